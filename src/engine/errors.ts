@@ -1,0 +1,56 @@
+/**
+ * Engine errors. Every error a user can cause is an `EngineError` whose message is one readable
+ * sentence (file, line/column or field, and the reason). Front ends print `message` alone — no stack.
+ */
+export class EngineError extends Error {
+  readonly code: string
+  constructor(code: string, message: string) {
+    super(message)
+    this.code = code
+    this.name = new.target.name
+  }
+}
+
+/** A data file that cannot be read as a numeric table: names the file, line/column (or npy field) and reason. */
+export class DataFormatError extends EngineError {
+  constructor(message: string) {
+    super('DATA_FORMAT', message)
+  }
+}
+
+/** A bad option, parameter value or request (unknown objective, value out of range, …). */
+export class ConfigError extends EngineError {
+  constructor(message: string) {
+    super('CONFIG', message)
+  }
+}
+
+/** Training produced NaN/Inf; the last finite weights were kept. */
+export class DivergenceError extends EngineError {
+  constructor(message: string) {
+    super('DIVERGED', message)
+  }
+}
+
+/** The work was cancelled through its AbortSignal. */
+export class CancelledError extends EngineError {
+  constructor(message = 'Cancelled.') {
+    super('CANCELLED', message)
+  }
+}
+
+/** A run that does not exist, or a run record that cannot be read. */
+export class StoreError extends EngineError {
+  constructor(message: string) {
+    super('STORE', message)
+  }
+}
+
+export function isEngineError(e: unknown): e is EngineError {
+  return e instanceof EngineError
+}
+
+/** Throws `ConfigError(msg())` unless `cond` holds. */
+export function check(cond: unknown, msg: () => string): asserts cond {
+  if (!cond) throw new ConfigError(msg())
+}

@@ -1,0 +1,132 @@
+/**
+ * The multi-layer perceptron used for pushforward maps φ: Z → X and for auxiliary networks.
+ * Weights are tf.Variables; `toJSON`/`fromJSON` give a plain serialisable form for the run store and ONNX export.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { dense } from './dense'
+import { Rng } from '../rng'
+import { ConfigError } from '../errors'
+
+export type Activation = 'silu' | 'relu' | 'tanh' | 'gelu' | 'leaky-relu'
+export const ACTIVATIONS: readonly Activation[] = ['silu', 'relu', 'tanh', 'gelu', 'leaky-relu']
+
+export interface MlpSpec {
+  inDim: number
+  outDim: number
+  /** Hidden width. */
+  width: number
+  /** Number of hidden layers. */
+  depth: number
+  activation: Activation
+}
+
+/** Serialisable weights: per layer W (row-major [in, out]) and b. */
+export interface MlpWeights {
+  spec: MlpSpec
+  layers: { w: number[]; b: number[]; inDim: number; outDim: number }[]
+}
+
+export function activate(x: tf.Tensor2D, act: Activation): tf.Tensor2D {
+  switch (act) {
+    case 'relu':
+      return tf.relu(x)
+    case 'tanh':
+      return tf.tanh(x)
+    case 'leaky-relu':
+      return tf.leakyRelu(x, 0.2)
+    case 'gelu':
+      // tanh approximation
+      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(0.7978845608, tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))))
+    case 'silu':
+      return tf.mul(x, tf.sigmoid(x))
+  }
+}
+
+export class Mlp {
+  readonly spec: MlpSpec
+  readonly weights: { w: tf.Variable<tf.Rank.R2>; b: tf.Variable<tf.Rank.R1> }[]
+
+  private constructor(spec: MlpSpec, weights: { w: tf.Variable<tf.Rank.R2>; b: tf.Variable<tf.Rank.R1> }[]) {
+    this.spec = spec
+    this.weights = weights
+  }
+
+  /** He/LeCun-uniform style initialisation from the run's seeded generator. */
+  static create(spec: MlpSpec, rng: Rng, name = 'mlp'): Mlp {
+    if (!ACTIVATIONS.includes(spec.activation))
+      throw new ConfigError(`Unknown activation "${spec.activation}" (choose one of ${ACTIVATIONS.join(', ')}).`)
+    const sizes = [spec.inDim, ...Array<number>(spec.depth).fill(spec.width), spec.outDim]
+    const layers = []
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const fanIn = sizes[l]!
+      const fanOut = sizes[l + 1]!
+      const bound = 1 / Math.sqrt(fanIn)
+      const w = rng.uniforms(fanIn * fanOut, -bound, bound)
+      const b = rng.uniforms(fanOut, -bound, bound)
+      layers.push({ w: Array.from(w), b: Array.from(b), inDim: fanIn, outDim: fanOut })
+    }
+    return Mlp.fromJSON({ spec, layers }, name)
+  }
+
+  static fromJSON(json: MlpWeights, name = 'mlp'): Mlp {
+    const weights = json.layers.map((l, i) => ({
+      w: tf.variable(tf.tensor2d(l.w, [l.inDim, l.outDim]), true, `${name}/w${i}_${uid()}`),
+      b: tf.variable(tf.tensor1d(l.b), true, `${name}/b${i}_${uid()}`)
+    }))
+    return new Mlp(json.spec, weights)
+  }
+
+  /** φ(x): [n, inDim] → [n, outDim]. */
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    let h = x
+    const last = this.weights.length - 1
+    this.weights.forEach(({ w, b }, i) => {
+      h = dense(h, w, b)
+      if (i < last) h = activate(h, this.spec.activation)
+    })
+    return h
+  }
+
+  variables(): tf.Variable[] {
+    return this.weights.flatMap(({ w, b }) => [w, b])
+  }
+
+  paramCount(): number {
+    return this.weights.reduce((s, { w, b }) => s + w.size + b.size, 0)
+  }
+
+  toJSON(): MlpWeights {
+    return {
+      spec: this.spec,
+      layers: this.weights.map(({ w, b }) => ({
+        w: Array.from(w.dataSync()),
+        b: Array.from(b.dataSync()),
+        inDim: w.shape[0],
+        outDim: w.shape[1]
+      }))
+    }
+  }
+
+  /** Copies the values of another network of the same shape (used to roll back to the last finite weights). */
+  assign(from: MlpWeights): void {
+    from.layers.forEach((l, i) => {
+      const t = this.weights[i]!
+      tf.tidy(() => {
+        t.w.assign(tf.tensor2d(l.w, [l.inDim, l.outDim]))
+        t.b.assign(tf.tensor1d(l.b))
+      })
+    })
+  }
+
+  dispose(): void {
+    for (const { w, b } of this.weights) {
+      w.dispose()
+      b.dispose()
+    }
+  }
+}
+
+let counter = 0
+function uid(): number {
+  return counter++
+}

@@ -1,0 +1,44 @@
+/** Shared engine value types (plain data, serialisable). */
+
+/** A point cloud: `n` points of dimension `d`, row-major (`data[i * d + j]`). */
+export interface Points {
+  n: number
+  d: number
+  data: Float32Array
+}
+
+/** A numeric table ready for training. */
+export interface Dataset extends Points {
+  /** Built-in id (`8gaussians`) or the file's base name. */
+  name: string
+  source: { kind: 'builtin'; id: string; seed: number } | { kind: 'file'; path: string; columns?: string; skipRows?: number }
+  /** One name per column (header names, or `x0`, `x1`, …). */
+  columns: string[]
+}
+
+/** Per-feature standardisation, stored with each run so samples return in data units. */
+export interface Standardization {
+  mean: number[]
+  std: number[]
+}
+
+/** Sample-quality metrics, all computed on held-out data in standardised coordinates. */
+export interface Metrics {
+  /** Unbiased energy distance (U-statistic) between samples and held-out data. */
+  energy: number
+  /** Energy distance of a Gaussian fitted to the training split vs held-out data: the yard-stick. */
+  energyGaussian: number
+  /** Gaussian-kernel MMD² (unbiased), bandwidths 0.5, 1, 2 averaged. */
+  mmd: number
+  /** Sliced Wasserstein-2 squared. */
+  slicedW2: number
+  precision: number
+  recall: number
+  density: number
+  coverage: number
+  /** Number of points each side. */
+  n: number
+}
+
+export type BackendId = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'
+export type BackendChoice = BackendId | 'auto'
