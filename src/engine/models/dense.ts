@@ -20,7 +20,7 @@ const denseFn: DenseFn = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.T
     return [dx, dw, db]
   }
   return { value, gradFunc }
-}) as unknown as tf.CustomGradientFunc<tf.Tensor>) as unknown as DenseFn
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as DenseFn
 
 /** y = x·W + b, shapes x [n, in], W [in, out], b [out] → [n, out]. */
 export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {

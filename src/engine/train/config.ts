@@ -1,0 +1,45 @@
+/** The full, serialisable description of a training run (stored as `config` in runs/<id>/run.json). */
+import type { ParamValues } from '../params'
+import type { Activation } from '../models/mlp'
+import type { BackendChoice } from '../types'
+
+export interface DatasetConfig {
+  /** What the user asked for: a built-in id (`8gaussians`) or a file path. */
+  spec: string
+  /** Display name (built-in id or file base name). */
+  name: string
+  /** Column selection for files (`0-3`, `x,y`), as given. */
+  columns?: string
+  /** Lines skipped at the top of a text file. */
+  skipRows?: number
+  /** Points generated for a built-in (ignored for files). */
+  n: number
+  /** Rows × columns actually loaded. */
+  rows: number
+  dim: number
+  columnNames: string[]
+}
+
+export interface ModelConfig {
+  latentDim: number
+  base: 'normal' | 'uniform'
+  width: number
+  depth: number
+  activation: Activation
+}
+
+export interface RunConfig {
+  objective: string
+  params: ParamValues
+  dataset: DatasetConfig
+  model: ModelConfig
+  steps: number
+  batch: number
+  lr: number
+  seed: number
+  /** Held-out fraction of the data (at least 2000 points are kept out when the data allow). */
+  heldout: number
+  /** Evaluate held-out metrics every this many steps (0: only at the end). */
+  evalEvery: number
+  backend: BackendChoice
+}
