@@ -1,0 +1,50 @@
+/** `pfm datasets`, `pfm objectives`: what the engine offers. */
+import { BUILTINS } from '../../engine/data'
+import { OBJECTIVES } from '../../engine/objectives'
+import type { ParamSpec } from '../../engine/params'
+import { Out, parse, table } from '../io'
+
+export async function datasets(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {})
+  const out = new Out(values.json === true)
+  out.result(
+    { builtins: BUILTINS, formats: ['csv', 'tsv', 'txt', 'npy', 'json'] },
+    () =>
+      table(
+        BUILTINS.map((b) => [b.id, b.dim, b.title]),
+        ['id', 'dim', 'description']
+      ) + '\n\nFiles: --data path.{csv,tsv,txt,npy,json} [--columns 0-3|x,y] [--skip-rows N]'
+  )
+  return 0
+}
+
+function range(p: ParamSpec): string {
+  if (p.type === 'int' || p.type === 'float') return `[${p.min}, ${p.max}]`
+  if (p.type === 'enum') return p.options.join('|')
+  return p.type
+}
+
+export async function objectives(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {})
+  const out = new Out(values.json === true)
+  const list = OBJECTIVES.map((o) => ({
+    id: o.id,
+    family: o.family,
+    title: o.title,
+    paper: o.paper,
+    summary: o.summary,
+    defaults: o.defaults,
+    params: Object.entries(o.params).map(([name, p]) => ({ name, ...p }))
+  }))
+  out.result({ objectives: list }, () =>
+    list
+      .map(
+        (o) =>
+          `${o.id}  [${o.family}]  ${o.title} — ${o.paper}\n  ${o.summary.replace(/\n/g, '\n  ')}\n` +
+          `  defaults: steps ${o.defaults.steps}, batch ${o.defaults.batch}, lr ${o.defaults.lr}\n` +
+          o.params.map((p) => `  --set ${p.name}=${String(p.default)}  ${range(p)}  ${p.help}`).join('\n')
+      )
+      .join('\n\n')
+  )
+  return 0
+}

@@ -1,0 +1,139 @@
+/** `pfm train`: train a one-step map and store the run. */
+import { resolveDataset } from '../../engine/data'
+import { CancelledError } from '../../engine/errors'
+import type { Activation } from '../../engine/models/mlp'
+import { makeRunConfig, trainPushforward } from '../../engine/train/train'
+import type { BackendChoice, Metrics } from '../../engine/types'
+import { duration, fmt, num, openStore, Out, parse, parseSets, required, str, table } from '../io'
+
+export const usage = `pfm train --data <builtin|file> --objective <id> [--columns SEL] [--skip-rows N] [--n N]
+          [--steps N] [--batch B] [--lr X] [--seed S] [--set key=value …] [--latent-dim K] [--width W]
+          [--depth L] [--activation silu|relu|tanh|gelu|leaky-relu] [--base normal|uniform]
+          [--heldout F] [--eval-every N] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--json]`
+
+export function metricsJson(m: Metrics): Record<string, number> {
+  return {
+    energy: m.energy,
+    energyGaussian: m.energyGaussian,
+    mmd: m.mmd,
+    slicedW2: m.slicedW2,
+    precision: m.precision,
+    recall: m.recall,
+    density: m.density,
+    coverage: m.coverage,
+    n: m.n
+  }
+}
+
+export function metricsTable(m: Metrics): string {
+  return table(
+    [
+      ['energy distance', m.energy, `(Gaussian fit: ${fmt(m.energyGaussian)}, ratio ${fmt(m.energy / m.energyGaussian)})`],
+      ['MMD²', m.mmd, ''],
+      ['sliced W2²', m.slicedW2, ''],
+      ['precision / recall', `${fmt(m.precision)} / ${fmt(m.recall)}`, ''],
+      ['density / coverage', `${fmt(m.density)} / ${fmt(m.coverage)}`, ''],
+      ['points compared', m.n, '']
+    ],
+    ['held-out metric', 'value', '']
+  )
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    data: { type: 'string' },
+    columns: { type: 'string' },
+    'skip-rows': { type: 'string' },
+    n: { type: 'string' },
+    objective: { type: 'string' },
+    steps: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    seed: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    'latent-dim': { type: 'string' },
+    width: { type: 'string' },
+    depth: { type: 'string' },
+    activation: { type: 'string' },
+    base: { type: 'string' },
+    heldout: { type: 'string' },
+    'eval-every': { type: 'string' },
+    backend: { type: 'string' }
+  })
+  const out = new Out(values.json === true)
+  const data = required(values, 'data', 'a built-in dataset id or a file; see `pfm datasets`')
+  const objective = required(values, 'objective', 'see `pfm objectives`')
+  const seed = num(values, 'seed') ?? 0
+  const skipRows = num(values, 'skip-rows')
+  const columns = str(values, 'columns')
+  const n = num(values, 'n')
+  const ds = resolveDataset(data, {
+    seed,
+    ...(n !== undefined ? { n } : {}),
+    ...(columns !== undefined ? { columns } : {}),
+    ...(skipRows !== undefined ? { skipRows } : {})
+  })
+  const model: Record<string, unknown> = {}
+  const latent = num(values, 'latent-dim')
+  if (latent !== undefined) model.latentDim = latent
+  const width = num(values, 'width')
+  if (width !== undefined) model.width = width
+  const depth = num(values, 'depth')
+  if (depth !== undefined) model.depth = depth
+  if (str(values, 'activation')) model.activation = str(values, 'activation') as Activation
+  if (str(values, 'base')) model.base = str(values, 'base')
+  const opt = <T>(v: T | undefined, k: string): Record<string, T> => (v === undefined ? {} : { [k]: v })
+  const config = makeRunConfig(ds, {
+    objective,
+    params: parseSets(values.set),
+    seed,
+    model,
+    ...opt(num(values, 'steps'), 'steps'),
+    ...opt(num(values, 'batch'), 'batch'),
+    ...opt(num(values, 'lr'), 'lr'),
+    ...opt(num(values, 'heldout'), 'heldout'),
+    ...opt(num(values, 'eval-every'), 'evalEvery'),
+    ...opt(str(values, 'backend') as BackendChoice | undefined, 'backend')
+  })
+  const store = openStore(values)
+  const ac = new AbortController()
+  const onSigint = (): void => ac.abort()
+  process.once('SIGINT', onSigint)
+  const bar = out.json ? null : out.progress()
+  out.line(`Training ${config.objective} on ${ds.name} (${ds.n}×${ds.d}), ${config.steps} steps, batch ${config.batch}, seed ${seed}`)
+  try {
+    const r = await trainPushforward(ds, config, {
+      store,
+      signal: ac.signal,
+      log: (m) => out.line(m),
+      onProgress: (p) =>
+        bar?.update(
+          p.step,
+          p.steps,
+          `loss ${fmt(p.loss)}  ${Math.round(p.samplesPerSec)} samples/s  ETA ${duration(p.etaMs)}`
+        )
+    })
+    bar?.done()
+    const res = {
+      runId: r.runId,
+      objective: r.objective,
+      dataset: r.dataset,
+      backend: r.backend,
+      steps: r.steps,
+      durationMs: Math.round(r.durationMs),
+      finalLoss: r.finalLoss,
+      metrics: metricsJson(r.metrics)
+    }
+    out.result(res, () => `Run ${r.runId} done in ${duration(r.durationMs)} on ${r.backend}.\n${metricsTable(r.metrics)}`)
+    return 0
+  } catch (e) {
+    bar?.done()
+    if (e instanceof CancelledError) {
+      process.stderr.write(`pfm: ${e.message} The run is kept as cancelled with its last weights.\n`)
+      return 130
+    }
+    throw e
+  } finally {
+    process.off('SIGINT', onSigint)
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * `pfm` — the Pushforward Lab command line. Every command takes --json (exactly one JSON object on stdout).
+ * A user mistake exits 2 with one readable line on stderr; an internal failure exits 1 (stack with PFM_DEBUG=1).
+ */
+import { isEngineError } from '../engine/errors'
+
+type Command = { summary: string; run: (argv: string[]) => Promise<number> }
+
+const COMMANDS: Record<string, Command> = {
+  datasets: { summary: 'list built-in datasets and importable formats', run: async (a) => (await import('./commands/catalog')).datasets(a) },
+  objectives: { summary: 'list objectives, families and their parameters', run: async (a) => (await import('./commands/catalog')).objectives(a) },
+  train: { summary: 'train a one-step map: --data X --objective ID', run: async (a) => (await import('./commands/train')).run(a) },
+  eval: { summary: 'held-out metrics of a run: --run ID [-n N]', run: async (a) => (await import('./commands/runs')).evaluate(a) },
+  sample: { summary: 'write samples of a run: --run ID -n N --out file.csv|.npy', run: async (a) => (await import('./commands/runs')).sample(a) },
+  runs: { summary: 'list stored runs', run: async (a) => (await import('./commands/runs')).runs(a) },
+  rm: { summary: 'delete runs: pfm rm ID [ID …]', run: async (a) => (await import('./commands/runs')).rm(a) },
+  repro: { summary: "reproduce a paper figure: pfm repro fig1", run: async (a) => (await import('./commands/repro')).run(a) },
+  demo: { summary: 'the headless default: train energy on 8gaussians, report and plot', run: async (a) => (await import('./commands/demo')).run(a) },
+  'bench-train': { summary: 'training throughput per backend vs the PyTorch peer', run: async (a) => (await import('./commands/bench-train')).run(a) }
+}
+
+function help(): string {
+  const w = Math.max(...Object.keys(COMMANDS).map((k) => k.length))
+  return [
+    'pfm — Pushforward Lab: learn one-step samplers φ#ν = μ₁ (Cabannes & Arnal, "Touring sampling with pushforward maps")',
+    '',
+    'usage: pfm <command> [options] [--json] [--runs-dir DIR]',
+    '',
+    ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(w)}  ${c.summary}`),
+    '',
+    'Runs are stored under --runs-dir (default ./runs, or $PFM_RUNS_DIR).'
+  ].join('\n')
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help() + '\n')
+    return name ? 0 : 2
+  }
+  const cmd = COMMANDS[name]
+  if (!cmd) {
+    process.stderr.write(`pfm: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}.\n`)
+    return 2
+  }
+  try {
+    return await cmd.run(rest)
+  } catch (e) {
+    if (isEngineError(e)) {
+      process.stderr.write(`pfm ${name}: ${e.message}\n`)
+      return 2
+    }
+    const msg = e instanceof Error ? e.message : String(e)
+    process.stderr.write(`pfm ${name}: internal error: ${msg}${process.env.PFM_DEBUG ? '\n' + (e as Error).stack : ' (PFM_DEBUG=1 shows the stack)'}\n`)
+    return 1
+  }
+}

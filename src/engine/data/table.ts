@@ -1,0 +1,133 @@
+/**
+ * Pieces shared by the importers: the parsed table, the error helpers (every message is one sentence naming
+ * the file, the place and the reason), number checks and the text decoder.
+ */
+import { DataFormatError } from '../errors'
+
+/** A parsed numeric table before it becomes a `Dataset`: n rows × d columns, row-major. */
+export interface Table {
+  n: number
+  d: number
+  data: Float32Array
+  /** One name per column. */
+  columns: string[]
+}
+
+/** Largest finite float32. */
+export const FLOAT32_MAX = 3.4028234663852886e38
+
+/** `points.csv line 12, column 2` (1-based). */
+export function at(file: string, line: number, column?: number): string {
+  return column === undefined ? `${file} line ${line}` : `${file} line ${line}, column ${column}`
+}
+
+/** Throws a `DataFormatError` with `where: reason.` */
+export function fail(where: string, reason: string): never {
+  throw new DataFormatError(`${where}: ${reason.replace(/\.$/, '')}.`)
+}
+
+/** `1 column`, `3 columns`. */
+export function plural(k: number, word: string): string {
+  return `${k} ${word}${k === 1 ? '' : 's'}`
+}
+
+/** Default column names `x0, x1, …`. */
+export function defaultNames(d: number): string[] {
+  return Array.from({ length: d }, (_, j) => `x${j}`)
+}
+
+/**
+ * Why a (parsed) number cannot go into a Float32Array, or null when it can.
+ * NaN and ±Infinity are rejected, and so are finite values beyond the float32 range.
+ */
+export function badValue(v: number, text: string = String(v)): string | null {
+  if (Number.isNaN(v)) return 'NaN is not allowed (remove or fill in missing values)'
+  if (!Number.isFinite(v)) return `${v > 0 ? 'Infinity' : '-Infinity'} is not allowed (only finite numbers)`
+  if (Math.abs(v) > FLOAT32_MAX) return `${text} is outside the float32 range (±3.4e38)`
+  return null
+}
+
+/** 1-based line and column (in bytes) of byte `offset`. */
+export function byteLineCol(bytes: Uint8Array, offset: number): { line: number; column: number } {
+  let line = 1
+  let start = 0
+  for (let i = 0; i < offset; i++) {
+    if (bytes[i] === 0x0a) {
+      line++
+      start = i + 1
+    }
+  }
+  return { line, column: offset - start + 1 }
+}
+
+/** 1-based line and column (in characters) of string index `pos`. */
+export function textLineCol(text: string, pos: number): { line: number; column: number } {
+  let line = 1
+  let start = 0
+  for (let i = text.indexOf('\n'); i !== -1 && i < pos; i = text.indexOf('\n', i + 1)) {
+    line++
+    start = i + 1
+  }
+  return { line, column: pos - start + 1 }
+}
+
+/** Offset of the first byte that breaks UTF-8, or −1 when the bytes are valid UTF-8. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  const n = b.length
+  let i = 0
+  while (i < n) {
+    const c = b[i]!
+    if (c < 0x80) {
+      i++
+      continue
+    }
+    let need: number
+    let min: number
+    if (c >= 0xc2 && c <= 0xdf) {
+      need = 1
+      min = 0x80
+    } else if (c >= 0xe0 && c <= 0xef) {
+      need = 2
+      min = 0x800
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3
+      min = 0x10000
+    } else return i
+    let cp = c & (0x3f >> need)
+    for (let k = 1; k <= need; k++) {
+      const cc = b[i + k]
+      if (cc === undefined || (cc & 0xc0) !== 0x80) return i
+      cp = (cp << 6) | (cc & 0x3f)
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i
+    i += need + 1
+  }
+  return -1
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * Decodes a text file: strips a UTF-8 byte-order mark and rejects binary content (NUL bytes), UTF-16 and
+ * invalid UTF-8, naming the line and column of the first bad byte.
+ */
+export function decodeText(bytes: Uint8Array, file: string): string {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)))
+    fail(file, 'the file is UTF-16 encoded; save it as UTF-8 text')
+  const nul = bytes.indexOf(0)
+  if (nul !== -1) {
+    const { line, column } = byteLineCol(bytes, nul)
+    fail(at(file, line, column), 'NUL byte found, so this looks like a binary file, not text')
+  }
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    const bad = firstInvalidUtf8(bytes)
+    const { line, column } = byteLineCol(bytes, Math.max(bad, 0))
+    const hex = `0x${(bytes[Math.max(bad, 0)] ?? 0).toString(16).padStart(2, '0')}`
+    return fail(
+      at(file, line, column),
+      `invalid UTF-8 byte ${hex}, so this is binary data or text in another encoding (save it as UTF-8)`
+    )
+  }
+}

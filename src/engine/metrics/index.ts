@@ -1,0 +1,8 @@
+/** Sample-quality metrics: plain JS on `Points`, float64 accumulation, randomness from an `Rng`. */
+export { energyDistance } from './energy-distance'
+export { mmd2, medianBandwidth } from './mmd'
+export { slicedW2, w2SquaredSorted } from './sliced-w2'
+export { prdc, knnRadiiSquared, type Prdc } from './prdc'
+export { fitGaussian, sampleGaussian, energyGaussian, type GaussianFit } from './gaussian'
+export { computeMetrics } from './compute-metrics'
+export { subsample } from './points'

@@ -1,0 +1,217 @@
+/**
+ * Zod schemas and TS types of what the run store writes: `run.json`, `metrics.jsonl` lines and the
+ * `weights.json` envelope. Every read of these files goes through a schema; a compile-time guard below checks
+ * that the schemas describe exactly the engine's own types (`RunConfig`, `Metrics`, `MlpWeights`), so the two
+ * cannot drift apart silently.
+ *
+ * Numbers that may legitimately be NaN (a loss or metric after divergence) are written by `JSON.stringify`
+ * as `null`; the `finite` schema reads `null` back as `NaN`, so such a record round-trips instead of being
+ * rejected. (±Infinity also comes back as NaN.)
+ */
+import { z } from 'zod'
+import type { Metrics } from '../types'
+import type { RunConfig } from '../train/config'
+import type { MlpWeights } from '../models/mlp'
+
+/** A number, or `null` read back as `NaN` (how JSON stores NaN/±Infinity). */
+const num = z.union([z.number(), z.null().transform(() => NaN)])
+const int = z.number().int()
+const count = z.number().int().nonnegative()
+
+// ── RunConfig ──────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Must list the same values as `Activation` in models/mlp.ts (checked at compile time below). */
+export const ActivationSchema = z.enum(['silu', 'relu', 'tanh', 'gelu', 'leaky-relu'])
+/** Must list the same values as `BackendChoice` in types.ts (checked at compile time below). */
+export const BackendChoiceSchema = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'auto'])
+export const ParamValuesSchema = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
+
+export const DatasetConfigSchema = z.object({
+  spec: z.string(),
+  name: z.string(),
+  columns: z.string().optional(),
+  skipRows: count.optional(),
+  n: count,
+  rows: count,
+  dim: count,
+  columnNames: z.array(z.string())
+})
+
+export const ModelConfigSchema = z.object({
+  latentDim: count,
+  base: z.enum(['normal', 'uniform']),
+  width: count,
+  depth: count,
+  activation: ActivationSchema
+})
+
+export const RunConfigSchema = z.object({
+  objective: z.string(),
+  params: ParamValuesSchema,
+  dataset: DatasetConfigSchema,
+  model: ModelConfigSchema,
+  steps: count,
+  batch: count,
+  lr: z.number(),
+  seed: int,
+  heldout: z.number(),
+  evalEvery: count,
+  backend: BackendChoiceSchema
+})
+
+// ── Metrics, results, run.json ─────────────────────────────────────────────────────────────────────────────
+
+export const MetricsSchema = z.object({
+  energy: num,
+  energyGaussian: num,
+  mmd: num,
+  slicedW2: num,
+  precision: num,
+  recall: num,
+  density: num,
+  coverage: num,
+  n: num
+})
+
+export const StandardizationSchema = z.object({ mean: z.array(z.number()), std: z.array(z.number()) })
+
+/** What a finished run reports. `extra` holds objective-specific numbers (e.g. `{ finalLoss: 0.01 }`). */
+export interface RunResult {
+  stepsDone: number
+  durationMs: number
+  metrics: Metrics | null
+  extra?: Record<string, number>
+}
+export const RunResultSchema = z.object({
+  stepsDone: count,
+  durationMs: z.number(),
+  metrics: MetricsSchema.nullable(),
+  extra: z.record(z.string(), num).optional()
+})
+
+/** The status written in run.json. */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled'
+export const RunStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled'])
+/** The status reported by `list`/`load`: a `running` run whose process is gone (on this host) is `crashed`. */
+export type ReportedStatus = RunStatus | 'crashed'
+/** Final states a `RunHandle.finish` may write. */
+export type FinalStatus = Exclude<RunStatus, 'running'>
+
+export interface RunErrorInfo {
+  code: string
+  message: string
+}
+export const RunErrorSchema = z.object({ code: z.string(), message: z.string() })
+
+export const RUN_SCHEMA_VERSION = 1
+
+/** The content of `runs/<id>/run.json`. */
+export const RunRecordSchema = z.object({
+  schema: z.literal(RUN_SCHEMA_VERSION),
+  id: z.string(),
+  name: z.string(),
+  /** ISO 8601 (UTC). */
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  status: RunStatusSchema,
+  /** Process that writes the run, and its host — used to tell a live run from a crashed one. */
+  pid: int,
+  hostname: z.string(),
+  config: RunConfigSchema,
+  /** The backend that actually ran (`wasm`, …), once known. */
+  backend: z.string().nullable(),
+  standardization: StandardizationSchema.nullable(),
+  result: RunResultSchema.nullable(),
+  error: RunErrorSchema.nullable()
+})
+export type RunRecord = z.output<typeof RunRecordSchema>
+
+/** One line of `metrics.jsonl`. `time`: seconds since the run started. */
+export interface MetricsRecord {
+  step: number
+  loss: number
+  time: number
+  samplesPerSec?: number
+  metrics?: Partial<Metrics>
+}
+export const MetricsRecordSchema = z.object({
+  step: count,
+  loss: num,
+  time: num,
+  samplesPerSec: num.optional(),
+  metrics: MetricsSchema.partial().optional()
+})
+
+// ── weights.json ───────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The shape every `weights.json` must have: a JSON object with a string `kind` naming the model family
+ * (`'mlp'`, …); the rest is the model's own business, e.g. `{ kind: 'mlp', phi: MlpWeights }`.
+ */
+export const WeightsEnvelopeSchema = z.looseObject({ kind: z.string().min(1) })
+export type WeightsEnvelope = z.output<typeof WeightsEnvelopeSchema>
+
+/** Validates an `MlpWeights` (for loaders: `store.readWeights(id, z.looseObject({ kind: …, phi: MlpWeightsSchema }))`). */
+export const MlpWeightsSchema = z
+  .object({
+    spec: z.object({ inDim: count, outDim: count, width: count, depth: count, activation: ActivationSchema }),
+    layers: z.array(z.object({ w: z.array(z.number()), b: z.array(z.number()), inDim: count, outDim: count }))
+  })
+  .superRefine((m, ctx) => {
+    m.layers.forEach((l, i) => {
+      if (l.w.length !== l.inDim * l.outDim)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['layers', i, 'w'],
+          message: `has ${l.w.length} values, expected inDim × outDim = ${l.inDim * l.outDim}`
+        })
+      if (l.b.length !== l.outDim)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['layers', i, 'b'],
+          message: `has ${l.b.length} values, expected outDim = ${l.outDim}`
+        })
+    })
+  })
+
+// ── Views ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** One row of `RunStore.list()`. */
+export interface RunSummary {
+  id: string
+  name: string
+  status: ReportedStatus
+  createdAt: string
+  updatedAt: string
+  objective: string
+  /** The dataset's display name. */
+  dataset: string
+  /** Steps asked for. */
+  steps: number
+  /** Steps actually done (once finished), else null. */
+  stepsDone: number | null
+  metrics: Metrics | null
+  backend: string | null
+  error: RunErrorInfo | null
+}
+
+/** `RunStore.load()`: the record (status as reported) plus the run's directory. */
+export type LoadedRun = Omit<RunRecord, 'status'> & { status: ReportedStatus; dir: string }
+
+/** A run directory that could not be read, with the reason (a sentence fragment). */
+export interface StoreProblem {
+  id: string
+  reason: string
+}
+
+// ── Compile-time guards: the schemas match the engine's types exactly ──────────────────────────────────────
+
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
+function assertTrue<_T extends true>(): void {}
+assertTrue<Equals<z.output<typeof RunConfigSchema>, RunConfig>>()
+assertTrue<Equals<z.output<typeof MetricsSchema>, Metrics>>()
+assertTrue<Equals<z.output<typeof MetricsRecordSchema>, MetricsRecord>>()
+assertTrue<Equals<z.output<typeof RunResultSchema>, RunResult>>()
+assertTrue<Equals<z.output<typeof RunStatusSchema>, RunStatus>>()
+assertTrue<Equals<z.output<typeof RunErrorSchema>, RunErrorInfo>>()
+assertTrue<Equals<z.output<typeof MlpWeightsSchema>, MlpWeights>>()

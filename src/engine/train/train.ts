@@ -1,0 +1,296 @@
+/**
+ * The training loop for one-step pushforward maps φ: Z → X trained with a statistics-matching objective:
+ * minimise D(φ#ν, μ₁) estimated on mini-batches (paper §2). Adam, seeded, cancellable, NaN-safe, with
+ * periodic held-out evaluation and everything persisted in the run store as it goes.
+ *
+ * Random streams (all derived from `config.seed`): split, initialisation, training noise/batches, evaluation.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { initBackend } from '../backend'
+import type { EngineContext } from '../context'
+import { yieldToEventLoop } from '../context'
+import { CancelledError, ConfigError, DivergenceError } from '../errors'
+import { Mlp, type MlpWeights } from '../models/mlp'
+import { getObjective } from '../objectives'
+import type { Objective } from '../objectives/types'
+import { resolveParams, type ParamValues } from '../params'
+import { Rng } from '../rng'
+import type { Dataset, Metrics, Points, Standardization } from '../types'
+import { applyStandardization, invertStandardization, splitHeldout, standardize } from '../data'
+import { computeMetrics } from '../metrics'
+import type { RunHandle, RunStore } from '../store'
+import type { ModelConfig, RunConfig } from './config'
+import { drawBase, sampleMap } from './sampling'
+
+export interface TrainProgress {
+  runId: string | null
+  step: number
+  steps: number
+  loss: number
+  samplesPerSec: number
+  elapsedMs: number
+  etaMs: number
+  /** Present on evaluation steps. */
+  metrics?: Metrics
+}
+
+export interface TrainResult {
+  runId: string | null
+  objective: string
+  dataset: string
+  backend: string
+  steps: number
+  durationMs: number
+  finalLoss: number
+  metrics: Metrics
+  /** Standardised samples of the trained map and the held-out split (for plots/tests). */
+  samples: Points
+  heldout: Points
+  standardization: Standardization
+  weights: PushforwardWeights
+}
+
+/** What runs/<id>/weights.json holds for a one-step map. */
+export interface PushforwardWeights {
+  kind: 'pushforward-mlp'
+  phi: MlpWeights
+  step: number
+}
+
+/** The seed streams of a run, so eval/sample re-derive the same split. */
+export const STREAMS = { split: 0x5eed01, init: 0x5eed02, train: 0x5eed03, eval: 0x5eed04 } as const
+export const streamRng = (seed: number, stream: number): Rng => new Rng((seed ^ stream) >>> 0)
+
+export const DEFAULT_MODEL: Omit<ModelConfig, 'latentDim'> = {
+  base: 'normal',
+  width: 128,
+  depth: 3,
+  activation: 'silu'
+}
+
+/** Split and standardise a dataset the way a run does (statistics from the training split only). */
+export function prepareData(
+  ds: Dataset,
+  config: Pick<RunConfig, 'seed' | 'heldout'>
+): { train: Points; heldout: Points; stats: Standardization } {
+  const { train: rawTrain, heldout: rawHeldout } = splitHeldout(ds, config.heldout, streamRng(config.seed, STREAMS.split))
+  const { points: train, stats } = standardize(rawTrain)
+  return { train, heldout: applyStandardization(rawHeldout, stats), stats }
+}
+
+/** Builds a RunConfig from partial user input, filling defaults from the objective and validating. */
+export function makeRunConfig(
+  ds: Dataset,
+  input: {
+    objective: string
+    params?: Record<string, unknown>
+    steps?: number
+    batch?: number
+    lr?: number
+    seed?: number
+    heldout?: number
+    evalEvery?: number
+    model?: Partial<ModelConfig>
+    backend?: RunConfig['backend']
+  }
+): RunConfig {
+  const obj = getObjective(input.objective)
+  const params = resolveParams(`Objective ${obj.id}`, obj.params, input.params ?? {})
+  const steps = input.steps ?? obj.defaults.steps
+  const batch = input.batch ?? obj.defaults.batch
+  const lr = input.lr ?? obj.defaults.lr
+  const heldout = input.heldout ?? 0.2
+  checkInt('steps', steps, 1, 10_000_000)
+  checkInt('batch', batch, 2, 65_536)
+  if (!(lr > 0 && lr < 10)) throw new ConfigError(`lr: ${lr} is outside (0, 10).`)
+  if (!(heldout > 0 && heldout < 0.9)) throw new ConfigError(`heldout: ${heldout} is outside (0, 0.9).`)
+  const model: ModelConfig = {
+    ...DEFAULT_MODEL,
+    latentDim: Math.max(ds.d, 1),
+    ...input.model
+  }
+  checkInt('latent dimension', model.latentDim, 1, 4096)
+  checkInt('width', model.width, 1, 8192)
+  checkInt('depth', model.depth, 0, 64)
+  return {
+    objective: obj.id,
+    params,
+    dataset: {
+      spec: ds.source.kind === 'builtin' ? ds.source.id : ds.source.path,
+      name: ds.name,
+      ...(ds.source.kind === 'file' && ds.source.columns !== undefined ? { columns: ds.source.columns } : {}),
+      ...(ds.source.kind === 'file' && ds.source.skipRows !== undefined ? { skipRows: ds.source.skipRows } : {}),
+      n: ds.n,
+      rows: ds.n,
+      dim: ds.d,
+      columnNames: ds.columns
+    },
+    model,
+    steps,
+    batch,
+    lr,
+    seed: input.seed ?? 0,
+    heldout,
+    evalEvery: input.evalEvery ?? 0,
+    backend: input.backend ?? 'auto'
+  }
+}
+
+function checkInt(name: string, v: number, min: number, max: number): void {
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new ConfigError(`${name}: ${v} is not an integer in [${min}, ${max}].`)
+}
+
+/** Gathers rows `idx` of `points` into a new Float32Array. */
+function gatherRows(points: Points, idx: ArrayLike<number>, out: Float32Array): Float32Array {
+  const d = points.d
+  for (let i = 0; i < idx.length; i++) {
+    const r = idx[i]!
+    for (let j = 0; j < d; j++) out[i * d + j] = points.data[r * d + j]!
+  }
+  return out
+}
+
+/**
+ * Trains a one-step map on `ds` with `config`. With a `store`, the run is created only after every input has
+ * been validated, then updated as training goes (metrics log, checkpoints) and finished with its status.
+ */
+export async function trainPushforward(
+  ds: Dataset,
+  config: RunConfig,
+  ctx: EngineContext<TrainProgress> & { store?: RunStore; evalPoints?: number } = {}
+): Promise<TrainResult> {
+  const obj: Objective = getObjective(config.objective)
+  const params: ParamValues = resolveParams(`Objective ${obj.id}`, obj.params, config.params)
+  const { train, heldout, stats } = prepareData(ds, config)
+  if (train.n < config.batch)
+    throw new ConfigError(
+      `${ds.name} has ${train.n} training rows after holding out ${heldout.n}, fewer than the batch size ${config.batch}; use a smaller --batch.`
+    )
+  const backend = await initBackend(config.backend)
+  ctx.log?.(`backend: ${backend.id}${backend.skipped.length ? ` (skipped ${backend.skipped.join('; ')})` : ''}`)
+
+  const model = config.model
+  const phi = Mlp.create(
+    { inDim: model.latentDim, outDim: ds.d, width: model.width, depth: model.depth, activation: model.activation },
+    streamRng(config.seed, STREAMS.init),
+    'phi'
+  )
+  const handle: RunHandle | null = ctx.store ? ctx.store.create({ config }) : null
+  handle?.setBackend(backend.id)
+  handle?.setStandardization(stats)
+  const runId = handle?.id ?? null
+
+  const rng = streamRng(config.seed, STREAMS.train)
+  const optimizer = tf.train.adam(config.lr)
+  const vars = phi.variables()
+  const B = config.batch
+  const yBuf = new Float32Array(B * ds.d)
+  const idx = new Uint32Array(B)
+  let snapshot: tf.Tensor[] = vars.map((v) => tf.clone(v))
+  let snapshotStep = 0
+  const SNAPSHOT_EVERY = 25
+  const t0 = performance.now()
+  let lastReport = 0
+  let lastYield = t0
+  let loss = NaN
+  let step = 0
+  const evalRng = streamRng(config.seed, STREAMS.eval)
+  const evalN = ctx.evalPoints ?? heldout.n
+  const evaluate = (): Metrics => computeMetrics(sampleMap(phi, model, evalN, evalRng.fork()), heldout, train, evalRng.fork())
+  const save = (s: number): void => handle?.saveWeights({ kind: 'pushforward-mlp', phi: phi.toJSON(), step: s })
+
+  try {
+    for (step = 0; step < config.steps; step++) {
+      if (ctx.signal?.aborted) throw new CancelledError(`Training cancelled at step ${step} of ${config.steps}.`)
+      for (let i = 0; i < B; i++) idx[i] = rng.int(train.n)
+      gatherRows(train, idx, yBuf)
+      const z = drawBase(model, B, rng)
+      const lossCtx = { rng, step, steps: config.steps }
+      const { value, grads } = tf.variableGrads(() =>
+        tf.tidy(() => obj.loss(phi.apply(tf.tensor2d(z, [B, model.latentDim])), tf.tensor2d(yBuf, [B, ds.d]), params, lossCtx))
+      )
+      loss = value.dataSync()[0]!
+      value.dispose()
+      if (!Number.isFinite(loss)) {
+        tf.dispose(grads)
+        throw new DivergenceError(
+          `Training diverged at step ${step} (loss is ${loss}); kept the last finite weights from step ${snapshotStep}. Try a smaller --lr.`
+        )
+      }
+      optimizer.applyGradients(grads)
+      tf.dispose(grads)
+      if ((step + 1) % SNAPSHOT_EVERY === 0) {
+        tf.dispose(snapshot)
+        snapshot = vars.map((v) => tf.clone(v))
+        snapshotStep = step + 1
+      }
+      const now = performance.now()
+      const isEval = config.evalEvery > 0 && (step + 1) % config.evalEvery === 0 && step + 1 < config.steps
+      if (isEval || now - lastReport > 250 || step === 0 || step + 1 === config.steps) {
+        const elapsed = now - t0
+        const sps = ((step + 1) * B) / (elapsed / 1000)
+        const metrics = isEval ? evaluate() : undefined
+        handle?.appendMetrics({ step: step + 1, loss, time: elapsed, samplesPerSec: sps, ...(metrics ? { metrics } : {}) })
+        if (isEval) save(step + 1)
+        ctx.onProgress?.({
+          runId,
+          step: step + 1,
+          steps: config.steps,
+          loss,
+          samplesPerSec: sps,
+          elapsedMs: elapsed,
+          etaMs: (elapsed / (step + 1)) * (config.steps - step - 1),
+          ...(metrics ? { metrics } : {})
+        })
+        lastReport = now
+      }
+      if (now - lastYield > 50) {
+        await yieldToEventLoop()
+        lastYield = performance.now()
+      }
+    }
+    const durationMs = performance.now() - t0
+    const metrics = evaluate()
+    const weights: PushforwardWeights = { kind: 'pushforward-mlp', phi: phi.toJSON(), step: config.steps }
+    handle?.saveWeights(weights)
+    const samples = sampleMap(phi, model, Math.min(heldout.n, 5000), streamRng(config.seed, STREAMS.eval + 1))
+    handle?.saveSamples(ds.columns, invertStandardization(samples, stats))
+    handle?.appendMetrics({ step: config.steps, loss, time: durationMs, metrics })
+    handle?.finish('completed', { stepsDone: config.steps, durationMs, metrics })
+    ctx.log?.(`trained ${config.steps} steps in ${(durationMs / 1000).toFixed(1)} s`)
+    return {
+      runId,
+      objective: obj.id,
+      dataset: ds.name,
+      backend: backend.id,
+      steps: config.steps,
+      durationMs,
+      finalLoss: loss,
+      metrics,
+      samples,
+      heldout,
+      standardization: stats,
+      weights
+    }
+  } catch (e) {
+    // Keep the last finite weights (diverged) or the current ones (cancelled, other failure).
+    if (e instanceof DivergenceError) vars.forEach((v, i) => v.assign(snapshot[i]!))
+    if (handle) {
+      const stepsDone = e instanceof DivergenceError ? snapshotStep : step
+      try {
+        save(stepsDone)
+      } catch {
+        /* weights unreadable: the run record still says what happened */
+      }
+      const status = e instanceof CancelledError ? 'cancelled' : 'failed'
+      const err = e instanceof Error ? { code: (e as { code?: string }).code ?? 'INTERNAL', message: e.message } : { code: 'INTERNAL', message: String(e) }
+      handle.finish(status, { stepsDone, durationMs: performance.now() - t0, metrics: null }, err)
+    }
+    throw e
+  } finally {
+    tf.dispose(snapshot)
+    optimizer.dispose()
+    phi.dispose()
+  }
+}
