@@ -6,6 +6,8 @@
  */
 import { createRequire } from 'node:module'
 import * as tf from '@tensorflow/tfjs-core'
+// tfjs-core's Node bundle ships no gradients; the union package registers them (globally) on import.
+import '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-backend-wasm'
 import type { BackendChoice, BackendId } from './types'

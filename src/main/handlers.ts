@@ -7,6 +7,8 @@ import { z } from 'zod'
 import type { Api, Args, Channel, EngineInfo, Handlers, Result } from '../shared/api'
 import { isEngineError } from '../engine/errors'
 import { currentBackend } from '../engine/backend'
+import { OBJECTIVES } from '../engine/objectives'
+import { BUILTINS } from '../engine/data'
 
 /** What the handlers need from their host. */
 export interface HostInfo {
@@ -28,9 +30,8 @@ export function createHandlers(host: HostInfo): Handlers {
       info: (): EngineInfo => ({
         version: host.version,
         backend: currentBackend()?.id ?? null,
-        // TODO(lead): fill from src/engine/objectives (OBJECTIVES) and src/engine/data (BUILTINS).
-        objectives: [],
-        datasets: []
+        objectives: OBJECTIVES.map(({ id, family, title }) => ({ id, family, title })),
+        datasets: BUILTINS.map(({ id, dim, title }) => ({ id, dim, title }))
       })
     }
   }
@@ -49,7 +50,9 @@ type AnySchema = z.ZodType<unknown[]>
 function lookup<T>(table: object, channel: string): T | undefined {
   const [domain, method, ...rest] = channel.split(':')
   if (!domain || !method || rest.length > 0) return undefined
-  const methods: unknown = Object.hasOwn(table, domain) ? (table as Record<string, unknown>)[domain] : undefined
+  const methods: unknown = Object.hasOwn(table, domain)
+    ? (table as Record<string, unknown>)[domain]
+    : undefined
   if (typeof methods !== 'object' || methods === null || !Object.hasOwn(methods, method)) return undefined
   return (methods as Record<string, T>)[method]
 }
@@ -58,7 +61,11 @@ function lookup<T>(table: object, channel: string): T | undefined {
  * Runs one call: checks the channel exists and the arguments match its schema, then awaits the handler.
  * Never throws: engine errors keep their code and sentence; anything else becomes `INTERNAL`.
  */
-export async function dispatch(handlers: Handlers, channel: string, args: unknown[]): Promise<Result<unknown>> {
+export async function dispatch(
+  handlers: Handlers,
+  channel: string,
+  args: unknown[]
+): Promise<Result<unknown>> {
   const handler = lookup<AnyHandler>(handlers, channel)
   const schema = lookup<AnySchema>(ARG_SCHEMAS, channel)
   if (!handler || !schema) {
@@ -70,7 +77,10 @@ export async function dispatch(handlers: Handlers, channel: string, args: unknow
     const where = issue && issue.path.length > 0 ? ` at argument ${issue.path.join('.')}` : ''
     return {
       ok: false,
-      error: { code: 'INVALID_REQUEST', message: `Invalid request to ${channel}${where}: ${issue?.message ?? 'bad arguments'}.` }
+      error: {
+        code: 'INVALID_REQUEST',
+        message: `Invalid request to ${channel}${where}: ${issue?.message ?? 'bad arguments'}.`
+      }
     }
   }
   try {

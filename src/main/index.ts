@@ -68,7 +68,8 @@ function createWindow(): BrowserWindow {
 
 app.on('web-contents-created', (_event, contents) => harden(contents))
 
-app.whenReady().then(() => {
+async function start(): Promise<void> {
+  await app.whenReady()
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
   session.defaultSession.setPermissionCheckHandler(() => false)
   registerIpc(createHandlers({ version: app.getVersion() }), isAppUrl)
@@ -76,7 +77,9 @@ app.whenReady().then(() => {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
   })
-}, (e: unknown) => {
+}
+
+start().catch((e: unknown) => {
   console.error(e)
   app.exit(1)
 })

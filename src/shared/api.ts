@@ -64,7 +64,9 @@ export type Args<F> = F extends (...args: infer A) => Promise<unknown> ? A : nev
  */
 export type Bridge = {
   [D in Domain]: {
-    [M in keyof Api[D]]: Api[D][M] extends Fn ? (...args: Args<Api[D][M]>) => Promise<Result<Returns<Api[D][M]>>> : never
+    [M in keyof Api[D]]: Api[D][M] extends Fn
+      ? (...args: Args<Api[D][M]>) => Promise<Result<Returns<Api[D][M]>>>
+      : never
   }
 } & {
   /** Subscribes to a host event; returns the unsubscribe function. */

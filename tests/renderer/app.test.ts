@@ -25,13 +25,13 @@ function fakeBridge(info: () => Promise<Result<EngineInfo>>): Bridge {
 
 let mounted: VueApp | null = null
 
-/** Mounts the app into a fresh div and waits for the engine info to arrive. */
+/** Mounts the app into a fresh div and waits until it shows the engine info or an error. */
 async function mount(): Promise<HTMLElement> {
   const el = document.createElement('div')
   document.body.append(el)
   mounted = createApp(App).use(createPinia())
   mounted.mount(el)
-  await vi.waitFor(() => expect(el.textContent).not.toContain('Connecting'))
+  await vi.waitFor(() => expect(el.querySelector('[data-test=meta], [data-test=error]')).not.toBeNull())
   await nextTick()
   return el
 }

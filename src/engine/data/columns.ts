@@ -14,14 +14,22 @@ const RANGE = /^(\d+)\s*-\s*(\d+)$/
  * @param hasHeader whether `names` came from a header row (only for the error messages)
  * @throws DataFormatError for a syntax error, an unknown name, an index out of range or a repeated column.
  */
-export function selectColumns(spec: string, file: string, names: readonly string[], hasHeader: boolean): number[] {
+export function selectColumns(
+  spec: string,
+  file: string,
+  names: readonly string[],
+  hasHeader: boolean
+): number[] {
   const d = names.length
   const where = `${file}: column selection "${spec}"`
   const out: number[] = []
   const seen = new Set<number>()
   const add = (j: number, token: string): void => {
     if (j >= d)
-      fail(where, `index ${j} is out of range (the file has ${d === 1 ? '1 column, index 0' : `${d} columns, indices 0-${d - 1}`})`)
+      fail(
+        where,
+        `index ${j} is out of range (the file has ${d === 1 ? '1 column, index 0' : `${d} columns, indices 0-${d - 1}`})`
+      )
     if (seen.has(j)) fail(where, `column ${j} ("${names[j]}") is selected twice (by "${token}")`)
     seen.add(j)
     out.push(j)

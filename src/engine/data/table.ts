@@ -112,7 +112,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * invalid UTF-8, naming the line and column of the first bad byte.
  */
 export function decodeText(bytes: Uint8Array, file: string): string {
-  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)))
+  if (
+    bytes.length >= 2 &&
+    ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+  )
     fail(file, 'the file is UTF-16 encoded; save it as UTF-8 text')
   const nul = bytes.indexOf(0)
   if (nul !== -1) {

@@ -46,7 +46,8 @@ export const BUILTINS: readonly BuiltinInfo[] = [
     id: 'checkerboard',
     dim: 2,
     title: 'Checkerboard',
-    formula: 'x₁ = 4U − 2, x₂ = U − 2·B + (⌊x₁⌋ mod 2), B ~ U{0,1}; x = 2·(x₁, x₂) (8 squares of side 2 in [−4,4]²)'
+    formula:
+      'x₁ = 4U − 2, x₂ = U − 2·B + (⌊x₁⌋ mod 2), B ~ U{0,1}; x = 2·(x₁, x₂) (8 squares of side 2 in [−4,4]²)'
   },
   {
     id: 'pinwheel',
@@ -72,7 +73,8 @@ export const BUILTINS: readonly BuiltinInfo[] = [
     id: 'rings',
     dim: 2,
     title: 'Four rings',
-    formula: 'x = 3·r·(cos t, sin t) + 0.08·N₂, r ∈ {1, 0.75, 0.5, 0.25} (quarter each), t evenly spaced on [0, 2π)'
+    formula:
+      'x = 3·r·(cos t, sin t) + 0.08·N₂, r ∈ {1, 0.75, 0.5, 0.25} (quarter each), t evenly spaced on [0, 2π)'
   },
   { id: 'normal', dim: 1, title: 'Standard normal', formula: 'x = N, i.e. N(0, 1)' },
   { id: 'uniform', dim: 1, title: 'Uniform', formula: 'x = U, i.e. U(0, 1)' },
@@ -101,10 +103,15 @@ export function generateBuiltin(id: string, n: number, seed: number): Dataset {
   const gen = isBuiltin(id) ? GENERATORS[id] : undefined
   const info = BUILTINS.find((b) => b.id === id)
   if (!gen || !info)
-    throw new ConfigError(`Unknown built-in dataset "${id}" (known: ${BUILTINS.map((b) => b.id).join(', ')}).`)
+    throw new ConfigError(
+      `Unknown built-in dataset "${id}" (known: ${BUILTINS.map((b) => b.id).join(', ')}).`
+    )
   if (!Number.isInteger(n) || n < 1 || n > MAX_BUILTIN_POINTS)
-    throw new ConfigError(`Built-in "${id}": the number of points must be an integer in [1, ${MAX_BUILTIN_POINTS}], got ${n}.`)
-  if (!Number.isInteger(seed)) throw new ConfigError(`Built-in "${id}": the seed must be an integer, got ${seed}.`)
+    throw new ConfigError(
+      `Built-in "${id}": the number of points must be an integer in [1, ${MAX_BUILTIN_POINTS}], got ${n}.`
+    )
+  if (!Number.isInteger(seed))
+    throw new ConfigError(`Built-in "${id}": the seed must be an integer, got ${seed}.`)
   const data = gen(n, new Rng(seed))
   return {
     name: id,

@@ -7,7 +7,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(16).slice(2, 8)}`)
   const fd = fs.openSync(tmp, 'w')
   try {
-    fs.writeSync(fd, data)
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
     fs.fsyncSync(fd)
   } finally {
     fs.closeSync(fd)

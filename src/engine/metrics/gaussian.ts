@@ -53,7 +53,8 @@ export function sampleGaussian(fit: GaussianFit, n: number, rng: Rng): Points {
   check(d >= 1, () => 'Gaussian sampling: the fitted mean is empty.')
   check(
     fit.cov.length === d * d,
-    () => `Gaussian sampling: the covariance holds ${fit.cov.length} numbers; a ${d}-D Gaussian needs ${d * d}.`
+    () =>
+      `Gaussian sampling: the covariance holds ${fit.cov.length} numbers; a ${d}-D Gaussian needs ${d * d}.`
   )
   check(
     Number.isInteger(n) && n >= 0,

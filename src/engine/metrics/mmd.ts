@@ -25,11 +25,11 @@ export function mmd2(x: Points, y: Points, bandwidths: number[] = [0.5, 1, 2]): 
   for (const h of bandwidths) {
     check(Number.isFinite(h) && h > 0, () => `${NAME}: kernel bandwidth ${h} must be a positive number.`)
   }
-  // exp(−r / (2h²)) = exp(c·r) with c = −1/(2h²)
-  const coef = Float64Array.from(bandwidths, (h) => -1 / (2 * h * h))
-  const kxx = (2 * sumWithinKernel(x, coef)) / (x.n * (x.n - 1))
-  const kyy = (2 * sumWithinKernel(y, coef)) / (y.n * (y.n - 1))
-  const kxy = sumCrossKernel(x, y, coef) / (x.n * y.n)
+  // k_h = exp(c·r) with r = ‖a − b‖², c = −1/(2h²)
+  const plan = kernelPlan(bandwidths)
+  const kxx = (2 * sumWithinKernel(x, plan)) / (x.n * (x.n - 1))
+  const kyy = (2 * sumWithinKernel(y, plan)) / (y.n * (y.n - 1))
+  const kxy = sumCrossKernel(x, y, plan) / (x.n * y.n)
   return (kxx + kyy - 2 * kxy) / bandwidths.length
 }
 
@@ -85,49 +85,108 @@ export function medianBandwidth(x: Points, y: Points, rng: Rng, maxPairs = 20_00
   return mean > 0 ? mean : 1
 }
 
-/** Σ_{i<j} Σ_b exp(coef_b ‖p_i − p_j‖²). */
-function sumWithinKernel(p: Points, coef: Float64Array): number {
-  const { n, d, data } = p
-  const nb = coef.length
-  let total = 0
-  for (let i = 0; i < n; i++) {
-    const oi = i * d
-    let rowSum = 0
-    for (let j = i + 1; j < n; j++) {
-      const oj = j * d
-      let s = 0
-      for (let k = 0; k < d; k++) {
-        const t = data[oi + k]! - data[oj + k]!
-        s += t * t
-      }
-      for (let b = 0; b < nb; b++) rowSum += Math.exp(coef[b]! * s)
-    }
-    total += rowSum
-  }
-  return total
+/**
+ * How to evaluate Σ_b exp(c_b·r) with few calls to `Math.exp`: coefficients sorted by |c_b| ascending;
+ * `squarings[b]` ≥ 0 means exp(c_b·r) = exp(c_{b−1}·r)^(2^squarings[b]) (the ratio c_b / c_{b−1} is a power
+ * of two, as for the default ladder 2, 1, 0.5: one exp and six multiplications), −1 means call `Math.exp`.
+ */
+interface KernelPlan {
+  coef: Float64Array
+  squarings: Int32Array
 }
 
-/** Σ_{i,j} Σ_b exp(coef_b ‖a_i − b_j‖²). */
-function sumCrossKernel(a: Points, b: Points, coef: Float64Array): number {
-  const { n, d } = a
-  const m = b.n
-  const A = a.data
-  const B = b.data
-  const nb = coef.length
-  let total = 0
-  for (let i = 0; i < n; i++) {
-    const oi = i * d
-    let rowSum = 0
-    for (let j = 0; j < m; j++) {
-      const oj = j * d
+function kernelPlan(bandwidths: number[]): KernelPlan {
+  const coef = Float64Array.from(bandwidths, (h) => -1 / (2 * h * h))
+    .sort()
+    .reverse() // −0.125, −0.5, −2
+  const squarings = new Int32Array(coef.length).fill(-1)
+  for (let b = 1; b < coef.length; b++) {
+    const q = Math.log2(coef[b]! / coef[b - 1]!)
+    if (Number.isInteger(q) && q <= 8 && coef[b - 1]! * 2 ** q === coef[b]!) squarings[b] = q
+  }
+  return { coef, squarings }
+}
+
+/**
+ * Σ_{j ∈ [from, to)} Σ_b k_b(a_i, b_j) for one row i: squared distances into `r`, then one tight pass per
+ * bandwidth over the row (`e` holds the previous bandwidth's kernel values, reused by the squaring ladder).
+ */
+function rowKernelSum(
+  A: Float32Array,
+  oi: number,
+  B: Float32Array,
+  from: number,
+  to: number,
+  d: number,
+  plan: KernelPlan,
+  r: Float64Array,
+  e: Float64Array
+): number {
+  const len = to - from
+  if (d === 2) {
+    const a0 = A[oi]!
+    const a1 = A[oi + 1]!
+    for (let j = 0; j < len; j++) {
+      const t0 = a0 - B[2 * (from + j)]!
+      const t1 = a1 - B[2 * (from + j) + 1]!
+      r[j] = t0 * t0 + t1 * t1
+    }
+  } else {
+    for (let j = 0; j < len; j++) {
+      const oj = (from + j) * d
       let s = 0
       for (let k = 0; k < d; k++) {
         const t = A[oi + k]! - B[oj + k]!
         s += t * t
       }
-      for (let c = 0; c < nb; c++) rowSum += Math.exp(coef[c]! * s)
+      r[j] = s
     }
-    total += rowSum
   }
+  const { coef, squarings } = plan
+  let acc = 0
+  const c0 = coef[0]!
+  for (let j = 0; j < len; j++) {
+    const v = Math.exp(c0 * r[j]!)
+    e[j] = v
+    acc += v
+  }
+  for (let b = 1; b < coef.length; b++) {
+    const q = squarings[b]!
+    if (q < 0) {
+      const c = coef[b]!
+      for (let j = 0; j < len; j++) {
+        const v = Math.exp(c * r[j]!)
+        e[j] = v
+        acc += v
+      }
+    } else {
+      for (let j = 0; j < len; j++) {
+        let v = e[j]!
+        for (let t = 0; t < q; t++) v *= v
+        e[j] = v
+        acc += v
+      }
+    }
+  }
+  return acc
+}
+
+/** Σ_{i<j} Σ_b k_b(p_i, p_j). */
+function sumWithinKernel(p: Points, plan: KernelPlan): number {
+  const { n, d, data } = p
+  const r = new Float64Array(n)
+  const e = new Float64Array(n)
+  let total = 0
+  for (let i = 0; i < n - 1; i++) total += rowKernelSum(data, i * d, data, i + 1, n, d, plan, r, e)
+  return total
+}
+
+/** Σ_{i,j} Σ_b k_b(a_i, b_j). */
+function sumCrossKernel(a: Points, b: Points, plan: KernelPlan): number {
+  const { n, d } = a
+  const r = new Float64Array(b.n)
+  const e = new Float64Array(b.n)
+  let total = 0
+  for (let i = 0; i < n; i++) total += rowKernelSum(a.data, i * d, b.data, 0, b.n, d, plan, r, e)
   return total
 }

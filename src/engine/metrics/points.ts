@@ -13,7 +13,8 @@ import type { Points } from '../types'
 export function checkPoints(metric: string, name: string, p: Points, minN = 1): void {
   check(
     Number.isInteger(p.n) && p.n >= 0 && Number.isInteger(p.d) && p.d >= 1,
-    () => `${metric}: ${name} must have a whole number of points and a dimension ≥ 1 (got n=${p.n}, d=${p.d}).`
+    () =>
+      `${metric}: ${name} must have a whole number of points and a dimension ≥ 1 (got n=${p.n}, d=${p.d}).`
   )
   check(
     p.data.length === p.n * p.d,

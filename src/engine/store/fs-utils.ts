@@ -47,7 +47,8 @@ function renameWithRetry(from: string, to: string): void {
       return
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
-      const transient = process.platform === 'win32' && (code === 'EPERM' || code === 'EACCES' || code === 'EBUSY')
+      const transient =
+        process.platform === 'win32' && (code === 'EPERM' || code === 'EACCES' || code === 'EBUSY')
       if (!transient || attempt >= 10) throw e
       sleepSync(10 * (attempt + 1))
     }

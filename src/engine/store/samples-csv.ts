@@ -12,6 +12,7 @@ function csvField(name: string): string {
 }
 
 function formatNumber(v: number): string {
+  if (Object.is(v, -0)) return '-0'
   return Number.isFinite(v) ? String(Number(v.toPrecision(9))) : String(v)
 }
 
@@ -21,9 +22,12 @@ export function formatSamplesCsv(columns: string[], points: Points): string {
   if (columns.length !== d)
     throw new StoreError(`Cannot save samples: ${columns.length} column names for points of dimension ${d}.`)
   if (data.length !== n * d)
-    throw new StoreError(`Cannot save samples: ${data.length} values do not make ${n} points of dimension ${d}.`)
+    throw new StoreError(
+      `Cannot save samples: ${data.length} values do not make ${n} points of dimension ${d}.`
+    )
   const bad = columns.find((c) => /[\r\n]/.test(c))
-  if (bad !== undefined) throw new StoreError(`Cannot save samples: column name ${JSON.stringify(bad)} contains a line break.`)
+  if (bad !== undefined)
+    throw new StoreError(`Cannot save samples: column name ${JSON.stringify(bad)} contains a line break.`)
   const lines: string[] = [columns.map(csvField).join(',')]
   const row: string[] = new Array<string>(d)
   for (let i = 0; i < n; i++) {
@@ -91,7 +95,9 @@ export function parseSamplesCsv(text: string, file = SAMPLES_FILE): { columns: s
       const cell = cells[j]!.trim()
       const v = Number(cell)
       if (cell === '' || (Number.isNaN(v) && cell !== 'NaN'))
-        throw new StoreError(`${file} line ${i + 2}, column ${j + 1}: ${JSON.stringify(cells[j])} is not a number.`)
+        throw new StoreError(
+          `${file} line ${i + 2}, column ${j + 1}: ${JSON.stringify(cells[j])} is not a number.`
+        )
       data[i * d + j] = v
     }
   }

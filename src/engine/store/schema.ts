@@ -110,9 +110,9 @@ export const RunRecordSchema = z.object({
   schema: z.literal(RUN_SCHEMA_VERSION),
   id: z.string(),
   name: z.string(),
-  /** ISO 8601 (UTC). */
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  /** ISO 8601, UTC (`Date.toISOString()`). */
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
   status: RunStatusSchema,
   /** Process that writes the run, and its host — used to tell a live run from a crashed one. */
   pid: int,
@@ -126,7 +126,7 @@ export const RunRecordSchema = z.object({
 })
 export type RunRecord = z.output<typeof RunRecordSchema>
 
-/** One line of `metrics.jsonl`. `time`: seconds since the run started. */
+/** One line of `metrics.jsonl`. `time`: milliseconds since training started. */
 export interface MetricsRecord {
   step: number
   loss: number

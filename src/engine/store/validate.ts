@@ -13,8 +13,15 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** The first issue, as `field "a.b": reason` (or just the reason for a top-level problem). */
 export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0]
+  let issue: z.core.$ZodIssue | undefined = error.issues[0]
   if (!issue) return 'invalid content'
+  // A union (e.g. "number, or null read as NaN") says only "Invalid input": report its first branch instead.
+  let path: PropertyKey[] = [...issue.path]
+  while (issue.code === 'invalid_union' && issue.errors[0]?.[0]) {
+    const inner: z.core.$ZodIssue = issue.errors[0][0]
+    path = [...path, ...inner.path]
+    issue = inner
+  }
   const reason = issue.message.replace(/^Invalid input: /, '')
-  return issue.path.length ? `field "${formatPath(issue.path)}": ${reason}` : reason
+  return path.length ? `field "${formatPath(path)}": ${reason}` : reason
 }

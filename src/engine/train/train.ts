@@ -218,7 +218,7 @@ export async function trainPushforward(
           `Training diverged at step ${step} (loss is ${loss}); kept the last finite weights from step ${snapshotStep}. Try a smaller --lr.`
         )
       }
-      optimizer.applyGradients(grads)
+      optimizer.applyGradients(grads as tf.NamedTensorMap as never)
       tf.dispose(grads)
       if ((step + 1) % SNAPSHOT_EVERY === 0) {
         tf.dispose(snapshot)

@@ -29,7 +29,8 @@ export function mixture8(n: number, rng: Rng, modes: number[] = [0, 1, 2, 3, 4, 
 
 export function shift(p: Points, delta: number[]): Points {
   const data = new Float32Array(p.data.length)
-  for (let i = 0; i < p.n; i++) for (let a = 0; a < p.d; a++) data[i * p.d + a] = p.data[i * p.d + a]! + delta[a]!
+  for (let i = 0; i < p.n; i++)
+    for (let a = 0; a < p.d; a++) data[i * p.d + a] = p.data[i * p.d + a]! + delta[a]!
   return { n: p.n, d: p.d, data }
 }
 
@@ -62,7 +63,11 @@ export function normalCdf(x: number): number {
               (0.37409196 +
                 t *
                   (0.09678418 +
-                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 +
+                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
     )
   return x >= 0 ? 1 - 0.5 * erfc : 0.5 * erfc
 }
@@ -82,7 +87,11 @@ export interface TwoSample {
  * u − E u is (1/n) Σ_i φ(x_i) + (1/m) Σ_j ψ(y_j) with φ(x) = 2(E k(x, X') − E k(x, Y)) and
  * ψ(y) = 2(E k(y, Y') − E k(X, y)), so se² ≈ Var φ / n + Var ψ / m (plug-in).
  */
-export function twoSample(x: Points, y: Points, k: (a: Points, i: number, b: Points, j: number) => number): TwoSample {
+export function twoSample(
+  x: Points,
+  y: Points,
+  k: (a: Points, i: number, b: Points, j: number) => number
+): TwoSample {
   const n = x.n
   const m = y.n
   const rowXX = new Float64Array(n)
@@ -132,7 +141,10 @@ export function variance(a: number[]): number {
 }
 
 /** Mean and standard error of the mean of f(seed) over `seeds` seeds. */
-export function overSeeds(seeds: number, f: (rng: Rng) => number): { mean: number; se: number; values: number[] } {
+export function overSeeds(
+  seeds: number,
+  f: (rng: Rng) => number
+): { mean: number; se: number; values: number[] } {
   const values = Array.from({ length: seeds }, (_, s) => f(new Rng(1000 + s)))
   return { mean: mean(values), se: Math.sqrt(variance(values) / seeds), values }
 }

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: opens the built desktop app when Electron can run here; otherwise says why in one line and runs
+ * the headless demo (`pfm demo`) instead. Extra arguments go to whichever starts. Exits with the child's code.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const require = createRequire(import.meta.url)
+
+/** The Electron executable, or null when the package or its downloaded binary is missing. */
+function electronBinary() {
+  try {
+    const path = require('electron')
+    return typeof path === 'string' && existsSync(path) ? path : null
+  } catch {
+    return null
+  }
+}
+
+function hasDisplay() {
+  if (process.platform !== 'linux') return true
+  return Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY)
+}
+
+/** Runs a command with inherited stdio and exits with its status (or re-raises its signal). */
+function run(command, args, env = process.env) {
+  const child = spawn(command, args, { cwd: root, stdio: 'inherit', env })
+  child.on('error', (err) => {
+    console.error(`Could not start ${command}: ${err.message}`)
+    process.exit(1)
+  })
+  child.on('exit', (code, signal) => {
+    if (signal) process.kill(process.pid, signal)
+    else process.exit(code ?? 1)
+  })
+}
+
+const args = process.argv.slice(2)
+const electron = electronBinary()
+const reasons = []
+if (!hasDisplay()) reasons.push('no display')
+if (!electron) reasons.push('binary not installed')
+if (!existsSync(join(root, 'out/main/index.js'))) reasons.push('app not built — run npm run build')
+
+if (electron && reasons.length === 0) {
+  const env = { ...process.env }
+  delete env.ELECTRON_RUN_AS_NODE
+  run(electron, [root, ...args], env)
+} else {
+  console.log(`Electron cannot start here (${reasons.join('; ')}) — running the headless demo instead.`)
+  run(process.execPath, [join(root, 'bin/pfm.mjs'), 'demo', ...args])
+}

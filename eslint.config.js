@@ -1,0 +1,105 @@
+// @ts-check
+import { defineConfig, globalIgnores } from 'eslint/config'
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+import pluginVue from 'eslint-plugin-vue'
+import globals from 'globals'
+
+/** Imports the engine and the CLI must never make: they are plain Node, shared by every front end. */
+const UI_IMPORTS = {
+  paths: ['electron', 'vue', 'pinia', 'echarts', 'vue-echarts'].map((name) => ({
+    name,
+    message: 'src/engine and src/cli are plain Node: no Electron or UI imports.'
+  })),
+  patterns: [
+    {
+      group: ['electron/*', 'vue/*', '@vue/*', 'pinia/*', 'echarts/*', 'vue-echarts/*'],
+      message: 'src/engine and src/cli are plain Node: no Electron or UI imports.'
+    }
+  ]
+}
+
+export default defineConfig(
+  globalIgnores(['out/', 'dist/', 'node_modules/', 'runs/', 'tests/fixtures/', 'test-results/', '.cache/']),
+
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  pluginVue.configs['flat/recommended'],
+  // Formatting is Prettier's job.
+  pluginVue.configs['no-layout-rules'],
+
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser } }
+  },
+  {
+    files: ['src/renderer/**', 'tests/renderer/**'],
+    languageOptions: { globals: globals.browser }
+  },
+  {
+    files: [
+      'bin/**',
+      'src/main/**',
+      'src/engine/**',
+      'src/cli/**',
+      'src/web/**',
+      'tests/**',
+      'bench/**',
+      '*.config.*'
+    ],
+    languageOptions: { globals: globals.node }
+  },
+  {
+    rules: {
+      // TypeScript checks names; ESLint's rule does not know TS globals and types.
+      'no-undef': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }]
+    }
+  },
+  {
+    files: ['bin/**/*.mjs', '**/*.js'],
+    rules: { 'no-undef': 'error' }
+  },
+
+  {
+    files: ['src/engine/**', 'src/cli/**'],
+    rules: { 'no-restricted-imports': ['error', UI_IMPORTS] }
+  },
+  {
+    // The contract is types only and imported by every side, the renderer included.
+    files: ['src/shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['electron', 'vue', 'pinia'].map((name) => ({
+            name,
+            message: 'src/shared is imported by every side.'
+          })),
+          patterns: [
+            {
+              group: [
+                '**/engine',
+                '**/engine/**',
+                '**/main/**',
+                '**/preload/**',
+                '**/renderer/**',
+                '**/cli/**',
+                '**/web/**'
+              ],
+              message:
+                'src/shared must not depend on a side: declare the type here and let that side conform to it.'
+            }
+          ]
+        }
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[importKind='value']",
+          message: 'src/shared is types-only: use `import type`.'
+        }
+      ]
+    }
+  }
+)

@@ -1,0 +1,135 @@
+/**
+ * Loading a data file into a `Dataset`. The format follows the extension; each format is a small parser
+ * registered in `FORMATS`. Every bad input throws a `DataFormatError` whose message is one sentence naming
+ * the file, the line and column (or the .npy header field) and the reason; a partial data set is never
+ * returned.
+ */
+import { readFileSync, statSync, type Stats } from 'node:fs'
+import { basename, extname, resolve } from 'node:path'
+import { ConfigError, DataFormatError } from '../errors'
+import type { Dataset } from '../types'
+import { pickColumns, selectColumns } from './columns'
+import { parseDelimited } from './delimited'
+import { parseJsonTable } from './json'
+import { parseNpy } from './npy'
+import { decodeText, fail, plural, type Table } from './table'
+
+export interface LoadOptions {
+  /** Column selection: `0,2`, `0-3`, `x,y` (names only where the file has a header). */
+  columns?: string
+  /** Physical lines to skip at the top of a text file before the header/data. */
+  skipRows?: number
+  /** Refuse files larger than this (default 256 MiB). */
+  maxBytes?: number
+}
+
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+
+interface Format {
+  /** Extensions, lower case, with the dot. */
+  ext: readonly string[]
+  title: string
+  text: boolean
+  parse(bytes: Uint8Array, file: string, opts: LoadOptions): Table
+}
+
+/** The file formats, one entry each. */
+export const FORMATS: readonly Format[] = [
+  {
+    ext: ['.csv', '.tsv', '.txt'],
+    title: 'Delimited text (comma, semicolon, tab or spaces)',
+    text: true,
+    parse: (bytes, file, opts) => parseDelimited(decodeText(bytes, file), file, opts)
+  },
+  {
+    ext: ['.npy'],
+    title: 'NumPy array (.npy)',
+    text: false,
+    parse: (bytes, file, opts) => withColumns(parseNpy(bytes, file), file, opts.columns)
+  },
+  {
+    ext: ['.json'],
+    title: 'JSON array of rows',
+    text: false,
+    parse: (bytes, file, opts) =>
+      withColumns(parseJsonTable(decodeText(bytes, file), file), file, opts.columns)
+  }
+]
+
+/** Every supported extension, e.g. for a file dialog filter. */
+export const SUPPORTED_EXTENSIONS: readonly string[] = FORMATS.flatMap((f) => f.ext)
+
+function withColumns(t: Table, file: string, columns: string | undefined): Table {
+  return columns === undefined ? t : pickColumns(t, selectColumns(columns, file, t.columns, false))
+}
+
+/**
+ * Reads `path` (`.csv .tsv .txt .npy .json`) into a float32 `Dataset` named after the file's base name.
+ * @throws DataFormatError for any unreadable or malformed file; ConfigError for invalid options.
+ */
+export function loadDatasetFile(path: string, opts: LoadOptions = {}): Dataset {
+  const file = basename(path)
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES
+  const skipRows = opts.skipRows ?? 0
+  if (!(maxBytes > 0)) throw new ConfigError(`maxBytes must be positive, got ${maxBytes}.`)
+  if (!Number.isInteger(skipRows) || skipRows < 0)
+    throw new ConfigError(`skipRows must be a non-negative integer, got ${skipRows}.`)
+
+  let stats: Stats
+  try {
+    stats = statSync(path)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return fail(file, `no such file (${resolve(path)})`)
+    return fail(file, `the file cannot be read (${code ?? String(e)})`)
+  }
+  if (stats.isDirectory()) fail(file, `it is a directory, not a file (${resolve(path)})`)
+
+  const ext = extname(path).toLowerCase()
+  const format = FORMATS.find((f) => f.ext.includes(ext))
+  if (!format) {
+    const hint = ext === '.npz' ? '; load it with np.load and np.save one array to .npy' : ''
+    fail(
+      file,
+      `${ext ? `the file type "${ext}"` : 'a file without an extension'} is not supported ` +
+        `(use ${SUPPORTED_EXTENSIONS.join(', ')})${hint}`
+    )
+  }
+  if (skipRows > 0 && !format.text)
+    fail(file, `skipRows applies to text tables (.csv, .tsv, .txt), not to ${ext} files`)
+  if (stats.size > maxBytes)
+    fail(file, `the file is ${size(stats.size, true)}, over the ${size(maxBytes)} size limit`)
+  if (stats.size === 0) fail(file, 'the file is empty (0 bytes)')
+
+  let bytes: Uint8Array
+  try {
+    bytes = readFileSync(path)
+  } catch (e) {
+    return fail(file, `the file cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
+  }
+  const table = format.parse(bytes, file, { ...opts, skipRows })
+
+  const source: Dataset['source'] = { kind: 'file', path: resolve(path) }
+  if (opts.columns !== undefined) source.columns = opts.columns
+  if (skipRows > 0) source.skipRows = skipRows
+  return { name: file, source, n: table.n, d: table.d, data: table.data, columns: table.columns }
+}
+
+/**
+ * Throws a `DataFormatError` unless the data set has at least `min` rows.
+ * @param what what needs them, e.g. `"a batch of 256"` or `"a held-out split of 2000"`.
+ */
+export function requireRows(ds: { n: number; name?: string }, min: number, what: string): void {
+  if (ds.n < min)
+    throw new DataFormatError(
+      `${ds.name ?? 'The data set'} has ${plural(ds.n, 'row')}, but ${what} needs at least ${min}.`
+    )
+}
+
+/** `24 bytes`, `3.5 KiB`, `256 MiB`, `256.0 MiB (268435457 bytes)`. */
+function size(bytes: number, exact = false): string {
+  if (bytes < 1024) return `${bytes} bytes`
+  const [v, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KiB'] : [bytes / (1024 * 1024), 'MiB']
+  const short = Number.isInteger(v) ? `${v} ${unit}` : `${v.toFixed(1)} ${unit}`
+  return exact && !Number.isInteger(v) ? `${short} (${bytes} bytes)` : short
+}

@@ -1,0 +1,67 @@
+/**
+ * The dataset layer: built-in toy distributions, file importers, standardisation and splits, and
+ * `resolveDataset`, which turns what a user typed (`moons`, `data/points.csv`) into a `Dataset`.
+ */
+import { existsSync } from 'node:fs'
+import { extname } from 'node:path'
+import { ConfigError } from '../errors'
+import type { Dataset } from '../types'
+import { loadDatasetFile } from './import'
+import { BUILTINS, generateBuiltin, isBuiltin } from './toys'
+
+export { BUILTINS, MAX_BUILTIN_POINTS, generateBuiltin, isBuiltin, type BuiltinInfo } from './toys'
+export {
+  DEFAULT_MAX_BYTES,
+  FORMATS,
+  SUPPORTED_EXTENSIONS,
+  loadDatasetFile,
+  requireRows,
+  type LoadOptions
+} from './import'
+export {
+  MIN_HELDOUT,
+  applyStandardization,
+  fitStandardization,
+  gather,
+  invertStandardization,
+  splitHeldout,
+  standardize,
+  subsample
+} from './transform'
+export { selectColumns } from './columns'
+export type { Table } from './table'
+
+export interface ResolveOptions {
+  /** Points generated for a built-in (default 20000; ignored for files). */
+  n?: number
+  /** Seed of a built-in (default 0; ignored for files). */
+  seed?: number
+  /** Column selection for files (`0,2`, `0-3`, `x,y`). */
+  columns?: string
+  /** Lines skipped at the top of a text file. */
+  skipRows?: number
+}
+
+export const DEFAULT_BUILTIN_POINTS = 20_000
+
+/**
+ * A built-in id (`moons`) or the path of an existing data file.
+ * Anything that looks like a path (a separator or an extension) is loaded as a file, so a missing
+ * `points.csv` reports the file; any other unknown name lists the built-ins.
+ * @throws ConfigError for an unknown name or options that do not apply; DataFormatError for a bad file.
+ */
+export function resolveDataset(spec: string, opts: ResolveOptions = {}): Dataset {
+  if (isBuiltin(spec)) {
+    if (opts.columns !== undefined || (opts.skipRows ?? 0) > 0)
+      throw new ConfigError(`columns and skipRows apply to data files, not to the built-in "${spec}".`)
+    return generateBuiltin(spec, opts.n ?? DEFAULT_BUILTIN_POINTS, opts.seed ?? 0)
+  }
+  const fileOpts = {
+    ...(opts.columns !== undefined && { columns: opts.columns }),
+    ...(opts.skipRows !== undefined && { skipRows: opts.skipRows })
+  }
+  if (existsSync(spec) || /[\\/]/.test(spec) || extname(spec) !== '') return loadDatasetFile(spec, fileOpts)
+  throw new ConfigError(
+    `Unknown dataset "${spec}": not a built-in (${BUILTINS.map((b) => b.id).join(', ')}) and no such file.`
+  )
+}

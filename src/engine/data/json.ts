@@ -1,0 +1,164 @@
+/**
+ * JSON tables: an array of equal-length arrays of numbers (`[[1, 2], [3, 4]]`, n × d) or an array of numbers
+ * (`[1, 2, 3]`, n × 1). A small scanner for exactly this subset of JSON, so that every error — invalid JSON,
+ * a string or null where a number belongs, a nested or ragged row, Python's `NaN`/`Infinity` — names the line
+ * and column where it happens, and no intermediate object tree is built.
+ */
+import { at, badValue, defaultNames, fail, plural, textLineCol, type Table } from './table'
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+const TOKEN = /[\w.+-]+/y
+
+/** Parses a decoded JSON text into a numeric table with columns `x0…`. */
+export function parseJsonTable(text: string, file: string): Table {
+  return new Scanner(text, file).table()
+}
+
+class Scanner {
+  private pos = 0
+  private values = new Float32Array(0)
+  private count = 0
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string
+  ) {}
+
+  table(): Table {
+    this.ws()
+    if (this.pos >= this.text.length) this.fail('the file is empty (no JSON value)')
+    if (this.peek() !== '[') this.fail(`expected an array of rows, found ${this.describe()}`)
+    this.pos++
+    this.ws()
+    if (this.peek() === ']') this.fail('the array is empty (no data rows)')
+    const nested = this.peek() === '['
+    let n = 0
+    let d = nested ? -1 : 1
+    for (;;) {
+      this.ws()
+      if (nested) {
+        if (this.peek() !== '[')
+          this.fail(`row ${n + 1} is ${this.describe()}; expected an array of numbers like row 1`)
+        const rowStart = this.pos
+        const k = this.row(n + 1)
+        if (d === -1) d = k
+        else if (k !== d)
+          this.fail(`row ${n + 1} has ${plural(k, 'value')}, expected ${d} (as in row 1)`, rowStart)
+      } else {
+        this.number(`value ${n + 1}`)
+      }
+      n++
+      this.ws()
+      const c = this.peek()
+      if (c === ',') {
+        this.pos++
+        this.ws()
+        if (this.peek() === ']') this.fail("invalid JSON: trailing comma before ']'")
+        continue
+      }
+      if (c === ']') {
+        this.pos++
+        break
+      }
+      this.fail(
+        `invalid JSON: expected ',' or ']' after ${nested ? `row ${n}` : `value ${n}`}, found ${this.describe()}`
+      )
+    }
+    this.ws()
+    if (this.pos < this.text.length)
+      this.fail(`unexpected ${this.describe()} after the end of the top-level array`)
+    return { n, d, data: this.values.slice(0, this.count), columns: defaultNames(d) }
+  }
+
+  /** One row `[v, v, …]`; returns its length. */
+  private row(r: number): number {
+    this.pos++ // [
+    this.ws()
+    if (this.peek() === ']') this.fail(`row ${r} is empty`)
+    let k = 0
+    for (;;) {
+      this.ws()
+      this.number(`row ${r}, value ${k + 1}`)
+      k++
+      this.ws()
+      const c = this.peek()
+      if (c === ',') {
+        this.pos++
+        this.ws()
+        if (this.peek() === ']') this.fail("invalid JSON: trailing comma before ']'")
+        continue
+      }
+      if (c === ']') {
+        this.pos++
+        return k
+      }
+      this.fail(`invalid JSON: expected ',' or ']' after row ${r}, value ${k}, found ${this.describe()}`)
+    }
+  }
+
+  private number(what: string): void {
+    TOKEN.lastIndex = this.pos
+    const token = TOKEN.exec(this.text)?.[0] ?? ''
+    NUMBER.lastIndex = this.pos
+    const m = NUMBER.exec(this.text)
+    if (m && m[0].length === token.length) {
+      const v = Number(token)
+      const bad = badValue(v, token)
+      if (bad) this.fail(`${what}: ${bad}`)
+      this.push(v)
+      this.pos += token.length
+      return
+    }
+    if (/^-?(NaN|Infinity)$/.test(token))
+      this.fail(
+        `${what}: ${badValue(token.endsWith('NaN') ? NaN : token.startsWith('-') ? -Infinity : Infinity)}`
+      )
+    if (/^[-+.\d]/.test(token))
+      this.fail(`${what}: invalid JSON number ${JSON.stringify(token.slice(0, 30))}`)
+    if (this.peek() === '[') this.fail(`${what} is a nested array; rows must be flat lists of numbers`)
+    this.fail(`${what} is ${this.describe()}, not a number`)
+  }
+
+  private push(v: number): void {
+    if (this.count === this.values.length) {
+      const grown = new Float32Array(Math.max(1024, this.values.length * 2))
+      grown.set(this.values)
+      this.values = grown
+    }
+    this.values[this.count++] = v
+  }
+
+  private ws(): void {
+    const t = this.text
+    while (this.pos < t.length) {
+      const c = t.charCodeAt(this.pos)
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) this.pos++
+      else break
+    }
+  }
+
+  private peek(): string | undefined {
+    return this.text[this.pos]
+  }
+
+  /** What is at the current position, for messages: `an object`, `a string ("abc")`, `the end of the file`. */
+  private describe(): string {
+    const c = this.peek()
+    if (c === undefined) return 'the end of the file'
+    if (c === '{') return 'an object'
+    if (c === '[') return 'an array'
+    if (c === '"') {
+      const end = this.text.indexOf('"', this.pos + 1)
+      const s = end === -1 ? this.text.slice(this.pos, this.pos + 20) : this.text.slice(this.pos, end + 1)
+      return `a string (${s.length > 30 ? s.slice(0, 30) + '…' : s})`
+    }
+    const word = /^(true|false|null)\b/.exec(this.text.slice(this.pos, this.pos + 6))
+    if (word) return word[1]!
+    return `'${c}'`
+  }
+
+  private fail(reason: string, pos = this.pos): never {
+    const { line, column } = textLineCol(this.text, pos)
+    return fail(at(this.file, line, column), reason)
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Characteristic-function matching, mean formulation (§2, eq. (3)) with f_t(x) = e^{i⟨t, x⟩}:
+ *   D₂²(μ, μ₁; τ) = E_{t∼τ} |⟨f_t|μ⟩ − ⟨f_t|μ₁⟩|²
+ *                 = E_t [ |⟨f_t|μ⟩|² − 2 Re ⟨f_t|μ⟩ conj⟨f_t|μ₁⟩ + |⟨f_t|μ₁⟩|² ],
+ * each square estimated without bias from pairs of independent points, |⟨f|μ⟩|² = E f(X₁) conj f(X₂)
+ * (either all pairs i ≠ j of the batch — the U-statistic — or the two half-batches, as the paper writes it);
+ * the cross term uses the full batches.
+ *
+ * Frequency laws τ:
+ * - `gaussian`: t ∼ N(0, scale² I), `frequencies` fresh draws per step. In expectation this is the Gaussian
+ *   MMD² of bandwidth 1/scale (Bochner), estimated with random Fourier features.
+ * - `grid`: t = (2πk / period)·u for k = 1..K. In 1-D u = 1 (the paper's Fig. 1: the Fourier coefficients on
+ *   [0, period)). In d > 1, u runs over `frequencies` random unit directions drawn fresh each step — axis-only
+ *   grids would compare the marginals alone, never the dependence between coordinates.
+ * Target `uniform01` replaces the data terms by the closed-form characteristic function of U([0, 1]^d),
+ * Π_j (e^{i t_j} − 1)/(i t_j), which vanishes on the grid t = 2πk (k ≥ 1): Fig. 1's set-up.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { choice, float, int } from '../params'
+import type { ParamValues } from '../params'
+import type { Rng } from '../rng'
+import type { PushforwardObjective } from './types'
+import { checkBatches, matMulConst, unitDirections, untaped, withDefaults } from './ops'
+
+/** Frequencies as the columns of a [d, K] array (row-major). */
+export function frequencies(p: ParamValues, d: number, rng: Rng): { t: Float32Array; count: number } {
+  const nf = Number(p.frequencies)
+  if (p.tau === 'grid') {
+    const K = Number(p.k)
+    const base = (2 * Math.PI) / Number(p.period)
+    const nd = d === 1 ? 1 : nf
+    const u = d === 1 ? new Float32Array([1]) : unitDirections(rng, d, nd)
+    const count = K * nd
+    const t = new Float32Array(d * count)
+    for (let k = 1; k <= K; k++)
+      for (let j = 0; j < nd; j++)
+        for (let i = 0; i < d; i++) t[i * count + (k - 1) * nd + j] = k * base * u[i * nd + j]!
+    return { t, count }
+  }
+  const scale = Number(p.scale)
+  const t = rng.normals(d * nf)
+  for (let i = 0; i < t.length; i++) t[i] *= scale
+  return { t, count: nf }
+}
+
+/** Characteristic function of U([0, 1]^d) at the columns of t [d, K]: real and imaginary parts. */
+export function uniformCf(t: Float32Array, d: number, count: number): { re: Float32Array; im: Float32Array } {
+  const re = new Float32Array(count)
+  const im = new Float32Array(count)
+  for (let c = 0; c < count; c++) {
+    let a = 1
+    let b = 0
+    for (let i = 0; i < d; i++) {
+      const s = t[i * count + c]!
+      // (e^{is} − 1)/(is) = sin(s)/s + i (1 − cos s)/s, → 1 as s → 0
+      const [gr, gi] = Math.abs(s) < 1e-6 ? [1, s / 2] : [Math.sin(s) / s, (1 - Math.cos(s)) / s]
+      const ar = a * gr - b * gi
+      b = a * gi + b * gr
+      a = ar
+    }
+    re[c] = a
+    im[c] = b
+  }
+  return { re, im }
+}
+
+/**
+ * Unbiased estimate of |E e^{i⟨t, X⟩}|² per frequency from cos/sin features [n, K]: all pairs i ≠ j
+ * ((|Σ f|² − n)/(n(n − 1)), as |f| = 1) or the product of the two half-batch means.
+ */
+function squaredCf(c: tf.Tensor2D, s: tf.Tensor2D, halves: boolean): tf.Tensor1D {
+  const n = c.shape[0]
+  if (!halves) {
+    const sc = tf.sum(c, 0)
+    const ss = tf.sum(s, 0)
+    return tf.div(tf.sub(tf.add(tf.square(sc), tf.square(ss)), n), n * (n - 1))
+  }
+  const h = n >> 1
+  const [c1, c2] = tf.split(c, [h, n - h], 0)
+  const [s1, s2] = tf.split(s, [h, n - h], 0)
+  const dot = tf.add(tf.mul(tf.sum(c1!, 0), tf.sum(c2!, 0)), tf.mul(tf.sum(s1!, 0), tf.sum(s2!, 0)))
+  return tf.div(dot, h * (n - h))
+}
+
+/**
+ * D₂² estimate for x [n, d] (differentiable) against y [m, d] (constant) at frequencies t [d, K]; with
+ * `uniform` the data terms come from U([0, 1]^d)'s characteristic function and y is not used.
+ */
+export function cfD2(
+  x: tf.Tensor2D,
+  y: tf.Tensor2D,
+  t: Float32Array,
+  count: number,
+  opts: { halves: boolean; uniform: boolean }
+): tf.Scalar {
+  return tf.tidy(() => {
+    const d = x.shape[1]
+    const n = x.shape[0]
+    const T = tf.tensor2d(t, [d, count])
+    const px = matMulConst(x, T)
+    const cx = tf.cos(px)
+    const sx = tf.sin(px)
+    const xx = squaredCf(cx, sx, opts.halves)
+    // Data side: constant mean features (re, im) and the unbiased |φ_μ₁(t)|².
+    let re: tf.Tensor1D, im: tf.Tensor1D, yy: tf.Tensor1D
+    if (opts.uniform) {
+      const u = uniformCf(t, d, count)
+      re = tf.tensor1d(u.re)
+      im = tf.tensor1d(u.im)
+      yy = tf.add(tf.square(re), tf.square(im))
+    } else {
+      const m = y.shape[0]
+      const feats = untaped(() => {
+        const py = tf.matMul(y, T)
+        const cy = tf.cos(py)
+        const sy = tf.sin(py)
+        return tf.stack([
+          tf.div(tf.sum(cy, 0), m),
+          tf.div(tf.sum(sy, 0), m),
+          squaredCf(cy as tf.Tensor2D, sy as tf.Tensor2D, opts.halves)
+        ])
+      })
+      ;[re, im, yy] = tf.unstack(feats) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D]
+    }
+    const cross = tf.div(tf.add(tf.mul(tf.sum(cx, 0), re), tf.mul(tf.sum(sx, 0), im)), n)
+    return tf.mean(tf.add(tf.sub(xx, tf.mul(cross, 2)), yy)) as tf.Scalar
+  })
+}
+
+export const cfD2Objective: PushforwardObjective = {
+  kind: 'pushforward',
+  id: 'cf-d2',
+  family: 'statistics',
+  title: 'Characteristic-function matching (D₂²)',
+  paper: '§2, eq. (3), Fig. 1',
+  summary:
+    'Mean squared gap between the characteristic functions of φ#ν and the data at frequencies t ∼ τ.\n' +
+    'The mean formulation of eq. (3): unbiased from pairs of points, no adversary; τ = Gaussian ≈ MMD.',
+  params: {
+    tau: choice(
+      'gaussian',
+      ['gaussian', 'grid'],
+      'Frequency law τ: `gaussian` t ∼ N(0, scale²I) redrawn each step; `grid` t = 2πk/period · u, k = 1..k ' +
+        '(u = 1 in 1-D; random unit directions in d > 1).'
+    ),
+    scale: float(
+      6,
+      0.05,
+      100,
+      'Standard deviation of the Gaussian frequencies (≈ 1/kernel bandwidth).',
+      true
+    ),
+    frequencies: int(
+      256,
+      1,
+      8192,
+      'Gaussian frequencies per step; for the grid in d > 1, random directions per step.'
+    ),
+    k: int(10, 1, 1000, 'Grid: highest harmonic K (t = 2πk/period for k = 1..K).'),
+    period: float(
+      1,
+      1e-3,
+      1e3,
+      'Grid: the period whose harmonics are matched (the paper uses [0, 1]).',
+      true
+    ),
+    target: choice(
+      'samples',
+      ['samples', 'uniform01'],
+      '`samples`: match the data batch; `uniform01`: match U([0, 1]^d) in closed form (the paper’s Fig. 1).'
+    ),
+    estimator: choice(
+      'pairs',
+      ['pairs', 'halves'],
+      'Unbiased |⟨f|μ⟩|²: `pairs` averages over all i ≠ j (lower variance); `halves` multiplies the means ' +
+        'of the two half-batches, as written in the paper.'
+    )
+  },
+  defaults: { steps: 1500, batch: 512, lr: 2e-3 },
+  loss(x, y, p, ctx) {
+    checkBatches('cf-d2', x, y)
+    const q = withDefaults(cfD2Objective.params, p)
+    const d = x.shape[1]
+    const { t, count } = frequencies(q, d, ctx.rng)
+    return cfD2(x, y, t, count, { halves: q.estimator === 'halves', uniform: q.target === 'uniform01' })
+  }
+}

@@ -1,0 +1,461 @@
+/**
+ * The importer fixture table: each row is a file (committed under tests/fixtures/data, or written to a temp dir
+ * for binary cases) → the expected shape, column names and values, or the expected error sentence.
+ */
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ConfigError, DataFormatError } from '../../../src/engine/errors'
+import { loadDatasetFile, requireRows, resolveDataset, type LoadOptions } from '../../../src/engine/data'
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/data', import.meta.url))
+let tmp = ''
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pfl-data-'))
+})
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+/** An .npy file: header dict padded so the data starts at a multiple of 64, as numpy writes it. */
+function npy(
+  descr: string,
+  shape: readonly number[],
+  body: ArrayBufferView,
+  opts: { fortran?: boolean; version?: 1 | 2; header?: string } = {}
+): Buffer {
+  const version = opts.version ?? 1
+  const shapeText = `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`
+  let dict =
+    opts.header ??
+    `{'descr': '${descr}', 'fortran_order': ${opts.fortran ? 'True' : 'False'}, 'shape': ${shapeText}, }`
+  const pre = version === 1 ? 10 : 12
+  const total = Math.ceil((pre + dict.length + 1) / 64) * 64
+  dict = dict.padEnd(total - pre - 1, ' ') + '\n'
+  const head = Buffer.alloc(pre)
+  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]).copy(head)
+  if (version === 1) head.writeUInt16LE(dict.length, 8)
+  else head.writeUInt32LE(dict.length, 8)
+  return Buffer.concat([
+    head,
+    Buffer.from(dict, 'latin1'),
+    Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  ])
+}
+
+const f4 = (xs: number[]): Float32Array => new Float32Array(xs)
+const f8 = (xs: number[]): Float64Array => new Float64Array(xs)
+
+/** Temp files for the binary cases, written on first use. */
+const GENERATED: Record<string, () => Buffer> = {
+  'f4.npy': () => npy('<f4', [3, 2], f4([1, 2, 3, 4, 5, 6])),
+  'f8.npy': () => npy('<f8', [2, 2], f8([0.1, -2, 3e10, 4])),
+  'one-d.npy': () => npy('<f4', [4], f4([1, 2, 3, 4])),
+  'i4.npy': () => npy('<i4', [2, 2], new Int32Array([-1, 2, 3, 2147483647])),
+  'i8.npy': () => npy('<i8', [2, 1], new BigInt64Array([-5n, 7n])),
+  'u1.npy': () => npy('|u1', [1, 3], new Uint8Array([0, 128, 255])),
+  'f2.npy': () => npy('<f2', [1, 3], new Uint16Array([0x3c00, 0xc000, 0x3555])), // 1, −2, ≈0.33325
+  'v2.npy': () => npy('<f8', [1, 2], f8([7, 8]), { version: 2 }),
+  'big-endian.npy': () => npy('>f8', [1, 1], f8([1])),
+  'fortran.npy': () => npy('<f4', [2, 2], f4([1, 2, 3, 4]), { fortran: true }),
+  'unicode.npy': () => npy('<U5', [1], new Uint8Array(20)),
+  'object.npy': () => npy('|O', [1], new Uint8Array(8)),
+  'complex.npy': () => npy('<c8', [1], new Uint8Array(8)),
+  'bool.npy': () => npy('|b1', [2], new Uint8Array(2)),
+  'structured.npy': () =>
+    npy('', [1], new Uint8Array(8), {
+      header: "{'descr': [('x', '<f4'), ('y', '<f4')], 'fortran_order': False, 'shape': (1,), }"
+    }),
+  'three-d.npy': () => npy('<f4', [2, 1, 1], f4([1, 2])),
+  'scalar.npy': () => npy('<f4', [], f4([1])),
+  'zero-rows.npy': () => npy('<f4', [0, 2], f4([])),
+  'truncated.npy': () => npy('<f4', [1000, 2], f4([1, 2, 3])),
+  'extra.npy': () => npy('<f4', [1, 2], f4([1, 2, 3])),
+  'nan.npy': () => npy('<f4', [2, 2], f4([1, 2, 3, NaN])),
+  'no-shape.npy': () => npy('', [], f4([1]), { header: "{'descr': '<f4', 'fortran_order': False, }" }),
+  'short.npy': () => Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1]),
+  'garbage.csv': () => Buffer.from('x,y\n1,2\n3\u0000\u0001,4\n', 'latin1'),
+  'latin1.csv': () => Buffer.concat([Buffer.from('x,y\n1,2\n3,4 '), Buffer.from([0xe9]), Buffer.from('\n')]),
+  'utf16.csv': () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('x,y\n1,2\n', 'utf16le')]),
+  'data.npz': () => Buffer.from('PK\u0003\u0004', 'latin1')
+}
+
+function fixture(name: string): string {
+  const gen = GENERATED[name]
+  if (!gen) return path.join(FIXTURES, name)
+  const p = path.join(tmp, name)
+  if (!fs.existsSync(p)) fs.writeFileSync(p, gen())
+  return p
+}
+
+interface Good {
+  file: string
+  opts?: LoadOptions
+  shape: [number, number]
+  columns: string[]
+  /** The first rows, flattened. */
+  values: number[]
+}
+
+const GOOD: Good[] = [
+  { file: 'good/header.csv', shape: [3, 2], columns: ['x', 'y'], values: [1, 2, 3.5, -4, 0.5, 600] },
+  { file: 'good/no-header.csv', shape: [3, 2], columns: ['x0', 'x1'], values: [1, 2, 3, 4, 5, 6] },
+  { file: 'good/bom-crlf.csv', shape: [2, 2], columns: ['a', 'b'], values: [1, 2, 3, 4] },
+  { file: 'good/semicolon.csv', shape: [2, 2], columns: ['x', 'y'], values: [1.25, 2, 3, 4] },
+  { file: 'good/tab.tsv', shape: [2, 3], columns: ['x', 'y', 'z'], values: [1, 2, 3, 4, 5, 6] },
+  { file: 'good/quoted.csv', shape: [2, 2], columns: ['x', 'y, z'], values: [1.5, 2, 3, -0.04] },
+  { file: 'good/spaces.txt', shape: [2, 2], columns: ['x0', 'x1'], values: [0.001, 250, -30, 4] },
+  {
+    file: 'good/preamble.csv',
+    opts: { skipRows: 2 },
+    shape: [2, 2],
+    columns: ['x', 'y'],
+    values: [1, 2, 3, 4]
+  },
+  { file: 'good/blank-lines.csv', shape: [3, 2], columns: ['x', 'y'], values: [1, 2, 3, 4, 5, 6] },
+  { file: 'good/pandas-index.csv', shape: [2, 3], columns: ['x0', 'x', 'y'], values: [0, 1, 2, 1, 3, 4] },
+  { file: 'good/cr-only.csv', shape: [2, 2], columns: ['x', 'y'], values: [1, 2, 3, 4] },
+  { file: 'good/one-column.txt', shape: [3, 1], columns: ['x0'], values: [0.5, 1.5, 2.5] },
+  // column selection: names, indices, ranges, reordering, default names without a header
+  {
+    file: 'good/labels.csv',
+    opts: { columns: 'x,y' },
+    shape: [2, 2],
+    columns: ['x', 'y'],
+    values: [1, 2, 3, 4]
+  },
+  {
+    file: 'good/labels.csv',
+    opts: { columns: 'y, x' },
+    shape: [2, 2],
+    columns: ['y', 'x'],
+    values: [2, 1, 4, 3]
+  },
+  {
+    file: 'good/wide.csv',
+    opts: { columns: '1-2' },
+    shape: [2, 2],
+    columns: ['b', 'c'],
+    values: [2, 3, 6, 7]
+  },
+  {
+    file: 'good/wide.csv',
+    opts: { columns: '3,0' },
+    shape: [2, 2],
+    columns: ['d', 'a'],
+    values: [4, 1, 8, 5]
+  },
+  {
+    file: 'good/wide.csv',
+    opts: { columns: '0-1,d' },
+    shape: [2, 3],
+    columns: ['a', 'b', 'd'],
+    values: [1, 2, 4, 5, 6, 8]
+  },
+  { file: 'good/no-header.csv', opts: { columns: 'x1' }, shape: [3, 1], columns: ['x1'], values: [2, 4, 6] },
+  // JSON
+  { file: 'good/rows.json', shape: [3, 2], columns: ['x0', 'x1'], values: [1, 2, 3, 45, -0.5, 6] },
+  { file: 'good/flat.json', shape: [3, 1], columns: ['x0'], values: [1, 2.5, -3] },
+  { file: 'good/rows.json', opts: { columns: '1' }, shape: [3, 1], columns: ['x1'], values: [2, 45, 6] },
+  // npy
+  { file: 'f4.npy', shape: [3, 2], columns: ['x0', 'x1'], values: [1, 2, 3, 4, 5, 6] },
+  { file: 'f8.npy', shape: [2, 2], columns: ['x0', 'x1'], values: [0.1, -2, 3e10, 4] },
+  { file: 'one-d.npy', shape: [4, 1], columns: ['x0'], values: [1, 2, 3, 4] },
+  { file: 'i4.npy', shape: [2, 2], columns: ['x0', 'x1'], values: [-1, 2, 3, 2147483647] },
+  { file: 'i8.npy', shape: [2, 1], columns: ['x0'], values: [-5, 7] },
+  { file: 'u1.npy', shape: [1, 3], columns: ['x0', 'x1', 'x2'], values: [0, 128, 255] },
+  { file: 'f2.npy', shape: [1, 3], columns: ['x0', 'x1', 'x2'], values: [1, -2, 0.333251953125] },
+  { file: 'v2.npy', shape: [1, 2], columns: ['x0', 'x1'], values: [7, 8] },
+  {
+    file: 'f4.npy',
+    opts: { columns: '1,0' },
+    shape: [3, 2],
+    columns: ['x1', 'x0'],
+    values: [2, 1, 4, 3, 6, 5]
+  }
+]
+
+interface Bad {
+  file: string
+  opts?: LoadOptions
+  /** Must name the file, the place (line/column or header field) and the reason. */
+  error: RegExp
+}
+
+const BAD: Bad[] = [
+  { file: 'good/missing.csv', error: /^missing\.csv: no such file \(.*missing\.csv\)\.$/ },
+  { file: 'bad/empty.csv', error: /^empty\.csv: the file is empty \(0 bytes\)\.$/ },
+  { file: 'bad/blank.csv', error: /^blank\.csv: the file is empty \(no data rows\)\.$/ },
+  {
+    file: 'good/header.csv',
+    opts: { skipRows: 9 },
+    error: /^header\.csv: it has 4 lines, so nothing is left after skipping 9 lines\.$/
+  },
+  { file: 'bad/header-only.csv', error: /^header-only\.csv: it has a header \(line 1\) but no data rows\.$/ },
+  { file: 'bad/ragged.csv', error: /^ragged\.csv line 7 has 3 columns, expected 2 \(as on line 1\)\.$/ },
+  { file: 'bad/points.csv', error: /^points\.csv line 12, column 2: "abc" is not a number\.$/ },
+  { file: 'bad/nan.csv', error: /^nan\.csv line 3, column 2: NaN is not allowed/ },
+  { file: 'bad/inf.csv', error: /^inf\.csv line 3, column 1: -Infinity is not allowed/ },
+  { file: 'bad/empty-cell.csv', error: /^empty-cell\.csv line 3, column 2: the cell is empty/ },
+  { file: 'bad/overflow.csv', error: /^overflow\.csv line 3, column 1: 1e40 is outside the float32 range/ },
+  {
+    file: 'bad/decimal-comma.csv',
+    error: /^decimal-comma\.csv line 2, column 1: "1,5" is not a number \(decimal comma\? write 1\.5\)/
+  },
+  {
+    file: 'bad/unclosed-quote.csv',
+    error: /^unclosed-quote\.csv line 2, column 2: the quoted cell is not closed/
+  },
+  {
+    file: 'bad/after-quote.csv',
+    error: /^after-quote\.csv line 2, column 2: unexpected text after the closing quote/
+  },
+  { file: 'good/labels.csv', error: /^labels\.csv line 2, column 3: "a" is not a number\.$/ },
+  // binary garbage in text files
+  {
+    file: 'garbage.csv',
+    error: /^garbage\.csv line 3, column 2: NUL byte found, so this looks like a binary file/
+  },
+  { file: 'latin1.csv', error: /^latin1\.csv line 3, column 5: invalid UTF-8 byte 0xe9/ },
+  { file: 'utf16.csv', error: /^utf16\.csv: the file is UTF-16 encoded; save it as UTF-8 text\.$/ },
+  // column selection
+  {
+    file: 'good/labels.csv',
+    opts: { columns: 'x,z' },
+    error: /^labels\.csv: column selection "x,z": no column named "z" \(columns: x, y, label\)\.$/
+  },
+  {
+    file: 'good/wide.csv',
+    opts: { columns: '0,5' },
+    error:
+      /^wide\.csv: column selection "0,5": index 5 is out of range \(the file has 4 columns, indices 0-3\)\.$/
+  },
+  {
+    file: 'good/wide.csv',
+    opts: { columns: '3-1' },
+    error: /^wide\.csv: column selection "3-1": the range "3-1" runs backwards/
+  },
+  {
+    file: 'good/wide.csv',
+    opts: { columns: '0,,1' },
+    error: /^wide\.csv: column selection "0,,1": it has an empty entry/
+  },
+  {
+    file: 'good/wide.csv',
+    opts: { columns: '0-1,b' },
+    error: /^wide\.csv: column selection "0-1,b": column 1 \("b"\) is selected twice/
+  },
+  {
+    file: 'good/no-header.csv',
+    opts: { columns: 'x' },
+    error: /^no-header\.csv: column selection "x": no column named "x" \(the file has no header/
+  },
+  {
+    file: 'f4.npy',
+    opts: { columns: '2' },
+    error: /^f4\.npy: column selection "2": index 2 is out of range/
+  },
+  {
+    file: 'good/rows.json',
+    opts: { columns: 'y' },
+    error: /^rows\.json: column selection "y": no column named "y" \(the file has no header/
+  },
+  // JSON
+  { file: 'bad/nested.json', error: /^nested\.json line 2, column 6: row 2, value 2 is a nested array/ },
+  {
+    file: 'bad/ragged.json',
+    error: /^ragged\.json line 2, column 2: row 2 has 1 value, expected 2 \(as in row 1\)\.$/
+  },
+  {
+    file: 'bad/invalid.json',
+    error:
+      /^invalid\.json line 2, column 8: invalid JSON: expected ',' or ']' after row 2, found the end of the file\.$/
+  },
+  {
+    file: 'bad/trailing-comma.json',
+    error: /^trailing-comma\.json line 3, column 1: invalid JSON: trailing comma before '\]'\.$/
+  },
+  {
+    file: 'bad/objects.json',
+    error: /^objects\.json line 1, column 2: value 1 is an object, not a number\.$/
+  },
+  {
+    file: 'bad/strings.json',
+    error: /^strings\.json line 1, column 3: row 1, value 1 is a string \("1"\), not a number\.$/
+  },
+  { file: 'bad/nan.json', error: /^nan\.json line 2, column 3: row 2, value 1: NaN is not allowed/ },
+  { file: 'bad/null.json', error: /^null\.json line 1, column 5: value 2 is null, not a number\.$/ },
+  {
+    file: 'bad/top-object.json',
+    error: /^top-object\.json line 1, column 1: expected an array of rows, found an object\.$/
+  },
+  { file: 'bad/empty-array.json', error: /^empty-array\.json line 1, column 3: the array is empty/ },
+  {
+    file: 'bad/bad-number.json',
+    error: /^bad-number\.json line 1, column 5: value 2: invalid JSON number "2\.5\.1"\.$/
+  },
+  {
+    file: 'bad/mixed.json',
+    error: /^mixed\.json line 1, column 10: row 2 is '3'; expected an array of numbers like row 1\.$/
+  },
+  // npy
+  {
+    file: 'bad/not-numpy.npy',
+    error:
+      /^not-numpy\.npy: not a NumPy \.npy file \(it does not start with the "\\x93NUMPY" magic string\)\.$/
+  },
+  { file: 'short.npy', error: /^short\.npy: the \.npy header is truncated/ },
+  {
+    file: 'truncated.npy',
+    error:
+      /^truncated\.npy: the data is truncated: header field 'shape' \(1000, 2\) of '<f4' needs 8000 bytes, only 12 follow the header\.$/
+  },
+  {
+    file: 'extra.npy',
+    error: /^extra\.npy: 4 unexpected bytes follow the data declared by header field 'shape' \(1, 2\)\.$/
+  },
+  { file: 'big-endian.npy', error: /^big-endian\.npy header field 'descr': dtype '>f8' is big-endian/ },
+  {
+    file: 'fortran.npy',
+    error: /^fortran\.npy header field 'fortran_order': Fortran-ordered arrays are not supported/
+  },
+  {
+    file: 'unicode.npy',
+    error: /^unicode\.npy header field 'descr': dtype '<U5': strings are not supported/
+  },
+  {
+    file: 'object.npy',
+    error: /^object\.npy header field 'descr': dtype '\|O': Python objects are not supported/
+  },
+  {
+    file: 'complex.npy',
+    error: /^complex\.npy header field 'descr': dtype '<c8': complex numbers are not supported/
+  },
+  { file: 'bool.npy', error: /^bool\.npy header field 'descr': dtype '\|b1': bool arrays are not supported/ },
+  {
+    file: 'structured.npy',
+    error: /^structured\.npy header field 'descr': structured \(record\) dtypes are not supported/
+  },
+  {
+    file: 'three-d.npy',
+    error: /^three-d\.npy header field 'shape': \(2, 1, 1\) is 3-D; reshape to \(rows, columns\)/
+  },
+  { file: 'scalar.npy', error: /^scalar\.npy header field 'shape': \(\) is a single number \(0-D\)/ },
+  { file: 'zero-rows.npy', error: /^zero-rows\.npy header field 'shape': \(0, 2\) holds no data/ },
+  { file: 'no-shape.npy', error: /^no-shape\.npy header field 'shape': it is missing or not a tuple\.$/ },
+  { file: 'nan.npy', error: /^nan\.npy row 2, column 2: NaN is not allowed/ },
+  // file-level
+  {
+    file: 'bad/points.xlsx',
+    error:
+      /^points\.xlsx: the file type "\.xlsx" is not supported \(use \.csv, \.tsv, \.txt, \.npy, \.json\)\.$/
+  },
+  { file: 'data.npz', error: /^data\.npz: the file type "\.npz" is not supported .*np\.save one array/ },
+  {
+    file: 'good/header.csv',
+    opts: { maxBytes: 10 },
+    error: /^header\.csv: the file is 24 bytes, over the 10 bytes size limit\.$/
+  },
+  { file: 'f4.npy', opts: { skipRows: 1 }, error: /^f4\.npy: skipRows applies to text tables/ },
+  { file: 'good', error: /^good: it is a directory, not a file/ }
+]
+
+describe('loadDatasetFile: good files', () => {
+  it.each(GOOD)('$file $opts', ({ file, opts, shape, columns, values }) => {
+    const ds = loadDatasetFile(fixture(file), opts ?? {})
+    expect([ds.n, ds.d]).toEqual(shape)
+    expect(ds.columns).toEqual(columns)
+    expect(ds.data).toBeInstanceOf(Float32Array)
+    expect(ds.data.length).toBe(ds.n * ds.d)
+    expect(Array.from(ds.data.subarray(0, values.length))).toEqual(values.map((v) => Math.fround(v)))
+    expect(ds.name).toBe(path.basename(file))
+    expect(ds.source).toMatchObject({ kind: 'file', path: path.resolve(fixture(file)), ...opts })
+  })
+})
+
+describe('loadDatasetFile: bad files', () => {
+  it.each(BAD)('$file $opts → $error', ({ file, opts, error }) => {
+    let caught: unknown
+    try {
+      loadDatasetFile(fixture(file), opts ?? {})
+    } catch (e) {
+      caught = e
+    }
+    expect(caught).toBeInstanceOf(DataFormatError)
+    expect((caught as DataFormatError).code).toBe('DATA_FORMAT')
+    expect((caught as Error).message).toMatch(error)
+    // One sentence, no line breaks.
+    expect((caught as Error).message).not.toMatch(/\n/)
+  })
+
+  it('every generated binary fixture is used by the table', () => {
+    const used = new Set([...GOOD, ...BAD].map((c) => c.file))
+    expect(Object.keys(GENERATED).filter((k) => !used.has(k))).toEqual([])
+  })
+
+  it('rejects bad options with a ConfigError', () => {
+    expect(() => loadDatasetFile(fixture('good/header.csv'), { skipRows: -1 })).toThrow(ConfigError)
+    expect(() => loadDatasetFile(fixture('good/header.csv'), { maxBytes: 0 })).toThrow(ConfigError)
+  })
+
+  it('reports a file over the default 256 MiB limit without reading it', () => {
+    const p = path.join(tmp, 'huge.csv')
+    const fd = fs.openSync(p, 'w')
+    fs.ftruncateSync(fd, 256 * 1024 * 1024 + 1) // sparse: no disk used
+    fs.closeSync(fd)
+    expect(() => loadDatasetFile(p, {})).toThrow(
+      /^huge\.csv: the file is 256\.0 MiB \(268435457 bytes\), over the 256 MiB size limit\.$/
+    )
+    fs.rmSync(p)
+  })
+})
+
+describe('requireRows', () => {
+  it('passes with enough rows and names data set, count and need otherwise', () => {
+    const ds = loadDatasetFile(fixture('good/header.csv'))
+    expect(() => requireRows(ds, 3, 'a batch of 3')).not.toThrow()
+    expect(() => requireRows(ds, 256, 'a batch of 256')).toThrow(
+      /^header\.csv has 3 rows, but a batch of 256 needs at least 256\.$/
+    )
+    expect(() => requireRows(ds, 4, 'x')).toThrow(DataFormatError)
+  })
+})
+
+describe('resolveDataset', () => {
+  it('generates a built-in with the default size and seed', () => {
+    const ds = resolveDataset('moons')
+    expect([ds.n, ds.d, ds.name]).toEqual([20000, 2, 'moons'])
+    expect(ds.source).toEqual({ kind: 'builtin', id: 'moons', seed: 0 })
+    const small = resolveDataset('normal', { n: 10, seed: 4 })
+    expect([small.n, small.d]).toEqual([10, 1])
+    expect(small.source).toEqual({ kind: 'builtin', id: 'normal', seed: 4 })
+  })
+
+  it('loads a file with columns and skipRows', () => {
+    const ds = resolveDataset(fixture('good/preamble.csv'), { skipRows: 2, columns: 'y', n: 5, seed: 3 })
+    expect([ds.n, ds.d]).toEqual([2, 1])
+    expect(Array.from(ds.data)).toEqual([2, 4])
+    expect(ds.source).toEqual({ kind: 'file', path: fixture('good/preamble.csv'), columns: 'y', skipRows: 2 })
+  })
+
+  it('lists the built-ins for an unknown name that is not a file', () => {
+    expect(() => resolveDataset('foo')).toThrow(ConfigError)
+    expect(() => resolveDataset('foo')).toThrow(
+      /^Unknown dataset "foo": not a built-in \(8gaussians, moons, circles, .*two-bands\) and no such file\.$/
+    )
+  })
+
+  it('reports a missing file by name when the spec looks like a path', () => {
+    expect(() => resolveDataset('nope.csv')).toThrow(/^nope\.csv: no such file/)
+    expect(() => resolveDataset('dir/nope')).toThrow(DataFormatError)
+  })
+
+  it('rejects file options for a built-in', () => {
+    expect(() => resolveDataset('moons', { columns: '0' })).toThrow(
+      /columns and skipRows apply to data files/
+    )
+  })
+})

@@ -1,0 +1,124 @@
+import { describe, expect, it, beforeAll } from 'vitest'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import * as tf from '@tensorflow/tfjs-core'
+import { initBackend } from '../../../src/engine/backend'
+import { generateBuiltin } from '../../../src/engine/data'
+import { CancelledError, ConfigError, DivergenceError } from '../../../src/engine/errors'
+import { OBJECTIVES } from '../../../src/engine/objectives'
+import { RunStore } from '../../../src/engine/store'
+import { evaluateRun, sampleRun } from '../../../src/engine/train/evaluate'
+import { makeRunConfig, trainPushforward } from '../../../src/engine/train/train'
+
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-train-'))
+
+beforeAll(async () => {
+  await initBackend('auto')
+})
+
+describe('every statistics objective learns 8gaussians within its default budget', () => {
+  const ds = generateBuiltin('8gaussians', 12_000, 0)
+  it.each(OBJECTIVES.filter((o) => o.kind === 'pushforward').map((o) => o.id))('%s', async (id) => {
+    const config = makeRunConfig(ds, { objective: id, seed: 1 })
+    const r = await trainPushforward(ds, config)
+    expect(r.metrics.n).toBeGreaterThanOrEqual(2000)
+    expect(r.metrics.energyGaussian).toBeGreaterThan(0)
+    // The bar: far below the Gaussian-fit yard-stick.
+    expect(r.metrics.energy).toBeLessThanOrEqual(0.1 * r.metrics.energyGaussian)
+    expect(r.metrics.recall).toBeGreaterThan(0.5)
+  })
+})
+
+describe('training loop', () => {
+  const ds = generateBuiltin('8gaussians', 6000, 0)
+
+  it('is reproducible from its seed and differs across seeds', async () => {
+    const cfg = (seed: number) => makeRunConfig(ds, { objective: 'energy', steps: 30, batch: 64, seed })
+    const a = await trainPushforward(ds, cfg(5))
+    const b = await trainPushforward(ds, cfg(5))
+    const c = await trainPushforward(ds, cfg(6))
+    expect(a.finalLoss).toBe(b.finalLoss)
+    expect(Array.from(a.samples.data.slice(0, 10))).toEqual(Array.from(b.samples.data.slice(0, 10)))
+    expect(c.finalLoss).not.toBe(a.finalLoss)
+  })
+
+  it('the loss falls', async () => {
+    const losses: number[] = []
+    const config = makeRunConfig(ds, { objective: 'mmd', steps: 200, batch: 128, seed: 2 })
+    await trainPushforward(ds, config, { onProgress: (p) => losses.push(p.loss) })
+    const first = losses[0]!
+    const last = losses[losses.length - 1]!
+    expect(last).toBeLessThan(first * 0.5)
+  })
+
+  it('leaks no tensors over a run', async () => {
+    const config = makeRunConfig(ds, { objective: 'sliced-w2', steps: 20, batch: 64, seed: 3 })
+    await trainPushforward(ds, config) // warm-up: kernels, optimizer slots
+    const before = tf.memory().numTensors
+    await trainPushforward(ds, config)
+    expect(tf.memory().numTensors).toBe(before)
+  })
+
+  it('stores the run with config, backend, metrics log, weights and samples; eval and sample re-open it', async () => {
+    const store = new RunStore(tmp())
+    const config = makeRunConfig(ds, { objective: 'energy', steps: 40, batch: 64, seed: 4, evalEvery: 20 })
+    const r = await trainPushforward(ds, config, { store })
+    const run = store.load(r.runId!)
+    expect(run.status).toBe('completed')
+    expect(run.backend).toBe(r.backend)
+    expect(run.config.objective).toBe('energy')
+    expect(run.standardization!.mean).toHaveLength(2)
+    const log = store.readMetricsLog(r.runId!)
+    expect(log.records.some((x) => x.metrics?.energy !== undefined)).toBe(true)
+    const again = await evaluateRun(store, r.runId!, { seed: 4 })
+    expect(again.energyGaussian).toBeGreaterThan(0)
+    const s = await sampleRun(store, r.runId!, 500)
+    expect(s.points.n).toBe(500)
+    // samples come back in data units: 8gaussians spans roughly ±4 / 1.414 · … → spread well beyond unit scale
+    let maxAbs = 0
+    for (const v of s.points.data) maxAbs = Math.max(maxAbs, Math.abs(v))
+    expect(maxAbs).toBeGreaterThan(1.5)
+  })
+
+  it('cancels through its AbortSignal and keeps the run as cancelled', async () => {
+    const store = new RunStore(tmp())
+    const ac = new AbortController()
+    const config = makeRunConfig(ds, { objective: 'energy', steps: 100_000, batch: 64, seed: 5 })
+    const p = trainPushforward(ds, config, {
+      store,
+      signal: ac.signal,
+      onProgress: (x) => {
+        if (x.step >= 5) ac.abort()
+      }
+    })
+    await expect(p).rejects.toBeInstanceOf(CancelledError)
+    const [run] = store.list().runs
+    expect(run!.status).toBe('cancelled')
+    expect(store.readWeights<{ kind: string }>(run!.id).kind).toBe('pushforward-mlp')
+  })
+
+  it('stops on NaN with a clear error and keeps the last finite weights', async () => {
+    const store = new RunStore(tmp())
+    const config = makeRunConfig(ds, { objective: 'energy', steps: 500, batch: 64, seed: 6, lr: 9.9 })
+    const p = trainPushforward(ds, config, { store })
+    await expect(p).rejects.toBeInstanceOf(DivergenceError)
+    await expect(p).rejects.toThrow(/diverged at step \d+.*last finite weights/)
+    const [run] = store.list().runs
+    expect(run!.status).toBe('failed')
+    const w = store.readWeights<{ phi: { layers: { w: number[] }[] } }>(run!.id)
+    expect(w.phi.layers.every((l) => l.w.every(Number.isFinite))).toBe(true)
+  })
+
+  it('rejects bad configurations before creating a run', async () => {
+    const root = tmp()
+    const store = new RunStore(root)
+    expect(() => makeRunConfig(ds, { objective: 'nope' })).toThrow(ConfigError)
+    expect(() => makeRunConfig(ds, { objective: 'mmd', params: { bogus: 1 } })).toThrow(/no parameter "bogus"/)
+    expect(() => makeRunConfig(ds, { objective: 'energy', batch: 1 })).toThrow(/batch/)
+    const tiny = generateBuiltin('moons', 40, 0)
+    const config = makeRunConfig(tiny, { objective: 'energy', batch: 256 })
+    await expect(trainPushforward(tiny, config, { store })).rejects.toThrow(/fewer than the batch size 256/)
+    expect(store.list().runs).toHaveLength(0)
+  })
+})
