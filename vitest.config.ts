@@ -6,10 +6,9 @@ export default defineConfig({
   test: {
     projects: [
       {
-        extends: false,
         test: {
           name: 'engine',
-          include: ['tests/engine/**/*.test.ts', 'tests/cli/**/*.test.ts'],
+          include: ['tests/engine/**/*.test.ts', 'tests/cli/**/*.test.ts', 'tests/main/**/*.test.ts'],
           environment: 'node',
           pool: 'forks',
           testTimeout: 120_000,

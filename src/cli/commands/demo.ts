@@ -1,7 +1,7 @@
 /** `pfm demo`: the headless default job — train the energy-distance map on 8 Gaussians, report, plot. */
 import * as path from 'node:path'
 import { resolveDataset } from '../../engine/data'
-import { writeFileAtomic } from '../../engine/io/atomic'
+import { writeFileAtomic } from '../../engine/store/fs-utils'
 import { invertStandardization } from '../../engine/data'
 import { renderPlot } from '../../engine/plot/svg'
 import { makeRunConfig, trainPushforward } from '../../engine/train/train'

@@ -1,7 +1,7 @@
 /** `pfm repro <figure>`: the paper's experiments, reproduced. */
 import * as path from 'node:path'
 import { ConfigError } from '../../engine/errors'
-import { writeFileAtomic } from '../../engine/io/atomic'
+import { writeFileAtomic } from '../../engine/store/fs-utils'
 import { reproFig1 } from '../../engine/repro/fig1'
 import { duration, fmt, num, Out, parse, str } from '../io'
 

@@ -1,8 +1,10 @@
 /** `pfm runs`, `pfm rm`, `pfm eval`, `pfm sample`: the run store from the command line. */
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { writePointsFile } from '../../engine/io/points-file'
 import { evaluateRun, sampleRun } from '../../engine/train/evaluate'
-import { ConfigError } from '../../engine/errors'
+import { ConfigError, StoreError } from '../../engine/errors'
+import { assertRunId } from '../../engine/store'
 import { fmt, num, openStore, Out, parse, required, runsDir, table } from '../io'
 import { metricsJson, metricsTable } from './train'
 
@@ -31,14 +33,22 @@ export async function runs(argv: string[]): Promise<number> {
 }
 
 export async function rm(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { run: { type: 'string' } }, true)
+  const { values, positionals } = parse(argv, { run: { type: 'string' }, force: { type: 'boolean', default: false } }, true)
   const out = new Out(values.json === true)
   const ids = [...positionals, ...(typeof values.run === 'string' ? [values.run] : [])]
   if (ids.length === 0) throw new ConfigError('pfm rm needs a run id (see `pfm runs`).')
   const store = openStore(values)
-  for (const id of ids) store.load(id) // all exist before any is removed
-  for (const id of ids) store.delete(id)
-  out.result({ removed: ids }, () => `Removed ${ids.join(', ')}.`)
+  // Every id must name a run folder before any is removed (a corrupt run can still be removed).
+  for (const id of ids) {
+    assertRunId(id)
+    if (!fs.existsSync(path.join(store.root, id))) throw new StoreError(`No run "${id}" in ${store.root}.`)
+  }
+  const removed: string[] = []
+  for (const id of ids) {
+    store.delete(id, { force: values.force === true })
+    removed.push(id)
+  }
+  out.result({ removed }, () => `Removed ${removed.join(', ')}.`)
   return 0
 }
 

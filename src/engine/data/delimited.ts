@@ -62,11 +62,13 @@ export function parseDelimited(text: string, file: string, opts: DelimitedOption
   const bound = lines.remainingLines() + 1
   let data = new Float32Array(bound * d)
   let n = 0
+  const ragged = (k: number, line: number): never => {
+    throw new DataFormatError(
+      `${file} line ${line} has ${plural(k, 'column')}, expected ${ncols} (as on line ${first.line}).`
+    )
+  }
   const addRow = (cells: string[], line: number): void => {
-    if (cells.length !== ncols)
-      throw new DataFormatError(
-        `${file} line ${line} has ${plural(cells.length, 'column')}, expected ${ncols} (as on line ${first.line}).`
-      )
+    if (cells.length !== ncols) ragged(cells.length, line)
     const base = n * d
     for (let k = 0; k < d; k++) {
       const j = idx[k]!
@@ -74,9 +76,28 @@ export function parseDelimited(text: string, file: string, opts: DelimitedOption
     }
     n++
   }
+  // Fast path for the common case (one-character delimiter, no quotes): no per-row arrays.
+  const slot = new Int32Array(ncols).fill(-1)
+  idx.forEach((j, k) => (slot[j] = k))
+  const sep = delim === ',' || delim === ';' || delim === '\t' ? delim : null
+  const addLine = (text: string, line: number): void => {
+    if (sep === null || text.includes('"')) return addRow(splitFields(text, delim, file, line), line)
+    let k = 1
+    for (let p = text.indexOf(sep); p !== -1; p = text.indexOf(sep, p + 1)) k++
+    if (k !== ncols) ragged(k, line)
+    const base = n * d
+    let start = 0
+    for (let j = 0; j < ncols; j++) {
+      const end = j === ncols - 1 ? text.length : text.indexOf(sep, start)
+      const s = slot[j]!
+      if (s >= 0) data[base + s] = parseCell(text.slice(start, end).trim(), file, line, j + 1, delim)
+      start = end + 1
+    }
+    n++
+  }
+
   if (!hasHeader) addRow(row1, first.line)
-  for (let c = nextContent(lines); c !== null; c = nextContent(lines))
-    addRow(splitFields(c.text, delim, file, c.line), c.line)
+  for (let c = nextContent(lines); c !== null; c = nextContent(lines)) addLine(c.text, c.line)
 
   if (n === 0) fail(file, `it has a header (line ${first.line}) but no data rows`)
   if (data.length !== n * d) data = data.slice(0, n * d)

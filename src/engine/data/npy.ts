@@ -127,64 +127,63 @@ export function parseNpy(bytes: Uint8Array, file: string): Table {
 
   // A copy: aligned for the typed-array view (a Node Buffer's `slice` would share, and be unaligned).
   const raw = new Uint8Array(bytes.subarray(offset, offset + need)).buffer
-  const values = view(kind as Kind, raw)
+  const src = view(kind as Kind, raw)
   const out = new Float32Array(n * d)
+  if (src instanceof BigInt64Array || src instanceof BigUint64Array) {
+    for (let k = 0; k < out.length; k++) out[k] = Number(src[k]!)
+  } else if (kind === 'f2') {
+    for (let k = 0; k < out.length; k++) out[k] = halfToFloat(src[k]!)
+  } else out.set(src)
+  // NaN, ±Inf and float64 values beyond the float32 range all show up as non-finite float32s.
   for (let k = 0; k < out.length; k++) {
-    const v = values(k)
-    const bad = badValue(v)
-    if (bad) fail(`${file} row ${Math.floor(k / d) + 1}, column ${(k % d) + 1}`, bad)
-    out[k] = v
+    if (!Number.isFinite(out[k]!)) {
+      const v = kind === 'f2' ? halfToFloat(Number(src[k]!)) : Number(src[k]!)
+      fail(
+        `${file} row ${Math.floor(k / d) + 1}, column ${(k % d) + 1}`,
+        badValue(v) ?? 'not a finite number'
+      )
+    }
   }
   return { n, d, data: out, columns: defaultNames(d) }
 }
 
-/** Element accessor over little-endian raw data of the given kind. */
-function view(kind: Kind, buf: ArrayBuffer): (k: number) => number {
+type RawArray =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+
+/** A typed-array view of little-endian raw data of the given kind (`f2` as raw Uint16 bits). */
+function view(kind: Kind, buf: ArrayBuffer): RawArray {
   switch (kind) {
-    case 'f2': {
-      const a = new Uint16Array(buf)
-      return (k) => halfToFloat(a[k]!)
-    }
-    case 'f4': {
-      const a = new Float32Array(buf)
-      return (k) => a[k]!
-    }
-    case 'f8': {
-      const a = new Float64Array(buf)
-      return (k) => a[k]!
-    }
-    case 'i1': {
-      const a = new Int8Array(buf)
-      return (k) => a[k]!
-    }
-    case 'i2': {
-      const a = new Int16Array(buf)
-      return (k) => a[k]!
-    }
-    case 'i4': {
-      const a = new Int32Array(buf)
-      return (k) => a[k]!
-    }
-    case 'i8': {
-      const a = new BigInt64Array(buf)
-      return (k) => Number(a[k]!)
-    }
-    case 'u1': {
-      const a = new Uint8Array(buf)
-      return (k) => a[k]!
-    }
-    case 'u2': {
-      const a = new Uint16Array(buf)
-      return (k) => a[k]!
-    }
-    case 'u4': {
-      const a = new Uint32Array(buf)
-      return (k) => a[k]!
-    }
-    case 'u8': {
-      const a = new BigUint64Array(buf)
-      return (k) => Number(a[k]!)
-    }
+    case 'f2':
+      return new Uint16Array(buf)
+    case 'f4':
+      return new Float32Array(buf)
+    case 'f8':
+      return new Float64Array(buf)
+    case 'i1':
+      return new Int8Array(buf)
+    case 'i2':
+      return new Int16Array(buf)
+    case 'i4':
+      return new Int32Array(buf)
+    case 'i8':
+      return new BigInt64Array(buf)
+    case 'u1':
+      return new Uint8Array(buf)
+    case 'u2':
+      return new Uint16Array(buf)
+    case 'u4':
+      return new Uint32Array(buf)
+    case 'u8':
+      return new BigUint64Array(buf)
   }
 }
 

@@ -2,7 +2,7 @@
 import * as path from 'node:path'
 import { ConfigError } from '../errors'
 import type { Points } from '../types'
-import { writeFileAtomic } from './atomic'
+import { writeFileAtomic } from '../store/fs-utils'
 
 export function pointsToCsv(columns: string[], p: Points): string {
   const lines = [columns.join(',')]

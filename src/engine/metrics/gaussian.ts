@@ -79,6 +79,7 @@ export function sampleGaussian(fit: GaussianFit, n: number, rng: Rng): Points {
  * and the held-out points. A good model's energy distance is far below this.
  */
 export function energyGaussian(train: Points, heldout: Points, rng: Rng, n: number = heldout.n): number {
+  checkPoints('Gaussian yard-stick', 'the training set', train, 2)
   checkPoints('Gaussian yard-stick', 'the held-out set', heldout, 2)
   checkSameDim('Gaussian yard-stick', ['the training set', 'the held-out set'], train, heldout)
   check(
@@ -88,7 +89,7 @@ export function energyGaussian(train: Points, heldout: Points, rng: Rng, n: numb
   return energyDistance(sampleGaussian(fitGaussian(train), n, rng), heldout)
 }
 
-/** Lower-triangular L (row-major) with L·Lᵀ = cov + εI, for the smallest ε in a geometric ladder that works. */
+/** Lower-triangular L (row-major), L·Lᵀ = cov + εI, for the smallest ε of a geometric ladder that works. */
 function jitteredCholesky(cov: Float64Array, d: number): Float64Array {
   let trace = 0
   for (let a = 0; a < d; a++) trace += cov[a * d + a]!
@@ -98,7 +99,7 @@ function jitteredCholesky(cov: Float64Array, d: number): Float64Array {
     if (L) return L
   }
   throw new ConfigError(
-    'Gaussian sampling: the covariance is not positive semi-definite (or not finite), so it has no Cholesky factor.'
+    'Gaussian sampling: the covariance is not positive semi-definite (or not finite), so it cannot be sampled.'
   )
 }
 

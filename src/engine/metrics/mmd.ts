@@ -4,7 +4,8 @@
  *
  *   MMD²_u = mean_{i≠j} k(x_i, x_j) + mean_{i≠j} k(y_i, y_j) − 2·mean_{i,j} k(x_i, y_j)
  *
- * Averaging MMD² over bandwidths equals MMD² of the averaged kernel, so one pass sums all kernels at once.
+ * Averaging MMD² over bandwidths equals MMD² of the averaged kernel, so all bandwidths share one pass over
+ * the pairs.
  */
 import { check } from '../errors'
 import type { Rng } from '../rng'
@@ -50,16 +51,16 @@ export function medianBandwidth(x: Points, y: Points, rng: Rng, maxPairs = 20_00
   const d = x.d
   const N = x.n + y.n
   check(N >= 2, () => `${name}: needs at least 2 points in x and y together.`)
-  const row = (i: number): [Float32Array, number] => (i < x.n ? [x.data, i * d] : [y.data, (i - x.n) * d])
+  const pooled = new Float32Array(N * d)
+  pooled.set(x.data)
+  pooled.set(y.data, x.n * d)
   const allPairs = (N * (N - 1)) / 2
   const count = Math.min(allPairs, maxPairs)
   const dist = new Float64Array(count)
   const put = (t: number, i: number, j: number): void => {
-    const [A, oa] = row(i)
-    const [B, ob] = row(j)
     let s = 0
     for (let k = 0; k < d; k++) {
-      const u = A[oa + k]! - B[ob + k]!
+      const u = pooled[i * d + k]! - pooled[j * d + k]!
       s += u * u
     }
     dist[t] = Math.sqrt(s)
@@ -88,7 +89,7 @@ export function medianBandwidth(x: Points, y: Points, rng: Rng, maxPairs = 20_00
 /**
  * How to evaluate Σ_b exp(c_b·r) with few calls to `Math.exp`: coefficients sorted by |c_b| ascending;
  * `squarings[b]` ≥ 0 means exp(c_b·r) = exp(c_{b−1}·r)^(2^squarings[b]) (the ratio c_b / c_{b−1} is a power
- * of two, as for the default ladder 2, 1, 0.5: one exp and six multiplications), −1 means call `Math.exp`.
+ * of two, as for the default ladder 2, 1, 0.5: one exp and four multiplications), −1 means call `Math.exp`.
  */
 interface KernelPlan {
   coef: Float64Array

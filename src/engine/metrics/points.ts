@@ -27,9 +27,9 @@ export function checkPoints(metric: string, name: string, p: Points, minN = 1): 
   const data = p.data
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!
-    if (v - v !== 0) {
+    if (!Number.isFinite(v)) {
       throw new ConfigError(
-        `${metric}: ${name}, point ${Math.floor(i / p.d)}, coordinate ${i % p.d} is ${v}, not a finite number.`
+        `${metric}: ${name}, point ${Math.floor(i / p.d)}, coordinate ${i % p.d} is ${v}, not finite.`
       )
     }
   }

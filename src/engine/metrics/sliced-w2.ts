@@ -14,7 +14,7 @@ import { checkPoints, checkSameDim } from './points'
 
 const NAME = 'Sliced W2'
 
-/** Sliced W₂² between `x` [n, d] and `y` [m, d] over `projections` random unit directions drawn from `rng`. */
+/** Sliced W₂² between `x` [n, d] and `y` [m, d], averaged over `projections` random unit directions. */
 export function slicedW2(x: Points, y: Points, rng: Rng, projections = 256): number {
   checkPoints(NAME, 'x', x, 1)
   checkPoints(NAME, 'y', y, 1)

@@ -20,7 +20,7 @@ import { choice, float, int } from '../params'
 import type { ParamValues } from '../params'
 import type { Rng } from '../rng'
 import type { PushforwardObjective } from './types'
-import { checkBatches, matMulConst, unitDirections, untaped, withDefaults } from './ops'
+import { checkBatches, cis, matMulConst, unitDirections, untaped, withDefaults } from './ops'
 
 /** Frequencies as the columns of a [d, K] array (row-major). */
 export function frequencies(p: ParamValues, d: number, rng: Rng): { t: Float32Array; count: number } {
@@ -65,26 +65,21 @@ export function uniformCf(t: Float32Array, d: number, count: number): { re: Floa
 }
 
 /**
- * Unbiased estimate of |E e^{i⟨t, X⟩}|² per frequency from cos/sin features [n, K]: all pairs i ≠ j
- * ((|Σ f|² − n)/(n(n − 1)), as |f| = 1) or the product of the two half-batch means.
+ * Σ_t of the unbiased estimates of |E e^{i⟨t, X⟩}|², from features F = [cos | sin] [n, 2K]: over all pairs
+ * i ≠ j, (Σ_t |Σ_i f_t(x_i)|² − nK)/(n(n − 1)) as |f| = 1; or with halves, ⟨mean F over X₁, mean F over X₂⟩.
  */
-function squaredCf(c: tf.Tensor2D, s: tf.Tensor2D, halves: boolean): tf.Tensor1D {
-  const n = c.shape[0]
-  if (!halves) {
-    const sc = tf.sum(c, 0)
-    const ss = tf.sum(s, 0)
-    return tf.div(tf.sub(tf.add(tf.square(sc), tf.square(ss)), n), n * (n - 1))
-  }
+function sumSquaredCf(f: tf.Tensor2D, halves: boolean): tf.Scalar {
+  const [n, k2] = f.shape
+  if (!halves) return tf.div(tf.sub(tf.sum(tf.square(tf.sum(f, 0))), (n * k2) / 2), n * (n - 1))
   const h = n >> 1
-  const [c1, c2] = tf.split(c, [h, n - h], 0)
-  const [s1, s2] = tf.split(s, [h, n - h], 0)
-  const dot = tf.add(tf.mul(tf.sum(c1!, 0), tf.sum(c2!, 0)), tf.mul(tf.sum(s1!, 0), tf.sum(s2!, 0)))
-  return tf.div(dot, h * (n - h))
+  const [f1, f2] = tf.split(f, [h, n - h], 0) as [tf.Tensor2D, tf.Tensor2D]
+  return tf.div(tf.sum(tf.mul(tf.sum(f1, 0), tf.sum(f2, 0))), h * (n - h))
 }
 
 /**
- * D₂² estimate for x [n, d] (differentiable) against y [m, d] (constant) at frequencies t [d, K]; with
- * `uniform` the data terms come from U([0, 1]^d)'s characteristic function and y is not used.
+ * D₂² estimate for x [n, d] (differentiable) against y [m, d] (constant) at frequencies t [d, K] (the mean over
+ * the K frequencies); with `uniform` the data terms come from U([0, 1]^d)'s characteristic function and y is
+ * not used.
  */
 export function cfD2(
   x: tf.Tensor2D,
@@ -97,33 +92,25 @@ export function cfD2(
     const d = x.shape[1]
     const n = x.shape[0]
     const T = tf.tensor2d(t, [d, count])
-    const px = matMulConst(x, T)
-    const cx = tf.cos(px)
-    const sx = tf.sin(px)
-    const xx = squaredCf(cx, sx, opts.halves)
-    // Data side: constant mean features (re, im) and the unbiased |φ_μ₁(t)|².
-    let re: tf.Tensor1D, im: tf.Tensor1D, yy: tf.Tensor1D
+    const fx = cis(matMulConst(x, T))
+    // Data side, constant: mean features φ_μ₁(t) = (re | im) [2K] and Σ_t of the unbiased |φ_μ₁(t)|².
+    let mean: tf.Tensor1D, yy: tf.Scalar
     if (opts.uniform) {
       const u = uniformCf(t, d, count)
-      re = tf.tensor1d(u.re)
-      im = tf.tensor1d(u.im)
-      yy = tf.add(tf.square(re), tf.square(im))
+      mean = tf.concat([tf.tensor1d(u.re), tf.tensor1d(u.im)])
+      yy = tf.sum(tf.square(mean))
     } else {
       const m = y.shape[0]
-      const feats = untaped(() => {
-        const py = tf.matMul(y, T)
-        const cy = tf.cos(py)
-        const sy = tf.sin(py)
-        return tf.stack([
-          tf.div(tf.sum(cy, 0), m),
-          tf.div(tf.sum(sy, 0), m),
-          squaredCf(cy as tf.Tensor2D, sy as tf.Tensor2D, opts.halves)
-        ])
+      const both = untaped(() => {
+        const fy = cis(tf.matMul(y, T))
+        return tf.concat([tf.div(tf.sum(fy, 0), m), tf.reshape(sumSquaredCf(fy, opts.halves), [1])])
       })
-      ;[re, im, yy] = tf.unstack(feats) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D]
+      mean = tf.slice(both, 0, 2 * count) as tf.Tensor1D
+      yy = tf.reshape(tf.slice(both, 2 * count, 1), [])
     }
-    const cross = tf.div(tf.add(tf.mul(tf.sum(cx, 0), re), tf.mul(tf.sum(sx, 0), im)), n)
-    return tf.mean(tf.add(tf.sub(xx, tf.mul(cross, 2)), yy)) as tf.Scalar
+    const xx = sumSquaredCf(fx, opts.halves)
+    const cross = tf.div(tf.sum(tf.mul(tf.sum(fx, 0), mean)), n)
+    return tf.div(tf.add(tf.sub(xx, tf.mul(cross, 2)), yy), count) as tf.Scalar
   })
 }
 
