@@ -14,7 +14,7 @@
  */
 import { DataFormatError } from '../errors'
 import { selectColumns } from './columns'
-import { at, badValue, defaultNames, fail, plural, type Table } from './table'
+import { at, badValue, defaultNames, fail, fastNumber, plural, type Table } from './table'
 
 export interface DelimitedOptions {
   columns?: string
@@ -90,7 +90,10 @@ export function parseDelimited(text: string, file: string, opts: DelimitedOption
     for (let j = 0; j < ncols; j++) {
       const end = j === ncols - 1 ? text.length : text.indexOf(sep, start)
       const s = slot[j]!
-      if (s >= 0) data[base + s] = parseCell(text.slice(start, end).trim(), file, line, j + 1, delim)
+      if (s >= 0) {
+        const v = fastNumber(text, start, end)
+        data[base + s] = v === v ? v : parseCell(text.slice(start, end).trim(), file, line, j + 1, delim)
+      }
       start = end + 1
     }
     n++

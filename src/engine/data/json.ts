@@ -4,10 +4,19 @@
  * a string or null where a number belongs, a nested or ragged row, Python's `NaN`/`Infinity` — names the line
  * and column where it happens, and no intermediate object tree is built.
  */
-import { at, badValue, defaultNames, fail, plural, textLineCol, type Table } from './table'
+import {
+  FLOAT32_MAX,
+  at,
+  badValue,
+  defaultNames,
+  fail,
+  fastNumber,
+  plural,
+  textLineCol,
+  type Table
+} from './table'
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
-const TOKEN = /[\w.+-]+/y
 
 /** Parses a decoded JSON text into a numeric table with columns `x0…`. */
 export function parseJsonTable(text: string, file: string): Table {
@@ -97,18 +106,19 @@ class Scanner {
   }
 
   private number(what: string): void {
-    TOKEN.lastIndex = this.pos
-    const token = TOKEN.exec(this.text)?.[0] ?? ''
+    const t = this.text
+    let end = this.pos
+    while (end < t.length && isTokenChar(t.charCodeAt(end))) end++
     NUMBER.lastIndex = this.pos
-    const m = NUMBER.exec(this.text)
-    if (m && m[0].length === token.length) {
-      const v = Number(token)
-      const bad = badValue(v, token)
-      if (bad) this.fail(`${what}: ${bad}`)
+    if (end > this.pos && NUMBER.test(t) && NUMBER.lastIndex === end) {
+      const fast = fastNumber(t, this.pos, end)
+      const v = fast === fast ? fast : Number(t.slice(this.pos, end))
+      if (!(Math.abs(v) <= FLOAT32_MAX)) this.fail(`${what}: ${badValue(v, t.slice(this.pos, end))}`)
       this.push(v)
-      this.pos += token.length
+      this.pos = end
       return
     }
+    const token = t.slice(this.pos, end)
     if (/^-?(NaN|Infinity)$/.test(token))
       this.fail(
         `${what}: ${badValue(token.endsWith('NaN') ? NaN : token.startsWith('-') ? -Infinity : Infinity)}`
@@ -161,4 +171,17 @@ class Scanner {
     const { line, column } = textLineCol(this.text, pos)
     return fail(at(this.file, line, column), reason)
   }
+}
+
+/** Characters that can belong to a number-like token: letters, digits, `_ . + -`. */
+function isTokenChar(c: number): boolean {
+  return (
+    (c >= 48 && c <= 57) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 97 && c <= 122) ||
+    c === 95 ||
+    c === 46 ||
+    c === 43 ||
+    c === 45
+  )
 }

@@ -47,6 +47,59 @@ export function badValue(v: number, text: string = String(v)): string | null {
   return null
 }
 
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k)
+
+/**
+ * The value of `text[s, e)` when it is a plain decimal (`-12.5`, `3e-4`) with at most 15 significant digits
+ * and a decimal exponent within ±22, else NaN (the caller then takes the general path). In that range the
+ * digits form an exact double and 10^k is exact, so one multiplication or division is correctly rounded —
+ * the same value `Number()` gives — and the magnitude stays below 1e37, inside the float32 range.
+ */
+export function fastNumber(text: string, s: number, e: number): number {
+  let i = s
+  let c = text.charCodeAt(i)
+  const neg = c === 45
+  if (c === 45 || c === 43) i++
+  let mant = 0
+  let digits = 0
+  let exp = 0
+  let any = false
+  let dot = false
+  for (; i < e; i++) {
+    c = text.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      any = true
+      if (digits > 0 || c !== 48) digits++
+      mant = mant * 10 + (c - 48)
+      if (dot) exp--
+    } else if (c === 46 && !dot) dot = true
+    else break
+  }
+  if (!any || digits > 15) return NaN
+  if (i < e && (c === 101 || c === 69)) {
+    i++
+    c = text.charCodeAt(i)
+    const eneg = c === 45
+    if (c === 45 || c === 43) i++
+    let ev = 0
+    const from = i
+    for (; i < e && ev < 1000; i++) {
+      c = text.charCodeAt(i)
+      if (c < 48 || c > 57) break
+      ev = ev * 10 + (c - 48)
+    }
+    if (i === from) return NaN
+    exp += eneg ? -ev : ev
+  }
+  if (i !== e) return NaN
+  let v: number
+  if (exp === 0) v = mant
+  else if (exp > 0 && exp <= 22) v = mant * POW10[exp]!
+  else if (exp < 0 && exp >= -22) v = mant / POW10[-exp]!
+  else return NaN
+  return neg ? -v : v
+}
+
 /** 1-based line and column (in bytes) of byte `offset`. */
 export function byteLineCol(bytes: Uint8Array, offset: number): { line: number; column: number } {
   let line = 1

@@ -99,7 +99,7 @@ function jitteredCholesky(cov: Float64Array, d: number): Float64Array {
     if (L) return L
   }
   throw new ConfigError(
-    'Gaussian sampling: the covariance is not positive semi-definite (or not finite), so it cannot be sampled.'
+    'Gaussian sampling: the covariance is not positive semi-definite (or holds values that are not finite).'
   )
 }
 

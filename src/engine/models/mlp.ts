@@ -3,7 +3,7 @@
  * Weights are tf.Variables; `toJSON`/`fromJSON` give a plain serialisable form for the run store and ONNX export.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { dense } from './dense'
+import { dense, LEAKY_SLOPE, type FusedActivation } from './dense'
 import { Rng } from '../rng'
 import { ConfigError } from '../errors'
 
@@ -33,7 +33,7 @@ export function activate(x: tf.Tensor2D, act: Activation): tf.Tensor2D {
     case 'tanh':
       return tf.tanh(x)
     case 'leaky-relu':
-      return tf.leakyRelu(x, 0.2)
+      return tf.leakyRelu(x, LEAKY_SLOPE)
     case 'gelu':
       // tanh approximation
       return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(0.7978845608, tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))))
@@ -76,13 +76,23 @@ export class Mlp {
     return new Mlp(json.spec, weights)
   }
 
-  /** φ(x): [n, inDim] → [n, outDim]. */
-  apply(x: tf.Tensor2D): tf.Tensor2D {
+  /**
+   * φ(x): [n, inDim] → [n, outDim]. Hidden activations other than gelu are fused into their layer with a
+   * hand-written gradient (models/dense.ts). `inputGrad: false` skips ∂x of the first layer, for inputs that
+   * are data (the gradient with respect to x then reads as zeros).
+   */
+  apply(x: tf.Tensor2D, opts: { inputGrad?: boolean } = {}): tf.Tensor2D {
     let h = x
     const last = this.weights.length - 1
+    const act = this.spec.activation
+    const fused: FusedActivation | null = act === 'gelu' ? null : act
     this.weights.forEach(({ w, b }, i) => {
-      h = dense(h, w, b)
-      if (i < last) h = activate(h, this.spec.activation)
+      const inputGrad = i > 0 || opts.inputGrad !== false
+      if (i < last && fused) h = dense(h, w, b, { activation: fused, inputGrad })
+      else {
+        h = dense(h, w, b, { inputGrad })
+        if (i < last) h = activate(h, act)
+      }
     })
     return h
   }

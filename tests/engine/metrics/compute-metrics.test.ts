@@ -60,19 +60,6 @@ describe('computeMetrics', () => {
     expect(computeMetrics(samples, heldout, train, new Rng(8))).not.toEqual(a)
   })
 
-  it('runs on 2000 × 2000 2-D points in well under a second', () => {
-    const rng = new Rng(43)
-    const train = mixture8(2000, rng)
-    const heldout = mixture8(2000, rng)
-    const samples = mixture8(2000, rng)
-    computeMetrics(samples, heldout, train, new Rng(1)) // warm-up (JIT)
-    const t0 = performance.now()
-    computeMetrics(samples, heldout, train, new Rng(1))
-    const ms = performance.now() - t0
-    // generous bound so a loaded CI machine does not flake; typically a few hundred ms
-    expect(ms).toBeLessThan(3000)
-  })
-
   it.each([
     [
       'mismatched dimensions',

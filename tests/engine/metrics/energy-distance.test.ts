@@ -22,6 +22,12 @@ function foldedNormalMean(delta: number, s: number): number {
 }
 
 describe('energyDistance', () => {
+  it('uses a correct reference Φ (table values)', () => {
+    expect(normalCdf(0)).toBeCloseTo(0.5, 7)
+    expect(normalCdf(1.959964)).toBeCloseTo(0.975, 6)
+    expect(normalCdf(-1)).toBeCloseTo(0.1586553, 6)
+  })
+
   it.each([1, 2, 3])('matches the naive U-statistic exactly in %i-D', (d) => {
     const rng = new Rng(7 + d)
     const x = gaussian(57, Array(d).fill(0), rng)

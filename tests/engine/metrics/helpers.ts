@@ -48,27 +48,18 @@ export function dist(a: Points, i: number, b: Points, j: number): number {
   return Math.sqrt(s)
 }
 
-/** Standard normal CDF via erfc (Numerical Recipes `erfcc`, fractional error < 1.2e-7). */
+/** Numerical Recipes `erfcc` coefficients: erfc(z) = t·exp(−z² + Σ c_k t^k), t = 1/(1 + z/2). */
+const ERFC = [
+  -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587,
+  -0.82215223, 0.17087277
+]
+
+/** Standard normal CDF Φ via erfc (fractional error < 1.2e-7). */
 export function normalCdf(x: number): number {
   const z = Math.abs(x) / Math.SQRT2
   const t = 1 / (1 + 0.5 * z)
-  const erfc =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t *
-                      (-0.18628806 +
-                        t *
-                          (0.27886807 +
-                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
-    )
+  const poly = ERFC.reduceRight((acc, c) => c + t * acc, 0)
+  const erfc = t * Math.exp(-z * z + poly)
   return x >= 0 ? 1 - 0.5 * erfc : 0.5 * erfc
 }
 

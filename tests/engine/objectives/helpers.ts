@@ -41,7 +41,11 @@ export function columnStats(data: Float32Array, d: number): { mean: number[]; st
   return { mean, std: sq.map(Math.sqrt) }
 }
 
-export function standardise(data: Float32Array, d: number, st: { mean: number[]; std: number[] }): Float32Array {
+export function standardise(
+  data: Float32Array,
+  d: number,
+  st: { mean: number[]; std: number[] }
+): Float32Array {
   return data.map((v, k) => (v - st.mean[k % d]!) / st.std[k % d]!)
 }
 
@@ -70,7 +74,8 @@ export function gaussianFitSamples(data: Float32Array, d: number, n: number, rng
   const cov = Array.from({ length: d }, () => Array<number>(d).fill(0))
   for (let i = 0; i < N; i++)
     for (let a = 0; a < d; a++)
-      for (let b = 0; b < d; b++) cov[a]![b]! += ((data[i * d + a]! - mean[a]!) * (data[i * d + b]! - mean[b]!)) / N
+      for (let b = 0; b < d; b++)
+        cov[a]![b]! += ((data[i * d + a]! - mean[a]!) * (data[i * d + b]! - mean[b]!)) / N
   const L = Array.from({ length: d }, () => Array<number>(d).fill(0))
   for (let i = 0; i < d; i++)
     for (let j = 0; j <= i; j++) {
@@ -140,7 +145,13 @@ export function trainEightGaussians(opts: TrainCheck): TrainCheckResult {
   }
 
   const phi = Mlp.create(
-    { inDim: 2, outDim: 2, width: opts.width ?? 128, depth: opts.depth ?? 3, activation: opts.activation ?? 'silu' },
+    {
+      inDim: 2,
+      outDim: 2,
+      width: opts.width ?? 128,
+      depth: opts.depth ?? 3,
+      activation: opts.activation ?? 'silu'
+    },
     new Rng(seed),
     'phi'
   )
@@ -178,7 +189,9 @@ export function trainEightGaussians(opts: TrainCheck): TrainCheckResult {
     if (opts.evalEvery && (step + 1) % opts.evalEvery === 0 && step + 1 < steps) {
       const e = evaluate()
       curve.push({ step: step + 1, energy: e, seconds })
-      opts.log?.(`${o.id} step ${step + 1}: energy ${e.toFixed(5)} (gaussian ${energyGaussian.toFixed(4)}), ${seconds.toFixed(1)} s`)
+      opts.log?.(
+        `${o.id} step ${step + 1}: energy ${e.toFixed(5)} (gaussian ${energyGaussian.toFixed(4)}), ${seconds.toFixed(1)} s`
+      )
     }
   }
   const energy = evaluate()

@@ -20,29 +20,33 @@ describe.runIf(runs.length > 0)('objectives train 8 Gaussians (opt-in)', () => {
   beforeAll(async () => {
     await initBackend('wasm')
   })
-  it.each(runs.map((r) => [r.join(' '), r] as const))('%s', (_, [id, ...rest]) => {
-    const o = getObjective(id!)
-    const kv = Object.fromEntries(rest.map((a) => a.split('=') as [string, string]))
-    const num = (k: string): number | undefined => (k in kv ? Number(kv[k]) : undefined)
-    const params: ParamValues = {}
-    for (const [k, v] of Object.entries(kv))
-      if (k in o.params) params[k] = o.params[k]!.type === 'enum' ? v : Number(v)
-    const r = trainEightGaussians({
-      objective: o,
-      params,
-      steps: num('steps'),
-      batch: num('batch'),
-      lr: num('lr'),
-      width: num('width'),
-      seed: num('seed'),
-      evalEvery: num('evalEvery') ?? 250,
-      log: console.log
-    })
-    console.log(
-      `RESULT ${id} ${JSON.stringify(kv)}: energy ${r.energy.toFixed(5)} gaussian ${r.energyGaussian.toFixed(4)} ` +
-        `ratio ${(r.energy / r.energyGaussian).toFixed(3)} time ${r.seconds.toFixed(1)}s ` +
-        `loss ${r.losses[0]?.toFixed(4)} → ${r.losses.at(-1)?.toFixed(4)}`
-    )
-    expect(Number.isFinite(r.energy)).toBe(true)
-  }, 900_000)
+  it.each(runs.map((r) => [r.join(' '), r] as const))(
+    '%s',
+    (_, [id, ...rest]) => {
+      const o = getObjective(id!)
+      const kv = Object.fromEntries(rest.map((a) => a.split('=') as [string, string]))
+      const num = (k: string): number | undefined => (k in kv ? Number(kv[k]) : undefined)
+      const params: ParamValues = {}
+      for (const [k, v] of Object.entries(kv))
+        if (k in o.params) params[k] = o.params[k]!.type === 'enum' ? v : Number(v)
+      const r = trainEightGaussians({
+        objective: o,
+        params,
+        steps: num('steps'),
+        batch: num('batch'),
+        lr: num('lr'),
+        width: num('width'),
+        seed: num('seed'),
+        evalEvery: num('evalEvery') ?? 250,
+        log: console.log
+      })
+      console.log(
+        `RESULT ${id} ${JSON.stringify(kv)}: energy ${r.energy.toFixed(5)} gaussian ${r.energyGaussian.toFixed(4)} ` +
+          `ratio ${(r.energy / r.energyGaussian).toFixed(3)} time ${r.seconds.toFixed(1)}s ` +
+          `loss ${r.losses[0]?.toFixed(4)} → ${r.losses.at(-1)?.toFixed(4)}`
+      )
+      expect(Number.isFinite(r.energy)).toBe(true)
+    },
+    900_000
+  )
 })
