@@ -69,12 +69,7 @@ function withColumns(t: Table, file: string, columns: string | undefined): Table
  */
 export function loadDatasetFile(path: string, opts: LoadOptions = {}): Dataset {
   const file = basename(path)
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES
-  const skipRows = opts.skipRows ?? 0
-  if (!(maxBytes > 0)) throw new ConfigError(`maxBytes must be positive, got ${maxBytes}.`)
-  if (!Number.isInteger(skipRows) || skipRows < 0)
-    throw new ConfigError(`skipRows must be a non-negative integer, got ${skipRows}.`)
-
+  const maxBytes = checkOptions(opts)
   let stats: Stats
   try {
     stats = statSync(path)
@@ -84,22 +79,9 @@ export function loadDatasetFile(path: string, opts: LoadOptions = {}): Dataset {
     return fail(file, `the file cannot be read (${code ?? String(e)})`)
   }
   if (stats.isDirectory()) fail(file, `it is a directory, not a file (${resolve(path)})`)
-
-  const ext = extname(path).toLowerCase()
-  const format = FORMATS.find((f) => f.ext.includes(ext))
-  if (!format) {
-    const hint = ext === '.npz' ? '; load it with np.load and np.save one array to .npy' : ''
-    fail(
-      file,
-      `${ext ? `the file type "${ext}"` : 'a file without an extension'} is not supported ` +
-        `(use ${SUPPORTED_EXTENSIONS.join(', ')})${hint}`
-    )
-  }
-  if (skipRows > 0 && !format.text)
-    fail(file, `skipRows applies to text tables (.csv, .tsv, .txt), not to ${ext} files`)
+  formatOf(file, opts) // an unsupported type is reported before the size
   if (stats.size > maxBytes)
     fail(file, `the file is ${size(stats.size, true)}, over the ${size(maxBytes)} size limit`)
-  if (stats.size === 0) fail(file, 'the file is empty (0 bytes)')
 
   let bytes: Uint8Array
   try {
@@ -107,12 +89,56 @@ export function loadDatasetFile(path: string, opts: LoadOptions = {}): Dataset {
   } catch (e) {
     return fail(file, `the file cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
   }
-  const table = format.parse(bytes, file, { ...opts, skipRows })
+  const ds = parseDatasetBytes(bytes, file, opts)
+  if (ds.source.kind === 'file') ds.source.path = resolve(path)
+  return ds
+}
 
-  const source: Dataset['source'] = { kind: 'file', path: resolve(path) }
+/**
+ * Parses the contents of a data file that is already in memory (e.g. uploaded to the web host); the format
+ * follows the extension of `fileName`, and the `Dataset` is named after its base name.
+ * @throws DataFormatError for malformed contents; ConfigError for invalid options.
+ */
+export function parseDatasetBytes(bytes: Uint8Array, fileName: string, opts: LoadOptions = {}): Dataset {
+  const file = basename(fileName)
+  const maxBytes = checkOptions(opts)
+  const format = formatOf(file, opts)
+  if (bytes.length > maxBytes)
+    fail(file, `the file is ${size(bytes.length, true)}, over the ${size(maxBytes)} size limit`)
+  if (bytes.length === 0) fail(file, 'the file is empty (0 bytes)')
+  const skipRows = opts.skipRows ?? 0
+  const table = format.parse(bytes, file, { ...opts, skipRows })
+  const source: Dataset['source'] = { kind: 'file', path: fileName }
   if (opts.columns !== undefined) source.columns = opts.columns
   if (skipRows > 0) source.skipRows = skipRows
   return { name: file, source, n: table.n, d: table.d, data: table.data, columns: table.columns }
+}
+
+/** Validates the options; returns the size limit. */
+function checkOptions(opts: LoadOptions): number {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES
+  const skipRows = opts.skipRows ?? 0
+  if (!(maxBytes > 0)) throw new ConfigError(`maxBytes must be positive, got ${maxBytes}.`)
+  if (!Number.isInteger(skipRows) || skipRows < 0)
+    throw new ConfigError(`skipRows must be a non-negative integer, got ${skipRows}.`)
+  return maxBytes
+}
+
+/** The format for a file name's extension, checking that the options apply to it. */
+function formatOf(file: string, opts: LoadOptions): Format {
+  const ext = extname(file).toLowerCase()
+  const format = FORMATS.find((f) => f.ext.includes(ext))
+  if (!format) {
+    const hint = ext === '.npz' ? '; load it with np.load and np.save one array to .npy' : ''
+    return fail(
+      file,
+      `${ext ? `the file type "${ext}"` : 'a file without an extension'} is not supported ` +
+        `(use ${SUPPORTED_EXTENSIONS.join(', ')})${hint}`
+    )
+  }
+  if ((opts.skipRows ?? 0) > 0 && !format.text)
+    fail(file, `skipRows applies to text tables (.csv, .tsv, .txt), not to ${ext} files`)
+  return format
 }
 
 /**

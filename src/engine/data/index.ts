@@ -15,6 +15,7 @@ export {
   FORMATS,
   SUPPORTED_EXTENSIONS,
   loadDatasetFile,
+  parseDatasetBytes,
   requireRows,
   type LoadOptions
 } from './import'

@@ -40,11 +40,12 @@ export function defaultNames(d: number): string[] {
  * Why a (parsed) number cannot go into a Float32Array, or null when it can.
  * NaN and ±Infinity are rejected, and so are finite values beyond the float32 range.
  */
-export function badValue(v: number, text: string = String(v)): string | null {
+export function badValue(v: number, text?: string): string | null {
   if (Number.isNaN(v)) return 'NaN is not allowed (remove or fill in missing values)'
+  if (Math.abs(v) <= FLOAT32_MAX) return null
+  if (text !== undefined && /\d/.test(text)) return `${text} is outside the float32 range (±3.4e38)`
   if (!Number.isFinite(v)) return `${v > 0 ? 'Infinity' : '-Infinity'} is not allowed (only finite numbers)`
-  if (Math.abs(v) > FLOAT32_MAX) return `${text} is outside the float32 range (±3.4e38)`
-  return null
+  return `${v} is outside the float32 range (±3.4e38)`
 }
 
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k)

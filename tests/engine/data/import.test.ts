@@ -8,7 +8,13 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, DataFormatError } from '../../../src/engine/errors'
-import { loadDatasetFile, requireRows, resolveDataset, type LoadOptions } from '../../../src/engine/data'
+import {
+  loadDatasetFile,
+  parseDatasetBytes,
+  requireRows,
+  resolveDataset,
+  type LoadOptions
+} from '../../../src/engine/data'
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/data', import.meta.url))
 let tmp = ''
@@ -456,6 +462,94 @@ describe('resolveDataset', () => {
   it('rejects file options for a built-in', () => {
     expect(() => resolveDataset('moons', { columns: '0' })).toThrow(
       /columns and skipRows apply to data files/
+    )
+  })
+})
+
+describe('number parsing', () => {
+  it('reads every decimal spelling exactly as Number() does (CSV fast path and JSON)', () => {
+    // A deterministic mix of formats: short and 17-digit decimals, exponents, signs, leading/trailing dots.
+    let x = 12345
+    const next = (): number => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0
+      return x / 2 ** 32
+    }
+    const cells: string[] = []
+    for (let k = 0; k < 3000; k++) {
+      const v = (next() - 0.5) * 10 ** Math.floor(next() * 40 - 20)
+      const f = k % 8
+      cells.push(
+        f === 0
+          ? v.toPrecision(6)
+          : f === 1
+            ? v.toPrecision(17)
+            : f === 2
+              ? v.toExponential(10)
+              : f === 3
+                ? v.toExponential(3).replace('e', 'E')
+                : f === 4
+                  ? String(Math.round(v * 1000))
+                  : f === 5
+                    ? v.toFixed(8)
+                    : f === 6
+                      ? String(v)
+                      : `+${Math.abs(v).toPrecision(15)}`
+      )
+    }
+    cells.push(
+      '.5',
+      '5.',
+      '-0',
+      '0.000000000000000000000123',
+      '123456789012345678901234',
+      '1e-45',
+      '-2.5e+30'
+    )
+    const rows: string[] = []
+    for (let k = 0; k + 1 < cells.length; k += 2) rows.push(`${cells[k]},${cells[k + 1]}`)
+    const p = path.join(tmp, 'numbers.csv')
+    fs.writeFileSync(p, rows.join('\n'))
+    const ds = loadDatasetFile(p)
+    const expected = cells.slice(0, 2 * rows.length).map((c) => Math.fround(Number(c)))
+    expect(ds.n).toBe(rows.length)
+    expect(Array.from(ds.data)).toEqual(expected)
+
+    const jsonCells = cells.filter((c) => /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(c))
+    expect(jsonCells.length).toBeGreaterThan(1500)
+    const pj = path.join(tmp, 'numbers.json')
+    fs.writeFileSync(pj, `[${jsonCells.join(',\n')}]`)
+    expect(Array.from(loadDatasetFile(pj).data)).toEqual(jsonCells.map((c) => Math.fround(Number(c))))
+  })
+
+  it('reports values beyond the float32 range as such', () => {
+    const p = path.join(tmp, 'huge-value.json')
+    fs.writeFileSync(p, '[[1, 2],\n [1e999, 3]]')
+    expect(() => loadDatasetFile(p)).toThrow(
+      /^huge-value\.json line 2, column 3: row 2, value 1: 1e999 is outside the float32 range/
+    )
+    const big = npyFile('big-f8.npy', npy('<f8', [2, 1], f8([1, 1e300])))
+    expect(() => loadDatasetFile(big)).toThrow(
+      /^big-f8\.npy row 2, column 1: 1e\+300 is outside the float32 range/
+    )
+  })
+})
+
+function npyFile(name: string, bytes: Buffer): string {
+  const p = path.join(tmp, name)
+  fs.writeFileSync(p, bytes)
+  return p
+}
+
+describe('parseDatasetBytes', () => {
+  it('parses in-memory contents by the extension of the given name, with the same errors', () => {
+    const ds = parseDatasetBytes(new TextEncoder().encode('a;b\n1;2\n'), 'upload.csv', { columns: 'b' })
+    expect([ds.n, ds.d, ds.name, ds.columns]).toEqual([1, 1, 'upload.csv', ['b']])
+    expect(Array.from(ds.data)).toEqual([2])
+    expect(ds.source).toEqual({ kind: 'file', path: 'upload.csv', columns: 'b' })
+    expect(() => parseDatasetBytes(new Uint8Array(0), 'up.json')).toThrow(/^up\.json: the file is empty/)
+    expect(() => parseDatasetBytes(new Uint8Array(4), 'up.bin')).toThrow(/^up\.bin: the file type "\.bin"/)
+    expect(() => parseDatasetBytes(npy('<f4', [1, 1], f4([1])), 'a.npy', { maxBytes: 64 })).toThrow(
+      /^a\.npy: the file is 132 bytes, over the 64 bytes size limit\.$/
     )
   })
 })
