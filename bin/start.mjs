@@ -3,7 +3,7 @@
  * `npm start`: opens the built desktop app when Electron can run here; otherwise says why in one line and runs
  * the headless demo (`pfm demo`) instead. Extra arguments go to whichever starts. Exits with the child's code.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -41,13 +41,21 @@ function run(command, args, env = process.env) {
 }
 
 const args = process.argv.slice(2)
-const electron = electronBinary()
 const reasons = []
+// Electron ≥ 42 downloads its binary on first use: only try that where a window could open at all.
+const electron = hasDisplay() ? electronBinary() : null
 if (!hasDisplay()) reasons.push('no display')
-if (!electron) reasons.push('binary not installed')
-if (!existsSync(join(root, 'out/main/index.js'))) reasons.push('app not built — run npm run build')
+else if (!electron) reasons.push('its binary could not be installed')
 
 if (electron && reasons.length === 0) {
+  if (!existsSync(join(root, 'out/main/index.js'))) {
+    console.log('Building the app once (npm run build)…')
+    const built = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+      cwd: root,
+      stdio: 'inherit'
+    })
+    if (built.status !== 0) process.exit(built.status ?? 1)
+  }
   const env = { ...process.env }
   delete env.ELECTRON_RUN_AS_NODE
   run(electron, [root, ...args], env)

@@ -69,7 +69,7 @@ export function gaussianKernels(d: tf.Tensor2D, hs: number[]): tf.Tensor2D {
       k = prev
       for (let i = 0; i < Math.round(squarings); i++) k = tf.square(k)
     } else {
-      k = tf.exp(tf.mul(d, -c))
+      k = tf.exp(tf.mul(d, -c)) as tf.Tensor2D
     }
     ks.push(k)
     prev = k

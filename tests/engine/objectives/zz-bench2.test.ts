@@ -1,43 +1,42 @@
 import { it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../src/engine/backend'
-import { mmd2 } from '../../../src/engine/objectives/mmd'
-import { energyDistance } from '../../../src/engine/objectives/energy'
-import { sqdist, sqdistSelf } from '../../../src/engine/objectives/ops'
+import { OBJECTIVES } from '../../../src/engine/objectives'
+import { Mlp } from '../../../src/engine/models/mlp'
 import { Rng } from '../../../src/engine/rng'
 
 it('bench2', async () => {
   await initBackend('wasm')
   const rng = new Rng(3)
-  const B = 512
-  const y = tf.tensor2d(rng.normals(B * 2), [B, 2])
-  const xv = tf.variable(tf.tensor2d(rng.normals(B * 2), [B, 2]))
-  const time = (name: string, f: () => tf.Scalar, grad = true) => {
-    let best = Infinity
-    for (let r = 0; r < 5; r++) {
-      const t0 = performance.now()
-      for (let i = 0; i < 5; i++) {
-        if (grad) {
-          const res = tf.variableGrads(f)
-          res.value.dataSync()
-          tf.dispose([res.value, ...Object.values(res.grads)])
-        } else {
-          const v = f()
-          v.dataSync()
-          v.dispose()
-        }
-      }
-      best = Math.min(best, (performance.now() - t0) / 5)
+  const cases: [string, () => tf.Scalar][] = []
+  for (const B of (process.env.BENCH_B ?? '256,512').split(',').map(Number)) {
+    const y = tf.tensor2d(rng.normals(B * 2), [B, 2])
+    const xv = tf.variable(tf.tensor2d(rng.normals(B * 2), [B, 2]))
+    for (const o of OBJECTIVES) {
+      const p = Object.fromEntries(Object.entries(o.params).map(([k, s]) => [k, s.default]))
+      if (process.env.BENCH_SET) Object.assign(p, JSON.parse(process.env.BENCH_SET)[o.id] ?? {})
+      cases.push([`B=${B} ${o.id}`, () => o.loss(xv, y, p, { rng, step: 0, steps: 1 })])
     }
-    console.log(`T ${name}: ${best.toFixed(1)} ms`)
+    for (const width of [128, 256]) {
+      const mlp = Mlp.create({ inDim: 2, outDim: 2, width, depth: 3, activation: 'silu' }, rng)
+      const z = tf.tensor2d(rng.normals(B * 2), [B, 2])
+      cases.push([`B=${B} mlp${width}`, () => tf.sum(mlp.apply(z))])
+    }
   }
-  time('mmd h1 fwd', () => mmd2(xv, y, [1]), false)
-  time('mmd h1', () => mmd2(xv, y, [1]))
-  time('mmd h3', () => mmd2(xv, y, [0.1, 0.3, 1]))
-  time('mmd h5', () => mmd2(xv, y, [0.05, 0.1, 0.2, 0.5, 1]))
-  time('energy fwd', () => energyDistance(xv, y), false)
-  time('energy', () => energyDistance(xv, y))
-  time('sqdistSelf sum', () => tf.sum(sqdistSelf(xv)))
-  time('sqdist sum', () => tf.sum(sqdist(xv, y)))
-  time('sqdistSelf exp sum', () => tf.sum(tf.exp(tf.neg(sqdistSelf(xv)))))
+  const times = cases.map(() => [] as number[])
+  for (let round = 0; round < 12; round++) {
+    cases.forEach(([, f], i) => {
+      const t0 = performance.now()
+      for (let k = 0; k < 3; k++) {
+        const r = tf.variableGrads(f)
+        r.value.dataSync()
+        tf.dispose([r.value, ...Object.values(r.grads)])
+      }
+      times[i]!.push((performance.now() - t0) / 3)
+    })
+  }
+  cases.forEach(([name], i) => {
+    const t = times[i]!.slice(2).sort((a, b) => a - b)
+    console.log(`T ${name}: min ${t[0]!.toFixed(1)} median ${t[t.length >> 1]!.toFixed(1)} ms`)
+  })
 }, 600_000)
