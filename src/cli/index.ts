@@ -16,6 +16,7 @@ const COMMANDS: Record<string, Command> = {
   rm: { summary: 'delete runs: pfm rm ID [ID …]', run: async (a) => (await import('./commands/runs')).rm(a) },
   repro: { summary: "reproduce a paper figure: pfm repro fig1", run: async (a) => (await import('./commands/repro')).run(a) },
   demo: { summary: 'the headless default: train energy on 8gaussians, report and plot', run: async (a) => (await import('./commands/demo')).run(a) },
+  export: { summary: 'export a run to ONNX: --run ID --out model.onnx', run: async (a) => (await import('./commands/export')).run(a) },
   'bench-train': { summary: 'training throughput per backend vs the PyTorch peer', run: async (a) => (await import('./commands/bench-train')).run(a) }
 }
 

@@ -7,7 +7,7 @@ import { z } from 'zod'
 import type { Api, Args, Channel, EngineInfo, Handlers, Result } from '../shared/api'
 import { isEngineError } from '../engine/errors'
 import { currentBackend } from '../engine/backend'
-import { OBJECTIVES } from '../engine/objectives'
+import { allObjectives } from '../engine/objectives/registry'
 import { BUILTINS } from '../engine/data'
 
 /** What the handlers need from their host. */
@@ -30,7 +30,7 @@ export function createHandlers(host: HostInfo): Handlers {
       info: (): EngineInfo => ({
         version: host.version,
         backend: currentBackend()?.id ?? null,
-        objectives: OBJECTIVES.map(({ id, family, title }) => ({ id, family, title })),
+        objectives: allObjectives().map(({ id, family, title }) => ({ id, family, title })),
         datasets: BUILTINS.map(({ id, dim, title }) => ({ id, dim, title }))
       })
     }

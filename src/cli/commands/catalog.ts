@@ -1,6 +1,6 @@
 /** `pfm datasets`, `pfm objectives`: what the engine offers. */
 import { BUILTINS } from '../../engine/data'
-import { OBJECTIVES } from '../../engine/objectives'
+import { allObjectives } from '../../engine/objectives/registry'
 import type { ParamSpec } from '../../engine/params'
 import { Out, parse, table } from '../io'
 
@@ -27,7 +27,8 @@ function range(p: ParamSpec): string {
 export async function objectives(argv: string[]): Promise<number> {
   const { values } = parse(argv, {})
   const out = new Out(values.json === true)
-  const list = OBJECTIVES.map((o) => ({
+  const list = allObjectives().map((o) => ({
+    kind: o.kind,
     id: o.id,
     family: o.family,
     title: o.title,

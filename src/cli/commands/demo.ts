@@ -4,7 +4,7 @@ import { resolveDataset } from '../../engine/data'
 import { writeFileAtomic } from '../../engine/store/fs-utils'
 import { invertStandardization } from '../../engine/data'
 import { renderPlot } from '../../engine/plot/svg'
-import { makeRunConfig, trainPushforward } from '../../engine/train/train'
+import { makeRunConfig, trainRun } from '../../engine/train/train'
 import { duration, fmt, num, openStore, Out, parse, str } from '../io'
 import { metricsJson, metricsTable } from './train'
 
@@ -17,7 +17,7 @@ export async function run(argv: string[]): Promise<number> {
   const store = openStore(values)
   out.line(`Pushforward Lab demo: learning a one-step map φ with φ#N(0,I) = ${ds.name}, objective ${config.objective}.`)
   const bar = out.json ? null : out.progress()
-  const r = await trainPushforward(ds, config, {
+  const r = await trainRun(ds, config, {
     store,
     log: (m) => out.line(m),
     onProgress: (p) => bar?.update(p.step, p.steps, `loss ${fmt(p.loss)}  ETA ${duration(p.etaMs)}`)

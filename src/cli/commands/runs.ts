@@ -5,7 +5,8 @@ import { writePointsFile } from '../../engine/io/points-file'
 import { evaluateRun, sampleRun } from '../../engine/train/evaluate'
 import { ConfigError, StoreError } from '../../engine/errors'
 import { assertRunId } from '../../engine/store'
-import { fmt, num, openStore, Out, parse, required, runsDir, table } from '../io'
+import type { SampleOptions, SamplerId } from '../../engine/objectives/types'
+import { fmt, num, openStore, Out, parse, required, runsDir, str, table } from '../io'
 import { metricsJson, metricsTable } from './train'
 
 export async function runs(argv: string[]): Promise<number> {
@@ -52,18 +53,47 @@ export async function rm(argv: string[]): Promise<number> {
   return 0
 }
 
+const SAMPLERS = ['onestep', 'euler', 'heun', 'ddim', 'ddpm'] as const
+
+/** `--sampler S --steps K` → sampler options (validated against the run's model later). */
+function samplerOptions(values: Record<string, unknown>): Partial<SampleOptions> {
+  const sampler = str(values, 'sampler')
+  const steps = num(values, 'steps')
+  if (sampler !== undefined && !(SAMPLERS as readonly string[]).includes(sampler))
+    throw new ConfigError(`--sampler: "${sampler}" is not one of ${SAMPLERS.join(', ')}.`)
+  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1 || steps > 100_000))
+    throw new ConfigError(`--steps: ${steps} must be an integer in [1, 100000].`)
+  return { ...(sampler ? { sampler: sampler as SamplerId } : {}), ...(steps !== undefined ? { steps } : {}) }
+}
+
+const SAMPLER_FLAGS = { sampler: { type: 'string' }, steps: { type: 'string' } } as const
+
 export async function evaluate(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { run: { type: 'string' }, n: { type: 'string', short: 'n' }, seed: { type: 'string' } })
+  const { values } = parse(argv, {
+    run: { type: 'string' },
+    n: { type: 'string', short: 'n' },
+    seed: { type: 'string' },
+    ...SAMPLER_FLAGS
+  })
   const out = new Out(values.json === true)
   const id = required(values, 'run', 'see `pfm runs`')
   const n = num(values, 'n')
   const seed = num(values, 'seed')
-  if (n !== undefined && (!Number.isInteger(n) || n < 2)) throw new ConfigError(`-n: ${n} must be an integer ≥ 2.`)
-  const metrics = await evaluateRun(openStore(values), id, {
+  if (n !== undefined && (!Number.isInteger(n) || n < 6)) throw new ConfigError(`-n: ${n} must be an integer ≥ 6.`)
+  const r = await evaluateRun(openStore(values), id, {
     ...(n !== undefined ? { n } : {}),
-    ...(seed !== undefined ? { seed } : {})
+    ...(seed !== undefined ? { seed } : {}),
+    ...samplerOptions(values)
   })
-  out.result({ runId: id, sampler: 'onestep', steps: 1, metrics: metricsJson(metrics) }, () => metricsTable(metrics))
+  out.result(
+    { runId: id, sampler: r.sampler.sampler, steps: r.sampler.steps, metrics: metricsJson(r.metrics), extra: r.extra },
+    () =>
+      `Run ${id}, sampler ${r.sampler.sampler}${r.sampler.sampler === 'onestep' ? '' : ` K=${r.sampler.steps}`}\n` +
+      metricsTable(r.metrics) +
+      Object.entries(r.extra)
+        .map(([k, v]) => `\n${k.padEnd(18)}  ${fmt(v)}`)
+        .join('')
+  )
   return 0
 }
 
@@ -72,7 +102,8 @@ export async function sample(argv: string[]): Promise<number> {
     run: { type: 'string' },
     n: { type: 'string', short: 'n' },
     out: { type: 'string' },
-    seed: { type: 'string' }
+    seed: { type: 'string' },
+    ...SAMPLER_FLAGS
   })
   const out = new Out(values.json === true)
   const id = required(values, 'run', 'see `pfm runs`')
@@ -82,8 +113,14 @@ export async function sample(argv: string[]): Promise<number> {
   const ext = path.extname(file).toLowerCase()
   if (ext !== '.csv' && ext !== '.npy') throw new ConfigError(`--out ${file}: must end in .csv or .npy.`)
   const seed = num(values, 'seed')
-  const { columns, points } = await sampleRun(openStore(values), id, n, seed)
+  const { columns, points, sampler } = await sampleRun(openStore(values), id, n, {
+    ...(seed !== undefined ? { seed } : {}),
+    ...samplerOptions(values)
+  })
   writePointsFile(path.resolve(file), columns, points)
-  out.result({ runId: id, n, dim: points.d, out: path.resolve(file) }, () => `Wrote ${n} samples to ${file}.`)
+  out.result(
+    { runId: id, n, dim: points.d, sampler: sampler.sampler, steps: sampler.steps, out: path.resolve(file) },
+    () => `Wrote ${n} samples (${sampler.sampler}) to ${file}.`
+  )
   return 0
 }

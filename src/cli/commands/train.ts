@@ -2,7 +2,7 @@
 import { resolveDataset } from '../../engine/data'
 import { CancelledError } from '../../engine/errors'
 import type { Activation } from '../../engine/models/mlp'
-import { makeRunConfig, trainPushforward } from '../../engine/train/train'
+import { makeRunConfig, trainRun } from '../../engine/train/train'
 import type { BackendChoice, Metrics } from '../../engine/types'
 import { duration, fmt, num, openStore, Out, parse, parseSets, required, str, table } from '../io'
 
@@ -102,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
   const bar = out.json ? null : out.progress()
   out.line(`Training ${config.objective} on ${ds.name} (${ds.n}×${ds.d}), ${config.steps} steps, batch ${config.batch}, seed ${seed}`)
   try {
-    const r = await trainPushforward(ds, config, {
+    const r = await trainRun(ds, config, {
       store,
       signal: ac.signal,
       log: (m) => out.line(m),
@@ -122,9 +122,21 @@ export async function run(argv: string[]): Promise<number> {
       steps: r.steps,
       durationMs: Math.round(r.durationMs),
       finalLoss: r.finalLoss,
-      metrics: metricsJson(r.metrics)
+      sampler: r.sampler.sampler,
+      samplerSteps: r.sampler.steps,
+      metrics: metricsJson(r.metrics),
+      extra: r.extra
     }
-    out.result(res, () => `Run ${r.runId} done in ${duration(r.durationMs)} on ${r.backend}.\n${metricsTable(r.metrics)}`)
+    out.result(
+      res,
+      () =>
+        `Run ${r.runId} done in ${duration(r.durationMs)} on ${r.backend}` +
+        (r.sampler.sampler === 'onestep' ? '.' : ` (metrics with ${r.sampler.sampler}, K=${r.sampler.steps}).`) +
+        `\n${metricsTable(r.metrics)}` +
+        Object.entries(r.extra)
+          .map(([k, v]) => `\n${k.padEnd(18)}  ${fmt(v)}`)
+          .join('')
+    )
     return 0
   } catch (e) {
     bar?.done()

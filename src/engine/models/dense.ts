@@ -33,29 +33,36 @@ type DenseFn = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D
 type CustomFn = Parameters<typeof tf.customGrad>[0]
 
 /** Forward: (z = x·W + b) → y, plus the tensors the activation's gradient needs. */
-function forward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, act: FusedActivation): { y: tf.Tensor2D; keep: tf.Tensor[] } {
+function forward(
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  b: tf.Tensor1D,
+  act: FusedActivation
+): { y: tf.Tensor2D; keep: tf.Tensor[] } {
+  const affine = (activation?: 'relu'): tf.Tensor2D =>
+    tf.fused.matMul({ a: x, b: w, bias: b, activation }) as tf.Tensor2D
   switch (act) {
     case 'linear':
-      return { y: tf.fused.matMul({ a: x, b: w, bias: b }), keep: [] }
+      return { y: affine(), keep: [] }
     case 'relu': {
-      const y = tf.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' })
+      const y = affine('relu')
       return { y, keep: [y] }
     }
     case 'silu': {
-      const z = tf.fused.matMul({ a: x, b: w, bias: b })
+      const z = affine()
       const s = tf.sigmoid(z)
-      const y = tf.mul(z, s) as tf.Tensor2D
+      const y = tf.mul<tf.Tensor2D>(z, s)
       z.dispose()
       return { y, keep: [s, y] }
     }
     case 'tanh': {
-      const z = tf.fused.matMul({ a: x, b: w, bias: b })
+      const z = affine()
       const y = tf.tanh(z)
       z.dispose()
       return { y, keep: [y] }
     }
     case 'leaky-relu': {
-      const z = tf.fused.matMul({ a: x, b: w, bias: b })
+      const z = affine()
       const y = tf.leakyRelu(z, LEAKY_SLOPE)
       z.dispose()
       return { y, keep: [y] }
@@ -85,7 +92,8 @@ function activationGrad(dy: tf.Tensor2D, act: FusedActivation, kept: tf.Tensor[]
 
 /** ∂W = xᵀ·∂z, transposing whichever of x, ∂z is narrower. */
 function weightGrad(x: tf.Tensor2D, dz: tf.Tensor2D): tf.Tensor2D {
-  return x.shape[1] <= dz.shape[1] ? tf.matMul(tf.transpose(x), dz) : tf.transpose(tf.matMul(tf.transpose(dz), x))
+  if (x.shape[1] <= dz.shape[1]) return tf.matMul(tf.transpose(x), dz)
+  return tf.transpose(tf.matMul(tf.transpose(dz), x)) as tf.Tensor2D
 }
 
 function makeDense(act: FusedActivation, inputGrad: boolean): DenseFn {
@@ -98,7 +106,7 @@ function makeDense(act: FusedActivation, inputGrad: boolean): DenseFn {
       const n = dz.shape[0]
       const dx = inputGrad ? tf.matMul(dz, tf.transpose(ws)) : tf.zerosLike(xs)
       const dw = weightGrad(xs, dz)
-      const db = tf.reshape(tf.matMul(tf.ones([1, n]), dz), [dz.shape[1]])
+      const db = tf.reshape<tf.Rank.R1>(tf.matMul(tf.ones([1, n]), dz), [dz.shape[1]])
       return [dx, dw, db]
     }
     return { value: y, gradFunc }

@@ -70,8 +70,9 @@ export class Mlp {
 
   static fromJSON(json: MlpWeights, name = 'mlp'): Mlp {
     const weights = json.layers.map((l, i) => ({
-      w: tf.variable(tf.tensor2d(l.w, [l.inDim, l.outDim]), true, `${name}/w${i}_${uid()}`),
-      b: tf.variable(tf.tensor1d(l.b), true, `${name}/b${i}_${uid()}`)
+      // tidy disposes the initial values (a variable keeps its own reference to the data)
+      w: tf.tidy(() => tf.variable(tf.tensor2d(l.w, [l.inDim, l.outDim]), true, `${name}/w${i}_${uid()}`)),
+      b: tf.tidy(() => tf.variable(tf.tensor1d(l.b), true, `${name}/b${i}_${uid()}`))
     }))
     return new Mlp(json.spec, weights)
   }

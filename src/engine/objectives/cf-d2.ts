@@ -10,8 +10,9 @@
  * - `gaussian`: t ∼ N(0, scale² I), `frequencies` fresh draws per step. In expectation this is the Gaussian
  *   MMD² of bandwidth 1/scale (Bochner), estimated with random Fourier features.
  * - `grid`: t = (2πk / period)·u for k = 1..K. In 1-D u = 1 (the paper's Fig. 1: the Fourier coefficients on
- *   [0, period)). In d > 1, u runs over `frequencies` random unit directions drawn fresh each step — axis-only
- *   grids would compare the marginals alone, never the dependence between coordinates.
+ *   [0, period)). In d > 1, u runs over frequencies/K random unit directions drawn fresh each step (about
+ *   `frequencies` t in all) — a grid along the axes alone would compare the marginals only, never the
+ *   dependence between coordinates.
  * Target `uniform01` replaces the data terms by the closed-form characteristic function of U([0, 1]^d),
  * Π_j (e^{i t_j} − 1)/(i t_j), which vanishes on the grid t = 2πk (k ≥ 1): Fig. 1's set-up.
  */
@@ -28,7 +29,7 @@ export function frequencies(p: ParamValues, d: number, rng: Rng): { t: Float32Ar
   if (p.tau === 'grid') {
     const K = Number(p.k)
     const base = (2 * Math.PI) / Number(p.period)
-    const nd = d === 1 ? 1 : nf
+    const nd = d === 1 ? 1 : Math.max(1, Math.round(nf / K))
     const u = d === 1 ? new Float32Array([1]) : unitDirections(rng, d, nd)
     const count = K * nd
     const t = new Float32Array(d * count)
@@ -141,7 +142,7 @@ export const cfD2Objective: PushforwardObjective = {
       256,
       1,
       8192,
-      'Gaussian frequencies per step; for the grid in d > 1, random directions per step.'
+      'Frequencies t per step: Gaussian draws; for the grid in d > 1, about this many (frequencies/k random directions × k).'
     ),
     k: int(10, 1, 1000, 'Grid: highest harmonic K (t = 2πk/period for k = 1..K).'),
     period: float(

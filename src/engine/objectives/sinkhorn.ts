@@ -5,21 +5,15 @@
  * C(x, y) = ‖x − y‖² (so S_ε → W₂² as ε → 0, and S_ε(μ, μ shifted by δ) = ‖δ‖² exactly).
  *
  * Dual potentials by log-domain Sinkhorn iterations on the uniform empirical weights, with ε-scaling (ε starts
- * at the squared diameter of the batches and shrinks 4× per update down to `epsilon`, GeomLoss's schedule). Gradient: envelope theorem. The iterations run off the gradient tape on detached points; one
- * last differentiable Sinkhorn update f_i = −ε log Σ_j β_j e^{(g_j − C(x_i, y_j))/ε} (and the same for the
- * symmetric x–x problem, through its first slot) gives ∇_{x_i} OT_ε = Σ_j π_ij ∇_x C(x_i, y_j) — not the
- * gradient through the unrolled loop, which would cost `iterations` times more memory and time.
+ * at the squared diameter of the batches and shrinks 4× per update down to `epsilon`, GeomLoss's schedule).
+ * Gradient: the envelope theorem — the converged potentials are treated as constants, so ∇_{x_i} OT_ε =
+ * Σ_j π_ij ∇_x C(x_i, y_j) — not the gradient through the unrolled loop (which would cost `iterations` times
+ * the memory and time). The whole loss is one custom-gradient op: iterations off the tape, an [n, d] backward.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { float, int } from '../params'
 import type { PushforwardObjective } from './types'
-import { checkBatches, detach, sqdist, untaped, withDefaults } from './ops'
-
-/** c-transform with uniform weights 1/m: −ε log (1/m) Σ_j exp((g_j − C_ij)/ε), C [n, m], g [m] → [n]. */
-function softmin(c: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor1D {
-  const m = c.shape[1]
-  return tf.mul(tf.sub(tf.logSumExp(tf.mul(tf.sub(g, c), 1 / eps), 1), Math.log(m)), -eps)
-}
+import { checkBatches, withDefaults } from './ops'
 
 /**
  * ε schedule (ε-scaling): from the squared diameter of the batches down to ε by factors of 4 (the blur √ε
@@ -32,12 +26,8 @@ export function epsilonSchedule(diameter2: number, eps: number, iterations: numb
   return Array.from({ length: iterations }, (_, k) => Math.max(eps, start * Math.pow(q, k)))
 }
 
-/** Squared diameter of the bounding box of two clouds (plain JS). */
-function diameter2(
-  a: Float32Array | Int32Array | Uint8Array,
-  b: Float32Array | Int32Array | Uint8Array,
-  d: number
-) {
+/** Squared diameter of the bounding box of two clouds [·, d] (plain JS). */
+function diameter2(a: ArrayLike<number>, b: ArrayLike<number>, d: number): number {
   let s = 0
   for (let j = 0; j < d; j++) {
     let lo = Infinity
@@ -53,90 +43,114 @@ function diameter2(
   return s
 }
 
-/**
- * One cloud's side of the c-transform, kept as the pieces of a single product: for rows a [n, d] against
- * columns b [m, d], (h_j − ‖a_i − b_j‖²)/ε = ([a, 1]·[2bᵀ; h − ‖b‖²]/ε)_ij − ‖a_i‖²/ε. The row term leaves
- * the log-sum-exp unchanged up to a shift, so each update costs one plain [n, d+1]×[d+1, m] product and a
- * log-sum-exp — no [n, m] cost matrix, no broadcast subtraction.
- */
-class Side {
-  readonly left: tf.Tensor2D
-  readonly right2: tf.Tensor2D
-  readonly rowNorms: tf.Tensor1D
-  readonly colNorms: tf.Tensor1D
-  readonly m: number
-  constructor(a: tf.Tensor2D, b: tf.Tensor2D) {
-    this.left = tf.concat([a, tf.ones([a.shape[0], 1])], 1)
-    this.right2 = tf.mul(tf.transpose(b), 2)
-    this.rowNorms = tf.sum(tf.square(a), 1) as tf.Tensor1D
-    this.colNorms = tf.sum(tf.square(b), 1) as tf.Tensor1D
-    this.m = b.shape[0]
-  }
-  /** T(h)_i = −ε log (1/m) Σ_j exp((h_j − ‖a_i − b_j‖²)/ε). */
-  softmin(h: tf.Tensor1D, eps: number): tf.Tensor1D {
-    const right = tf.concat([this.right2, tf.reshape(tf.sub(h, this.colNorms), [1, this.m])], 0)
-    const arg = tf.matMul(this.left, tf.mul(right, 1 / eps))
-    return tf.add(tf.mul(tf.sub(tf.logSumExp(arg, 1), Math.log(this.m)), -eps), this.rowNorms)
+/** A point cloud with the pieces the scaled kernel needs: [a, 1], ‖a‖², 2aᵀ. */
+class Cloud {
+  readonly n: number
+  readonly withOnes: tf.Tensor2D
+  readonly norms: tf.Tensor2D
+  readonly twiceT: tf.Tensor2D
+  constructor(readonly pts: tf.Tensor2D) {
+    this.n = pts.shape[0]
+    this.withOnes = tf.concat([pts, tf.ones([this.n, 1])], 1)
+    this.norms = tf.sum(tf.square(pts), 1, true) as tf.Tensor2D
+    this.twiceT = tf.transpose(tf.mul(pts, 2)) as tf.Tensor2D
   }
 }
 
 /**
- * Sinkhorn on detached points, off the tape. Returns [g (m) | f_xx (n) | ⟨β, g⟩ | ½OT_ε(β, β)]: the data-side
- * x–y potential, the symmetric x–x potential, and the two data-side terms of the value (both constants).
+ * The scaled kernel K_ij = exp((f_i + g_j − ‖a_i − b_j‖²)/ε) = n·m·π_ij for potentials f [n, 1], g [m, 1], as
+ * one plain product [a, 1, f − ‖a‖²]/ε · [2bᵀ; g − ‖b‖²; 1] and one exp (the argument is clipped at 80:
+ * with ε-scaling the potentials keep it near or below log(n·m), so the clip only guards float overflow).
  */
-function potentials(xd: tf.Tensor2D, y: tf.Tensor2D, eps: number, iterations: number): tf.Tensor1D {
-  return untaped<tf.Tensor1D>(() => {
-    const [n, d] = xd.shape
-    const m = y.shape[0]
-    const xy = new Side(xd, y)
-    const yx = new Side(y, xd)
-    const xx = new Side(xd, xd)
-    const yy = new Side(y, y)
-    let f: tf.Tensor1D = tf.zeros([n])
-    let g: tf.Tensor1D = tf.zeros([m])
-    let fx: tf.Tensor1D = tf.zeros([n])
-    let gy: tf.Tensor1D = tf.zeros([m])
-    const sched = epsilonSchedule(diameter2(xd.dataSync(), y.dataSync(), d), eps, iterations)
-    for (const e of sched) {
-      const next = tf.tidy(() => {
-        // Symmetric, averaged updates (GeomLoss): both potentials from the previous pair. Far faster to
-        // converge in value than alternating updates, whose f, g drift apart by a constant for many steps.
-        const f1 = tf.mul(tf.add(f, xy.softmin(g, e)), 0.5)
-        const g1 = tf.mul(tf.add(g, yx.softmin(f, e)), 0.5)
-        const fx1 = tf.mul(tf.add(fx, xx.softmin(fx, e)), 0.5)
-        const gy1 = tf.mul(tf.add(gy, yy.softmin(gy, e)), 0.5)
-        return [f1, g1, fx1, gy1] as tf.Tensor1D[]
-      })
-      tf.dispose([f, g, fx, gy])
-      ;[f, g, fx, gy] = next as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D]
-    }
-    // Last (extrapolated) updates of the data-side potentials, as in the differentiable step below.
-    const gLast = tf.reshape(tf.mean(yx.softmin(f, eps)), [1])
-    const gyLast = tf.reshape(tf.mean(yy.softmin(gy, eps)), [1])
-    return tf.concat([g, fx, gLast, gyLast]) as tf.Tensor1D
-  })
+function scaledKernel(a: Cloud, b: Cloud, f: tf.Tensor2D, g: tf.Tensor2D, eps: number): tf.Tensor2D {
+  const left = tf.mul(tf.concat([a.withOnes, tf.sub(f, a.norms)], 1), 1 / eps)
+  const right = tf.concat([b.twiceT, tf.reshape(tf.sub(g, b.norms), [1, b.n]), tf.ones([1, b.n])], 0)
+  return tf.exp(tf.clipByValue(tf.matMul(left, right), -1e30, 80)) as tf.Tensor2D
 }
 
-/** Debiased Sinkhorn divergence, x [n, d] (differentiable), y [m, d] (constant) → scalar. */
+/** −ε log of the row means of K [n, m] → [n, 1] (floored, so an underflowed row cannot give ∞). */
+function logRowMean(k: tf.Tensor2D, eps: number): tf.Tensor2D {
+  const m = k.shape[1]
+  return tf.mul(tf.log(tf.maximum(tf.matMul(k, tf.fill([m, 1], 1 / m)), 1e-30)), -eps)
+}
+
+/** −ε log of the column means of K [n, m] → [m, 1]. */
+function logColMean(k: tf.Tensor2D, eps: number): tf.Tensor2D {
+  const n = k.shape[0]
+  return tf.reshape(tf.mul(tf.log(tf.maximum(tf.matMul(tf.fill([1, n], 1 / n), k), 1e-30)), -eps), [-1, 1])
+}
+
+/**
+ * T(g)_i = f_i − ε log mean_j K_ij (the c-transform of g, with f as stabilising shift) and the barycentric
+ * projection Σ_j π_ij b_j / Σ_j π_ij, from one product K·[b, 1].
+ */
+function transformAndBarycentre(k: tf.Tensor2D, f: tf.Tensor2D, b: Cloud, eps: number) {
+  const d = b.pts.shape[1]
+  const kb = tf.matMul(k, b.withOnes)
+  const [num, rows] = tf.split(kb, [d, 1], 1) as [tf.Tensor2D, tf.Tensor2D]
+  const safe = tf.maximum(rows, 1e-30)
+  const t = tf.add(f, tf.mul(tf.log(tf.div(safe, b.n)), -eps))
+  return { t, bary: tf.div(num, safe) as tf.Tensor2D }
+}
+
+/**
+ * S_ε and its envelope gradient, off the tape. Potentials start at 0 and take symmetric, averaged updates
+ * (GeomLoss): x–y f ← ½(f + T(g)), g ← ½(g + T(f)) — both transforms from one kernel, its row and column
+ * means — and f_xx ← ½(f_xx + T(f_xx)), g_yy likewise. A last full update at ε gives the value
+ *   S = ⟨α, T(g)⟩ + ⟨β, T(f)⟩ − ⟨α, T(f_xx)⟩ − ⟨β, T(g_yy)⟩
+ * and, as ∂T(g)_i/∂x_i = 2(x_i − ŷ_i) with ŷ_i = Σ_j π_ij y_j / Σ_j π_ij (and likewise through the first slot of
+ * the x–x problem), the gradient ∂S/∂x_i = (2/n)(x̂_i − ŷ_i).
+ */
+function sinkhornValueAndGradient(x: tf.Tensor2D, y: tf.Tensor2D, eps: number, iterations: number) {
+  const [n, d] = x.shape
+  const m = y.shape[0]
+  const X = new Cloud(x)
+  const Y = new Cloud(y)
+  let f: tf.Tensor2D = tf.zeros([n, 1])
+  let g: tf.Tensor2D = tf.zeros([m, 1])
+  let fx: tf.Tensor2D = tf.zeros([n, 1])
+  let gy: tf.Tensor2D = tf.zeros([m, 1])
+  for (const e of epsilonSchedule(diameter2(x.dataSync(), y.dataSync(), d), eps, iterations)) {
+    const next = tf.tidy(() => {
+      const kxy = scaledKernel(X, Y, f, g, e)
+      const half = (p: tf.Tensor2D, shift: tf.Tensor2D): tf.Tensor2D => tf.add(p, tf.mul(shift, 0.5))
+      return [
+        half(f, logRowMean(kxy, e)),
+        half(g, logColMean(kxy, e)),
+        half(fx, logRowMean(scaledKernel(X, X, fx, fx, e), e)),
+        half(gy, logRowMean(scaledKernel(Y, Y, gy, gy, e), e))
+      ]
+    })
+    tf.dispose([f, g, fx, gy])
+    ;[f, g, fx, gy] = next as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]
+  }
+  const kxy = scaledKernel(X, Y, f, g, eps)
+  const cross = transformAndBarycentre(kxy, f, Y, eps)
+  const gLast = tf.add(g, logColMean(kxy, eps))
+  const self = transformAndBarycentre(scaledKernel(X, X, fx, fx, eps), fx, X, eps)
+  const gyLast = tf.add(gy, logRowMean(scaledKernel(Y, Y, gy, gy, eps), eps))
+  const value = tf.sub(tf.add(tf.mean(cross.t), tf.mean(gLast)), tf.add(tf.mean(self.t), tf.mean(gyLast)))
+  const grad = tf.mul(tf.sub(self.bary, cross.bary), 2 / n)
+  return { value: tf.reshape(value, []) as tf.Scalar, grad }
+}
+
+/**
+ * Debiased Sinkhorn divergence, x [n, d] (differentiable), y [m, d] (constant) → scalar. One custom op:
+ * the iterations run inside its forward (off the tape), and its backward is the envelope gradient — no [n, m]
+ * work in the backward pass.
+ */
 export function sinkhornDivergence(
   x: tf.Tensor2D,
   y: tf.Tensor2D,
   eps: number,
   iterations: number
 ): tf.Scalar {
-  return tf.tidy(() => {
-    const [n] = x.shape
-    const m = y.shape[0]
-    const xd = detach(x)
-    const pots = potentials(xd, y, eps, iterations)
-    const [g, fx, gMean, gyMean] = tf.split(pots, [m, n, 1, 1]) as tf.Tensor1D[]
-    // Last update, differentiable in x through the cost only (envelope theorem): f from g on C(x, y), and the
-    // symmetric potential through the first slot of C(x, x).
-    const fxy = softmin(sqdist(x, y), g!, eps)
-    const fxx = softmin(sqdist(x, xd), fx!, eps)
-    const value = tf.sub(tf.add(tf.mean(fxy), gMean!), tf.add(tf.mean(fxx), gyMean!))
-    return tf.reshape(value, []) as tf.Scalar
-  })
+  const op = tf.customGrad(((xs: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    const { value, grad } = sinkhornValueAndGradient(xs, y, eps, iterations)
+    save([grad])
+    return { value, gradFunc: (dy: tf.Scalar, [gr]: tf.Tensor[]) => [tf.mul(dy, gr!)] }
+  }) as unknown as Parameters<typeof tf.customGrad>[0])
+  return op(x) as tf.Scalar
 }
 
 export const sinkhorn: PushforwardObjective = {

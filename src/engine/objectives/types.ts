@@ -46,3 +46,59 @@ export interface PushforwardObjective extends ObjectiveBase {
 }
 
 export type Objective = PushforwardObjective
+/** Every kind of objective (the registry widens to this when the §3/§4 families land). */
+export type AnyObjective = PushforwardObjective | ModelObjective
+
+/** Samplers: one-step maps use `onestep`; flow/diffusion models integrate with K steps. */
+export type SamplerId = 'onestep' | 'euler' | 'heun' | 'ddim' | 'ddpm'
+
+export interface SampleOptions {
+  sampler: SamplerId
+  /** Number of network evaluations' steps K (ignored by `onestep`). */
+  steps: number
+}
+
+/** What a model-based objective needs to build its networks. */
+export interface ModelSpec {
+  /** Data dimension d. */
+  dim: number
+  model: import('../train/config').ModelConfig
+  params: ParamValues
+  lr: number
+  batch: number
+  /** Initialisation stream. */
+  rng: Rng
+  /** Loads another run's weights (teachers for `distill` / `reflow`); absent outside a run store. */
+  loadRun?(id: string): Promise<{ objective: string; weights: unknown; config: unknown }>
+}
+
+/**
+ * A trainable generative model with its own networks and optimisers (GANs, flows, VAEs, diffusion, …).
+ * The shared loop feeds it standardised data batches and handles progress, NaN, cancel, checkpoints and metrics.
+ */
+export interface TrainableModel {
+  /** One optimisation step on a data batch y [B, d]; may run inner updates (a critic). Returns the loss to report. */
+  step(y: tf.Tensor2D, ctx: LossContext): { loss: number; extra?: Record<string, number> }
+  /** Samplers this model offers, the default first. */
+  readonly samplers: readonly SamplerId[]
+  /** Default K for the multi-step samplers. */
+  readonly defaultSteps: number
+  /** n samples in standardised coordinates, [n, d] row-major. */
+  sample(n: number, rng: Rng, opts: SampleOptions): Float32Array
+  /** Extra held-out figures, e.g. `{ nllNatsPerDim }` or `{ elbo, iwae }`. */
+  evaluate?(heldout: { n: number; d: number; data: Float32Array }, rng: Rng): Record<string, number>
+  /** Serialisable weights (stored as runs/<id>/weights.json; `kind` names the model). */
+  toJSON(): { kind: string } & Record<string, unknown>
+  /** Copies of every variable, and restoring them (the loop keeps the last finite weights). */
+  snapshot(): tf.Tensor[]
+  restore(snapshot: tf.Tensor[]): void
+  dispose(): void
+}
+
+/** An objective that brings its own model (§3 density, §4 flows, adversarial §2). */
+export interface ModelObjective extends ObjectiveBase {
+  kind: 'model'
+  create(spec: ModelSpec): Promise<TrainableModel>
+  /** Rebuilds a trained model from its stored weights (eval, sample, export). */
+  restore(weights: { kind: string } & Record<string, unknown>, spec: Omit<ModelSpec, 'rng' | 'loadRun'>): TrainableModel
+}

@@ -1,32 +1,31 @@
-/** Re-opening a stored run: rebuild its data split, load φ, sample and score it. */
+/** Re-opening a stored run: rebuild its data split, restore its model, sample and score it. */
 import { initBackend } from '../backend'
-import { resolveDataset } from '../data'
-import { invertStandardization } from '../data'
+import { invertStandardization, resolveDataset } from '../data'
 import { StoreError } from '../errors'
-import { computeMetrics } from '../metrics'
-import { Mlp } from '../models/mlp'
+import { findObjective } from '../objectives/registry'
+import type { SampleOptions, TrainableModel } from '../objectives/types'
 import type { Metrics, Points } from '../types'
 import type { LoadedRun, RunStore } from '../store'
 import type { RunConfig } from './config'
-import { STREAMS, prepareData, streamRng, type PushforwardWeights } from './train'
-import { sampleMap } from './sampling'
+import { STREAMS, prepareData, restoreModel, scoreModel, streamRng } from './train'
 
 export interface OpenRun {
   run: LoadedRun
   config: RunConfig
-  phi: Mlp
+  model: TrainableModel
+  weights: { kind: string } & Record<string, unknown>
   dispose(): void
 }
 
-/** Loads a completed (or checkpointed) one-step map. */
-export async function openPushforwardRun(store: RunStore, id: string): Promise<OpenRun> {
+/** Loads a stored run's model (completed, or the last checkpoint of a cancelled/failed one). */
+export async function openRun(store: RunStore, id: string): Promise<OpenRun> {
   const run = store.load(id)
-  const w = store.readWeights<PushforwardWeights>(id)
-  if (!w || w.kind !== 'pushforward-mlp' || !w.phi)
-    throw new StoreError(`Run "${id}" has no one-step map weights (weights.json kind is ${String(w?.kind)}).`)
-  await initBackend(run.config.backend === 'auto' ? 'auto' : run.config.backend)
-  const phi = Mlp.fromJSON(w.phi, 'phi')
-  return { run, config: run.config, phi, dispose: () => phi.dispose() }
+  const weights = store.readWeights<{ kind: string } & Record<string, unknown>>(id)
+  if (!weights || typeof weights.kind !== 'string') throw new StoreError(`Run "${id}" has no model weights.`)
+  await initBackend(run.config.backend)
+  const obj = findObjective(run.config.objective)
+  const model = restoreModel(obj, run.config, run.config.dataset.dim, weights)
+  return { run, config: run.config, model, weights, dispose: () => model.dispose() }
 }
 
 /** The run's data rebuilt the way training split it (held-out split in standardised coordinates). */
@@ -45,13 +44,23 @@ export function rebuildData(config: RunConfig): ReturnType<typeof prepareData> {
 }
 
 /** Held-out metrics of a stored run with n samples (default: the whole held-out split). */
-export async function evaluateRun(store: RunStore, id: string, opts: { n?: number; seed?: number } = {}): Promise<Metrics> {
-  const open = await openPushforwardRun(store, id)
+export async function evaluateRun(
+  store: RunStore,
+  id: string,
+  opts: { n?: number; seed?: number } & Partial<SampleOptions> = {}
+): Promise<{ metrics: Metrics; sampler: SampleOptions; extra: Record<string, number> }> {
+  const open = await openRun(store, id)
   try {
     const { train, heldout } = rebuildData(open.config)
     const rng = streamRng(opts.seed ?? open.config.seed, STREAMS.eval + 2)
-    const samples = sampleMap(open.phi, open.config.model, opts.n ?? heldout.n, rng)
-    return computeMetrics(samples, heldout, train, rng.fork())
+    const n = Math.min(opts.n ?? heldout.n, heldout.n)
+    const sub: Points = n === heldout.n ? heldout : { n, d: heldout.d, data: heldout.data.subarray(0, n * heldout.d) }
+    const scored = scoreModel(open.model, sub, train, n, rng, {
+      ...(opts.sampler ? { sampler: opts.sampler } : {}),
+      ...(opts.steps ? { steps: opts.steps } : {})
+    })
+    const extra = open.model.evaluate?.(heldout, rng.fork()) ?? {}
+    return { metrics: scored.metrics, sampler: scored.sampler, extra }
   } finally {
     open.dispose()
   }
@@ -62,15 +71,19 @@ export async function sampleRun(
   store: RunStore,
   id: string,
   n: number,
-  seed?: number
-): Promise<{ columns: string[]; points: Points }> {
-  const open = await openPushforwardRun(store, id)
+  opts: { seed?: number } & Partial<SampleOptions> = {}
+): Promise<{ columns: string[]; points: Points; sampler: SampleOptions }> {
+  const open = await openRun(store, id)
   try {
     const stats = open.run.standardization
     if (!stats) throw new StoreError(`Run "${id}" has no stored standardisation.`)
-    const rng = streamRng(seed ?? open.config.seed, STREAMS.eval + 3)
-    const pts = sampleMap(open.phi, open.config.model, n, rng)
-    return { columns: open.config.dataset.columnNames, points: invertStandardization(pts, stats) }
+    const rng = streamRng(opts.seed ?? open.config.seed, STREAMS.eval + 3)
+    const sampler: SampleOptions = { sampler: opts.sampler ?? open.model.samplers[0]!, steps: opts.steps ?? open.model.defaultSteps }
+    if (!open.model.samplers.includes(sampler.sampler))
+      throw new StoreError(`Run "${id}" samples with ${open.model.samplers.join(', ')}, not "${sampler.sampler}".`)
+    const data = open.model.sample(n, rng, sampler)
+    const pts: Points = { n, d: open.config.dataset.dim, data }
+    return { columns: open.config.dataset.columnNames, points: invertStandardization(pts, stats), sampler }
   } finally {
     open.dispose()
   }

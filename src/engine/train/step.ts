@@ -27,7 +27,11 @@ export function computeGradients(lossFn: () => tf.Scalar, vars?: tf.Variable[]):
  * One optimisation step. Returns the loss; when it is not finite the gradients are discarded and the
  * variables are left untouched (the caller decides what divergence means).
  */
-export function optimizerStep(optimizer: tf.Optimizer, lossFn: () => tf.Scalar, vars?: tf.Variable[]): number {
+export function optimizerStep(
+  optimizer: tf.Optimizer,
+  lossFn: () => tf.Scalar,
+  vars?: tf.Variable[]
+): number {
   const { loss, grads } = computeGradients(lossFn, vars)
   if (Number.isFinite(loss)) optimizer.applyGradients(grads)
   tf.dispose(grads)

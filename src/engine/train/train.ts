@@ -1,7 +1,8 @@
 /**
- * The training loop for one-step pushforward maps φ: Z → X trained with a statistics-matching objective:
- * minimise D(φ#ν, μ₁) estimated on mini-batches (paper §2). Adam, seeded, cancellable, NaN-safe, with
- * periodic held-out evaluation and everything persisted in the run store as it goes.
+ * The one training loop for every objective: §2 statistics matching (φ = MLP, minimise D(φ#ν, μ₁) on
+ * mini-batches), §3 density models and §4 flows (each a `TrainableModel` with its own networks).
+ * Seeded, cancellable, NaN-safe (keeps the last finite weights), with periodic held-out evaluation, and
+ * everything persisted in the run store as it goes.
  *
  * Random streams (all derived from `config.seed`): split, initialisation, training noise/batches, evaluation.
  */
@@ -10,17 +11,18 @@ import { initBackend } from '../backend'
 import type { EngineContext } from '../context'
 import { yieldToEventLoop } from '../context'
 import { CancelledError, ConfigError, DivergenceError } from '../errors'
-import { Mlp, type MlpWeights } from '../models/mlp'
-import { getObjective } from '../objectives'
-import type { Objective } from '../objectives/types'
-import { resolveParams, type ParamValues } from '../params'
+import { findObjective } from '../objectives/registry'
+import type { AnyObjective, SampleOptions, TrainableModel } from '../objectives/types'
+import { resolveParams } from '../params'
 import { Rng } from '../rng'
 import type { Dataset, Metrics, Points, Standardization } from '../types'
 import { applyStandardization, invertStandardization, splitHeldout, standardize } from '../data'
 import { computeMetrics } from '../metrics'
 import type { RunHandle, RunStore } from '../store'
 import type { ModelConfig, RunConfig } from './config'
-import { drawBase, sampleMap } from './sampling'
+import { PushforwardModel } from './pushforward-model'
+
+export type { PushforwardWeights } from './pushforward-model'
 
 export interface TrainProgress {
   runId: string | null
@@ -43,18 +45,15 @@ export interface TrainResult {
   durationMs: number
   finalLoss: number
   metrics: Metrics
-  /** Standardised samples of the trained map and the held-out split (for plots/tests). */
+  /** Objective-specific held-out figures (NLL, ELBO, …). */
+  extra: Record<string, number>
+  /** The sampler and K the metrics were measured with. */
+  sampler: SampleOptions
+  /** Standardised samples of the trained model and the held-out split (for plots/tests). */
   samples: Points
   heldout: Points
   standardization: Standardization
-  weights: PushforwardWeights
-}
-
-/** What runs/<id>/weights.json holds for a one-step map. */
-export interface PushforwardWeights {
-  kind: 'pushforward-mlp'
-  phi: MlpWeights
-  step: number
+  weights: { kind: string } & Record<string, unknown>
 }
 
 /** The seed streams of a run, so eval/sample re-derive the same split. */
@@ -94,7 +93,7 @@ export function makeRunConfig(
     backend?: RunConfig['backend']
   }
 ): RunConfig {
-  const obj = getObjective(input.objective)
+  const obj = findObjective(input.objective)
   const params = resolveParams(`Objective ${obj.id}`, obj.params, input.params ?? {})
   const steps = input.steps ?? obj.defaults.steps
   const batch = input.batch ?? obj.defaults.batch
@@ -104,14 +103,14 @@ export function makeRunConfig(
   checkInt('batch', batch, 2, 65_536)
   if (!(lr > 0 && lr < 10)) throw new ConfigError(`lr: ${lr} is outside (0, 10).`)
   if (!(heldout > 0 && heldout < 0.9)) throw new ConfigError(`heldout: ${heldout} is outside (0, 0.9).`)
-  const model: ModelConfig = {
-    ...DEFAULT_MODEL,
-    latentDim: Math.max(ds.d, 1),
-    ...input.model
-  }
+  const model: ModelConfig = { ...DEFAULT_MODEL, latentDim: Math.max(ds.d, 1), ...input.model }
   checkInt('latent dimension', model.latentDim, 1, 4096)
   checkInt('width', model.width, 1, 8192)
   checkInt('depth', model.depth, 0, 64)
+  if (model.base !== 'normal' && model.base !== 'uniform')
+    throw new ConfigError(`base: "${String(model.base)}" is not normal or uniform.`)
+  const evalEvery = input.evalEvery ?? 0
+  checkInt('eval-every', evalEvery, 0, 10_000_000)
   return {
     objective: obj.id,
     params,
@@ -131,17 +130,16 @@ export function makeRunConfig(
     lr,
     seed: input.seed ?? 0,
     heldout,
-    evalEvery: input.evalEvery ?? 0,
+    evalEvery,
     backend: input.backend ?? 'auto'
   }
 }
 
 function checkInt(name: string, v: number, min: number, max: number): void {
-  if (!Number.isInteger(v) || v < min || v > max)
-    throw new ConfigError(`${name}: ${v} is not an integer in [${min}, ${max}].`)
+  if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(`${name}: ${v} is not an integer in [${min}, ${max}].`)
 }
 
-/** Gathers rows `idx` of `points` into a new Float32Array. */
+/** Gathers rows `idx` of `points` into `out`. */
 function gatherRows(points: Points, idx: ArrayLike<number>, out: Float32Array): Float32Array {
   const d = points.d
   for (let i = 0; i < idx.length; i++) {
@@ -151,17 +149,71 @@ function gatherRows(points: Points, idx: ArrayLike<number>, out: Float32Array): 
   return out
 }
 
+/** Builds the trainable model of any objective kind. */
+export async function createModel(
+  obj: AnyObjective,
+  config: RunConfig,
+  dim: number,
+  store?: RunStore
+): Promise<TrainableModel> {
+  const params = resolveParams(`Objective ${obj.id}`, obj.params, config.params)
+  const rng = streamRng(config.seed, STREAMS.init)
+  if (obj.kind === 'pushforward') return PushforwardModel.create(obj, dim, config.model, params, config.lr, rng)
+  return obj.create({
+    dim,
+    model: config.model,
+    params,
+    lr: config.lr,
+    batch: config.batch,
+    rng,
+    ...(store
+      ? {
+          loadRun: async (id: string) => {
+            const run = store.load(id)
+            return { objective: run.config.objective, weights: store.readWeights(id), config: run.config }
+          }
+        }
+      : {})
+  })
+}
+
+/** Rebuilds a stored model (eval, sample, export). */
+export function restoreModel(obj: AnyObjective, config: RunConfig, dim: number, weights: { kind: string } & Record<string, unknown>): TrainableModel {
+  if (obj.kind === 'pushforward') {
+    if (weights.kind !== 'pushforward-mlp') throw new ConfigError(`weights.json holds "${weights.kind}", not a one-step map.`)
+    return PushforwardModel.restore(weights as never, config.model)
+  }
+  const params = resolveParams(`Objective ${obj.id}`, obj.params, config.params)
+  return obj.restore(weights, { dim, model: config.model, params, lr: config.lr, batch: config.batch })
+}
+
+/** Held-out metrics of a model with its default (or the given) sampler. */
+export function scoreModel(
+  model: TrainableModel,
+  heldout: Points,
+  train: Points,
+  n: number,
+  rng: Rng,
+  sampler?: Partial<SampleOptions>
+): { metrics: Metrics; samples: Points; sampler: SampleOptions } {
+  const opts: SampleOptions = { sampler: sampler?.sampler ?? model.samplers[0]!, steps: sampler?.steps ?? model.defaultSteps }
+  if (!model.samplers.includes(opts.sampler))
+    throw new ConfigError(`This model samples with ${model.samplers.join(', ')}, not "${opts.sampler}".`)
+  const samples: Points = { n, d: heldout.d, data: model.sample(n, rng.fork(), opts) }
+  return { metrics: computeMetrics(samples, heldout, train, rng.fork()), samples, sampler: opts }
+}
+
 /**
- * Trains a one-step map on `ds` with `config`. With a `store`, the run is created only after every input has
+ * Trains any objective on `ds` with `config`. With a `store`, the run is created only after every input has
  * been validated, then updated as training goes (metrics log, checkpoints) and finished with its status.
  */
-export async function trainPushforward(
+export async function trainRun(
   ds: Dataset,
   config: RunConfig,
   ctx: EngineContext<TrainProgress> & { store?: RunStore; evalPoints?: number } = {}
 ): Promise<TrainResult> {
-  const obj: Objective = getObjective(config.objective)
-  const params: ParamValues = resolveParams(`Objective ${obj.id}`, obj.params, config.params)
+  const obj = findObjective(config.objective)
+  resolveParams(`Objective ${obj.id}`, obj.params, config.params)
   const { train, heldout, stats } = prepareData(ds, config)
   if (train.n < config.batch)
     throw new ConfigError(
@@ -170,24 +222,23 @@ export async function trainPushforward(
   const backend = await initBackend(config.backend)
   ctx.log?.(`backend: ${backend.id}${backend.skipped.length ? ` (skipped ${backend.skipped.join('; ')})` : ''}`)
 
-  const model = config.model
-  const phi = Mlp.create(
-    { inDim: model.latentDim, outDim: ds.d, width: model.width, depth: model.depth, activation: model.activation },
-    streamRng(config.seed, STREAMS.init),
-    'phi'
-  )
-  const handle: RunHandle | null = ctx.store ? ctx.store.create({ config }) : null
+  const model = await createModel(obj, config, ds.d, ctx.store)
+  let handle: RunHandle | null = null
+  try {
+    handle = ctx.store ? ctx.store.create({ config }) : null
+  } catch (e) {
+    model.dispose()
+    throw e
+  }
   handle?.setBackend(backend.id)
   handle?.setStandardization(stats)
   const runId = handle?.id ?? null
 
   const rng = streamRng(config.seed, STREAMS.train)
-  const optimizer = tf.train.adam(config.lr)
-  const vars = phi.variables()
   const B = config.batch
   const yBuf = new Float32Array(B * ds.d)
   const idx = new Uint32Array(B)
-  let snapshot: tf.Tensor[] = vars.map((v) => tf.clone(v))
+  let snapshot: tf.Tensor[] = model.snapshot()
   let snapshotStep = 0
   const SNAPSHOT_EVERY = 25
   const t0 = performance.now()
@@ -196,33 +247,27 @@ export async function trainPushforward(
   let loss = NaN
   let step = 0
   const evalRng = streamRng(config.seed, STREAMS.eval)
-  const evalN = ctx.evalPoints ?? heldout.n
-  const evaluate = (): Metrics => computeMetrics(sampleMap(phi, model, evalN, evalRng.fork()), heldout, train, evalRng.fork())
-  const save = (s: number): void => handle?.saveWeights({ kind: 'pushforward-mlp', phi: phi.toJSON(), step: s })
+  const evalN = Math.min(ctx.evalPoints ?? heldout.n, heldout.n)
+  const save = (): void => handle?.saveWeights(model.toJSON())
 
   try {
     for (step = 0; step < config.steps; step++) {
       if (ctx.signal?.aborted) throw new CancelledError(`Training cancelled at step ${step} of ${config.steps}.`)
       for (let i = 0; i < B; i++) idx[i] = rng.int(train.n)
       gatherRows(train, idx, yBuf)
-      const z = drawBase(model, B, rng)
-      const lossCtx = { rng, step, steps: config.steps }
-      const { value, grads } = tf.variableGrads(() =>
-        tf.tidy(() => obj.loss(phi.apply(tf.tensor2d(z, [B, model.latentDim])), tf.tensor2d(yBuf, [B, ds.d]), params, lossCtx))
-      )
-      loss = value.dataSync()[0]!
-      value.dispose()
-      if (!Number.isFinite(loss)) {
-        tf.dispose(grads)
+      const y = tf.tensor2d(yBuf, [B, ds.d])
+      try {
+        loss = model.step(y, { rng, step, steps: config.steps }).loss
+      } finally {
+        y.dispose()
+      }
+      if (!Number.isFinite(loss))
         throw new DivergenceError(
           `Training diverged at step ${step} (loss is ${loss}); kept the last finite weights from step ${snapshotStep}. Try a smaller --lr.`
         )
-      }
-      optimizer.applyGradients(grads as tf.NamedTensorMap as never)
-      tf.dispose(grads)
       if ((step + 1) % SNAPSHOT_EVERY === 0) {
         tf.dispose(snapshot)
-        snapshot = vars.map((v) => tf.clone(v))
+        snapshot = model.snapshot()
         snapshotStep = step + 1
       }
       const now = performance.now()
@@ -230,9 +275,9 @@ export async function trainPushforward(
       if (isEval || now - lastReport > 250 || step === 0 || step + 1 === config.steps) {
         const elapsed = now - t0
         const sps = ((step + 1) * B) / (elapsed / 1000)
-        const metrics = isEval ? evaluate() : undefined
+        const metrics = isEval ? scoreModel(model, heldout, train, evalN, evalRng.fork()).metrics : undefined
         handle?.appendMetrics({ step: step + 1, loss, time: elapsed, samplesPerSec: sps, ...(metrics ? { metrics } : {}) })
-        if (isEval) save(step + 1)
+        if (isEval) save()
         ctx.onProgress?.({
           runId,
           step: step + 1,
@@ -251,13 +296,15 @@ export async function trainPushforward(
       }
     }
     const durationMs = performance.now() - t0
-    const metrics = evaluate()
-    const weights: PushforwardWeights = { kind: 'pushforward-mlp', phi: phi.toJSON(), step: config.steps }
+    const scored = scoreModel(model, heldout, train, evalN, evalRng.fork())
+    const extra = model.evaluate?.(heldout, evalRng.fork()) ?? {}
+    const weights = model.toJSON()
     handle?.saveWeights(weights)
-    const samples = sampleMap(phi, model, Math.min(heldout.n, 5000), streamRng(config.seed, STREAMS.eval + 1))
+    const samples: Points = { n: Math.min(heldout.n, 5000), d: ds.d, data: new Float32Array(0) }
+    samples.data = scored.samples.data.subarray(0, samples.n * ds.d)
     handle?.saveSamples(ds.columns, invertStandardization(samples, stats))
-    handle?.appendMetrics({ step: config.steps, loss, time: durationMs, metrics })
-    handle?.finish('completed', { stepsDone: config.steps, durationMs, metrics })
+    handle?.appendMetrics({ step: config.steps, loss, time: durationMs, metrics: scored.metrics })
+    handle?.finish('completed', { stepsDone: config.steps, durationMs, metrics: scored.metrics, extra })
     ctx.log?.(`trained ${config.steps} steps in ${(durationMs / 1000).toFixed(1)} s`)
     return {
       runId,
@@ -267,30 +314,32 @@ export async function trainPushforward(
       steps: config.steps,
       durationMs,
       finalLoss: loss,
-      metrics,
-      samples,
+      metrics: scored.metrics,
+      extra,
+      sampler: scored.sampler,
+      samples: scored.samples,
       heldout,
       standardization: stats,
       weights
     }
   } catch (e) {
     // Keep the last finite weights (diverged) or the current ones (cancelled, other failure).
-    if (e instanceof DivergenceError) vars.forEach((v, i) => v.assign(snapshot[i]!))
+    if (e instanceof DivergenceError) model.restore(snapshot)
     if (handle) {
       const stepsDone = e instanceof DivergenceError ? snapshotStep : step
       try {
-        save(stepsDone)
+        save()
       } catch {
         /* weights unreadable: the run record still says what happened */
       }
       const status = e instanceof CancelledError ? 'cancelled' : 'failed'
-      const err = e instanceof Error ? { code: (e as { code?: string }).code ?? 'INTERNAL', message: e.message } : { code: 'INTERNAL', message: String(e) }
-      handle.finish(status, { stepsDone, durationMs: performance.now() - t0, metrics: null }, err)
+      const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : 'INTERNAL'
+      const message = e instanceof Error ? e.message : String(e)
+      handle.finish(status, { stepsDone, durationMs: performance.now() - t0, metrics: null }, { code, message })
     }
     throw e
   } finally {
     tf.dispose(snapshot)
-    optimizer.dispose()
-    phi.dispose()
+    model.dispose()
   }
 }

@@ -107,6 +107,8 @@ export interface TrainCheck {
   seed?: number
   /** Points per side for the final energy distance. */
   evalN?: number
+  /** Learning-rate schedule: constant (as the training loop does) or cosine decay to 0. */
+  schedule?: 'constant' | 'cosine'
   /** Evaluate every this many steps too (0: only at the end). */
   evalEvery?: number
   log?: (msg: string) => void
@@ -120,6 +122,57 @@ export interface TrainCheckResult {
   seconds: number
   losses: number[]
   curve: { step: number; energy: number; seconds: number }[]
+  modes: ModeReport
+}
+
+export interface ModeReport {
+  /** Share of samples nearest to each of the 8 centres, among those within 3 mode-σ of one. */
+  weights: number[]
+  /** Share of samples farther than 3 mode-σ from every centre (bridges, strays). */
+  off: number
+  /** Mean within-mode standard deviation per coordinate, relative to the true one. */
+  spread: number
+}
+
+/** Where standardised 8-Gaussians samples fall: per-mode shares, strays, and within-mode spread. */
+export function modeReport(x: Float32Array, st: { mean: number[]; std: number[] }): ModeReport {
+  const s = Math.SQRT1_2
+  const c = [
+    [1, 0],
+    [s, s],
+    [0, 1],
+    [-s, s],
+    [-1, 0],
+    [-s, -s],
+    [0, -1],
+    [s, -s]
+  ].map(([a, b]) => [
+    ((4 * a!) / 1.414 - st.mean[0]!) / st.std[0]!,
+    ((4 * b!) / 1.414 - st.mean[1]!) / st.std[1]!
+  ])
+  const sigma = 0.5 / 1.414 / st.std[0]!
+  const counts = Array<number>(8).fill(0)
+  let off = 0
+  let sq = 0
+  const n = x.length / 2
+  for (let i = 0; i < n; i++) {
+    let best = 0
+    let bd = Infinity
+    c.forEach(([a, b], k) => {
+      const dd = (x[2 * i]! - a!) ** 2 + (x[2 * i + 1]! - b!) ** 2
+      if (dd < bd) {
+        bd = dd
+        best = k
+      }
+    })
+    if (Math.sqrt(bd) > 3 * sigma) off++
+    else {
+      counts[best]!++
+      sq += bd
+    }
+  }
+  const inside = n - off
+  return { weights: counts.map((k) => k / inside), off: off / n, spread: Math.sqrt(sq / inside / 2) / sigma }
 }
 
 /**
@@ -176,6 +229,11 @@ export function trainEightGaussians(opts: TrainCheck): TrainCheckResult {
       yBuf[2 * i] = train[2 * r]!
       yBuf[2 * i + 1] = train[2 * r + 1]!
     }
+    if (opts.schedule === 'cosine') {
+      // AdamOptimizer reads its (protected) learningRate at every update.
+      ;(optimizer as unknown as { learningRate: number }).learningRate =
+        lr * 0.5 * (1 + Math.cos((Math.PI * step) / steps))
+    }
     const z = rng.normals(B * 2)
     const ctx = { rng, step, steps }
     const cost = optimizer.minimize(
@@ -196,7 +254,10 @@ export function trainEightGaussians(opts: TrainCheck): TrainCheckResult {
   }
   const energy = evaluate()
   curve.push({ step: steps, energy, seconds })
+  const samples = tf.tidy(() => phi.apply(tf.tensor2d(new Rng(seed + 99).normals(evalN * 2), [evalN, 2])))
+  const modes = modeReport(samples.dataSync() as Float32Array, st)
+  samples.dispose()
   optimizer.dispose()
   phi.dispose()
-  return { energy, energyGaussian, seconds, losses, curve }
+  return { energy, energyGaussian, seconds, losses, curve, modes }
 }

@@ -44,7 +44,10 @@ describe.each(OBJECTIVES.map((o) => [o.id, o] as const))('%s', (_, o) => {
     const rng = new Rng(11)
     const n = 128
     const x = tf.variable(tf.tensor2d(rng.normals(n * 2), [n, 2]))
-    const y = tf.tensor2d(rng.normals(n * 2).map((v) => v + 0.5), [n, 2])
+    const y = tf.tensor2d(
+      rng.normals(n * 2).map((v) => v + 0.5),
+      [n, 2]
+    )
     const p = defaults(o)
     const run = (): number[] => {
       const { value, grads } = tf.variableGrads(() => o.loss(x, y, p, { rng, step: 0, steps: 1 }), [x])

@@ -38,12 +38,15 @@ describe.runIf(runs.length > 0)('objectives train 8 Gaussians (opt-in)', () => {
         width: num('width'),
         seed: num('seed'),
         evalEvery: num('evalEvery') ?? 250,
+        evalN: num('evalN'),
+        schedule: kv.schedule === 'cosine' ? 'cosine' : 'constant',
         log: console.log
       })
       console.log(
         `RESULT ${id} ${JSON.stringify(kv)}: energy ${r.energy.toFixed(5)} gaussian ${r.energyGaussian.toFixed(4)} ` +
           `ratio ${(r.energy / r.energyGaussian).toFixed(3)} time ${r.seconds.toFixed(1)}s ` +
-          `loss ${r.losses[0]?.toFixed(4)} → ${r.losses.at(-1)?.toFixed(4)}`
+          `loss ${r.losses[0]?.toFixed(4)} → ${r.losses.at(-1)?.toFixed(4)} | modes ${r.modes.weights.map((w) => w.toFixed(3)).join(' ')} ` +
+          `off ${r.modes.off.toFixed(4)} spread ${r.modes.spread.toFixed(2)}`
       )
       expect(Number.isFinite(r.energy)).toBe(true)
     },

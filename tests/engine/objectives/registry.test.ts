@@ -19,7 +19,9 @@ describe('objective registry', () => {
 
   it('rejects an unknown id with a ConfigError naming the known ones', () => {
     expect(() => getObjective('wgan')).toThrow(ConfigError)
-    expect(() => getObjective('wgan')).toThrow(/Unknown objective "wgan".*mmd, energy, cf-d2, sliced-w2, sinkhorn/)
+    expect(() => getObjective('wgan')).toThrow(
+      /Unknown objective "wgan".*mmd, energy, cf-d2, sliced-w2, sinkhorn/
+    )
   })
 
   describe.each(OBJECTIVES.map((o) => [o.id, o] as const))('%s', (id, o) => {

@@ -6,10 +6,11 @@ import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../src/engine/backend'
 import { generateBuiltin } from '../../../src/engine/data'
 import { CancelledError, ConfigError, DivergenceError } from '../../../src/engine/errors'
-import { OBJECTIVES } from '../../../src/engine/objectives'
+import { allObjectives, findObjective, registerObjective, unregisterObjective } from '../../../src/engine/objectives/registry'
+import type { PushforwardObjective } from '../../../src/engine/objectives/types'
 import { RunStore } from '../../../src/engine/store'
 import { evaluateRun, sampleRun } from '../../../src/engine/train/evaluate'
-import { makeRunConfig, trainPushforward } from '../../../src/engine/train/train'
+import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-train-'))
 
@@ -19,9 +20,9 @@ beforeAll(async () => {
 
 describe('every statistics objective learns 8gaussians within its default budget', () => {
   const ds = generateBuiltin('8gaussians', 12_000, 0)
-  it.each(OBJECTIVES.filter((o) => o.kind === 'pushforward').map((o) => o.id))('%s', async (id) => {
+  it.each(allObjectives().filter((o) => o.kind === 'pushforward').map((o) => o.id))('%s', async (id) => {
     const config = makeRunConfig(ds, { objective: id, seed: 1 })
-    const r = await trainPushforward(ds, config)
+    const r = await trainRun(ds, config)
     expect(r.metrics.n).toBeGreaterThanOrEqual(2000)
     expect(r.metrics.energyGaussian).toBeGreaterThan(0)
     // The bar: far below the Gaussian-fit yard-stick.
@@ -35,9 +36,9 @@ describe('training loop', () => {
 
   it('is reproducible from its seed and differs across seeds', async () => {
     const cfg = (seed: number) => makeRunConfig(ds, { objective: 'energy', steps: 30, batch: 64, seed })
-    const a = await trainPushforward(ds, cfg(5))
-    const b = await trainPushforward(ds, cfg(5))
-    const c = await trainPushforward(ds, cfg(6))
+    const a = await trainRun(ds, cfg(5))
+    const b = await trainRun(ds, cfg(5))
+    const c = await trainRun(ds, cfg(6))
     expect(a.finalLoss).toBe(b.finalLoss)
     expect(Array.from(a.samples.data.slice(0, 10))).toEqual(Array.from(b.samples.data.slice(0, 10)))
     expect(c.finalLoss).not.toBe(a.finalLoss)
@@ -46,7 +47,7 @@ describe('training loop', () => {
   it('the loss falls', async () => {
     const losses: number[] = []
     const config = makeRunConfig(ds, { objective: 'mmd', steps: 200, batch: 128, seed: 2 })
-    await trainPushforward(ds, config, { onProgress: (p) => losses.push(p.loss) })
+    await trainRun(ds, config, { onProgress: (p) => losses.push(p.loss) })
     const first = losses[0]!
     const last = losses[losses.length - 1]!
     expect(last).toBeLessThan(first * 0.5)
@@ -54,16 +55,16 @@ describe('training loop', () => {
 
   it('leaks no tensors over a run', async () => {
     const config = makeRunConfig(ds, { objective: 'sliced-w2', steps: 20, batch: 64, seed: 3 })
-    await trainPushforward(ds, config) // warm-up: kernels, optimizer slots
+    await trainRun(ds, config) // warm-up: kernels, optimizer slots
     const before = tf.memory().numTensors
-    await trainPushforward(ds, config)
+    await trainRun(ds, config)
     expect(tf.memory().numTensors).toBe(before)
   })
 
   it('stores the run with config, backend, metrics log, weights and samples; eval and sample re-open it', async () => {
     const store = new RunStore(tmp())
     const config = makeRunConfig(ds, { objective: 'energy', steps: 40, batch: 64, seed: 4, evalEvery: 20 })
-    const r = await trainPushforward(ds, config, { store })
+    const r = await trainRun(ds, config, { store })
     const run = store.load(r.runId!)
     expect(run.status).toBe('completed')
     expect(run.backend).toBe(r.backend)
@@ -72,7 +73,8 @@ describe('training loop', () => {
     const log = store.readMetricsLog(r.runId!)
     expect(log.records.some((x) => x.metrics?.energy !== undefined)).toBe(true)
     const again = await evaluateRun(store, r.runId!, { seed: 4 })
-    expect(again.energyGaussian).toBeGreaterThan(0)
+    expect(again.metrics.energyGaussian).toBeGreaterThan(0)
+    expect(again.sampler).toEqual({ sampler: 'onestep', steps: 1 })
     const s = await sampleRun(store, r.runId!, 500)
     expect(s.points.n).toBe(500)
     // samples come back in data units: 8gaussians spans roughly ±4 / 1.414 · … → spread well beyond unit scale
@@ -85,7 +87,7 @@ describe('training loop', () => {
     const store = new RunStore(tmp())
     const ac = new AbortController()
     const config = makeRunConfig(ds, { objective: 'energy', steps: 100_000, batch: 64, seed: 5 })
-    const p = trainPushforward(ds, config, {
+    const p = trainRun(ds, config, {
       store,
       signal: ac.signal,
       onProgress: (x) => {
@@ -99,15 +101,30 @@ describe('training loop', () => {
   })
 
   it('stops on NaN with a clear error and keeps the last finite weights', async () => {
-    const store = new RunStore(tmp())
-    const config = makeRunConfig(ds, { objective: 'energy', steps: 500, batch: 64, seed: 6, lr: 9.9 })
-    const p = trainPushforward(ds, config, { store })
-    await expect(p).rejects.toBeInstanceOf(DivergenceError)
-    await expect(p).rejects.toThrow(/diverged at step \d+.*last finite weights/)
-    const [run] = store.list().runs
-    expect(run!.status).toBe('failed')
-    const w = store.readWeights<{ phi: { layers: { w: number[] }[] } }>(run!.id)
-    expect(w.phi.layers.every((l) => l.w.every(Number.isFinite))).toBe(true)
+    // A registered objective that is the energy distance until step 60, then NaN.
+    const energy = findObjective('energy') as PushforwardObjective
+    registerObjective({
+      ...energy,
+      id: 'test-nan-at-60',
+      loss: (x, y, p, ctx) => (ctx.step < 60 ? energy.loss(x, y, {}, ctx) : tf.mul(tf.sum(x), NaN))
+    })
+    try {
+      const store = new RunStore(tmp())
+      const config = makeRunConfig(ds, { objective: 'test-nan-at-60', steps: 500, batch: 64, seed: 6 })
+      const p = trainRun(ds, config, { store })
+      await expect(p).rejects.toBeInstanceOf(DivergenceError)
+      await expect(p).rejects.toThrow(/diverged at step 60 \(loss is NaN\); kept the last finite weights from step 50/)
+      const [run] = store.list().runs
+      expect(run!.status).toBe('failed')
+      expect(run!.error?.code).toBe('DIVERGED')
+      const w = store.readWeights<{ phi: { layers: { w: number[] }[] } }>(run!.id)
+      expect(w.phi.layers.every((l) => l.w.every(Number.isFinite))).toBe(true)
+      // the kept checkpoint is usable: eval re-opens it
+      const e = await evaluateRun(store, run!.id, { n: 500 })
+      expect(Number.isFinite(e.metrics.energy)).toBe(true)
+    } finally {
+      unregisterObjective('test-nan-at-60')
+    }
   })
 
   it('rejects bad configurations before creating a run', async () => {
@@ -118,7 +135,7 @@ describe('training loop', () => {
     expect(() => makeRunConfig(ds, { objective: 'energy', batch: 1 })).toThrow(/batch/)
     const tiny = generateBuiltin('moons', 40, 0)
     const config = makeRunConfig(tiny, { objective: 'energy', batch: 256 })
-    await expect(trainPushforward(tiny, config, { store })).rejects.toThrow(/fewer than the batch size 256/)
+    await expect(trainRun(tiny, config, { store })).rejects.toThrow(/fewer than the batch size 256/)
     expect(store.list().runs).toHaveLength(0)
   })
 })

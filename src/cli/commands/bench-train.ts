@@ -1,0 +1,145 @@
+/** `pfm bench-train` (`npm run bench:train`): training throughput per backend against the PyTorch peer. */
+import { BACKENDS } from '../../engine/backend'
+import { benchAblation } from '../../engine/bench/train-ablation'
+import {
+  benchTrain,
+  machine,
+  WORKLOAD,
+  type BackendResult,
+  type TrainBenchReport
+} from '../../engine/bench/train-bench'
+import { ConfigError } from '../../engine/errors'
+import type { BackendId } from '../../engine/types'
+import { fmt, num, Out, parse, str, table } from '../io'
+
+export const usage = `pfm bench-train [--steps N] [--warmup N] [--backends ${BACKENDS.join(',')}] [--threads N] [--no-peer] [--no-experiments] [--json]
+       pfm bench-train --ablation [--rounds N] [--json]   (CPU ms/step of each single-thread optimisation)`
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    steps: { type: 'string' },
+    warmup: { type: 'string' },
+    backends: { type: 'string' },
+    threads: { type: 'string' },
+    'no-peer': { type: 'boolean', default: false },
+    'no-experiments': { type: 'boolean', default: false },
+    ablation: { type: 'boolean', default: false },
+    rounds: { type: 'string' }
+  })
+  const out = new Out(values.json === true)
+  if (values.help === true) {
+    process.stdout.write(usage + '\n')
+    return 0
+  }
+  if (values.ablation === true) {
+    const rounds = positiveInt(values, 'rounds')
+    if (!out.json) process.stderr.write('ablation: interleaving the variants on wasm…\n')
+    const rows = await benchAblation(rounds !== undefined ? { rounds } : {})
+    out.result({ workload: WORKLOAD.id, ablation: rows, machine: machine() }, () =>
+      table(
+        rows.map((r) => [r.id, r.title, r.cpuMsPerStep, r.wallMsPerStep, r.stepsPerCpuSec]),
+        ['variant', 'what', 'CPU ms/step', 'wall ms/step', 'steps per CPU-s']
+      )
+    )
+    return 0
+  }
+  const steps = positiveInt(values, 'steps')
+  const warmup = num(values, 'warmup')
+  if (warmup !== undefined && !(Number.isInteger(warmup) && warmup >= 0))
+    throw new ConfigError(`--warmup: ${warmup} is not a non-negative integer.`)
+  const threads = positiveInt(values, 'threads')
+  const backends = parseBackends(str(values, 'backends'))
+  const bar = out.progress()
+  const report = await benchTrain(
+    {
+      ...(steps !== undefined ? { steps } : {}),
+      ...(warmup !== undefined ? { warmup } : {}),
+      ...(threads !== undefined ? { threads } : {}),
+      ...(backends ? { backends } : {}),
+      peer: values['no-peer'] !== true,
+      experiments: values['no-experiments'] !== true
+    },
+    {
+      log: (m) => {
+        if (!bar && !out.json) process.stderr.write(m + '\n')
+      },
+      onProgress: (p) => bar?.update(p.done, p.total, p.phase)
+    }
+  )
+  bar?.done()
+  out.result(report, () => human(report))
+  return report.stepsPerSec === null ? 1 : 0
+}
+
+function positiveInt(values: Record<string, unknown>, name: string): number | undefined {
+  const v = num(values, name)
+  if (v !== undefined && !(Number.isInteger(v) && v >= 1))
+    throw new ConfigError(`--${name}: ${v} is not a positive integer.`)
+  return v
+}
+
+function parseBackends(raw: string | undefined): BackendId[] | undefined {
+  if (raw === undefined) return undefined
+  const ids = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  for (const id of ids)
+    if (!BACKENDS.includes(id as BackendId))
+      throw new ConfigError(`--backends: unknown backend "${id}" (choose from ${BACKENDS.join(', ')}).`)
+  if (ids.length === 0) throw new ConfigError('--backends: give at least one backend.')
+  return ids as BackendId[]
+}
+
+function human(r: TrainBenchReport): string {
+  const peer = r.peer.stepsPerSec
+  const rows = r.backends.map((b: BackendResult) =>
+    b.status === 'ok'
+      ? [
+          b.name,
+          b.steps!,
+          b.stepsPerSec!,
+          b.msPerStep!,
+          b.cpuMsPerStep!,
+          peer ? `${fmt(b.stepsPerSec! / peer)}×` : '—',
+          ''
+        ]
+      : [b.name, '—', '—', '—', '—', '—', `${b.status}: ${b.reason ?? ''}`]
+  )
+  for (const e of r.experiments)
+    rows.push(
+      e.status === 'ok'
+        ? [
+            `${e.name} (experiment)`,
+            e.steps!,
+            e.stepsPerSec!,
+            e.msPerStep!,
+            e.cpuMsPerStep!,
+            peer ? `${fmt(e.stepsPerSec! / peer)}×` : '—',
+            `not the engine loop; weights within ${fmt(e.maxWeightDiff ?? NaN)} of it after 3 steps`
+          ]
+        : [`${e.name} (experiment)`, '—', '—', '—', '—', '—', `${e.status}: ${e.reason ?? ''}`]
+    )
+  if (peer !== null)
+    rows.push(['PyTorch peer', '', peer, 1000 / peer, '', '1×', `runs ${r.peer.runs.map(fmt).join(', ')}`])
+  const lines = [
+    `Training throughput — ${r.workload}: flow matching on 8 Gaussians, MLP 3→256³→2 (SiLU), Adam, batch 512`,
+    '',
+    table(rows, ['backend', 'steps', 'steps/s', 'ms/step', 'CPU ms/step', 'vs peer', 'note']),
+    ''
+  ]
+  if (peer === null) lines.push(`PyTorch peer: unavailable (${r.peer.reason ?? 'unknown'}).`)
+  else
+    lines.push(
+      `PyTorch peer: torch ${r.peer.torch ?? '?'}${r.peer.blas?.some((b) => /openblas/i.test(b)) ? ' + OpenBLAS' : ''}, ` +
+        `mean of ${r.peer.runs.length} run(s) in this command (${r.peer.command}).`
+    )
+  if (r.name !== null)
+    lines.push(
+      `Fastest: ${r.name}, ${fmt(r.stepsPerSec!)} steps/s${r.ratio !== null ? ` = ${fmt(r.ratio)}× the peer` : ''}.`
+    )
+  lines.push(
+    `Machine: ${r.machine.cpus} × ${r.machine.model}, Node ${r.machine.node}, load ${r.machine.loadavg.join(' ')}, ${r.machine.date}.`
+  )
+  return lines.join('\n')
+}

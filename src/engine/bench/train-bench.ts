@@ -1,0 +1,523 @@
+/**
+ * Training throughput on the reference workload (`fm-train-8g`, ../shared/bench/torch_train.py): flow
+ * matching on 8 Gaussians (radius 2, std 0.1) — x₀ ~ N(0, I), x₁ ~ data, t ~ U(0, 1),
+ * x_t = (1 − t)x₀ + t·x₁, target x₁ − x₀, mean squared error — with the MLP 3 → 256 → 256 → 256 → 2 (SiLU),
+ * Adam lr 1e-3, batch 512. It runs through the engine's own `Mlp`, `tf.train.adam` and the shared step of
+ * train.ts (train/step.ts), once per backend, and the PyTorch peer in the same process tree, because on a
+ * shared machine only a ratio measured in one command means something.
+ */
+import { spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as tf from '@tensorflow/tfjs-core'
+import { BACKENDS, initBackend } from '../backend'
+import type { EngineContext } from '../context'
+import { Mlp, type MlpSpec } from '../models/mlp'
+import { Rng } from '../rng'
+import type { BackendId } from '../types'
+import { mse } from '../train/parallel/losses'
+import { DataParallelTrainer, defaultThreads } from '../train/parallel/trainer'
+import { optimizerStep } from '../train/step'
+import { OnnxTrainStep } from './onnx-train-step'
+
+export const WORKLOAD = {
+  id: 'fm-train-8g',
+  batch: 512,
+  lr: 1e-3,
+  spec: { inDim: 3, outDim: 2, width: 256, depth: 3, activation: 'silu' } satisfies MlpSpec
+} as const
+
+/**
+ * One flow-matching batch on 8 Gaussians into `input` ([B, 3] rows (x_t, t)) and `target` ([B, 2] rows
+ * x₁ − x₀), drawn from `rng` (the peer draws the same distributions with torch's generator).
+ */
+export function fmBatch(rng: Rng, input: Float32Array, target: Float32Array): void {
+  const B = target.length / 2
+  for (let i = 0; i < B; i++) {
+    const a = (2 * Math.PI * rng.int(8)) / 8
+    const x1a = 2 * Math.cos(a) + 0.1 * rng.normal()
+    const x1b = 2 * Math.sin(a) + 0.1 * rng.normal()
+    const x0a = rng.normal()
+    const x0b = rng.normal()
+    const t = rng.next()
+    input[3 * i] = (1 - t) * x0a + t * x1a
+    input[3 * i + 1] = (1 - t) * x0b + t * x1b
+    input[3 * i + 2] = t
+    target[2 * i] = x1a - x0a
+    target[2 * i + 1] = x1b - x0b
+  }
+}
+
+export interface BackendResult {
+  /** Display name: the backend id, with `×N threads` for the data-parallel trainer. */
+  name: string
+  backend: BackendId
+  /** Threads computing gradients (1 = the engine's plain loop; >1 = train/parallel/). */
+  threads: number
+  status: 'ok' | 'skipped' | 'failed'
+  /** Why it was skipped or failed. */
+  reason?: string
+  warmup?: number
+  steps?: number
+  seconds?: number
+  stepsPerSec?: number
+  msPerStep?: number
+  /** Process CPU time per step (all threads): the cost of a step, less sensitive to other load than wall time. */
+  cpuMsPerStep?: number
+  finalLoss?: number
+  /** Data-parallel only: largest weight difference between replicas after the run (0 = lock-step). */
+  replicaDrift?: number
+}
+
+export interface PeerResult {
+  status: 'ok' | 'unavailable'
+  reason?: string
+  /** Mean over the runs (one before our backends, one after). */
+  stepsPerSec: number | null
+  runs: number[]
+  torch?: string
+  blas?: string[]
+  command: string
+}
+
+export interface TrainBenchReport {
+  workload: string
+  /** The fastest backend that ran (by steps/s), or null. */
+  backend: BackendId | null
+  threads: number | null
+  name: string | null
+  stepsPerSec: number | null
+  peer: PeerResult
+  /** stepsPerSec / peer.stepsPerSec. */
+  ratio: number | null
+  backends: BackendResult[]
+  /**
+   * Steps that do not run through the engine's training loop, measured for comparison (not candidates for
+   * `backend`): the whole step as one onnxruntime graph (onnx-train-step.ts).
+   */
+  experiments: ExperimentResult[]
+  machine: { cpus: number; model: string; node: string; date: string; loadavg: number[] }
+}
+
+export interface ExperimentResult extends Omit<BackendResult, 'backend'> {
+  id: 'onnxruntime-step'
+  /** Largest |w − w_engine| after 3 identical steps from the same weights (the graph's backward and Adam). */
+  maxWeightDiff?: number
+}
+
+export interface TrainBenchOptions {
+  /** Timed steps per fast backend (default 200; `cpu` runs a twentieth, at least 3). */
+  steps?: number
+  /** Untimed steps first (default 20; `cpu` 2). */
+  warmup?: number
+  /** Backends to try (default all of BACKENDS). */
+  backends?: readonly BackendId[]
+  /** Threads of the data-parallel wasm row (default: available cores; 1 = no such row). */
+  threads?: number
+  /** Run the PyTorch peer (default true). */
+  peer?: boolean
+  /** Also time the onnxruntime graph step (default true). */
+  experiments?: boolean
+  /** Where setup-peer.sh and torch_train.py live (default $PFM_SHARED_DIR, else ../shared beside the repo). */
+  sharedDir?: string
+  seed?: number
+}
+
+export interface BenchProgress {
+  phase: string
+  done: number
+  total: number
+}
+
+const SLOW: ReadonlySet<BackendId> = new Set(['cpu'])
+
+/** Steps and warm-up for one backend. */
+function budget(id: BackendId, steps: number, warmup: number): { steps: number; warmup: number } {
+  return SLOW.has(id)
+    ? { steps: Math.max(3, Math.round(steps / 20)), warmup: Math.min(warmup, 2) }
+    : { steps, warmup }
+}
+
+interface Stepper {
+  step(): number
+  drift?(): number
+  dispose(): Promise<void>
+}
+
+async function makeStepper(threads: number, seed: number): Promise<Stepper> {
+  const { batch: B, lr, spec } = WORKLOAD
+  const rng = new Rng(seed)
+  const phi = Mlp.create(spec, rng.fork(), 'bench')
+  const input = new Float32Array(B * spec.inDim)
+  const target = new Float32Array(B * spec.outDim)
+  if (threads > 1) {
+    const trainer = await DataParallelTrainer.create(phi, { threads, lr, batch: B, loss: 'mse' })
+    return {
+      step: () => {
+        fmBatch(rng, input, target)
+        return trainer.step(input, target)
+      },
+      drift: () => trainer.replicaDrift(),
+      dispose: async () => {
+        await trainer.dispose()
+        phi.dispose()
+      }
+    }
+  }
+  const optimizer = tf.train.adam(lr)
+  const vars = phi.variables()
+  return {
+    // Exactly train.ts's step: data drawn in JS, tensors made inside the loss, optimizerStep.
+    step: () => {
+      fmBatch(rng, input, target)
+      return optimizerStep(
+        optimizer,
+        () =>
+          mse(
+            phi.apply(tf.tensor2d(input, [B, spec.inDim]), { inputGrad: false }),
+            tf.tensor2d(target, [B, spec.outDim])
+          ),
+        vars
+      )
+    },
+    dispose: async () => {
+      optimizer.dispose()
+      phi.dispose()
+    }
+  }
+}
+
+/** Times `steps` steps after `warmup` on backend `id` (switching to it), with `threads` gradient threads. */
+export async function benchBackend(
+  id: BackendId,
+  opts: { steps: number; warmup: number; threads?: number; seed?: number }
+): Promise<BackendResult> {
+  const threads = opts.threads ?? 1
+  const name = threads > 1 ? `${id} ×${threads} threads` : id
+  const base = { name, backend: id, threads }
+  try {
+    await initBackend(id)
+  } catch (e) {
+    return { ...base, status: 'skipped', reason: reasonOf(e) }
+  }
+  let stepper: Stepper | null = null
+  try {
+    stepper = await makeStepper(threads, opts.seed ?? 0)
+    let loss = NaN
+    for (let i = 0; i < opts.warmup; i++) loss = stepper.step()
+    const c0 = process.cpuUsage()
+    const t0 = performance.now()
+    for (let i = 0; i < opts.steps; i++) loss = stepper.step()
+    const seconds = (performance.now() - t0) / 1000
+    const cpu = process.cpuUsage(c0)
+    if (!Number.isFinite(loss)) return { ...base, status: 'failed', reason: `loss is ${loss}` }
+    return {
+      ...base,
+      status: 'ok',
+      warmup: opts.warmup,
+      steps: opts.steps,
+      seconds: round(seconds, 3),
+      stepsPerSec: round(opts.steps / seconds, 2),
+      msPerStep: round((seconds * 1000) / opts.steps, 2),
+      cpuMsPerStep: round((cpu.user + cpu.system) / 1000 / opts.steps, 2),
+      finalLoss: round(loss, 4),
+      ...(stepper.drift ? { replicaDrift: stepper.drift() } : {})
+    }
+  } catch (e) {
+    return { ...base, status: 'failed', reason: reasonOf(e) }
+  } finally {
+    await stepper?.dispose()
+  }
+}
+
+/**
+ * Times the experimental onnxruntime step (forward + backward + Adam in one graph, `threads` intra-op
+ * threads), after checking it against the engine's step on the same batches.
+ */
+export async function benchOnnxStep(opts: {
+  steps: number
+  warmup: number
+  threads?: number
+  seed?: number
+}): Promise<ExperimentResult> {
+  const threads = opts.threads ?? 1
+  const base = {
+    id: 'onnxruntime-step' as const,
+    name: `onnxruntime graph step ×${threads} threads`,
+    threads
+  }
+  const { batch: B, lr, spec } = WORKLOAD
+  let ort: OnnxTrainStep | null = null
+  let phi: Mlp | null = null
+  let optimizer: tf.Optimizer | null = null
+  try {
+    await initBackend('wasm').catch(() => initBackend('cpu'))
+    const rng = new Rng(opts.seed ?? 0)
+    phi = Mlp.create(spec, rng.fork(), 'bench-ref')
+    optimizer = tf.train.adam(lr)
+    const epsilon = (optimizer as unknown as { epsilon: number }).epsilon
+    ort = await OnnxTrainStep.create(phi.toJSON(), {
+      batch: B,
+      adam: { lr, beta1: 0.9, beta2: 0.999, epsilon },
+      threads
+    })
+    const input = new Float32Array(B * spec.inDim)
+    const target = new Float32Array(B * spec.outDim)
+    // Same three batches through both: the graph must train like the engine.
+    const ref = phi
+    const opt = optimizer
+    for (let i = 0; i < 3; i++) {
+      fmBatch(rng, input, target)
+      await ort.step(input, target)
+      optimizerStep(
+        opt,
+        () =>
+          mse(
+            ref.apply(tf.tensor2d(input, [B, spec.inDim]), { inputGrad: false }),
+            tf.tensor2d(target, [B, spec.outDim])
+          ),
+        ref.variables()
+      )
+    }
+    const a = ort.weights(spec)
+    const b = phi.toJSON()
+    let maxWeightDiff = 0
+    a.layers.forEach((l, i) =>
+      l.w.forEach((v, j) => (maxWeightDiff = Math.max(maxWeightDiff, Math.abs(v - b.layers[i]!.w[j]!))))
+    )
+    let loss = NaN
+    for (let i = 0; i < opts.warmup; i++) {
+      fmBatch(rng, input, target)
+      loss = await ort.step(input, target)
+    }
+    const c0 = process.cpuUsage()
+    const t0 = performance.now()
+    for (let i = 0; i < opts.steps; i++) {
+      fmBatch(rng, input, target)
+      loss = await ort.step(input, target)
+    }
+    const seconds = (performance.now() - t0) / 1000
+    const cpu = process.cpuUsage(c0)
+    return {
+      ...base,
+      status: 'ok',
+      warmup: opts.warmup,
+      steps: opts.steps,
+      seconds: round(seconds, 3),
+      stepsPerSec: round(opts.steps / seconds, 2),
+      msPerStep: round((seconds * 1000) / opts.steps, 2),
+      cpuMsPerStep: round((cpu.user + cpu.system) / 1000 / opts.steps, 2),
+      finalLoss: round(loss, 4),
+      maxWeightDiff
+    }
+  } catch (e) {
+    const why = reasonOf(e)
+    return { ...base, status: /Cannot find (module|package)/.test(why) ? 'skipped' : 'failed', reason: why }
+  } finally {
+    await ort?.dispose()
+    optimizer?.dispose()
+    phi?.dispose()
+  }
+}
+
+/** Where ../shared/bench lives: $PFM_SHARED_DIR, else ../shared beside the working directory or the repo. */
+export function sharedDir(explicit?: string): string {
+  if (explicit) return path.resolve(explicit)
+  if (process.env.PFM_SHARED_DIR) return path.resolve(process.env.PFM_SHARED_DIR)
+  const fromCwd = path.resolve(process.cwd(), '../shared')
+  if (fs.existsSync(path.join(fromCwd, 'bench'))) return fromCwd
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared')
+}
+
+interface Exec {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Exec> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', (e) => resolve({ code: null, stdout, stderr: stderr + e.message }))
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+/** `KEY=VALUE KEY2=VALUE2` (setup-peer.sh's output line) → env entries. */
+export function parseEnvLine(line: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const tok of line.trim().split(/\s+/)) {
+    const eq = tok.indexOf('=')
+    if (eq > 0) out[tok.slice(0, eq)] = tok.slice(eq + 1)
+  }
+  return out
+}
+
+/** The peer's environment from setup-peer.sh (installs torch + OpenBLAS the first time), once per directory. */
+const peerEnvs = new Map<string, Promise<Record<string, string> | string>>()
+function preparePeer(dir: string): Promise<Record<string, string> | string> {
+  let env = peerEnvs.get(dir)
+  if (env) return env
+  env = (async () => {
+    const script = path.join(dir, 'bench', 'setup-peer.sh')
+    if (!fs.existsSync(script)) return `${script} not found (set PFM_SHARED_DIR)`
+    const r = await exec('bash', [script], process.env, 15 * 60_000)
+    if (r.code !== 0) return `setup-peer.sh failed: ${lastLine(r.stderr) || `exit code ${r.code}`}`
+    const vars = parseEnvLine(lastLine(r.stdout))
+    return Object.keys(vars).length ? vars : 'setup-peer.sh printed no environment'
+  })()
+  peerEnvs.set(dir, env)
+  return env
+}
+
+/** Runs torch_train.py once; steps/s or why not. */
+export async function runPeerOnce(
+  dir: string,
+  steps: number
+): Promise<{ ok: true; json: Record<string, unknown> } | { ok: false; reason: string }> {
+  const env = await preparePeer(dir)
+  if (typeof env === 'string') return { ok: false, reason: env }
+  const python = '/usr/bin/python3'
+  if (!fs.existsSync(python)) return { ok: false, reason: `${python} not found` }
+  const r = await exec(
+    python,
+    [path.join(dir, 'bench', 'torch_train.py'), '--steps', String(steps)],
+    { ...process.env, ...env },
+    10 * 60_000
+  )
+  if (r.code !== 0)
+    return { ok: false, reason: `torch_train.py failed: ${lastLine(r.stderr) || `exit code ${r.code}`}` }
+  try {
+    const json = JSON.parse(lastLine(r.stdout)) as Record<string, unknown>
+    if (typeof json.steps_per_s !== 'number')
+      return { ok: false, reason: 'torch_train.py printed no steps_per_s' }
+    return { ok: true, json }
+  } catch {
+    return { ok: false, reason: `torch_train.py printed no JSON: ${lastLine(r.stdout).slice(0, 120)}` }
+  }
+}
+
+export function peerCommand(dir: string): string {
+  return `env $(bash ${path.join(dir, 'bench/setup-peer.sh')}) /usr/bin/python3 ${path.join(dir, 'bench/torch_train.py')}`
+}
+
+/** The whole benchmark: peer, every backend, peer again. */
+export async function benchTrain(
+  opts: TrainBenchOptions = {},
+  ctx: EngineContext<BenchProgress> = {}
+): Promise<TrainBenchReport> {
+  const steps = opts.steps ?? 200
+  const warmup = opts.warmup ?? 20
+  const ids = opts.backends ?? BACKENDS
+  const threads = opts.threads ?? defaultThreads()
+  const seed = opts.seed ?? 0
+  const dir = sharedDir(opts.sharedDir)
+  const wantPeer = opts.peer !== false
+  const plan: { id: BackendId; threads: number }[] = []
+  for (const id of ids) {
+    plan.push({ id, threads: 1 })
+    if (id === 'wasm' && threads > 1) plan.push({ id, threads })
+  }
+  const wantExperiments = opts.experiments !== false
+  const total = plan.length + (wantPeer ? 2 : 0) + (wantExperiments ? 1 : 0)
+  let done = 0
+  const progress = (phase: string): void => ctx.onProgress?.({ phase, done, total })
+
+  const peerRuns: number[] = []
+  let peerInfo: Record<string, unknown> = {}
+  let peerReason: string | undefined
+  const peerRun = async (): Promise<void> => {
+    progress('peer')
+    ctx.log?.('peer: PyTorch (torch_train.py)…')
+    const r = await runPeerOnce(dir, steps)
+    if (r.ok) {
+      peerRuns.push(r.json.steps_per_s as number)
+      peerInfo = r.json
+    } else peerReason ??= r.reason
+    done++
+  }
+
+  if (wantPeer) await peerRun()
+  const results: BackendResult[] = []
+  for (const { id, threads: t } of plan) {
+    if (ctx.signal?.aborted) break
+    progress(id)
+    const b = budget(id, steps, warmup)
+    ctx.log?.(`${t > 1 ? `${id} ×${t} threads` : id}: ${b.warmup} warm-up + ${b.steps} timed steps…`)
+    const r = await benchBackend(id, { ...b, threads: t, seed })
+    // A backend that is not there is reported once, not once per thread count.
+    if (!(r.status === 'skipped' && results.some((p) => p.backend === id && p.status === 'skipped')))
+      results.push(r)
+    done++
+  }
+  const experiments: ExperimentResult[] = []
+  if (wantExperiments && !ctx.signal?.aborted) {
+    progress('onnxruntime')
+    ctx.log?.(
+      `onnxruntime graph step ×${threads} threads (experiment): ${warmup} warm-up + ${steps} timed steps…`
+    )
+    experiments.push(await benchOnnxStep({ steps, warmup, threads, seed }))
+    done++
+  }
+  if (wantPeer && peerRuns.length > 0) await peerRun()
+
+  const peerSps = peerRuns.length ? round(peerRuns.reduce((s, v) => s + v, 0) / peerRuns.length, 2) : null
+  const peer: PeerResult = {
+    status: peerSps !== null ? 'ok' : 'unavailable',
+    ...(peerSps === null ? { reason: wantPeer ? (peerReason ?? 'no run') : 'disabled (--no-peer)' } : {}),
+    stepsPerSec: peerSps,
+    runs: peerRuns,
+    ...(typeof peerInfo.torch === 'string' ? { torch: peerInfo.torch } : {}),
+    ...(Array.isArray(peerInfo.blas) ? { blas: peerInfo.blas as string[] } : {}),
+    command: peerCommand(dir)
+  }
+  const ok = results.filter((r) => r.status === 'ok')
+  const best = ok.reduce<BackendResult | null>(
+    (a, r) => (a === null || r.stepsPerSec! > a.stepsPerSec! ? r : a),
+    null
+  )
+  return {
+    workload: WORKLOAD.id,
+    backend: best?.backend ?? null,
+    threads: best?.threads ?? null,
+    name: best?.name ?? null,
+    stepsPerSec: best?.stepsPerSec ?? null,
+    peer,
+    ratio: best && peerSps ? round(best.stepsPerSec! / peerSps, 3) : null,
+    backends: results,
+    experiments,
+    machine: machine()
+  }
+}
+
+/** What the figures were measured on (load average included: the machines are shared). */
+export function machine(): TrainBenchReport['machine'] {
+  const cpus = os.cpus()
+  return {
+    cpus: cpus.length,
+    model: cpus[0]?.model ?? 'unknown',
+    node: process.version,
+    date: new Date().toISOString(),
+    loadavg: os.loadavg().map((v) => round(v, 2))
+  }
+}
+
+function reasonOf(e: unknown): string {
+  return e instanceof Error ? e.message.split('\n')[0]! : String(e)
+}
+
+function lastLine(s: string): string {
+  const lines = s.trim().split('\n')
+  return lines[lines.length - 1]?.trim() ?? ''
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits
+  return Math.round(v * f) / f
+}

@@ -1,0 +1,143 @@
+/**
+ * Pieces shared by the adversarial (§2), density (§3) and annealed (§4) model objectives: building the MLPs
+ * from the run's model configuration, reading stored networks back, one-step sampling, snapshots, and the
+ * checks every objective of this folder makes on its specification.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { ConfigError } from '../../errors'
+import { Mlp, type Activation, type MlpWeights } from '../../models/mlp'
+import type { ParamValues } from '../../params'
+import type { Rng } from '../../rng'
+import type { ModelConfig } from '../../train/config'
+import { sampleMap } from '../../train/sampling'
+import { optimizerStep } from '../../train/step'
+import type { ModelSpec, SampleOptions, SamplerId } from '../types'
+
+/** The generator φ: Z → X of a one-step model: latentDim → dim with the run's width, depth and activation. */
+export function createGenerator(spec: Pick<ModelSpec, 'dim' | 'model' | 'rng'>, name = 'phi'): Mlp {
+  const m = spec.model
+  return Mlp.create(
+    { inDim: m.latentDim, outDim: spec.dim, width: m.width, depth: m.depth, activation: m.activation },
+    spec.rng,
+    name
+  )
+}
+
+/** An auxiliary network (critic, encoder, coupling net) with its own shape. */
+export function createNet(
+  rng: Rng,
+  inDim: number,
+  outDim: number,
+  width: number,
+  depth: number,
+  activation: Activation,
+  name: string
+): Mlp {
+  return Mlp.create({ inDim, outDim, width, depth, activation }, rng, name)
+}
+
+/** Zeroes the last layer of a network in place (coupling layers and decoders then start at the identity / 0). */
+export function zeroLastLayer(net: Mlp): void {
+  const last = net.weights[net.weights.length - 1]!
+  tf.tidy(() => {
+    last.w.assign(tf.zerosLike(last.w))
+    last.b.assign(tf.zerosLike(last.b))
+  })
+}
+
+/** A stored MLP under `key`, checked for shape, naming the objective in the error. */
+export function readMlp(id: string, w: Record<string, unknown>, key: string, expect?: { inDim?: number; outDim?: number }): MlpWeights {
+  const net = w[key] as MlpWeights | undefined
+  if (!net || typeof net !== 'object' || !net.spec || !Array.isArray(net.layers) || net.layers.length === 0)
+    throw new ConfigError(`These ${id} weights hold no network "${key}".`)
+  if (expect?.inDim !== undefined && net.spec.inDim !== expect.inDim)
+    throw new ConfigError(`The stored ${id} network "${key}" reads ${net.spec.inDim} inputs, not ${expect.inDim}.`)
+  if (expect?.outDim !== undefined && net.spec.outDim !== expect.outDim)
+    throw new ConfigError(`The stored ${id} network "${key}" writes ${net.spec.outDim} outputs, not ${expect.outDim}.`)
+  return net
+}
+
+/** Checks that stored weights are of the kind this objective writes. */
+export function checkKind(id: string, w: { kind: string }, kind: string): void {
+  if (w.kind !== kind) throw new ConfigError(`These weights are of kind "${w.kind}", not the "${kind}" that ${id} stores.`)
+}
+
+/** One-step models sample with `onestep` only. */
+export const ONESTEP: readonly SamplerId[] = ['onestep']
+
+export function checkOnestep(id: string, opts: SampleOptions): void {
+  if (opts.sampler !== 'onestep')
+    throw new ConfigError(`${id} is a one-step map: it samples with "onestep", not "${opts.sampler}".`)
+}
+
+/** n samples φ(z), z ~ ν (the run's base), in standardised coordinates, [n, d] row-major. */
+export function sampleOneStep(phi: Mlp, model: ModelConfig, n: number, rng: Rng): Float32Array {
+  return sampleMap(phi, model, n, rng).data
+}
+
+/** The model configuration a stored generator implies (its own spec overrides the run's width/depth/activation). */
+export function modelOf(phi: MlpWeights, base: ModelConfig['base']): ModelConfig {
+  const s = phi.spec
+  return { latentDim: s.inDim, base, width: s.width, depth: s.depth, activation: s.activation }
+}
+
+/** Copies of the variables. */
+export function snapshotVars(vars: tf.Variable[]): tf.Tensor[] {
+  return vars.map((v) => tf.clone(v))
+}
+
+/** Assigns a snapshot back (same order as `snapshotVars`). */
+export function restoreVars(vars: tf.Variable[], snap: tf.Tensor[]): void {
+  if (snap.length !== vars.length)
+    throw new ConfigError(`A snapshot of ${snap.length} tensors cannot restore ${vars.length} variables.`)
+  vars.forEach((v, i) => v.assign(snap[i]!))
+}
+
+/** Adam with the given betas (the adversarial objectives take β₁ = 0.5, β₂ = 0.9). */
+export function adam(lr: number, beta1 = 0.9, beta2 = 0.999): tf.Optimizer {
+  return tf.train.adam(lr, beta1, beta2)
+}
+
+/** One optimizer step on `vars` only; the loss value (not finite: no update). */
+export function stepOn(optimizer: tf.Optimizer, vars: tf.Variable[], lossFn: () => tf.Scalar): number {
+  return optimizerStep(optimizer, lossFn, vars)
+}
+
+/** A number parameter. */
+export const num = (p: ParamValues, k: string): number => Number(p[k])
+
+/** N(0, I) draws of shape [n, k] as a tensor. */
+export function normalTensor(rng: Rng, n: number, k: number): tf.Tensor2D {
+  return tf.tensor2d(rng.normals(n * k), [n, k])
+}
+
+/** A base-measure draw z ~ ν of the run's model configuration as a tensor [n, latentDim]. */
+export function baseTensor(model: ModelConfig, rng: Rng, n: number): tf.Tensor2D {
+  const k = model.latentDim
+  return tf.tensor2d(model.base === 'uniform' ? rng.uniforms(n * k) : rng.normals(n * k), [n, k])
+}
+
+/** log N(z; 0, I) summed over the last axis: −½‖z‖² − (d/2) log 2π. [n, d] → [n]. */
+export function logStdNormal(z: tf.Tensor2D): tf.Tensor1D {
+  const d = z.shape[1]
+  return tf.sub(tf.mul(tf.sum(tf.square(z), 1), -0.5), 0.5 * d * Math.log(2 * Math.PI)) as tf.Tensor1D
+}
+
+/** Row-wise log-mean-exp in float64 (JS): [n, k] row-major → n values. */
+export function logMeanExpRows(v: Float32Array | Float64Array, n: number, k: number): Float64Array {
+  const out = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    let m = -Infinity
+    for (let j = 0; j < k; j++) m = Math.max(m, v[i * k + j]!)
+    let s = 0
+    for (let j = 0; j < k; j++) s += Math.exp(v[i * k + j]! - m)
+    out[i] = m + Math.log(s / k)
+  }
+  return out
+}
+
+export function mean(v: ArrayLike<number>): number {
+  let s = 0
+  for (let i = 0; i < v.length; i++) s += v[i]!
+  return s / v.length
+}

@@ -1,0 +1,170 @@
+/**
+ * Conditional flow matching (§4, eqs. (6)–(7); Lipman et al. 2023, Liu et al. 2023 "rectified flow"),
+ * written as TorchCFM's pieces. With x₀ ~ N(0, I) (t = 0) and x₁ ~ μ₁ (data, t = 1) paired by a coupling:
+ *   μ_t = (1 − t) x₀ + t x₁,   σ_t = σ,   x_t = μ_t + σ_t ε,   u_t(x_t | x₀, x₁) = x₁ − x₀,
+ * and the network regresses L = E_{t~U[0,1]} ‖v_θ(x_t, t) − u_t‖². The marginal of the conditional velocities
+ * is a v_t solving the continuity equation (6) from N(0, I) to μ₁, so integrating dχ_t = v_θ dt (eq. (7))
+ * from t = 0 to 1 maps noise to data. Variants override one piece: `ot-cfm` only re-pairs (x₀, x₁).
+ */
+import { ConfigError } from '../../errors'
+import { float, type ParamSpecs, type ParamValues } from '../../params'
+import type { Rng } from '../../rng'
+import { integrate, uniformGrid } from '../../samplers'
+import type { LossContext, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
+import { VelocityNet } from '../../models/velocity'
+import {
+  VELOCITY_PARAMS,
+  VelocityModel,
+  checkNoiseSpec,
+  createVelocityNet,
+  readVelocityWeights,
+  type FlowBatch
+} from './common'
+
+/** μ_t = (1 − t_i) x0_i + t_i x1_i. x0, x1 [B, d]; t [B] → [B, d]. */
+export function muT(x0: Float32Array, x1: Float32Array, t: ArrayLike<number>, d: number): Float32Array {
+  const out = new Float32Array(x0.length)
+  for (let i = 0; i < t.length; i++) {
+    const ti = t[i]!
+    for (let j = 0; j < d; j++) out[i * d + j] = (1 - ti) * x0[i * d + j]! + ti * x1[i * d + j]!
+  }
+  return out
+}
+
+/** σ_t = σ: the constant width of the conditional path (0 for rectified flow). */
+export function sigmaT(_t: number, sigma: number): number {
+  return sigma
+}
+
+/** x_t = μ_t + σ_t ε. x0, x1, eps [B, d]; t [B] → [B, d]. `eps` may be null when σ = 0. */
+export function sampleXt(
+  x0: Float32Array,
+  x1: Float32Array,
+  t: ArrayLike<number>,
+  eps: Float32Array | null,
+  sigma: number,
+  d: number
+): Float32Array {
+  const x = muT(x0, x1, t, d)
+  if (eps && sigma > 0) for (let i = 0; i < t.length; i++) {
+    const s = sigmaT(t[i]!, sigma)
+    for (let j = 0; j < d; j++) x[i * d + j]! += s * eps[i * d + j]!
+  }
+  return x
+}
+
+/** u_t(x | x₀, x₁) = x₁ − x₀ (the straight path's constant velocity). x0, x1 [B, d] → [B, d]. */
+export function conditionalFlow(x0: Float32Array, x1: Float32Array): Float32Array {
+  const out = new Float32Array(x0.length)
+  for (let i = 0; i < x0.length; i++) out[i] = x1[i]! - x0[i]!
+  return out
+}
+
+/**
+ * The coupling of noise and data rows: returns π with x0_i paired to x1_π(i). The identity is the
+ * independent coupling of plain CFM.
+ */
+export type Pairing = (x0: Float32Array, x1: Float32Array, B: number, d: number) => ArrayLike<number> | null
+
+/** Rows `idx` of x [·, d]. */
+export function gatherRows(x: Float32Array, idx: ArrayLike<number>, d: number): Float32Array {
+  const out = new Float32Array(idx.length * d)
+  for (let i = 0; i < idx.length; i++) for (let j = 0; j < d; j++) out[i * d + j] = x[idx[i]! * d + j]!
+  return out
+}
+
+/** One CFM regression batch for data y [B, d] (pieces above; the coupling from `pairing`). */
+export function cfmBatch(y: Float32Array, B: number, d: number, sigma: number, pairing: Pairing, rng: Rng): FlowBatch {
+  const x0 = rng.normals(B * d)
+  const pi = pairing(x0, y, B, d)
+  const x1 = pi ? gatherRows(y, pi, d) : y
+  const t = rng.uniforms(B)
+  const eps = sigma > 0 ? rng.normals(B * d) : null
+  return { x: sampleXt(x0, x1, t, eps, sigma, d), t, target: conditionalFlow(x0, x1) }
+}
+
+/** ODE samplers of a velocity flow from t = 0 (noise) to t = 1 (data), best first. */
+export const VELOCITY_SAMPLERS: readonly SamplerId[] = ['heun', 'euler']
+
+/** Integrates dχ_t = v_θ(χ_t, t) dt from t = 0 to 1 on a uniform grid of K steps. */
+export function integrateVelocity(net: VelocityNet, z: Float32Array, opts: SampleOptions): Float32Array {
+  const method = opts.sampler === 'euler' ? 'euler' : 'heun'
+  return integrate(method, (x, t) => net.predict(x, t), z, uniformGrid(0, 1, opts.steps))
+}
+
+export class CfmModel extends VelocityModel {
+  readonly kind: string
+  readonly samplers = VELOCITY_SAMPLERS
+  private readonly sigma: number
+  private readonly pairing: Pairing
+
+  constructor(kind: string, net: VelocityNet, lr: number, sigma: number, pairing: Pairing) {
+    super(net, lr)
+    this.kind = kind
+    this.sigma = sigma
+    this.pairing = pairing
+  }
+
+  protected batch(y: Float32Array, B: number, ctx: LossContext): FlowBatch {
+    return cfmBatch(y, B, this.dim, this.sigma, this.pairing, ctx.rng)
+  }
+
+  protected integrate(z: Float32Array, opts: SampleOptions): Float32Array {
+    return integrateVelocity(this.net, z, opts)
+  }
+
+  protected override extraJSON(): Record<string, unknown> {
+    return { sigma: this.sigma }
+  }
+}
+
+export const CFM_PARAMS: ParamSpecs = {
+  ...VELOCITY_PARAMS,
+  sigma: float(0, 0, 1, 'Width σ of the conditional Gaussian path x_t = μ_t + σε (0: rectified flow).')
+}
+
+/** Declares a flow-matching objective; variants pass their own coupling. */
+export function flowMatchingObjective(o: {
+  id: string
+  title: string
+  paper: string
+  summary: string
+  pairing: Pairing
+  defaults: ModelObjective['defaults']
+}): ModelObjective {
+  const build = (net: VelocityNet, lr: number, p: ParamValues): CfmModel =>
+    new CfmModel(o.id, net, lr, Number(p.sigma ?? 0), o.pairing)
+  return {
+    kind: 'model',
+    id: o.id,
+    family: 'flows',
+    title: o.title,
+    paper: o.paper,
+    summary: o.summary,
+    params: CFM_PARAMS,
+    defaults: o.defaults,
+    async create(spec: ModelSpec) {
+      checkNoiseSpec(o.id, spec)
+      return build(createVelocityNet(spec, spec.params, o.id), spec.lr, spec.params)
+    },
+    restore(weights, spec) {
+      if (weights.kind !== o.id) throw new ConfigError(`These are ${weights.kind} weights, not ${o.id} weights.`)
+      const net = VelocityNet.fromJSON(readVelocityWeights(o.id, weights), o.id)
+      return build(net, spec.lr, { sigma: Number(weights.sigma ?? 0) })
+    }
+  }
+}
+
+/** Independent coupling: x₀ and x₁ drawn independently, paired as drawn. */
+export const independentPairing: Pairing = () => null
+
+export const cfm: ModelObjective = flowMatchingObjective({
+  id: 'cfm',
+  title: 'Conditional flow matching (rectified flow)',
+  paper: '§4, eqs. (6)–(7)',
+  summary:
+    'Regress v_θ(x_t, t) on x₁ − x₀ along straight paths x_t = (1−t)x₀ + t x₁ from noise to data;\n' +
+    'the learnt field solves the continuity equation (6), and integrating it (7) maps N(0, I) to the data.',
+  pairing: independentPairing,
+  defaults: { steps: 3000, batch: 256, lr: 2e-3 }
+})

@@ -1,0 +1,179 @@
+/**
+ * Pieces shared by the §4 flow objectives: the trainable velocity-network model (one regression step per
+ * batch, Adam), chunked sampling, snapshots, and the checks and parameters every flow declares.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { ConfigError } from '../../errors'
+import { VelocityNet, velocityInput, type VelocityWeights, DEFAULT_MAX_FREQ } from '../../models/velocity'
+import { int, type ParamSpecs, type ParamValues } from '../../params'
+import type { Rng } from '../../rng'
+import { optimizerStep } from '../../train/step'
+import type { LossContext, ModelSpec, SampleOptions, SamplerId, TrainableModel } from '../types'
+
+/** Default number of integration steps K of the multi-step samplers. */
+export const DEFAULT_FLOW_STEPS = 100
+/** Rows pushed through the network at once when sampling. */
+export const SAMPLE_CHUNK = 8192
+
+/** A regression batch: inputs x [B, d] at times t [B], targets [B, d] (all row-major, constant). */
+export interface FlowBatch {
+  x: Float32Array
+  t: Float32Array
+  target: Float32Array
+}
+
+/**
+ * A model that transports base noise z ~ N(0, I_d) to data: every §4 model, so that `reflow` and `distill`
+ * can use any of them as a teacher.
+ */
+export interface FlowModel extends TrainableModel {
+  readonly dim: number
+  /** The map z ↦ χ(z) for given noise z [n, d] with a deterministic sampler (throws for a stochastic one). */
+  transport(z: Float32Array, opts: SampleOptions): Float32Array
+}
+
+export function isFlowModel(m: TrainableModel): m is FlowModel {
+  return typeof (m as Partial<FlowModel>).transport === 'function'
+}
+
+/** The parameters of the velocity network beyond ModelConfig's width/depth/activation. */
+export const VELOCITY_PARAMS: ParamSpecs = {
+  timeEmbed: int(16, 2, 256, 'Size of the sinusoidal time embedding concatenated to x (even).')
+}
+
+/** Flows transport N(0, I_d) noise of the data dimension: the model's latent settings must agree. */
+export function checkNoiseSpec(id: string, spec: Pick<ModelSpec, 'dim' | 'model'>): void {
+  if (spec.model.latentDim !== spec.dim)
+    throw new ConfigError(
+      `${id} transports N(0, I) noise of the data dimension ${spec.dim}; a latent dimension of ${spec.model.latentDim} does not apply (leave it unset).`
+    )
+  if (spec.model.base !== 'normal')
+    throw new ConfigError(`${id} starts from N(0, I) noise; the "${spec.model.base}" base does not apply.`)
+}
+
+/** Builds a fresh velocity network from the run's model configuration. */
+export function createVelocityNet(spec: ModelSpec, p: ParamValues, name: string): VelocityNet {
+  const timeDim = Number(p.timeEmbed ?? 16)
+  if (timeDim % 2 !== 0) throw new ConfigError(`timeEmbed must be even, got ${timeDim}.`)
+  return VelocityNet.create(
+    {
+      dim: spec.dim,
+      timeDim,
+      maxFreq: DEFAULT_MAX_FREQ,
+      width: spec.model.width,
+      depth: spec.model.depth,
+      activation: spec.model.activation
+    },
+    spec.rng,
+    name
+  )
+}
+
+/** Reads a stored velocity network, naming the objective in the error. */
+export function readVelocityWeights(id: string, w: Record<string, unknown>): VelocityWeights {
+  const net = w.net as VelocityWeights | undefined
+  if (!net || typeof net !== 'object' || !net.spec || !net.mlp)
+    throw new ConfigError(`These ${id} weights hold no velocity network ("net").`)
+  return net
+}
+
+export function checkSampler(id: string, samplers: readonly SamplerId[], s: SamplerId): void {
+  if (!samplers.includes(s))
+    throw new ConfigError(`${id} samples with ${samplers.join(', ')}; "${s}" does not apply.`)
+}
+
+export function checkSteps(steps: number): void {
+  if (!(Number.isInteger(steps) && steps >= 1))
+    throw new ConfigError(`The number of sampling steps must be an integer ≥ 1, got ${steps}.`)
+}
+
+/**
+ * A model whose one network v_θ(x, t) is trained by regression, L = mean ‖v_θ(x, t) − target‖², on batches
+ * the subclass builds (flow matching, ε-prediction, reflow pairs).
+ */
+export abstract class VelocityModel implements FlowModel {
+  abstract readonly kind: string
+  abstract readonly samplers: readonly SamplerId[]
+  readonly defaultSteps: number = DEFAULT_FLOW_STEPS
+  readonly net: VelocityNet
+  readonly dim: number
+  private optimizer: tf.Optimizer | null = null
+  private readonly lr: number
+
+  constructor(net: VelocityNet, lr: number) {
+    this.net = net
+    this.dim = net.spec.dim
+    this.lr = lr
+  }
+
+  /** The regression batch for data rows y [B, d]. */
+  protected abstract batch(y: Float32Array, B: number, ctx: LossContext): FlowBatch
+
+  /** Integrates base noise z [n, d] with the sampler; `rng` for stochastic samplers. */
+  protected abstract integrate(z: Float32Array, opts: SampleOptions, rng: Rng | null): Float32Array
+
+  /** Fields beyond `kind` and `net` stored with the weights. */
+  protected extraJSON(): Record<string, unknown> {
+    return {}
+  }
+
+  step(y: tf.Tensor2D, ctx: LossContext): { loss: number } {
+    const B = y.shape[0]
+    const b = this.batch(y.dataSync() as Float32Array, B, ctx)
+    this.optimizer ??= tf.train.adam(this.lr)
+    const { dim, timeDim } = this.net.spec
+    const loss = optimizerStep(
+      this.optimizer,
+      () => {
+        const input = tf.tensor2d(velocityInput(b.x, b.t, this.net.spec), [B, dim + timeDim])
+        return tf.mean(tf.squaredDifference(this.net.applyInput(input), tf.tensor2d(b.target, [B, dim])))
+      },
+      this.net.variables()
+    )
+    return { loss }
+  }
+
+  transport(z: Float32Array, opts: SampleOptions): Float32Array {
+    checkSampler(this.kind, this.samplers, opts.sampler)
+    checkSteps(opts.steps)
+    if (opts.sampler === 'ddpm') throw new ConfigError(`The ddpm sampler is stochastic: it defines no transport map.`)
+    return this.chunked(z, (c) => this.integrate(c, opts, null))
+  }
+
+  sample(n: number, rng: Rng, opts: SampleOptions): Float32Array {
+    checkSampler(this.kind, this.samplers, opts.sampler)
+    checkSteps(opts.steps)
+    const z = rng.normals(n * this.dim)
+    return this.chunked(z, (c) => this.integrate(c, opts, rng))
+  }
+
+  private chunked(z: Float32Array, f: (c: Float32Array) => Float32Array): Float32Array {
+    const d = this.dim
+    const n = z.length / d
+    if (n <= SAMPLE_CHUNK) return f(z)
+    const out = new Float32Array(z.length)
+    for (let s = 0; s < n; s += SAMPLE_CHUNK) {
+      const m = Math.min(SAMPLE_CHUNK, n - s)
+      out.set(f(z.subarray(s * d, (s + m) * d)), s * d)
+    }
+    return out
+  }
+
+  toJSON(): { kind: string } & Record<string, unknown> {
+    return { kind: this.kind, net: this.net.toJSON(), ...this.extraJSON() }
+  }
+
+  snapshot(): tf.Tensor[] {
+    return this.net.variables().map((v) => tf.clone(v))
+  }
+
+  restore(snapshot: tf.Tensor[]): void {
+    this.net.variables().forEach((v, i) => v.assign(snapshot[i]!))
+  }
+
+  dispose(): void {
+    this.optimizer?.dispose()
+    this.optimizer = null
+    this.net.dispose()
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Denoising diffusion (§4, eqs. (5)–(7); Ho et al. 2020, Song et al. 2021): the variance-preserving OU
+ * diffusion of eq. (5) with E(x) = ‖x‖²/2 under a noise schedule (schedule.ts), learnt by ε-prediction and
+ * reversed by the probability-flow ODE or by ancestral sampling. Diffusion time t runs from 0 (data) to 1
+ * (noise), the reverse of the flow time of `cfm`. Pieces:
+ *   μ_t(x₀) = √ᾱ(t) x₀,   σ_t = √(1 − ᾱ(t)),   x_t = μ_t + σ_t ε,   target ε,
+ *   L = E_{t~U[t_min,1]} ‖ε̂_θ(x_t, t) − ε‖²,
+ *   score ∇log r_t(x) ≈ −ε̂/σ_t,   PF-ODE velocity (eq. (7) with v = −U − ∇log r in diffusion time)
+ *   dx/dt = −½β(t) (x + ∇log r_t(x)) = −½β(t) (x − ε̂/σ_t), integrated from t = 1 down to t_min.
+ * Samplers: `ddim` (η = 0, the PF-ODE in x/√ᾱ), `heun` / `euler` on the PF-ODE, `ddpm` (ancestral, DDIM η = 1).
+ */
+import { ConfigError } from '../../errors'
+import { VelocityNet } from '../../models/velocity'
+import { choice, float, type ParamValues } from '../../params'
+import type { Rng } from '../../rng'
+import { ddim, integrate, uniformGrid } from '../../samplers'
+import type { LossContext, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
+import {
+  VELOCITY_PARAMS,
+  VelocityModel,
+  checkNoiseSpec,
+  createVelocityNet,
+  readVelocityWeights,
+  type FlowBatch
+} from './common'
+import { VP_SCHEDULES, vpSchedule, vpStd, type VpSchedule, type VpScheduleId } from './schedule'
+
+export { ouMarginal, ouTime, vpSchedule, type VpSchedule, type VpScheduleId } from './schedule'
+
+/** μ_t(x₀) = √ᾱ(t_i) x0_i. x0 [B, d], t [B] → [B, d]. */
+export function vpMean(s: VpSchedule, x0: Float32Array, t: ArrayLike<number>, d: number): Float32Array {
+  const out = new Float32Array(x0.length)
+  for (let i = 0; i < t.length; i++) {
+    const a = Math.sqrt(s.alphaBar(t[i]!))
+    for (let j = 0; j < d; j++) out[i * d + j] = a * x0[i * d + j]!
+  }
+  return out
+}
+
+/** x_t = √ᾱ(t) x₀ + √(1 − ᾱ(t)) ε (the forward marginal of eq. (5)). x0, eps [B, d], t [B] → [B, d]. */
+export function vpSampleXt(
+  s: VpSchedule,
+  x0: Float32Array,
+  t: ArrayLike<number>,
+  eps: Float32Array,
+  d: number
+): Float32Array {
+  const x = vpMean(s, x0, t, d)
+  for (let i = 0; i < t.length; i++) {
+    const sd = vpStd(s, t[i]!)
+    for (let j = 0; j < d; j++) x[i * d + j]! += sd * eps[i * d + j]!
+  }
+  return x
+}
+
+/** The score ∇log r_t(x) = −ε̂/σ_t. epsHat [n, d] → [n, d]. */
+export function scoreFromEps(s: VpSchedule, epsHat: Float32Array, t: number): Float32Array {
+  const k = -1 / vpStd(s, t)
+  return epsHat.map((e) => k * e)
+}
+
+/** Probability-flow velocity in diffusion time, dx/dt = −½β(t)(x + score). x, score [n, d] → [n, d]. */
+export function probabilityFlow(s: VpSchedule, x: Float32Array, score: Float32Array, t: number): Float32Array {
+  const hb = -0.5 * s.beta(t)
+  const out = new Float32Array(x.length)
+  for (let i = 0; i < x.length; i++) out[i] = hb * (x[i]! + score[i]!)
+  return out
+}
+
+/** One ε-prediction batch: data y [B, d] as x₀, t ~ U[tMin, 1], fresh ε. */
+export function ddpmBatch(s: VpSchedule, y: Float32Array, B: number, d: number, tMin: number, rng: Rng): FlowBatch {
+  const t = rng.uniforms(B, tMin, 1)
+  const eps = rng.normals(B * d)
+  return { x: vpSampleXt(s, y, t, eps, d), t, target: eps }
+}
+
+export const DDPM_SAMPLERS: readonly SamplerId[] = ['ddim', 'heun', 'euler', 'ddpm']
+
+export class DdpmModel extends VelocityModel {
+  readonly kind = 'ddpm'
+  readonly samplers = DDPM_SAMPLERS
+  readonly schedule: VpSchedule
+  readonly tMin: number
+
+  constructor(net: VelocityNet, lr: number, schedule: VpScheduleId, tMin: number) {
+    super(net, lr)
+    this.schedule = vpSchedule(schedule)
+    this.tMin = tMin
+  }
+
+  protected batch(y: Float32Array, B: number, ctx: LossContext): FlowBatch {
+    return ddpmBatch(this.schedule, y, B, this.dim, this.tMin, ctx.rng)
+  }
+
+  protected integrate(z: Float32Array, opts: SampleOptions, rng: Rng | null): Float32Array {
+    const s = this.schedule
+    const eps = (x: Float32Array, t: number): Float32Array => this.net.predict(x, t)
+    const K = opts.steps
+    switch (opts.sampler) {
+      case 'ddim':
+        return ddim(eps, z, uniformGrid(1, 0, K), s.alphaBar, 0)
+      case 'ddpm':
+        if (!rng) throw new ConfigError('The ddpm sampler is stochastic: it needs a random stream.')
+        return ddim(eps, z, uniformGrid(1, 0, K), s.alphaBar, 1, rng)
+      default: {
+        const v = (x: Float32Array, t: number): Float32Array => probabilityFlow(s, x, scoreFromEps(s, eps(x, t), t), t)
+        return integrate(opts.sampler === 'euler' ? 'euler' : 'heun', v, z, uniformGrid(1, this.tMin, K))
+      }
+    }
+  }
+
+  protected override extraJSON(): Record<string, unknown> {
+    return { schedule: this.schedule.id, tMin: this.tMin }
+  }
+}
+
+export const DDPM_PARAMS = {
+  ...VELOCITY_PARAMS,
+  schedule: choice('linear', VP_SCHEDULES, 'Noise schedule ᾱ(t): linear β (0.1 → 20) or cosine (Nichol–Dhariwal).'),
+  tMin: float(1e-3, 1e-5, 0.1, 'Smallest diffusion time trained on and reached by the euler/heun samplers.', true)
+}
+
+function build(net: VelocityNet, lr: number, p: ParamValues): DdpmModel {
+  const schedule = String(p.schedule ?? 'linear') as VpScheduleId
+  if (!VP_SCHEDULES.includes(schedule)) throw new ConfigError(`Unknown ddpm schedule "${schedule}".`)
+  return new DdpmModel(net, lr, schedule, Number(p.tMin ?? 1e-3))
+}
+
+export const ddpm: ModelObjective = {
+  kind: 'model',
+  id: 'ddpm',
+  family: 'flows',
+  title: 'Denoising diffusion (VP, ε-prediction)',
+  paper: '§4, eqs. (5)–(7)',
+  summary:
+    'Noise data by the OU process (5) and regress the added noise ε̂(x_t, t); its score −ε̂/σ_t gives the\n' +
+    'probability-flow ODE (7) from N(0, I) back to the data (ddim/heun/euler), or the reverse SDE (ddpm).',
+  params: DDPM_PARAMS,
+  defaults: { steps: 3000, batch: 256, lr: 2e-3 },
+  async create(spec: ModelSpec) {
+    checkNoiseSpec('ddpm', spec)
+    return build(createVelocityNet(spec, spec.params, 'ddpm'), spec.lr, spec.params)
+  },
+  restore(weights, spec) {
+    if (weights.kind !== 'ddpm') throw new ConfigError(`These are ${weights.kind} weights, not ddpm weights.`)
+    const net = VelocityNet.fromJSON(readVelocityWeights('ddpm', weights), 'ddpm')
+    return build(net, spec.lr, { schedule: String(weights.schedule ?? 'linear'), tMin: Number(weights.tMin ?? 1e-3) })
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * A §2 statistics-matching objective as a `TrainableModel`: φ = MLP, one Adam step on D(φ#ν, μ₁) per batch.
+ * This adapter lets the one training loop (train.ts) drive every objective kind the same way.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { Mlp, type MlpWeights } from '../models/mlp'
+import type { LossContext, PushforwardObjective, SampleOptions, TrainableModel } from '../objectives/types'
+import type { ParamValues } from '../params'
+import type { Rng } from '../rng'
+import type { ModelConfig } from './config'
+import { drawBase, sampleMap } from './sampling'
+import { optimizerStep } from './step'
+
+/** What runs/<id>/weights.json holds for a one-step map. */
+export type PushforwardWeights = {
+  kind: 'pushforward-mlp'
+  phi: MlpWeights
+  step?: number
+}
+
+export class PushforwardModel implements TrainableModel {
+  readonly samplers = ['onestep'] as const
+  readonly defaultSteps = 1
+  private readonly optimizer: tf.Optimizer
+  private steps = 0
+
+  constructor(
+    readonly phi: Mlp,
+    private readonly model: ModelConfig,
+    private readonly objective: PushforwardObjective | null,
+    private readonly params: ParamValues,
+    lr: number
+  ) {
+    this.optimizer = tf.train.adam(lr)
+  }
+
+  static create(obj: PushforwardObjective, dim: number, model: ModelConfig, params: ParamValues, lr: number, rng: Rng): PushforwardModel {
+    const phi = Mlp.create(
+      { inDim: model.latentDim, outDim: dim, width: model.width, depth: model.depth, activation: model.activation },
+      rng,
+      'phi'
+    )
+    return new PushforwardModel(phi, model, obj, params, lr)
+  }
+
+  /** A stored map, for sampling / evaluation / export only. */
+  static restore(w: PushforwardWeights, model: ModelConfig): PushforwardModel {
+    return new PushforwardModel(Mlp.fromJSON(w.phi, 'phi'), model, null, {}, 1e-3)
+  }
+
+  step(y: tf.Tensor2D, ctx: LossContext): { loss: number } {
+    const obj = this.objective
+    if (!obj) throw new Error('This map was restored for sampling only.')
+    const B = y.shape[0]
+    const z = drawBase(this.model, B, ctx.rng)
+    const loss = optimizerStep(
+      this.optimizer,
+      () => obj.loss(this.phi.apply(tf.tensor2d(z, [B, this.model.latentDim])), y, this.params, ctx),
+      this.phi.variables()
+    )
+    this.steps++
+    return { loss }
+  }
+
+  sample(n: number, rng: Rng, _opts: SampleOptions): Float32Array {
+    return sampleMap(this.phi, this.model, n, rng).data
+  }
+
+  toJSON(): PushforwardWeights {
+    return { kind: 'pushforward-mlp', phi: this.phi.toJSON(), step: this.steps }
+  }
+
+  snapshot(): tf.Tensor[] {
+    return this.phi.variables().map((v) => tf.clone(v))
+  }
+
+  restore(s: tf.Tensor[]): void {
+    this.phi.variables().forEach((v, i) => v.assign(s[i]!))
+  }
+
+  dispose(): void {
+    this.optimizer.dispose()
+    this.phi.dispose()
+  }
+}
