@@ -24,14 +24,12 @@ export async function run(argv: string[]): Promise<number> {
   })
   const sig = (ts: { name: string; shape: (string | number)[] }[]): string =>
     ts.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ')
-  out.result(
-    { path: r.path, opset: r.opset, inputs: r.inputs, outputs: r.outputs, parity: r.parity },
-    () =>
-      [
-        `Exported run ${id} to ${r.path} (ONNX opset ${r.opset}, ${r.bytes} bytes): ${sig(r.inputs)} → ${sig(r.outputs)} in data units.`,
-        `Parity with the engine: max |Δ| = ${r.parity.maxAbsError.toExponential(2)} over ${r.parity.n} inputs ` +
-          `(tolerance ${r.parity.tolerance.toExponential(2)}).`
-      ].join('\n')
+  out.result({ path: r.path, opset: r.opset, inputs: r.inputs, outputs: r.outputs, parity: r.parity }, () =>
+    [
+      `Exported run ${id} to ${r.path} (ONNX opset ${r.opset}, ${r.bytes} bytes): ${sig(r.inputs)} → ${sig(r.outputs)} in data units.`,
+      `Parity with the engine: max |Δ| = ${r.parity.maxAbsError.toExponential(2)} over ${r.parity.n} inputs ` +
+        `(tolerance ${r.parity.tolerance.toExponential(2)}).`
+    ].join('\n')
   )
   return 0
 }

@@ -99,7 +99,9 @@ export function pushforwardModel(
   const latentDim = phi.layers[0]!.inDim
   const d = phi.layers[phi.layers.length - 1]!.outDim
   if (stats.mean.length !== d || stats.std.length !== d)
-    throw new OnnxExportError(`The standardisation has ${stats.mean.length} means for a map with ${d} outputs.`)
+    throw new OnnxExportError(
+      `The standardisation has ${stats.mean.length} means for a map with ${d} outputs.`
+    )
   const inputs: TensorInfo[] = [{ name: 'z', type: 'float32', shape: ['batch', latentDim] }]
   const outputs: TensorInfo[] = [{ name: 'x', type: 'float32', shape: ['batch', d] }]
   const g = new GraphBuilder('pushforward')
@@ -163,9 +165,11 @@ export async function exportPushforward(
       `Run "${runId}" holds a "${stored.kind}" model; only one-step maps export for now (multi-step samplers arrive with flow runs).`
     )
   const parsed = MlpWeightsSchema.safeParse(stored.phi)
-  if (!parsed.success) throw new StoreError(`Run "${runId}": weights.json has no readable one-step map (phi).`)
+  if (!parsed.success)
+    throw new StoreError(`Run "${runId}": weights.json has no readable one-step map (phi).`)
   const stats = run.standardization
-  if (!stats) throw new StoreError(`Run "${runId}" has no stored standardisation, so its samples have no data units.`)
+  if (!stats)
+    throw new StoreError(`Run "${runId}" has no stored standardisation, so its samples have no data units.`)
   const trained = typeof stored.step === 'number' ? stored.step : run.config.steps
   await initBackend(run.config.backend)
   const phi = Mlp.fromJSON(parsed.data as MlpWeights, 'phi')
@@ -176,10 +180,14 @@ export async function exportPushforward(
     const docString =
       `Pushforward Lab one-step sampler φ (run ${runId}, ${config.objective} on ${config.dataset.name}): ` +
       `z ~ ${model.base === 'uniform' ? 'U(0,1)' : 'N(0, I)'} [batch, ${model.latentDim}] → x [batch, ${config.dataset.dim}] in data units.`
-    const { bytes, inputs, outputs } = pushforwardModel(opts.tamperWeights ? opts.tamperWeights(weights) : weights, stats, {
-      docString,
-      metadata: pushforwardMetadata(runId, config, stats, trained)
-    })
+    const { bytes, inputs, outputs } = pushforwardModel(
+      opts.tamperWeights ? opts.tamperWeights(weights) : weights,
+      stats,
+      {
+        docString,
+        metadata: pushforwardMetadata(runId, config, stats, trained)
+      }
+    )
 
     // The engine's reference: tfjs φ(z), de-standardised.
     const z = drawBase(model, n, new Rng(opts.paritySeed ?? PARITY_SEED))

@@ -130,7 +130,12 @@ export class GraphBuilder {
   }
 
   /** Appends a node with one output; returns the output name. */
-  node(op: string, inputs: readonly string[], attrs: Readonly<Record<string, AttrValue>> = {}, opts: NodeOptions = {}): string {
+  node(
+    op: string,
+    inputs: readonly string[],
+    attrs: Readonly<Record<string, AttrValue>> = {},
+    opts: NodeOptions = {}
+  ): string {
     return this.nodeN(op, inputs, 1, attrs, opts.output ? { ...opts, outputs: [opts.output] } : opts)[0]!
   }
 

@@ -51,7 +51,7 @@ function ints(fields: ProtoField[], n: number): number[] {
 }
 function decodePacked(b: Uint8Array): number[] {
   const out: number[] = []
-  for (let pos = 0; pos < b.length; ) {
+  for (let pos = 0; pos < b.length;) {
     const v = decodeVarint(b, pos)
     out.push(Number(BigInt.asIntN(64, v.value)))
     pos = v.next
@@ -110,7 +110,12 @@ export function inspectModel(bytes: Uint8Array): ModelOutline {
     initializers: by(gf, 5).map((t) => {
       const f = decodeFields(t.bytes!)
       const raw = first(f, 9)
-      return { name: str(f, 8), type: elemTypeName(int(f, 2)), dims: ints(f, 1), bytes: raw?.bytes?.length ?? 0 }
+      return {
+        name: str(f, 8),
+        type: elemTypeName(int(f, 2)),
+        dims: ints(f, 1),
+        bytes: raw?.bytes?.length ?? 0
+      }
     })
   }
 }

@@ -33,17 +33,26 @@ export interface OutputAffine {
 /** Checks layer shapes chain and every value is a finite number; throws OnnxExportError naming the layer. */
 export function checkMlpWeights(weights: MlpWeights, what = 'network'): void {
   if (!ACTIVATIONS.includes(weights.spec.activation))
-    throw new OnnxExportError(`The ${what} uses activation "${weights.spec.activation}", which has no ONNX export.`)
+    throw new OnnxExportError(
+      `The ${what} uses activation "${weights.spec.activation}", which has no ONNX export.`
+    )
   if (weights.layers.length === 0) throw new OnnxExportError(`The ${what} has no layers.`)
   let prev = weights.layers[0]!.inDim
   weights.layers.forEach((l, i) => {
-    if (l.inDim !== prev) throw new OnnxExportError(`The ${what}'s layer ${i} takes ${l.inDim} inputs, the previous gives ${prev}.`)
+    if (l.inDim !== prev)
+      throw new OnnxExportError(
+        `The ${what}'s layer ${i} takes ${l.inDim} inputs, the previous gives ${prev}.`
+      )
     if (l.w.length !== l.inDim * l.outDim || l.b.length !== l.outDim)
       throw new OnnxExportError(
         `The ${what}'s layer ${i} has ${l.w.length} weights and ${l.b.length} biases for a ${l.inDim}×${l.outDim} layer.`
       )
-    for (const v of l.w) if (!Number.isFinite(v)) throw new OnnxExportError(`The ${what}'s layer ${i} has a non-finite weight (${v}).`)
-    for (const v of l.b) if (!Number.isFinite(v)) throw new OnnxExportError(`The ${what}'s layer ${i} has a non-finite bias (${v}).`)
+    for (const v of l.w)
+      if (!Number.isFinite(v))
+        throw new OnnxExportError(`The ${what}'s layer ${i} has a non-finite weight (${v}).`)
+    for (const v of l.b)
+      if (!Number.isFinite(v))
+        throw new OnnxExportError(`The ${what}'s layer ${i} has a non-finite bias (${v}).`)
     prev = l.outDim
   })
 }
@@ -99,8 +108,18 @@ export function activationGraph(g: GraphBuilder, x: string, act: Activation, sco
     case 'gelu': {
       const x2 = g.node('Mul', [x, x], {}, out('gelu_x2'))
       const x3 = g.node('Mul', [x2, x], {}, out('gelu_x3'))
-      const inner = g.node('Add', [x, g.node('Mul', [x3, g.constant(0.044715)], {}, out('gelu_cx3'))], {}, out('gelu_in'))
-      const th = g.node('Tanh', [g.node('Mul', [inner, g.constant(0.7978845608)], {}, out('gelu_arg'))], {}, out('gelu_tanh'))
+      const inner = g.node(
+        'Add',
+        [x, g.node('Mul', [x3, g.constant(0.044715)], {}, out('gelu_cx3'))],
+        {},
+        out('gelu_in')
+      )
+      const th = g.node(
+        'Tanh',
+        [g.node('Mul', [inner, g.constant(0.7978845608)], {}, out('gelu_arg'))],
+        {},
+        out('gelu_tanh')
+      )
       const half = g.node('Mul', [x, g.constant(0.5)], {}, out('gelu_half'))
       return g.node('Mul', [half, g.node('Add', [th, g.constant(1)], {}, out('gelu_1p'))], {}, out('gelu'))
     }

@@ -13,7 +13,15 @@ export const DataType = { FLOAT: 1, INT64: 7 } as const
 export type ElemType = (typeof DataType)[keyof typeof DataType]
 
 /** AttributeProto.AttributeType. */
-export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const
+export const AttributeType = {
+  FLOAT: 1,
+  INT: 2,
+  STRING: 3,
+  TENSOR: 4,
+  FLOATS: 6,
+  INTS: 7,
+  STRINGS: 8
+} as const
 
 /** A tensor constant. Data are written little-endian into raw_data. */
 export interface TensorSpec {
@@ -91,14 +99,17 @@ function littleEndianBytes(data: Float32Array | BigInt64Array): Uint8Array {
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1) return bytes
   const size = data.BYTES_PER_ELEMENT
   const out = new Uint8Array(bytes.length)
-  for (let i = 0; i < bytes.length; i += size) for (let j = 0; j < size; j++) out[i + j] = bytes[i + size - 1 - j]!
+  for (let i = 0; i < bytes.length; i += size)
+    for (let j = 0; j < size; j++) out[i + j] = bytes[i + size - 1 - j]!
   return out
 }
 
 export function encodeTensor(t: TensorSpec): ProtoWriter {
   const count = t.dims.reduce((a, b) => a * b, 1)
   if (count !== t.data.length)
-    throw new RangeError(`tensor ${t.name}: dims [${t.dims.join(', ')}] hold ${count} values, data has ${t.data.length}.`)
+    throw new RangeError(
+      `tensor ${t.name}: dims [${t.dims.join(', ')}] hold ${count} values, data has ${t.data.length}.`
+    )
   const w = new ProtoWriter(t.data.byteLength + t.name.length + 32)
   for (const d of t.dims) w.int(1, d) // dims
   w.int(2, t.data instanceof Float32Array ? DataType.FLOAT : DataType.INT64) // data_type
@@ -179,6 +190,7 @@ export function encodeModel(m: ModelSpec): Uint8Array {
   if (m.docString !== undefined) w.string(6, m.docString)
   w.message(7, encodeGraph(m.graph))
   for (const o of m.opsetImports) w.message(8, new ProtoWriter(16).string(1, o.domain).int(2, o.version))
-  for (const { key, value } of m.metadata ?? []) w.message(14, new ProtoWriter().string(1, key).string(2, value))
+  for (const { key, value } of m.metadata ?? [])
+    w.message(14, new ProtoWriter().string(1, key).string(2, value))
   return w.finish()
 }

@@ -178,7 +178,8 @@ export function decodeFields(b: Uint8Array): ProtoField[] {
         const l = decodeVarint(b, pos)
         pos = l.next
         const len = Number(l.value)
-        if (pos + len > b.length) throw new ProtoDecodeError(`field ${field} runs past the end (${len} bytes)`)
+        if (pos + len > b.length)
+          throw new ProtoDecodeError(`field ${field} runs past the end (${len} bytes)`)
         out.push({ field, wire, bytes: b.subarray(pos, pos + len) })
         pos += len
         break

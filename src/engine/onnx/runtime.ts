@@ -45,7 +45,8 @@ export class OnnxModel {
   /** Runs the model; every output must be float32. */
   async run(feeds: Record<string, FloatTensor>): Promise<Record<string, FloatTensor>> {
     const inputs: Record<string, InstanceType<typeof this.ort.Tensor>> = {}
-    for (const [k, v] of Object.entries(feeds)) inputs[k] = new this.ort.Tensor('float32', v.data, [...v.dims])
+    for (const [k, v] of Object.entries(feeds))
+      inputs[k] = new this.ort.Tensor('float32', v.data, [...v.dims])
     let results: InferenceSession.OnnxValueMapType
     try {
       results = await this.session.run(inputs)

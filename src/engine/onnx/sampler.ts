@@ -41,7 +41,8 @@ export function timeGrid(steps: number, t0 = 0, t1 = 1): number[] {
 export function odeSamplerGraph(velocity: VelocityNet, opts: OdeSamplerOptions): GraphFn {
   const { steps } = opts
   const method = opts.method ?? 'euler'
-  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`ODE sampler: steps must be an integer ≥ 1, got ${steps}.`)
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new RangeError(`ODE sampler: steps must be an integer ≥ 1, got ${steps}.`)
   const t0 = opts.t0 ?? 0
   const t1 = opts.t1 ?? 1
   const grid = timeGrid(steps, t0, t1)
@@ -69,12 +70,20 @@ export function odeSamplerGraph(velocity: VelocityNet, opts: OdeSamplerOptions):
 }
 
 /** K Euler steps of `velocity` over [0, 1]. */
-export function eulerSamplerGraph(velocity: VelocityNet, steps: number, t?: { t0?: number; t1?: number }): GraphFn {
+export function eulerSamplerGraph(
+  velocity: VelocityNet,
+  steps: number,
+  t?: { t0?: number; t1?: number }
+): GraphFn {
   return odeSamplerGraph(velocity, { steps, method: 'euler', ...t })
 }
 
 /** K Heun (explicit trapezoid) steps of `velocity` over [0, 1]. */
-export function heunSamplerGraph(velocity: VelocityNet, steps: number, t?: { t0?: number; t1?: number }): GraphFn {
+export function heunSamplerGraph(
+  velocity: VelocityNet,
+  steps: number,
+  t?: { t0?: number; t1?: number }
+): GraphFn {
   return odeSamplerGraph(velocity, { steps, method: 'heun', ...t })
 }
 
@@ -88,7 +97,12 @@ export function batchSize(g: GraphBuilder, like: string): string {
 /** A float32 scalar `t` repeated as a [batch, 1] column, batch taken from `like` ([batch, …]). */
 export function batchColumn(g: GraphBuilder, t: string, like: string): string {
   const shape = g.memo(`batch-col-shape:${like}`, () =>
-    g.node('Concat', [batchSize(g, like), g.int64s([1])], { axis: attr.int(0) }, { output: g.unique(`${like}/col_shape`) })
+    g.node(
+      'Concat',
+      [batchSize(g, like), g.int64s([1])],
+      { axis: attr.int(0) },
+      { output: g.unique(`${like}/col_shape`) }
+    )
   )
   return g.node('Expand', [t, shape], {}, { output: g.unique(`${t}/col`) })
 }
@@ -102,7 +116,12 @@ export function concatColumns(g: GraphBuilder, parts: readonly string[], scope =
  * Sinusoidal features of a time column: t [batch, 1] → [sin(t·f₁), …, sin(t·f_F), cos(t·f₁), …, cos(t·f_F)]
  * [batch, 2F]. The frequencies carry any scale (2π, 1/period) the network was trained with.
  */
-export function sinusoidalEmbedding(g: GraphBuilder, tCol: string, freqs: ArrayLike<number>, scope = 'time_embed'): string {
+export function sinusoidalEmbedding(
+  g: GraphBuilder,
+  tCol: string,
+  freqs: ArrayLike<number>,
+  scope = 'time_embed'
+): string {
   const f = g.initializer(g.unique(`${scope}/freqs`), Array.from(freqs), [1, freqs.length])
   const arg = g.node('Mul', [tCol, f], {}, { output: g.unique(`${scope}/arg`) })
   const s = g.node('Sin', [arg], {}, { output: g.unique(`${scope}/sin`) })

@@ -120,8 +120,10 @@ export interface TrainCheckResult {
   energyGaussian: number
   /** Training wall time, evaluation excluded. */
   seconds: number
+  /** CPU time of this process over the same span (less sensitive to a busy machine than wall time). */
+  cpuSeconds: number
   losses: number[]
-  curve: { step: number; energy: number; seconds: number }[]
+  curve: { step: number; energy: number; seconds: number; cpuSeconds: number }[]
   modes: ModeReport
 }
 
@@ -222,8 +224,10 @@ export function trainEightGaussians(opts: TrainCheck): TrainCheckResult {
     return e
   }
   let seconds = 0
+  let cpuSeconds = 0
   for (let step = 0; step < steps; step++) {
     const t0 = performance.now()
+    const c0 = process.cpuUsage()
     for (let i = 0; i < B; i++) {
       const r = rng.int(train.length / 2)
       yBuf[2 * i] = train[2 * r]!
@@ -244,20 +248,22 @@ export function trainEightGaussians(opts: TrainCheck): TrainCheckResult {
     losses.push(cost!.dataSync()[0]!)
     cost!.dispose()
     seconds += (performance.now() - t0) / 1000
+    const c1 = process.cpuUsage(c0)
+    cpuSeconds += (c1.user + c1.system) / 1e6
     if (opts.evalEvery && (step + 1) % opts.evalEvery === 0 && step + 1 < steps) {
       const e = evaluate()
-      curve.push({ step: step + 1, energy: e, seconds })
+      curve.push({ step: step + 1, energy: e, seconds, cpuSeconds })
       opts.log?.(
-        `${o.id} step ${step + 1}: energy ${e.toFixed(5)} (gaussian ${energyGaussian.toFixed(4)}), ${seconds.toFixed(1)} s`
+        `${o.id} step ${step + 1}: energy ${e.toFixed(5)} (gaussian ${energyGaussian.toFixed(4)}), ${seconds.toFixed(1)} s, cpu ${cpuSeconds.toFixed(1)} s`
       )
     }
   }
   const energy = evaluate()
-  curve.push({ step: steps, energy, seconds })
+  curve.push({ step: steps, energy, seconds, cpuSeconds })
   const samples = tf.tidy(() => phi.apply(tf.tensor2d(new Rng(seed + 99).normals(evalN * 2), [evalN, 2])))
   const modes = modeReport(samples.dataSync() as Float32Array, st)
   samples.dispose()
   optimizer.dispose()
   phi.dispose()
-  return { energy, energyGaussian, seconds, losses, curve, modes }
+  return { energy, energyGaussian, seconds, cpuSeconds, losses, curve, modes }
 }

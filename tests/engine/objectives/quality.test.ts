@@ -44,7 +44,7 @@ describe.runIf(runs.length > 0)('objectives train 8 Gaussians (opt-in)', () => {
       })
       console.log(
         `RESULT ${id} ${JSON.stringify(kv)}: energy ${r.energy.toFixed(5)} gaussian ${r.energyGaussian.toFixed(4)} ` +
-          `ratio ${(r.energy / r.energyGaussian).toFixed(3)} time ${r.seconds.toFixed(1)}s ` +
+          `ratio ${(r.energy / r.energyGaussian).toFixed(3)} time ${r.seconds.toFixed(1)}s cpu ${r.cpuSeconds.toFixed(1)}s ` +
           `loss ${r.losses[0]?.toFixed(4)} → ${r.losses.at(-1)?.toFixed(4)} | modes ${r.modes.weights.map((w) => w.toFixed(3)).join(' ')} ` +
           `off ${r.modes.off.toFixed(4)} spread ${r.modes.spread.toFixed(2)}`
       )

