@@ -60,7 +60,7 @@ export async function reproFig1(
     for (let step = 0; step < steps; step++) {
       if (ctx.signal?.aborted) throw new CancelledError(`Cancelled at step ${step}.`)
       // cosine decay: the last steps average out the mini-batch noise of the estimator
-      optimizer.learningRate = lr0 * (0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * step) / steps)))
+      ;(optimizer as unknown as { learningRate: number }).learningRate = lr0 * (0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * step) / steps)))
       const z = rng.normals(batch)
       const l = optimizer.minimize(
         () => obj.loss(tf.sigmoid(phi.apply(tf.tensor2d(z, [batch, 1]))), y, params, { rng, step, steps }),

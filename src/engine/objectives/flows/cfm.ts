@@ -98,8 +98,8 @@ export class CfmModel extends VelocityModel {
   private readonly sigma: number
   private readonly pairing: Pairing
 
-  constructor(kind: string, net: VelocityNet, lr: number, sigma: number, pairing: Pairing) {
-    super(net, lr)
+  constructor(kind: string, net: VelocityNet, lr: number, ema: number, sigma: number, pairing: Pairing) {
+    super(net, lr, ema)
     this.kind = kind
     this.sigma = sigma
     this.pairing = pairing
@@ -110,7 +110,7 @@ export class CfmModel extends VelocityModel {
   }
 
   protected integrate(z: Float32Array, opts: SampleOptions): Float32Array {
-    return integrateVelocity(this.net, z, opts)
+    return integrateVelocity(this.field, z, opts)
   }
 
   protected override extraJSON(): Record<string, unknown> {
@@ -133,7 +133,7 @@ export function flowMatchingObjective(o: {
   defaults: ModelObjective['defaults']
 }): ModelObjective {
   const build = (net: VelocityNet, lr: number, p: ParamValues): CfmModel =>
-    new CfmModel(o.id, net, lr, Number(p.sigma ?? 0), o.pairing)
+    new CfmModel(o.id, net, lr, Number(p.ema ?? 0), Number(p.sigma ?? 0), o.pairing)
   return {
     kind: 'model',
     id: o.id,
@@ -150,7 +150,7 @@ export function flowMatchingObjective(o: {
     restore(weights, spec) {
       if (weights.kind !== o.id) throw new ConfigError(`These are ${weights.kind} weights, not ${o.id} weights.`)
       const net = VelocityNet.fromJSON(readVelocityWeights(o.id, weights), o.id)
-      return build(net, spec.lr, { sigma: Number(weights.sigma ?? 0) })
+      return build(net, spec.lr, { sigma: Number(weights.sigma ?? 0), ema: Number(weights.ema ?? 0) })
     }
   }
 }

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { ConfigError } from '../../errors'
 import { VelocityNet, velocityInput, type VelocityWeights, DEFAULT_MAX_FREQ } from '../../models/velocity'
-import { int, type ParamSpecs, type ParamValues } from '../../params'
+import { float, int, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
 import { optimizerStep } from '../../train/step'
 import type { LossContext, ModelSpec, SampleOptions, SamplerId, TrainableModel } from '../types'
@@ -38,7 +38,8 @@ export function isFlowModel(m: TrainableModel): m is FlowModel {
 
 /** The parameters of the velocity network beyond ModelConfig's width/depth/activation. */
 export const VELOCITY_PARAMS: ParamSpecs = {
-  timeEmbed: int(16, 2, 256, 'Size of the sinusoidal time embedding concatenated to x (even).')
+  timeEmbed: int(16, 2, 256, 'Size of the sinusoidal time embedding concatenated to x (even).'),
+  ema: float(0.995, 0, 0.9999, 'Decay of the exponential moving average of the weights that samples (0: off).')
 }
 
 /** Flows transport N(0, I_d) noise of the data dimension: the model's latent settings must agree. */
@@ -106,21 +107,35 @@ export function setLearningRate(opt: tf.Optimizer, lr: number): void {
 
 /**
  * A model whose one network v_θ(x, t) is trained by regression, L = mean ‖v_θ(x, t) − target‖², on batches
- * the subclass builds (flow matching, ε-prediction, reflow pairs).
+ * the subclass builds (flow matching, ε-prediction, reflow pairs). Adam with the `lrFactor` schedule; an
+ * exponential moving average of the weights (decay min(ema, (1 + k)/(10 + k)) at step k) is what samples
+ * and what is stored.
  */
 export abstract class VelocityModel implements FlowModel {
   abstract readonly kind: string
   abstract readonly samplers: readonly SamplerId[]
   readonly defaultSteps: number = DEFAULT_FLOW_STEPS
+  /** The network being optimised. */
   readonly net: VelocityNet
+  /** Its moving average (null when ema = 0); `field` is the one that samples. */
+  readonly avg: VelocityNet | null
   readonly dim: number
+  readonly ema: number
   private optimizer: tf.Optimizer | null = null
   private readonly lr: number
+  private updates = 0
 
-  constructor(net: VelocityNet, lr: number) {
+  constructor(net: VelocityNet, lr: number, ema: number) {
     this.net = net
     this.dim = net.spec.dim
     this.lr = lr
+    this.ema = ema
+    this.avg = ema > 0 ? VelocityNet.fromJSON(net.toJSON(), 'ema') : null
+  }
+
+  /** The network that samples: the moving average when there is one. */
+  get field(): VelocityNet {
+    return this.avg ?? this.net
   }
 
   /** The regression batch for data rows y [B, d]. */
@@ -129,7 +144,7 @@ export abstract class VelocityModel implements FlowModel {
   /** Integrates base noise z [n, d] with the sampler; `rng` for stochastic samplers. */
   protected abstract integrate(z: Float32Array, opts: SampleOptions, rng: Rng | null): Float32Array
 
-  /** Fields beyond `kind` and `net` stored with the weights. */
+  /** Fields beyond `kind`, `net` and `ema` stored with the weights. */
   protected extraJSON(): Record<string, unknown> {
     return {}
   }
@@ -148,6 +163,14 @@ export abstract class VelocityModel implements FlowModel {
       },
       this.net.variables()
     )
+    if (this.avg && Number.isFinite(loss)) {
+      const k = this.updates++
+      const decay = Math.min(this.ema, (1 + k) / (10 + k))
+      const src = this.net.variables()
+      tf.tidy(() => {
+        this.avg!.variables().forEach((a, i) => a.assign(tf.add(tf.mul(a, decay), tf.mul(src[i]!, 1 - decay))))
+      })
+    }
     return { loss }
   }
 
@@ -177,21 +200,27 @@ export abstract class VelocityModel implements FlowModel {
     return out
   }
 
+  /** Stores the sampling network (the moving average) as `net`. */
   toJSON(): { kind: string } & Record<string, unknown> {
-    return { kind: this.kind, net: this.net.toJSON(), ...this.extraJSON() }
+    return { kind: this.kind, net: this.field.toJSON(), ema: this.ema, ...this.extraJSON() }
+  }
+
+  private allVariables(): tf.Variable[] {
+    return [...this.net.variables(), ...(this.avg?.variables() ?? [])]
   }
 
   snapshot(): tf.Tensor[] {
-    return this.net.variables().map((v) => tf.clone(v))
+    return this.allVariables().map((v) => tf.clone(v))
   }
 
   restore(snapshot: tf.Tensor[]): void {
-    this.net.variables().forEach((v, i) => v.assign(snapshot[i]!))
+    this.allVariables().forEach((v, i) => v.assign(snapshot[i]!))
   }
 
   dispose(): void {
     this.optimizer?.dispose()
     this.optimizer = null
     this.net.dispose()
+    this.avg?.dispose()
   }
 }

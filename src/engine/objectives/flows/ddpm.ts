@@ -82,8 +82,8 @@ export class DdpmModel extends VelocityModel {
   readonly schedule: VpSchedule
   readonly tMin: number
 
-  constructor(net: VelocityNet, lr: number, schedule: VpScheduleId, tMin: number) {
-    super(net, lr)
+  constructor(net: VelocityNet, lr: number, ema: number, schedule: VpScheduleId, tMin: number) {
+    super(net, lr, ema)
     this.schedule = vpSchedule(schedule)
     this.tMin = tMin
   }
@@ -94,7 +94,7 @@ export class DdpmModel extends VelocityModel {
 
   protected integrate(z: Float32Array, opts: SampleOptions, rng: Rng | null): Float32Array {
     const s = this.schedule
-    const eps = (x: Float32Array, t: number): Float32Array => this.net.predict(x, t)
+    const eps = (x: Float32Array, t: number): Float32Array => this.field.predict(x, t)
     const K = opts.steps
     switch (opts.sampler) {
       case 'ddim':
@@ -123,7 +123,7 @@ export const DDPM_PARAMS = {
 function build(net: VelocityNet, lr: number, p: ParamValues): DdpmModel {
   const schedule = String(p.schedule ?? 'linear') as VpScheduleId
   if (!VP_SCHEDULES.includes(schedule)) throw new ConfigError(`Unknown ddpm schedule "${schedule}".`)
-  return new DdpmModel(net, lr, schedule, Number(p.tMin ?? 1e-3))
+  return new DdpmModel(net, lr, Number(p.ema ?? 0), schedule, Number(p.tMin ?? 1e-3))
 }
 
 export const ddpm: ModelObjective = {
@@ -144,6 +144,10 @@ export const ddpm: ModelObjective = {
   restore(weights, spec) {
     if (weights.kind !== 'ddpm') throw new ConfigError(`These are ${weights.kind} weights, not ddpm weights.`)
     const net = VelocityNet.fromJSON(readVelocityWeights('ddpm', weights), 'ddpm')
-    return build(net, spec.lr, { schedule: String(weights.schedule ?? 'linear'), tMin: Number(weights.tMin ?? 1e-3) })
+    return build(net, spec.lr, {
+      schedule: String(weights.schedule ?? 'linear'),
+      tMin: Number(weights.tMin ?? 1e-3),
+      ema: Number(weights.ema ?? 0)
+    })
   }
 }
