@@ -21,16 +21,228 @@ export interface EngineInfo {
   datasets: { id: string; dim: number; title: string }[]
 }
 
+/** A hyper-parameter declaration, as the engine's registry declares it (forms are generated from these). */
+export type ParamInfo =
+  | { name: string; type: 'int' | 'float'; default: number; min: number; max: number; help: string; log?: boolean }
+  | { name: string; type: 'enum'; default: string; options: readonly string[]; help: string }
+  | { name: string; type: 'bool'; default: boolean; help: string }
+  | { name: string; type: 'string'; default: string; help: string }
+
+export type SamplerId = 'onestep' | 'euler' | 'heun' | 'ddim' | 'ddpm'
+
+export interface ObjectiveInfo {
+  id: string
+  family: ObjectiveFamily
+  kind: 'pushforward' | 'model'
+  title: string
+  /** Paper reference, e.g. "§2, eq. (3)". */
+  paper: string
+  /** Two lines for a researcher. */
+  summary: string
+  defaults: { steps: number; batch: number; lr: number }
+  params: ParamInfo[]
+}
+
+/** A dataset the user can train on: a built-in toy, or a file imported into the app's data folder. */
+export interface DatasetInfo {
+  /** Built-in id (`8gaussians`) or `file:<name>` for imported ones. */
+  id: string
+  kind: 'builtin' | 'imported'
+  title: string
+  rows: number
+  dim: number
+  columns: string[]
+  /** For built-ins, the documented formula. */
+  formula?: string
+}
+
+export interface FeatureStats {
+  name: string
+  mean: number
+  std: number
+  min: number
+  max: number
+}
+
+export interface DatasetPreview {
+  info: DatasetInfo
+  /** Up to `n` rows (row-major, `dim` per row), for scatter / histogram / pair plots. */
+  points: number[]
+  n: number
+  stats: FeatureStats[]
+}
+
+/**
+ * Import a user file. In Electron the main side reads `path` (chosen in a native dialog); the web host
+ * receives the bytes (`contentBase64`) with the file's `fileName`.
+ */
+export interface ImportRequest {
+  path?: string
+  fileName?: string
+  contentBase64?: string
+  /** Display name; default the file's base name. */
+  name?: string
+  columns?: string
+  skipRows?: number
+}
+
+export interface TrainRequest {
+  /** A `DatasetInfo.id`. */
+  dataset: string
+  objective: string
+  params?: Record<string, number | string | boolean>
+  steps?: number
+  batch?: number
+  lr?: number
+  seed?: number
+  model?: { latentDim?: number; width?: number; depth?: number; activation?: string; base?: 'normal' | 'uniform' }
+  evalEvery?: number
+  /** Display name of the run. */
+  name?: string
+}
+
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled'
+
+export interface MetricsInfo {
+  energy: number
+  energyGaussian: number
+  mmd: number
+  slicedW2: number
+  precision: number
+  recall: number
+  density: number
+  coverage: number
+  n: number
+}
+
+/** A queued or running piece of work (training, benchmark) in a worker process. */
+export interface JobInfo {
+  id: string
+  kind: 'train' | 'bench'
+  status: JobStatus
+  title: string
+  /** The run being written (training jobs), once created. */
+  runId: string | null
+  step: number
+  steps: number
+  loss: number | null
+  samplesPerSec: number | null
+  etaMs: number | null
+  backend: string | null
+  /** Loss curve so far, thinned: [step, loss] pairs. */
+  lossCurve: [number, number][]
+  /** Held-out metrics at evaluation steps. */
+  evalCurve: { step: number; metrics: MetricsInfo }[]
+  /** Latest sample snapshot (standardised → data units), row-major. */
+  snapshot: { step: number; points: number[]; dim: number } | null
+  error: { code: string; message: string } | null
+  createdAt: string
+}
+
+export interface RunSummaryInfo {
+  id: string
+  name: string
+  status: 'running' | 'completed' | 'failed' | 'cancelled' | 'crashed'
+  objective: string
+  dataset: string
+  createdAt: string
+  steps: number
+  stepsDone: number | null
+  backend: string | null
+  metrics: MetricsInfo | null
+}
+
+export interface RunDetail extends RunSummaryInfo {
+  config: unknown
+  extra: Record<string, number>
+  /** Metrics log: step, loss, optional metrics. */
+  log: { step: number; loss: number; metrics?: Partial<MetricsInfo> }[]
+  samplers: SamplerId[]
+  defaultSteps: number
+}
+
+export interface SampleRequest {
+  runId: string
+  sampler?: SamplerId
+  steps?: number
+  /** Number of points (default 2000). */
+  n?: number
+  /** Also score them against the held-out split. */
+  metrics?: boolean
+}
+
+export interface SampleSet {
+  runId: string
+  sampler: SamplerId
+  steps: number
+  dim: number
+  n: number
+  /** Data units, row-major. */
+  points: number[]
+  metrics: MetricsInfo | null
+}
+
+export interface ExportRequest {
+  runId: string
+  sampler?: SamplerId
+  steps?: number
+  /** Where to write (Electron: from the save dialog). The web host writes into its exports folder when absent. */
+  path?: string
+}
+
+export interface ExportReport {
+  path: string
+  opset: number
+  inputs: { name: string; shape: (number | string)[] }[]
+  outputs: { name: string; shape: (number | string)[] }[]
+  parity: { maxAbsError: number; n: number; tolerance: number }
+  /** The web host offers the file for download here. */
+  downloadUrl?: string
+}
+
 /** The API as the renderer uses it: plain promises that reject with an `ApiError` (see renderer/src/api.ts). */
 export interface Api {
   engine: {
     info(): Promise<EngineInfo>
   }
+  objectives: {
+    list(): Promise<ObjectiveInfo[]>
+  }
+  datasets: {
+    list(): Promise<DatasetInfo[]>
+    preview(id: string, n?: number): Promise<DatasetPreview>
+    import(req: ImportRequest): Promise<DatasetInfo>
+    remove(id: string): Promise<void>
+  }
+  training: {
+    start(req: TrainRequest): Promise<JobInfo>
+    cancel(jobId: string): Promise<void>
+    jobs(): Promise<JobInfo[]>
+  }
+  runs: {
+    list(): Promise<{ runs: RunSummaryInfo[]; problems: { id: string; reason: string }[] }>
+    get(id: string): Promise<RunDetail>
+    samples(req: SampleRequest): Promise<SampleSet>
+    rename(id: string, name: string): Promise<void>
+    remove(id: string): Promise<void>
+  }
+  export: {
+    onnx(req: ExportRequest): Promise<ExportReport>
+  }
+  dialogs: {
+    /** Native open dialog (Electron); the web host answers NOT_SUPPORTED and the renderer uploads instead. */
+    openDataFile(): Promise<string | null>
+    saveOnnxFile(defaultName: string): Promise<string | null>
+  }
 }
 
-/** Push events from the host to the renderer, by channel name. Empty until training lands. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by later issues
-export interface Events {}
+/** Push events from the host to the renderer, by channel name. */
+export interface Events {
+  /** A job changed (progress, status, new snapshot). */
+  'jobs:update': JobInfo
+  /** The run store changed (a run finished, was renamed or removed). */
+  'runs:changed': { id: string }
+}
 
 /** A failure as it crosses a process boundary: a stable machine code and a sentence a researcher reads. */
 export interface ApiErrorInfo {

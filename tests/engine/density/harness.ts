@@ -36,6 +36,8 @@ export interface HarnessResult {
   ratio: number
   extra: Record<string, number>
   seconds: number
+  /** CPU seconds of this process during training (the machine is shared: wall time varies). */
+  cpuSeconds: number
   losses: number[]
   train: Points
   heldout: Points
@@ -65,6 +67,7 @@ export async function trainObjective(obj: ModelObjective, o: HarnessOptions = {}
   const yBuf = new Float32Array(batch * d)
   const losses: number[] = []
   const t0 = performance.now()
+  const c0 = process.cpuUsage()
   try {
     for (let step = 0; step < steps; step++) {
       for (let i = 0; i < batch; i++) {
@@ -85,6 +88,8 @@ export async function trainObjective(obj: ModelObjective, o: HarnessOptions = {}
         o.log?.(`${obj.id} step ${step} loss ${loss.toFixed(4)} ${extra ? JSON.stringify(extra) : ''}`)
     }
     const seconds = (performance.now() - t0) / 1000
+    const cu = process.cpuUsage(c0)
+    const cpuSeconds = (cu.user + cu.system) / 1e6
     const evalRng = new Rng(seed ^ 0x5eed04)
     const evalN = Math.min(o.evalN ?? heldout.n, heldout.n)
     const samples: Points = { n: evalN, d, data: m.sample(evalN, evalRng.fork(), ONESTEP) }
@@ -95,6 +100,7 @@ export async function trainObjective(obj: ModelObjective, o: HarnessOptions = {}
       ratio: metrics.energy / metrics.energyGaussian,
       extra,
       seconds,
+      cpuSeconds,
       losses,
       train,
       heldout,

@@ -64,7 +64,7 @@ describe('closed forms', () => {
   it('energy: N(0, 1) vs N(δ, 1) in 1-D is 2E|X−Y| − E|X−X′| − E|Y−Y′|', () => {
     for (const delta of [0, 0.5, 1.5]) {
       const exact = 2 * meanAbsNormal(delta, Math.SQRT2) - 2 * meanAbsNormal(0, Math.SQRT2)
-      const { mean, sem } = meanLoss('energy', {}, shifted(1000, 1, [delta]), SEEDS)
+      const { mean, sem } = meanLoss('energy', {}, shifted(600, 1, [delta]), SEEDS)
       expect(Math.abs(mean - exact)).toBeLessThan(4 * sem + 2e-3)
     }
   })
@@ -170,34 +170,35 @@ describe('closed forms', () => {
 
   it('sinkhorn: S_ε(μ, μ shifted by δ) = ‖δ‖² exactly, approached by the iterations', () => {
     const rng = new Rng(4)
-    const x = tf.tensor2d(rng.normals(512), [256, 2])
+    const x = tf.tensor2d(rng.normals(256), [128, 2])
     const y = tf.add(x, tf.tensor1d([1, 0.5])) as tf.Tensor2D
     const at = (eps: number, it: number): number =>
       tf.tidy(() => sinkhornDivergence(x, y, eps, it).dataSync()[0]!)
     expect(Math.abs(at(0.1, 10) - 1.25)).toBeLessThan(0.05)
-    expect(Math.abs(at(0.1, 300) - 1.25)).toBeLessThan(0.005)
+    expect(Math.abs(at(1, 30) - 1.25)).toBeLessThan(1e-3)
     tf.dispose([x, y])
   })
 
   it('sinkhorn: the envelope gradient matches finite differences once converged', () => {
     const rng = new Rng(5)
-    const n = 24
+    const n = 16
+    const [eps, its] = [1, 50]
     const xv = rng.normals(n * 2)
     const y = tf.tensor2d(
       rng.normals(n * 2).map((v) => v + 0.3),
       [n, 2]
     )
     const S = (v: Float32Array): number =>
-      tf.tidy(() => sinkhornDivergence(tf.tensor2d(v, [n, 2]), y, 0.1, 1000).dataSync()[0]!)
+      tf.tidy(() => sinkhornDivergence(tf.tensor2d(v, [n, 2]), y, eps, its).dataSync()[0]!)
     const g = tf.tidy(() =>
       tf
-        .grad((x: tf.Tensor) => sinkhornDivergence(x as tf.Tensor2D, y, 0.1, 1000))(tf.tensor2d(xv, [n, 2]))
+        .grad((x: tf.Tensor) => sinkhornDivergence(x as tf.Tensor2D, y, eps, its))(tf.tensor2d(xv, [n, 2]))
         .dataSync()
     )
     let err = 0
     let norm = 0
     const h = 3e-2
-    for (let k = 0; k < 2 * n; k += 3) {
+    for (let k = 0; k < 2 * n; k += 5) {
       const p = xv.slice()
       const q = xv.slice()
       p[k] += h
@@ -206,7 +207,7 @@ describe('closed forms', () => {
       err += (fd - g[k]!) ** 2
       norm += fd * fd
     }
-    expect(Math.sqrt(err / norm)).toBeLessThan(0.02)
+    expect(Math.sqrt(err / norm)).toBeLessThan(0.03)
     y.dispose()
   })
 })

@@ -8,7 +8,8 @@
  *   [ŝ, t] = g_k(m ⊙ x),  s = (1 − m) ⊙ c·tanh(ŝ / c),  z = x ⊙ e^s + (1 − m) ⊙ t,  log|det| = Σ_j s_j,
  * and in the sampling direction x = (z − (1 − m) ⊙ t) ⊙ e^{−s} with the same s, t (g_k reads only kept
  * coordinates, which the layer leaves unchanged). The log-scale is tanh-bounded by c (`logScaleBound`) so a
- * single layer never scales by more than e^{±c}; each g_k is an MLP whose last layer starts at zero (ψ = id).
+ * single layer never scales by more than e^{±c}; each g_k is an MLP (`couplingWidth` × `couplingDepth`, the
+ * run's activation) whose last layer starts at zero, so training starts from ψ = id.
  *
  * d = 1 — a coupling layer needs at least two coordinates, so the 1-D flow is a stack of monotone
  * elementwise maps (no spline, no conditioning):
@@ -133,9 +134,11 @@ export class RealNvpModel implements TrainableModel {
       const layers = Array.from({ length: K }, () => monoFromJSON(monoInit(units, spec.rng)))
       return new RealNvpModel(1, bound, [], layers, spec.lr)
     }
-    const m = spec.model
+    const width = num(spec.params, 'couplingWidth')
+    const depth = num(spec.params, 'couplingDepth')
+    const activation = spec.model.activation
     const nets = Array.from({ length: K }, (_, k) => {
-      const net = Mlp.create({ inDim: d, outDim: 2 * d, width: m.width, depth: m.depth, activation: m.activation }, spec.rng, `coupling${k}`)
+      const net = Mlp.create({ inDim: d, outDim: 2 * d, width, depth, activation }, spec.rng, `coupling${k}`)
       zeroLastLayer(net)
       return net
     })
@@ -351,6 +354,8 @@ export const realnvp: ModelObjective = {
     'Affine coupling layers with alternating masks (d ≥ 2) or monotone tanh layers (d = 1); sampling is x = ψ(z).',
   params: {
     couplings: int(8, 1, 64, 'Coupling layers (d ≥ 2; alternating masks) or monotone layers (d = 1).'),
+    couplingWidth: int(64, 2, 4096, 'Hidden width of each coupling network g_k (the run’s activation; its width/depth do not apply).'),
+    couplingDepth: int(2, 1, 16, 'Hidden layers of each coupling network g_k.'),
     logScaleBound: float(2, 0.1, 10, 'Bound c of each layer’s log-scale, s = c·tanh(ŝ/c).'),
     monoUnits: int(16, 1, 512, 'tanh units per monotone layer of the 1-D flow (d = 1 only).')
   },
