@@ -1,7 +1,6 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import vue from '@vitejs/plugin-vue'
-import type { Plugin } from 'vite'
 
 /**
  * Native or heavy engine packages stay outside the main bundle and load from node_modules at run time
@@ -10,23 +9,17 @@ import type { Plugin } from 'vite'
  */
 const ENGINE_EXTERNALS = ['onnxruntime-node', /^onnxruntime-node\//, /^@tensorflow\//]
 
-/**
- * The shipped page's CSP (index.html) has no 'unsafe-inline' styles. Vite's dev server injects component CSS
- * as <style> tags, so only `electron-vite dev` relaxes style-src.
- */
-function devCsp(): Plugin {
-  return {
-    name: 'pfl:dev-csp',
-    apply: 'serve',
-    transformIndexHtml: (html) => html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
-  }
-}
-
 export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      lib: { entry: resolve(import.meta.dirname, 'src/main/index.ts') },
+      // The job worker is a second entry: Electron runs it in a utility process (`utilityProcess.fork`).
+      lib: {
+        entry: {
+          index: resolve(import.meta.dirname, 'src/main/index.ts'),
+          'job-worker': resolve(import.meta.dirname, 'src/main/job-worker.ts')
+        }
+      },
       rolldownOptions: { external: ENGINE_EXTERNALS }
     }
   },
@@ -47,6 +40,8 @@ export default defineConfig({
       outDir: 'out/renderer',
       rolldownOptions: { input: resolve(import.meta.dirname, 'src/renderer/index.html') }
     },
-    plugins: [vue(), devCsp()]
+    // index.html's CSP already allows inline styles (naive-ui injects <style> elements), which also covers
+    // the <style> tags of Vite's dev server: no dev-only policy is needed.
+    plugins: [vue()]
   }
 })

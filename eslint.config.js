@@ -20,7 +20,7 @@ const UI_IMPORTS = {
 }
 
 export default defineConfig(
-  globalIgnores(['out/', 'dist/', 'node_modules/', 'runs/', 'tests/fixtures/', 'test-results/', '.cache/']),
+  globalIgnores(['out/', 'dist/', 'node_modules/', 'runs/', 'lab-data/', 'tests/fixtures/', 'test-results/', '.cache/']),
 
   js.configs.recommended,
   tseslint.configs.recommended,

@@ -8,11 +8,27 @@ export default defineConfig({
       {
         test: {
           name: 'engine',
-          include: ['tests/engine/**/*.test.ts', 'tests/cli/**/*.test.ts', 'tests/main/**/*.test.ts'],
+          include: [
+            'tests/engine/**/*.test.ts',
+            'tests/cli/**/*.test.ts',
+            'tests/main/**/*.test.ts',
+            'tests/web/**/*.test.ts'
+          ],
           environment: 'node',
           pool: 'forks',
           testTimeout: 120_000,
           hookTimeout: 120_000
+        }
+      },
+      {
+        // Chromium (playwright-core) against the web host; skipped where /usr/bin/chromium is missing.
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          testTimeout: 300_000,
+          hookTimeout: 300_000
         }
       },
       {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm start`: opens the built desktop app when Electron can run here; otherwise says why in one line and runs
- * the headless demo (`pfm demo`) instead. Extra arguments go to whichever starts. Exits with the child's code.
+ * `npm start`: opens the built desktop app when Electron can run here; otherwise says why in one line and starts
+ * the web host (`pfm serve`, which prints the workbench's URL) instead. Extra arguments go to whichever starts
+ * (e.g. `npm start -- --port 8080`). Exits with the child's code. The headless demo stays `pfm demo`.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -27,14 +28,24 @@ function hasDisplay() {
   return Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY)
 }
 
-/** Runs a command with inherited stdio and exits with its status (or re-raises its signal). */
+/**
+ * Runs a command with inherited stdio and exits with its status (or re-raises its signal). Ctrl-C and SIGTERM
+ * are passed on, so the child (the web host stopping its training workers) shuts down before this exits.
+ */
 function run(command, args, env = process.env) {
   const child = spawn(command, args, { cwd: root, stdio: 'inherit', env })
+  const forward = (signal) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+  }
+  process.on('SIGINT', forward)
+  process.on('SIGTERM', forward)
   child.on('error', (err) => {
     console.error(`Could not start ${command}: ${err.message}`)
     process.exit(1)
   })
   child.on('exit', (code, signal) => {
+    process.off('SIGINT', forward)
+    process.off('SIGTERM', forward)
     if (signal) process.kill(process.pid, signal)
     else process.exit(code ?? 1)
   })
@@ -50,16 +61,22 @@ else if (!electron) reasons.push('its binary could not be installed')
 if (electron && reasons.length === 0) {
   if (!existsSync(join(root, 'out/main/index.js'))) {
     console.log('Building the app once (npm run build)…')
-    const built = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-      cwd: root,
-      stdio: 'inherit'
-    })
+    const built = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'],
+      {
+        cwd: root,
+        stdio: 'inherit'
+      }
+    )
     if (built.status !== 0) process.exit(built.status ?? 1)
   }
   const env = { ...process.env }
   delete env.ELECTRON_RUN_AS_NODE
   run(electron, [root, ...args], env)
 } else {
-  console.log(`Electron cannot start here (${reasons.join('; ')}) — running the headless demo instead.`)
-  run(process.execPath, [join(root, 'bin/pfm.mjs'), 'demo', ...args])
+  console.log(
+    `Electron cannot start here (${reasons.join('; ')}) — serving the workbench in a browser instead (pfm serve).`
+  )
+  run(process.execPath, [join(root, 'bin/pfm.mjs'), 'serve', ...args])
 }

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, Command> = {
   runs: { summary: 'list stored runs', run: async (a) => (await import('./commands/runs')).runs(a) },
   rm: { summary: 'delete runs: pfm rm ID [ID …]', run: async (a) => (await import('./commands/runs')).rm(a) },
   repro: { summary: "reproduce a paper figure: pfm repro fig1", run: async (a) => (await import('./commands/repro')).run(a) },
+  serve: { summary: 'the workbench in a browser: [--port 7070] [--host 127.0.0.1] [--data-dir DIR]', run: async (a) => (await import('./commands/serve')).run(a) },
   demo: { summary: 'the headless default: train energy on 8gaussians, report and plot', run: async (a) => (await import('./commands/demo')).run(a) },
   export: { summary: 'export a run to ONNX: --run ID --out model.onnx', run: async (a) => (await import('./commands/export')).run(a) },
   'bench-train': { summary: 'training throughput per backend vs the PyTorch peer', run: async (a) => (await import('./commands/bench-train')).run(a) }

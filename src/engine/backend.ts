@@ -13,7 +13,9 @@ import '@tensorflow/tfjs-backend-wasm'
 import type { BackendChoice, BackendId } from './types'
 import { ConfigError } from './errors'
 
-const require = createRequire(import.meta.url)
+// Not named `require`: electron-vite's ESM shim declares its own `require` in a bundle that calls `require(…)`,
+// and two declarations of one name are a SyntaxError when the bundled main process or job worker loads.
+const requireNode = createRequire(import.meta.url)
 
 export const BACKENDS: readonly BackendId[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
 
@@ -30,7 +32,7 @@ let current: BackendInfo | null = null
 
 function loadNative(pkg: string): string | null {
   try {
-    require(pkg)
+    requireNode(pkg)
     return null
   } catch (e) {
     const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e)
@@ -55,7 +57,7 @@ async function tryBackend(id: BackendId): Promise<string | null> {
 function hasCudaDevice(): boolean {
   // tfjs-node-gpu silently runs on the CPU where no GPU is present; report that honestly.
   try {
-    const fs = require('node:fs') as typeof import('node:fs')
+    const fs = requireNode('node:fs') as typeof import('node:fs')
     return fs.existsSync('/dev/nvidia0') || fs.existsSync('/dev/nvidiactl')
   } catch {
     return false

@@ -1,40 +1,282 @@
 /**
- * The host side of the contract, free of Electron: the handler table, the argument schemas, and `dispatch`,
- * which validates a call, runs its handler and wraps the outcome in a `Result`. `ipc.ts` plugs this into
- * `ipcMain`; the web host will plug the same table into its transport.
+ * The host side of the contract, free of Electron: the lab (handler table, job queue, event hub) and
+ * `dispatch`, which validates a call against its schema (schemas.ts), runs its handler and wraps the outcome in
+ * a `Result`. `ipc.ts` plugs this into `ipcMain`; the web host (src/web/server.ts) into HTTP and a WebSocket.
+ *
+ * ```
+ * <dataDir>/runs/        the run store (see engine/store)
+ *           datasets/    imported files and their index (see datasets.ts)
+ *           exports/     ONNX files written without an explicit path (the web host offers them for download)
+ * ```
  */
-import { z } from 'zod'
-import type { Api, Args, Channel, EngineInfo, Handlers, Result } from '../shared/api'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { z } from 'zod'
+import type {
+  Channel,
+  DatasetInfo,
+  EngineInfo,
+  Events,
+  ExportReport,
+  Handlers,
+  ImportRequest,
+  ObjectiveInfo,
+  Result,
+  TrainRequest
+} from '../shared/api'
 import { isEngineError } from '../engine/errors'
 import { currentBackend } from '../engine/backend'
-import { allObjectives } from '../engine/objectives/registry'
+import { allObjectives, findObjective } from '../engine/objectives/registry'
 import { BUILTINS } from '../engine/data'
+import { exportPushforward } from '../engine/onnx/export'
+import { RunStore } from '../engine/store'
+import { describeFsError } from '../engine/store/fs-utils'
+import { makeRunConfig } from '../engine/train/train'
+import { DatasetLibrary } from './datasets'
+import { HostError } from './errors'
+import { forkWorker, JobManager, type SpawnWorker } from './jobs'
+import { listRuns, runDetail, sampleSet } from './runs'
+import { ARG_SCHEMAS } from './schemas'
+
+export { ARG_SCHEMAS } from './schemas'
+
+/** Native file dialogs (Electron). Each resolves to the chosen path, or null when the user cancels. */
+export interface NativeDialogs {
+  openDataFile(): Promise<string | null>
+  saveOnnxFile(defaultName: string): Promise<string | null>
+}
+
+/**
+ * Which file paths a renderer may name (in `datasets.import({ path })` and `export.onnx({ path })`):
+ * `dialog` — only paths the user chose in this host's native dialogs (Electron); `none` — no paths at all
+ * (web host: uploads and the exports folder only); `any` — every path (trusted callers and tests).
+ */
+export type PathAccess = 'dialog' | 'none' | 'any'
 
 /** What the handlers need from their host. */
-export interface HostInfo {
+export interface HostOptions {
   version: string
+  /** The app's data folder: runs, imported datasets and exports live under it. */
+  dataDir: string
+  /** Starts job workers (default: `forkWorker()`, Node + tsx). */
+  spawnWorker?: SpawnWorker
+  /** Training jobs running at once, 1 or 2 (default 1). */
+  maxConcurrentJobs?: number
+  /** Worker stop grace after a cancel, ms (default 5000). */
+  cancelGraceMs?: number
+  /** Native dialogs; without them `dialogs.*` answers NOT_SUPPORTED. */
+  dialogs?: NativeDialogs
+  /** Default `none`, or `dialog` when `dialogs` are given. */
+  pathAccess?: PathAccess
+  /** Where the web host offers a file of the exports folder for download. */
+  downloadUrl?(fileName: string): string
 }
 
-/** Argument schemas, one per method: every payload is validated before its handler runs. */
-type ArgSchemas = { [D in keyof Api]: { [M in keyof Api[D]]: z.ZodType<Args<Api[D][M]>> } }
+/** One host event, as a tagged union. */
+export type LabEvent = { [E in keyof Events]: { event: E; payload: Events[E] } }[keyof Events]
 
-export const ARG_SCHEMAS: ArgSchemas = {
-  engine: {
-    info: z.tuple([])
+/** A running lab: the handler table, its job manager and its events. */
+export interface Lab {
+  handlers: Handlers
+  jobs: JobManager
+  /** Subscribes to every host event; returns the unsubscribe function. */
+  subscribe(listener: (e: LabEvent) => void): () => void
+  paths: { dataDir: string; runs: string; datasets: string; exports: string }
+  /** Stops the job workers (cancel, then kill after the grace period). */
+  close(): Promise<void>
+}
+
+export function createLab(options: HostOptions): Lab {
+  const dataDir = path.resolve(options.dataDir)
+  const paths = {
+    dataDir,
+    runs: path.join(dataDir, 'runs'),
+    datasets: path.join(dataDir, 'datasets'),
+    exports: path.join(dataDir, 'exports')
   }
-}
+  const store = new RunStore(paths.runs)
+  const library = new DatasetLibrary(paths.datasets)
+  const listeners = new Set<(e: LabEvent) => void>()
+  const publish = (e: LabEvent): void => {
+    for (const l of listeners) {
+      try {
+        l(e)
+      } catch (err) {
+        console.error('[events]', err)
+      }
+    }
+  }
+  const runsChanged = (id: string): void => publish({ event: 'runs:changed', payload: { id } })
+  const jobs = new JobManager({
+    spawn: options.spawnWorker ?? forkWorker(),
+    runsDir: paths.runs,
+    ...(options.maxConcurrentJobs !== undefined ? { maxConcurrent: options.maxConcurrentJobs } : {}),
+    ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
+    onUpdate: (job) => publish({ event: 'jobs:update', payload: job }),
+    onRunsChanged: runsChanged
+  })
 
-export function createHandlers(host: HostInfo): Handlers {
-  return {
+  // Paths the user chose in a native dialog: the only ones a renderer may name under `dialog` access.
+  const access: PathAccess = options.pathAccess ?? (options.dialogs ? 'dialog' : 'none')
+  const granted = { open: new Set<string>(), save: new Set<string>() }
+  const allowPath = (kind: 'open' | 'save', p: string): string => {
+    const abs = path.resolve(p)
+    if (access === 'any' || (access === 'dialog' && granted[kind].has(abs))) return abs
+    throw new HostError(
+      'FORBIDDEN',
+      access === 'none'
+        ? 'This host does not read or write files by path: upload the file, or export into the app’s exports folder.'
+        : `The app only ${kind === 'open' ? 'reads files chosen in its open dialog' : 'writes files chosen in its save dialog'}: choose ${abs} again.`
+    )
+  }
+  const dialogs = (): NativeDialogs => {
+    if (!options.dialogs)
+      throw new HostError(
+        'NOT_SUPPORTED',
+        'Native file dialogs exist only in the desktop app; upload the file, or download the export, instead.'
+      )
+    return options.dialogs
+  }
+
+  const importDataset = (req: ImportRequest): DatasetInfo => {
+    const opts = {
+      ...(req.name !== undefined ? { name: req.name } : {}),
+      ...(req.columns !== undefined ? { columns: req.columns } : {}),
+      ...(req.skipRows !== undefined ? { skipRows: req.skipRows } : {})
+    }
+    if (req.path !== undefined) return library.importPath(allowPath('open', req.path), opts)
+    const bytes = Buffer.from(req.contentBase64!, 'base64')
+    return library.import({ bytes, fileName: req.fileName!, ...opts })
+  }
+
+  const startTraining = (req: TrainRequest): ReturnType<JobManager['enqueueTrain']> => {
+    const objective = findObjective(req.objective)
+    const info = library.info(req.dataset)
+    const ds = library.load(req.dataset, req.seed ?? 0)
+    const config = makeRunConfig(ds, {
+      objective: req.objective,
+      ...(req.params !== undefined ? { params: req.params } : {}),
+      ...(req.steps !== undefined ? { steps: req.steps } : {}),
+      ...(req.batch !== undefined ? { batch: req.batch } : {}),
+      ...(req.lr !== undefined ? { lr: req.lr } : {}),
+      ...(req.seed !== undefined ? { seed: req.seed } : {}),
+      ...(req.evalEvery !== undefined ? { evalEvery: req.evalEvery } : {}),
+      ...(req.model !== undefined ? { model: req.model as Parameters<typeof makeRunConfig>[1]['model'] } : {})
+    })
+    const title = req.name ?? `${objective.title} on ${info.title}`
+    return jobs.enqueueTrain({ title, config, ...(req.name !== undefined ? { name: req.name } : {}) })
+  }
+
+  const exportOnnx: Handlers['export']['onnx'] = async (req) => {
+    let file: string
+    let inExports = false
+    if (req.path !== undefined) {
+      file = allowPath('save', req.path)
+    } else {
+      try {
+        fs.mkdirSync(paths.exports, { recursive: true })
+      } catch (e) {
+        throw new HostError(
+          'STORE',
+          `Could not create the exports folder ${paths.exports}: ${describeFsError(e)}.`
+        )
+      }
+      file = path.join(paths.exports, `${req.runId}.onnx`)
+      inExports = true
+    }
+    const r = await exportPushforward(store, req.runId, file, {
+      ...(req.sampler !== undefined ? { sampler: req.sampler } : {}),
+      ...(req.steps !== undefined ? { steps: req.steps } : {})
+    })
+    const report: ExportReport = {
+      path: r.path,
+      opset: r.opset,
+      inputs: r.inputs.map(({ name, shape }) => ({ name, shape })),
+      outputs: r.outputs.map(({ name, shape }) => ({ name, shape })),
+      parity: { ...r.parity }
+    }
+    if (inExports && options.downloadUrl) report.downloadUrl = options.downloadUrl(path.basename(r.path))
+    return report
+  }
+
+  const handlers: Handlers = {
     engine: {
       info: (): EngineInfo => ({
-        version: host.version,
+        version: options.version,
         backend: currentBackend()?.id ?? null,
         objectives: allObjectives().map(({ id, family, title }) => ({ id, family, title })),
         datasets: BUILTINS.map(({ id, dim, title }) => ({ id, dim, title }))
       })
+    },
+    objectives: {
+      list: (): ObjectiveInfo[] =>
+        allObjectives().map((o) => ({
+          id: o.id,
+          family: o.family,
+          kind: o.kind,
+          title: o.title,
+          paper: o.paper,
+          summary: o.summary,
+          defaults: { ...o.defaults },
+          params: Object.entries(o.params).map(([name, p]) => ({ name, ...p }))
+        }))
+    },
+    datasets: {
+      list: () => library.list(),
+      preview: (id, n) => library.preview(id, n),
+      import: (req) => importDataset(req),
+      remove: (id) => library.remove(id)
+    },
+    training: {
+      start: (req) => startTraining(req),
+      cancel: (jobId) => jobs.cancel(jobId),
+      jobs: () => jobs.list()
+    },
+    runs: {
+      list: () => listRuns(store),
+      get: (id) => runDetail(store, id),
+      samples: (req) => sampleSet(store, req),
+      rename: (id, name) => {
+        store.rename(id, name)
+        runsChanged(id)
+      },
+      remove: (id) => {
+        store.delete(id)
+        runsChanged(id)
+      }
+    },
+    export: {
+      onnx: exportOnnx
+    },
+    dialogs: {
+      openDataFile: async () => {
+        const p = await dialogs().openDataFile()
+        if (p !== null) granted.open.add(path.resolve(p))
+        return p
+      },
+      saveOnnxFile: async (defaultName) => {
+        const p = await dialogs().saveOnnxFile(defaultName)
+        if (p !== null) granted.save.add(path.resolve(p))
+        return p
+      }
     }
   }
+
+  return {
+    handlers,
+    jobs,
+    paths,
+    subscribe: (listener) => {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
+    close: () => jobs.close()
+  }
+}
+
+/** The handler table alone (see {@link createLab} for the jobs and events behind it). */
+export function createHandlers(options: HostOptions): Handlers {
+  return createLab(options).handlers
 }
 
 /** Every channel of the contract, `domain:verb`, in table order. */
@@ -59,7 +301,7 @@ function lookup<T>(table: object, channel: string): T | undefined {
 
 /**
  * Runs one call: checks the channel exists and the arguments match its schema, then awaits the handler.
- * Never throws: engine errors keep their code and sentence; anything else becomes `INTERNAL`.
+ * Never throws: engine and host errors keep their code and sentence; anything else becomes `INTERNAL`.
  */
 export async function dispatch(
   handlers: Handlers,
@@ -74,7 +316,7 @@ export async function dispatch(
   const parsed = schema.safeParse(args)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    const where = issue && issue.path.length > 0 ? ` at argument ${issue.path.join('.')}` : ''
+    const where = issue && issue.path.length > 0 ? ` at argument ${issue.path.map(String).join('.')}` : ''
     return {
       ok: false,
       error: {

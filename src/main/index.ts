@@ -5,8 +5,9 @@
 import { app, BrowserWindow, session, shell, type WebContents } from 'electron'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { createHandlers } from './handlers'
-import { registerIpc } from './ipc'
+import { createLab, type Lab } from './handlers'
+import { forwardEvents, registerIpc } from './ipc'
+import { nativeDialogs, utilityWorker } from './native'
 
 const PRODUCT_NAME = 'Pushforward Lab'
 
@@ -72,10 +73,31 @@ async function start(): Promise<void> {
   await app.whenReady()
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
   session.defaultSession.setPermissionCheckHandler(() => false)
-  registerIpc(createHandlers({ version: app.getVersion() }), isAppUrl)
+  // Runs, imported datasets and exports live in the user's data folder (PFM_DATA_DIR overrides it).
+  const lab = createLab({
+    version: app.getVersion(),
+    dataDir: process.env['PFM_DATA_DIR'] || app.getPath('userData'),
+    spawnWorker: utilityWorker(join(import.meta.dirname, 'job-worker.js')),
+    dialogs: nativeDialogs(),
+    pathAccess: 'dialog'
+  })
+  registerIpc(lab.handlers, isAppUrl)
+  forwardEvents(lab)
+  stopOnQuit(lab)
   createWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
+  })
+}
+
+/** Cancels the running jobs (workers get their grace period) before the app quits. */
+function stopOnQuit(lab: Lab): void {
+  let closing = false
+  app.on('before-quit', (event) => {
+    if (closing) return
+    closing = true
+    event.preventDefault()
+    void lab.close().finally(() => app.quit())
   })
 }
 

@@ -7,11 +7,17 @@ import type { Bridge, EventTable, Events, MethodTable, Result } from '../shared/
 
 /** The contract's methods; a method missing here (or one not in the contract) is a compile error. */
 const METHODS: MethodTable = {
-  engine: { info: true }
+  engine: { info: true },
+  objectives: { list: true },
+  datasets: { list: true, preview: true, import: true, remove: true },
+  training: { start: true, cancel: true, jobs: true },
+  runs: { list: true, get: true, samples: true, rename: true, remove: true },
+  export: { onnx: true },
+  dialogs: { openDataFile: true, saveOnnxFile: true }
 }
 
 /** The contract's events, likewise. */
-const EVENTS: EventTable = {}
+const EVENTS: EventTable = { 'jobs:update': true, 'runs:changed': true }
 
 function buildBridge(): Bridge {
   type Invoke = (...args: unknown[]) => Promise<Result<unknown>>

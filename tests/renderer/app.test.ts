@@ -1,41 +1,69 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createApp, nextTick, type App as VueApp } from 'vue'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createApp, defineComponent, h, nextTick, type App as VueApp } from 'vue'
 import { createPinia } from 'pinia'
-import App from '../../src/renderer/src/App.vue'
-import { api, ApiError } from '../../src/renderer/src/api'
-import type { Bridge, EngineInfo, Result } from '../../src/shared/api'
+import { api, ApiError, resetBridge } from '../../src/renderer/src/api'
+import { fakeBridge, job, type FakeBridge } from './fixtures'
 
-const INFO: EngineInfo = {
-  version: '0.1.0',
-  backend: 'wasm',
-  objectives: [
-    { id: 'energy', family: 'statistics', title: 'Energy distance' },
-    { id: 'mmd', family: 'statistics', title: 'Maximum mean discrepancy' },
-    { id: 'cfm', family: 'flows', title: 'Conditional flow matching' }
-  ],
-  datasets: [
-    { id: '8gaussians', dim: 2, title: 'Eight Gaussians on a circle' },
-    { id: 'moons', dim: 2, title: 'Two moons' }
-  ]
-}
+// jsdom has no canvas: charts render as a placeholder that shows whether they got an option.
+vi.mock('vue-echarts', () => ({
+  default: defineComponent({
+    props: { option: { type: Object, default: null }, group: { type: String, default: undefined } },
+    setup: (props) => () =>
+      h('div', {
+        'data-test': 'chart',
+        'data-series': String((props.option?.series as unknown[])?.length ?? 0)
+      })
+  })
+}))
+// The page is served over http in jsdom: without `window.lab` the web bridge is used; make it unreachable.
+vi.mock('../../src/shared/http-bridge', () => ({
+  createHttpBridge: (base: string) =>
+    new Proxy(
+      {},
+      {
+        get: (_t, domain) =>
+          domain === 'on'
+            ? () => () => {}
+            : new Proxy(
+                {},
+                {
+                  get: () => async () => ({
+                    ok: false,
+                    error: {
+                      code: 'NO_HOST',
+                      message: `The web host at ${base} cannot be reached (refused).`
+                    }
+                  })
+                }
+              )
+      }
+    )
+}))
 
-function fakeBridge(info: () => Promise<Result<EngineInfo>>): Bridge {
-  return { engine: { info: vi.fn(info) }, on: () => () => {} }
-}
+const { default: App } = await import('../../src/renderer/src/App.vue')
 
 let mounted: VueApp | null = null
 
-/** Mounts the app into a fresh div and waits until it shows the engine info or an error. */
 async function mount(): Promise<HTMLElement> {
   const el = document.createElement('div')
   document.body.append(el)
   mounted = createApp(App).use(createPinia())
   mounted.mount(el)
-  await vi.waitFor(() => expect(el.querySelector('[data-test=meta], [data-test=error]')).not.toBeNull())
+  await vi.waitFor(() => expect(el.querySelector('[data-test=status-bar]')).not.toBeNull())
+  await vi.waitFor(() => expect(el.querySelector('[data-test=version], [data-test=error]')).not.toBeNull())
   await nextTick()
   return el
 }
 
+async function click(el: HTMLElement, selector: string): Promise<void> {
+  const target = el.querySelector<HTMLElement>(selector)
+  expect(target, selector).not.toBeNull()
+  target!.click()
+  await nextTick()
+  await nextTick()
+}
+
+beforeEach(() => resetBridge())
 afterEach(() => {
   mounted?.unmount()
   mounted = null
@@ -44,46 +72,107 @@ afterEach(() => {
 })
 
 describe('App', () => {
-  it('shows the product, the objective families and the datasets from the bridge', async () => {
-    window.lab = fakeBridge(async () => ({ ok: true, value: INFO }))
+  it('shows the navigation, the status bar and the datasets view with a preview', async () => {
+    const lab: FakeBridge = fakeBridge()
+    window.lab = lab
     const el = await mount()
-    const text = el.textContent ?? ''
     expect(el.querySelector('h1')?.textContent).toBe('Pushforward Lab')
-    expect(text).toContain('v0.1.0 · backend wasm')
-    const families = [...el.querySelectorAll('[data-test=family] h3')].map((h) => h.textContent)
-    expect(families).toEqual(['Statistics matching', 'Flows'])
-    expect(text).toContain('Energy distance')
-    expect(text).toContain('Conditional flow matching')
-    const rows = [...el.querySelectorAll('[data-test=datasets] tbody tr')].map((r) =>
-      [...r.querySelectorAll('td')].map((td) => td.textContent)
+    const nav = [...el.querySelectorAll('nav button')].map((b) => b.textContent?.trim())
+    expect(nav).toEqual(['Datasets', 'Objectives', 'Training', 'Runs1', 'Gallery', 'Export', 'Benchmark'])
+    expect(el.querySelector('[data-test=version]')?.textContent).toBe('Pushforward Lab v0.1.0')
+    expect(el.querySelector('[data-test=backend]')?.textContent).toContain('wasm')
+    await vi.waitFor(() =>
+      expect(el.querySelector('[data-test=preview-title]')?.textContent).toBe('Eight Gaussians')
     )
-    expect(rows).toEqual([
-      ['8gaussians', '2', 'Eight Gaussians on a circle'],
-      ['moons', '2', 'Two moons']
-    ])
-    expect(el.querySelector('[data-test=placeholder]')?.textContent).toContain('next issue')
-    expect(window.lab.engine.info).toHaveBeenCalledTimes(1)
+    expect(
+      el.querySelector('[data-test=dataset-preview] [data-test=chart]')?.getAttribute('data-series')
+    ).toBe('1')
+    expect(el.querySelector('[data-test=feature-stats]')?.textContent).toContain('x2')
+    expect(el.querySelector('[data-test=dataset-file\\:points]')?.textContent).toContain('500 rows')
   })
 
-  it('shows the host error sentence when the call fails', async () => {
-    window.lab = fakeBridge(async () => ({
-      ok: false,
-      error: { code: 'INTERNAL', message: 'Internal error in engine:info: boom' }
-    }))
+  it('shows the taxonomy with empty families and a generated parameter form', async () => {
+    window.lab = fakeBridge()
     const el = await mount()
-    expect(el.querySelector('[data-test=error]')?.textContent).toBe('Internal error in engine:info: boom')
-    expect(el.querySelector('[data-test=placeholder]')).not.toBeNull()
+    await click(el, '[data-test=nav-objectives]')
+    await vi.waitFor(() => expect(el.querySelector('[data-test=family-statistics]')).not.toBeNull())
+    expect(el.querySelector('[data-test=family-density]')?.textContent).toContain(
+      'No objective of this family'
+    )
+    expect(el.querySelector('[data-test=family-flows]')?.textContent).toContain('Conditional flow matching')
+    await click(el, '[data-test=objective-mmd]')
+    const config = el.querySelector('[data-test=objective-config]')!
+    expect(config.textContent).toContain('§2, MMD form of eq. (2)')
+    const params = [...config.querySelectorAll('[data-param]')].map((p) => p.getAttribute('data-param'))
+    expect(params).toEqual(['bandwidths', 'scale', 'k', 'debiased'])
+    expect(config.querySelector('[data-param=debiased] .n-switch')).not.toBeNull()
+    expect(config.querySelector('[data-param=k] input')).not.toBeNull()
   })
 
-  it('says so when no host is connected', async () => {
+  it('trains: the job appears live in the Training view', async () => {
+    const lab = fakeBridge()
+    window.lab = lab
     const el = await mount()
-    expect(el.querySelector('[data-test=error]')?.textContent).toMatch(/No engine is connected/)
+    await click(el, '[data-test=nav-objectives]')
+    await vi.waitFor(() => expect(el.querySelector('[data-test=train-button]')).not.toBeNull())
+    await click(el, '[data-test=train-button]')
+    await vi.waitFor(() => expect(el.querySelector('[data-test=job-detail]')).not.toBeNull())
+    expect(lab.training.start).toHaveBeenCalledWith(
+      expect.objectContaining({ objective: 'energy', dataset: '8gaussians' })
+    )
+    lab.emit('jobs:update', job())
+    await nextTick()
+    expect(el.querySelector('[data-test=job-step]')?.textContent).toBe('50 / 100')
+    expect(el.querySelector('[data-test=job-backend]')?.textContent).toContain('wasm')
+    const charts = [...el.querySelectorAll('[data-test=job-detail] [data-test=chart]')]
+    expect(charts).toHaveLength(3)
+    lab.emit(
+      'jobs:update',
+      job({
+        status: 'failed',
+        error: {
+          code: 'DIVERGED',
+          message: 'Training diverged at step 60; kept the last finite weights from step 50.'
+        }
+      })
+    )
+    await nextTick()
+    const error = el.querySelector('[data-test=job-error]')?.textContent ?? ''
+    expect(error).toContain('Training diverged at step 60')
+    expect(error).toContain('last good checkpoint was kept')
+  })
+
+  it('shows the benchmark placeholder', async () => {
+    window.lab = fakeBridge()
+    const el = await mount()
+    await click(el, '[data-test=nav-benchmark]')
+    expect(el.querySelector('[data-test=benchmark-placeholder]')?.textContent).toContain('benchmark engine')
+  })
+
+  it('shows the host error sentence when the engine call fails', async () => {
+    window.lab = fakeBridge({
+      engine: {
+        info: () => Promise.reject({ code: 'INTERNAL', message: 'Internal error in engine:info: boom' })
+      }
+    })
+    const el = await mount()
+    expect(el.querySelector('[data-test=error]')?.textContent).toContain(
+      'Internal error in engine:info: boom'
+    )
+  })
+
+  it('says so when the web host cannot be reached', async () => {
+    const el = await mount()
+    expect(el.querySelector('[data-test=error]')?.textContent).toMatch(
+      /web host at http:\/\/localhost:\d+ cannot be reached/
+    )
+    expect(el.querySelector('[data-test=status-bar]')?.textContent).toContain('Engine not connected')
   })
 })
 
 describe('api', () => {
   it('rejects with an ApiError that keeps the host code', async () => {
-    window.lab = fakeBridge(async () => ({ ok: false, error: { code: 'CONFIG', message: 'Bad.' } }))
+    window.lab = fakeBridge({ engine: { info: () => Promise.reject({ code: 'CONFIG', message: 'Bad.' }) } })
     const err = await api.engine.info().catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ApiError)
     expect(err).toMatchObject({ code: 'CONFIG', message: 'Bad.' })

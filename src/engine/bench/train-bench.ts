@@ -470,7 +470,7 @@ export async function benchTrain(
   const peerSps = peerRuns.length ? round(peerRuns.reduce((s, v) => s + v, 0) / peerRuns.length, 2) : null
   const peer: PeerResult = {
     status: peerSps !== null ? 'ok' : 'unavailable',
-    ...(peerSps === null ? { reason: wantPeer ? (peerReason ?? 'no run') : 'disabled (--no-peer)' } : {}),
+    ...(peerSps === null ? { reason: wantPeer ? (peerReason ?? 'no run') : 'not run: --no-peer' } : {}),
     stepsPerSec: peerSps,
     runs: peerRuns,
     ...(typeof peerInfo.torch === 'string' ? { torch: peerInfo.torch } : {}),

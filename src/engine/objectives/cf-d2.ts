@@ -132,17 +132,17 @@ export const cfD2Objective: PushforwardObjective = {
         '(u = 1 in 1-D; random unit directions in d > 1).'
     ),
     scale: float(
-      6,
+      4,
       0.05,
       100,
       'Standard deviation of the Gaussian frequencies (≈ 1/kernel bandwidth).',
       true
     ),
     frequencies: int(
-      256,
+      128,
       1,
       8192,
-      'Frequencies t per step: Gaussian draws; for the grid in d > 1, about this many (frequencies/k random directions × k).'
+      'Frequencies t per step (Gaussian draws); for the grid in d > 1, frequencies/k random directions × k.'
     ),
     k: int(10, 1, 1000, 'Grid: highest harmonic K (t = 2πk/period for k = 1..K).'),
     period: float(

@@ -54,8 +54,8 @@ export function bandwidthsOf(preset: string, x: tf.Tensor2D, y: tf.Tensor2D, rng
 
 /**
  * Σ_h exp(−D / 2h²) for a distance matrix D. exp is the costly kernel on wasm (~10× a multiply), so a
- * bandwidth half the previous one reuses it: exp(−4cD) = (exp(−cD)²)², two squarings. Any other ratio that is
- * a power of 2 (up to 2¹⁶) squares likewise; the rest take their own exp.
+ * bandwidth half the previous one reuses it: exp(−4cD) = (exp(−cD)²)², two squarings (1/h² ratios that are
+ * other powers of 2, up to 2¹⁶, square likewise; the rest take their own exp). The presets halve h each time.
  */
 export function gaussianKernels(d: tf.Tensor2D, hs: number[]): tf.Tensor2D {
   const cs = hs.map((h) => 1 / (2 * h * h)).sort((a, b) => a - b)

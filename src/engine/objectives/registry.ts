@@ -22,7 +22,8 @@ export function findObjective(id: string): AnyObjective {
 
 /** Adds (or, with `replace`, swaps) an objective. Ids are short kebab-case. */
 export function registerObjective(obj: AnyObjective, opts: { replace?: boolean } = {}): void {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(obj.id)) throw new ConfigError(`Objective id "${obj.id}" must be short kebab-case.`)
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(obj.id))
+    throw new ConfigError(`Objective id "${obj.id}" must be short kebab-case.`)
   const i = registry.findIndex((x) => x.id === obj.id)
   if (i >= 0 && !opts.replace) throw new ConfigError(`An objective "${obj.id}" is already registered.`)
   if (i >= 0) registry[i] = obj

@@ -100,5 +100,8 @@ export interface ModelObjective extends ObjectiveBase {
   kind: 'model'
   create(spec: ModelSpec): Promise<TrainableModel>
   /** Rebuilds a trained model from its stored weights (eval, sample, export). */
-  restore(weights: { kind: string } & Record<string, unknown>, spec: Omit<ModelSpec, 'rng' | 'loadRun'>): TrainableModel
+  restore(
+    weights: { kind: string } & Record<string, unknown>,
+    spec: Omit<ModelSpec, 'rng' | 'loadRun'>
+  ): TrainableModel
 }

@@ -22,10 +22,13 @@
  *
  * What the closed forms show (tests/engine/density/footnote3.test.ts):
  * - TV(μ_a, μ₁) = 1 − 2|a − ¼|: the GAN's minimisers are a = 0 and a = ½, and a = ¼ (disjoint supports) is
- *   the worst point. With the footnote's adversary and a generator that follows a fixed f for several steps,
- *   a jumps between 0 and ½ forever (the footnote's loop). With the adversary refreshed after *every*
- *   generator step the blurred gradients balance and a stalls instead (near ¼ with the footnote's ties, at a
- *   TV minimiser with `strict` ties): exact best responses remove the cycle but not the ill-posedness.
+ *   the worst point. With the footnote's adversary and a generator that follows a fixed f for long enough
+ *   (20 steps of 0.05 by default), a sweeps between 0 and ½ forever from any start (the footnote's loop).
+ *   Refreshed after every generator step (`generatorSteps: 1`), the footnote's f is 1 on both sides of the
+ *   model's support, the blurred pushes at a and a + ½ nearly cancel (the vanishing gradient of a perfect
+ *   discriminator), and a creeps monotonically towards ¼ — the *worst* model, TV = 1 — ever more slowly;
+ *   with `strict` ties a slides to a TV minimiser instead. Exact best responses thus loop, creep the wrong
+ *   way, or depend on how ties are broken: the max formulation gives the generator no reliable signal.
  * - With these periodic test functions the target is the single arc (−¼, ¼) of the circle ℝ/ℤ and the model
  *   the arc (a, a + ½), so D₂ is smallest at the ends a ∈ {0, ½} (equal by symmetry; a = ¼ is a maximum):
  *   from a₀ < ¼ it settles at a = 0.
@@ -41,9 +44,9 @@ export interface Footnote3Options {
   a0?: number
   /** GAN generator step size (default 0.05). */
   lr?: number
-  /** Generator steps per adversary refresh (default 10). */
+  /** Generator steps per adversary refresh (default 20). */
   generatorSteps?: number
-  /** Width of the Gaussian blur the generator sees f through (default 0.02). */
+  /** Width of the Gaussian blur the generator sees f through (default 0.05). */
   smoothing?: number
   /** Tie-breaking of the adversary's best response (default 'footnote'). */
   adversary?: Footnote3Adversary
@@ -64,8 +67,8 @@ export const FOOTNOTE3_DEFAULTS: Required<Footnote3Options> = {
   iterations: 400,
   a0: 0.1,
   lr: 0.05,
-  generatorSteps: 10,
-  smoothing: 0.02,
+  generatorSteps: 20,
+  smoothing: 0.05,
   adversary: 'footnote',
   d2Lr: 0.02,
   k: 10

@@ -56,6 +56,16 @@ export interface TrainResult {
   weights: { kind: string } & Record<string, unknown>
 }
 
+/**
+ * Live sample previews while training (the workbench's scatter): every `everyMs`, `n` points drawn with the
+ * model's default sampler from their own seeded stream (training draws are unaffected), in data units.
+ */
+export interface PreviewOptions {
+  everyMs: number
+  n: number
+  onPreview(step: number, points: Points): void
+}
+
 /** The seed streams of a run, so eval/sample re-derive the same split. */
 export const STREAMS = { split: 0x5eed01, init: 0x5eed02, train: 0x5eed03, eval: 0x5eed04 } as const
 export const streamRng = (seed: number, stream: number): Rng => new Rng((seed ^ stream) >>> 0)
@@ -210,7 +220,11 @@ export function scoreModel(
 export async function trainRun(
   ds: Dataset,
   config: RunConfig,
-  ctx: EngineContext<TrainProgress> & { store?: RunStore; evalPoints?: number } = {}
+  ctx: EngineContext<TrainProgress> & {
+    store?: RunStore
+    evalPoints?: number
+    preview?: PreviewOptions
+  } = {}
 ): Promise<TrainResult> {
   const obj = findObjective(config.objective)
   resolveParams(`Objective ${obj.id}`, obj.params, config.params)
@@ -249,6 +263,8 @@ export async function trainRun(
   const evalRng = streamRng(config.seed, STREAMS.eval)
   const evalN = Math.min(ctx.evalPoints ?? heldout.n, heldout.n)
   const save = (): void => handle?.saveWeights(model.toJSON())
+  const previewRng = streamRng(config.seed, STREAMS.eval + 5)
+  let lastPreview = -Infinity
 
   try {
     for (step = 0; step < config.steps; step++) {
@@ -289,6 +305,13 @@ export async function trainRun(
           ...(metrics ? { metrics } : {})
         })
         lastReport = now
+      }
+      if (ctx.preview && now - lastPreview >= ctx.preview.everyMs && step + 1 < config.steps) {
+        const opts: SampleOptions = { sampler: model.samplers[0]!, steps: model.defaultSteps }
+        const n = ctx.preview.n
+        const pts: Points = { n, d: ds.d, data: model.sample(n, previewRng.fork(), opts) }
+        ctx.preview.onPreview(step + 1, invertStandardization(pts, stats))
+        lastPreview = performance.now()
       }
       if (now - lastYield > 50) {
         await yieldToEventLoop()

@@ -123,6 +123,36 @@ describe.each([
     twin.dispose()
   })
 
+  it('applies a learning-rate schedule to every replica alike', async () => {
+    const fresh = Mlp.create(spec, new Rng(8))
+    const twin = Mlp.fromJSON(fresh.toJSON(), 'twin-lr')
+    const t2 = await DataParallelTrainer.create(fresh, { threads, lr: 1e-3, batch: B })
+    const optimizer = tf.train.adam(1e-3)
+    for (let s = 0; s < 4; s++) {
+      const lr = 1e-2 * 0.5 ** s
+      t2.setLearningRate(lr)
+      ;(optimizer as unknown as { learningRate: number }).learningRate = lr
+      const { input, target } = batch(30 + s, B)
+      t2.step(input, target)
+      optimizerStep(
+        optimizer,
+        () => mse(twin.apply(tf.tensor2d(input, [B, 3]), { inputGrad: false }), tf.tensor2d(target, [B, 2])),
+        twin.variables()
+      )
+    }
+    expect(t2.replicaDrift()).toBe(0)
+    const a = fresh.toJSON()
+    const b = twin.toJSON()
+    a.layers.forEach((l, i) => {
+      const w = b.layers[i]!.w
+      for (let j = 0; j < l.w.length; j++) expect(Math.abs(l.w[j]! - w[j]!)).toBeLessThanOrEqual(1e-5)
+    })
+    await t2.dispose()
+    optimizer.dispose()
+    twin.dispose()
+    fresh.dispose()
+  })
+
   it('leaks no tensors over repeated steps', () => {
     const before = tf.memory().numTensors
     for (let s = 0; s < 5; s++) {

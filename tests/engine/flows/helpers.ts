@@ -21,7 +21,7 @@ export interface HarnessResult {
   heldout: Points
 }
 
-export function toyData(id: string, n = 12_000, seed = 0): { train: Points; heldout: Points } {
+export function toyData(id: string, n = 30_000, seed = 0): { train: Points; heldout: Points } {
   const ds = generateBuiltin(id, n, seed)
   const { train: rawTrain, heldout: rawHeldout } = splitHeldout(ds, 0.2, new Rng(seed + 101))
   const { points: train, stats } = standardize(rawTrain)

@@ -2,10 +2,14 @@
  * Adversarial training (§2, eq. (2)): the maximum formulation D∞(μ, μ₁; F) = sup_{f∈F} ⟨f | μ − μ₁⟩ with the
  * test function f learned by a critic network, alternated with descent steps on the generator φ.
  * - `gan`: F = functions into (0, 1) through a sigmoid, the Jensen–Shannon game of Goodfellow et al. with the
- *   non-saturating generator loss −log D(φ(z)).
+ *   non-saturating generator loss −log D(φ(z)); optionally the R1 penalty γ/2·E‖∇f(y)‖² on data (`r1`),
+ *   which makes the game locally convergent (Mescheder et al. 2018).
  * - `wgan-gp`: F ≈ 1-Lipschitz functions (the W₁ case of eq. (2), Kantorovich duality), the Lipschitz
  *   constraint imposed softly by the gradient penalty λ E(‖∇f(x̂)‖ − 1)² on random interpolates x̂
  *   (Gulrajani et al. 2017).
+ *
+ * Samples come from an exponential moving average of the generator's iterates (`ema`, Polyak averaging): the
+ * last iterate of a min–max game circles around the solution (footnote 3 in miniature), its average much less.
  *
  * The penalty differentiates ∇ₓf with respect to the critic's weights: a `tf.grad` nested inside the outer
  * `tf.variableGrads`. tfjs records the inner backward pass on the outer tape, so this works — with one caveat:
@@ -35,7 +39,8 @@ import {
   restoreVars,
   sampleOneStep,
   snapshotVars,
-  stepOn
+  stepOn,
+  WeightAverage
 } from './common'
 
 export type AdversarialId = 'gan' | 'wgan-gp'
@@ -51,6 +56,7 @@ export function adversarialParams(d: {
   beta2: number
   criticWidth: number
   criticDepth: number
+  ema: number
 }): ParamSpecs {
   return {
     criticLr: float(
@@ -64,7 +70,13 @@ export function adversarialParams(d: {
     beta1: float(d.beta1, 0, 0.999, 'Adam β₁ of both players; 0.5 damps the oscillations of the game.'),
     beta2: float(d.beta2, 0, 0.99999, 'Adam β₂ of both players.'),
     criticWidth: int(d.criticWidth, 4, 4096, 'Hidden width of the critic (leaky-ReLU MLP).'),
-    criticDepth: int(d.criticDepth, 1, 16, 'Hidden layers of the critic.')
+    criticDepth: int(d.criticDepth, 1, 16, 'Hidden layers of the critic.'),
+    ema: float(
+      d.ema,
+      0,
+      0.99999,
+      'Decay of the moving average of the generator weights that samples and is stored as phi (0: the last iterate).'
+    )
   }
 }
 
@@ -78,6 +90,14 @@ export function gradientPenalty(critic: (x: tf.Tensor2D) => tf.Tensor2D, xhat: t
   })
 }
 
+/** Mean ‖∇ₓf(y_i)‖² over the rows of y (the R1 penalty of Mescheder et al. 2018); second order like the above. */
+export function gradientSquaredNorm(critic: (x: tf.Tensor2D) => tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const g = tf.grad((x: tf.Tensor) => tf.sum(critic(x as tf.Tensor2D)))(y)
+    return tf.mul(tf.sum(tf.square(g)), 1 / y.shape[0]) as tf.Scalar
+  })
+}
+
 /** x̂ = ε y + (1 − ε) x with one ε ~ U(0, 1) per row. */
 export function interpolate(x: tf.Tensor2D, y: tf.Tensor2D, eps: Float32Array): tf.Tensor2D {
   return tf.tidy(() => {
@@ -86,10 +106,14 @@ export function interpolate(x: tf.Tensor2D, y: tf.Tensor2D, eps: Float32Array): 
   })
 }
 
-/** What runs/<id>/weights.json holds for `gan` / `wgan-gp`: the generator as `phi` (a one-step map). */
+/**
+ * What runs/<id>/weights.json holds for `gan` / `wgan-gp`: the map that samples as `phi` (a one-step map: the
+ * averaged generator when `ema` > 0), the raw generator iterate (to resume training) and the critic.
+ */
 export interface AdversarialWeights {
   kind: AdversarialId
   phi: MlpWeights
+  generator?: MlpWeights
   critic?: MlpWeights
   step: number
   [k: string]: unknown
@@ -102,6 +126,7 @@ interface Settings {
   beta1: number
   beta2: number
   lambda: number
+  r1: number
 }
 
 function settingsOf(id: AdversarialId, p: ParamValues, lr: number): Settings {
@@ -111,7 +136,8 @@ function settingsOf(id: AdversarialId, p: ParamValues, lr: number): Settings {
     criticSteps: num(p, 'criticSteps'),
     beta1: num(p, 'beta1'),
     beta2: num(p, 'beta2'),
-    lambda: id === 'wgan-gp' ? num(p, 'lambda') : 0
+    lambda: id === 'wgan-gp' ? num(p, 'lambda') : 0,
+    r1: id === 'gan' ? num(p, 'r1') : 0
   }
 }
 
@@ -122,9 +148,13 @@ export class AdversarialModel implements TrainableModel {
   private readonly optD: tf.Optimizer
   private steps = 0
 
+  /**
+   * `generator` is the trained iterate; `average` (when `ema` > 0) its moving average, which samples.
+   */
   constructor(
     readonly id: AdversarialId,
-    readonly phi: Mlp,
+    readonly generator: Mlp,
+    private readonly average: WeightAverage | null,
     readonly critic: Mlp | null,
     private readonly model: ModelConfig,
     private readonly s: Settings,
@@ -135,9 +165,14 @@ export class AdversarialModel implements TrainableModel {
     this.steps = steps
   }
 
+  /** The one-step map that samples and is stored as `phi`. */
+  get phi(): Mlp {
+    return this.average?.avg ?? this.generator
+  }
+
   static create(id: AdversarialId, spec: ModelSpec): AdversarialModel {
     const p = spec.params
-    const phi = createGenerator(spec)
+    const gen = createGenerator(spec, 'generator')
     const critic = Mlp.create(
       {
         inDim: spec.dim,
@@ -149,27 +184,49 @@ export class AdversarialModel implements TrainableModel {
       spec.rng,
       'critic'
     )
-    return new AdversarialModel(id, phi, critic, spec.model, settingsOf(id, p, spec.lr))
+    const ema = num(p, 'ema')
+    const average = ema > 0 ? WeightAverage.of(gen, ema, 'phi') : null
+    return new AdversarialModel(id, gen, average, critic, spec.model, settingsOf(id, p, spec.lr))
   }
 
-  static restore(id: AdversarialId, w: { kind: string } & Record<string, unknown>, spec: Omit<ModelSpec, 'rng' | 'loadRun'>): AdversarialModel {
+  static restore(
+    id: AdversarialId,
+    w: { kind: string } & Record<string, unknown>,
+    spec: Omit<ModelSpec, 'rng' | 'loadRun'>
+  ): AdversarialModel {
     checkKind(id, w, id)
     const phiW = readMlp(id, w, 'phi', { outDim: spec.dim })
-    const critic = w.critic ? Mlp.fromJSON(readMlp(id, w, 'critic', { inDim: spec.dim, outDim: 1 }), 'critic') : null
+    const critic = w.critic
+      ? Mlp.fromJSON(readMlp(id, w, 'critic', { inDim: spec.dim, outDim: 1 }), 'critic')
+      : null
     const model: ModelConfig = { ...spec.model, latentDim: phiW.spec.inDim }
     const step = typeof w.step === 'number' ? w.step : 0
-    return new AdversarialModel(id, Mlp.fromJSON(phiW, 'phi'), critic, model, settingsOf(id, spec.params, spec.lr), step)
+    const ema = num(spec.params, 'ema')
+    // the averaged map is `phi`; the raw iterate, when stored, resumes training
+    const gen = Mlp.fromJSON(
+      w.generator ? readMlp(id, w, 'generator', { outDim: spec.dim }) : phiW,
+      'generator'
+    )
+    const average = ema > 0 || w.generator ? new WeightAverage(Mlp.fromJSON(phiW, 'phi'), ema) : null
+    return new AdversarialModel(id, gen, average, critic, model, settingsOf(id, spec.params, spec.lr), step)
   }
 
   /** The critic's loss on generated x and data y (both constant here): the negated inner objective of eq. (2). */
-  criticLoss(critic: Mlp, x: tf.Tensor2D, y: tf.Tensor2D, eps: Float32Array | null): { loss: tf.Scalar; parts: tf.Scalar[] } {
+  criticLoss(
+    critic: Mlp,
+    x: tf.Tensor2D,
+    y: tf.Tensor2D,
+    eps: Float32Array | null
+  ): { loss: tf.Scalar; parts: tf.Scalar[] } {
     const B = x.shape[0]
     const out = critic.apply(tf.concat([x, y], 0), { inputGrad: false })
     const [fx, fy] = tf.split(out, [B, y.shape[0]], 0) as [tf.Tensor2D, tf.Tensor2D]
     if (this.id === 'gan') {
       // −E log σ(f(y)) − E log(1 − σ(f(x))) = E softplus(−f(y)) + E softplus(f(x))
       const loss = tf.add(tf.mean(tf.softplus(tf.neg(fy))), tf.mean(tf.softplus(fx))) as tf.Scalar
-      return { loss, parts: [] }
+      if (this.s.r1 <= 0) return { loss, parts: [] }
+      const r1 = gradientSquaredNorm((t) => critic.apply(t), y)
+      return { loss: tf.add(loss, tf.mul(r1, this.s.r1 / 2)) as tf.Scalar, parts: [r1] }
     }
     const w1 = tf.sub(tf.mean(fy), tf.mean(fx)) as tf.Scalar
     const gp = gradientPenalty((t) => critic.apply(t), interpolate(x, y, eps!))
@@ -178,14 +235,15 @@ export class AdversarialModel implements TrainableModel {
 
   step(y: tf.Tensor2D, ctx: LossContext): { loss: number; extra?: Record<string, number> } {
     const critic = this.critic
-    if (!critic) throw new ConfigError(`These ${this.id} weights hold no critic: the model can sample but not train.`)
+    if (!critic)
+      throw new ConfigError(`These ${this.id} weights hold no critic: the model can sample but not train.`)
     const B = y.shape[0]
     let criticLoss = NaN
     let w1 = NaN
     let gp = NaN
     for (let k = 0; k < this.s.criticSteps; k++) {
       // φ(z) off the tape: the critic's update treats generated points as data.
-      const x = tf.tidy(() => this.phi.apply(baseTensor(this.model, ctx.rng, B)))
+      const x = tf.tidy(() => this.generator.apply(baseTensor(this.model, ctx.rng, B)))
       const eps = this.id === 'wgan-gp' ? ctx.rng.uniforms(B) : null
       let parts: number[] = []
       try {
@@ -198,18 +256,23 @@ export class AdversarialModel implements TrainableModel {
       } finally {
         x.dispose()
       }
-      if (parts.length) [w1, gp] = parts as [number, number]
+      // wgan-gp: [W₁ estimate, gradient penalty]; gan with R1: [R1 penalty]
+      if (parts.length) [w1, gp] = [parts[0]!, parts[1] ?? NaN]
       if (!Number.isFinite(criticLoss)) return { loss: criticLoss }
     }
-    const genLoss = stepOn(this.optG, this.phi.variables(), () => {
-      const fx = critic.apply(this.phi.apply(baseTensor(this.model, ctx.rng, B)))
+    const genLoss = stepOn(this.optG, this.generator.variables(), () => {
+      const fx = critic.apply(this.generator.apply(baseTensor(this.model, ctx.rng, B)))
       // gan: non-saturating −E log σ(f(φ(z))); wgan-gp: −E f(φ(z))
       return (this.id === 'gan' ? tf.mean(tf.softplus(tf.neg(fx))) : tf.neg(tf.mean(fx))) as tf.Scalar
     })
+    if (Number.isFinite(genLoss)) this.average?.update(this.generator)
     this.steps++
-    if (this.id === 'gan') return { loss: genLoss, extra: { criticLoss } }
+    if (this.id === 'gan') return { loss: genLoss, extra: { criticLoss, ...(this.s.r1 > 0 ? { r1Penalty: w1 } : {}) } }
     // W₁ estimate E f(y) − E f(φ(z)) of the last critic update: the quantity eq. (2) minimises.
-    return { loss: Number.isFinite(genLoss) ? w1 : genLoss, extra: { criticLoss, gradientPenalty: gp, generatorLoss: genLoss } }
+    return {
+      loss: Number.isFinite(genLoss) ? w1 : genLoss,
+      extra: { criticLoss, gradientPenalty: gp, generatorLoss: genLoss }
+    }
   }
 
   sample(n: number, rng: Rng, opts: SampleOptions): Float32Array {
@@ -221,6 +284,7 @@ export class AdversarialModel implements TrainableModel {
     return {
       kind: this.id,
       phi: this.phi.toJSON(),
+      ...(this.average ? { generator: this.generator.toJSON() } : {}),
       ...(this.critic ? { critic: this.critic.toJSON() } : {}),
       base: this.model.base,
       step: this.steps
@@ -228,7 +292,11 @@ export class AdversarialModel implements TrainableModel {
   }
 
   private vars(): tf.Variable[] {
-    return [...this.phi.variables(), ...(this.critic?.variables() ?? [])]
+    return [
+      ...this.generator.variables(),
+      ...(this.average?.avg.variables() ?? []),
+      ...(this.critic?.variables() ?? [])
+    ]
   }
 
   snapshot(): tf.Tensor[] {
@@ -242,7 +310,8 @@ export class AdversarialModel implements TrainableModel {
   dispose(): void {
     this.optG.dispose()
     this.optD.dispose()
-    this.phi.dispose()
+    this.generator.dispose()
+    this.average?.avg.dispose()
     this.critic?.dispose()
   }
 }

@@ -26,7 +26,14 @@ import { mmd } from '../mmd'
 import { withDefaults } from '../ops'
 import { sinkhorn } from '../sinkhorn'
 import { slicedW2Objective } from '../sliced-w2'
-import type { LossContext, ModelObjective, ModelSpec, PushforwardObjective, SampleOptions, TrainableModel } from '../types'
+import type {
+  LossContext,
+  ModelObjective,
+  ModelSpec,
+  PushforwardObjective,
+  SampleOptions,
+  TrainableModel
+} from '../types'
 import {
   adam,
   baseTensor,
@@ -95,7 +102,9 @@ interface AnnealSettings {
 function settingsOf(p: ParamValues): AnnealSettings {
   const loss = ANNEAL_LOSSES[String(p.loss)]
   if (!loss)
-    throw new ConfigError(`anneal: unknown loss "${String(p.loss)}" (choose one of ${Object.keys(ANNEAL_LOSSES).join(', ')}).`)
+    throw new ConfigError(
+      `anneal: unknown loss "${String(p.loss)}" (choose one of ${Object.keys(ANNEAL_LOSSES).join(', ')}).`
+    )
   return {
     loss,
     lossParams: withDefaults(loss.params, {}),
@@ -166,7 +175,10 @@ async function loadInit(spec: ModelSpec, id: string): Promise<Mlp> {
   if (!spec.loadRun) throw new ConfigError(`anneal: init "${id}" needs a run store to load the run from.`)
   const run = await spec.loadRun(id)
   const w = run.weights as Record<string, unknown>
-  const phi = readMlp(`run ${id} (${run.objective})`, w, 'phi', { inDim: spec.model.latentDim, outDim: spec.dim })
+  const phi = readMlp(`run ${id} (${run.objective})`, w, 'phi', {
+    inDim: spec.model.latentDim,
+    outDim: spec.dim
+  })
   return Mlp.fromJSON(phi, 'phi')
 }
 
@@ -180,10 +192,23 @@ export const anneal: ModelObjective = {
     'Fine-tunes one map φ through the OU/VP marginals ρ_t = law of √ᾱ(t)X + √(1−ᾱ(t))ε, t decreasing to 0 by rounds.\n' +
     'The same loss (energy by default) every round: the diffusion flow lives in the optimisation, not the network.',
   params: {
-    loss: choice('energy', Object.keys(ANNEAL_LOSSES), 'Statistics-matching loss of every round (its default parameters).'),
-    rounds: int(5, 1, 1000, 'Rounds R; each trains total steps / R against one ρ_t, the last on the data (t = 0).'),
+    loss: choice(
+      'energy',
+      Object.keys(ANNEAL_LOSSES),
+      'Statistics-matching loss of every round (its default parameters).'
+    ),
+    rounds: int(
+      5,
+      1,
+      1000,
+      'Rounds R; each trains total steps / R against one ρ_t, the last on the data (t = 0).'
+    ),
     tMax: float(1, 0, 1, 'Diffusion time of the first round (1: ρ ≈ N(0, I); cosine ᾱ schedule).'),
-    spacing: choice('linear', ANNEAL_SPACINGS, 'Times of the rounds: t_max(1 − u) (linear) or t_max(1 − u)² (quadratic), u = r/(R − 1).'),
+    spacing: choice(
+      'linear',
+      ANNEAL_SPACINGS,
+      'Times of the rounds: t_max(1 − u) (linear) or t_max(1 − u)² (quadratic), u = r/(R − 1).'
+    ),
     init: str('', 'Run id whose one-step map φ starts the fine-tuning (empty: a fresh network).')
   },
   defaults: { steps: 2000, batch: 512, lr: 2e-3 },

@@ -46,20 +46,30 @@ export function zeroLastLayer(net: Mlp): void {
 }
 
 /** A stored MLP under `key`, checked for shape, naming the objective in the error. */
-export function readMlp(id: string, w: Record<string, unknown>, key: string, expect?: { inDim?: number; outDim?: number }): MlpWeights {
+export function readMlp(
+  id: string,
+  w: Record<string, unknown>,
+  key: string,
+  expect?: { inDim?: number; outDim?: number }
+): MlpWeights {
   const net = w[key] as MlpWeights | undefined
   if (!net || typeof net !== 'object' || !net.spec || !Array.isArray(net.layers) || net.layers.length === 0)
     throw new ConfigError(`These ${id} weights hold no network "${key}".`)
   if (expect?.inDim !== undefined && net.spec.inDim !== expect.inDim)
-    throw new ConfigError(`The stored ${id} network "${key}" reads ${net.spec.inDim} inputs, not ${expect.inDim}.`)
+    throw new ConfigError(
+      `The stored ${id} network "${key}" reads ${net.spec.inDim} inputs, not ${expect.inDim}.`
+    )
   if (expect?.outDim !== undefined && net.spec.outDim !== expect.outDim)
-    throw new ConfigError(`The stored ${id} network "${key}" writes ${net.spec.outDim} outputs, not ${expect.outDim}.`)
+    throw new ConfigError(
+      `The stored ${id} network "${key}" writes ${net.spec.outDim} outputs, not ${expect.outDim}.`
+    )
   return net
 }
 
 /** Checks that stored weights are of the kind this objective writes. */
 export function checkKind(id: string, w: { kind: string }, kind: string): void {
-  if (w.kind !== kind) throw new ConfigError(`These weights are of kind "${w.kind}", not the "${kind}" that ${id} stores.`)
+  if (w.kind !== kind)
+    throw new ConfigError(`These weights are of kind "${w.kind}", not the "${kind}" that ${id} stores.`)
 }
 
 /** One-step models sample with `onestep` only. */
@@ -140,4 +150,30 @@ export function mean(v: ArrayLike<number>): number {
   let s = 0
   for (let i = 0; i < v.length; i++) s += v[i]!
   return s / v.length
+}
+
+/**
+ * An exponential moving average of a network's weights (Polyak averaging of the iterates), the usual cure
+ * for the last iterate of a min–max game wandering around the solution. The decay warms up as
+ * min(decay, (1 + t)/(10 + t)) so the early weights fade quickly.
+ */
+export class WeightAverage {
+  private t = 0
+  constructor(
+    readonly avg: Mlp,
+    private readonly decay: number
+  ) {}
+
+  static of(src: Mlp, decay: number, name: string): WeightAverage {
+    return new WeightAverage(Mlp.fromJSON(src.toJSON(), name), decay)
+  }
+
+  update(src: Mlp): void {
+    const b = Math.min(this.decay, (1 + this.t) / (10 + this.t))
+    this.t++
+    const from = src.variables()
+    tf.tidy(() =>
+      this.avg.variables().forEach((v, i) => v.assign(tf.add(tf.mul(v, b), tf.mul(from[i]!, 1 - b))))
+    )
+  }
 }

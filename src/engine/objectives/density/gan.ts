@@ -1,7 +1,8 @@
 /**
  * `gan` (§2, eq. (2)): the test function of the maximum formulation learned by a discriminator D = σ∘f, with
- * the non-saturating generator loss. See adversarial.ts for the training step.
+ * the non-saturating generator loss and an optional R1 penalty. See adversarial.ts for the training step.
  */
+import { float } from '../../params'
 import type { ModelObjective } from '../types'
 import { AdversarialModel, adversarialParams } from './adversarial'
 
@@ -14,7 +15,23 @@ export const gan: ModelObjective = {
   summary:
     'Maximum formulation of eq. (2) with a learned test function: a discriminator D = σ∘f against φ#ν.\n' +
     'Min–max by alternating Adam steps; the generator minimises −E log D(φ(z)) (non-saturating).',
-  params: adversarialParams({ criticLr: 1e-3, criticSteps: 1, beta1: 0.5, beta2: 0.9, criticWidth: 128, criticDepth: 3 }),
+  params: {
+    ...adversarialParams({
+      criticLr: 1e-3,
+      criticSteps: 1,
+      beta1: 0.5,
+      beta2: 0.9,
+      criticWidth: 128,
+      criticDepth: 3,
+      ema: 0.999
+    }),
+    r1: float(
+      0,
+      0,
+      1000,
+      'R1 penalty γ: adds γ/2·E‖∇f(y)‖² on data to the discriminator loss (Mescheder et al. 2018; 0: off).'
+    )
+  },
   defaults: { steps: 3000, batch: 256, lr: 1e-3 },
   async create(spec) {
     return AdversarialModel.create('gan', spec)

@@ -26,7 +26,19 @@ import { Mlp, type MlpWeights } from '../../models/mlp'
 import { float, int } from '../../params'
 import type { Rng } from '../../rng'
 import type { LossContext, ModelObjective, ModelSpec, SampleOptions, TrainableModel } from '../types'
-import { adam, checkKind, checkOnestep, logStdNormal, num, ONESTEP, readMlp, restoreVars, snapshotVars, stepOn, zeroLastLayer } from './common'
+import {
+  adam,
+  checkKind,
+  checkOnestep,
+  logStdNormal,
+  num,
+  ONESTEP,
+  readMlp,
+  restoreVars,
+  snapshotVars,
+  stepOn,
+  zeroLastLayer
+} from './common'
 
 /** Rows per chunk when sampling or evaluating. */
 const CHUNK = 4096
@@ -84,10 +96,10 @@ function monoFromJSON(w: MonoLayerWeights): MonoLayer {
 }
 
 function monoInit(units: number, rng: Rng): MonoLayerWeights {
-  // a ≈ 1, c_k ≈ 0.02, w_k ≈ 1, bumps b_k spread over [−3, 3]: close to the identity.
+  // a = 1, c_k ≈ 0.007, w_k ≈ 1, bumps b_k spread over [−3, 3]: close to the identity.
   return {
     ra: invSoftplus(1),
-    rc: Array.from({ length: units }, () => -4 + 0.1 * rng.normal()),
+    rc: Array.from({ length: units }, () => -5 + 0.1 * rng.normal()),
     rw: Array.from({ length: units }, () => invSoftplus(1) + 0.1 * rng.normal()),
     b: Array.from({ length: units }, () => rng.uniform(-3, 3)),
     e: 0
@@ -145,7 +157,10 @@ export class RealNvpModel implements TrainableModel {
     return new RealNvpModel(d, bound, nets, [], spec.lr)
   }
 
-  static restore(w: { kind: string } & Record<string, unknown>, spec: Omit<ModelSpec, 'rng' | 'loadRun'>): RealNvpModel {
+  static restore(
+    w: { kind: string } & Record<string, unknown>,
+    spec: Omit<ModelSpec, 'rng' | 'loadRun'>
+  ): RealNvpModel {
     checkKind('realnvp', w, 'realnvp')
     const d = spec.dim
     if (w.dim !== d) throw new ConfigError(`These realnvp weights model ${String(w.dim)}-D data, not ${d}-D.`)
@@ -153,11 +168,13 @@ export class RealNvpModel implements TrainableModel {
     const step = typeof w.step === 'number' ? w.step : 0
     if (d === 1) {
       const mono = w.mono as MonoLayerWeights[] | undefined
-      if (!Array.isArray(mono) || mono.length === 0) throw new ConfigError('These 1-D realnvp weights hold no layers ("mono").')
+      if (!Array.isArray(mono) || mono.length === 0)
+        throw new ConfigError('These 1-D realnvp weights hold no layers ("mono").')
       return new RealNvpModel(1, bound, [], mono.map(monoFromJSON), spec.lr, step)
     }
     const list = w.couplings as unknown[] | undefined
-    if (!Array.isArray(list) || list.length === 0) throw new ConfigError('These realnvp weights hold no coupling layers.')
+    if (!Array.isArray(list) || list.length === 0)
+      throw new ConfigError('These realnvp weights hold no coupling layers.')
     const nets = list.map((_, k) =>
       Mlp.fromJSON(readMlp('realnvp', { net: list[k] }, 'net', { inDim: d, outDim: 2 * d }), `coupling${k}`)
     )
@@ -296,7 +313,9 @@ export class RealNvpModel implements TrainableModel {
     let total = 0
     for (let start = 0; start < heldout.n; start += CHUNK) {
       const m = Math.min(CHUNK, heldout.n - start)
-      const s = tf.tidy(() => tf.sum(this.nll(tf.tensor2d(heldout.data.subarray(start * d, (start + m) * d), [m, d]))))
+      const s = tf.tidy(() =>
+        tf.sum(this.nll(tf.tensor2d(heldout.data.subarray(start * d, (start + m) * d), [m, d])))
+      )
       total += s.dataSync()[0]!
       s.dispose()
     }
@@ -308,7 +327,9 @@ export class RealNvpModel implements TrainableModel {
       kind: 'realnvp',
       dim: this.dim,
       logScaleBound: this.logScaleBound,
-      ...(this.dim === 1 ? { mono: this.mono.map(monoToJSON) } : { couplings: this.couplings.map((c) => c.toJSON()) }),
+      ...(this.dim === 1
+        ? { mono: this.mono.map(monoToJSON) }
+        : { couplings: this.couplings.map((c) => c.toJSON()) }),
       step: this.steps
     }
   }
@@ -354,7 +375,12 @@ export const realnvp: ModelObjective = {
     'Affine coupling layers with alternating masks (d ≥ 2) or monotone tanh layers (d = 1); sampling is x = ψ(z).',
   params: {
     couplings: int(8, 1, 64, 'Coupling layers (d ≥ 2; alternating masks) or monotone layers (d = 1).'),
-    couplingWidth: int(64, 2, 4096, 'Hidden width of each coupling network g_k (the run’s activation; its width/depth do not apply).'),
+    couplingWidth: int(
+      64,
+      2,
+      4096,
+      'Hidden width of each coupling network g_k (the run’s activation; its width/depth do not apply).'
+    ),
     couplingDepth: int(2, 1, 16, 'Hidden layers of each coupling network g_k.'),
     logScaleBound: float(2, 0.1, 10, 'Bound c of each layer’s log-scale, s = c·tanh(ŝ/c).'),
     monoUnits: int(16, 1, 512, 'tanh units per monotone layer of the 1-D flow (d = 1 only).')

@@ -93,11 +93,20 @@ export class VaeModel implements TrainableModel {
       'encoder'
     )
     const learn = p.learnSigma === true
-    const logSigma = tf.tidy(() => tf.variable(tf.fill([spec.dim], Math.log(num(p, 'sigma'))) as tf.Tensor1D, learn, `vae/logSigma_${uid++}`))
+    const logSigma = tf.tidy(() =>
+      tf.variable(
+        tf.fill([spec.dim], Math.log(num(p, 'sigma'))) as tf.Tensor1D,
+        learn,
+        `vae/logSigma_${uid++}`
+      )
+    )
     return new VaeModel(phi, encoder, logSigma, learn, m, settingsOf(spec), spec.lr)
   }
 
-  static restore(w: { kind: string } & Record<string, unknown>, spec: Omit<ModelSpec, 'rng' | 'loadRun'>): VaeModel {
+  static restore(
+    w: { kind: string } & Record<string, unknown>,
+    spec: Omit<ModelSpec, 'rng' | 'loadRun'>
+  ): VaeModel {
     checkKind('vae', w, 'vae')
     const phiW = readMlp('vae', w, 'phi', { outDim: spec.dim })
     const k = phiW.spec.inDim
@@ -109,13 +118,25 @@ export class VaeModel implements TrainableModel {
     const logSigma = tf.tidy(() => tf.variable(tf.tensor1d(ls), learn, `vae/logSigma_${uid++}`))
     const model: ModelConfig = { ...spec.model, latentDim: k, base: 'normal' }
     const step = typeof w.step === 'number' ? w.step : 0
-    return new VaeModel(Mlp.fromJSON(phiW, 'phi'), Mlp.fromJSON(encW, 'encoder'), logSigma, learn, model, settingsOf(spec), spec.lr, step)
+    return new VaeModel(
+      Mlp.fromJSON(phiW, 'phi'),
+      Mlp.fromJSON(encW, 'encoder'),
+      logSigma,
+      learn,
+      model,
+      settingsOf(spec),
+      spec.lr,
+      step
+    )
   }
 
   /** μ(x), v(x) = log-variance, each [n, k]. */
   encode(x: tf.Tensor2D): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
     const k = this.latentDim
-    const [mu, logvar] = tf.split(this.encoder.apply(x, { inputGrad: false }), [k, k], 1) as [tf.Tensor2D, tf.Tensor2D]
+    const [mu, logvar] = tf.split(this.encoder.apply(x, { inputGrad: false }), [k, k], 1) as [
+      tf.Tensor2D,
+      tf.Tensor2D
+    ]
     return { mu, logvar }
   }
 
@@ -123,7 +144,10 @@ export class VaeModel implements TrainableModel {
   private logLik(x: tf.Tensor2D, m: tf.Tensor2D): tf.Tensor1D {
     const ls = this.logSigma
     const r = tf.mul(tf.sub(x, m), tf.exp(tf.neg(ls)))
-    return tf.sub(tf.mul(tf.sum(tf.square(r), 1), -0.5), tf.add(tf.sum(ls), 0.5 * this.dim * LOG_2PI)) as tf.Tensor1D
+    return tf.sub(
+      tf.mul(tf.sum(tf.square(r), 1), -0.5),
+      tf.add(tf.sum(ls), 0.5 * this.dim * LOG_2PI)
+    ) as tf.Tensor1D
   }
 
   /** −ELBO (β-weighted KL) per point, averaged over the batch, with ε [n, k] given. */
@@ -140,7 +164,11 @@ export class VaeModel implements TrainableModel {
   step(y: tf.Tensor2D, ctx: LossContext): { loss: number } {
     const n = y.shape[0]
     const eps = ctx.rng.normals(n * this.latentDim)
-    const vars = [...this.phi.variables(), ...this.encoder.variables(), ...(this.learnSigma ? [this.logSigma] : [])]
+    const vars = [
+      ...this.phi.variables(),
+      ...this.encoder.variables(),
+      ...(this.learnSigma ? [this.logSigma] : [])
+    ]
     const loss = stepOn(this.optimizer, vars, () => this.negElbo(y, tf.tensor2d(eps, [n, this.latentDim])))
     this.steps++
     return { loss }
@@ -173,7 +201,8 @@ export class VaeModel implements TrainableModel {
       const lw = tf.tidy(() => {
         const x = tf.tensor2d(heldout.data.subarray(start * d, (start + m) * d), [m, d])
         const { mu, logvar } = this.encode(x)
-        const rep = (t: tf.Tensor2D): tf.Tensor2D => tf.reshape(tf.tile(tf.expandDims(t, 1), [1, K, 1]), [m * K, t.shape[1]])
+        const rep = (t: tf.Tensor2D): tf.Tensor2D =>
+          tf.reshape(tf.tile(tf.expandDims(t, 1), [1, K, 1]), [m * K, t.shape[1]])
         const e = tf.tensor2d(eps, [m * K, k])
         const lv = rep(logvar)
         const z = tf.add(rep(mu), tf.mul(tf.exp(tf.mul(lv, 0.5)), e)) as tf.Tensor2D
@@ -248,7 +277,13 @@ export const vae: ModelObjective = {
     'Maximises the ELBO E_q log p(x|z) − KL(q(z|x) ‖ N(0, I)) with p(x|z) = N(φ(z), σ²I) and a Gaussian encoder q.\n' +
     'The decoder mean φ is the one-step map: samples are φ(z), z ~ N(0, I), without decoder noise by default.',
   params: {
-    sigma: float(0.1, 1e-3, 10, 'Decoder standard deviation σ (standardised units); the initial value if learned.', true),
+    sigma: float(
+      0.1,
+      1e-3,
+      10,
+      'Decoder standard deviation σ (standardised units); the initial value if learned.',
+      true
+    ),
     learnSigma: bool(false, 'Learn σ per coordinate instead of keeping it fixed.'),
     beta: float(1, 0, 100, 'Weight of the KL term (1 = the ELBO; other values give a β-VAE).'),
     sampleNoise: bool(false, 'Add the decoder noise σε to samples (draws of p(x) rather than the map φ).'),

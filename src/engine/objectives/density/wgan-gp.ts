@@ -16,7 +16,15 @@ export const wganGp: ModelObjective = {
     'W₁ = sup over 1-Lipschitz f of ⟨f | φ#ν − μ₁⟩ (eq. (2)), f a critic kept ≈ 1-Lipschitz by a gradient penalty.\n' +
     'Several critic steps per generator step; the reported loss is the critic’s W₁ estimate E f(y) − E f(φ(z)).',
   params: {
-    ...adversarialParams({ criticLr: 1e-3, criticSteps: 5, beta1: 0.5, beta2: 0.9, criticWidth: 128, criticDepth: 3 }),
+    ...adversarialParams({
+      criticLr: 1e-3,
+      criticSteps: 5,
+      beta1: 0.5,
+      beta2: 0.9,
+      criticWidth: 128,
+      criticDepth: 3,
+      ema: 0.999
+    }),
     lambda: float(10, 0, 1000, 'Gradient-penalty weight λ of E(‖∇f(x̂)‖ − 1)².')
   },
   defaults: { steps: 2000, batch: 256, lr: 1e-3 },

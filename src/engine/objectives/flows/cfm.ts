@@ -46,10 +46,11 @@ export function sampleXt(
   d: number
 ): Float32Array {
   const x = muT(x0, x1, t, d)
-  if (eps && sigma > 0) for (let i = 0; i < t.length; i++) {
-    const s = sigmaT(t[i]!, sigma)
-    for (let j = 0; j < d; j++) x[i * d + j]! += s * eps[i * d + j]!
-  }
+  if (eps && sigma > 0)
+    for (let i = 0; i < t.length; i++) {
+      const s = sigmaT(t[i]!, sigma)
+      for (let j = 0; j < d; j++) x[i * d + j]! += s * eps[i * d + j]!
+    }
   return x
 }
 
@@ -74,7 +75,14 @@ export function gatherRows(x: Float32Array, idx: ArrayLike<number>, d: number): 
 }
 
 /** One CFM regression batch for data y [B, d] (pieces above; the coupling from `pairing`). */
-export function cfmBatch(y: Float32Array, B: number, d: number, sigma: number, pairing: Pairing, rng: Rng): FlowBatch {
+export function cfmBatch(
+  y: Float32Array,
+  B: number,
+  d: number,
+  sigma: number,
+  pairing: Pairing,
+  rng: Rng
+): FlowBatch {
   const x0 = rng.normals(B * d)
   const pi = pairing(x0, y, B, d)
   const x1 = pi ? gatherRows(y, pi, d) : y
@@ -148,7 +156,8 @@ export function flowMatchingObjective(o: {
       return build(createVelocityNet(spec, spec.params, o.id), spec.lr, spec.params)
     },
     restore(weights, spec) {
-      if (weights.kind !== o.id) throw new ConfigError(`These are ${weights.kind} weights, not ${o.id} weights.`)
+      if (weights.kind !== o.id)
+        throw new ConfigError(`These are ${weights.kind} weights, not ${o.id} weights.`)
       const net = VelocityNet.fromJSON(readVelocityWeights(o.id, weights), o.id)
       return build(net, spec.lr, { sigma: Number(weights.sigma ?? 0), ema: Number(weights.ema ?? 0) })
     }

@@ -39,7 +39,12 @@ export function isFlowModel(m: TrainableModel): m is FlowModel {
 /** The parameters of the velocity network beyond ModelConfig's width/depth/activation. */
 export const VELOCITY_PARAMS: ParamSpecs = {
   timeEmbed: int(16, 2, 256, 'Size of the sinusoidal time embedding concatenated to x (even).'),
-  ema: float(0.995, 0, 0.9999, 'Decay of the exponential moving average of the weights that samples (0: off).')
+  ema: float(
+    0.995,
+    0,
+    0.9999,
+    'Decay of the exponential moving average of the weights that samples (0: off).'
+  )
 }
 
 /** Flows transport N(0, I_d) noise of the data dimension: the model's latent settings must agree. */
@@ -168,7 +173,9 @@ export abstract class VelocityModel implements FlowModel {
       const decay = Math.min(this.ema, (1 + k) / (10 + k))
       const src = this.net.variables()
       tf.tidy(() => {
-        this.avg!.variables().forEach((a, i) => a.assign(tf.add(tf.mul(a, decay), tf.mul(src[i]!, 1 - decay))))
+        this.avg!.variables().forEach((a, i) =>
+          a.assign(tf.add(tf.mul(a, decay), tf.mul(src[i]!, 1 - decay)))
+        )
       })
     }
     return { loss }
@@ -177,7 +184,8 @@ export abstract class VelocityModel implements FlowModel {
   transport(z: Float32Array, opts: SampleOptions): Float32Array {
     checkSampler(this.kind, this.samplers, opts.sampler)
     checkSteps(opts.steps)
-    if (opts.sampler === 'ddpm') throw new ConfigError(`The ddpm sampler is stochastic: it defines no transport map.`)
+    if (opts.sampler === 'ddpm')
+      throw new ConfigError(`The ddpm sampler is stochastic: it defines no transport map.`)
     return this.chunked(z, (c) => this.integrate(c, opts, null))
   }
 

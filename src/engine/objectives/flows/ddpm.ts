@@ -23,7 +23,7 @@ import {
   readVelocityWeights,
   type FlowBatch
 } from './common'
-import { VP_SCHEDULES, vpSchedule, vpStd, type VpSchedule, type VpScheduleId } from './schedule'
+import { VP_SCHEDULES, karrasGrid, vpSchedule, vpStd, type VpSchedule, type VpScheduleId } from './schedule'
 
 export { ouMarginal, ouTime, vpSchedule, type VpSchedule, type VpScheduleId } from './schedule'
 
@@ -60,7 +60,12 @@ export function scoreFromEps(s: VpSchedule, epsHat: Float32Array, t: number): Fl
 }
 
 /** Probability-flow velocity in diffusion time, dx/dt = −½β(t)(x + score). x, score [n, d] → [n, d]. */
-export function probabilityFlow(s: VpSchedule, x: Float32Array, score: Float32Array, t: number): Float32Array {
+export function probabilityFlow(
+  s: VpSchedule,
+  x: Float32Array,
+  score: Float32Array,
+  t: number
+): Float32Array {
   const hb = -0.5 * s.beta(t)
   const out = new Float32Array(x.length)
   for (let i = 0; i < x.length; i++) out[i] = hb * (x[i]! + score[i]!)
@@ -68,7 +73,14 @@ export function probabilityFlow(s: VpSchedule, x: Float32Array, score: Float32Ar
 }
 
 /** One ε-prediction batch: data y [B, d] as x₀, t ~ U[tMin, 1], fresh ε. */
-export function ddpmBatch(s: VpSchedule, y: Float32Array, B: number, d: number, tMin: number, rng: Rng): FlowBatch {
+export function ddpmBatch(
+  s: VpSchedule,
+  y: Float32Array,
+  B: number,
+  d: number,
+  tMin: number,
+  rng: Rng
+): FlowBatch {
   const t = rng.uniforms(B, tMin, 1)
   const eps = rng.normals(B * d)
   return { x: vpSampleXt(s, y, t, eps, d), t, target: eps }
@@ -76,16 +88,33 @@ export function ddpmBatch(s: VpSchedule, y: Float32Array, B: number, d: number, 
 
 export const DDPM_SAMPLERS: readonly SamplerId[] = ['ddim', 'heun', 'euler', 'ddpm']
 
+export type DdpmGrid = 'karras' | 'uniform'
+export const DDPM_GRIDS: readonly DdpmGrid[] = ['karras', 'uniform']
+
+/**
+ * The K + 1 diffusion times a sampler visits, from t = 1 down. The ODE samplers (euler, heun) stop at tMin;
+ * ddim and ddpm take their last step to t = 0 (ᾱ = 1, never evaluated), the rest on the same spacing.
+ */
+export function ddpmGrid(s: VpSchedule, sampler: SamplerId, K: number, tMin: number, grid: DdpmGrid): number[] {
+  const toZero = sampler === 'ddim' || sampler === 'ddpm'
+  if (grid === 'uniform') return uniformGrid(1, toZero ? 0 : tMin, K)
+  if (!toZero) return karrasGrid(s, K, 1, tMin)
+  return K === 1 ? [1, 0] : [...karrasGrid(s, K - 1, 1, tMin), 0]
+}
+
 export class DdpmModel extends VelocityModel {
   readonly kind = 'ddpm'
   readonly samplers = DDPM_SAMPLERS
   readonly schedule: VpSchedule
   readonly tMin: number
 
-  constructor(net: VelocityNet, lr: number, ema: number, schedule: VpScheduleId, tMin: number) {
+  readonly grid: DdpmGrid
+
+  constructor(net: VelocityNet, lr: number, ema: number, schedule: VpScheduleId, tMin: number, grid: DdpmGrid) {
     super(net, lr, ema)
     this.schedule = vpSchedule(schedule)
     this.tMin = tMin
+    this.grid = grid
   }
 
   protected batch(y: Float32Array, B: number, ctx: LossContext): FlowBatch {
@@ -103,27 +132,40 @@ export class DdpmModel extends VelocityModel {
         if (!rng) throw new ConfigError('The ddpm sampler is stochastic: it needs a random stream.')
         return ddim(eps, z, uniformGrid(1, 0, K), s.alphaBar, 1, rng)
       default: {
-        const v = (x: Float32Array, t: number): Float32Array => probabilityFlow(s, x, scoreFromEps(s, eps(x, t), t), t)
+        const v = (x: Float32Array, t: number): Float32Array =>
+          probabilityFlow(s, x, scoreFromEps(s, eps(x, t), t), t)
         return integrate(opts.sampler === 'euler' ? 'euler' : 'heun', v, z, uniformGrid(1, this.tMin, K))
       }
     }
   }
 
   protected override extraJSON(): Record<string, unknown> {
-    return { schedule: this.schedule.id, tMin: this.tMin }
+    return { schedule: this.schedule.id, tMin: this.tMin, grid: this.grid }
   }
 }
 
 export const DDPM_PARAMS = {
   ...VELOCITY_PARAMS,
-  schedule: choice('linear', VP_SCHEDULES, 'Noise schedule ᾱ(t): linear β (0.1 → 20) or cosine (Nichol–Dhariwal).'),
-  tMin: float(1e-3, 1e-5, 0.1, 'Smallest diffusion time trained on and reached by the euler/heun samplers.', true)
+  schedule: choice(
+    'linear',
+    VP_SCHEDULES,
+    'Noise schedule ᾱ(t): linear β (0.1 → 20) or cosine (Nichol–Dhariwal).'
+  ),
+  tMin: float(
+    1e-3,
+    1e-5,
+    0.1,
+    'Smallest diffusion time trained on and reached by the euler/heun samplers.',
+    true
+  )
 }
 
 function build(net: VelocityNet, lr: number, p: ParamValues): DdpmModel {
   const schedule = String(p.schedule ?? 'linear') as VpScheduleId
   if (!VP_SCHEDULES.includes(schedule)) throw new ConfigError(`Unknown ddpm schedule "${schedule}".`)
-  return new DdpmModel(net, lr, Number(p.ema ?? 0), schedule, Number(p.tMin ?? 1e-3))
+  const grid = String(p.grid ?? 'karras') as DdpmGrid
+  if (!DDPM_GRIDS.includes(grid)) throw new ConfigError(`Unknown ddpm sampling grid "${grid}".`)
+  return new DdpmModel(net, lr, Number(p.ema ?? 0), schedule, Number(p.tMin ?? 1e-3), grid)
 }
 
 export const ddpm: ModelObjective = {
@@ -147,6 +189,7 @@ export const ddpm: ModelObjective = {
     return build(net, spec.lr, {
       schedule: String(weights.schedule ?? 'linear'),
       tMin: Number(weights.tMin ?? 1e-3),
+      grid: String(weights.grid ?? 'karras'),
       ema: Number(weights.ema ?? 0)
     })
   }

@@ -54,7 +54,8 @@ export function hungarian(cost: Float64Array, n: number): Int32Array {
           index = k
         }
       }
-      if (index < 0 || lowest === INF) throw new RangeError('The assignment cost matrix has no finite solution.')
+      if (index < 0 || lowest === INF)
+        throw new RangeError('The assignment cost matrix has no finite solution.')
       minVal = lowest
       const j = remaining[index]!
       if (row4col[j] === -1) sink = j

@@ -21,6 +21,8 @@ export interface VpSchedule {
   alphaBar(t: number): number
   /** β(t) = −d log ᾱ(t)/dt. */
   beta(t: number): number
+  /** The inverse of ᾱ: the time t ∈ [0, 1] at which ᾱ(t) = a (closed form). */
+  timeOf(a: number): number
 }
 
 const BETA_MIN = 0.1
@@ -29,8 +31,15 @@ const BETA_MAX = 20
 const linear: VpSchedule = {
   id: 'linear',
   alphaBar: (t) => Math.exp(-BETA_MIN * t - 0.5 * (BETA_MAX - BETA_MIN) * t * t),
-  beta: (t) => BETA_MIN + t * (BETA_MAX - BETA_MIN)
+  beta: (t) => BETA_MIN + t * (BETA_MAX - BETA_MIN),
+  // ½Δ t² + β_min t + log a = 0, Δ = β_max − β_min.
+  timeOf: (a) => {
+    const D = BETA_MAX - BETA_MIN
+    return clamp01((-BETA_MIN + Math.sqrt(BETA_MIN * BETA_MIN - 2 * D * Math.log(a))) / D)
+  }
 }
+
+const clamp01 = (t: number): number => Math.min(1, Math.max(0, t))
 
 const S0 = 0.008
 const COS_ALPHA_MIN = 1e-4
@@ -42,7 +51,8 @@ const COS_T = ((1 + S0) * 2 * Math.acos(Math.sqrt(COS_ALPHA_MIN * F0))) / Math.P
 const cosine: VpSchedule = {
   id: 'cosine',
   alphaBar: (t) => f(t * COS_T) / F0,
-  beta: (t) => Math.tan(((t * COS_T + S0) / (1 + S0)) * (Math.PI / 2)) * ((COS_T * Math.PI) / (1 + S0))
+  beta: (t) => Math.tan(((t * COS_T + S0) / (1 + S0)) * (Math.PI / 2)) * ((COS_T * Math.PI) / (1 + S0)),
+  timeOf: (a) => clamp01((((1 + S0) * 2 * Math.acos(Math.sqrt(Math.min(1, a * F0)))) / Math.PI - S0) / COS_T)
 }
 
 export function vpSchedule(id: VpScheduleId): VpSchedule {
@@ -73,4 +83,29 @@ export function ouMarginal(
   const mean = new Float32Array(x0.length)
   for (let i = 0; i < x0.length; i++) mean[i] = a * x0[i]!
   return { mean, std: vpStd(s, t) }
+}
+
+/** The noise-to-signal ratio σ̃(t) = √((1 − ᾱ)/ᾱ) (the σ of the equivalent variance-exploding process). */
+export function noiseToSignal(schedule: VpSchedule, t: number): number {
+  const a = schedule.alphaBar(t)
+  return Math.sqrt((1 - a) / a)
+}
+
+/**
+ * Karras et al. (2022, "EDM") step grid: K + 1 times from tMax down to tMin, equally spaced in σ̃^{1/ρ}
+ * (ρ = 7), mapped back to diffusion time. Steps crowd towards low noise, where the score changes fastest,
+ * and stay off the stiff end of the cosine schedule near t = 1 (β(1) ≈ 300).
+ */
+export function karrasGrid(schedule: VpSchedule, K: number, tMax: number, tMin: number, rho = 7): number[] {
+  if (!(Number.isInteger(K) && K >= 1)) throw new RangeError(`The number of steps must be an integer ≥ 1, got ${K}.`)
+  const hi = noiseToSignal(schedule, tMax) ** (1 / rho)
+  const lo = noiseToSignal(schedule, tMin) ** (1 / rho)
+  const g = new Array<number>(K + 1)
+  for (let i = 0; i <= K; i++) {
+    const sig = (hi + (i / K) * (lo - hi)) ** rho
+    g[i] = schedule.timeOf(1 / (1 + sig * sig))
+  }
+  g[0] = tMax
+  g[K] = tMin
+  return g
 }

@@ -34,6 +34,8 @@ export interface SharedBuffers {
   grads: SharedArrayBuffer
   /** threads float64 shard losses. */
   losses: SharedArrayBuffer
+  /** float64 hyper-parameters every rank reads before its update: [learning rate]. */
+  hyper: SharedArrayBuffer
 }
 
 /** What a worker is started with (structured-cloned through `workerData`). */
@@ -79,8 +81,15 @@ export function allocBuffers(
     ctrl: new SharedArrayBuffer(CTRL_LENGTH * 4),
     data: new SharedArrayBuffer(batch * (inDim + outDim) * 4),
     grads: new SharedArrayBuffer(threads * params * 4),
-    losses: new SharedArrayBuffer(threads * 8)
+    losses: new SharedArrayBuffer(threads * 8),
+    hyper: new SharedArrayBuffer(8)
   }
+}
+
+/** Sets an Adam's learning rate (tfjs keeps it in a protected field that each update reads). */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { learningRate: number }
+  if (o.learningRate !== lr) o.learningRate = lr
 }
 
 /** Number of scalars in `vars`. */

@@ -32,6 +32,7 @@ import {
   GRADS,
   paramCount,
   SEQ,
+  setLearningRate as setOptimizerLr,
   shards,
   waitAtLeast,
   weightedAverage,
@@ -92,6 +93,8 @@ export class DataParallelTrainer {
   private readonly data: Float32Array
   private readonly slots: Float32Array
   private readonly losses: Float64Array
+  private readonly hyper: Float64Array
+  private lr: number
   private readonly avg: Float32Array
   private readonly parts: Shard[]
   private readonly weights: number[]
@@ -117,6 +120,8 @@ export class DataParallelTrainer {
     this.data = new Float32Array(buffers.data)
     this.slots = new Float32Array(buffers.grads)
     this.losses = new Float64Array(buffers.losses)
+    this.hyper = new Float64Array(buffers.hyper)
+    this.lr = opts.lr
     this.avg = new Float32Array(this.P)
     this.parts = shards(opts.batch, opts.threads)
     this.weights = this.parts.map((s) => s.rows / opts.batch)
@@ -197,6 +202,14 @@ export class DataParallelTrainer {
    */
   step(input: Float32Array, target: Float32Array): number {
     return this.run(CMD_STEP, input, target)
+  }
+
+  /**
+   * Sets every replica's learning rate from the next step on (for schedules; rank 0's `optimizer` too).
+   */
+  setLearningRate(lr: number): void {
+    if (!(lr > 0 && Number.isFinite(lr))) throw new Error(`learning rate ${lr} is not a positive number`)
+    this.lr = lr // published with the next command, once every replica has finished the current one
   }
 
   /** The averaged full-batch gradient (in `phi.variables()` order) and loss, without updating anything. */
@@ -283,6 +296,7 @@ export class DataParallelTrainer {
     for (let k = 0; k < this.threads; k++) total += this.weights[k]! * this.losses[k]!
     if (cmd === CMD_STEP && Number.isFinite(total)) {
       weightedAverage(this.slots, this.weights, this.avg)
+      setOptimizerLr(this.optimizer, this.hyper[0]!)
       applyFlat(this.optimizer, this.vars, this.avg)
     }
     return total
@@ -293,6 +307,7 @@ export class DataParallelTrainer {
     if (this.disposed) throw new Error('data-parallel trainer is disposed')
     if (this.broken) throw new Error(`data-parallel trainer failed earlier: ${this.broken}`)
     this.waitDone()
+    this.hyper[0] = this.lr
     if (input && target) {
       this.data.set(input, 0)
       this.data.set(target, input.length)

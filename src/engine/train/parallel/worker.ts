@@ -23,6 +23,7 @@ import {
   GRADS,
   paramCount,
   SEQ,
+  setLearningRate,
   shards,
   waitAtLeast,
   weightedAverage,
@@ -42,6 +43,7 @@ async function main(init: WorkerInit): Promise<void> {
   const data = new Float32Array(init.buffers.data)
   const slots = new Float32Array(init.buffers.grads)
   const losses = new Float64Array(init.buffers.losses)
+  const hyper = new Float64Array(init.buffers.hyper)
   const mine = slots.subarray(rank * P, (rank + 1) * P)
   const avg = new Float32Array(P)
   const parts = shards(batch, threads)
@@ -81,6 +83,7 @@ async function main(init: WorkerInit): Promise<void> {
     for (let k = 0; k < threads; k++) total += weights[k]! * losses[k]!
     if (cmd === CMD_STEP && Number.isFinite(total)) {
       weightedAverage(slots, weights, avg)
+      setLearningRate(optimizer, hyper[0]!)
       applyFlat(optimizer, vars, avg)
     } else if (cmd !== CMD_GRADIENT && cmd !== CMD_STEP) throw new Error(`unknown command ${cmd}`)
     arrive(ctrl, DONE)

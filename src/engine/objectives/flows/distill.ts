@@ -1,0 +1,248 @@
+/**
+ * Distillation of a flow into a one-step map (§4, [27]; Luhman & Luhman 2021): ψ_θ(z) ≈ χ(z), the endpoint
+ * of the teacher's ODE (7) from z ~ N(0, I), learnt by regression on a pool of pairs,
+ *   L = E_z ‖ψ_θ(z) − χ(z)‖².
+ * Sampling is then one network evaluation, like the §2 maps: the weights carry ψ as `phi` (MlpWeights), so
+ * ONNX export and `onestep` sampling treat a distilled run like any one-step pushforward map. With
+ * `refreshEvery` > 0 the teacher stays loaded and an eighth of the pool is regenerated that often.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { ConfigError } from '../../errors'
+import { Mlp, type MlpWeights } from '../../models/mlp'
+import { float, int } from '../../params'
+import type { Rng } from '../../rng'
+import { optimizerStep } from '../../train/step'
+import type { LossContext, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
+import {
+  SAMPLE_CHUNK,
+  checkNoiseSpec,
+  checkSampler,
+  lrFactor,
+  setLearningRate,
+  type FlowModel
+} from './common'
+import {
+  TEACHER_PARAMS,
+  drawIndices,
+  gatherPairs,
+  loadTeacher,
+  makePairs,
+  type PairPool,
+  type Teacher
+} from './teacher'
+
+/** What runs/<id>/weights.json holds for a distilled map. */
+export interface DistillWeights {
+  kind: 'distill'
+  /** The one-step map ψ: N(0, I_d) → data (the moving average when ema > 0). */
+  phi: MlpWeights
+  ema: number
+  teacher: string
+}
+
+export const DISTILL_SAMPLERS: readonly SamplerId[] = ['onestep']
+
+export class DistillModel implements FlowModel {
+  readonly kind = 'distill'
+  readonly samplers = DISTILL_SAMPLERS
+  readonly defaultSteps = 1
+  readonly dim: number
+  readonly phi: Mlp
+  readonly avg: Mlp | null
+  private optimizer: tf.Optimizer | null = null
+  private updates = 0
+
+  constructor(
+    phi: Mlp,
+    private readonly lr: number,
+    readonly ema: number,
+    private readonly pool: PairPool | null,
+    private readonly teacher: Teacher | null,
+    private readonly teacherId: string,
+    private readonly refreshEvery: number,
+    private readonly rng: Rng | null
+  ) {
+    this.phi = phi
+    this.dim = phi.spec.outDim
+    this.avg = ema > 0 ? Mlp.fromJSON(phi.toJSON(), 'phi-ema') : null
+  }
+
+  /** The map that samples: the moving average when there is one. */
+  get map(): Mlp {
+    return this.avg ?? this.phi
+  }
+
+  step(y: tf.Tensor2D, ctx: LossContext): { loss: number; extra?: Record<string, number> } {
+    const pool = this.pool
+    if (!pool)
+      throw new ConfigError('This distilled model was restored for sampling; it holds no pairs to train on.')
+    if (
+      this.teacher &&
+      this.rng &&
+      this.refreshEvery > 0 &&
+      ctx.step > 0 &&
+      ctx.step % this.refreshEvery === 0
+    )
+      this.refresh(pool, ctx.step / this.refreshEvery)
+    const B = y.shape[0]
+    const { z, x } = gatherPairs(pool, drawIndices(pool.n, B, ctx.rng))
+    this.optimizer ??= tf.train.adam(this.lr)
+    setLearningRate(this.optimizer, this.lr * lrFactor(ctx.step, ctx.steps))
+    const d = this.dim
+    const loss = optimizerStep(
+      this.optimizer,
+      () =>
+        tf.mean(
+          tf.sum(
+            tf.squaredDifference(
+              this.phi.apply(tf.tensor2d(z, [B, d]), { inputGrad: false }),
+              tf.tensor2d(x, [B, d])
+            ),
+            1
+          )
+        ),
+      this.phi.variables()
+    )
+    if (this.avg && Number.isFinite(loss)) {
+      const k = this.updates++
+      const decay = Math.min(this.ema, (1 + k) / (10 + k))
+      const src = this.phi.variables()
+      tf.tidy(() =>
+        this.avg!.variables().forEach((a, i) =>
+          a.assign(tf.add(tf.mul(a, decay), tf.mul(src[i]!, 1 - decay)))
+        )
+      )
+    }
+    return { loss }
+  }
+
+  /** Regenerates the k-th eighth of the pool (a ring over the pool). */
+  private refresh(pool: PairPool, k: number): void {
+    const part = Math.ceil(pool.n / 8)
+    const start = (((k - 1) % 8) * part) % pool.n
+    const m = Math.min(part, pool.n - start)
+    const fresh = makePairs(this.teacher!, m, this.rng!)
+    pool.z.set(fresh.z, start * pool.d)
+    pool.x.set(fresh.x, start * pool.d)
+  }
+
+  transport(z: Float32Array, opts: SampleOptions = { sampler: 'onestep', steps: 1 }): Float32Array {
+    checkSampler('distill', this.samplers, opts.sampler)
+    const d = this.dim
+    const n = z.length / d
+    const out = new Float32Array(z.length)
+    for (let s = 0; s < n; s += SAMPLE_CHUNK) {
+      const m = Math.min(SAMPLE_CHUNK, n - s)
+      const y = tf.tidy(() => this.map.apply(tf.tensor2d(z.subarray(s * d, (s + m) * d), [m, d])))
+      out.set(y.dataSync() as Float32Array, s * d)
+      y.dispose()
+    }
+    return out
+  }
+
+  sample(n: number, rng: Rng, opts: SampleOptions): Float32Array {
+    return this.transport(rng.normals(n * this.dim), opts)
+  }
+
+  toJSON(): DistillWeights & Record<string, unknown> {
+    return { kind: 'distill', phi: this.map.toJSON(), ema: this.ema, teacher: this.teacherId }
+  }
+
+  private allVariables(): tf.Variable[] {
+    return [...this.phi.variables(), ...(this.avg?.variables() ?? [])]
+  }
+
+  snapshot(): tf.Tensor[] {
+    return this.allVariables().map((v) => tf.clone(v))
+  }
+
+  restore(snapshot: tf.Tensor[]): void {
+    this.allVariables().forEach((v, i) => v.assign(snapshot[i]!))
+  }
+
+  dispose(): void {
+    this.optimizer?.dispose()
+    this.optimizer = null
+    this.phi.dispose()
+    this.avg?.dispose()
+    this.teacher?.model.dispose()
+  }
+}
+
+export const distill: ModelObjective = {
+  kind: 'model',
+  id: 'distill',
+  family: 'flows',
+  title: 'Distillation into a one-step map',
+  paper: '§4, eq. (7), [27]',
+  summary:
+    "Regress a one-step map ψ(z) on the endpoint χ(z) of a trained flow's ODE from the same noise z:\n" +
+    'the flow is integrated once, offline, and sampling becomes a single network evaluation.',
+  params: {
+    ...TEACHER_PARAMS,
+    ema: float(
+      0.995,
+      0,
+      0.9999,
+      'Decay of the exponential moving average of the weights that samples (0: off).'
+    ),
+    refreshEvery: int(
+      0,
+      0,
+      1_000_000,
+      'Regenerate an eighth of the pool every this many steps (0: never; keeps the teacher loaded).'
+    )
+  },
+  defaults: { steps: 2000, batch: 256, lr: 2e-3 },
+  async create(spec: ModelSpec) {
+    checkNoiseSpec('distill', spec)
+    const teacher = await loadTeacher('distill', spec)
+    const refreshEvery = Number(spec.params.refreshEvery ?? 0)
+    try {
+      const pool = makePairs(teacher, Number(spec.params.pool ?? 8192), spec.rng)
+      const m = spec.model
+      const phi = Mlp.create(
+        { inDim: spec.dim, outDim: spec.dim, width: m.width, depth: m.depth, activation: m.activation },
+        spec.rng,
+        'phi'
+      )
+      const keep = refreshEvery > 0
+      const model = new DistillModel(
+        phi,
+        spec.lr,
+        Number(spec.params.ema ?? 0),
+        pool,
+        keep ? teacher : null,
+        teacher.runId,
+        refreshEvery,
+        keep ? spec.rng.fork() : null
+      )
+      if (!keep) teacher.model.dispose()
+      return model
+    } catch (e) {
+      teacher.model.dispose()
+      throw e
+    }
+  },
+  restore(weights, spec) {
+    if (weights.kind !== 'distill')
+      throw new ConfigError(`These are ${weights.kind} weights, not distill weights.`)
+    const phiJson = weights.phi as MlpWeights | undefined
+    if (!phiJson?.spec || !phiJson.layers)
+      throw new ConfigError('These distill weights hold no one-step map ("phi").')
+    if (phiJson.spec.inDim !== spec.dim || phiJson.spec.outDim !== spec.dim)
+      throw new ConfigError(
+        `These distill weights map ${phiJson.spec.inDim} → ${phiJson.spec.outDim}, not ${spec.dim} → ${spec.dim}.`
+      )
+    return new DistillModel(
+      Mlp.fromJSON(phiJson, 'phi'),
+      spec.lr,
+      Number(weights.ema ?? 0),
+      null,
+      null,
+      String(weights.teacher ?? ''),
+      0,
+      null
+    )
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Teachers for `reflow` and `distill` (§4, "the need to speed up inference"): a trained flow run is loaded
+ * through `spec.loadRun`, rebuilt by its own objective's `restore`, and integrated once to a pool of pairs
+ * (z, χ(z)), z ~ N(0, I), χ the teacher's deterministic flow map (eq. (7)).
+ */
+import { ConfigError } from '../../errors'
+import { choice, int, str, type ParamSpecs, type ParamValues } from '../../params'
+import type { Rng } from '../../rng'
+import type { ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
+import { isFlowModel, type FlowModel } from './common'
+
+/** Objectives whose runs can teach: their models define a deterministic transport of N(0, I). */
+export const TEACHER_OBJECTIVES: readonly string[] = ['ddpm', 'cfm', 'ot-cfm', 'reflow']
+
+export const TEACHER_PARAMS: ParamSpecs = {
+  teacher: str('', `Run id of the trained flow to learn from (${TEACHER_OBJECTIVES.join(', ')}).`),
+  teacherSampler: choice(
+    'auto',
+    ['auto', 'heun', 'euler', 'ddim'],
+    "Deterministic sampler that integrates the teacher (auto: the teacher's best one)."
+  ),
+  teacherSteps: int(50, 1, 1000, 'Integration steps K of the teacher for each pair.'),
+  pool: int(8192, 64, 1_000_000, 'Number of (z, teacher(z)) pairs generated at the start.')
+}
+
+export interface Teacher {
+  runId: string
+  objective: string
+  model: FlowModel
+  /** The sampler and K that generate the pairs. */
+  opts: SampleOptions
+}
+
+/** A pool of pairs: z [n, d] base noise and x [n, d] = teacher(z), row-major. */
+export interface PairPool {
+  n: number
+  d: number
+  z: Float32Array
+  x: Float32Array
+}
+
+function record(v: unknown): Record<string, unknown> | null {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null
+}
+
+/** Loads and rebuilds the teacher named by the `teacher` parameter. */
+export async function loadTeacher(who: string, spec: ModelSpec): Promise<Teacher> {
+  const runId = String(spec.params.teacher ?? '').trim()
+  if (!runId)
+    throw new ConfigError(`${who} learns from a trained flow: name its run with --set teacher=<runId>.`)
+  if (!spec.loadRun)
+    throw new ConfigError(`${who} needs the run store to load its teacher run ${runId}; none is open here.`)
+  const run = await spec.loadRun(runId)
+  if (!TEACHER_OBJECTIVES.includes(run.objective))
+    throw new ConfigError(
+      `Run ${runId} was trained with ${run.objective}; ${who} needs a flow teacher (${TEACHER_OBJECTIVES.join(', ')}).`
+    )
+  const weights = record(run.weights)
+  if (!weights || typeof weights.kind !== 'string')
+    throw new ConfigError(`Run ${runId} has no readable weights to teach ${who}.`)
+  // Late import: the flow registry includes this objective's own module.
+  const { FLOW_OBJECTIVES } = await import('./index')
+  const obj = FLOW_OBJECTIVES.find((o: ModelObjective) => o.id === run.objective)
+  if (!obj) throw new ConfigError(`Run ${runId}: unknown flow objective ${run.objective}.`)
+  const config = record(run.config)
+  const params = (record(config?.params) ?? {}) as ParamValues
+  const model = obj.restore(weights as { kind: string } & Record<string, unknown>, {
+    dim: spec.dim,
+    model: spec.model,
+    params,
+    lr: spec.lr,
+    batch: spec.batch
+  })
+  if (!isFlowModel(model)) {
+    model.dispose()
+    throw new ConfigError(`Run ${runId} (${run.objective}) defines no deterministic transport to learn from.`)
+  }
+  if (model.dim !== spec.dim) {
+    model.dispose()
+    throw new ConfigError(
+      `Teacher run ${runId} transports ${model.dim}-dimensional data; this run's data have dimension ${spec.dim}.`
+    )
+  }
+  const wanted = String(spec.params.teacherSampler ?? 'auto')
+  const sampler: SamplerId | undefined =
+    wanted === 'auto' ? model.samplers.find((s) => s !== 'ddpm') : (wanted as SamplerId)
+  if (!sampler || !model.samplers.includes(sampler) || sampler === 'ddpm') {
+    model.dispose()
+    throw new ConfigError(
+      `Teacher run ${runId} (${run.objective}) integrates with ${model.samplers.filter((s) => s !== 'ddpm').join(', ')}; ` +
+        `"${wanted}" does not apply.`
+    )
+  }
+  return {
+    runId,
+    objective: run.objective,
+    model,
+    opts: { sampler, steps: Number(spec.params.teacherSteps ?? 50) }
+  }
+}
+
+/** n fresh pairs (z, teacher(z)), z ~ N(0, I) from `rng`. */
+export function makePairs(teacher: Teacher, n: number, rng: Rng): PairPool {
+  const d = teacher.model.dim
+  const z = rng.normals(n * d)
+  return { n, d, z, x: teacher.model.transport(z, teacher.opts) }
+}
+
+/** Rows `idx` of a pool: z [B, d] and x [B, d]. */
+export function gatherPairs(pool: PairPool, idx: ArrayLike<number>): { z: Float32Array; x: Float32Array } {
+  const d = pool.d
+  const z = new Float32Array(idx.length * d)
+  const x = new Float32Array(idx.length * d)
+  for (let i = 0; i < idx.length; i++) {
+    const r = idx[i]!
+    for (let j = 0; j < d; j++) {
+      z[i * d + j] = pool.z[r * d + j]!
+      x[i * d + j] = pool.x[r * d + j]!
+    }
+  }
+  return { z, x }
+}
+
+/** B uniform indices into a pool of n. */
+export function drawIndices(n: number, B: number, rng: Rng): Uint32Array {
+  const idx = new Uint32Array(B)
+  for (let i = 0; i < B; i++) idx[i] = rng.int(n)
+  return idx
+}

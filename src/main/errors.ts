@@ -1,0 +1,11 @@
+/**
+ * Errors of the host (not the engine): they cross the process boundary like engine errors, with a stable code
+ * and one readable sentence — `NOT_FOUND`, `NOT_SUPPORTED`, `FORBIDDEN`, `WORKER_CRASHED`, ….
+ */
+import { EngineError } from '../engine/errors'
+
+export class HostError extends EngineError {
+  constructor(code: string, message: string) {
+    super(code, message)
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Messages between the job manager (host process) and one job worker (a forked Node process, or an Electron
+ * utility process). Types only; both sides import them with `import type`. One worker runs one job, then exits.
+ */
+import type { MetricsInfo } from '../shared/api'
+import type { RunConfig } from '../engine/train/config'
+
+/** Host → worker. */
+export type ToWorker =
+  | {
+      type: 'train'
+      config: RunConfig
+      /** The run store's root; the worker creates the run there. */
+      runsDir: string
+      /** Display name of the run, if the user gave one. */
+      name?: string
+      /** Sample snapshots: every `everyMs`, `n` points. */
+      preview: { everyMs: number; n: number }
+    }
+  | { type: 'cancel' }
+
+/** Worker → host. The last message of a worker is `done` or `error`; an exit without either is a crash. */
+export type FromWorker =
+  | { type: 'backend'; backend: string }
+  | { type: 'run'; runId: string }
+  | {
+      type: 'progress'
+      runId: string | null
+      step: number
+      steps: number
+      loss: number
+      samplesPerSec: number
+      etaMs: number
+      metrics?: MetricsInfo
+    }
+  | { type: 'snapshot'; step: number; dim: number; points: number[] }
+  | { type: 'log'; message: string }
+  | { type: 'done'; runId: string | null; metrics: MetricsInfo }
+  | { type: 'error'; runId: string | null; code: string; message: string }

@@ -1,0 +1,131 @@
+/**
+ * A job worker: one training job in its own process, so a long or crashing job never blocks or takes down the
+ * host. Started by `jobs.ts` — with `child_process.fork` (web host, tests; run through tsx) or Electron's
+ * `utilityProcess.fork` (the built bundle). Talks over whichever channel it has: `process.parentPort`
+ * (utility process) or `process.send` (fork). Plain Node: no Electron import.
+ *
+ * It receives one `train` message, streams `progress`/`snapshot` messages, and ends with `done` or `error`;
+ * `cancel` aborts the training loop through its AbortSignal.
+ */
+import { invertStandardization, resolveDataset } from '../engine/data'
+import { CancelledError, isEngineError } from '../engine/errors'
+import { initBackend } from '../engine/backend'
+import { RunStore } from '../engine/store'
+import { trainRun } from '../engine/train/train'
+import type { Metrics } from '../engine/types'
+import type { MetricsInfo } from '../shared/api'
+import type { FromWorker, ToWorker } from './job-protocol'
+
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void
+  postMessage(message: unknown): void
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
+
+/** Sends one message; `sent` runs once it has left the process (at once for a utility process, after a grace). */
+function post(msg: FromWorker, sent?: () => void): void {
+  if (parentPort) {
+    parentPort.postMessage(msg)
+    if (sent) setTimeout(sent, 100)
+  } else if (process.send) {
+    process.send(msg, undefined, undefined, () => sent?.())
+  } else {
+    sent?.()
+  }
+}
+
+function onMessage(listener: (msg: ToWorker) => void): void {
+  if (parentPort) parentPort.on('message', (e) => listener(e.data as ToWorker))
+  else process.on('message', (m) => listener(m as ToWorker))
+}
+
+const metricsInfo = (m: Metrics): MetricsInfo => ({
+  energy: m.energy,
+  energyGaussian: m.energyGaussian,
+  mmd: m.mmd,
+  slicedW2: m.slicedW2,
+  precision: m.precision,
+  recall: m.recall,
+  density: m.density,
+  coverage: m.coverage,
+  n: m.n
+})
+
+const controller = new AbortController()
+let started = false
+let runId: string | null = null
+
+async function train(job: Extract<ToWorker, { type: 'train' }>): Promise<void> {
+  const { config } = job
+  const ds = resolveDataset(config.dataset.spec, {
+    n: config.dataset.n,
+    seed: config.seed,
+    ...(config.dataset.columns !== undefined ? { columns: config.dataset.columns } : {}),
+    ...(config.dataset.skipRows !== undefined ? { skipRows: config.dataset.skipRows } : {})
+  })
+  const backend = await initBackend(config.backend)
+  post({ type: 'backend', backend: backend.id })
+  if (controller.signal.aborted) throw new CancelledError('Training cancelled before it started.')
+  const store = new RunStore(job.runsDir)
+  const result = await trainRun(ds, config, {
+    store,
+    signal: controller.signal,
+    log: (message) => post({ type: 'log', message }),
+    onProgress: (p) => {
+      if (p.runId && runId === null) {
+        runId = p.runId
+        if (job.name) store.rename(runId, job.name)
+        post({ type: 'run', runId })
+      }
+      post({
+        type: 'progress',
+        runId: p.runId,
+        step: p.step,
+        steps: p.steps,
+        loss: p.loss,
+        samplesPerSec: p.samplesPerSec,
+        etaMs: p.etaMs,
+        ...(p.metrics ? { metrics: metricsInfo(p.metrics) } : {})
+      })
+    },
+    preview: {
+      everyMs: job.preview.everyMs,
+      n: job.preview.n,
+      onPreview: (step, pts) => post({ type: 'snapshot', step, dim: pts.d, points: Array.from(pts.data) })
+    }
+  })
+  // The final snapshot: the samples the metrics were measured on, in data units.
+  const { samples, standardization } = result
+  const n = Math.min(job.preview.n, samples.n)
+  const head = { n, d: samples.d, data: samples.data.subarray(0, n * samples.d) }
+  const points = Array.from(invertStandardization(head, standardization).data)
+  post({ type: 'snapshot', step: config.steps, dim: samples.d, points })
+  post({ type: 'done', runId: result.runId, metrics: metricsInfo(result.metrics) }, () => process.exit(0))
+}
+
+// An orphaned worker (its host gone) stops rather than training for no one.
+process.on('disconnect', () => process.exit(1))
+
+onMessage((msg) => {
+  if (msg.type === 'cancel') {
+    controller.abort()
+    return
+  }
+  if (msg.type !== 'train' || started) return
+  started = true
+  train(msg).catch((e: unknown) => {
+    const engine = isEngineError(e)
+    if (!engine) console.error(e)
+    const message = e instanceof Error ? e.message : String(e)
+    post(
+      {
+        type: 'error',
+        runId,
+        code: engine ? e.code : 'INTERNAL',
+        message: engine ? message : `Internal error in the training process: ${message}`
+      },
+      () => process.exit(engine ? 0 : 1)
+    )
+  })
+})

@@ -1,0 +1,156 @@
+/**
+ * The run store as the contract shows it: summaries, details with the metrics log, and fresh samples of a
+ * stored model (optionally scored against the held-out split). Plain Node.
+ */
+import type {
+  MetricsInfo,
+  RunDetail,
+  RunSummaryInfo,
+  SampleRequest,
+  SampleSet,
+  SamplerId
+} from '../shared/api'
+import { invertStandardization } from '../engine/data'
+import { StoreError } from '../engine/errors'
+import { findObjective } from '../engine/objectives/registry'
+import type { SampleOptions } from '../engine/objectives/types'
+import type { RunStore, RunSummary, LoadedRun } from '../engine/store'
+import { openRun, rebuildData } from '../engine/train/evaluate'
+import { STREAMS, scoreModel, streamRng } from '../engine/train/train'
+import type { Metrics, Points } from '../engine/types'
+
+export function metricsInfo(m: Metrics): MetricsInfo
+export function metricsInfo(m: Partial<Metrics>): Partial<MetricsInfo>
+export function metricsInfo(m: Partial<Metrics>): Partial<MetricsInfo> {
+  const keys = [
+    'energy',
+    'energyGaussian',
+    'mmd',
+    'slicedW2',
+    'precision',
+    'recall',
+    'density',
+    'coverage',
+    'n'
+  ] as const
+  const out: Partial<MetricsInfo> = {}
+  for (const k of keys) if (m[k] !== undefined) out[k] = m[k]
+  return out
+}
+
+export function summaryInfo(r: RunSummary): RunSummaryInfo {
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    objective: r.objective,
+    dataset: r.dataset,
+    createdAt: r.createdAt,
+    steps: r.steps,
+    stepsDone: r.stepsDone,
+    backend: r.backend,
+    metrics: r.metrics ? metricsInfo(r.metrics) : null
+  }
+}
+
+export function listRuns(store: RunStore): {
+  runs: RunSummaryInfo[]
+  problems: { id: string; reason: string }[]
+} {
+  const { runs, problems } = store.list()
+  return { runs: runs.map(summaryInfo), problems: problems.map(({ id, reason }) => ({ id, reason })) }
+}
+
+/** The samplers a run's model offers; for a run without weights yet, what its objective kind implies. */
+async function samplersOf(
+  store: RunStore,
+  run: LoadedRun
+): Promise<{ samplers: SamplerId[]; defaultSteps: number }> {
+  const obj = findObjective(run.config.objective)
+  if (obj.kind === 'pushforward') return { samplers: ['onestep'], defaultSteps: 1 }
+  try {
+    const open = await openRun(store, run.id)
+    try {
+      return { samplers: [...open.model.samplers], defaultSteps: open.model.defaultSteps }
+    } finally {
+      open.dispose()
+    }
+  } catch {
+    return { samplers: [], defaultSteps: 1 }
+  }
+}
+
+export async function runDetail(store: RunStore, id: string): Promise<RunDetail> {
+  const run = store.load(id)
+  const { records } = store.readMetricsLog(id)
+  const { samplers, defaultSteps } = await samplersOf(store, run)
+  return {
+    id: run.id,
+    name: run.name,
+    status: run.status,
+    objective: run.config.objective,
+    dataset: run.config.dataset.name,
+    createdAt: run.createdAt,
+    steps: run.config.steps,
+    stepsDone: run.result?.stepsDone ?? null,
+    backend: run.backend,
+    metrics: run.result?.metrics ? metricsInfo(run.result.metrics) : null,
+    config: run.config,
+    extra: run.result?.extra ?? {},
+    log: records.map((r) => ({
+      step: r.step,
+      loss: r.loss,
+      ...(r.metrics ? { metrics: metricsInfo(r.metrics) } : {})
+    })),
+    samplers,
+    defaultSteps
+  }
+}
+
+/**
+ * `n` fresh samples of a stored run in data units (the same seeded stream as `pfm sample`). With `metrics`,
+ * they are scored against the held-out split, and `n` is capped at its size.
+ */
+export async function sampleSet(store: RunStore, req: SampleRequest): Promise<SampleSet> {
+  const open = await openRun(store, req.runId)
+  try {
+    const stats = open.run.standardization
+    if (!stats) throw new StoreError(`Run "${req.runId}" has no stored standardisation.`)
+    const model = open.model
+    const opts: SampleOptions = {
+      sampler: req.sampler ?? model.samplers[0]!,
+      steps: req.steps ?? model.defaultSteps
+    }
+    if (!model.samplers.includes(opts.sampler))
+      throw new StoreError(
+        `Run "${req.runId}" samples with ${model.samplers.join(', ')}, not "${opts.sampler}".`
+      )
+    const rng = streamRng(open.config.seed, STREAMS.eval + 3)
+    const dim = open.config.dataset.dim
+    let samples: Points
+    let metrics: MetricsInfo | null = null
+    if (req.metrics) {
+      const { train, heldout } = rebuildData(open.config)
+      const n = Math.min(req.n ?? 2000, heldout.n)
+      const sub: Points = { n, d: heldout.d, data: heldout.data.subarray(0, n * heldout.d) }
+      const scored = scoreModel(model, sub, train, n, rng, opts)
+      samples = scored.samples
+      metrics = metricsInfo(scored.metrics)
+    } else {
+      const n = req.n ?? 2000
+      samples = { n, d: dim, data: model.sample(n, rng, opts) }
+    }
+    const points = invertStandardization(samples, stats)
+    return {
+      runId: req.runId,
+      sampler: opts.sampler,
+      steps: opts.steps,
+      dim,
+      n: points.n,
+      points: Array.from(points.data),
+      metrics
+    }
+  } finally {
+    open.dispose()
+  }
+}

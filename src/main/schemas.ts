@@ -1,0 +1,140 @@
+/**
+ * Argument schemas, one per method of the contract: every payload from a renderer (which the host does not
+ * trust) is validated here before its handler runs. Objects are strict (an unknown field is an error), numbers
+ * and strings are bounded. A method missing here is a compile error.
+ */
+import { z } from 'zod'
+import type { Api, Args } from '../shared/api'
+
+/** The largest file the web host accepts as an upload (the Electron side reads files by path, up to the engine's limit). */
+export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+/** Base64 length of {@link MAX_UPLOAD_BYTES}. */
+export const MAX_UPLOAD_BASE64 = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4
+/** Points a preview or a sample request may ask for. */
+export const MAX_POINTS = 20_000
+
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+
+const int = (min: number, max: number): z.ZodNumber => z.number().int().min(min).max(max)
+const text = (max: number): z.ZodString => z.string().min(1).max(max)
+
+/** A run id: one safe path segment (the store checks it again). */
+export const RunIdSchema = text(200).regex(SAFE_ID, 'not a valid run id')
+/** A built-in id (`8gaussians`) or `file:<name>`. */
+export const DatasetIdSchema = text(220).regex(
+  /^(file:)?[A-Za-z0-9][A-Za-z0-9._-]*$/,
+  'not a valid dataset id'
+)
+export const JobIdSchema = text(100).regex(SAFE_ID, 'not a valid job id')
+export const SamplerSchema = z.enum(['onestep', 'euler', 'heun', 'ddim', 'ddpm'])
+const PathSchema = text(4096).refine((p) => !p.includes('\0'), 'contains a NUL character')
+
+export const ImportRequestSchema = z
+  .strictObject({
+    path: PathSchema.optional(),
+    fileName: text(255)
+      .refine((f) => !/[\\/\0]/.test(f), 'must be a file name, not a path')
+      .optional(),
+    contentBase64: z
+      .string()
+      .max(MAX_UPLOAD_BASE64, `is over the ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB upload limit`)
+      .regex(BASE64, 'is not base64')
+      .optional(),
+    name: text(100).optional(),
+    columns: text(1000).optional(),
+    skipRows: int(0, 1_000_000).optional()
+  })
+  .refine(
+    (r) => (r.path !== undefined) !== (r.fileName !== undefined && r.contentBase64 !== undefined),
+    'give either a path, or a fileName with its contentBase64'
+  )
+  .refine((r) => r.path === undefined || (r.fileName === undefined && r.contentBase64 === undefined), {
+    message: 'a path import takes no fileName or contentBase64'
+  })
+
+const ParamNameSchema = text(64).regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'not a parameter name')
+/** Parameter values by name. A `__proto__` key is refused (zod would silently drop it). */
+const ParamsSchema = z
+  .unknown()
+  .refine(
+    (v) => typeof v !== 'object' || v === null || !Object.hasOwn(v, '__proto__'),
+    'has a "__proto__" key'
+  )
+  .pipe(
+    z
+      .record(ParamNameSchema, z.union([z.number().finite(), z.string().max(1000), z.boolean()]))
+      .refine((p) => Object.keys(p).length <= 64, 'has too many parameters')
+  )
+
+export const TrainRequestSchema = z.strictObject({
+  dataset: DatasetIdSchema,
+  objective: text(64).regex(SAFE_ID, 'not an objective id'),
+  params: ParamsSchema.optional(),
+  steps: int(1, 10_000_000).optional(),
+  batch: int(2, 65_536).optional(),
+  lr: z.number().gt(0).lt(10).optional(),
+  seed: int(0, 2 ** 32 - 1).optional(),
+  model: z
+    .strictObject({
+      latentDim: int(1, 4096).optional(),
+      width: int(1, 8192).optional(),
+      depth: int(0, 64).optional(),
+      activation: z.enum(['silu', 'relu', 'tanh', 'gelu', 'leaky-relu']).optional(),
+      base: z.enum(['normal', 'uniform']).optional()
+    })
+    .optional(),
+  evalEvery: int(0, 10_000_000).optional(),
+  name: z.string().trim().min(1).max(200).optional()
+})
+
+export const SampleRequestSchema = z.strictObject({
+  runId: RunIdSchema,
+  sampler: SamplerSchema.optional(),
+  steps: int(1, 100_000).optional(),
+  n: int(1, MAX_POINTS).optional(),
+  metrics: z.boolean().optional()
+})
+
+export const ExportRequestSchema = z.strictObject({
+  runId: RunIdSchema,
+  sampler: SamplerSchema.optional(),
+  steps: int(1, 100_000).optional(),
+  path: PathSchema.optional()
+})
+
+type ArgSchemas = { [D in keyof Api]: { [M in keyof Api[D]]: z.ZodType<Args<Api[D][M]>> } }
+
+export const ARG_SCHEMAS: ArgSchemas = {
+  engine: {
+    info: z.tuple([])
+  },
+  objectives: {
+    list: z.tuple([])
+  },
+  datasets: {
+    list: z.tuple([]),
+    preview: z.tuple([DatasetIdSchema, int(1, MAX_POINTS).optional()]),
+    import: z.tuple([ImportRequestSchema]),
+    remove: z.tuple([DatasetIdSchema])
+  },
+  training: {
+    start: z.tuple([TrainRequestSchema]),
+    cancel: z.tuple([JobIdSchema]),
+    jobs: z.tuple([])
+  },
+  runs: {
+    list: z.tuple([]),
+    get: z.tuple([RunIdSchema]),
+    samples: z.tuple([SampleRequestSchema]),
+    rename: z.tuple([RunIdSchema, z.string().trim().min(1).max(200)]),
+    remove: z.tuple([RunIdSchema])
+  },
+  export: {
+    onnx: z.tuple([ExportRequestSchema])
+  },
+  dialogs: {
+    openDataFile: z.tuple([]),
+    saveOnnxFile: z.tuple([text(255).refine((f) => !/[\\/\0]/.test(f), 'must be a file name, not a path')])
+  }
+}

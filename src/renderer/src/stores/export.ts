@@ -1,0 +1,83 @@
+import { acceptHMRUpdate, defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import type { ExportReport, RunDetail, SamplerId } from '../../../shared/api'
+import { api, errorMessage, hostKind } from '../api'
+import { useRunsStore } from './runs'
+
+/** A file name for the exported model: the run's name, made safe, with the sampler and steps. */
+export function onnxFileName(run: Pick<RunDetail, 'name' | 'id'>, sampler: SamplerId, steps: number): string {
+  const base = (run.name || run.id).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model'
+  return sampler === 'onestep' ? `${base}.onnx` : `${base}-${sampler}-${steps}.onnx`
+}
+
+/** ONNX export of one run with one of its samplers: choice, progress, report (parity, path, download). */
+export const useExportStore = defineStore('export', () => {
+  const runId = ref<string | null>(null)
+  const detail = shallowRef<RunDetail | null>(null)
+  const sampler = ref<SamplerId>('onestep')
+  const steps = ref(1)
+  const busy = ref(false)
+  const error = ref<string | null>(null)
+  const report = shallowRef<ExportReport | null>(null)
+
+  /** Chooses the run; the sampler falls back to the first one it offers, steps to its default. */
+  async function choose(id: string | null): Promise<void> {
+    runId.value = id
+    report.value = null
+    error.value = null
+    detail.value = null
+    if (!id) return
+    try {
+      const d = await useRunsStore().detail(id)
+      if (runId.value !== id) return
+      detail.value = d
+      if (!d.samplers.includes(sampler.value)) sampler.value = d.samplers[0] ?? 'onestep'
+      steps.value = sampler.value === 'onestep' ? 1 : d.defaultSteps
+    } catch (e) {
+      error.value = errorMessage(e)
+    }
+  }
+
+  function setSampler(s: SamplerId): void {
+    sampler.value = s
+    if (s === 'onestep') steps.value = 1
+    else if (steps.value <= 1 && detail.value) steps.value = detail.value.defaultSteps
+  }
+
+  /**
+   * Exports. In the desktop app the user picks the path in a save dialog (cancel → nothing happens); the web
+   * host writes into its exports folder and returns a download link.
+   */
+  async function exportOnnx(): Promise<ExportReport | null> {
+    const d = detail.value
+    if (!d) return null
+    busy.value = true
+    error.value = null
+    report.value = null
+    try {
+      let path: string | undefined
+      if (hostKind() === 'electron') {
+        const chosen = await api.dialogs.saveOnnxFile(onnxFileName(d, sampler.value, steps.value))
+        if (!chosen) return null
+        path = chosen
+      }
+      const r = await api.export.onnx({
+        runId: d.id,
+        sampler: sampler.value,
+        ...(sampler.value === 'onestep' ? {} : { steps: steps.value }),
+        ...(path ? { path } : {})
+      })
+      report.value = r
+      return r
+    } catch (e) {
+      error.value = errorMessage(e)
+      return null
+    } finally {
+      busy.value = false
+    }
+  }
+
+  return { runId, detail, sampler, steps, busy, error, report, choose, setSampler, exportOnnx }
+})
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useExportStore, import.meta.hot))

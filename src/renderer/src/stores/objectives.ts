@@ -1,0 +1,216 @@
+import { acceptHMRUpdate, defineStore } from 'pinia'
+import { computed, reactive, ref } from 'vue'
+import type { JobInfo, ObjectiveFamily, ObjectiveInfo, ParamInfo, TrainRequest } from '../../../shared/api'
+import { api, errorMessage } from '../api'
+import { useTrainingStore } from './training'
+
+/** The paper's three families, in its order, with the section each comes from. */
+export const FAMILY_INFO: { id: ObjectiveFamily; title: string; section: string; blurb: string }[] = [
+  {
+    id: 'statistics',
+    title: 'Statistics matching',
+    section: '§2',
+    blurb: 'Match the action of φ#ν and μ₁ on test functions: MMD, energy, characteristic functions, OT.'
+  },
+  {
+    id: 'density',
+    title: 'Density',
+    section: '§3',
+    blurb: 'Work at the density level: likelihood, change of variables, variational bounds.'
+  },
+  {
+    id: 'flows',
+    title: 'Flows',
+    section: '§4',
+    blurb: 'Build the map from a probability flow μ₀ → μ₁: diffusion, flow matching, distillation.'
+  }
+]
+
+export type ParamValue = number | string | boolean
+
+/** The run settings next to the objective's own parameters. */
+export interface TrainSettings {
+  dataset: string | null
+  steps: number
+  batch: number
+  lr: number
+  seed: number
+  /** Held-out evaluation period in steps; null: the engine's default. */
+  evalEvery: number | null
+  name: string
+  /** Network settings; null: the engine's default. */
+  model: {
+    latentDim: number | null
+    width: number | null
+    depth: number | null
+    activation: string | null
+    base: 'normal' | 'uniform' | null
+  }
+}
+
+/** Default values of an objective's parameters. */
+export function defaultValues(params: ParamInfo[]): Record<string, ParamValue> {
+  return Object.fromEntries(params.map((p) => [p.name, p.default]))
+}
+
+/** Is `value` valid for `p` (a number within range, an offered option, …)? */
+export function validParam(p: ParamInfo, value: unknown): boolean {
+  switch (p.type) {
+    case 'int':
+      return typeof value === 'number' && Number.isInteger(value) && value >= p.min && value <= p.max
+    case 'float':
+      return typeof value === 'number' && Number.isFinite(value) && value >= p.min && value <= p.max
+    case 'enum':
+      return typeof value === 'string' && p.options.includes(value)
+    case 'bool':
+      return typeof value === 'boolean'
+    case 'string':
+      return typeof value === 'string'
+  }
+}
+
+/**
+ * The `TrainRequest` for an objective, its parameter values and the run settings. Only parameters that differ
+ * from their defaults are sent (the engine fills the rest), which keeps stored configs readable.
+ */
+export function buildTrainRequest(
+  objective: ObjectiveInfo,
+  values: Record<string, ParamValue>,
+  s: TrainSettings
+): TrainRequest {
+  if (!s.dataset) throw new Error('Choose a dataset to train on.')
+  const params: Record<string, ParamValue> = {}
+  for (const p of objective.params) {
+    const v = values[p.name]
+    if (v !== undefined && v !== p.default) params[p.name] = v
+  }
+  const req: TrainRequest = {
+    dataset: s.dataset,
+    objective: objective.id,
+    steps: s.steps,
+    batch: s.batch,
+    lr: s.lr,
+    seed: s.seed
+  }
+  if (s.evalEvery !== null) req.evalEvery = s.evalEvery
+  const model: NonNullable<TrainRequest['model']> = {}
+  if (s.model.latentDim !== null) model.latentDim = s.model.latentDim
+  if (s.model.width !== null) model.width = s.model.width
+  if (s.model.depth !== null) model.depth = s.model.depth
+  if (s.model.activation !== null) model.activation = s.model.activation
+  if (s.model.base !== null) model.base = s.model.base
+  if (Object.keys(model).length > 0) req.model = model
+  if (Object.keys(params).length > 0) req.params = params
+  if (s.name.trim()) req.name = s.name.trim()
+  return req
+}
+
+/** The objective registry, the one being configured, its parameter values, and the Train action. */
+export const useObjectivesStore = defineStore('objectives', () => {
+  const list = ref<ObjectiveInfo[]>([])
+  const loading = ref(false)
+  const error = ref<string | null>(null)
+  const selectedId = ref<string | null>(null)
+  /** Parameter values per objective id (kept when switching between objectives). */
+  const values = reactive<Record<string, Record<string, ParamValue>>>({})
+  const settings = reactive<TrainSettings>({
+    dataset: '8gaussians',
+    steps: 1500,
+    batch: 512,
+    lr: 0.002,
+    seed: 0,
+    evalEvery: null,
+    name: '',
+    model: { latentDim: null, width: null, depth: null, activation: null, base: null }
+  })
+  const starting = ref(false)
+  const startError = ref<string | null>(null)
+
+  const families = computed(() =>
+    FAMILY_INFO.map((f) => ({ ...f, objectives: list.value.filter((o) => o.family === f.id) }))
+  )
+  const selected = computed(() => list.value.find((o) => o.id === selectedId.value) ?? null)
+  const selectedValues = computed(() => (selectedId.value ? (values[selectedId.value] ?? {}) : {}))
+  const invalidParams = computed(() =>
+    (selected.value?.params ?? [])
+      .filter((p) => !validParam(p, selectedValues.value[p.name]))
+      .map((p) => p.name)
+  )
+
+  async function load(): Promise<void> {
+    loading.value = true
+    error.value = null
+    try {
+      list.value = await api.objectives.list()
+      if (!selectedId.value && list.value.length > 0) select(list.value[0]!.id)
+    } catch (e) {
+      error.value = errorMessage(e)
+    } finally {
+      loading.value = false
+    }
+  }
+
+  /** Selects an objective: its parameters start at their defaults, steps/batch/lr at its recommended ones. */
+  function select(id: string): void {
+    const o = list.value.find((x) => x.id === id)
+    if (!o) return
+    selectedId.value = id
+    if (!values[id]) values[id] = defaultValues(o.params)
+    settings.steps = o.defaults.steps
+    settings.batch = o.defaults.batch
+    settings.lr = o.defaults.lr
+    startError.value = null
+  }
+
+  function setParam(name: string, value: ParamValue): void {
+    if (selectedId.value) values[selectedId.value]![name] = value
+  }
+
+  function resetDefaults(): void {
+    const o = selected.value
+    if (!o) return
+    values[o.id] = defaultValues(o.params)
+    settings.steps = o.defaults.steps
+    settings.batch = o.defaults.batch
+    settings.lr = o.defaults.lr
+  }
+
+  /** Queues a training job for the selected objective on the chosen dataset. */
+  async function train(): Promise<JobInfo | null> {
+    const o = selected.value
+    if (!o) return null
+    starting.value = true
+    startError.value = null
+    try {
+      const req = buildTrainRequest(o, values[o.id] ?? {}, settings)
+      return await useTrainingStore().start(req)
+    } catch (e) {
+      startError.value = errorMessage(e)
+      return null
+    } finally {
+      starting.value = false
+    }
+  }
+
+  return {
+    list,
+    loading,
+    error,
+    selectedId,
+    values,
+    settings,
+    starting,
+    startError,
+    families,
+    selected,
+    selectedValues,
+    invalidParams,
+    load,
+    select,
+    setParam,
+    resetDefaults,
+    train
+  }
+})
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useObjectivesStore, import.meta.hot))

@@ -1,0 +1,50 @@
+/** Number and time formatting for tables, badges and tooltips. Pure functions. */
+
+/** A number with `digits` significant digits; exponent form for very small or large magnitudes; `—` for none. */
+export function formatNumber(x: number | null | undefined, digits = 3): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return '—'
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞'
+  if (x === 0) return '0'
+  const a = Math.abs(x)
+  if (a < 1e-3 || a >= 1e6) return x.toExponential(Math.max(0, digits - 1)).replace('e+', 'e')
+  if (Number.isInteger(x) && a < 1e6) return String(x)
+  return String(Number(x.toPrecision(digits)))
+}
+
+/** A duration in ms as `1 h 02 min`, `3 min 05 s`, `12 s`, `< 1 s`; `—` for none. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—'
+  if (ms < 1000) return '< 1 s'
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s} s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`
+  const h = Math.floor(m / 60)
+  return `${h} h ${String(m % 60).padStart(2, '0')} min`
+}
+
+/** A throughput such as `12.3k samples/s`; `—` for none. */
+export function formatRate(perSec: number | null | undefined, unit = 'samples/s'): string {
+  if (perSec === null || perSec === undefined || !Number.isFinite(perSec)) return '—'
+  if (perSec >= 1e6) return `${(perSec / 1e6).toFixed(1)}M ${unit}`
+  if (perSec >= 1e3) return `${(perSec / 1e3).toFixed(1)}k ${unit}`
+  return `${Math.round(perSec)} ${unit}`
+}
+
+/** An ISO date as a short local `YYYY-MM-DD HH:MM`. */
+export function formatDate(iso: string): string {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  const p = (n: number): string => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
+}
+
+/** Bytes → base64 (for uploads to the web host), in chunks so large files do not overflow the call stack. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = ''
+  const chunk = 0x8000
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk))
+  }
+  return btoa(binary)
+}

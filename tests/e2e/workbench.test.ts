@@ -1,0 +1,251 @@
+/**
+ * The workbench end to end, in Chromium against the web host: import a CSV through the UI, train `energy` for a
+ * few steps and watch it complete, compare the run in the Gallery, export it to ONNX and read the parity check.
+ * Screenshots of every view go to test-results/e2e/.
+ */
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { startServer, type WebHost } from '../../src/web/server'
+import { buildRenderer, canvasHash, canvasInk, CHROMIUM, launch, ringCsv, screenshot } from './helpers'
+
+const LONG = 240_000
+const NUMBER = /^-?\d+(\.\d+)?(e-?\d+)?$/
+
+describe.skipIf(!fs.existsSync(CHROMIUM))('workbench in the browser (web host)', () => {
+  let tmp: string
+  let web: WebHost
+  let browser: Browser
+  let page: Page
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pfl-e2e-'))
+    const rendererDir = path.join(tmp, 'renderer')
+    await buildRenderer(rendererDir)
+    web = await startServer({
+      version: '0.0.0-e2e',
+      dataDir: path.join(tmp, 'data'),
+      port: 0,
+      host: '127.0.0.1',
+      rendererDir
+    })
+    browser = await launch()
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    page.on('console', (m) => {
+      // Failed loads are reported below with their URL.
+      if (/Failed to load resource/.test(m.text())) return
+      if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(m.text())
+    })
+    page.on('pageerror', (e) => problems.push(e.message))
+    page.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`${r.status()} ${new URL(r.url()).pathname}`)
+    })
+    await page.goto(web.url)
+  }, LONG)
+
+  afterAll(async () => {
+    await browser?.close()
+    await web?.close()
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+  })
+
+  it('connects: status bar with backend and version, built-in preview drawn', async () => {
+    await page.locator('[data-test=version]').waitFor()
+    expect(await page.locator('[data-test=version]').textContent()).toBe('Pushforward Lab v0.0.0-e2e')
+    expect(await page.locator('[data-test=status-bar]').textContent()).toContain(
+      'Engine connected (web host)'
+    )
+    await page.locator('[data-test=preview-title]').waitFor()
+    await page.locator('[data-test=dataset-preview] canvas').first().waitFor()
+    await expect.poll(() => canvasInk(page, '[data-test=dataset-preview]')).toEqual([expect.any(Number)])
+    expect((await canvasInk(page, '[data-test=dataset-preview]'))[0]).toBeGreaterThan(500)
+    await screenshot(page, '01-datasets')
+  })
+
+  it('shows the engine sentence when an import fails', async () => {
+    await page.setInputFiles('[data-test=import-panel] input[type=file]', {
+      name: 'bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('x,y\n1,2\n3,abc\n')
+    })
+    await page.locator('[data-test=import-button]').click()
+    const error = page.locator('[data-test=import-error]')
+    await error.waitFor()
+    const text = (await error.textContent()) ?? ''
+    expect(text).toContain('bad.csv')
+    expect(text).toMatch(/line 3/)
+    await screenshot(page, '02-import-error', '[data-test=import-error]')
+  })
+
+  it('imports a CSV with a column selection and previews it', async () => {
+    await page.setInputFiles('[data-test=import-panel] input[type=file]', {
+      name: 'ring.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(ringCsv(3000))
+    })
+    await page.locator('[data-test=pending-file]').getByText('ring.csv').waitFor()
+    await page.locator('[data-test=import-columns] input').fill('x,y')
+    await page.locator('[data-test=import-button]').click()
+    await page.locator('[data-test=preview-title]', { hasText: 'ring' }).waitFor()
+    expect(await page.locator('[data-test=preview-rows]').textContent()).toBe('3,000')
+    expect(await page.locator('[data-test=preview-dim]').textContent()).toBe('2')
+    expect(await page.locator('[data-test=import-error]').count()).toBe(0)
+    const stats = (await page.locator('[data-test=feature-stats]').textContent()) ?? ''
+    expect(stats).toContain('x')
+    expect(stats).toContain('y')
+    await expect
+      .poll(async () => (await canvasInk(page, '[data-test=dataset-preview]'))[0] ?? 0)
+      .toBeGreaterThan(500)
+    await screenshot(page, '03-imported')
+  })
+
+  it(
+    'trains energy on it with live curves until completion',
+    async () => {
+      await page.getByRole('button', { name: 'Train on this…' }).click()
+      await page.locator('[data-test=objective-energy]').click()
+      expect(await page.locator('[data-test=objective-title]').textContent()).toBe('Energy distance')
+      expect(await page.locator('[data-test=family-statistics]').textContent()).toContain('§2')
+      await page.locator('[data-test=train-steps] input').fill('80')
+      await page.locator('[data-test=train-batch] input').fill('128')
+      await page.locator('[data-test=train-eval-every] input').fill('40')
+      await page.locator('[data-test=train-name] input').fill('e2e energy ring')
+      await page.locator('body').click({ position: { x: 5, y: 5 } })
+      await screenshot(page, '04-objectives')
+      await page.locator('[data-test=train-button]').click()
+
+      await page.locator('[data-test=job-detail]').waitFor()
+      expect(await page.locator('[data-test=job-title]').textContent()).toBe('e2e energy ring')
+      // The loss curve is drawn as soon as the first progress arrives (live), and stays after completion.
+      await page.locator('[data-test=job-detail] [aria-label="loss curve"] canvas').waitFor({ timeout: LONG })
+      await page.locator('[data-test=job-status] >> text=completed').waitFor({ timeout: LONG })
+      expect(await page.locator('[data-test=job-step]').textContent()).toBe('80 / 80')
+      expect(await page.locator('[data-test=job-error]').count()).toBe(0)
+      expect(await page.locator('[data-test=job-backend]').textContent()).toMatch(/backend \w+/)
+      await expect
+        .poll(async () => (await canvasInk(page, '[data-test=job-detail] [aria-label="loss curve"]'))[0] ?? 0)
+        .toBeGreaterThan(300)
+      await expect
+        .poll(
+          async () =>
+            (await canvasInk(page, '[data-test=job-detail] [aria-label="held-out metric curves"]'))[0] ?? 0
+        )
+        .toBeGreaterThan(300)
+      await expect
+        .poll(
+          async () => (await canvasInk(page, '[data-test=job-detail] [aria-label="sample snapshot"]'))[0] ?? 0
+        )
+        .toBeGreaterThan(300)
+      await screenshot(page, '05-training')
+      await screenshot(page, '05b-training-metrics', '[aria-label="held-out metric curves"]')
+    },
+    LONG
+  )
+
+  it(
+    'shows the run in the Gallery next to the held-out data, with metric values',
+    async () => {
+      await page.locator('[data-test=job-gallery]').click()
+      const panel = page.locator('[data-test=gallery-panel]').first()
+      await panel.locator('[data-metric=energy]').waitFor({ timeout: LONG })
+      expect(await panel.locator('[data-test=panel-title]').textContent()).toBe('e2e energy ring')
+      for (const m of ['energy', 'mmd', 'precision', 'recall', 'coverage']) {
+        const value = (await panel.locator(`[data-metric=${m}] .badge-value`).textContent())?.trim() ?? ''
+        expect(value, m).toMatch(NUMBER)
+      }
+      expect(await page.locator('[data-test=gallery-heldout]').textContent()).toContain('ring')
+      await expect
+        .poll(async () => (await canvasInk(page, '[data-test=gallery-heldout]'))[0] ?? 0)
+        .toBeGreaterThan(300)
+      await expect
+        .poll(async () => (await canvasInk(page, '[data-test=gallery-panel]'))[0] ?? 0)
+        .toBeGreaterThan(300)
+      await screenshot(page, '06-gallery')
+    },
+    LONG
+  )
+
+  it(
+    'lists the run, exports it to ONNX and shows the parity result with a download',
+    async () => {
+      await page.locator('[data-test=nav-runs]').click()
+      const row = page.locator('[data-test=runs-table] tr', { hasText: 'e2e energy ring' })
+      await row.waitFor()
+      expect(await row.textContent()).toContain('completed')
+      await screenshot(page, '07-runs')
+
+      await row.getByRole('button', { name: 'Export' }).click()
+      await page.locator('[data-test=export-sampler]', { hasText: 'onestep' }).waitFor()
+      await page.locator('[data-test=export-button]').click()
+      const parity = page.locator('[data-test=parity]')
+      await parity.waitFor({ timeout: LONG })
+      expect(await parity.textContent()).toContain('Parity check passed')
+      expect(await page.locator('[data-test=parity-error]').textContent()).toMatch(NUMBER)
+      expect(
+        Number((await page.locator('[data-test=parity-n]').textContent())?.replace(/,/g, ''))
+      ).toBeGreaterThan(0)
+      expect(await page.locator('[data-test=export-path]').textContent()).toMatch(/\.onnx$/)
+      await page.locator('[data-test=export-button] .n-base-loading').waitFor({ state: 'detached' })
+      const href = await page.locator('[data-test=export-download]').getAttribute('href')
+      expect(href).toContain('/api/exports/')
+      const res = await page.request.get(href!)
+      expect(res.status()).toBe(200)
+      expect((await res.body()).length).toBeGreaterThan(100)
+      await screenshot(page, '08-export')
+    },
+    LONG
+  )
+
+  it(
+    'compares two checked runs in the Gallery with linked zoom',
+    async () => {
+      await page.locator('[data-test=nav-objectives]').click()
+      await page.locator('[data-test=objective-sliced-w2]').click()
+      await page.locator('[data-test=train-steps] input').fill('60')
+      await page.locator('[data-test=train-batch] input').fill('128')
+      await page.locator('[data-test=train-name] input').fill('e2e sliced ring')
+      await page.locator('[data-test=train-button]').click()
+      await page.locator('[data-test=job-title]', { hasText: 'e2e sliced ring' }).waitFor()
+      await page.locator('[data-test=job-status] >> text=completed').waitFor({ timeout: LONG })
+
+      await page.locator('[data-test=nav-runs]').click()
+      await page.locator('[data-test=runs-search] input').fill('ring')
+      for (const name of ['e2e energy ring', 'e2e sliced ring']) {
+        await page.locator('[data-test=runs-table] tr', { hasText: name }).locator('.n-checkbox').click()
+      }
+      await page.locator('[data-test=compare-button]').click()
+      const panels = page.locator('[data-test=gallery-panel]')
+      await expect.poll(() => panels.count()).toBe(2)
+      await panels.nth(1).locator('[data-metric=energy]').waitFor({ timeout: LONG })
+      await panels.nth(0).locator('[data-metric=energy]').waitFor({ timeout: LONG })
+      const titles = await page.locator('[data-test=panel-title]').allTextContents()
+      expect(titles.sort()).toEqual(['e2e energy ring', 'e2e sliced ring'])
+      await expect
+        .poll(async () => (await canvasInk(page, '[data-test=gallery-panel]')).every((n) => n > 300))
+        .toBe(true)
+
+      // Zooming one panel zooms the others (ECharts connect): the second panel's pixels change.
+      const before = await canvasHash(page, '[data-test=gallery-panel]:nth-of-type(3)')
+      const first = await panels.nth(0).locator('canvas').first().boundingBox()
+      await page.mouse.move(first!.x + first!.width / 2, first!.y + first!.height / 2)
+      await page.mouse.wheel(0, -400)
+      await expect
+        .poll(() => canvasHash(page, '[data-test=gallery-panel]:nth-of-type(3)'))
+        .not.toEqual(before)
+      await screenshot(page, '10-gallery-compare')
+    },
+    LONG
+  )
+
+  it('keeps a placeholder for the benchmark view, and ran without CSP violations or page errors', async () => {
+    await page.locator('[data-test=nav-benchmark]').click()
+    expect(await page.locator('[data-test=benchmark-placeholder]').textContent()).toContain(
+      'benchmark engine'
+    )
+    await screenshot(page, '09-benchmark')
+    expect(problems).toEqual([])
+  })
+})

@@ -1,0 +1,213 @@
+/**
+ * The §4 objectives as `ModelObjective`s: declarations, create → step → sample, restore(toJSON()) round
+ * trips, tensor hygiene, teachers for reflow/distill, and readable errors.
+ */
+import { beforeAll, describe, expect, it } from 'vitest'
+import * as tf from '@tensorflow/tfjs-core'
+import { initBackend } from '../../../src/engine/backend'
+import { ConfigError } from '../../../src/engine/errors'
+import { FLOW_OBJECTIVES, cfm, ddpm, distill, otCfm, reflow, isFlowModel } from '../../../src/engine/objectives/flows'
+import { lrFactor } from '../../../src/engine/objectives/flows/common'
+import { resolveParams } from '../../../src/engine/params'
+import { Rng } from '../../../src/engine/rng'
+import type { ModelObjective, ModelSpec, TrainableModel } from '../../../src/engine/objectives/types'
+import { modelSpec } from './helpers'
+
+beforeAll(async () => {
+  await initBackend('auto')
+})
+
+const d = 2
+const small = { model: { width: 16, depth: 2 } }
+
+function trainFew(model: TrainableModel, steps: number, seed = 3): number {
+  const rng = new Rng(seed)
+  let loss = NaN
+  for (let step = 0; step < steps; step++) {
+    const y = tf.tensor2d(rng.normals(32 * d).map((v) => 0.5 * v + 1), [32, d])
+    try {
+      loss = model.step(y, { rng, step, steps }).loss
+    } finally {
+      y.dispose()
+    }
+  }
+  return loss
+}
+
+/** A loadRun over in-memory runs. */
+function memoryRuns(runs: Record<string, { objective: string; model: TrainableModel }>): ModelSpec['loadRun'] {
+  return async (id) => {
+    const r = runs[id]
+    if (!r) throw new ConfigError(`No run ${id}.`)
+    return { objective: r.objective, weights: JSON.parse(JSON.stringify(r.model.toJSON())), config: { params: {} } }
+  }
+}
+
+describe('declarations', () => {
+  it('lists ddpm, cfm, ot-cfm, reflow, distill in the flows family with valid defaults', () => {
+    expect(FLOW_OBJECTIVES.map((o) => o.id)).toEqual(['ddpm', 'cfm', 'ot-cfm', 'reflow', 'distill'])
+    for (const o of FLOW_OBJECTIVES) {
+      expect(o.kind).toBe('model')
+      expect(o.family).toBe('flows')
+      expect(o.paper).toMatch(/^§4/)
+      expect(o.summary.split('\n')).toHaveLength(2)
+      expect(o.defaults.steps).toBeGreaterThan(0)
+      expect(() => resolveParams(o.id, o.params, {})).not.toThrow()
+      for (const p of Object.values(o.params)) expect(p.help.length).toBeGreaterThan(10)
+    }
+  })
+
+  it('the learning rate holds for half the run, then decays to 5 %', () => {
+    expect(lrFactor(0, 100)).toBe(1)
+    expect(lrFactor(49, 100)).toBe(1)
+    expect(lrFactor(75, 100)).toBeLessThan(0.6)
+    expect(lrFactor(99, 100)).toBeCloseTo(0.05, 10)
+  })
+})
+
+describe.each([
+  { obj: ddpm, samplers: ['ddim', 'heun', 'euler', 'ddpm'] },
+  { obj: cfm, samplers: ['heun', 'euler'] },
+  { obj: otCfm, samplers: ['heun', 'euler'] }
+])('$obj.id', ({ obj, samplers }) => {
+  it('trains, samples with each of its samplers, round-trips through its weights, and leaks no tensors', async () => {
+    const before = tf.memory().numTensors
+    const model = await obj.create(modelSpec(obj, d, { ...small, batch: 32 }))
+    expect(model.samplers).toEqual(samplers)
+    expect(model.defaultSteps).toBe(100)
+    const loss = trainFew(model, 5)
+    expect(Number.isFinite(loss)).toBe(true)
+    const afterTraining = tf.memory().numTensors
+    for (const sampler of model.samplers) {
+      const x = model.sample(10, new Rng(4), { sampler, steps: 4 })
+      expect(x.length).toBe(20)
+      expect(x.every(Number.isFinite)).toBe(true)
+    }
+    expect(tf.memory().numTensors).toBe(afterTraining)
+    // Stored weights are plain JSON; restore gives the same samples.
+    const weights = JSON.parse(JSON.stringify(model.toJSON()))
+    expect(weights.kind).toBe(obj.id)
+    const copy = obj.restore(weights, { dim: d, model: modelSpec(obj, d, small).model, params: {}, lr: 1e-3, batch: 32 })
+    const opts = { sampler: model.samplers[0]!, steps: 5 }
+    expect(Array.from(copy.sample(16, new Rng(5), opts))).toEqual(Array.from(model.sample(16, new Rng(5), opts)))
+    // Snapshots roll back.
+    const snap = model.snapshot()
+    const ref = model.sample(8, new Rng(6), opts)
+    trainFew(model, 2, 9)
+    model.restore(snap)
+    tf.dispose(snap)
+    expect(Array.from(model.sample(8, new Rng(6), opts))).toEqual(Array.from(ref))
+    model.dispose()
+    copy.dispose()
+    expect(tf.memory().numTensors).toBe(before)
+  })
+
+  it('rejects samplers it does not offer, and latent settings that do not apply', async () => {
+    const model = await obj.create(modelSpec(obj, d, small))
+    expect(() => model.sample(4, new Rng(1), { sampler: 'onestep', steps: 1 })).toThrow(ConfigError)
+    expect(() => model.sample(4, new Rng(1), { sampler: model.samplers[0]!, steps: 0 })).toThrow(ConfigError)
+    model.dispose()
+    await expect(obj.create(modelSpec(obj, d, { model: { latentDim: 3 } }))).rejects.toThrow(/latent dimension/)
+    await expect(obj.create(modelSpec(obj, d, { model: { base: 'uniform' } }))).rejects.toThrow(/base/)
+  })
+})
+
+it('ddpm keeps its schedule in its weights', async () => {
+  const model = await ddpm.create(modelSpec(ddpm, d, { ...small, params: { schedule: 'cosine', tMin: 0.01 } }))
+  const w = model.toJSON()
+  expect(w).toMatchObject({ kind: 'ddpm', schedule: 'cosine', tMin: 0.01 })
+  model.dispose()
+})
+
+it('cfm models transport given noise deterministically; the ddpm sampler defines no transport', async () => {
+  const model = await ddpm.create(modelSpec(ddpm, d, small))
+  expect(isFlowModel(model)).toBe(true)
+  if (!isFlowModel(model)) return
+  const z = new Rng(1).normals(8)
+  expect(Array.from(model.transport(z, { sampler: 'ddim', steps: 3 }))).toEqual(
+    Array.from(model.transport(z, { sampler: 'ddim', steps: 3 }))
+  )
+  expect(() => model.transport(z, { sampler: 'ddpm', steps: 3 })).toThrow(/stochastic/)
+  model.dispose()
+})
+
+describe('reflow and distill', () => {
+  let teacher: TrainableModel
+  let ddpmTeacher: TrainableModel
+  let loadRun: ModelSpec['loadRun']
+
+  beforeAll(async () => {
+    teacher = await cfm.create(modelSpec(cfm, d, small))
+    trainFew(teacher, 5)
+    ddpmTeacher = await ddpm.create(modelSpec(ddpm, d, small))
+    trainFew(ddpmTeacher, 5)
+    loadRun = memoryRuns({ t1: { objective: 'cfm', model: teacher }, t2: { objective: 'ddpm', model: ddpmTeacher } })
+  })
+
+  const teacherSpec = (obj: ModelObjective, params: Record<string, unknown>): ModelSpec =>
+    modelSpec(obj, d, { ...small, params: { pool: 64, teacherSteps: 4, ...params } }, loadRun)
+
+  it('reflow starts from its cfm teacher: before training, it samples exactly like it', async () => {
+    const before = tf.memory().numTensors
+    const model = await reflow.create(teacherSpec(reflow, { teacher: 't1' }))
+    const opts = { sampler: 'heun' as const, steps: 4 }
+    expect(Array.from(model.sample(8, new Rng(2), opts))).toEqual(Array.from(teacher.sample(8, new Rng(2), opts)))
+    expect(Number.isFinite(trainFew(model, 3))).toBe(true)
+    const w = JSON.parse(JSON.stringify(model.toJSON()))
+    expect(w).toMatchObject({ kind: 'reflow', teacher: 't1' })
+    const copy = reflow.restore(w, { dim: d, model: teacherSpec(reflow, {}).model, params: {}, lr: 1e-3, batch: 32 })
+    expect(Array.from(copy.sample(8, new Rng(3), opts))).toEqual(Array.from(model.sample(8, new Rng(3), opts)))
+    expect(() => trainFew(copy, 1)).toThrow(/restored for sampling/)
+    model.dispose()
+    copy.dispose()
+    expect(tf.memory().numTensors).toBe(before)
+  })
+
+  it('reflow learns from a ddpm teacher from scratch', async () => {
+    const model = await reflow.create(teacherSpec(reflow, { teacher: 't2' }))
+    expect(Number.isFinite(trainFew(model, 2))).toBe(true)
+    model.dispose()
+  })
+
+  it('distill trains a one-step map stored as phi, sampled with onestep only', async () => {
+    const before = tf.memory().numTensors
+    const model = await distill.create(teacherSpec(distill, { teacher: 't1', refreshEvery: 2 }))
+    expect(model.samplers).toEqual(['onestep'])
+    expect(Number.isFinite(trainFew(model, 5))).toBe(true)
+    const w = JSON.parse(JSON.stringify(model.toJSON()))
+    expect(w.kind).toBe('distill')
+    expect(w.phi.spec).toMatchObject({ inDim: d, outDim: d })
+    expect(w.phi.layers.length).toBe(3)
+    const copy = distill.restore(w, { dim: d, model: teacherSpec(distill, {}).model, params: {}, lr: 1e-3, batch: 32 })
+    const opts = { sampler: 'onestep' as const, steps: 1 }
+    expect(Array.from(copy.sample(8, new Rng(3), opts))).toEqual(Array.from(model.sample(8, new Rng(3), opts)))
+    expect(() => model.sample(4, new Rng(1), { sampler: 'heun', steps: 4 })).toThrow(ConfigError)
+    model.dispose()
+    copy.dispose()
+    expect(tf.memory().numTensors).toBe(before)
+  })
+
+  it.each([
+    [{}, /--set teacher=/],
+    [{ teacher: 'nope' }, /No run nope/],
+    [{ teacher: 't2', teacherSampler: 'ddim' }, null],
+    [{ teacher: 't1', teacherSampler: 'ddim' }, /"ddim" does not apply/]
+  ])('teacher settings %j', async (params, error) => {
+    const p = distill.create(teacherSpec(distill, params))
+    if (error) await expect(p).rejects.toThrow(error)
+    else (await p).dispose()
+  })
+
+  it('needs a run store and a flow teacher of the same dimension', async () => {
+    const spec = teacherSpec(distill, { teacher: 't1' })
+    delete spec.loadRun
+    await expect(distill.create(spec)).rejects.toThrow(/run store/)
+    const wrong = memoryRuns({ x: { objective: 'energy', model: teacher } })
+    await expect(distill.create(modelSpec(distill, d, { params: { teacher: 'x' } }, wrong))).rejects.toThrow(
+      /needs a flow teacher/
+    )
+    await expect(distill.create(modelSpec(distill, 3, { params: { teacher: 't1' } }, loadRun))).rejects.toThrow(
+      /dimension 3/
+    )
+  })
+})

@@ -1,0 +1,341 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { ExportReport, JobInfo, RunDetail, RunSummaryInfo, SampleSet } from '../../src/shared/api'
+import { generateBuiltin } from '../../src/engine/data'
+import { makeRunConfig } from '../../src/engine/train/train'
+import { createLab, dispatch, type Lab } from '../../src/main/handlers'
+import type { FromWorker, ToWorker } from '../../src/main/job-protocol'
+import {
+  appendThinned,
+  forkWorker,
+  JobManager,
+  type SpawnWorker,
+  type WorkerHandle
+} from '../../src/main/jobs'
+
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-jobs-'))
+const TERMINAL = ['completed', 'failed', 'cancelled']
+
+/** Resolves with the first state of job `id` (current or future) that satisfies `pred`. */
+function waitForJob(lab: Lab, id: string, pred: (j: JobInfo) => boolean): Promise<JobInfo> {
+  return new Promise((resolve) => {
+    const now = lab.jobs.get(id)
+    if (now && pred(now)) return resolve(now)
+    const off = lab.subscribe((e) => {
+      if (e.event === 'jobs:update' && e.payload.id === id && pred(e.payload)) {
+        off()
+        resolve(e.payload)
+      }
+    })
+  })
+}
+
+async function value<T>(lab: Lab, channel: string, args: unknown[]): Promise<T> {
+  const r = await dispatch(lab.handlers, channel, args)
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`)
+  return r.value as T
+}
+
+describe('training jobs in a forked worker process', () => {
+  const pids: number[] = []
+  const spawn = forkWorker()
+  const recording: SpawnWorker = () => {
+    const w = spawn()
+    if (w.pid !== undefined) pids.push(w.pid)
+    return w
+  }
+  const lab = createLab({ version: 't', dataDir: tmp(), spawnWorker: recording, cancelGraceMs: 20_000 })
+  const updates: JobInfo[] = []
+  const changed: string[] = []
+  lab.subscribe((e) => (e.event === 'jobs:update' ? updates.push(e.payload) : changed.push(e.payload.id)))
+  afterAll(() => lab.close())
+
+  it('a short job completes with progress, evaluations and snapshots; its run samples and exports', async () => {
+    const job = await value<JobInfo>(lab, 'training:start', [
+      {
+        dataset: '8gaussians',
+        objective: 'energy',
+        steps: 200,
+        batch: 64,
+        evalEvery: 100,
+        seed: 1,
+        name: 'short one'
+      }
+    ])
+    expect(['queued', 'running']).toContain(job.status)
+    const done = await waitForJob(lab, job.id, (j) => TERMINAL.includes(j.status))
+    expect(done.error).toBeNull()
+    expect(done.status).toBe('completed')
+    expect(done).toMatchObject({
+      step: 200,
+      steps: 200,
+      backend: expect.any(String),
+      runId: expect.any(String)
+    })
+    expect(done.lossCurve.length).toBeGreaterThan(0)
+    expect(done.evalCurve.map((e) => e.step)).toEqual([100, 200])
+    expect(done.snapshot).toMatchObject({ step: 200, dim: 2 })
+    expect(done.snapshot!.points).toHaveLength(2000)
+    expect(done.snapshot!.points.every(Number.isFinite)).toBe(true)
+    const mine = updates.filter((u) => u.id === job.id)
+    expect(mine.some((u) => u.status === 'running' && u.step > 0 && u.step < 200)).toBe(true)
+    expect(changed).toContain(done.runId)
+
+    const { runs } = await value<{ runs: RunSummaryInfo[] }>(lab, 'runs:list', [])
+    expect(runs).toMatchObject([{ id: done.runId, name: 'short one', status: 'completed', stepsDone: 200 }])
+    const detail = await value<RunDetail>(lab, 'runs:get', [done.runId])
+    expect(detail).toMatchObject({
+      samplers: ['onestep'],
+      defaultSteps: 1,
+      metrics: { energy: expect.any(Number) }
+    })
+    expect(detail.log.length).toBeGreaterThan(2)
+
+    const s = await value<SampleSet>(lab, 'runs:samples', [{ runId: done.runId, n: 300, metrics: true }])
+    expect(s).toMatchObject({ sampler: 'onestep', dim: 2, n: 300, metrics: { n: 300 } })
+    expect(s.points).toHaveLength(600)
+
+    const ex = await value<ExportReport>(lab, 'export:onnx', [{ runId: done.runId }])
+    expect(ex.path).toBe(path.join(lab.paths.exports, `${done.runId}.onnx`))
+    expect(fs.statSync(ex.path).size).toBeGreaterThan(0)
+    expect(ex.parity.maxAbsError).toBeLessThanOrEqual(ex.parity.tolerance)
+  })
+
+  it('cancelling a running job stops its worker through the AbortSignal; the run is cancelled', async () => {
+    const job = await value<JobInfo>(lab, 'training:start', [
+      { dataset: 'moons', objective: 'energy', steps: 500_000, batch: 64 }
+    ])
+    const running = await waitForJob(lab, job.id, (j) => j.step > 0 && j.runId !== null)
+    expect(await dispatch(lab.handlers, 'training:cancel', [job.id])).toEqual({ ok: true })
+    const done = await waitForJob(lab, job.id, (j) => TERMINAL.includes(j.status))
+    expect(done.status).toBe('cancelled')
+    expect(done.error?.code).toBe('CANCELLED')
+    const run = await value<RunDetail>(lab, 'runs:get', [running.runId])
+    expect(run.status).toBe('cancelled')
+  })
+
+  it('a killed worker is a failed job with a clear sentence, and the store stays readable', async () => {
+    const job = await value<JobInfo>(lab, 'training:start', [
+      { dataset: 'circles', objective: 'energy', steps: 500_000, batch: 64 }
+    ])
+    const running = await waitForJob(lab, job.id, (j) => j.step > 0 && j.runId !== null)
+    process.kill(pids[pids.length - 1]!, 'SIGKILL')
+    const done = await waitForJob(lab, job.id, (j) => TERMINAL.includes(j.status))
+    expect(done.status).toBe('failed')
+    expect(done.error?.code).toBe('WORKER_CRASHED')
+    expect(done.error?.message).toMatch(/stopped unexpectedly: it was killed \(SIGKILL\)/)
+    expect(done.error?.message).toContain(running.runId!)
+    const { runs, problems } = await value<{ runs: RunSummaryInfo[]; problems: unknown[] }>(
+      lab,
+      'runs:list',
+      []
+    )
+    expect(problems).toEqual([])
+    expect(runs.find((r) => r.id === running.runId)?.status).toBe('crashed')
+    const detail = await value<RunDetail>(lab, 'runs:get', [running.runId])
+    expect(detail.status).toBe('crashed')
+  })
+})
+
+// ── The queue, with scripted workers (no processes) ────────────────────────────────────────────────────────
+
+class FakeWorker implements WorkerHandle {
+  readonly pid = 4242
+  readonly sent: ToWorker[] = []
+  killed = false
+  private readonly messageListeners: ((m: FromWorker) => void)[] = []
+  private readonly exitListeners: ((code: number | null, signal: string | null) => void)[] = []
+  private ended = false
+  constructor(private readonly obeysCancel = true) {}
+  send(msg: ToWorker): void {
+    this.sent.push(msg)
+    if (msg.type === 'cancel' && this.obeysCancel)
+      queueMicrotask(() => {
+        this.post({
+          type: 'error',
+          runId: null,
+          code: 'CANCELLED',
+          message: 'Training cancelled at step 3 of 10.'
+        })
+        this.exit(0, null)
+      })
+  }
+  onMessage(l: (m: FromWorker) => void): void {
+    this.messageListeners.push(l)
+  }
+  onExit(l: (code: number | null, signal: string | null) => void): void {
+    this.exitListeners.push(l)
+  }
+  kill(): void {
+    this.killed = true
+    queueMicrotask(() => this.exit(null, 'SIGKILL'))
+  }
+  post(m: FromWorker): void {
+    this.messageListeners.forEach((l) => l(m))
+  }
+  exit(code: number | null, signal: string | null): void {
+    if (this.ended) return
+    this.ended = true
+    this.exitListeners.forEach((l) => l(code, signal))
+  }
+  complete(): void {
+    const m = {
+      energy: 0.1,
+      energyGaussian: 0.2,
+      mmd: 0,
+      slicedW2: 0,
+      precision: 1,
+      recall: 1,
+      density: 1,
+      coverage: 1,
+      n: 10
+    }
+    this.post({ type: 'done', runId: null, metrics: m })
+    this.exit(0, null)
+  }
+}
+
+function fakeManager(maxConcurrent = 1, obeysCancel = true) {
+  const workers: FakeWorker[] = []
+  const updates: JobInfo[] = []
+  const manager = new JobManager({
+    spawn: () => {
+      const w = new FakeWorker(obeysCancel)
+      workers.push(w)
+      return w
+    },
+    runsDir: tmp(),
+    maxConcurrent,
+    cancelGraceMs: 10,
+    throttleMs: 0,
+    onUpdate: (j) => updates.push(j),
+    onRunsChanged: () => {}
+  })
+  const config = makeRunConfig(generateBuiltin('8gaussians', 100, 0), {
+    objective: 'energy',
+    steps: 10,
+    batch: 8
+  })
+  const start = (title: string): JobInfo => manager.enqueueTrain({ title, config })
+  const settled = (id: string): Promise<JobInfo> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        const j = manager.get(id)
+        if (j && TERMINAL.includes(j.status)) resolve(j)
+        else setTimeout(check, 5)
+      }
+      check()
+    })
+  return { manager, workers, updates, start, settled }
+}
+
+describe('job queue', () => {
+  it('runs jobs one at a time in FIFO order; a queued cancel never starts a worker', async () => {
+    const { manager, workers, start, settled } = fakeManager(1)
+    const a = start('a')
+    const b = start('b')
+    const c = start('c')
+    expect(manager.list().map((j) => [j.title, j.status])).toEqual([
+      ['a', 'running'],
+      ['b', 'queued'],
+      ['c', 'queued']
+    ])
+    expect(workers).toHaveLength(1)
+    expect(workers[0]!.sent[0]).toMatchObject({ type: 'train', config: { steps: 10 } })
+
+    manager.cancel(b.id)
+    expect(manager.get(b.id)).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } })
+    expect(workers).toHaveLength(1)
+
+    workers[0]!.complete()
+    expect(manager.get(a.id)?.status).toBe('completed')
+    expect(manager.get(c.id)?.status).toBe('running')
+    expect(workers).toHaveLength(2)
+    workers[1]!.complete()
+    expect((await settled(c.id)).status).toBe('completed')
+    expect(manager.list().map((j) => j.title)).toEqual(['c', 'b', 'a'])
+  })
+
+  it('two slots run two jobs at once', () => {
+    const { manager, workers, start } = fakeManager(2)
+    start('a')
+    start('b')
+    start('c')
+    expect(manager.list().map((j) => j.status)).toEqual(['running', 'running', 'queued'])
+    expect(workers).toHaveLength(2)
+    workers[1]!.complete()
+    expect(workers).toHaveLength(3)
+    expect(
+      () =>
+        new JobManager({
+          spawn: () => workers[0]!,
+          runsDir: tmp(),
+          maxConcurrent: 3,
+          onUpdate: () => {},
+          onRunsChanged: () => {}
+        })
+    ).toThrow(/1 or 2/)
+  })
+
+  it('a running job that ignores cancel is killed after the grace period', async () => {
+    const { manager, workers, start, settled } = fakeManager(1, false)
+    const a = start('a')
+    workers[0]!.post({ type: 'run', runId: 'r-1' })
+    workers[0]!.post({
+      type: 'progress',
+      runId: 'r-1',
+      step: 3,
+      steps: 10,
+      loss: 0.5,
+      samplesPerSec: 100,
+      etaMs: 10
+    })
+    manager.cancel(a.id)
+    const done = await settled(a.id)
+    expect(workers[0]!.sent.map((m) => m.type)).toEqual(['train', 'cancel'])
+    expect(workers[0]!.killed).toBe(true)
+    expect(done.status).toBe('cancelled')
+    expect(done.error?.message).toMatch(
+      /did not stop .* killed at step 3 of 10\. Run r-1 keeps its last checkpoint/
+    )
+  })
+
+  it('an exit without a final message is a failed job; the next one starts', async () => {
+    const { manager, workers, start, settled } = fakeManager(1)
+    const a = start('a')
+    const b = start('b')
+    workers[0]!.exit(1, null)
+    const done = await settled(a.id)
+    expect(done).toMatchObject({ status: 'failed', error: { code: 'WORKER_CRASHED' } })
+    expect(done.error?.message).toMatch(/exited with code 1 at step 0 of 10\. No run had been created yet\./)
+    expect(manager.get(b.id)?.status).toBe('running')
+  })
+
+  it('progress builds the job: loss curve, eval curve, snapshot; engine errors keep their code', async () => {
+    const { workers, updates, start, settled } = fakeManager(1)
+    const a = start('a')
+    const w = workers[0]!
+    w.post({ type: 'backend', backend: 'wasm' })
+    for (let s = 1; s <= 5; s++)
+      w.post({ type: 'progress', runId: 'r', step: s, steps: 10, loss: 1 / s, samplesPerSec: 10, etaMs: 1 })
+    w.post({ type: 'snapshot', step: 5, dim: 2, points: [1, 2, 3, 4] })
+    w.post({ type: 'error', runId: 'r', code: 'DIVERGED', message: 'Training diverged at step 6.' })
+    w.exit(0, null)
+    const done = await settled(a.id)
+    expect(done).toMatchObject({ status: 'failed', backend: 'wasm', step: 5, error: { code: 'DIVERGED' } })
+    expect(done.lossCurve).toEqual([1, 2, 3, 4, 5].map((s) => [s, 1 / s]))
+    expect(done.snapshot).toEqual({ step: 5, dim: 2, points: [1, 2, 3, 4] })
+    expect(updates.filter((u) => u.id === a.id).map((u) => u.status)).toContain('running')
+  })
+
+  it('thins the loss curve, keeping its ends', () => {
+    const curve: [number, number][] = []
+    for (let s = 0; s < 1000; s++) appendThinned(curve, [s, s], 100)
+    expect(curve.length).toBeLessThanOrEqual(100)
+    expect(curve[0]).toEqual([0, 0])
+    expect(curve[curve.length - 1]).toEqual([999, 999])
+    expect(curve.map((p) => p[0])).toEqual([...curve.map((p) => p[0])].sort((x, y) => x - y))
+  })
+})

@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest'
+import {
+  column,
+  extent,
+  histogram,
+  niceRange,
+  niceStep,
+  project,
+  sharedBounds
+} from '../../src/renderer/src/charts/points'
+import { LARGE_THRESHOLD, scatterOption } from '../../src/renderer/src/charts/scatter'
+import { histogramOption } from '../../src/renderer/src/charts/histogram'
+import { pairPlotOption } from '../../src/renderer/src/charts/pairplot'
+import { lossCurveOption, metricCurvesOption, thin } from '../../src/renderer/src/charts/training'
+import { panelOption, previewOption } from '../../src/renderer/src/charts/cloud'
+import { COLORS, rangeAxis } from '../../src/renderer/src/charts/theme'
+import { METRICS } from './fixtures'
+
+type Obj = Record<string, unknown>
+const series = (o: unknown): Obj[] => (o as { series: Obj[] }).series
+const axis = (o: unknown, k: 'xAxis' | 'yAxis'): Obj => (o as Record<string, Obj>)[k]!
+const axes = (o: unknown, k: 'xAxis' | 'yAxis'): Obj[] => (o as Record<string, Obj[]>)[k]!
+
+/** A deterministic 2-D cloud of n points on a circle of radius r. */
+function circle(n: number, r = 1): number[] {
+  return Array.from({ length: n }, (_, i) => [r * Math.cos(i), r * Math.sin(i)]).flat()
+}
+
+describe('points', () => {
+  it('projects row-major clouds and drops non-finite rows', () => {
+    const cloud = { points: [1, 2, 3, 4, 5, 6, NaN, 0, 9], dim: 3 }
+    expect(project(cloud, 0, 2)).toEqual([
+      [1, 3],
+      [4, 6]
+    ])
+    expect(column(cloud, 1)).toEqual([2, 5, 0])
+    expect(project({ points: [1, 2], dim: 1 })).toEqual([
+      [1, 0],
+      [2, 0]
+    ])
+    expect(extent([3, -1, 2])).toEqual([-1, 3])
+  })
+
+  it('picks nice steps and padded ranges', () => {
+    expect(niceStep(10, 5)).toBe(2)
+    expect(niceStep(0.7, 7)).toBe(0.1)
+    expect(niceRange(-3.9, 4.1)).toEqual([-5, 5])
+    expect(niceRange(2, 2)).toEqual([1, 3])
+    expect(niceRange(Infinity, -Infinity)).toEqual([-1, 1])
+  })
+
+  it('shares bounds across clouds so that every point fits', () => {
+    const a = { points: circle(50, 1), dim: 2 }
+    const b = { points: circle(50, 3).map((v) => v + 1), dim: 2 }
+    const bounds = sharedBounds([a, b])
+    for (const [x, y] of [...project(a), ...project(b)]) {
+      expect(x).toBeGreaterThanOrEqual(bounds.xMin)
+      expect(x).toBeLessThanOrEqual(bounds.xMax)
+      expect(y).toBeGreaterThanOrEqual(bounds.yMin)
+      expect(y).toBeLessThanOrEqual(bounds.yMax)
+    }
+  })
+
+  it('gives both axes the same span and step with `equal` (round circles in square plots)', () => {
+    const wide = { points: [-4, -1, 4, 1, 0, 0.5], dim: 2 }
+    const b = sharedBounds([wide], 0, 1, { equal: true })
+    expect(b.xMax - b.xMin).toBeCloseTo(b.yMax - b.yMin, 12)
+    expect(b.xStep).toBe(b.yStep)
+    expect(b.xMin).toBeLessThanOrEqual(-4)
+    expect(b.xMax).toBeGreaterThanOrEqual(4)
+    expect(b.yMin).toBeLessThanOrEqual(-1)
+    expect(b.yMax).toBeGreaterThanOrEqual(1)
+    // snapped to half steps
+    for (const v of [b.xMin, b.xMax, b.yMin, b.yMax]) {
+      expect(Math.abs(v / (b.xStep! / 2) - Math.round(v / (b.xStep! / 2)))).toBeLessThan(1e-9)
+    }
+  })
+
+  it('labels fixed ranges only at tick multiples', () => {
+    expect(rangeAxis(-4, 4, 2)).toMatchObject({
+      min: -4,
+      max: 4,
+      interval: 2,
+      axisLabel: { showMinLabel: true }
+    })
+    const off = rangeAxis(-5, 4, 2)
+    expect(off).not.toHaveProperty('interval')
+    expect(off).toMatchObject({ axisLabel: { showMinLabel: false, showMaxLabel: true } })
+    expect(rangeAxis(-4, 4, 2, true)).toMatchObject({
+      axisLabel: { showMinLabel: false, showMaxLabel: false }
+    })
+    expect(rangeAxis(0, 1)).toEqual({ min: 0, max: 1 })
+  })
+
+  it('builds density histograms that integrate to one', () => {
+    const values = Array.from({ length: 1000 }, (_, i) => (i % 100) / 100)
+    const h = histogram(values, 20, [0, 1])
+    expect(h.edges).toHaveLength(21)
+    expect(h.counts.reduce((a, b) => a + b, 0)).toBe(1000)
+    const area = h.density.reduce((a, d) => a + d * (1 / 20), 0)
+    expect(area).toBeCloseTo(1, 10)
+    expect(histogram([5], 4).counts.reduce((a, b) => a + b)).toBe(1)
+  })
+})
+
+describe('scatterOption', () => {
+  it('plots each cloud with named axes, given bounds and inside zoom', () => {
+    const o = scatterOption({
+      series: [
+        { name: 'data', points: circle(10), dim: 2, role: 'data' },
+        { name: 'samples', points: circle(10, 2), dim: 2 }
+      ],
+      xName: 'x',
+      yName: 'y',
+      bounds: { xMin: -4, xMax: 4, yMin: -3, yMax: 3 },
+      zoom: true
+    })
+    expect(axis(o, 'xAxis')).toMatchObject({ name: 'x', min: -4, max: 4 })
+    expect(axis(o, 'yAxis')).toMatchObject({ name: 'y', min: -3, max: 3 })
+    const s = series(o)
+    expect(s.map((x) => x.name)).toEqual(['data', 'samples'])
+    expect((s[0]!.data as unknown[]).length).toBe(10)
+    expect((s[0]!.itemStyle as Obj).color).toBe(COLORS.data)
+    expect((s[1]!.itemStyle as Obj).color).toBe(COLORS.samples[0])
+    expect((o as { dataZoom: Obj[] }).dataZoom).toHaveLength(2)
+    expect((o as { legend: Obj }).legend.show).not.toBe(false)
+  })
+
+  it('switches big clouds to large, progressive mode', () => {
+    const small = series(scatterOption({ series: [{ name: 's', points: circle(100), dim: 2 }] }))[0]!
+    const big = series(
+      scatterOption({ series: [{ name: 'b', points: circle(LARGE_THRESHOLD + 1), dim: 2 }] })
+    )[0]!
+    expect(small.large).toBe(false)
+    expect(big).toMatchObject({ large: true, largeThreshold: LARGE_THRESHOLD, progressive: 5000 })
+  })
+})
+
+describe('histogramOption', () => {
+  it('overlays data and samples on common bins as step outlines', () => {
+    const o = histogramOption({
+      series: [
+        { name: 'data', points: [0, 0.1, 0.2, 0.9], dim: 1, role: 'data' },
+        { name: 'samples', points: [0.5, 0.6], dim: 1 }
+      ],
+      bins: 10,
+      range: [0, 1]
+    })
+    const [data, samples] = series(o)
+    // closed step outline: 2 points per bin + both ends
+    expect((data!.data as unknown[]).length).toBe(22)
+    expect((samples!.data as unknown[]).length).toBe(22)
+    expect(axis(o, 'xAxis')).toMatchObject({ min: 0, max: 1 })
+    expect(axis(o, 'yAxis')).toMatchObject({ name: 'density' })
+  })
+})
+
+describe('pairPlotOption', () => {
+  it('draws k × k cells, histograms on the diagonal, for the first four coordinates', () => {
+    const dim = 5
+    const points = Array.from({ length: 40 * dim }, (_, i) => Math.sin(i))
+    const o = pairPlotOption({ points, dim, names: ['a', 'b', 'c', 'd', 'e'] })
+    const grids = (o as { grid: unknown[] }).grid
+    expect(grids).toHaveLength(16)
+    const s = series(o)
+    expect(s.filter((x) => x.type === 'line')).toHaveLength(4)
+    expect(s.filter((x) => x.type === 'scatter')).toHaveLength(12)
+    const xNames = axes(o, 'xAxis')
+      .map((a) => a.name)
+      .filter(Boolean)
+    expect(xNames).toEqual(['a', 'b', 'c', 'd'])
+  })
+})
+
+describe('training charts', () => {
+  it('thins long curves and keeps the last point', () => {
+    const pts = Array.from({ length: 5000 }, (_, i) => i)
+    const t = thin(pts, 100)
+    expect(t).toHaveLength(100)
+    expect(t.at(-1)).toBe(4999)
+  })
+
+  it('uses a log loss axis only for positive losses spanning two decades', () => {
+    const decaying = Array.from({ length: 50 }, (_, i): [number, number] => [i * 10, 10 * Math.exp(-i / 5)])
+    expect(axis(lossCurveOption(decaying), 'yAxis')).toMatchObject({ type: 'log', name: 'loss (log scale)' })
+    const signed: [number, number][] = [
+      [0, 0.5],
+      [10, -0.01],
+      [20, NaN]
+    ]
+    const o = lossCurveOption(signed, { totalSteps: 100 })
+    expect(axis(o, 'yAxis')).toMatchObject({ type: 'value', name: 'loss' })
+    expect(axis(o, 'xAxis')).toMatchObject({ name: 'step', max: 100 })
+    expect(series(o)[0]!.data).toHaveLength(2)
+  })
+
+  it('splits held-out metrics into distances and k-NN rates', () => {
+    const o = metricCurvesOption([
+      { step: 100, metrics: METRICS },
+      { step: 200, metrics: { ...METRICS, energy: 0.005 } }
+    ])
+    const s = series(o)
+    expect(s.map((x) => x.name)).toEqual([
+      'Energy distance',
+      'MMD²',
+      'Sliced W₂²',
+      'Precision',
+      'Recall',
+      'Coverage'
+    ])
+    expect(s[0]!.data).toEqual([
+      [100, 0.012],
+      [200, 0.005]
+    ])
+    expect(s.slice(0, 3).every((x) => x.yAxisIndex === 0 && x.xAxisIndex === 0)).toBe(true)
+    expect(s.slice(3).every((x) => x.yAxisIndex === 1)).toBe(true)
+    expect(axes(o, 'yAxis')[1]).toMatchObject({ min: 0, max: 1 })
+  })
+})
+
+describe('cloud charts', () => {
+  it('previews by dimension: histogram, scatter, pair plot', () => {
+    expect(series(previewOption({ points: [1, 2, 3], dim: 1 }))[0]!.type).toBe('line')
+    expect(series(previewOption({ points: circle(5), dim: 2 }))[0]!.type).toBe('scatter')
+    expect((previewOption({ points: Array(30).fill(1), dim: 3 }) as { grid: unknown[] }).grid).toHaveLength(9)
+  })
+
+  it('gallery panels use the shared bounds', () => {
+    const bounds = { xMin: -5, xMax: 5, yMin: -2, yMax: 2 }
+    const o2 = panelOption({
+      clouds: [{ name: 'r', points: circle(5), dim: 2, role: 'samples' }],
+      bounds,
+      zoom: true
+    })
+    expect(axis(o2, 'xAxis')).toMatchObject({ min: -5, max: 5 })
+    const o1 = panelOption({ clouds: [{ name: 'r', points: [0, 1], dim: 1, role: 'samples' }], bounds })
+    expect(axis(o1, 'xAxis')).toMatchObject({ min: -5, max: 5 })
+  })
+})

@@ -1,0 +1,268 @@
+/** Contract-shaped fixtures and a fake `Bridge` for renderer tests. */
+import { vi } from 'vitest'
+import type {
+  Api,
+  Bridge,
+  DatasetInfo,
+  DatasetPreview,
+  EngineInfo,
+  Events,
+  JobInfo,
+  MetricsInfo,
+  ObjectiveInfo,
+  Result,
+  RunDetail,
+  RunSummaryInfo,
+  SampleSet
+} from '../../src/shared/api'
+
+export const INFO: EngineInfo = {
+  version: '0.1.0',
+  backend: 'wasm',
+  objectives: [
+    { id: 'energy', family: 'statistics', title: 'Energy distance' },
+    { id: 'mmd', family: 'statistics', title: 'Maximum mean discrepancy' },
+    { id: 'cfm', family: 'flows', title: 'Conditional flow matching' }
+  ],
+  datasets: [
+    { id: '8gaussians', dim: 2, title: 'Eight Gaussians' },
+    { id: 'moons', dim: 2, title: 'Two moons' }
+  ]
+}
+
+export const OBJECTIVES: ObjectiveInfo[] = [
+  {
+    id: 'energy',
+    family: 'statistics',
+    kind: 'pushforward',
+    title: 'Energy distance',
+    paper: '§2, footnote 4',
+    summary: 'Unbiased energy distance.\nNo bandwidth to tune.',
+    defaults: { steps: 1500, batch: 512, lr: 0.002 },
+    params: []
+  },
+  {
+    id: 'mmd',
+    family: 'statistics',
+    kind: 'pushforward',
+    title: 'Maximum mean discrepancy',
+    paper: '§2, MMD form of eq. (2)',
+    summary: 'MMD² with Gaussian kernels.',
+    defaults: { steps: 1500, batch: 512, lr: 0.002 },
+    params: [
+      {
+        name: 'bandwidths',
+        type: 'enum',
+        default: 'median',
+        options: ['median', '0.5,1,2'],
+        help: 'Kernel widths.'
+      },
+      { name: 'scale', type: 'float', default: 1, min: 0.1, max: 10, help: 'A scale.', log: true },
+      { name: 'k', type: 'int', default: 4, min: 1, max: 64, help: 'A count.' },
+      { name: 'debiased', type: 'bool', default: true, help: 'Debias.' }
+    ]
+  },
+  {
+    id: 'cfm',
+    family: 'flows',
+    kind: 'model',
+    title: 'Conditional flow matching',
+    paper: '§4, eq. (9)',
+    summary: 'Regress the conditional velocity.',
+    defaults: { steps: 3000, batch: 256, lr: 0.001 },
+    params: []
+  }
+]
+
+export const DATASETS: DatasetInfo[] = [
+  {
+    id: '8gaussians',
+    kind: 'builtin',
+    title: 'Eight Gaussians',
+    rows: 10000,
+    dim: 2,
+    columns: ['x1', 'x2'],
+    formula: 'x = …'
+  },
+  { id: 'normal', kind: 'builtin', title: 'Standard normal', rows: 10000, dim: 1, columns: ['x1'] },
+  { id: 'file:points', kind: 'imported', title: 'points', rows: 500, dim: 2, columns: ['x', 'y'] }
+]
+
+export function preview(info: DatasetInfo, n = 4): DatasetPreview {
+  const points = Array.from({ length: n * info.dim }, (_, k) => (k % 7) - 3)
+  return {
+    info,
+    points,
+    n,
+    stats: info.columns.map((name) => ({ name, mean: 0, std: 1, min: -3, max: 3 }))
+  }
+}
+
+export const METRICS: MetricsInfo = {
+  energy: 0.012,
+  energyGaussian: 0.3,
+  mmd: 0.0031,
+  slicedW2: 0.02,
+  precision: 0.91,
+  recall: 0.88,
+  density: 0.95,
+  coverage: 0.93,
+  n: 2000
+}
+
+export function job(over: Partial<JobInfo> = {}): JobInfo {
+  return {
+    id: 'job-1',
+    kind: 'train',
+    status: 'running',
+    title: 'energy on 8gaussians',
+    runId: 'run-1',
+    step: 50,
+    steps: 100,
+    loss: 0.05,
+    samplesPerSec: 12000,
+    etaMs: 4000,
+    backend: 'wasm',
+    lossCurve: [
+      [0, 1],
+      [50, 0.05]
+    ],
+    evalCurve: [{ step: 50, metrics: METRICS }],
+    snapshot: { step: 50, points: [0, 0, 1, 1, -1, 2], dim: 2 },
+    error: null,
+    createdAt: '2025-01-01T10:00:00.000Z',
+    ...over
+  }
+}
+
+export function run(over: Partial<RunSummaryInfo> = {}): RunSummaryInfo {
+  return {
+    id: 'run-1',
+    name: 'energy-8gaussians',
+    status: 'completed',
+    objective: 'energy',
+    dataset: '8gaussians',
+    createdAt: '2025-01-01T10:00:00.000Z',
+    steps: 100,
+    stepsDone: 100,
+    backend: 'wasm',
+    metrics: METRICS,
+    ...over
+  }
+}
+
+export function detail(over: Partial<RunDetail> = {}): RunDetail {
+  return {
+    ...run(),
+    config: { dataset: { spec: '8gaussians', name: '8gaussians' } },
+    extra: {},
+    log: [{ step: 100, loss: 0.01, metrics: METRICS }],
+    samplers: ['onestep'],
+    defaultSteps: 1,
+    ...over
+  }
+}
+
+export function sampleSet(over: Partial<SampleSet> = {}): SampleSet {
+  return {
+    runId: 'run-1',
+    sampler: 'onestep',
+    steps: 1,
+    dim: 2,
+    n: 3,
+    points: [0, 0, 1, 1, 2, -2],
+    metrics: METRICS,
+    ...over
+  }
+}
+
+type Impl = { [D in keyof Api]?: { [M in keyof Api[D]]?: Api[D][M] } }
+
+/** What every method answers unless overridden. */
+function defaults(): Impl {
+  return {
+    engine: { info: async () => INFO },
+    objectives: { list: async () => OBJECTIVES },
+    datasets: {
+      list: async () => DATASETS,
+      preview: async (id: string) => preview(DATASETS.find((d) => d.id === id) ?? DATASETS[0]!),
+      import: async () => DATASETS[2]!,
+      remove: async () => {}
+    },
+    training: {
+      start: async () => job({ status: 'queued', step: 0 }),
+      cancel: async () => {},
+      jobs: async () => []
+    },
+    runs: {
+      list: async () => ({ runs: [run()], problems: [] }),
+      get: async () => detail(),
+      samples: async () => sampleSet(),
+      rename: async () => {},
+      remove: async () => {}
+    },
+    export: {
+      onnx: async () => ({
+        path: '/tmp/exports/run-1.onnx',
+        opset: 17,
+        inputs: [{ name: 'z', shape: ['n', 2] }],
+        outputs: [{ name: 'x', shape: ['n', 2] }],
+        parity: { maxAbsError: 1e-6, n: 256, tolerance: 1e-4 },
+        downloadUrl: '/exports/run-1.onnx'
+      })
+    },
+    dialogs: { openDataFile: async () => null, saveOnnxFile: async () => null }
+  }
+}
+
+export interface FakeBridge extends Bridge {
+  emit<E extends keyof Events>(event: E, payload: Events[E]): void
+}
+
+/**
+ * A bridge whose methods are `vi.fn`s answering `{ ok: true, value }` from the defaults or `impl`; a method
+ * whose implementation throws an `{ code, message }` object answers `{ ok: false, error }` instead.
+ */
+export function fakeBridge(impl: Impl = {}): FakeBridge {
+  const base = defaults()
+  const listeners = new Map<string, Set<(p: unknown) => void>>()
+  const out: Record<string, unknown> = {}
+  for (const [domain, methods] of Object.entries(base)) {
+    const over = (impl as Record<string, Record<string, unknown>>)[domain] ?? {}
+    const fns: Record<string, unknown> = {}
+    for (const [name, fn] of Object.entries({ ...methods, ...over })) {
+      fns[name] = vi.fn(async (...args: unknown[]): Promise<Result<unknown>> => {
+        try {
+          return { ok: true, value: await (fn as (...a: unknown[]) => Promise<unknown>)(...args) }
+        } catch (e) {
+          const err = e as { code?: string; message?: string }
+          return { ok: false, error: { code: err.code ?? 'INTERNAL', message: err.message ?? String(e) } }
+        }
+      })
+    }
+    out[domain] = fns
+  }
+  out.on = (event: string, listener: (p: unknown) => void) => {
+    if (!listeners.has(event)) listeners.set(event, new Set())
+    listeners.get(event)!.add(listener)
+    return () => listeners.get(event)!.delete(listener)
+  }
+  out.emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload))
+  return out as unknown as FakeBridge
+}
+
+/** The contract as plain promises (the shape of the renderer's `api` module), every method a `vi.fn`. */
+export function mockApi(impl: Impl = {}): Api {
+  const base = defaults()
+  const out: Record<string, Record<string, unknown>> = {}
+  for (const [domain, methods] of Object.entries(base)) {
+    const over = (impl as Record<string, Record<string, unknown>>)[domain] ?? {}
+    out[domain] = Object.fromEntries(
+      Object.entries({ ...methods, ...over }).map(([name, fn]) => [
+        name,
+        vi.fn(fn as (...a: unknown[]) => unknown)
+      ])
+    )
+  }
+  return out as unknown as Api
+}

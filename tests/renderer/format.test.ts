@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { bytesToBase64, formatDuration, formatNumber, formatRate } from '../../src/renderer/src/util/format'
+
+describe('format', () => {
+  it.each([
+    [null, '—'],
+    [NaN, '—'],
+    [Infinity, '∞'],
+    [0, '0'],
+    [42, '42'],
+    [0.012345, '0.0123'],
+    [1.23456, '1.23'],
+    [0.00001234, '1.23e-5'],
+    [-2.5e7, '-2.50e7']
+  ])('formatNumber(%s) = %s', (x, s) => expect(formatNumber(x)).toBe(s))
+
+  it.each([
+    [null, '—'],
+    [500, '< 1 s'],
+    [12_400, '12 s'],
+    [185_000, '3 min 05 s'],
+    [3_720_000, '1 h 02 min']
+  ])('formatDuration(%s) = %s', (ms, s) => expect(formatDuration(ms)).toBe(s))
+
+  it('formats throughput', () => {
+    expect(formatRate(null)).toBe('—')
+    expect(formatRate(512.4)).toBe('512 samples/s')
+    expect(formatRate(12_345)).toBe('12.3k samples/s')
+    expect(formatRate(2_500_000)).toBe('2.5M samples/s')
+  })
+
+  it('encodes bytes as base64, also beyond one chunk', () => {
+    expect(bytesToBase64(new TextEncoder().encode('x,y\n1,2\n'))).toBe('eCx5CjEsMgo=')
+    const big = new Uint8Array(100_000).map((_, i) => i % 251)
+    expect(atob(bytesToBase64(big)).length).toBe(100_000)
+  })
+})

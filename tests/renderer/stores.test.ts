@@ -1,0 +1,442 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
+import type { Api, Events } from '../../src/shared/api'
+import { DATASETS, detail, job, METRICS, mockApi, OBJECTIVES, run, sampleSet } from './fixtures'
+
+/** The mocked api module: `m.api` is replaced before each test; events go through `m.emit`. */
+const m = vi.hoisted(() => {
+  const listeners = new Map<string, Set<(p: unknown) => void>>()
+  return {
+    api: {} as Record<string, unknown>,
+    host: { kind: 'web' as 'electron' | 'web' | 'none' },
+    listeners,
+    emit: (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload))
+  }
+})
+
+vi.mock('../../src/renderer/src/api', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/renderer/src/api')>()
+  return {
+    ...real,
+    api: new Proxy({}, { get: (_t, domain: string) => m.api[domain] }),
+    hostKind: () => m.host.kind,
+    onEvent: (event: string, listener: (p: unknown) => void) => {
+      if (!m.listeners.has(event)) m.listeners.set(event, new Set())
+      m.listeners.get(event)!.add(listener)
+      return () => m.listeners.get(event)!.delete(listener)
+    }
+  }
+})
+
+const { ApiError } = await import('../../src/renderer/src/api')
+const { useDatasetsStore } = await import('../../src/renderer/src/stores/datasets')
+const { buildTrainRequest, defaultValues, useObjectivesStore, validParam } =
+  await import('../../src/renderer/src/stores/objectives')
+const { useTrainingStore } = await import('../../src/renderer/src/stores/training')
+const { matchesQuery, useRunsStore } = await import('../../src/renderer/src/stores/runs')
+const { datasetIdOfRun, useGalleryStore } = await import('../../src/renderer/src/stores/gallery')
+const { onnxFileName, useExportStore } = await import('../../src/renderer/src/stores/export')
+const { useEngineStore } = await import('../../src/renderer/src/stores/engine')
+
+let api: Api
+function useApi(impl: Parameters<typeof mockApi>[0] = {}): Api {
+  api = mockApi(impl)
+  Object.assign(m.api, api)
+  return api
+}
+function emit<E extends keyof Events>(event: E, payload: Events[E]): void {
+  m.emit(event, payload)
+}
+
+beforeEach(() => {
+  setActivePinia(createPinia())
+  m.listeners.clear()
+  m.host.kind = 'web'
+  useApi()
+})
+
+describe('engine store', () => {
+  it('groups objectives by family in the paper order and keeps the error sentence', async () => {
+    const engine = useEngineStore()
+    await engine.load()
+    expect(engine.families.map((f) => f.id)).toEqual(['statistics', 'flows'])
+    useApi({ engine: { info: () => Promise.reject(new ApiError({ code: 'INTERNAL', message: 'boom' })) } })
+    await engine.load()
+    expect(engine.error).toBe('boom')
+  })
+})
+
+describe('datasets store', () => {
+  it('lists the datasets and previews the first one', async () => {
+    const ds = useDatasetsStore()
+    await ds.load()
+    expect(ds.list).toHaveLength(3)
+    expect(ds.builtins.map((d) => d.id)).toEqual(['8gaussians', 'normal'])
+    expect(ds.imported.map((d) => d.id)).toEqual(['file:points'])
+    expect(ds.selectedId).toBe('8gaussians')
+    expect(ds.preview?.info.id).toBe('8gaussians')
+    expect(api.datasets.preview).toHaveBeenCalledWith('8gaussians', 2000)
+  })
+
+  it('caches previews by id', async () => {
+    const ds = useDatasetsStore()
+    await ds.load()
+    await ds.select('normal')
+    await ds.select('8gaussians')
+    expect(api.datasets.preview).toHaveBeenCalledTimes(2)
+    expect(ds.preview?.info.id).toBe('8gaussians')
+  })
+
+  it('builds an upload request with columns and skipped rows, imports and selects the result', async () => {
+    const ds = useDatasetsStore()
+    await ds.load()
+    ds.setPending({ fileName: 'points.csv', contentBase64: 'eCx5CjEsMgo=' })
+    expect(ds.options.name).toBe('points')
+    ds.options.columns = ' 0-1 '
+    ds.options.skipRows = 2
+    expect(ds.importRequest()).toEqual({
+      fileName: 'points.csv',
+      contentBase64: 'eCx5CjEsMgo=',
+      name: 'points',
+      columns: '0-1',
+      skipRows: 2
+    })
+    const info = await ds.importPending()
+    expect(info?.id).toBe('file:points')
+    expect(ds.pending).toBeNull()
+    expect(ds.selectedId).toBe('file:points')
+    expect(ds.importError).toBeNull()
+  })
+
+  it('sends a path for a file chosen in the native dialog', async () => {
+    m.host.kind = 'electron'
+    useApi({
+      dialogs: { openDataFile: async () => '/home/me/data/cloud.npy', saveOnnxFile: async () => null }
+    })
+    const ds = useDatasetsStore()
+    expect(await ds.chooseFile()).toBe(true)
+    expect(ds.pending).toEqual({ fileName: 'cloud.npy', path: '/home/me/data/cloud.npy' })
+    expect(ds.importRequest()).toEqual({ path: '/home/me/data/cloud.npy', name: 'cloud' })
+  })
+
+  it('keeps the file and shows the engine sentence when the import fails', async () => {
+    const message = 'bad.csv line 3, column 2: "abc" is not a number'
+    useApi({ datasets: { import: () => Promise.reject(new ApiError({ code: 'DATA_FORMAT', message })) } })
+    const ds = useDatasetsStore()
+    ds.setPending({ fileName: 'bad.csv', contentBase64: 'YQ==' })
+    expect(await ds.importPending()).toBeNull()
+    expect(ds.importError).toEqual({ code: 'DATA_FORMAT', message })
+    expect(ds.pending?.fileName).toBe('bad.csv')
+    expect(ds.importing).toBe(false)
+  })
+
+  it('removes an imported dataset and falls back to the first one', async () => {
+    const ds = useDatasetsStore()
+    await ds.load()
+    await ds.select('file:points')
+    await ds.remove('file:points')
+    expect(api.datasets.remove).toHaveBeenCalledWith('file:points')
+    expect(ds.list.map((d) => d.id)).not.toContain('file:points')
+    expect(ds.selectedId).toBe('8gaussians')
+  })
+})
+
+describe('objectives store', () => {
+  const mmd = OBJECTIVES[1]!
+
+  it('validates parameter values against their declarations', () => {
+    const [bandwidths, scale, k, debiased] = mmd.params
+    expect(validParam(bandwidths!, 'median')).toBe(true)
+    expect(validParam(bandwidths!, 'other')).toBe(false)
+    expect(validParam(scale!, 0.5)).toBe(true)
+    expect(validParam(scale!, 20)).toBe(false)
+    expect(validParam(k!, 2.5)).toBe(false)
+    expect(validParam(debiased!, false)).toBe(true)
+    expect(defaultValues(mmd.params)).toEqual({ bandwidths: 'median', scale: 1, k: 4, debiased: true })
+  })
+
+  it('sends only changed parameters and only the network settings that were set', () => {
+    const req = buildTrainRequest(
+      mmd,
+      { bandwidths: 'median', scale: 2, k: 4, debiased: false },
+      {
+        dataset: 'moons',
+        steps: 10,
+        batch: 64,
+        lr: 0.01,
+        seed: 3,
+        evalEvery: null,
+        name: '  quick  ',
+        model: { latentDim: null, width: 32, depth: null, activation: null, base: null }
+      }
+    )
+    expect(req).toEqual({
+      dataset: 'moons',
+      objective: 'mmd',
+      steps: 10,
+      batch: 64,
+      lr: 0.01,
+      seed: 3,
+      params: { scale: 2, debiased: false },
+      model: { width: 32 },
+      name: 'quick'
+    })
+  })
+
+  it('lists the three families (empty ones too) and selects with the objective defaults', async () => {
+    const obj = useObjectivesStore()
+    await obj.load()
+    expect(obj.families.map((f) => [f.id, f.objectives.length])).toEqual([
+      ['statistics', 2],
+      ['density', 0],
+      ['flows', 1]
+    ])
+    expect(obj.selectedId).toBe('energy')
+    obj.select('cfm')
+    expect([obj.settings.steps, obj.settings.batch, obj.settings.lr]).toEqual([3000, 256, 0.001])
+    obj.select('mmd')
+    obj.setParam('scale', 50)
+    expect(obj.invalidParams).toEqual(['scale'])
+    obj.resetDefaults()
+    expect(obj.invalidParams).toEqual([])
+  })
+
+  it('queues a job through the training store', async () => {
+    const obj = useObjectivesStore()
+    await obj.load()
+    obj.settings.steps = 20
+    const started = await obj.train()
+    expect(started?.id).toBe('job-1')
+    expect(api.training.start).toHaveBeenCalledWith(
+      expect.objectContaining({ dataset: '8gaussians', objective: 'energy', steps: 20 })
+    )
+    const training = useTrainingStore()
+    expect(training.jobs.map((j) => j.id)).toEqual(['job-1'])
+    expect(training.selectedId).toBe('job-1')
+  })
+
+  it('shows why training did not start', async () => {
+    useApi({
+      training: {
+        start: () => Promise.reject(new ApiError({ code: 'CONFIG', message: 'Unknown dataset "x".' }))
+      }
+    })
+    const obj = useObjectivesStore()
+    await obj.load()
+    expect(await obj.train()).toBeNull()
+    expect(obj.startError).toBe('Unknown dataset "x".')
+  })
+})
+
+describe('training store', () => {
+  it('keeps jobs live from jobs:update events, newest first', async () => {
+    useApi({ training: { jobs: async () => [job()] } })
+    const t = useTrainingStore()
+    await t.load()
+    expect(t.activeCount).toBe(1)
+    emit('jobs:update', job({ step: 100, status: 'completed', etaMs: 0 }))
+    expect(t.jobs).toHaveLength(1)
+    expect(t.jobs[0]!.status).toBe('completed')
+    expect(t.activeCount).toBe(0)
+    emit('jobs:update', job({ id: 'job-2', createdAt: '2025-01-02T10:00:00.000Z' }))
+    expect(t.jobs.map((j) => j.id)).toEqual(['job-2', 'job-1'])
+    expect(t.lastBackend).toBe('wasm')
+  })
+
+  it('does not overwrite a newer event state with the start reply', async () => {
+    const t = useTrainingStore()
+    t.subscribe()
+    useApi({
+      training: {
+        start: async () => {
+          emit('jobs:update', job({ status: 'running', step: 5 }))
+          return job({ status: 'queued', step: 0 })
+        }
+      }
+    })
+    await t.start({ dataset: '8gaussians', objective: 'energy' })
+    expect(t.selected?.step).toBe(5)
+  })
+
+  it("loads the run's data as the snapshot reference, and tries again after a failure", async () => {
+    let fail = true
+    useApi({
+      runs: {
+        get: async () => {
+          if (fail) throw new ApiError({ code: 'STORE', message: 'not yet' })
+          return detail()
+        }
+      }
+    })
+    const t = useTrainingStore()
+    await t.loadReference('run-1')
+    expect(t.reference).toBeNull()
+    fail = false
+    await t.loadReference('run-1')
+    expect(t.reference?.runId).toBe('run-1')
+    expect(t.reference?.preview.info.id).toBe('8gaussians')
+    await t.loadReference('run-1')
+    expect(api.runs.get).toHaveBeenCalledTimes(2)
+    await t.loadReference(null)
+    expect(t.reference).toBeNull()
+  })
+
+  it('cancels through the api', async () => {
+    const t = useTrainingStore()
+    await t.cancel('job-1')
+    expect(api.training.cancel).toHaveBeenCalledWith('job-1')
+  })
+})
+
+describe('runs store', () => {
+  it('searches every word in name, id, objective, dataset and status', () => {
+    const r = run()
+    expect(matchesQuery(r, '')).toBe(true)
+    expect(matchesQuery(r, 'energy 8gauss')).toBe(true)
+    expect(matchesQuery(r, 'ENERGY completed')).toBe(true)
+    expect(matchesQuery(r, 'mmd')).toBe(false)
+  })
+
+  it('loads newest first, reloads on runs:changed, renames and deletes', async () => {
+    let list = [
+      run(),
+      run({ id: 'run-2', name: 'mmd-moons', objective: 'mmd', createdAt: '2025-01-03T00:00:00Z' })
+    ]
+    useApi({
+      runs: { list: async () => ({ runs: list, problems: [{ id: 'bad', reason: 'run.json is missing' }] }) }
+    })
+    const runs = useRunsStore()
+    await runs.load()
+    expect(runs.runs.map((r) => r.id)).toEqual(['run-2', 'run-1'])
+    expect(runs.problems).toHaveLength(1)
+    runs.query = 'mmd'
+    expect(runs.filtered.map((r) => r.id)).toEqual(['run-2'])
+
+    runs.setChecked(['run-1', 'run-2'])
+    await runs.rename('run-1', 'better name')
+    expect(api.runs.rename).toHaveBeenCalledWith('run-1', 'better name')
+    expect(runs.byId('run-1')?.name).toBe('better name')
+
+    await runs.remove(['run-2'])
+    expect(runs.runs.map((r) => r.id)).toEqual(['run-1'])
+    expect(runs.checked).toEqual(['run-1'])
+
+    list = [run({ id: 'run-3', createdAt: '2025-01-04T00:00:00Z' }), run()]
+    emit('runs:changed', { id: 'run-3' })
+    await vi.waitFor(() => expect(runs.runs.map((r) => r.id)).toEqual(['run-3', 'run-1']))
+  })
+})
+
+describe('gallery store', () => {
+  it('finds the dataset of a run by spec, file name or title', () => {
+    expect(datasetIdOfRun(detail(), DATASETS)).toBe('8gaussians')
+    expect(datasetIdOfRun(detail({ config: null, dataset: 'points' }), DATASETS)).toBe('file:points')
+    expect(datasetIdOfRun(detail({ config: {}, dataset: 'Standard normal' }), DATASETS)).toBe('normal')
+    const copy = { dataset: { spec: '/data/datasets/points.csv', name: 'points.csv' } }
+    expect(datasetIdOfRun(detail({ config: copy, dataset: 'points.csv' }), DATASETS)).toBe('file:points')
+    expect(datasetIdOfRun(detail({ config: {}, dataset: 'gone.csv' }), DATASETS)).toBeNull()
+  })
+
+  it('compares runs: held-out data plus one panel per run with metrics, on shared bounds', async () => {
+    useApi({
+      runs: {
+        get: async (id: string) =>
+          detail({
+            id,
+            name: id,
+            samplers: id === 'run-2' ? ['euler', 'heun'] : ['onestep'],
+            defaultSteps: 20
+          }),
+        samples: async (req) => sampleSet({ runId: req.runId, sampler: req.sampler, steps: req.steps })
+      }
+    })
+    const g = useGalleryStore()
+    await g.compare(['run-1', 'run-2'])
+    expect(g.panels.map((p) => [p.runId, p.sampler, p.steps, p.loading])).toEqual([
+      ['run-1', 'onestep', 20, false],
+      ['run-2', 'euler', 20, false]
+    ])
+    expect(g.panels[0]!.set?.metrics).toEqual(METRICS)
+    expect(api.runs.samples).toHaveBeenCalledWith({
+      runId: 'run-2',
+      sampler: 'euler',
+      steps: 20,
+      n: 2000,
+      metrics: true
+    })
+    expect(g.heldout?.info.id).toBe('8gaussians')
+    expect(g.bounds).not.toBeNull()
+    expect(g.bounds!.xMin).toBeLessThanOrEqual(-3)
+    expect(g.bounds!.xMax).toBeGreaterThanOrEqual(3)
+
+    await g.addPanel('run-2', 'heun', 5)
+    expect(g.panels).toHaveLength(3)
+    await g.addPanel('run-2', 'heun', 5)
+    expect(g.panels).toHaveLength(3)
+    g.removePanel(g.panels[2]!.key)
+    expect(g.panels).toHaveLength(2)
+  })
+
+  it('shows a sampling failure on its panel', async () => {
+    useApi({
+      runs: {
+        samples: () => Promise.reject(new ApiError({ code: 'STORE', message: 'Run "run-1" has no weights.' }))
+      }
+    })
+    const g = useGalleryStore()
+    await g.addPanel('run-1')
+    expect(g.panels[0]).toMatchObject({ loading: false, set: null, error: 'Run "run-1" has no weights.' })
+  })
+})
+
+describe('export store', () => {
+  it('names the file after the run, the sampler and steps', () => {
+    expect(onnxFileName({ name: 'energy on 8gaussians', id: 'r' }, 'onestep', 1)).toBe(
+      'energy-on-8gaussians.onnx'
+    )
+    expect(onnxFileName({ name: '', id: 'r1' }, 'heun', 8)).toBe('r1-heun-8.onnx')
+  })
+
+  it('offers only the samplers of the run and exports to the web host without a path', async () => {
+    useApi({ runs: { get: async () => detail({ samplers: ['euler', 'heun'], defaultSteps: 16 }) } })
+    const ex = useExportStore()
+    await ex.choose('run-1')
+    expect(ex.sampler).toBe('euler')
+    expect(ex.steps).toBe(16)
+    const report = await ex.exportOnnx()
+    expect(api.export.onnx).toHaveBeenCalledWith({ runId: 'run-1', sampler: 'euler', steps: 16 })
+    expect(report?.parity.n).toBe(256)
+    expect(ex.report?.downloadUrl).toBe('/exports/run-1.onnx')
+  })
+
+  it('asks for a path in the desktop app, and does nothing when the dialog is cancelled', async () => {
+    m.host.kind = 'electron'
+    let answer: string | null = '/home/me/model.onnx'
+    useApi({ dialogs: { openDataFile: async () => null, saveOnnxFile: async () => answer } })
+    const ex = useExportStore()
+    await ex.choose('run-1')
+    await ex.exportOnnx()
+    expect(api.dialogs.saveOnnxFile).toHaveBeenCalledWith('energy-8gaussians.onnx')
+    expect(api.export.onnx).toHaveBeenCalledWith({
+      runId: 'run-1',
+      sampler: 'onestep',
+      path: '/home/me/model.onnx'
+    })
+    answer = null
+    expect(await ex.exportOnnx()).toBeNull()
+    expect(api.export.onnx).toHaveBeenCalledTimes(1)
+  })
+
+  it('shows the engine sentence when the export fails', async () => {
+    useApi({
+      export: {
+        onnx: () => Promise.reject(new ApiError({ code: 'ONNX', message: 'Parity failed: 0.3 > 1e-4.' }))
+      }
+    })
+    const ex = useExportStore()
+    await ex.choose('run-1')
+    expect(await ex.exportOnnx()).toBeNull()
+    expect(ex.error).toBe('Parity failed: 0.3 > 1e-4.')
+    expect(ex.busy).toBe(false)
+  })
+})

@@ -1,0 +1,405 @@
+import * as fs from 'node:fs'
+import * as http from 'node:http'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import type { JobInfo } from '../../src/shared/api'
+import { createHttpBridge, type SocketLike } from '../../src/shared/http-bridge'
+import type { SpawnWorker, WorkerHandle } from '../../src/main/jobs'
+import {
+  checkOrigin,
+  checkToken,
+  cspFor,
+  isLoopbackHost,
+  requestToken,
+  resolveStatic,
+  startServer,
+  type WebHost
+} from '../../src/web/server'
+
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-web-'))
+const CSP_META =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; base-uri 'none'; object-src 'none'"
+
+/** A worker that starts, reports one step and waits (no process). */
+const idleSpawn: SpawnWorker = () => {
+  const exits: ((code: number | null, signal: string | null) => void)[] = []
+  const messages: ((m: never) => void)[] = []
+  let done = false
+  const w: WorkerHandle = {
+    pid: undefined,
+    send: (msg) => {
+      if (msg.type === 'train')
+        queueMicrotask(() =>
+          messages.forEach((l) =>
+            l({
+              type: 'progress',
+              runId: null,
+              step: 1,
+              steps: msg.config.steps,
+              loss: 0.5,
+              samplesPerSec: 1,
+              etaMs: 1
+            } as never)
+          )
+        )
+      if (msg.type === 'cancel') w.kill()
+    },
+    onMessage: (l) => void messages.push(l as (m: never) => void),
+    onExit: (l) => void exits.push(l),
+    kill: () => {
+      if (done) return
+      done = true
+      queueMicrotask(() => exits.forEach((l) => l(null, 'SIGKILL')))
+    }
+  }
+  return w
+}
+
+interface Raw {
+  status: number
+  headers: http.IncomingHttpHeaders
+  body: string
+}
+
+/** One HTTP request with a raw (un-normalised) path and any headers. */
+function raw(
+  port: number,
+  method: string,
+  rawPath: string,
+  headers: Record<string, string> = {},
+  body?: string
+): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path: rawPath, headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8')
+          })
+        )
+      }
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** Opens a WebSocket and resolves with it, or with the HTTP status that refused it. */
+function connect(url: string, origin?: string): Promise<{ ws: WebSocket } | { status: number }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, origin ? { origin } : {})
+    ws.on('open', () => resolve({ ws }))
+    ws.on('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }))
+    ws.on('error', () => resolve({ status: -1 }))
+  })
+}
+
+let web: WebHost
+let root: string
+const post = (channel: string, args: unknown[], headers: Record<string, string> = {}): Promise<Raw> => {
+  const [d, m] = channel.split(':')
+  return raw(
+    web.port,
+    'POST',
+    `/api/${d}/${m}`,
+    { 'Content-Type': 'application/json', ...headers },
+    JSON.stringify(args)
+  )
+}
+
+beforeAll(async () => {
+  root = tmp()
+  const renderer = path.join(root, 'renderer')
+  fs.mkdirSync(path.join(renderer, 'assets'), { recursive: true })
+  fs.writeFileSync(
+    path.join(renderer, 'index.html'),
+    `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${CSP_META}" /></head><body>lab</body></html>`
+  )
+  fs.writeFileSync(path.join(renderer, 'assets', 'app.js'), 'console.log("app")\n')
+  fs.writeFileSync(path.join(root, 'secret.txt'), 'TOP SECRET')
+  fs.symlinkSync(path.join(root, 'secret.txt'), path.join(renderer, 'link.txt'))
+  web = await startServer({
+    version: '1.2.3',
+    dataDir: path.join(root, 'data'),
+    port: 0,
+    host: '127.0.0.1',
+    rendererDir: renderer,
+    lab: { spawnWorker: idleSpawn, cancelGraceMs: 10 }
+  })
+})
+afterAll(() => web?.close())
+
+describe('web host: the contract over HTTP', () => {
+  it('answers API calls with Results, typed errors included', async () => {
+    const r = await post('engine:info', [])
+    expect(r.status).toBe(200)
+    expect(r.headers['content-type']).toMatch(/application\/json/)
+    expect(JSON.parse(r.body)).toMatchObject({ ok: true, value: { version: '1.2.3' } })
+
+    expect(JSON.parse((await post('engine:info', [1])).body)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' }
+    })
+    expect(JSON.parse((await post('engine:nope', [])).body)).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_CHANNEL' }
+    })
+    const bad = await post('datasets:import', [
+      { fileName: 'bad.csv', contentBase64: Buffer.from('1,2\n3,x\n').toString('base64') }
+    ])
+    expect(JSON.parse(bad.body)).toMatchObject({
+      ok: false,
+      error: { code: 'DATA_FORMAT', message: expect.stringMatching(/bad\.csv line 2, column 2/) }
+    })
+    const dialog = await post('dialogs:openDataFile', [])
+    expect(JSON.parse(dialog.body)).toMatchObject({ ok: false, error: { code: 'NOT_SUPPORTED' } })
+    const byPath = await post('datasets:import', [{ path: '/etc/hostname' }])
+    expect(JSON.parse(byPath.body)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+  })
+
+  it('refuses what is not a JSON array call', async () => {
+    const cases: [Promise<Raw>, number, string][] = [
+      [
+        raw(web.port, 'POST', '/api/engine/info', { 'Content-Type': 'application/json' }, '{nope'),
+        400,
+        'INVALID_REQUEST'
+      ],
+      [
+        raw(web.port, 'POST', '/api/engine/info', { 'Content-Type': 'application/json' }, '{"a":1}'),
+        400,
+        'INVALID_REQUEST'
+      ],
+      [
+        raw(web.port, 'POST', '/api/engine/info', { 'Content-Type': 'text/plain' }, '[]'),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE'
+      ],
+      [raw(web.port, 'GET', '/api/engine/info'), 405, 'METHOD_NOT_ALLOWED'],
+      [
+        raw(web.port, 'POST', '/api/engine/info/x', { 'Content-Type': 'application/json' }, '[]'),
+        404,
+        'NOT_FOUND'
+      ],
+      [
+        raw(web.port, 'POST', '/api/engine/info', {
+          'Content-Type': 'application/json',
+          'Content-Length': String(2 ** 30)
+        }),
+        413,
+        'PAYLOAD_TOO_LARGE'
+      ]
+    ]
+    for (const [p, status, code] of cases) {
+      const r = await p
+      expect([r.status, JSON.parse(r.body).error.code]).toEqual([status, code])
+    }
+  })
+
+  it('refuses cross-origin calls and foreign Host names (DNS rebinding)', async () => {
+    const evil = await post('engine:info', [], { Origin: 'http://evil.example' })
+    expect(evil.status).toBe(403)
+    const same = await post('engine:info', [], { Origin: `http://127.0.0.1:${web.port}` })
+    expect(same.status).toBe(200)
+    const rebound = await post('engine:info', [], { Host: `evil.example:${web.port}` })
+    expect(rebound.status).toBe(403)
+    const page = await raw(web.port, 'GET', '/', { Host: `evil.example:${web.port}` })
+    expect(page.status).toBe(403)
+  })
+
+  it('pushes jobs:update over the WebSocket; refuses a foreign or missing Origin', async () => {
+    const url = `ws://127.0.0.1:${web.port}/api/events`
+    expect(await connect(url, 'http://evil.example')).toEqual({ status: 403 })
+    expect(await connect(url)).toEqual({ status: 403 })
+    expect(await connect(`ws://127.0.0.1:${web.port}/api/other`, `http://127.0.0.1:${web.port}`)).toEqual({
+      status: 404
+    })
+
+    const c = await connect(url, `http://127.0.0.1:${web.port}`)
+    if (!('ws' in c)) throw new Error(`refused: ${c.status}`)
+    const got = new Promise<JobInfo>((resolve) =>
+      c.ws.on('message', (data) => {
+        const m = JSON.parse(String(data)) as { event: string; payload: JobInfo }
+        if (m.event === 'jobs:update' && m.payload.step === 1 && m.payload.status === 'running')
+          resolve(m.payload)
+      })
+    )
+    const start = JSON.parse(
+      (await post('training:start', [{ dataset: 'moons', objective: 'energy', steps: 50 }])).body
+    )
+    expect(start).toMatchObject({ ok: true, value: { kind: 'train', steps: 50 } })
+    const update = await got
+    expect(update).toMatchObject({ id: start.value.id, status: 'running', steps: 50, loss: 0.5 })
+    c.ws.close()
+    expect(JSON.parse((await post('training:cancel', [start.value.id])).body)).toEqual({ ok: true })
+  })
+
+  it('the http bridge calls methods and receives events (fetch + WebSocket)', async () => {
+    const origin = `http://127.0.0.1:${web.port}`
+    let opened = (): void => {}
+    const open = new Promise<void>((resolve) => (opened = resolve))
+    const bridge = createHttpBridge(origin, null, {
+      webSocket: (url) => {
+        const ws = new WebSocket(url, { origin })
+        ws.on('open', () => opened())
+        return ws as unknown as SocketLike
+      }
+    })
+    const info = await bridge.engine.info()
+    expect(info).toMatchObject({ ok: true, value: { version: '1.2.3' } })
+    const prev = await bridge.datasets.preview('8gaussians', undefined)
+    expect(prev).toMatchObject({ ok: true, value: { n: 2000, info: { id: '8gaussians' } } })
+    expect(await bridge.runs.get('nope')).toMatchObject({ ok: false, error: { code: 'STORE' } })
+
+    const seen: JobInfo[] = []
+    let arrived = (): void => {}
+    const got = new Promise<void>((resolve) => (arrived = resolve))
+    const off = bridge.on('jobs:update', (j) => {
+      seen.push(j)
+      if (j.steps === 7 && j.status === 'running' && j.step === 1) arrived()
+    })
+    await open
+    const started = await bridge.training.start({ dataset: 'moons', objective: 'energy', steps: 7 })
+    expect(started).toMatchObject({ ok: true, value: { steps: 7 } })
+    await got
+    off()
+    expect(seen.some((j) => started.ok && j.id === started.value.id)).toBe(true)
+    if (started.ok) expect(await bridge.training.cancel(started.value.id)).toEqual({ ok: true })
+
+    const down = createHttpBridge('http://127.0.0.1:1')
+    expect(await down.engine.info()).toMatchObject({ ok: false, error: { code: 'NO_HOST' } })
+  })
+})
+
+describe('web host: static files and downloads', () => {
+  it('serves the renderer with strict headers', async () => {
+    const page = await raw(web.port, 'GET', '/')
+    expect(page.status).toBe(200)
+    expect(page.body).toContain('lab')
+    expect(page.headers['content-security-policy']).toBe(`${CSP_META}; frame-ancestors 'none'`)
+    expect(page.headers['x-content-type-options']).toBe('nosniff')
+    expect(page.headers['x-frame-options']).toBe('DENY')
+    const js = await raw(web.port, 'GET', '/assets/app.js')
+    expect([js.status, js.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8'])
+    expect((await raw(web.port, 'GET', '/runs/some-view')).body).toContain('lab')
+    expect((await raw(web.port, 'GET', '/assets/missing.js')).status).toBe(404)
+    expect((await raw(web.port, 'POST', '/')).status).toBe(405)
+  })
+
+  const traversal = [
+    '/../secret.txt',
+    '/%2e%2e/secret.txt',
+    '/..%2fsecret.txt',
+    '/assets/..%2f..%2fsecret.txt',
+    '/assets/%2e%2e%2f%2e%2e%2fsecret.txt',
+    '/..%5csecret.txt',
+    '/%00index.html',
+    '/link.txt',
+    '/%E0%A4%A'
+  ]
+  it.each(traversal)('never serves outside the renderer: %s', async (p) => {
+    const r = await raw(web.port, 'GET', p)
+    expect(r.body).not.toContain('TOP SECRET')
+    expect([400, 404]).toContain(r.status)
+  })
+
+  it('resolveStatic keeps every path inside the root', () => {
+    expect(resolveStatic('/srv/r', '/assets/a.js')).toBe('/srv/r/assets/a.js')
+    for (const p of ['/../x', '/a/../../x', '/%2e%2e/x', '/a%2f..%2f..%2fx', '/a\\..\\x', '/%00', '/%zz'])
+      expect(resolveStatic('/srv/r', p)).toBeNull()
+  })
+
+  it('offers exported files for download, and nothing else', async () => {
+    fs.mkdirSync(web.lab.paths.exports, { recursive: true })
+    fs.writeFileSync(path.join(web.lab.paths.exports, 'run-1.onnx'), 'ONNXBYTES')
+    const r = await raw(web.port, 'GET', '/api/exports/run-1.onnx')
+    expect(r.status).toBe(200)
+    expect(r.body).toBe('ONNXBYTES')
+    expect(r.headers['content-disposition']).toBe('attachment; filename="run-1.onnx"')
+    for (const p of [
+      '/api/exports/missing.onnx',
+      '/api/exports/..%2f..%2fsecret.txt',
+      '/api/exports/run-1.txt',
+      '/api/exports/'
+    ])
+      expect((await raw(web.port, 'GET', p)).status).toBe(404)
+  })
+})
+
+describe('web host: access token', () => {
+  it('auth logic: loopback names, tokens from header or query, constant-time compare, origins', () => {
+    for (const h of ['127.0.0.1', '127.3.2.1', 'localhost', '::1', '[::1]'])
+      expect(isLoopbackHost(h)).toBe(true)
+    for (const h of ['0.0.0.0', '192.168.1.4', '::', 'example.com', '128.0.0.1'])
+      expect(isLoopbackHost(h)).toBe(false)
+    expect(requestToken({ headers: { authorization: 'Bearer abc' }, url: '/api/x?token=zzz' })).toBe('abc')
+    expect(requestToken({ headers: {}, url: '/api/events?token=zzz' })).toBe('zzz')
+    expect(requestToken({ headers: { authorization: 'Basic abc' }, url: '/' })).toBeNull()
+    expect(checkToken(null, null)).toBe(true)
+    expect(checkToken('secret', null)).toBe(false)
+    expect(checkToken('secret', 'secreT')).toBe(false)
+    expect(checkToken('secret', 'secret-longer')).toBe(false)
+    expect(checkToken('secret', 'secret')).toBe(true)
+    expect(checkOrigin('http://127.0.0.1:7070', '127.0.0.1:7070')).toBe(true)
+    expect(checkOrigin('http://evil.example', '127.0.0.1:7070')).toBe(false)
+    expect(checkOrigin(undefined, '127.0.0.1:7070')).toBe(false)
+    expect(cspFor(null)).toMatch(/default-src 'none'.*frame-ancestors 'none'$/)
+  })
+
+  it('with a token (as on a non-loopback binding), the API, events and downloads need it', async () => {
+    const token = 'test-token-123'
+    const guarded = await startServer({
+      version: '1',
+      dataDir: path.join(root, 'data2'),
+      port: 0,
+      host: '127.0.0.1',
+      rendererDir: null,
+      token,
+      lab: { spawnWorker: idleSpawn }
+    })
+    try {
+      expect(guarded.url).toBe(`http://127.0.0.1:${guarded.port}/?token=${token}`)
+      const call = (headers: Record<string, string>, q = ''): Promise<Raw> =>
+        raw(
+          guarded.port,
+          'POST',
+          `/api/engine/info${q}`,
+          { 'Content-Type': 'application/json', ...headers },
+          '[]'
+        )
+      expect((await call({})).status).toBe(401)
+      expect((await call({ Authorization: 'Bearer wrong' })).status).toBe(401)
+      expect((await call({ Authorization: `Bearer ${token}` })).status).toBe(200)
+      expect((await call({}, `?token=${token}`)).status).toBe(200)
+      expect((await raw(guarded.port, 'GET', '/api/exports/x.onnx')).status).toBe(401)
+      const origin = `http://127.0.0.1:${guarded.port}`
+      expect(await connect(`ws://127.0.0.1:${guarded.port}/api/events`, origin)).toEqual({ status: 401 })
+      const ok = await connect(`ws://127.0.0.1:${guarded.port}/api/events?token=${token}`, origin)
+      expect('ws' in ok).toBe(true)
+      if ('ws' in ok) ok.ws.close()
+      // The page itself carries no data; without a renderer it says how to build one.
+      const page = await raw(guarded.port, 'GET', '/')
+      expect([page.status, page.body]).toEqual([503, expect.stringContaining('electron-vite build')])
+      const bridge = createHttpBridge(origin, token)
+      expect(await bridge.engine.info()).toMatchObject({ ok: true })
+      expect(await createHttpBridge(origin, 'nope').engine.info()).toMatchObject({
+        ok: false,
+        error: { code: 'UNAUTHORIZED' }
+      })
+    } finally {
+      await guarded.close()
+    }
+  })
+
+  it('a non-loopback binding without a token is refused', async () => {
+    await expect(
+      startServer({ version: '1', dataDir: tmp(), port: 0, host: '0.0.0.0', token: null })
+    ).rejects.toThrow(/needs a token/)
+  })
+})
