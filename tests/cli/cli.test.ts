@@ -34,7 +34,11 @@ describe('pfm', () => {
     )
     const o = json(pfm(['objectives', '--json'], dir)) as { objectives: { id: string; family: string; params: unknown[] }[] }
     expect(o.objectives.map((x) => x.id)).toEqual(expect.arrayContaining(['mmd', 'energy', 'cf-d2', 'sliced-w2', 'sinkhorn']))
-    expect(o.objectives.every((x) => x.family === 'statistics' && Array.isArray(x.params))).toBe(true)
+    expect(new Set(o.objectives.map((x) => x.family))).toEqual(new Set(['statistics', 'density', 'flows']))
+    expect(o.objectives.map((x) => x.id)).toEqual(
+      expect.arrayContaining(['gan', 'wgan-gp', 'realnvp', 'vae', 'ddpm', 'cfm', 'ot-cfm', 'reflow', 'distill', 'anneal'])
+    )
+    expect(o.objectives.every((x) => Array.isArray(x.params))).toBe(true)
   })
 
   it('train → runs → eval → sample → rm, with the documented JSON shapes', () => {

@@ -5,9 +5,15 @@
  */
 import { ConfigError } from '../errors'
 import { OBJECTIVES } from './index'
+import { DENSITY_OBJECTIVES } from './density'
+import { FLOW_OBJECTIVES } from './flows'
 import type { AnyObjective } from './types'
 
-const registry: AnyObjective[] = [...OBJECTIVES]
+/** Display order: the paper's families (§2, §3, §4); GANs sit with §2 as the adversarial D∞. */
+const FAMILY_ORDER = { statistics: 0, density: 1, flows: 2 } as const
+const registry: AnyObjective[] = [...OBJECTIVES, ...DENSITY_OBJECTIVES, ...FLOW_OBJECTIVES].sort(
+  (a, b) => FAMILY_ORDER[a.family] - FAMILY_ORDER[b.family]
+)
 
 export function allObjectives(): readonly AnyObjective[] {
   return registry
