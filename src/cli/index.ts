@@ -18,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   serve: { summary: 'the workbench in a browser: [--port 7070] [--host 127.0.0.1] [--data-dir DIR]', run: async (a) => (await import('./commands/serve')).run(a) },
   demo: { summary: 'the headless default: train energy on 8gaussians, report and plot', run: async (a) => (await import('./commands/demo')).run(a) },
   export: { summary: 'export a run to ONNX: --run ID --out model.onnx', run: async (a) => (await import('./commands/export')).run(a) },
+  bench: { summary: 'inference latency and quality: one-step maps vs multi-step samplers (onnxruntime): --runs A,B', run: async (a) => (await import('./commands/bench')).run(a) },
   'bench-train': { summary: 'training throughput per backend vs the PyTorch peer', run: async (a) => (await import('./commands/bench-train')).run(a) }
 }
 

@@ -1,35 +1,73 @@
-/** `pfm export --run ID --out FILE.onnx`: a stored one-step map as an ONNX model, checked against the engine. */
+/**
+ * `pfm export --run ID --out FILE.onnx [--sampler euler|heun|ddim --steps K] [--graph velocity] [--form loop]`:
+ * a stored run as an ONNX model — a one-step map, a flow's fused K-step sampler (both z → x in data units) or
+ * a flow's network (x, t) → v — checked against the engine before it is kept.
+ */
 import * as path from 'node:path'
 import { ConfigError } from '../../engine/errors'
 import { exportPushforward, ONNX_EXTENSION } from '../../engine/onnx/export'
 import { num, openStore, Out, parse, required, str } from '../io'
+
+export const usage = `pfm export --run ID --out model.onnx [--sampler onestep|euler|heun|ddim] [--steps K]
+           [--graph sampler|velocity] [--form unrolled|loop] [--json]`
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     run: { type: 'string' },
     out: { type: 'string', short: 'o' },
     sampler: { type: 'string' },
-    steps: { type: 'string' }
+    steps: { type: 'string' },
+    graph: { type: 'string' },
+    form: { type: 'string' }
   })
   const out = new Out(values.json === true)
+  if (values.help === true) {
+    process.stdout.write(usage + '\n')
+    return 0
+  }
   const id = required(values, 'run', 'see `pfm runs`')
   const file = required(values, 'out', `a ${ONNX_EXTENSION} path`)
   if (path.extname(file).toLowerCase() !== ONNX_EXTENSION)
     throw new ConfigError(`--out ${file}: an ONNX export must end in ${ONNX_EXTENSION}.`)
   const sampler = str(values, 'sampler')
   const steps = num(values, 'steps')
+  const graph = str(values, 'graph')
+  if (graph !== undefined && graph !== 'sampler' && graph !== 'velocity')
+    throw new ConfigError(`--graph: "${graph}" is not sampler or velocity.`)
+  const form = str(values, 'form')
+  if (form !== undefined && form !== 'unrolled' && form !== 'loop')
+    throw new ConfigError(`--form: "${form}" is not unrolled or loop.`)
   const r = await exportPushforward(openStore(values), id, file, {
     ...(sampler !== undefined ? { sampler } : {}),
-    ...(steps !== undefined ? { steps } : {})
+    ...(steps !== undefined ? { steps } : {}),
+    ...(graph !== undefined ? { graph } : {}),
+    ...(form !== undefined ? { form } : {})
   })
   const sig = (ts: { name: string; shape: (string | number)[] }[]): string =>
     ts.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ')
-  out.result({ path: r.path, opset: r.opset, inputs: r.inputs, outputs: r.outputs, parity: r.parity }, () =>
-    [
-      `Exported run ${id} to ${r.path} (ONNX opset ${r.opset}, ${r.bytes} bytes): ${sig(r.inputs)} → ${sig(r.outputs)} in data units.`,
-      `Parity with the engine: max |Δ| = ${r.parity.maxAbsError.toExponential(2)} over ${r.parity.n} inputs ` +
-        `(tolerance ${r.parity.tolerance.toExponential(2)}).`
-    ].join('\n')
+  const what =
+    r.graph === 'velocity'
+      ? 'the network, standardised coordinates'
+      : r.sampler === 'onestep'
+        ? 'one step, in data units'
+        : `${r.sampler}, K = ${r.steps} (${r.evaluations} network evaluations) in one graph, in data units`
+  out.result(
+    {
+      path: r.path,
+      opset: r.opset,
+      graph: r.graph,
+      sampler: r.sampler,
+      steps: r.steps,
+      inputs: r.inputs,
+      outputs: r.outputs,
+      parity: r.parity
+    },
+    () =>
+      [
+        `Exported run ${id} to ${r.path} (ONNX opset ${r.opset}, ${r.bytes} bytes): ${sig(r.inputs)} → ${sig(r.outputs)}, ${what}.`,
+        `Parity with the engine: max |Δ| = ${r.parity.maxAbsError.toExponential(2)} over ${r.parity.n} inputs ` +
+          `(tolerance ${r.parity.tolerance.toExponential(2)}).`
+      ].join('\n')
   )
   return 0
 }

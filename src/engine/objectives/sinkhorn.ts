@@ -177,7 +177,7 @@ export const sinkhorn: PushforwardObjective = {
       'Sinkhorn updates per step; ε starts at the squared diameter and shrinks 4× per update to epsilon.'
     )
   },
-  defaults: { steps: 1500, batch: 256, lr: 2e-3 },
+  defaults: { steps: 1000, batch: 256, lr: 1e-3 },
   loss(x, y, p) {
     checkBatches('sinkhorn', x, y)
     const q = withDefaults(sinkhorn.params, p)

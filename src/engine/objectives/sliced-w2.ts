@@ -71,9 +71,9 @@ export const slicedW2Objective: PushforwardObjective = {
     'Average over random directions θ of the 1-D W₂² between the projections ⟨θ, x⟩ and ⟨θ, y⟩.\n' +
     'In 1-D optimal transport is sorting, so each step is cheap: project, sort, match in order.',
   params: {
-    projections: int(64, 1, 4096, 'Random unit directions θ per step (fresh each step).')
+    projections: int(128, 1, 4096, 'Random unit directions θ per step (fresh each step).')
   },
-  defaults: { steps: 1500, batch: 512, lr: 2e-3 },
+  defaults: { steps: 2000, batch: 512, lr: 1e-3 },
   loss(x, y, p, ctx) {
     checkBatches('sliced-w2', x, y)
     const P = Number(withDefaults(slicedW2Objective.params, p).projections)

@@ -56,20 +56,35 @@ export class GraphBuilder {
   private readonly inputs: ValueInfoSpec[] = []
   private readonly outputs: ValueInfoSpec[] = []
   private readonly defined = new Set<string>()
+  private readonly outer = new Set<string>()
   private readonly nodeNames = new Set<string>()
   private readonly consts = new Map<string, string>()
   private readonly memos = new Map<string, unknown>()
   private counter = 0
 
-  constructor(readonly name = 'graph') {}
+  /** `constPrefix` names the shared constants (`<prefix>const_<n>`): a Loop body's must differ from its parent's. */
+  constructor(
+    readonly name = 'graph',
+    private readonly constPrefix = ''
+  ) {}
 
   /** A value name not used yet, `prefix` or `prefix_<n>`. */
   unique(prefix: string): string {
-    if (!this.defined.has(prefix) && !this.nodeNames.has(prefix)) return prefix
+    const free = (n: string): boolean => !this.defined.has(n) && !this.nodeNames.has(n) && !this.outer.has(n)
+    if (free(prefix)) return prefix
     for (;;) {
       const n = `${prefix}_${this.counter++}`
-      if (!this.defined.has(n) && !this.nodeNames.has(n)) return n
+      if (free(n)) return n
     }
+  }
+
+  /**
+   * Values of an enclosing graph that this one (a `Loop` body) reads: readable by nodes, never redefined here,
+   * and not inputs of this graph.
+   */
+  outerScope(names: Iterable<string>): this {
+    for (const n of names) this.outer.add(n)
+    return this
   }
 
   /** True when a value of this name exists. */
@@ -79,7 +94,8 @@ export class GraphBuilder {
 
   private define(name: string): string {
     if (!name) throw new Error('ONNX graph: empty value name.')
-    if (this.defined.has(name)) throw new Error(`ONNX graph: value "${name}" is defined twice.`)
+    if (this.defined.has(name) || this.outer.has(name))
+      throw new Error(`ONNX graph: value "${name}" is defined twice.`)
     this.defined.add(name)
     return name
   }
@@ -111,7 +127,7 @@ export class GraphBuilder {
     const key = `f:${shape.join('x')}:${Array.from(new Uint32Array(arr.buffer)).join(',')}`
     let name = this.consts.get(key)
     if (!name) {
-      name = this.initializer(this.unique(`const_${this.consts.size}`), arr, shape)
+      name = this.initializer(this.unique(`${this.constPrefix}const_${this.consts.size}`), arr, shape)
       this.consts.set(key, name)
     }
     return name
@@ -123,7 +139,7 @@ export class GraphBuilder {
     const key = `i:${shape.join('x')}:${values.join(',')}`
     let name = this.consts.get(key)
     if (!name) {
-      name = this.int64Initializer(this.unique(`const_${this.consts.size}`), values, shape)
+      name = this.int64Initializer(this.unique(`${this.constPrefix}const_${this.consts.size}`), values, shape)
       this.consts.set(key, name)
     }
     return name
@@ -148,7 +164,7 @@ export class GraphBuilder {
     opts: Omit<NodeOptions, 'output'> & { outputs?: readonly string[] } = {}
   ): string[] {
     for (const i of inputs)
-      if (i !== '' && !this.defined.has(i))
+      if (i !== '' && !this.defined.has(i) && !this.outer.has(i))
         throw new Error(`ONNX graph: ${op} reads "${i}", which is not defined yet.`)
     const outputs = opts.outputs ? [...opts.outputs] : []
     while (outputs.length < count) outputs.push(this.unique(`${op.toLowerCase()}_${this.counter++}`))

@@ -1,7 +1,8 @@
 /**
  * ONNX export: a hand-written protobuf encoder (protobuf.ts, onnx-proto.ts), a graph builder (graph.ts), the
- * MLP and multi-step sampler sub-graphs (mlp.ts, sampler.ts), onnxruntime-node for parity (runtime.ts) and the
- * export of a stored one-step run (export.ts).
+ * MLP and multi-step sampler sub-graphs (mlp.ts, sampler.ts), the flow networks and fused samplers (flow.ts),
+ * RealNVP's sampling direction (realnvp.ts), which graph a run becomes (run-graph.ts), onnxruntime-node for
+ * parity (runtime.ts) and the export of a stored run (export.ts).
  */
 export { OnnxExportError } from './errors'
 export { GraphBuilder, IR_VERSION, OPSET, PRODUCER, type ModelOptions, type NodeOptions } from './graph'
@@ -34,15 +35,42 @@ export {
 } from './sampler'
 export { maxAbsDiff, OnnxModel, runOnnx, type FloatTensor } from './runtime'
 export {
-  checkOneStepSampler,
+  checkParity,
   exportPushforward,
+  exportRun,
   ONNX_EXTENSION,
   PARITY_POINTS,
   PARITY_TOLERANCE,
   parityTolerance,
   pushforwardMetadata,
   pushforwardModel,
+  samplerTolerance,
   type ExportOptions,
   type ExportReport,
   type TensorInfo
 } from './export'
+export {
+  applyUpdate,
+  FUSED_SAMPLERS,
+  fusedSamplerModel,
+  planEvaluations,
+  rawTimeNet,
+  solverPlan,
+  timedNetOf,
+  velocityNetModel,
+  type FieldKind,
+  type FusedSampler,
+  type SolverStep,
+  type TimedNet
+} from './flow'
+export { realNvpSamplerModel } from './realnvp'
+export {
+  flowPlan,
+  fusedSamplersOf,
+  runGraph,
+  runGraphKind,
+  traceGrid,
+  type FlowPlan,
+  type RunGraph,
+  type RunGraphSpec
+} from './run-graph'

@@ -27,7 +27,7 @@ export interface ModelOutline {
 }
 
 export function elemTypeName(t: number): string {
-  return t === DataType.FLOAT ? 'float32' : t === DataType.INT64 ? 'int64' : `type ${t}`
+  return t === DataType.FLOAT ? 'float32' : t === DataType.INT64 ? 'int64' : t === DataType.BOOL ? 'bool' : `type ${t}`
 }
 
 const by = (fields: ProtoField[], n: number): ProtoField[] => fields.filter((f) => f.field === n)

@@ -4,12 +4,13 @@
  * bytes equal what the Python `onnx` package serialises for the same model (tests/engine/onnx/proto.test.ts).
  *
  * Covered: ModelProto, OperatorSetIdProto, StringStringEntryProto, GraphProto, NodeProto, AttributeProto,
- * TensorProto (float32 and int64 as raw_data), ValueInfoProto, TypeProto.Tensor, TensorShapeProto.
+ * TensorProto (float32 and int64 as raw_data), ValueInfoProto, TypeProto.Tensor, TensorShapeProto, and GRAPH
+ * attributes (the body of a `Loop`).
  */
 import { ProtoWriter } from './protobuf'
 
 /** TensorProto.DataType values used here. */
-export const DataType = { FLOAT: 1, INT64: 7 } as const
+export const DataType = { FLOAT: 1, INT64: 7, BOOL: 9 } as const
 export type ElemType = (typeof DataType)[keyof typeof DataType]
 
 /** AttributeProto.AttributeType. */
@@ -18,6 +19,7 @@ export const AttributeType = {
   INT: 2,
   STRING: 3,
   TENSOR: 4,
+  GRAPH: 5,
   FLOATS: 6,
   INTS: 7,
   STRINGS: 8
@@ -39,6 +41,7 @@ export type AttrValue =
   | { type: 'ints'; value: readonly number[] }
   | { type: 'strings'; value: readonly string[] }
   | { type: 'tensor'; value: TensorSpec }
+  | { type: 'graph'; value: GraphSpec }
 
 /** Attribute constructors: `{ alpha: attr.float(0.2), transB: attr.int(1) }`. */
 export const attr = {
@@ -48,7 +51,8 @@ export const attr = {
   floats: (value: readonly number[]): AttrValue => ({ type: 'floats', value }),
   ints: (value: readonly number[]): AttrValue => ({ type: 'ints', value }),
   strings: (value: readonly string[]): AttrValue => ({ type: 'strings', value }),
-  tensor: (value: TensorSpec): AttrValue => ({ type: 'tensor', value })
+  tensor: (value: TensorSpec): AttrValue => ({ type: 'tensor', value }),
+  graph: (value: GraphSpec): AttrValue => ({ type: 'graph', value })
 }
 
 /** A dimension: a fixed size or a symbolic name (`'batch'`). */
@@ -129,6 +133,8 @@ export function encodeAttribute(name: string, a: AttrValue): ProtoWriter {
       return w.string(4, a.value).int(20, AttributeType.STRING)
     case 'tensor':
       return w.message(5, encodeTensor(a.value)).int(20, AttributeType.TENSOR)
+    case 'graph':
+      return w.message(6, encodeGraph(a.value)).int(20, AttributeType.GRAPH)
     case 'floats':
       for (const v of a.value) w.float(7, v)
       return w.int(20, AttributeType.FLOATS)

@@ -66,7 +66,7 @@ describe('declarations', () => {
 })
 
 describe.each([
-  { obj: ddpm, samplers: ['ddim', 'heun', 'euler', 'ddpm'] },
+  { obj: ddpm, samplers: ['ddpm', 'heun', 'ddim', 'euler'] },
   { obj: cfm, samplers: ['heun', 'euler'] },
   { obj: otCfm, samplers: ['heun', 'euler'] }
 ])('$obj.id', ({ obj, samplers }) => {

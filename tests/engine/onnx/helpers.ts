@@ -44,6 +44,22 @@ export function onnxCheck(file: string): { status: number; stderr: string } {
   return { status: r.status, stderr: r.stderr }
 }
 
+const CHECK_ALL =
+  'import onnx,sys\nfor f in sys.argv[1:]:\n  try:\n    onnx.checker.check_model(onnx.load(f), full_check=True); print("ok", f)\n' +
+  '  except Exception as e:\n    print("FAIL", f, str(e).splitlines()[0] if str(e) else repr(e))'
+
+/** The official checker on several files in one Python process: file → 'ok' or the failure line. */
+export function onnxCheckAll(files: readonly string[]): Record<string, string> {
+  const r = python(CHECK_ALL, [...files])
+  if (r.status !== 0) throw new Error(`the ONNX checker failed to run: ${r.stderr}`)
+  const out: Record<string, string> = {}
+  for (const line of r.stdout.trim().split('\n')) {
+    const [status, file, ...rest] = line.split(' ')
+    out[file!] = status === 'ok' ? 'ok' : rest.join(' ')
+  }
+  return out
+}
+
 /** Writes `bytes` to a temp .onnx file and returns its path. */
 export function writeTemp(bytes: Uint8Array, name = 'model.onnx', dir = tempDir()): string {
   const file = path.join(dir, name)

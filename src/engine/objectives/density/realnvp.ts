@@ -27,7 +27,6 @@ import { float, int } from '../../params'
 import type { Rng } from '../../rng'
 import type { LossContext, ModelObjective, ModelSpec, SampleOptions, TrainableModel } from '../types'
 import {
-  adam,
   checkKind,
   checkOnestep,
   logStdNormal,
@@ -36,7 +35,8 @@ import {
   readMlp,
   restoreVars,
   snapshotVars,
-  stepOn,
+  jsAdamStep,
+  JsAdam,
   zeroLastLayer
 } from './common'
 
@@ -72,6 +72,85 @@ export function couplingMask(d: number, k: number): Float32Array {
   const m = new Float32Array(d)
   for (let j = 0; j < d; j++) m[j] = (j + k) % 2 === 0 ? 1 : 0
   return m
+}
+
+type CustomFn = Parameters<typeof tf.customGrad>[0]
+type Grad = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[]
+
+/**
+ * x ⊙ m for a 0/1 column mask m, forward and gradient in plain JS (a broadcast multiply would also
+ * differentiate the constant mask, a reduction over the batch on every backward pass).
+ */
+function maskColumns(x: tf.Tensor2D, mask: Float32Array): tf.Tensor2D {
+  const apply = (v: Float32Array, n: number, d: number): Float32Array => {
+    const out = new Float32Array(n * d)
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out[i * d + j] = mask[j] ? v[i * d + j]! : 0
+    return out
+  }
+  const op = tf.customGrad(((a: tf.Tensor2D) => {
+    const [n, d] = a.shape
+    return {
+      value: tf.tensor2d(apply(a.dataSync() as Float32Array, n, d), [n, d]),
+      gradFunc: ((dy: tf.Tensor2D) => [tf.tensor2d(apply(dy.dataSync() as Float32Array, n, d), [n, d])]) as Grad
+    }
+  }) as unknown as CustomFn)
+  return op(x) as tf.Tensor2D
+}
+
+/**
+ * One affine coupling in the density direction as a single op with a hand-written gradient (plain JS: the
+ * arrays are [B, d] and the per-element work is a handful of flops, far below a kernel launch on wasm).
+ * Inputs x [B, d] and the coupling net's output o = [ŝ | t] [B, 2d]; output [z | Σ_j s_j] [B, d + 1] with
+ *   s = (1 − m) ⊙ c·tanh(ŝ / c),  z = x ⊙ e^s + (1 − m) ⊙ t.
+ * Gradient: ∂x = ∂z ⊙ e^s,  ∂ŝ = (1 − m) ⊙ (∂z ⊙ x ⊙ e^s + ∂ℓ) ⊙ (1 − tanh²(ŝ/c)),  ∂t = (1 − m) ⊙ ∂z.
+ */
+function affineCoupling(x: tf.Tensor2D, o: tf.Tensor2D, mask: Float32Array, c: number): tf.Tensor2D {
+  const op = tf.customGrad(((xa: tf.Tensor2D, oa: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    const [n, d] = xa.shape
+    const xv = xa.dataSync() as Float32Array
+    const ov = oa.dataSync() as Float32Array
+    const out = new Float32Array(n * (d + 1))
+    for (let i = 0; i < n; i++) {
+      let ld = 0
+      for (let j = 0; j < d; j++) {
+        const xi = xv[i * d + j]!
+        if (mask[j]) {
+          out[i * (d + 1) + j] = xi
+          continue
+        }
+        const sj = c * Math.tanh(ov[i * 2 * d + j]! / c)
+        out[i * (d + 1) + j] = xi * Math.exp(sj) + ov[i * 2 * d + d + j]!
+        ld += sj
+      }
+      out[i * (d + 1) + d] = ld
+    }
+    save([xa, oa])
+    const gradFunc = (dy: tf.Tensor2D, [sx, so]: tf.Tensor[]): tf.Tensor[] => {
+      const g = dy.dataSync() as Float32Array
+      const x2 = sx!.dataSync() as Float32Array
+      const o2 = so!.dataSync() as Float32Array
+      const dx = new Float32Array(n * d)
+      const dO = new Float32Array(n * 2 * d)
+      for (let i = 0; i < n; i++) {
+        const dl = g[i * (d + 1) + d]!
+        for (let j = 0; j < d; j++) {
+          const dz = g[i * (d + 1) + j]!
+          if (mask[j]) {
+            dx[i * d + j] = dz
+            continue
+          }
+          const th = Math.tanh(o2[i * 2 * d + j]! / c)
+          const e = Math.exp(c * th)
+          dx[i * d + j] = dz * e
+          dO[i * 2 * d + j] = (dz * x2[i * d + j]! * e + dl) * (1 - th * th)
+          dO[i * 2 * d + d + j] = dz
+        }
+      }
+      return [tf.tensor2d(dx, [n, d]), tf.tensor2d(dO, [n, 2 * d])]
+    }
+    return { value: tf.tensor2d(out, [n, d + 1]), gradFunc }
+  }) as unknown as CustomFn)
+  return op(x, o) as tf.Tensor2D
 }
 
 interface MonoLayer {
@@ -121,8 +200,9 @@ const monoVars = (l: MonoLayer): tf.Variable[] => [l.ra, l.rc, l.rw, l.b, l.e]
 export class RealNvpModel implements TrainableModel {
   readonly samplers = ONESTEP
   readonly defaultSteps = 1
-  private readonly optimizer: tf.Optimizer
+  private readonly optimizer: JsAdam
   private readonly masks: tf.Tensor1D[]
+  private readonly maskArrays: Float32Array[]
 
   private constructor(
     readonly dim: number,
@@ -132,8 +212,9 @@ export class RealNvpModel implements TrainableModel {
     lr: number,
     private steps = 0
   ) {
-    this.optimizer = adam(lr)
-    this.masks = couplings.map((_, k) => tf.tensor1d(couplingMask(dim, k)))
+    this.optimizer = new JsAdam(lr)
+    this.maskArrays = couplings.map((_, k) => couplingMask(dim, k))
+    this.masks = this.maskArrays.map((m) => tf.tensor1d(m))
   }
 
   static create(spec: ModelSpec): RealNvpModel {
@@ -218,11 +299,17 @@ export class RealNvpModel implements TrainableModel {
         }
         return { z: h, logdet }
       }
-      this.couplings.forEach((_, k) => {
-        const { s, t } = this.scaleShift(k, tf.mul(h, this.masks[k]!) as tf.Tensor2D)
-        h = tf.add(tf.mul(h, tf.exp(s)), t) as tf.Tensor2D
-        logdet = tf.add(logdet, tf.sum(s, 1))
+      const d = this.dim
+      const n = x.shape[0]
+      const parts: tf.Tensor2D[] = []
+      this.couplings.forEach((net, k) => {
+        const mask = this.maskArrays[k]!
+        const packed = affineCoupling(h, net.apply(maskColumns(h, mask)), mask, this.logScaleBound)
+        const [z, ld] = tf.split(packed, [d, 1], 1) as [tf.Tensor2D, tf.Tensor2D]
+        h = z
+        parts.push(ld)
       })
+      logdet = tf.reshape(parts.length === 1 ? parts[0]! : tf.addN(parts), [n])
       return { z: h, logdet }
     })
   }
@@ -288,7 +375,7 @@ export class RealNvpModel implements TrainableModel {
 
   step(y: tf.Tensor2D, _ctx: LossContext): { loss: number } {
     const d = this.dim
-    const loss = stepOn(this.optimizer, this.vars(), () => tf.div(tf.mean(this.nll(y)), d) as tf.Scalar)
+    const loss = jsAdamStep(this.optimizer, this.vars(), () => tf.div(tf.mean(this.nll(y)), d) as tf.Scalar)
     this.steps++
     return { loss }
   }
@@ -347,7 +434,6 @@ export class RealNvpModel implements TrainableModel {
   }
 
   dispose(): void {
-    this.optimizer.dispose()
     tf.dispose(this.masks)
     this.couplings.forEach((c) => c.dispose())
     tf.dispose(this.mono.flatMap(monoVars))

@@ -86,7 +86,7 @@ export function ddpmBatch(
   return { x: vpSampleXt(s, y, t, eps, d), t, target: eps }
 }
 
-export const DDPM_SAMPLERS: readonly SamplerId[] = ['ddim', 'heun', 'euler', 'ddpm']
+export const DDPM_SAMPLERS: readonly SamplerId[] = ['ddpm', 'heun', 'ddim', 'euler']
 
 export type DdpmGrid = 'karras' | 'uniform'
 export const DDPM_GRIDS: readonly DdpmGrid[] = ['karras', 'uniform']

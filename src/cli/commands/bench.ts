@@ -1,0 +1,174 @@
+/**
+ * `pfm bench --runs A,B,…`: onnxruntime latency and throughput of one-step maps against multi-step flow and
+ * diffusion samplers (fused into one graph and as K separate calls), with the sample quality of each.
+ */
+import {
+  benchInference,
+  BENCH_SAMPLERS,
+  DEFAULT_BENCH_BATCHES,
+  DEFAULT_BENCH_STEPS,
+  DEFAULT_REPEATS,
+  type BenchSampler,
+  type InferBenchReport
+} from '../../engine/bench/infer-bench'
+import { ConfigError } from '../../engine/errors'
+import { fmt, num, openStore, Out, parse, str, table } from '../io'
+
+export const usage = `pfm bench --runs ID[,ID…] [--samplers ${BENCH_SAMPLERS.join(',')}] [--steps ${DEFAULT_BENCH_STEPS.join(',')}]
+          [--batch ${DEFAULT_BENCH_BATCHES.join(',')}] [--repeats ${DEFAULT_REPEATS}] [--warmup N] [--threads 1] [--ep cpu|cuda|…]
+          [--seed N] [-n N] [--no-quality] [--no-separate] [--form unrolled|loop] [--peer] [--out DIR] [--json]`
+
+function list(values: Record<string, unknown>, name: string): string[] | undefined {
+  const raw = str(values, name)
+  if (raw === undefined) return undefined
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (items.length === 0) throw new ConfigError(`--${name}: give at least one value.`)
+  return items
+}
+
+function ints(values: Record<string, unknown>, name: string): number[] | undefined {
+  return list(values, name)?.map((s) => {
+    const v = Number(s)
+    if (!Number.isInteger(v)) throw new ConfigError(`--${name}: "${s}" is not an integer.`)
+    return v
+  })
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    runs: { type: 'string' },
+    samplers: { type: 'string' },
+    steps: { type: 'string' },
+    batch: { type: 'string' },
+    repeats: { type: 'string' },
+    warmup: { type: 'string' },
+    threads: { type: 'string' },
+    ep: { type: 'string' },
+    seed: { type: 'string' },
+    n: { type: 'string', short: 'n' },
+    'no-quality': { type: 'boolean', default: false },
+    'no-separate': { type: 'boolean', default: false },
+    form: { type: 'string' },
+    peer: { type: 'boolean', default: false },
+    out: { type: 'string', short: 'o' }
+  })
+  const out = new Out(values.json === true)
+  if (values.help === true) {
+    process.stdout.write(usage + '\n')
+    return 0
+  }
+  const runs = list(values, 'runs')
+  if (!runs) throw new ConfigError('--runs is required (comma-separated run ids; see `pfm runs`).')
+  const samplers = list(values, 'samplers')
+  for (const s of samplers ?? [])
+    if (!(BENCH_SAMPLERS as readonly string[]).includes(s))
+      throw new ConfigError(`--samplers: "${s}" is not one of ${BENCH_SAMPLERS.join(', ')}.`)
+  const form = str(values, 'form')
+  if (form !== undefined && form !== 'unrolled' && form !== 'loop')
+    throw new ConfigError(`--form: "${form}" is not unrolled or loop.`)
+  const steps = ints(values, 'steps')
+  const batch = ints(values, 'batch')
+  const repeats = num(values, 'repeats')
+  const warmup = num(values, 'warmup')
+  const threads = num(values, 'threads')
+  const seed = num(values, 'seed')
+  const n = num(values, 'n')
+  if (n !== undefined && !(Number.isInteger(n) && n >= 6)) throw new ConfigError(`-n: ${n} must be an integer ≥ 6.`)
+  const ep = str(values, 'ep')
+  const outDir = str(values, 'out')
+
+  const bar = out.progress()
+  let lastPhase = ''
+  const report = await benchInference(
+    openStore(values),
+    {
+      runs,
+      ...(samplers ? { samplers: samplers as BenchSampler[] } : {}),
+      ...(steps ? { steps } : {}),
+      ...(batch ? { batch } : {}),
+      ...(repeats !== undefined ? { repeats } : {}),
+      ...(warmup !== undefined ? { warmup } : {}),
+      ...(threads !== undefined ? { threads } : {}),
+      ...(ep !== undefined ? { ep } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(n !== undefined ? { evalN: n } : {}),
+      ...(form !== undefined ? { form } : {}),
+      quality: values['no-quality'] !== true,
+      separate: values['no-separate'] !== true,
+      peer: values.peer === true,
+      ...(outDir !== undefined ? { outDir } : {})
+    },
+    {
+      log: (m) => process.stderr.write(`${m}\n`),
+      onProgress: (p) => {
+        if (bar) return bar.update(p.done, p.total, p.phase)
+        if (p.phase !== lastPhase) process.stderr.write(`[${p.done}/${p.total}] ${p.phase}\n`)
+        lastPhase = p.phase
+      }
+    }
+  )
+  bar?.done()
+  out.result(report, () => human(report))
+  return 0
+}
+
+const ms = (v: number): string => `${fmt(v)} ms`
+
+function human(r: InferBenchReport): string {
+  const rows = r.results.map((x) => [
+    x.run,
+    x.sampler,
+    x.steps,
+    x.batch,
+    x.sampler === 'onestep' ? '-' : x.fused ? 'fused' : 'separate',
+    x.latencyMs.p10,
+    x.latencyMs.p50,
+    x.latencyMs.p90,
+    Math.round(x.samplesPerSec),
+    x.metrics ? x.metrics.energy : '-',
+    x.metrics ? x.metrics.mmd : '-',
+    x.metrics ? x.metrics.precision : '-',
+    x.metrics ? x.metrics.recall : '-',
+    x.metrics ? x.metrics.coverage : '-'
+  ])
+  const m = r.machine
+  const lines = [
+    `Inference benchmark — onnxruntime-node ${m.ort}, ${m.ep}, ${m.threads || 'default'} thread(s); ` +
+      `${m.cpus} × ${m.model}, Node ${m.node}, load ${m.loadavg.join(' ')}, ${m.date}`,
+    '',
+    table(rows, ['run', 'sampler', 'K', 'batch', 'graph', 'p10 ms', 'p50 ms', 'p90 ms', 'samples/s', 'energy', 'mmd', 'prec', 'recall', 'cover']),
+    ''
+  ]
+  for (const c of r.summary.comparisons) {
+    lines.push(
+      `${c.dataset}: one-step ${c.onestep.run} (${c.onestep.objective}, energy ${c.onestep.energy === null ? '-' : fmt(c.onestep.energy)}) ` +
+        `vs best multi-step ${c.best.run} (${c.best.objective}) ${c.best.sampler} K=${c.best.steps} (energy ${c.best.energy === null ? '-' : fmt(c.best.energy)})` +
+        (c.energyRatio !== null ? `; energy ratio ${fmt(c.energyRatio)}×` : '')
+    )
+    for (const b of c.byBatch)
+      lines.push(
+        `  batch ${b.batch}: one-step ${ms(b.onestepP50)}, best ${b.best.fused ? 'fused' : 'separate'} ${ms(b.best.p50)} → ${fmt(b.latencyRatio)}× faster` +
+          (b.matched
+            ? `; matched quality: ${b.matched.sampler} K=${b.matched.steps} (${b.matched.objective}, ${b.matched.fused ? 'fused' : 'separate'}) ${ms(b.matched.p50)} → ${fmt(b.matched.speedup)}×`
+            : '; matched quality: no multi-step configuration reaches the one-step energy')
+      )
+  }
+  if (r.summary.fusedVsSeparate.length) {
+    lines.push('', 'Fused graph vs K separate calls (largest K):')
+    for (const f of r.summary.fusedVsSeparate)
+      lines.push(`  ${f.run} ${f.sampler} K=${f.steps} batch ${f.batch}: ${ms(f.separateP50)} → ${ms(f.fusedP50)} (${fmt(f.speedup)}×)`)
+  }
+  for (const note of r.summary.notes) lines.push(note)
+  for (const s of r.skipped) lines.push(`skipped ${s.run} ${s.sampler}: ${s.reason}`)
+  if (r.peer) {
+    lines.push('', `PyTorch eager peer (${r.peer.command}):`)
+    if (r.peer.status !== 'ok') lines.push(`  unavailable: ${r.peer.reason ?? '?'}`)
+    for (const p of r.peer.ratios)
+      lines.push(`  ${p.case} batch ${p.batch}: torch ${ms(p.torchP50)}, onnxruntime ${ms(p.ortP50)} → ${fmt(p.speedup)}×`)
+  }
+  if (r.files) lines.push('', `Wrote ${r.files.join(', ')}.`)
+  return lines.join('\n')
+}

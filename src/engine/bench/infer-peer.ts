@@ -1,0 +1,174 @@
+/**
+ * The PyTorch eager peer of `pfm bench` (../shared/bench/torch_infer.py) and onnxruntime on the very same
+ * architectures, in one command: the one-step MLP 2 → 256 → 256 → 256 → 2 (SiLU) and a 100-step Euler
+ * sampler over the velocity MLP 3 → 256³ → 2 on the raw row [x, t] — random weights (latency does not
+ * depend on them), the same batch sizes and thread count, torch_infer.py's timing rule (≥ 10 runs and
+ * `seconds` per case, p10 / p50 / p90). The ratios are torch p50 / onnxruntime p50.
+ */
+import { spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { EngineContext } from '../context'
+import type { MlpWeights } from '../models/mlp'
+import { applyUpdate, fusedSamplerModel, rawTimeNet, solverPlan, velocityNetModel } from '../onnx/flow'
+import { pushforwardModel } from '../onnx/pushforward'
+import { Rng } from '../rng'
+import { uniformGrid } from '../samplers'
+import { parseEnvLine, sharedDir as defaultSharedDir } from './train-bench'
+import { loadSession, percentiles, timeCalls, type InferBenchProgress, type Latency } from './infer-timing'
+
+export interface PeerCase {
+  case: 'onestep' | 'euler100'
+  batch: number
+  latencyMs: Latency
+}
+
+export interface PeerComparison {
+  status: 'ok' | 'unavailable'
+  reason?: string
+  /** The peer's command line. */
+  command: string
+  threads: number
+  torch: PeerCase[]
+  /** onnxruntime on the peer's architectures (euler100: fused graph and 100 separate calls). */
+  ort: (PeerCase & { fused: boolean })[]
+  /** torch p50 / onnxruntime p50 (euler100: the faster onnxruntime way). */
+  ratios: { case: PeerCase['case']; batch: number; torchP50: number; ortP50: number; speedup: number }[]
+}
+
+/** Random weights in the engine's layout (uniform ±1/√fan-in). */
+export function randomMlpWeights(inDim: number, outDim: number, width: number, depth: number, seed: number): MlpWeights {
+  const rng = new Rng(seed)
+  const sizes = [inDim, ...Array<number>(depth).fill(width), outDim]
+  const layers = []
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const [i, o] = [sizes[l]!, sizes[l + 1]!]
+    const bound = 1 / Math.sqrt(i)
+    layers.push({
+      inDim: i,
+      outDim: o,
+      w: Array.from(rng.uniforms(i * o, -bound, bound)),
+      b: Array.from(rng.uniforms(o, -bound, bound))
+    })
+  }
+  return { spec: { inDim, outDim, width, depth, activation: 'silu' }, layers }
+}
+
+function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', (e) => resolve({ code: null, stdout, stderr: stderr + e.message }))
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+const lastLine = (s: string): string => s.trim().split('\n').pop()?.trim() ?? ''
+
+/** torch_infer.py's cases, or why it could not run. */
+async function runTorch(
+  dir: string,
+  batches: readonly number[],
+  threads: number,
+  seconds: number
+): Promise<{ ok: true; cases: PeerCase[] } | { ok: false; reason: string }> {
+  const setup = path.join(dir, 'bench', 'setup-peer.sh')
+  const script = path.join(dir, 'bench', 'torch_infer.py')
+  if (!fs.existsSync(setup) || !fs.existsSync(script))
+    return { ok: false, reason: `${script} not found (set PFM_SHARED_DIR)` }
+  const s = await exec('bash', [setup], process.env, 15 * 60_000)
+  if (s.code !== 0) return { ok: false, reason: `setup-peer.sh failed: ${lastLine(s.stderr) || `exit code ${s.code}`}` }
+  const env = { ...process.env, ...parseEnvLine(lastLine(s.stdout)) }
+  const r = await exec(
+    '/usr/bin/python3',
+    [script, '--batches', batches.join(','), '--threads', String(threads), '--seconds', String(seconds)],
+    env,
+    30 * 60_000
+  )
+  if (r.code !== 0) return { ok: false, reason: `torch_infer.py failed: ${lastLine(r.stderr) || `exit code ${r.code}`}` }
+  const cases: PeerCase[] = []
+  for (const line of r.stdout.split('\n')) {
+    if (!line.trim().startsWith('{')) continue
+    const j = JSON.parse(line) as { case: PeerCase['case']; batch: number; latency_ms: Latency }
+    cases.push({ case: j.case, batch: j.batch, latencyMs: { p10: j.latency_ms.p10, p50: j.latency_ms.p50, p90: j.latency_ms.p90 } })
+  }
+  return cases.length ? { ok: true, cases } : { ok: false, reason: 'torch_infer.py printed no cases' }
+}
+
+/** The peer comparison: onnxruntime on the peer's architectures, then torch_infer.py, same batches and threads. */
+export async function benchPeer(
+  opts: { batches: readonly number[]; threads: number; ep: string; seconds: number; sharedDir?: string },
+  ctx: EngineContext<InferBenchProgress> = {}
+): Promise<PeerComparison> {
+  const dir = defaultSharedDir(opts.sharedDir)
+  const command =
+    `env $(bash ${path.join(dir, 'bench/setup-peer.sh')}) /usr/bin/python3 ${path.join(dir, 'bench/torch_infer.py')} ` +
+    `--batches ${opts.batches.join(',')} --threads ${opts.threads} --seconds ${opts.seconds}`
+  const ort = await import('onnxruntime-node')
+  const d = 2
+  const unit = { mean: [0, 0], std: [1, 1] }
+  const onestep = await loadSession(
+    ort,
+    pushforwardModel(randomMlpWeights(2, 2, 256, 3, 1), unit).bytes,
+    opts.threads,
+    opts.ep
+  )
+  const vnet = rawTimeNet(randomMlpWeights(3, 2, 256, 3, 2))
+  const plan = solverPlan({ kind: 'velocity' }, 'euler', uniformGrid(0, 1, 100))
+  const fused = await loadSession(ort, fusedSamplerModel(vnet, plan, null).bytes, opts.threads, opts.ep)
+  const velocity = await loadSession(ort, velocityNetModel(vnet).bytes, opts.threads, opts.ep)
+  const ortCases: PeerComparison['ort'] = []
+  const minMs = opts.seconds * 1000
+  try {
+    for (const b of opts.batches) {
+      ctx.onProgress?.({ done: 0, total: 1, phase: `onnxruntime on the peer's MLPs, batch ${b}` })
+      const z = new Rng(7).normals(b * d)
+      const zt = (): InstanceType<typeof ort.Tensor> => new ort.Tensor('float32', z, [b, d])
+      const time = async (fn: () => Promise<unknown>): Promise<Latency> =>
+        percentiles(await timeCalls(fn, { warmup: 5, repeats: 10, minMs, signal: ctx.signal }))
+      ortCases.push({ case: 'onestep', batch: b, fused: true, latencyMs: await time(() => onestep.run({ z: zt() })) })
+      ortCases.push({ case: 'euler100', batch: b, fused: true, latencyMs: await time(() => fused.run({ z: zt() })) })
+      const x = new Float32Array(b * d)
+      const t = new Float32Array(b)
+      ortCases.push({
+        case: 'euler100',
+        batch: b,
+        fused: false,
+        latencyMs: await time(async () => {
+          x.set(z)
+          for (const s of plan) {
+            t.fill(s.predict.t)
+            const r = await velocity.run({ x: new ort.Tensor('float32', x, [b, d]), t: new ort.Tensor('float32', t, [b]) })
+            applyUpdate(x, [[x, s.predict.cx]], r.v!.data as Float32Array, s.predict.ce)
+          }
+        })
+      })
+    }
+  } finally {
+    await onestep.release()
+    await fused.release()
+    await velocity.release()
+  }
+  ctx.onProgress?.({ done: 0, total: 1, phase: 'PyTorch peer (torch_infer.py)' })
+  ctx.log?.(`peer: ${command}`)
+  const torch = await runTorch(dir, opts.batches, opts.threads, opts.seconds)
+  if (!torch.ok)
+    return { status: 'unavailable', reason: torch.reason, command, threads: opts.threads, torch: [], ort: ortCases, ratios: [] }
+  const ratios: PeerComparison['ratios'] = []
+  for (const tc of torch.cases) {
+    const mine = ortCases.filter((o) => o.case === tc.case && o.batch === tc.batch)
+    if (mine.length === 0) continue
+    const best = Math.min(...mine.map((o) => o.latencyMs.p50))
+    ratios.push({
+      case: tc.case,
+      batch: tc.batch,
+      torchP50: tc.latencyMs.p50,
+      ortP50: best,
+      speedup: Math.round((tc.latencyMs.p50 / best) * 100) / 100
+    })
+  }
+  return { status: 'ok', command, threads: opts.threads, torch: torch.cases, ort: ortCases, ratios }
+}

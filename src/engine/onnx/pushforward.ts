@@ -1,0 +1,36 @@
+/** The ONNX model of a one-step map φ: z → x, the de-standardisation folded into its last layer. */
+import type { MlpWeights } from '../models/mlp'
+import type { Standardization } from '../types'
+import { OnnxExportError } from './errors'
+import { GraphBuilder } from './graph'
+import { mlpGraph } from './mlp'
+import type { Dim } from './onnx-proto'
+
+/** The ONNX model of a one-step map (pure: no I/O). Input `z` [batch, latentDim], output `x` [batch, d]. */
+export function pushforwardModel(
+  phi: MlpWeights,
+  stats: Standardization,
+  meta: { metadata?: Record<string, string>; docString?: string } = {}
+): {
+  bytes: Uint8Array
+  inputs: { name: string; type: 'float32'; shape: Dim[] }[]
+  outputs: { name: string; type: 'float32'; shape: Dim[] }[]
+} {
+  const latentDim = phi.layers[0]!.inDim
+  const d = phi.layers[phi.layers.length - 1]!.outDim
+  if (stats.mean.length !== d || stats.std.length !== d)
+    throw new OnnxExportError(
+      `The standardisation has ${stats.mean.length} means for a map with ${d} outputs.`
+    )
+  const inputs = [{ name: 'z', type: 'float32' as const, shape: ['batch', latentDim] as Dim[] }]
+  const outputs = [{ name: 'x', type: 'float32' as const, shape: ['batch', d] as Dim[] }]
+  const g = new GraphBuilder('pushforward')
+  const z = g.input('z', inputs[0]!.shape)
+  const x = mlpGraph(g, z, phi, { scope: 'phi', outputAffine: { scale: stats.std, shift: stats.mean } })
+  g.output('x', outputs[0]!.shape, x)
+  const bytes = g.toModel({
+    ...(meta.docString !== undefined ? { docString: meta.docString } : {}),
+    ...(meta.metadata ? { metadata: meta.metadata } : {})
+  })
+  return { bytes, inputs, outputs }
+}

@@ -1,0 +1,442 @@
+/**
+ * Which ONNX graph a stored run becomes, and the engine's own answer to check it against.
+ *
+ * - One-step maps — every run whose weights carry a map `phi` (MlpWeights): the §2 objectives, distill, vae
+ *   (the decoder mean), gan / wgan-gp (the averaged generator), anneal: z [batch, latentDim] → x, one graph.
+ * - Flows (cfm, ot-cfm, reflow, ddpm): the fused K-step sampler z → x (`euler`, `heun`, and `ddim` for ddpm),
+ *   or, with `graph: 'velocity'`, the network (x, t) → v / ε̂ alone.
+ * - realnvp (d ≥ 2): the sampling direction ψ: z ↦ x through its coupling layers.
+ *
+ * Every sampler graph ends in data units (x·std + mean of the run's standardisation).
+ *
+ * The flow sampler's time grid is read off the engine: the model's own sampler is run on one probe row with
+ * the network's `predict` recording the times it is evaluated at (`traceGrid`), so the graph follows whatever
+ * grid the objective integrates on (uniform, Karras, …); the export's parity check then confirms it.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { invertStandardization } from '../data'
+import { ConfigError, StoreError } from '../errors'
+import { Mlp, type MlpWeights } from '../models/mlp'
+import type { VelocityNet, VelocityWeights } from '../models/velocity'
+import { VelocityModel } from '../objectives/flows/common'
+import { DdpmModel } from '../objectives/flows/ddpm'
+import { RealNvpModel, type RealNvpWeights } from '../objectives/density/realnvp'
+import type { SamplerId } from '../objectives/types'
+import type { Rng } from '../rng'
+import { MlpWeightsSchema } from '../store'
+import type { OpenRun } from '../train/evaluate'
+import { drawBase } from '../train/sampling'
+import type { Standardization } from '../types'
+import { OnnxExportError } from './errors'
+import {
+  FUSED_SAMPLERS,
+  fusedSamplerModel,
+  planEvaluations,
+  planGain,
+  solverPlan,
+  timedNetOf,
+  velocityNetModel,
+  type FieldKind,
+  type FusedSampler,
+  type SolverStep,
+  type TimedNet
+} from './flow'
+import { PRODUCER } from './graph'
+import { pushforwardModel } from './pushforward'
+import { realNvpSamplerModel } from './realnvp'
+import type { FloatTensor } from './runtime'
+import type { Dim } from './onnx-proto'
+
+/** Parity tolerance for data of unit scale (see `parityTolerance`). */
+export const PARITY_TOLERANCE = 1e-4
+
+export interface TensorInfo {
+  name: string
+  type: 'float32'
+  shape: Dim[]
+}
+
+export type RunGraphKind = 'onestep' | 'flow' | 'realnvp'
+
+/** What to export from a run. */
+export interface RunGraphSpec {
+  /** `onestep` for one-step maps and realnvp; euler | heun | ddim for flows (default: the run's first). */
+  sampler?: string
+  /** K for the flow samplers (default: the model's default, 100); exactly 1 for one-step maps. */
+  steps?: number
+  /** The sampler z → x (default) or, for flows, the network (x, t) → v. */
+  graph?: 'sampler' | 'velocity'
+  /** Flow samplers: K unrolled steps (default) or one ONNX Loop. */
+  form?: 'unrolled' | 'loop'
+  /** @internal Tests: alters the main network's weights written to the graph (not the reference). */
+  tamperWeights?: (w: MlpWeights) => MlpWeights
+}
+
+/** A run's graph, with what its parity check needs. */
+export interface RunGraph {
+  runId: string
+  objective: string
+  kind: RunGraphKind
+  graph: 'sampler' | 'velocity'
+  sampler: SamplerId
+  steps: number
+  /** Network evaluations per sample (Heun: 2 per step). */
+  evaluations: number
+  bytes: Uint8Array
+  inputs: TensorInfo[]
+  outputs: TensorInfo[]
+  /** Seeded parity inputs for n rows. */
+  parityFeeds(n: number, rng: Rng): Record<string, FloatTensor>
+  /** The engine's (tfjs) output for those inputs: data units for samplers, standardised for the network. */
+  reference(feeds: Record<string, FloatTensor>): Float32Array
+  /** The parity bound (see `graphTolerance`). */
+  tolerance(reference: Float32Array): number
+}
+
+/**
+ * The parity bound in data units: 1e-4 for data of unit scale, 1e-4 × the data scale max_j(|mean_j| + std_j)
+ * beyond it — float32 itself cannot resolve 1e-4 on coordinates in the thousands.
+ */
+export function parityTolerance(stats: Standardization): number {
+  let scale = 1
+  stats.mean.forEach((m, j) => (scale = Math.max(scale, Math.abs(m) + Math.abs(stats.std[j]!))))
+  return PARITY_TOLERANCE * scale
+}
+
+/**
+ * The bound for a multi-step sampler of E network evaluations whose updates amplify an error in the network's
+ * output by `gain` (flow.ts `planGain`): `parityTolerance(stats)·max(√E, gain/10)`. Each evaluation adds
+ * float32 rounding differences between tfjs and onnxruntime (≈ 1e-6: different summation orders in the
+ * matrix products) that the sampler carries to the end — like a random walk on a well-conditioned flow (√E),
+ * times the update's own gain where it divides by a small √ᾱ (DDIM with few steps).
+ * Unit-scale data: one step 1e-4; Euler K = 100: 1e-3; Heun K = 100 (E = 200): 1.4e-3; DDIM K = 1 (linear
+ * schedule, gain ≈ 150): 1.5e-3.
+ */
+export function samplerTolerance(stats: Standardization, evaluations: number, gain = 1): number {
+  return parityTolerance(stats) * Math.max(Math.sqrt(Math.max(1, evaluations)), gain / 10)
+}
+
+/** A flow run's sampler as plain data: the network, the field it predicts, the steps and the output map. */
+export interface FlowPlan {
+  net: TimedNet
+  field: FieldKind
+  sampler: FusedSampler
+  grid: number[]
+  plan: SolverStep[]
+  /** The network's output name in the velocity graph: `v` (velocity) or `eps` (noise prediction). */
+  output: 'v' | 'eps'
+}
+
+/** True when the run's model is a velocity / noise-prediction flow (cfm, ot-cfm, reflow, ddpm). */
+export function isVelocityRun(open: OpenRun): boolean {
+  return open.model instanceof VelocityModel
+}
+
+/** The kind of graph a run exports to (throws OnnxExportError for models with no export). */
+export function runGraphKind(open: OpenRun, runId: string): RunGraphKind {
+  if (open.model instanceof VelocityModel) return 'flow'
+  if (open.model instanceof RealNvpModel) return 'realnvp'
+  if (readPhi(open.weights)) return 'onestep'
+  throw new OnnxExportError(
+    `Run "${runId}" (${open.config.objective}) holds a "${open.weights.kind}" model, which has no ONNX export.`
+  )
+}
+
+function readPhi(w: Record<string, unknown>): MlpWeights | null {
+  if (!('phi' in w)) return null
+  const parsed = MlpWeightsSchema.safeParse(w.phi)
+  return parsed.success ? (parsed.data as MlpWeights) : null
+}
+
+/**
+ * The times at which `model`'s own deterministic sampler evaluates its network, with the end point:
+ * K + 1 times in the direction of integration. Runs the sampler on one probe row, the network replaced by
+ * zeros for the duration.
+ */
+export function traceGrid(model: VelocityModel, sampler: FusedSampler, steps: number): number[] {
+  const net: VelocityNet = model.field
+  const times: number[] = []
+  const probe = (x: Float32Array, t: number | ArrayLike<number>): Float32Array => {
+    if (typeof t !== 'number') throw new OnnxExportError('The sampler evaluates the network at per-row times.')
+    times.push(t)
+    return new Float32Array(x.length)
+  }
+  Object.defineProperty(net, 'predict', { value: probe, configurable: true, writable: true })
+  try {
+    model.transport(new Float32Array(model.dim), { sampler, steps })
+  } finally {
+    delete (net as unknown as Record<string, unknown>).predict
+  }
+  const eps = model instanceof DdpmModel
+  if (sampler === 'heun') {
+    if (times.length !== 2 * steps)
+      throw new OnnxExportError(`Heun with K = ${steps} evaluated the network ${times.length} times, not ${2 * steps}.`)
+    const grid = [times[0]!]
+    for (let k = 0; k < steps; k++) {
+      if (k > 0 && times[2 * k] !== times[2 * k - 1])
+        throw new OnnxExportError('The Heun sampler does not start each step where the previous one ended.')
+      grid.push(times[2 * k + 1]!)
+    }
+    return grid
+  }
+  if (times.length !== steps)
+    throw new OnnxExportError(`${sampler} with K = ${steps} evaluated the network ${times.length} times, not ${steps}.`)
+  // The end point is never evaluated: ddim ends at t = 0 (ᾱ = 1), the ODE samplers at the end of the flow.
+  const end = sampler === 'ddim' ? 0 : eps ? (model as DdpmModel).tMin : 1
+  return [...times, end]
+}
+
+/** The deterministic samplers a flow run offers that have a fused graph. */
+export function fusedSamplersOf(open: OpenRun): FusedSampler[] {
+  return open.model.samplers.filter((s): s is FusedSampler => (FUSED_SAMPLERS as readonly string[]).includes(s))
+}
+
+/** A flow run's sampler (sampler, K) as a plan. */
+export function flowPlan(open: OpenRun, runId: string, sampler: string, steps: number): FlowPlan {
+  const model = open.model
+  if (!(model instanceof VelocityModel)) throw new OnnxExportError(`Run "${runId}" is not a flow run.`)
+  if (sampler === 'ddpm')
+    throw new ConfigError(
+      `--sampler ddpm draws fresh noise at every step, so it has no deterministic graph; export --sampler ddim, its deterministic counterpart.`
+    )
+  const offered = fusedSamplersOf(open)
+  if (!offered.includes(sampler as FusedSampler))
+    throw new ConfigError(
+      `--sampler ${sampler}: run "${runId}" (${open.config.objective}) exports with ${offered.join(', ')}.`
+    )
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= 100_000))
+    throw new ConfigError(`--steps ${steps}: the number of sampler steps must be an integer in [1, 100000].`)
+  const s = sampler as FusedSampler
+  const weights = model.field.toJSON() as VelocityWeights
+  const field: FieldKind =
+    model instanceof DdpmModel
+      ? { kind: 'eps', alphaBar: (t) => model.schedule.alphaBar(t), beta: (t) => model.schedule.beta(t) }
+      : { kind: 'velocity' }
+  const grid = traceGrid(model, s, steps)
+  return {
+    net: timedNetOf(weights),
+    field,
+    sampler: s,
+    grid,
+    plan: solverPlan(field, s, grid),
+    output: field.kind === 'eps' ? 'eps' : 'v'
+  }
+}
+
+/**
+ * metadata_props: the run, the sampler and how to read the output, in one order for every kind
+ * (`extra` after `trainedSteps`).
+ */
+function metadata(
+  open: OpenRun,
+  runId: string,
+  stats: Standardization,
+  sampler: { sampler: string; steps: number },
+  extra: Record<string, string>
+): Record<string, string> {
+  const config = open.config
+  const step = open.weights.step
+  return {
+    producer: PRODUCER,
+    runId,
+    objective: config.objective,
+    dataset: config.dataset.name,
+    sampler: sampler.sampler,
+    steps: String(sampler.steps),
+    trainedSteps: String(typeof step === 'number' ? step : config.steps),
+    ...extra,
+    columns: JSON.stringify(config.dataset.columnNames),
+    standardization: JSON.stringify({ mean: stats.mean, std: stats.std })
+  }
+}
+
+function checkStats(stats: Standardization, d: number): void {
+  if (stats.mean.length !== d || stats.std.length !== d)
+    throw new OnnxExportError(`The standardisation has ${stats.mean.length} means for ${d}-D samples.`)
+}
+
+/** Data units of standardised rows. */
+function toData(y: Float32Array, d: number, stats: Standardization): Float32Array {
+  return invertStandardization({ n: y.length / d, d, data: y }, stats).data
+}
+
+/**
+ * The graph of run `runId` (already opened) for `spec`, pure apart from tfjs reference computations.
+ * Throws ConfigError for sampler options the run does not offer, OnnxExportError for models with no export.
+ */
+export function runGraph(open: OpenRun, runId: string, stats: Standardization, spec: RunGraphSpec = {}): RunGraph {
+  const kind = runGraphKind(open, runId)
+  const config = open.config
+  const d = config.dataset.dim
+  checkStats(stats, d)
+  const tamper = spec.tamperWeights ?? ((w: MlpWeights) => w)
+  const common = { runId, objective: config.objective, kind }
+  const what = `run ${runId}, ${config.objective} on ${config.dataset.name}`
+
+  if (kind !== 'flow') {
+    if (spec.graph === 'velocity')
+      throw new ConfigError(`Run "${runId}" (${config.objective}) has no velocity network; it is a one-step map.`)
+    if (spec.sampler !== undefined && spec.sampler !== 'onestep')
+      throw new ConfigError(
+        `--sampler ${spec.sampler}: run "${runId}" (${config.objective}) is a one-step map; it exports with --sampler onestep.`
+      )
+    if (spec.steps !== undefined && spec.steps !== 1)
+      throw new ConfigError(
+        `--steps ${spec.steps}: run "${runId}" (${config.objective}) is a one-step map; it takes exactly 1 step.`
+      )
+  }
+
+  if (kind === 'onestep') {
+    const phi = readPhi(open.weights)!
+    const latentDim = phi.layers[0]!.inDim
+    const base = open.weights.base === 'uniform' || open.weights.base === 'normal' ? open.weights.base : config.model.base
+    const docString =
+      `Pushforward Lab one-step sampler φ (${what}): ` +
+      `z ~ ${base === 'uniform' ? 'U(0,1)' : 'N(0, I)'} [batch, ${latentDim}] → x [batch, ${d}] in data units.`
+    const m = pushforwardModel(tamper(phi), stats, {
+      docString,
+      metadata: {
+        ...metadata(open, runId, stats, { sampler: 'onestep', steps: 1 }, { base, latentDim: String(latentDim) }),
+        outputUnits: 'data'
+      }
+    })
+    return {
+      ...common,
+      graph: 'sampler',
+      sampler: 'onestep',
+      steps: 1,
+      evaluations: 1,
+      ...m,
+      parityFeeds: (n, rng) => ({ z: { data: drawBase({ latentDim, base }, n, rng), dims: [n, latentDim] } }),
+      reference: (feeds) => {
+        const z = feeds.z!
+        const mlp = Mlp.fromJSON(phi, 'phi')
+        try {
+          const y = tf.tidy(() => mlp.apply(tf.tensor2d(z.data, [z.dims[0]!, latentDim])))
+          const ys = y.dataSync() as Float32Array
+          y.dispose()
+          return toData(ys, d, stats)
+        } finally {
+          mlp.dispose()
+        }
+      },
+      tolerance: () => parityTolerance(stats)
+    }
+  }
+
+  if (kind === 'realnvp') {
+    const model = open.model as RealNvpModel
+    const w = model.toJSON() as RealNvpWeights
+    if (!w.couplings)
+      throw new OnnxExportError(
+        `Run "${runId}": the 1-D realnvp inverts its monotone layers by bisection, which has no ONNX export.`
+      )
+    const m = realNvpSamplerModel({ ...w, couplings: w.couplings.map(tamper) }, { scale: stats.std, shift: stats.mean }, {
+      docString: `Pushforward Lab realnvp sampling direction ψ (${what}): z ~ N(0, I) [batch, ${d}] → x [batch, ${d}] in data units.`,
+      metadata: {
+        ...metadata(open, runId, stats, { sampler: 'onestep', steps: 1 }, { base: 'normal', latentDim: String(d) }),
+        outputUnits: 'data'
+      }
+    })
+    return {
+      ...common,
+      graph: 'sampler',
+      sampler: 'onestep',
+      steps: 1,
+      evaluations: w.couplings.length,
+      ...m,
+      parityFeeds: (n, rng) => ({ z: { data: rng.normals(n * d), dims: [n, d] } }),
+      reference: (feeds) => {
+        const z = feeds.z!
+        const zt = tf.tensor2d(z.data, [z.dims[0]!, d])
+        const { x, logdet } = model.forward(zt)
+        const ys = x.dataSync() as Float32Array
+        tf.dispose([zt, x, logdet])
+        return toData(ys, d, stats)
+      },
+      tolerance: () => samplerTolerance(stats, w.couplings!.length)
+    }
+  }
+
+  // Flows.
+  const model = open.model as VelocityModel
+  if (spec.graph === 'velocity') {
+    const weights = model.field.toJSON() as VelocityWeights
+    const eps = model instanceof DdpmModel
+    const output = eps ? 'eps' : 'v'
+    const net = timedNetOf({ ...weights, mlp: tamper(weights.mlp) })
+    const m = velocityNetModel(net, output, {
+      docString:
+        `Pushforward Lab ${eps ? 'noise-prediction' : 'velocity'} network (${what}): x [batch, ${d}] and t [batch] → ` +
+        `${output} [batch, ${d}], standardised coordinates (x_data = x·std + mean).`,
+      metadata: {
+        ...metadata(open, runId, stats, { sampler: 'none', steps: 1 }, { graph: 'velocity' }),
+        output: eps ? 'noise prediction ε̂(x_t, t), diffusion time t ∈ [0, 1] (1 = noise)' : 'velocity v(x, t), t ∈ [0, 1] (0 = noise)',
+        timeEmbedding: JSON.stringify({ timeDim: weights.spec.timeDim, maxFreq: weights.spec.maxFreq }),
+        outputUnits: 'standardised'
+      }
+    })
+    const lo = model instanceof DdpmModel ? model.tMin : 0
+    return {
+      ...common,
+      graph: 'velocity',
+      sampler: model.samplers[0]!,
+      steps: 1,
+      evaluations: 1,
+      ...m,
+      parityFeeds: (n, rng) => ({
+        x: { data: rng.normals(n * d), dims: [n, d] },
+        t: { data: rng.uniforms(n, lo, 1), dims: [n] }
+      }),
+      reference: (feeds) => model.field.predict(feeds.x!.data, feeds.t!.data),
+      tolerance: (ref) => {
+        let scale = 1
+        for (const v of ref) scale = Math.max(scale, Math.abs(v))
+        return PARITY_TOLERANCE * scale
+      }
+    }
+  }
+  const sampler = spec.sampler ?? fusedSamplersOf(open)[0]
+  if (sampler === undefined) throw new OnnxExportError(`Run "${runId}" offers no deterministic sampler.`)
+  const steps = spec.steps ?? model.defaultSteps
+  const fp = flowPlan(open, runId, sampler, steps)
+  const net = { ...fp.net, mlp: tamper(fp.net.mlp) }
+  const evaluations = planEvaluations(fp.plan)
+  const form = spec.form ?? 'unrolled'
+  const m = fusedSamplerModel(net, fp.plan, { scale: stats.std, shift: stats.mean }, {
+    form,
+    docString:
+      `Pushforward Lab ${fp.sampler} sampler, K = ${steps} (${evaluations} network evaluations) fused into one graph ` +
+      `(${what}): z ~ N(0, I) [batch, ${d}] → x [batch, ${d}] in data units.`,
+    metadata: {
+      ...metadata(
+        open,
+        runId,
+        stats,
+        { sampler: fp.sampler, steps },
+        { base: 'normal', latentDim: String(d), evaluations: String(evaluations), form, grid: JSON.stringify(fp.grid) }
+      ),
+      outputUnits: 'data'
+    }
+  })
+  return {
+    ...common,
+    graph: 'sampler',
+    sampler: fp.sampler,
+    steps,
+    evaluations,
+    bytes: m.bytes,
+    inputs: m.inputs,
+    outputs: m.outputs,
+    parityFeeds: (n, rng) => ({ z: { data: rng.normals(n * d), dims: [n, d] } }),
+    reference: (feeds) => toData(model.transport(feeds.z!.data, { sampler: fp.sampler, steps }), d, stats),
+    tolerance: () => samplerTolerance(stats, evaluations, planGain(fp.plan))
+  }
+}
+
+/** Why a run cannot load: no standardisation. */
+export function runStats(open: OpenRun, runId: string): Standardization {
+  const stats = open.run.standardization
+  if (!stats) throw new StoreError(`Run "${runId}" has no stored standardisation, so its samples have no data units.`)
+  return stats
+}
