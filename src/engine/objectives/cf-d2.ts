@@ -164,7 +164,7 @@ export const cfD2Objective: PushforwardObjective = {
         'of the two half-batches, as written in the paper.'
     )
   },
-  defaults: { steps: 2000, batch: 512, lr: 1e-3 },
+  defaults: { steps: 2000, batch: 512, lr: 2e-3 },
   loss(x, y, p, ctx) {
     checkBatches('cf-d2', x, y)
     const q = withDefaults(cfD2Objective.params, p)

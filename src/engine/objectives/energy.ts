@@ -40,7 +40,7 @@ export const energy: PushforwardObjective = {
     'Unbiased energy distance 2E‖X−Y‖ − E‖X−X′‖ − E‖Y−Y′‖: the MMD of the kernel −‖x−y‖.\n' +
     'No bandwidth to tune and a metric on measures with a first moment; scale-equivariant.',
   params: {},
-  defaults: { steps: 2000, batch: 512, lr: 1e-3 },
+  defaults: { steps: 2000, batch: 512, lr: 2e-3 },
   loss(x, y) {
     checkBatches('energy', x, y)
     return energyDistance(x, y)

@@ -116,7 +116,7 @@ export const mmd: PushforwardObjective = {
         '`median`: h = median pairwise distance of the batch; `median-multiscale`: that × 1/16, ⅛, ¼, ½, 1.'
     )
   },
-  defaults: { steps: 1500, batch: 512, lr: 1e-3 },
+  defaults: { steps: 1500, batch: 512, lr: 2e-3 },
   loss(x, y, p, ctx) {
     checkBatches('mmd', x, y)
     const hs = bandwidthsOf(String(withDefaults(mmd.params, p).bandwidths), x, y, ctx.rng)

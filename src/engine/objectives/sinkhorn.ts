@@ -161,7 +161,7 @@ export const sinkhorn: PushforwardObjective = {
   paper: '§2, Kantorovich duality (entropic)',
   summary:
     'S_ε = OT_ε(x,y) − ½OT_ε(x,x) − ½OT_ε(y,y) with cost ‖x−y‖²: entropic optimal transport, debiased.\n' +
-    'Interpolates between W₂² (ε → 0) and an energy-distance-like MMD (ε → ∞); log-domain, ε-scaled.',
+    'Tends to W₂² as ε → 0; ε sets the blur √ε below which detail is ignored. Log-domain, ε-scaled.',
   params: {
     epsilon: float(
       0.01,

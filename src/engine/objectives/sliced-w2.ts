@@ -73,7 +73,7 @@ export const slicedW2Objective: PushforwardObjective = {
   params: {
     projections: int(128, 1, 4096, 'Random unit directions θ per step (fresh each step).')
   },
-  defaults: { steps: 2000, batch: 512, lr: 1e-3 },
+  defaults: { steps: 2000, batch: 512, lr: 2e-3 },
   loss(x, y, p, ctx) {
     checkBatches('sliced-w2', x, y)
     const P = Number(withDefaults(slicedW2Objective.params, p).projections)

@@ -29,7 +29,7 @@ export class PushforwardModel implements TrainableModel {
     private readonly model: ModelConfig,
     private readonly objective: PushforwardObjective | null,
     private readonly params: ParamValues,
-    lr: number
+    private readonly lr: number
   ) {
     this.optimizer = tf.train.adam(lr)
   }
@@ -52,6 +52,10 @@ export class PushforwardModel implements TrainableModel {
     const obj = this.objective
     if (!obj) throw new Error('This map was restored for sampling only.')
     const B = y.shape[0]
+    // Cosine decay of the learning rate to 0 over the run: the last steps average out the mini-batch noise of
+    // the estimators (measured: energy/sliced-w2 on 8gaussians miss the 0.1×Gaussian bar with a constant rate).
+    ;(this.optimizer as unknown as { learningRate: number }).learningRate =
+      this.lr * 0.5 * (1 + Math.cos((Math.PI * ctx.step) / Math.max(1, ctx.steps)))
     const z = drawBase(this.model, B, ctx.rng)
     const loss = optimizerStep(
       this.optimizer,

@@ -190,13 +190,13 @@ describe('user errors', () => {
       'a multi-step sampler',
       () => exportPushforward(store, runId, path.join(root, 'm.onnx'), { sampler: 'euler' }),
       ConfigError,
-      /multi-step samplers .*arrive with flow runs/
+      /is a one-step map; it exports with --sampler onestep/
     ],
     [
       'several steps',
       () => exportPushforward(store, runId, path.join(root, 'm.onnx'), { sampler: 'onestep', steps: 8 }),
       ConfigError,
-      /arrive with flow runs/
+      /is a one-step map; it takes exactly 1 step/
     ]
   ])('%s', async (_, f, cls, msg) => {
     const p = f()
@@ -243,8 +243,8 @@ describe('pfm export', () => {
     const lines = r.stdout.trim().split('\n')
     expect(lines).toHaveLength(1)
     const j = JSON.parse(lines[0]!) as Record<string, unknown>
-    expect(Object.keys(j).sort()).toEqual(['inputs', 'opset', 'outputs', 'parity', 'path'])
-    expect(j).toMatchObject({ path: out, opset: 17, parity: { n: 4096 } })
+    expect(Object.keys(j).sort()).toEqual(['graph', 'inputs', 'opset', 'outputs', 'parity', 'path', 'sampler', 'steps'])
+    expect(j).toMatchObject({ path: out, opset: 17, graph: 'sampler', sampler: 'onestep', steps: 1, parity: { n: 4096 } })
     expect((j.parity as { maxAbsError: number }).maxAbsError).toBeLessThanOrEqual(1e-4)
     expect(Buffer.from(fs.readFileSync(out)).equals(fs.readFileSync(report.path))).toBe(true)
   })
@@ -255,7 +255,7 @@ describe('pfm export', () => {
     [['--out', 'x.onnx'], /pfm export: --run is required/],
     [
       ['--run', 'RUN', '--out', 'x.onnx', '--sampler', 'heun', '--steps', '8'],
-      /multi-step samplers .* arrive with flow runs/
+      /--sampler heun: run .* is a one-step map; it exports with --sampler onestep/
     ],
     [['--run', 'RUN', '--out', 'x.onnx', '--steps', 'many'], /--steps: "many" is not a number/]
   ])('%j → one line, exit 2', (args, msg) => {

@@ -28,7 +28,8 @@ import type { Rng } from '../../rng'
 import type { ModelConfig } from '../../train/config'
 import type { LossContext, ModelSpec, SampleOptions, TrainableModel } from '../types'
 import {
-  adam,
+  JsAdam,
+  jsAdamStep,
   baseTensor,
   checkKind,
   checkOnestep,
@@ -39,7 +40,6 @@ import {
   restoreVars,
   sampleOneStep,
   snapshotVars,
-  stepOn,
   WeightAverage
 } from './common'
 
@@ -144,8 +144,8 @@ function settingsOf(id: AdversarialId, p: ParamValues, lr: number): Settings {
 export class AdversarialModel implements TrainableModel {
   readonly samplers = ONESTEP
   readonly defaultSteps = 1
-  private readonly optG: tf.Optimizer
-  private readonly optD: tf.Optimizer
+  private readonly optG: JsAdam
+  private readonly optD: JsAdam
   private steps = 0
 
   /**
@@ -160,8 +160,8 @@ export class AdversarialModel implements TrainableModel {
     private readonly s: Settings,
     steps = 0
   ) {
-    this.optG = adam(s.lr, s.beta1, s.beta2)
-    this.optD = adam(s.criticLr, s.beta1, s.beta2)
+    this.optG = new JsAdam(s.lr, s.beta1, s.beta2)
+    this.optD = new JsAdam(s.criticLr, s.beta1, s.beta2)
     this.steps = steps
   }
 
@@ -247,7 +247,7 @@ export class AdversarialModel implements TrainableModel {
       const eps = this.id === 'wgan-gp' ? ctx.rng.uniforms(B) : null
       let parts: number[] = []
       try {
-        criticLoss = stepOn(this.optD, critic.variables(), () => {
+        criticLoss = jsAdamStep(this.optD, critic.variables(), () => {
           const r = this.criticLoss(critic, x, y, eps)
           // read the parts out before tidy releases them (values only, off the gradient path)
           parts = r.parts.map((t) => t.dataSync()[0]!)
@@ -260,7 +260,7 @@ export class AdversarialModel implements TrainableModel {
       if (parts.length) [w1, gp] = [parts[0]!, parts[1] ?? NaN]
       if (!Number.isFinite(criticLoss)) return { loss: criticLoss }
     }
-    const genLoss = stepOn(this.optG, this.generator.variables(), () => {
+    const genLoss = jsAdamStep(this.optG, this.generator.variables(), () => {
       const fx = critic.apply(this.generator.apply(baseTensor(this.model, ctx.rng, B)))
       // gan: non-saturating −E log σ(f(φ(z))); wgan-gp: −E f(φ(z))
       return (this.id === 'gan' ? tf.mean(tf.softplus(tf.neg(fx))) : tf.neg(tf.mean(fx))) as tf.Scalar
@@ -308,8 +308,6 @@ export class AdversarialModel implements TrainableModel {
   }
 
   dispose(): void {
-    this.optG.dispose()
-    this.optD.dispose()
     this.generator.dispose()
     this.average?.avg.dispose()
     this.critic?.dispose()

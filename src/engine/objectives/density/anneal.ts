@@ -35,7 +35,8 @@ import type {
   TrainableModel
 } from '../types'
 import {
-  adam,
+  JsAdam,
+  jsAdamStep,
   baseTensor,
   checkKind,
   checkOnestep,
@@ -46,7 +47,6 @@ import {
   restoreVars,
   sampleOneStep,
   snapshotVars,
-  stepOn
 } from './common'
 
 /** The statistics-matching losses a round can use (imported directly: objectives/index.ts would cycle). */
@@ -117,7 +117,7 @@ function settingsOf(p: ParamValues): AnnealSettings {
 export class AnnealModel implements TrainableModel {
   readonly samplers = ONESTEP
   readonly defaultSteps = 1
-  private readonly optimizer: tf.Optimizer
+  private readonly optimizer: JsAdam
 
   constructor(
     readonly phi: Mlp,
@@ -126,7 +126,7 @@ export class AnnealModel implements TrainableModel {
     lr: number,
     private steps = 0
   ) {
-    this.optimizer = adam(lr)
+    this.optimizer = new JsAdam(lr)
   }
 
   /** The target's diffusion time at a step of the run. */
@@ -140,7 +140,7 @@ export class AnnealModel implements TrainableModel {
     const t = this.timeAt(ctx.step, ctx.steps)
     const yt = noisyTargets(y.dataSync() as Float32Array, t, ctx.rng)
     const { loss: obj, lossParams } = this.s
-    const loss = stepOn(this.optimizer, this.phi.variables(), () =>
+    const loss = jsAdamStep(this.optimizer, this.phi.variables(), () =>
       obj.loss(this.phi.apply(baseTensor(this.model, ctx.rng, B)), tf.tensor2d(yt, [B, d]), lossParams, ctx)
     )
     this.steps++
@@ -165,7 +165,6 @@ export class AnnealModel implements TrainableModel {
   }
 
   dispose(): void {
-    this.optimizer.dispose()
     this.phi.dispose()
   }
 }

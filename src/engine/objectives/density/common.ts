@@ -10,7 +10,6 @@ import type { ParamValues } from '../../params'
 import type { Rng } from '../../rng'
 import type { ModelConfig } from '../../train/config'
 import { sampleMap } from '../../train/sampling'
-import { optimizerStep } from '../../train/step'
 import type { ModelSpec, SampleOptions, SamplerId } from '../types'
 
 /** The generator φ: Z → X of a one-step model: latentDim → dim with the run's width, depth and activation. */
@@ -101,16 +100,6 @@ export function restoreVars(vars: tf.Variable[], snap: tf.Tensor[]): void {
   if (snap.length !== vars.length)
     throw new ConfigError(`A snapshot of ${snap.length} tensors cannot restore ${vars.length} variables.`)
   vars.forEach((v, i) => v.assign(snap[i]!))
-}
-
-/** Adam with the given betas (the adversarial objectives take β₁ = 0.5, β₂ = 0.9). */
-export function adam(lr: number, beta1 = 0.9, beta2 = 0.999): tf.Optimizer {
-  return tf.train.adam(lr, beta1, beta2)
-}
-
-/** One optimizer step on `vars` only; the loss value (not finite: no update). */
-export function stepOn(optimizer: tf.Optimizer, vars: tf.Variable[], lossFn: () => tf.Scalar): number {
-  return optimizerStep(optimizer, lossFn, vars)
 }
 
 /** A number parameter. */

@@ -17,22 +17,23 @@ export const gan: ModelObjective = {
     'Min–max by alternating Adam steps; the generator minimises −E log D(φ(z)) (non-saturating).',
   params: {
     ...adversarialParams({
-      criticLr: 1e-3,
+      criticLr: 2e-3,
       criticSteps: 1,
       beta1: 0.5,
       beta2: 0.9,
-      criticWidth: 128,
-      criticDepth: 3,
-      ema: 0.999
+      criticWidth: 64,
+      criticDepth: 2,
+      ema: 0.995
     }),
     r1: float(
-      0,
+      1,
       0,
       1000,
-      'R1 penalty γ: adds γ/2·E‖∇f(y)‖² on data to the discriminator loss (Mescheder et al. 2018; 0: off).'
+      'R1 penalty γ: adds γ/2·E‖∇f(y)‖² on data to the discriminator loss (Mescheder et al. 2018; 0: off, ' +
+        'the plain game).'
     )
   },
-  defaults: { steps: 3000, batch: 256, lr: 1e-3 },
+  defaults: { steps: 1500, batch: 256, lr: 2e-3 },
   async create(spec) {
     return AdversarialModel.create('gan', spec)
   },

@@ -471,7 +471,7 @@ export const realnvp: ModelObjective = {
     logScaleBound: float(2, 0.1, 10, 'Bound c of each layer’s log-scale, s = c·tanh(ŝ/c).'),
     monoUnits: int(16, 1, 512, 'tanh units per monotone layer of the 1-D flow (d = 1 only).')
   },
-  defaults: { steps: 2000, batch: 256, lr: 1e-3 },
+  defaults: { steps: 1500, batch: 256, lr: 3e-3 },
   async create(spec) {
     return RealNvpModel.create(spec)
   },

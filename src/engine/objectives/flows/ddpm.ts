@@ -147,7 +147,7 @@ export class DdpmModel extends VelocityModel {
 export const DDPM_PARAMS = {
   ...VELOCITY_PARAMS,
   schedule: choice(
-    'linear',
+    'cosine',
     VP_SCHEDULES,
     'Noise schedule ᾱ(t): linear β (0.1 → 20) or cosine (Nichol–Dhariwal).'
   ),
@@ -161,7 +161,7 @@ export const DDPM_PARAMS = {
 }
 
 function build(net: VelocityNet, lr: number, p: ParamValues): DdpmModel {
-  const schedule = String(p.schedule ?? 'linear') as VpScheduleId
+  const schedule = String(p.schedule ?? 'cosine') as VpScheduleId
   if (!VP_SCHEDULES.includes(schedule)) throw new ConfigError(`Unknown ddpm schedule "${schedule}".`)
   const grid = String(p.grid ?? 'karras') as DdpmGrid
   if (!DDPM_GRIDS.includes(grid)) throw new ConfigError(`Unknown ddpm sampling grid "${grid}".`)
@@ -187,7 +187,7 @@ export const ddpm: ModelObjective = {
     if (weights.kind !== 'ddpm') throw new ConfigError(`These are ${weights.kind} weights, not ddpm weights.`)
     const net = VelocityNet.fromJSON(readVelocityWeights('ddpm', weights), 'ddpm')
     return build(net, spec.lr, {
-      schedule: String(weights.schedule ?? 'linear'),
+      schedule: String(weights.schedule ?? 'cosine'),
       tMin: Number(weights.tMin ?? 1e-3),
       grid: String(weights.grid ?? 'karras'),
       ema: Number(weights.ema ?? 0)

@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { initBackend } from '../../../src/engine/backend'
+import { generateBuiltin } from '../../../src/engine/data'
+import { ConfigError } from '../../../src/engine/errors'
+import type { MlpWeights } from '../../../src/engine/models/mlp'
+import { vpSchedule } from '../../../src/engine/objectives/flows/schedule'
+import { OnnxExportError } from '../../../src/engine/onnx/errors'
+import { exportPushforward, type ExportOptions, type ExportReport } from '../../../src/engine/onnx/export'
+import { planEvaluations, planGain, solverPlan } from '../../../src/engine/onnx/flow'
+import { inspectModel } from '../../../src/engine/onnx/inspect'
+import { RunStore } from '../../../src/engine/store'
+import { uniformGrid } from '../../../src/engine/samplers'
+import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
+import { onnxCheckAll, removeTempDirs, tempDir } from './helpers'
+
+afterAll(removeTempDirs)
+
+const ds = generateBuiltin('moons', 4000, 0)
+let root: string
+let store: RunStore
+const ids: Record<string, string> = {}
+const files: string[] = []
+
+beforeAll(async () => {
+  await initBackend('auto')
+  root = tempDir()
+  store = new RunStore(path.join(root, 'runs'))
+  for (const objective of ['cfm', 'ddpm', 'realnvp', 'vae']) {
+    const config = makeRunConfig(ds, { objective, steps: 30, batch: 128, seed: 1 })
+    ids[objective] = (await trainRun(ds, config, { store, evalPoints: 200 })).runId!
+  }
+})
+
+/** Exports and keeps the file for the checker. */
+async function exportCase(objective: string, opts: ExportOptions, name: string): Promise<ExportReport> {
+  const r = await exportPushforward(store, ids[objective]!, path.join(root, `${name}.onnx`), opts)
+  files.push(r.path)
+  return r
+}
+
+describe('flow exports match the engine on 4096 inputs', () => {
+  it.each<[string, string, ExportOptions, Partial<ExportReport>]>([
+    ['cfm velocity network', 'cfm', { graph: 'velocity' }, { graph: 'velocity', evaluations: 1 }],
+    ['ddpm noise network', 'ddpm', { graph: 'velocity' }, { graph: 'velocity', evaluations: 1 }],
+    ['cfm euler K=8', 'cfm', { sampler: 'euler', steps: 8 }, { sampler: 'euler', steps: 8, evaluations: 8 }],
+    ['cfm heun K=8', 'cfm', { sampler: 'heun', steps: 8 }, { sampler: 'heun', steps: 8, evaluations: 16 }],
+    ['ddpm ddim K=8', 'ddpm', { sampler: 'ddim', steps: 8 }, { sampler: 'ddim', steps: 8, evaluations: 8 }],
+    ['ddpm ddim K=1', 'ddpm', { sampler: 'ddim', steps: 1 }, { sampler: 'ddim', steps: 1, evaluations: 1 }],
+    ['ddpm euler K=4', 'ddpm', { sampler: 'euler', steps: 4 }, { sampler: 'euler', steps: 4, evaluations: 4 }],
+    ['ddpm heun K=4', 'ddpm', { sampler: 'heun', steps: 4 }, { sampler: 'heun', steps: 4, evaluations: 8 }],
+    ['cfm heun K=4 as a Loop', 'cfm', { sampler: 'heun', steps: 4, form: 'loop' }, { sampler: 'heun', steps: 4 }],
+    ['ddpm ddim K=6 as a Loop', 'ddpm', { sampler: 'ddim', steps: 6, form: 'loop' }, { sampler: 'ddim', steps: 6 }],
+    ['realnvp sampling direction', 'realnvp', {}, { kind: 'realnvp', sampler: 'onestep', steps: 1 }],
+    ['vae decoder', 'vae', {}, { kind: 'onestep', sampler: 'onestep', steps: 1, evaluations: 1 }]
+  ])('%s', async (label, objective, opts, expected) => {
+    const r = await exportCase(objective, opts, label.replace(/[^a-z0-9]+/gi, '-'))
+    expect(r).toMatchObject({ opset: 17, ...expected, parity: { n: 4096 } })
+    expect(r.parity.maxAbsError).toBeLessThanOrEqual(r.parity.tolerance)
+    // the tolerance grows mildly with K: at most 1e-4 × data scale × max(√E, gain/10)
+    expect(r.parity.tolerance).toBeLessThan(0.05)
+    if (r.graph === 'velocity') {
+      expect(r.inputs.map((i) => [i.name, i.shape])).toEqual([
+        ['x', ['batch', 2]],
+        ['t', ['batch']]
+      ])
+      expect(r.outputs[0]!.name).toBe(objective === 'ddpm' ? 'eps' : 'v')
+    } else {
+      expect(r.inputs).toEqual([{ name: 'z', type: 'float32', shape: ['batch', 2] }])
+      expect(r.outputs).toEqual([{ name: 'x', type: 'float32', shape: ['batch', 2] }])
+    }
+  })
+
+  it('every export passes the official ONNX checker', () => {
+    const r = onnxCheckAll(files)
+    expect(Object.keys(r)).toHaveLength(files.length)
+    for (const f of files) expect(r[f], f).toBe('ok')
+  })
+})
+
+describe('the fused graph', () => {
+  it('shares the weights across steps and folds the time embedding', () => {
+    const o = inspectModel(fs.readFileSync(files.find((f) => f.includes('cfm-heun-K-8'))!))
+    const names = o.initializers.map((i) => i.name)
+    // one copy of each hidden weight matrix, whatever K
+    expect(names.filter((n) => /^net\/w\d+$/.test(n))).toEqual(['net/w1', 'net/w2', 'net/w3'])
+    expect(names.filter((n) => n === 'net/w0_x')).toHaveLength(1)
+    // one first-layer bias per distinct time: K + 1 for Heun
+    expect(names.filter((n) => n.startsWith('net/b0@t'))).toHaveLength(9)
+    const ops = new Set(o.nodes.map((n) => n.opType))
+    expect(ops.has('Sin') || ops.has('Cos') || ops.has('Concat')).toBe(false)
+    expect(o.nodes.filter((n) => n.opType === 'Gemm')).toHaveLength(16 * 4)
+  })
+
+  it('records the sampler, K and the grid the engine integrates on', () => {
+    const cfm = inspectModel(fs.readFileSync(files.find((f) => f.includes('cfm-euler-K-8'))!)).metadata
+    expect(cfm).toMatchObject({ runId: ids.cfm, objective: 'cfm', sampler: 'euler', steps: '8', evaluations: '8' })
+    expect(JSON.parse(cfm.grid!)).toEqual(uniformGrid(0, 1, 8))
+    const ddim = inspectModel(fs.readFileSync(files.find((f) => f.includes('ddpm-ddim-K-8'))!)).metadata
+    const grid = JSON.parse(ddim.grid!) as number[]
+    expect(grid).toHaveLength(9)
+    expect(grid[0]).toBe(1)
+    expect(grid[8]).toBe(0)
+  })
+
+  it('as a Loop holds one step', () => {
+    const o = inspectModel(fs.readFileSync(files.find((f) => f.includes('cfm-heun-K-4-as-a-Loop'))!))
+    expect(o.nodes.map((n) => n.opType)).toContain('Loop')
+    expect(o.nodes.filter((n) => n.opType === 'Gemm')).toHaveLength(0)
+  })
+
+  it('the network graph embeds t itself', () => {
+    const o = inspectModel(fs.readFileSync(files.find((f) => f.includes('cfm-velocity'))!))
+    const ops = o.nodes.map((n) => n.opType)
+    expect(ops).toEqual(expect.arrayContaining(['Unsqueeze', 'Sin', 'Cos', 'Concat', 'Gemm']))
+    expect(JSON.parse(o.metadata.timeEmbedding!)).toEqual({ timeDim: 16, maxFreq: 100 })
+  })
+})
+
+describe('solver plans (closed forms)', () => {
+  const s = vpSchedule('linear')
+  const eps = { kind: 'eps' as const, alphaBar: s.alphaBar, beta: s.beta }
+
+  it('flow-matching Euler: x ← x + h·v', () => {
+    const plan = solverPlan({ kind: 'velocity' }, 'euler', uniformGrid(0, 1, 4))
+    expect(plan.map((p) => p.predict)).toEqual([0, 0.25, 0.5, 0.75].map((t) => ({ t, cx: 1, ce: 0.25 })))
+    expect(planGain(plan)).toBeCloseTo(1, 12)
+  })
+
+  it('Heun: y = x + h·v(x, t), x ← ½x + ½y + h/2·v(y, s)', () => {
+    const [p] = solverPlan({ kind: 'velocity' }, 'heun', [0, 0.5])
+    expect(p).toEqual({ predict: { t: 0, cx: 1, ce: 0.5 }, correct: { t: 0.5, cx: 0.5, cy: 0.5, ce: 0.25 } })
+    expect(planEvaluations(solverPlan({ kind: 'velocity' }, 'heun', uniformGrid(0, 1, 5)))).toBe(10)
+  })
+
+  it('DDIM: x ← √ᾱ_s·(x − √(1−ᾱ_t)·ε̂)/√ᾱ_t + √(1−ᾱ_s)·ε̂', () => {
+    const [t, u] = [0.7, 0.3]
+    const [at, as] = [s.alphaBar(t), s.alphaBar(u)]
+    const { predict } = solverPlan(eps, 'ddim', [t, u])[0]!
+    const x = 0.37
+    const e = -1.2
+    const expected = Math.sqrt(as) * ((x - Math.sqrt(1 - at) * e) / Math.sqrt(at)) + Math.sqrt(1 - as) * e
+    expect(predict.cx * x + predict.ce * e).toBeCloseTo(expected, 12)
+    // one DDIM step from t = 1 to 0 is x̂₀ = (x − √(1−ᾱ)·ε̂)/√ᾱ: an error in ε̂ grows by √(1−ᾱ(1))/√ᾱ(1) ≈ 152
+    const a1 = s.alphaBar(1)
+    expect(planGain(solverPlan(eps, 'ddim', [1, 0]))).toBeCloseTo(Math.sqrt(1 - a1) / Math.sqrt(a1), 9)
+  })
+
+  it('probability-flow Euler: v = −½β(x − ε̂/σ)', () => {
+    const [t, u] = [0.8, 0.6]
+    const { predict } = solverPlan(eps, 'euler', [t, u])[0]!
+    const h = u - t
+    const sig = Math.sqrt(1 - s.alphaBar(t))
+    const x = 0.5
+    const e = 0.25
+    expect(predict.cx * x + predict.ce * e).toBeCloseTo(x + h * -0.5 * s.beta(t) * (x - e / sig), 12)
+  })
+})
+
+describe('flow export errors', () => {
+  it.each<[string, string, ExportOptions, new (m: string) => Error, RegExp]>([
+    ['the stochastic ddpm sampler', 'ddpm', { sampler: 'ddpm' }, ConfigError, /no deterministic graph; export --sampler ddim/],
+    ['ddim on a cfm run', 'cfm', { sampler: 'ddim', steps: 4 }, ConfigError, /exports with heun, euler/],
+    ['K = 0', 'cfm', { sampler: 'euler', steps: 0 }, ConfigError, /integer in \[1, 100000\]/],
+    ['a velocity graph of a one-step map', 'vae', { graph: 'velocity' }, ConfigError, /has no velocity network/],
+    ['several steps of realnvp', 'realnvp', { steps: 4 }, ConfigError, /one-step map; it takes exactly 1 step/]
+  ])('%s', async (_, objective, opts, cls, msg) => {
+    const out = path.join(root, 'err.onnx')
+    const p = exportPushforward(store, ids[objective]!, out, opts)
+    await expect(p).rejects.toBeInstanceOf(cls)
+    await expect(p).rejects.toThrow(msg)
+    expect(fs.existsSync(out)).toBe(false)
+  })
+
+  it('a fused sampler that drifts from the engine is not written', async () => {
+    const tamper = (w: MlpWeights): MlpWeights => ({
+      ...w,
+      layers: w.layers.map((l, i) => (i === 1 ? { ...l, b: l.b.map((v) => v + 0.01) } : l))
+    })
+    const out = path.join(root, 'tampered.onnx')
+    const p = exportPushforward(store, ids.cfm!, out, { sampler: 'heun', steps: 4, tamperWeights: tamper })
+    await expect(p).rejects.toBeInstanceOf(OnnxExportError)
+    await expect(p).rejects.toThrow(/failed its parity check .* over 4096 inputs; nothing was written/)
+    expect(fs.existsSync(out)).toBe(false)
+  })
+})
+
+describe('pfm export of a flow run', () => {
+  it('--sampler heun --steps 4 --json prints one JSON object', () => {
+    const out = path.join(root, 'cli-heun.onnx')
+    const bin = path.resolve(__dirname, '../../../bin/pfm.mjs')
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'export', '--run', ids.cfm!, '--out', out, '--sampler', 'heun', '--steps', '4', '--json', '--runs-dir', path.join(root, 'runs')],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, PFM_DEBUG: '' }, timeout: 120_000 }
+    )
+    expect(r.status, r.stderr).toBe(0)
+    const lines = r.stdout.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    const j = JSON.parse(lines[0]!) as Record<string, unknown>
+    expect(j).toMatchObject({ path: out, opset: 17, graph: 'sampler', sampler: 'heun', steps: 4, parity: { n: 4096 } })
+    expect(fs.existsSync(out)).toBe(true)
+  })
+})
