@@ -76,7 +76,8 @@ export async function run(argv: string[]): Promise<number> {
   const threads = num(values, 'threads')
   const seed = num(values, 'seed')
   const n = num(values, 'n')
-  if (n !== undefined && !(Number.isInteger(n) && n >= 6)) throw new ConfigError(`-n: ${n} must be an integer ≥ 6.`)
+  if (n !== undefined && !(Number.isInteger(n) && n >= 6))
+    throw new ConfigError(`-n: ${n} must be an integer ≥ 6.`)
   const ep = str(values, 'ep')
   const outDir = str(values, 'out')
 
@@ -139,7 +140,22 @@ function human(r: InferBenchReport): string {
     `Inference benchmark — onnxruntime-node ${m.ort}, ${m.ep}, ${m.threads || 'default'} thread(s); ` +
       `${m.cpus} × ${m.model}, Node ${m.node}, load ${m.loadavg.join(' ')}, ${m.date}`,
     '',
-    table(rows, ['run', 'sampler', 'K', 'batch', 'graph', 'p10 ms', 'p50 ms', 'p90 ms', 'samples/s', 'energy', 'mmd', 'prec', 'recall', 'cover']),
+    table(rows, [
+      'run',
+      'sampler',
+      'K',
+      'batch',
+      'graph',
+      'p10 ms',
+      'p50 ms',
+      'p90 ms',
+      'samples/s',
+      'energy',
+      'mmd',
+      'prec',
+      'recall',
+      'cover'
+    ]),
     ''
   ]
   for (const c of r.summary.comparisons) {
@@ -159,7 +175,9 @@ function human(r: InferBenchReport): string {
   if (r.summary.fusedVsSeparate.length) {
     lines.push('', 'Fused graph vs K separate calls (largest K):')
     for (const f of r.summary.fusedVsSeparate)
-      lines.push(`  ${f.run} ${f.sampler} K=${f.steps} batch ${f.batch}: ${ms(f.separateP50)} → ${ms(f.fusedP50)} (${fmt(f.speedup)}×)`)
+      lines.push(
+        `  ${f.run} ${f.sampler} K=${f.steps} batch ${f.batch}: ${ms(f.separateP50)} → ${ms(f.fusedP50)} (${fmt(f.speedup)}×)`
+      )
   }
   for (const note of r.summary.notes) lines.push(note)
   for (const s of r.skipped) lines.push(`skipped ${s.run} ${s.sampler}: ${s.reason}`)
@@ -167,7 +185,9 @@ function human(r: InferBenchReport): string {
     lines.push('', `PyTorch eager peer (${r.peer.command}):`)
     if (r.peer.status !== 'ok') lines.push(`  unavailable: ${r.peer.reason ?? '?'}`)
     for (const p of r.peer.ratios)
-      lines.push(`  ${p.case} batch ${p.batch}: torch ${ms(p.torchP50)}, onnxruntime ${ms(p.ortP50)} → ${fmt(p.speedup)}×`)
+      lines.push(
+        `  ${p.case} batch ${p.batch}: torch ${ms(p.torchP50)}, onnxruntime ${ms(p.ortP50)} → ${fmt(p.speedup)}×`
+      )
   }
   if (r.files) lines.push('', `Wrote ${r.files.join(', ')}.`)
   return lines.join('\n')

@@ -17,14 +17,24 @@ export const FOOTNOTE3_TARGETS = { ganRangeAtLeast: 0.2, d2RangeAtMost: 0.01 } a
  */
 export async function runFootnote3(values: Record<string, unknown>, out: Out): Promise<number> {
   const file = path.resolve(str(values, 'out') ?? 'footnote3.svg')
-  if (path.extname(file).toLowerCase() !== '.svg') throw new ConfigError(`--out ${file}: the plot is written as .svg.`)
+  if (path.extname(file).toLowerCase() !== '.svg')
+    throw new ConfigError(`--out ${file}: the plot is written as .svg.`)
   const iterations = num(values, 'steps')
   const lr = num(values, 'lr')
-  if (iterations !== undefined && !(Number.isInteger(iterations) && iterations >= 2 && iterations <= 1_000_000))
-    throw new ConfigError(`--steps ${iterations}: the number of iterations must be an integer in [2, 1000000].`)
-  if (lr !== undefined && !(lr > 0 && lr <= 1)) throw new ConfigError(`--lr ${lr}: the generator step must be in (0, 1].`)
+  if (
+    iterations !== undefined &&
+    !(Number.isInteger(iterations) && iterations >= 2 && iterations <= 1_000_000)
+  )
+    throw new ConfigError(
+      `--steps ${iterations}: the number of iterations must be an integer in [2, 1000000].`
+    )
+  if (lr !== undefined && !(lr > 0 && lr <= 1))
+    throw new ConfigError(`--lr ${lr}: the generator step must be in (0, 1].`)
   const t0 = performance.now()
-  const r = reproFootnote3({ ...(iterations !== undefined ? { iterations } : {}), ...(lr !== undefined ? { lr } : {}) })
+  const r = reproFootnote3({
+    ...(iterations !== undefined ? { iterations } : {}),
+    ...(lr !== undefined ? { lr } : {})
+  })
   writeFileAtomic(file, r.svg)
   const ganRange = lastHalfRange(r.gan.aTrace)
   const d2Range = lastHalfRange(r.d2.aTrace)

@@ -238,7 +238,10 @@ export function separateSampler(
   const xDims = [batch, d]
   const net = async (input: Float32Array, time: number): Promise<Float32Array> => {
     t.fill(time)
-    const r = await session.run({ x: new ort.Tensor('float32', input, xDims), t: new ort.Tensor('float32', t, tDims) })
+    const r = await session.run({
+      x: new ort.Tensor('float32', input, xDims),
+      t: new ort.Tensor('float32', t, tDims)
+    })
     return r[fp.output]!.data as Float32Array
   }
   return async (z) => {
@@ -292,12 +295,15 @@ export async function benchInference(
   const stepsGrid = checkIntList('steps', opts.steps ?? DEFAULT_BENCH_STEPS, 1, 10_000)
   const batches = checkIntList('batch', opts.batch ?? DEFAULT_BENCH_BATCHES, 1, 1 << 20)
   const repeats = opts.repeats ?? DEFAULT_REPEATS
-  if (!(Number.isInteger(repeats) && repeats >= 1)) throw new ConfigError(`--repeats: ${repeats} is not a positive integer.`)
+  if (!(Number.isInteger(repeats) && repeats >= 1))
+    throw new ConfigError(`--repeats: ${repeats} is not a positive integer.`)
   const warmup = opts.warmup ?? Math.max(3, Math.round(repeats / 5))
-  if (!(Number.isInteger(warmup) && warmup >= 0)) throw new ConfigError(`--warmup: ${warmup} is not a non-negative integer.`)
+  if (!(Number.isInteger(warmup) && warmup >= 0))
+    throw new ConfigError(`--warmup: ${warmup} is not a non-negative integer.`)
   const warmupMs = opts.warmupMs ?? 100
   const threads = opts.threads ?? 1
-  if (!(Number.isInteger(threads) && threads >= 0)) throw new ConfigError(`--threads: ${threads} is not an integer ≥ 0.`)
+  if (!(Number.isInteger(threads) && threads >= 0))
+    throw new ConfigError(`--threads: ${threads} is not an integer ≥ 0.`)
   const ep = opts.ep ?? 'cpu'
   const parityPoints = opts.parityPoints ?? BENCH_PARITY_POINTS
   const quality = opts.quality !== false
@@ -339,7 +345,11 @@ export async function benchInference(
       for (const s of samplers) {
         if (s === 'onestep') continue
         if (!(offered as string[]).includes(s)) {
-          skipped.push({ run: id, sampler: s, reason: `${open.config.objective} samples with ${offered.join(', ')}` })
+          skipped.push({
+            run: id,
+            sampler: s,
+            reason: `${open.config.objective} samples with ${offered.join(', ')}`
+          })
           continue
         }
         for (const k of stepsGrid) cases.push({ runId: id, sampler: s, steps: k })
@@ -392,7 +402,8 @@ export async function benchInference(
       const outName = graph.outputs[0]!.name
       const latentDim = Number(graph.inputs[0]!.shape[1])
       const fused = async (z: Float32Array, n: number): Promise<Float32Array> =>
-        (await session.run({ [inName]: new ort.Tensor('float32', z, [n, latentDim]) }))[outName]!.data as Float32Array
+        (await session.run({ [inName]: new ort.Tensor('float32', z, [n, latentDim]) }))[outName]!
+          .data as Float32Array
       try {
         // Parity: what is timed computes the engine's samples.
         let parity: number | null = null
@@ -405,7 +416,10 @@ export async function benchInference(
           const z = feeds[inName]!.data
           parity = maxAbsDiff(await fused(z, parityPoints), ref)
           if (vsession && fp)
-            parity = Math.max(parity, maxAbsDiff(await separateSampler(ort, vsession, fp, stats, parityPoints)(z), ref))
+            parity = Math.max(
+              parity,
+              maxAbsDiff(await separateSampler(ort, vsession, fp, stats, parityPoints)(z), ref)
+            )
           if (!(parity <= tol)) {
             if (ep === 'cpu')
               throw new BenchError(
@@ -444,7 +458,9 @@ export async function benchInference(
           }
           for (const [isFused, fn] of ways) {
             if (signal?.aborted) throw new CancelledError('Benchmark cancelled.')
-            progress(`${label} batch ${batch}${c.sampler === 'onestep' ? '' : isFused ? ' fused' : ' separate'}`)
+            progress(
+              `${label} batch ${batch}${c.sampler === 'onestep' ? '' : isFused ? ' fused' : ' separate'}`
+            )
             const ts = await timeCalls(fn, { warmup, warmupMs, repeats, signal })
             const latencyMs = percentiles(ts)
             results.push({

@@ -37,7 +37,13 @@ export interface PeerComparison {
 }
 
 /** Random weights in the engine's layout (uniform ±1/√fan-in). */
-export function randomMlpWeights(inDim: number, outDim: number, width: number, depth: number, seed: number): MlpWeights {
+export function randomMlpWeights(
+  inDim: number,
+  outDim: number,
+  width: number,
+  depth: number,
+  seed: number
+): MlpWeights {
   const rng = new Rng(seed)
   const sizes = [inDim, ...Array<number>(depth).fill(width), outDim]
   const layers = []
@@ -80,7 +86,8 @@ async function runTorch(
   if (!fs.existsSync(setup) || !fs.existsSync(script))
     return { ok: false, reason: `${script} not found (set PFM_SHARED_DIR)` }
   const s = await exec('bash', [setup], process.env, 15 * 60_000)
-  if (s.code !== 0) return { ok: false, reason: `setup-peer.sh failed: ${lastLine(s.stderr) || `exit code ${s.code}`}` }
+  if (s.code !== 0)
+    return { ok: false, reason: `setup-peer.sh failed: ${lastLine(s.stderr) || `exit code ${s.code}`}` }
   const env = { ...process.env, ...parseEnvLine(lastLine(s.stdout)) }
   const r = await exec(
     '/usr/bin/python3',
@@ -88,12 +95,17 @@ async function runTorch(
     env,
     30 * 60_000
   )
-  if (r.code !== 0) return { ok: false, reason: `torch_infer.py failed: ${lastLine(r.stderr) || `exit code ${r.code}`}` }
+  if (r.code !== 0)
+    return { ok: false, reason: `torch_infer.py failed: ${lastLine(r.stderr) || `exit code ${r.code}`}` }
   const cases: PeerCase[] = []
   for (const line of r.stdout.split('\n')) {
     if (!line.trim().startsWith('{')) continue
     const j = JSON.parse(line) as { case: PeerCase['case']; batch: number; latency_ms: Latency }
-    cases.push({ case: j.case, batch: j.batch, latencyMs: { p10: j.latency_ms.p10, p50: j.latency_ms.p50, p90: j.latency_ms.p90 } })
+    cases.push({
+      case: j.case,
+      batch: j.batch,
+      latencyMs: { p10: j.latency_ms.p10, p50: j.latency_ms.p50, p90: j.latency_ms.p90 }
+    })
   }
   return cases.length ? { ok: true, cases } : { ok: false, reason: 'torch_infer.py printed no cases' }
 }
@@ -129,8 +141,18 @@ export async function benchPeer(
       const zt = (): InstanceType<typeof ort.Tensor> => new ort.Tensor('float32', z, [b, d])
       const time = async (fn: () => Promise<unknown>): Promise<Latency> =>
         percentiles(await timeCalls(fn, { warmup: 5, repeats: 10, minMs, signal: ctx.signal }))
-      ortCases.push({ case: 'onestep', batch: b, fused: true, latencyMs: await time(() => onestep.run({ z: zt() })) })
-      ortCases.push({ case: 'euler100', batch: b, fused: true, latencyMs: await time(() => fused.run({ z: zt() })) })
+      ortCases.push({
+        case: 'onestep',
+        batch: b,
+        fused: true,
+        latencyMs: await time(() => onestep.run({ z: zt() }))
+      })
+      ortCases.push({
+        case: 'euler100',
+        batch: b,
+        fused: true,
+        latencyMs: await time(() => fused.run({ z: zt() }))
+      })
       const x = new Float32Array(b * d)
       const t = new Float32Array(b)
       ortCases.push({
@@ -141,7 +163,10 @@ export async function benchPeer(
           x.set(z)
           for (const s of plan) {
             t.fill(s.predict.t)
-            const r = await velocity.run({ x: new ort.Tensor('float32', x, [b, d]), t: new ort.Tensor('float32', t, [b]) })
+            const r = await velocity.run({
+              x: new ort.Tensor('float32', x, [b, d]),
+              t: new ort.Tensor('float32', t, [b])
+            })
             applyUpdate(x, [[x, s.predict.cx]], r.v!.data as Float32Array, s.predict.ce)
           }
         })
@@ -156,7 +181,15 @@ export async function benchPeer(
   ctx.log?.(`peer: ${command}`)
   const torch = await runTorch(dir, opts.batches, opts.threads, opts.seconds)
   if (!torch.ok)
-    return { status: 'unavailable', reason: torch.reason, command, threads: opts.threads, torch: [], ort: ortCases, ratios: [] }
+    return {
+      status: 'unavailable',
+      reason: torch.reason,
+      command,
+      threads: opts.threads,
+      torch: [],
+      ort: ortCases,
+      ratios: []
+    }
   const ratios: PeerComparison['ratios'] = []
   for (const tc of torch.cases) {
     const mine = ortCases.filter((o) => o.case === tc.case && o.batch === tc.batch)

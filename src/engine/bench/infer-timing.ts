@@ -75,7 +75,13 @@ export function percentiles(ts: readonly number[]): Latency {
  */
 export async function timeCalls(
   fn: () => Promise<unknown>,
-  opts: { warmup: number; repeats: number; warmupMs?: number; minMs?: number; signal?: AbortSignal | undefined }
+  opts: {
+    warmup: number
+    repeats: number
+    warmupMs?: number
+    minMs?: number
+    signal?: AbortSignal | undefined
+  }
 ): Promise<number[]> {
   const warm = performance.now() + (opts.warmupMs ?? 0)
   for (let i = 0; i < opts.warmup || performance.now() < warm; i++) await fn()
@@ -89,7 +95,6 @@ export async function timeCalls(
   }
   return ts
 }
-
 
 function round(v: number, digits: number): number {
   const f = 10 ** digits

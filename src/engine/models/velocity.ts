@@ -45,7 +45,11 @@ export function timeFrequencies(timeDim: number, maxFreq: number): Float64Array 
 /**
  * Sinusoidal embedding of n times: t [n] → [n, timeDim] row-major (sines first, then cosines).
  */
-export function timeEmbedding(t: ArrayLike<number>, timeDim: number, maxFreq = DEFAULT_MAX_FREQ): Float32Array {
+export function timeEmbedding(
+  t: ArrayLike<number>,
+  timeDim: number,
+  maxFreq = DEFAULT_MAX_FREQ
+): Float32Array {
   checkTimeDim(timeDim)
   const n = t.length
   const h = timeDim / 2

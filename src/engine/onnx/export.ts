@@ -101,7 +101,14 @@ export function pushforwardMetadata(
 export async function checkParity(
   graph: RunGraph,
   source: string | Uint8Array,
-  opts: { n?: number; seed?: number; tolerance?: number; where?: string; outcome?: string; threads?: number } = {}
+  opts: {
+    n?: number
+    seed?: number
+    tolerance?: number
+    where?: string
+    outcome?: string
+    threads?: number
+  } = {}
 ): Promise<{ maxAbsError: number; n: number; tolerance: number }> {
   const n = opts.n ?? PARITY_POINTS
   if (!Number.isInteger(n) || n < 1) throw new ConfigError(`parity points: ${n} is not a positive integer.`)

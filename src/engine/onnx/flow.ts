@@ -94,8 +94,7 @@ export const FUSED_SAMPLERS: readonly FusedSampler[] = ['euler', 'heun', 'ddim']
  *   dx/dt = −½β(t)·(x − ε̂/σ_t), σ_t = √(1 − ᾱ(t)) (ddpm.ts), time 1 → 0.
  */
 export type FieldKind =
-  | { kind: 'velocity' }
-  | { kind: 'eps'; alphaBar(t: number): number; beta(t: number): number }
+  { kind: 'velocity' } | { kind: 'eps'; alphaBar(t: number): number; beta(t: number): number }
 
 /** dx/dt = a(t)·x + b(t)·net(x, t). */
 function fieldCoefficients(field: FieldKind, t: number): { a: number; b: number } {
@@ -183,7 +182,12 @@ function finish(
     ...(meta.metadata ? { metadata: meta.metadata } : {})
   })
   const s = g.stats()
-  return { bytes, inputs, outputs, stats: { nodes: s.nodes, initializers: s.initializers, parameters: s.parameters } }
+  return {
+    bytes,
+    inputs,
+    outputs,
+    stats: { nodes: s.nodes, initializers: s.initializers, parameters: s.parameters }
+  }
 }
 
 /**
@@ -276,13 +280,13 @@ function evalToLast(
   g: GraphBuilder,
   p: SplitNet,
   x: string,
-  firstBias: string,
+  firstBias: () => string,
   firstBiasData: ArrayLike<number> | null,
   tag: string
 ): LastLayer {
   if (p.rest.length === 0)
     return { h: x, w: p.wx, wData: p.wxData, inDim: p.d, bias: firstBiasData ?? new Float64Array(p.d) }
-  let h = g.node('Gemm', [x, p.wx(), firstBias], {}, { output: g.unique(`${tag}/l0/gemm`) })
+  let h = g.node('Gemm', [x, p.wx(), firstBias()], {}, { output: g.unique(`${tag}/l0/gemm`) })
   h = activationGraph(g, h, p.act, `${tag}/l0`)
   for (let i = 0; i + 1 < p.rest.length; i++) {
     const l = p.rest[i]!
@@ -319,7 +323,10 @@ function linearUpdate(
         : g.node('Mul', [term, affine ? g.constant(scaled, [d]) : g.constant(coef)], {}, out('cx'))
     c = c === null ? v : g.node('Add', [c, v], {}, out('sum'))
   }
-  const bias = Array.from({ length: d }, (_, j) => ce * last.bias[j]! * scale(j) + (affine ? affine.shift[j]! : 0))
+  const bias = Array.from(
+    { length: d },
+    (_, j) => ce * last.bias[j]! * scale(j) + (affine ? affine.shift[j]! : 0)
+  )
   if (bias.some((v) => v !== 0)) {
     const b = g.constant(bias, [d])
     c = c === null ? b : g.node('Add', [c, b], {}, out('c'))
@@ -371,12 +378,13 @@ function unrolledSteps(
   z: string,
   affine: OutputAffine | null
 ): string {
-  const biases = new Map<number, { name: string; data: Float64Array }>()
-  const biasAt = (t: number): { name: string; data: Float64Array } => {
+  const biases = new Map<number, { name: () => string; data: Float64Array }>()
+  const biasAt = (t: number): { name: () => string; data: Float64Array } => {
     let b = biases.get(t)
     if (!b) {
       const data = p.firstBias(t)
-      b = { name: g.initializer(g.unique(`net/b0@t${biases.size}`), Float32Array.from(data), [data.length]), data }
+      const label = `net/b0@t${biases.size}`
+      b = { name: lazy(() => g.initializer(g.unique(label), Float32Array.from(data), [data.length])), data }
       biases.set(t, b)
     }
     return b
@@ -391,7 +399,15 @@ function unrolledSteps(
     const tag = `step${k}`
     const pr = s.predict
     const c = s.correct
-    const y = linearUpdate(g, [[x, pr.cx]], evalAt(x, pr.t, `${tag}/a`), pr.ce, p.d, `${tag}/a`, c || !isLast ? null : affine)
+    const y = linearUpdate(
+      g,
+      [[x, pr.cx]],
+      evalAt(x, pr.t, `${tag}/a`),
+      pr.ce,
+      p.d,
+      `${tag}/a`,
+      c || !isLast ? null : affine
+    )
     if (!c) {
       x = y
       return
@@ -431,15 +447,36 @@ function loopSteps(
   }
   const vec = (name: string, v: number[]): string => g.initializer(g.unique(name), v, [K])
   const tables = {
-    b1: table('loop/b0_predict', plan.map((s) => p.firstBias(s.predict.t))),
-    cx1: vec('loop/cx_predict', plan.map((s) => s.predict.cx)),
-    ce1: vec('loop/ce_predict', plan.map((s) => s.predict.ce)),
+    b1: table(
+      'loop/b0_predict',
+      plan.map((s) => p.firstBias(s.predict.t))
+    ),
+    cx1: vec(
+      'loop/cx_predict',
+      plan.map((s) => s.predict.cx)
+    ),
+    ce1: vec(
+      'loop/ce_predict',
+      plan.map((s) => s.predict.ce)
+    ),
     ...(heun
       ? {
-          b2: table('loop/b0_correct', plan.map((s) => p.firstBias(s.correct!.t))),
-          cx2: vec('loop/cx_correct', plan.map((s) => s.correct!.cx)),
-          cy2: vec('loop/cy_correct', plan.map((s) => s.correct!.cy)),
-          ce2: vec('loop/ce_correct', plan.map((s) => s.correct!.ce))
+          b2: table(
+            'loop/b0_correct',
+            plan.map((s) => p.firstBias(s.correct!.t))
+          ),
+          cx2: vec(
+            'loop/cx_correct',
+            plan.map((s) => s.correct!.cx)
+          ),
+          cy2: vec(
+            'loop/cy_correct',
+            plan.map((s) => s.correct!.cy)
+          ),
+          ce2: vec(
+            'loop/ce_correct',
+            plan.map((s) => s.correct!.ce)
+          )
         }
       : {})
   }
@@ -454,7 +491,7 @@ function loopSteps(
     const b = gather(bTable, `${tag}/b0`)
     if (p.rest.length === 0)
       return body.node('Gemm', [x, p.wx(), b], {}, { output: body.unique(`body/${tag}/out`) })
-    const last = evalToLast(body, p, x, b, null, `body/${tag}`)
+    const last = evalToLast(body, p, x, () => b, null, `body/${tag}`)
     const l = p.rest[p.rest.length - 1]!
     return body.node('Gemm', [last.h, l.w(), l.b()], {}, { output: body.unique(`body/${tag}/out`) })
   }
@@ -463,14 +500,27 @@ function loopSteps(
   const add = (a: string, b: string, s: string): string =>
     body.node('Add', [a, b], {}, { output: body.unique(`body/${s}`) })
   const e1 = netOut(xin, tables.b1, 'a')
-  let xout = add(mul(xin, gather(tables.cx1, 'cx1'), 'a/cx'), mul(e1, gather(tables.ce1, 'ce1'), 'a/ce'), 'a/y')
+  let xout = add(
+    mul(xin, gather(tables.cx1, 'cx1'), 'a/cx'),
+    mul(e1, gather(tables.ce1, 'ce1'), 'a/ce'),
+    'a/y'
+  )
   if (heun) {
     const y = xout
     const e2 = netOut(y, tables.b2!, 'b')
-    const lin = add(mul(xin, gather(tables.cx2!, 'cx2'), 'b/cx'), mul(y, gather(tables.cy2!, 'cy2'), 'b/cy'), 'b/xy')
+    const lin = add(
+      mul(xin, gather(tables.cx2!, 'cx2'), 'b/cx'),
+      mul(y, gather(tables.cy2!, 'cy2'), 'b/cy'),
+      'b/xy'
+    )
     xout = add(lin, mul(e2, gather(tables.ce2!, 'ce2'), 'b/ce'), 'b/x')
   }
-  body.output('body/cond_out', [], body.node('Identity', [cond], {}, { output: 'body/cond_pass' }), DataType.BOOL)
+  body.output(
+    'body/cond_out',
+    [],
+    body.node('Identity', [cond], {}, { output: 'body/cond_pass' }),
+    DataType.BOOL
+  )
   body.output('body/x_out', ['batch', p.d], xout)
   const xK = g.node(
     'Loop',

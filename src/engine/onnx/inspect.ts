@@ -27,7 +27,12 @@ export interface ModelOutline {
 }
 
 export function elemTypeName(t: number): string {
-  return t === DataType.FLOAT ? 'float32' : t === DataType.INT64 ? 'int64' : t === DataType.BOOL ? 'bool' : `type ${t}`
+  const names: Record<number, string> = {
+    [DataType.FLOAT]: 'float32',
+    [DataType.INT64]: 'int64',
+    [DataType.BOOL]: 'bool'
+  }
+  return names[t] ?? `type ${t}`
 }
 
 const by = (fields: ProtoField[], n: number): ProtoField[] => fields.filter((f) => f.field === n)

@@ -43,7 +43,9 @@ export function realNvpSamplerModel(
     const net = w.couplings[k]!
     checkMlpWeights(net, `coupling network ${k}`)
     if (net.spec.inDim !== d || net.spec.outDim !== 2 * d)
-      throw new OnnxExportError(`Coupling network ${k} maps ${net.spec.inDim} → ${net.spec.outDim}, not ${d} → ${2 * d}.`)
+      throw new OnnxExportError(
+        `Coupling network ${k} maps ${net.spec.inDim} → ${net.spec.outDim}, not ${d} → ${2 * d}.`
+      )
     const m = mask(d, k)
     const free = m.map((v) => 1 - v)
     const scope = `coupling${k}`
@@ -70,7 +72,18 @@ export function realNvpSamplerModel(
     }
     const out = (s: string): { output: string } => ({ output: g.unique(`${scope}/${s}`) })
     const th = g.node('Tanh', [head(() => 1 / c, 0, 's_raw')], {}, out('tanh'))
-    const negS = g.node('Mul', [th, g.constant(free.map((f) => -c * f), [d])], {}, out('neg_s'))
+    const negS = g.node(
+      'Mul',
+      [
+        th,
+        g.constant(
+          free.map((f) => -c * f),
+          [d]
+        )
+      ],
+      {},
+      out('neg_s')
+    )
     const e = g.node('Exp', [negS], {}, out('exp'))
     const t = head((j) => free[j]!, d, 't')
     h = g.node('Mul', [g.node('Sub', [h, t], {}, out('shifted')), e], {}, out('h'))
@@ -82,5 +95,10 @@ export function realNvpSamplerModel(
     ...(meta.metadata ? { metadata: meta.metadata } : {})
   })
   const s = g.stats()
-  return { bytes, inputs, outputs, stats: { nodes: s.nodes, initializers: s.initializers, parameters: s.parameters } }
+  return {
+    bytes,
+    inputs,
+    outputs,
+    stats: { nodes: s.nodes, initializers: s.initializers, parameters: s.parameters }
+  }
 }

@@ -157,7 +157,8 @@ export function traceGrid(model: VelocityModel, sampler: FusedSampler, steps: nu
   const net: VelocityNet = model.field
   const times: number[] = []
   const probe = (x: Float32Array, t: number | ArrayLike<number>): Float32Array => {
-    if (typeof t !== 'number') throw new OnnxExportError('The sampler evaluates the network at per-row times.')
+    if (typeof t !== 'number')
+      throw new OnnxExportError('The sampler evaluates the network at per-row times.')
     times.push(t)
     return new Float32Array(x.length)
   }
@@ -170,7 +171,9 @@ export function traceGrid(model: VelocityModel, sampler: FusedSampler, steps: nu
   const eps = model instanceof DdpmModel
   if (sampler === 'heun') {
     if (times.length !== 2 * steps)
-      throw new OnnxExportError(`Heun with K = ${steps} evaluated the network ${times.length} times, not ${2 * steps}.`)
+      throw new OnnxExportError(
+        `Heun with K = ${steps} evaluated the network ${times.length} times, not ${2 * steps}.`
+      )
     const grid = [times[0]!]
     for (let k = 0; k < steps; k++) {
       if (k > 0 && times[2 * k] !== times[2 * k - 1])
@@ -180,7 +183,9 @@ export function traceGrid(model: VelocityModel, sampler: FusedSampler, steps: nu
     return grid
   }
   if (times.length !== steps)
-    throw new OnnxExportError(`${sampler} with K = ${steps} evaluated the network ${times.length} times, not ${steps}.`)
+    throw new OnnxExportError(
+      `${sampler} with K = ${steps} evaluated the network ${times.length} times, not ${steps}.`
+    )
   // The end point is never evaluated: ddim ends at t = 0 (ᾱ = 1), the ODE samplers at the end of the flow.
   const end = sampler === 'ddim' ? 0 : eps ? (model as DdpmModel).tMin : 1
   return [...times, end]
@@ -188,7 +193,9 @@ export function traceGrid(model: VelocityModel, sampler: FusedSampler, steps: nu
 
 /** The deterministic samplers a flow run offers that have a fused graph. */
 export function fusedSamplersOf(open: OpenRun): FusedSampler[] {
-  return open.model.samplers.filter((s): s is FusedSampler => (FUSED_SAMPLERS as readonly string[]).includes(s))
+  return open.model.samplers.filter((s): s is FusedSampler =>
+    (FUSED_SAMPLERS as readonly string[]).includes(s)
+  )
 }
 
 /** A flow run's sampler (sampler, K) as a plan. */
@@ -264,7 +271,12 @@ function toData(y: Float32Array, d: number, stats: Standardization): Float32Arra
  * The graph of run `runId` (already opened) for `spec`, pure apart from tfjs reference computations.
  * Throws ConfigError for sampler options the run does not offer, OnnxExportError for models with no export.
  */
-export function runGraph(open: OpenRun, runId: string, stats: Standardization, spec: RunGraphSpec = {}): RunGraph {
+export function runGraph(
+  open: OpenRun,
+  runId: string,
+  stats: Standardization,
+  spec: RunGraphSpec = {}
+): RunGraph {
   const kind = runGraphKind(open, runId)
   const config = open.config
   const d = config.dataset.dim
@@ -275,7 +287,9 @@ export function runGraph(open: OpenRun, runId: string, stats: Standardization, s
 
   if (kind !== 'flow') {
     if (spec.graph === 'velocity')
-      throw new ConfigError(`Run "${runId}" (${config.objective}) has no velocity network; it is a one-step map.`)
+      throw new ConfigError(
+        `Run "${runId}" (${config.objective}) has no velocity network; it is a one-step map.`
+      )
     if (spec.sampler !== undefined && spec.sampler !== 'onestep')
       throw new ConfigError(
         `--sampler ${spec.sampler}: run "${runId}" (${config.objective}) is a one-step map; it exports with --sampler onestep.`
@@ -289,14 +303,23 @@ export function runGraph(open: OpenRun, runId: string, stats: Standardization, s
   if (kind === 'onestep') {
     const phi = readPhi(open.weights)!
     const latentDim = phi.layers[0]!.inDim
-    const base = open.weights.base === 'uniform' || open.weights.base === 'normal' ? open.weights.base : config.model.base
+    const base =
+      open.weights.base === 'uniform' || open.weights.base === 'normal'
+        ? open.weights.base
+        : config.model.base
     const docString =
       `Pushforward Lab one-step sampler φ (${what}): ` +
       `z ~ ${base === 'uniform' ? 'U(0,1)' : 'N(0, I)'} [batch, ${latentDim}] → x [batch, ${d}] in data units.`
     const m = pushforwardModel(tamper(phi), stats, {
       docString,
       metadata: {
-        ...metadata(open, runId, stats, { sampler: 'onestep', steps: 1 }, { base, latentDim: String(latentDim) }),
+        ...metadata(
+          open,
+          runId,
+          stats,
+          { sampler: 'onestep', steps: 1 },
+          { base, latentDim: String(latentDim) }
+        ),
         outputUnits: 'data'
       }
     })
@@ -331,13 +354,23 @@ export function runGraph(open: OpenRun, runId: string, stats: Standardization, s
       throw new OnnxExportError(
         `Run "${runId}": the 1-D realnvp inverts its monotone layers by bisection, which has no ONNX export.`
       )
-    const m = realNvpSamplerModel({ ...w, couplings: w.couplings.map(tamper) }, { scale: stats.std, shift: stats.mean }, {
-      docString: `Pushforward Lab realnvp sampling direction ψ (${what}): z ~ N(0, I) [batch, ${d}] → x [batch, ${d}] in data units.`,
-      metadata: {
-        ...metadata(open, runId, stats, { sampler: 'onestep', steps: 1 }, { base: 'normal', latentDim: String(d) }),
-        outputUnits: 'data'
+    const m = realNvpSamplerModel(
+      { ...w, couplings: w.couplings.map(tamper) },
+      { scale: stats.std, shift: stats.mean },
+      {
+        docString: `Pushforward Lab realnvp sampling direction ψ (${what}): z ~ N(0, I) [batch, ${d}] → x [batch, ${d}] in data units.`,
+        metadata: {
+          ...metadata(
+            open,
+            runId,
+            stats,
+            { sampler: 'onestep', steps: 1 },
+            { base: 'normal', latentDim: String(d) }
+          ),
+          outputUnits: 'data'
+        }
       }
-    })
+    )
     return {
       ...common,
       graph: 'sampler',
@@ -371,7 +404,9 @@ export function runGraph(open: OpenRun, runId: string, stats: Standardization, s
         `${output} [batch, ${d}], standardised coordinates (x_data = x·std + mean).`,
       metadata: {
         ...metadata(open, runId, stats, { sampler: 'none', steps: 1 }, { graph: 'velocity' }),
-        output: eps ? 'noise prediction ε̂(x_t, t), diffusion time t ∈ [0, 1] (1 = noise)' : 'velocity v(x, t), t ∈ [0, 1] (0 = noise)',
+        output: eps
+          ? 'noise prediction ε̂(x_t, t), diffusion time t ∈ [0, 1] (1 = noise)'
+          : 'velocity v(x, t), t ∈ [0, 1] (0 = noise)',
         timeEmbedding: JSON.stringify({ timeDim: weights.spec.timeDim, maxFreq: weights.spec.maxFreq }),
         outputUnits: 'standardised'
       }
@@ -403,22 +438,33 @@ export function runGraph(open: OpenRun, runId: string, stats: Standardization, s
   const net = { ...fp.net, mlp: tamper(fp.net.mlp) }
   const evaluations = planEvaluations(fp.plan)
   const form = spec.form ?? 'unrolled'
-  const m = fusedSamplerModel(net, fp.plan, { scale: stats.std, shift: stats.mean }, {
-    form,
-    docString:
-      `Pushforward Lab ${fp.sampler} sampler, K = ${steps} (${evaluations} network evaluations) fused into one graph ` +
-      `(${what}): z ~ N(0, I) [batch, ${d}] → x [batch, ${d}] in data units.`,
-    metadata: {
-      ...metadata(
-        open,
-        runId,
-        stats,
-        { sampler: fp.sampler, steps },
-        { base: 'normal', latentDim: String(d), evaluations: String(evaluations), form, grid: JSON.stringify(fp.grid) }
-      ),
-      outputUnits: 'data'
+  const m = fusedSamplerModel(
+    net,
+    fp.plan,
+    { scale: stats.std, shift: stats.mean },
+    {
+      form,
+      docString:
+        `Pushforward Lab ${fp.sampler} sampler, K = ${steps} (${evaluations} network evaluations) fused into one graph ` +
+        `(${what}): z ~ N(0, I) [batch, ${d}] → x [batch, ${d}] in data units.`,
+      metadata: {
+        ...metadata(
+          open,
+          runId,
+          stats,
+          { sampler: fp.sampler, steps },
+          {
+            base: 'normal',
+            latentDim: String(d),
+            evaluations: String(evaluations),
+            form,
+            grid: JSON.stringify(fp.grid)
+          }
+        ),
+        outputUnits: 'data'
+      }
     }
-  })
+  )
   return {
     ...common,
     graph: 'sampler',
@@ -437,6 +483,7 @@ export function runGraph(open: OpenRun, runId: string, stats: Standardization, s
 /** Why a run cannot load: no standardisation. */
 export function runStats(open: OpenRun, runId: string): Standardization {
   const stats = open.run.standardization
-  if (!stats) throw new StoreError(`Run "${runId}" has no stored standardisation, so its samples have no data units.`)
+  if (!stats)
+    throw new StoreError(`Run "${runId}" has no stored standardisation, so its samples have no data units.`)
   return stats
 }

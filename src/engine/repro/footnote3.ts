@@ -89,7 +89,9 @@ export function totalVariation(a: number): number {
  * densities are constant between the breakpoints 0, ¼, ¾, 1, a, a + ½).
  */
 export function bestResponse(a: number, adversary: Footnote3Adversary = 'footnote'): [number, number][] {
-  const cuts = [...new Set([0, 0.25, 0.75, 1, a, a + 0.5].filter((c) => c >= 0 && c <= 1))].sort((p, q) => p - q)
+  const cuts = [...new Set([0, 0.25, 0.75, 1, a, a + 0.5].filter((c) => c >= 0 && c <= 1))].sort(
+    (p, q) => p - q
+  )
   const out: [number, number][] = []
   for (let i = 0; i + 1 < cuts.length; i++) {
     const l = cuts[i]!
@@ -111,7 +113,10 @@ function normalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2
   const t = 1 / (1 + 0.3275911 * x)
   const erf =
-    1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x)
+    1 -
+    t *
+      (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+      Math.exp(-x * x)
   return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf)
 }
 

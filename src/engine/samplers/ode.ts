@@ -12,7 +12,8 @@ export type VelocityField = (x: Float32Array, t: number) => Float32Array
 
 /** K + 1 equally spaced times from t0 to t1 (K ≥ 1 steps). */
 export function uniformGrid(t0: number, t1: number, K: number): number[] {
-  if (!(Number.isInteger(K) && K >= 1)) throw new RangeError(`The number of steps must be an integer ≥ 1, got ${K}.`)
+  if (!(Number.isInteger(K) && K >= 1))
+    throw new RangeError(`The number of steps must be an integer ≥ 1, got ${K}.`)
   const g = new Array<number>(K + 1)
   for (let i = 0; i <= K; i++) g[i] = t0 + ((t1 - t0) * i) / K
   g[K] = t1

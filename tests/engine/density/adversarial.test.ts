@@ -7,7 +7,12 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../src/engine/backend'
 import { Mlp, type MlpWeights } from '../../../src/engine/models/mlp'
-import { AdversarialModel, gradientPenalty, gradientSquaredNorm, interpolate } from '../../../src/engine/objectives/density/adversarial'
+import {
+  AdversarialModel,
+  gradientPenalty,
+  gradientSquaredNorm,
+  interpolate
+} from '../../../src/engine/objectives/density/adversarial'
 import { gan } from '../../../src/engine/objectives/density/gan'
 import { wganGp } from '../../../src/engine/objectives/density/wgan-gp'
 import type { ModelObjective, ModelSpec } from '../../../src/engine/objectives/types'
@@ -89,7 +94,9 @@ describe('WGAN-GP gradient penalty', () => {
     })
     expect(checked).toBe(3 * c.weights.length)
     // the output layer's weight does enter the penalty: its gradient is not zero
-    expect(Math.max(...Array.from(grads[vars[vars.length - 2]!.name]!.dataSync(), Math.abs))).toBeGreaterThan(1e-4)
+    expect(Math.max(...Array.from(grads[vars[vars.length - 2]!.name]!.dataSync(), Math.abs))).toBeGreaterThan(
+      1e-4
+    )
     tf.dispose(Object.values(grads))
     xt.dispose()
     c.dispose()
@@ -127,7 +134,9 @@ describe('gan with R1', () => {
 
   it('the R1 term is ‖w‖² for a linear critic', () => {
     const c = linearCritic([0.6, 0.8, 2])
-    const p = tf.tidy(() => gradientSquaredNorm((t) => c.apply(t), tf.tensor2d(new Rng(1).normals(30), [10, 3])))
+    const p = tf.tidy(() =>
+      gradientSquaredNorm((t) => c.apply(t), tf.tensor2d(new Rng(1).normals(30), [10, 3]))
+    )
     expect(p.dataSync()[0]).toBeCloseTo(0.36 + 0.64 + 4, 5)
     p.dispose()
     c.dispose()
@@ -144,7 +153,8 @@ describe.each([gan, wganGp])('$id', (obj) => {
     y.dispose()
     expect(Number.isFinite(r.loss)).toBe(true)
     for (const v of Object.values(r.extra ?? {})) expect(Number.isFinite(v)).toBe(true)
-    if (obj.id === 'wgan-gp') expect(Object.keys(r.extra ?? {})).toEqual(['criticLoss', 'gradientPenalty', 'generatorLoss'])
+    if (obj.id === 'wgan-gp')
+      expect(Object.keys(r.extra ?? {})).toEqual(['criticLoss', 'gradientPenalty', 'generatorLoss'])
     expect(m.phi.toJSON().layers[0]!.w).not.toEqual(phi0.layers[0]!.w)
     expect(m.critic!.toJSON().layers[0]!.w).not.toEqual(critic0.layers[0]!.w)
     m.dispose()
@@ -159,7 +169,13 @@ describe.each([gan, wganGp])('$id', (obj) => {
     const w = m.toJSON()
     expect(w.generator).toBeDefined()
     expect((w.phi as MlpWeights).layers[0]!.w).not.toEqual((w.generator as MlpWeights).layers[0]!.w)
-    const resumed = obj.restore(w, { dim: 2, model: s.model, params: s.params, lr: s.lr, batch: s.batch }) as AdversarialModel
+    const resumed = obj.restore(w, {
+      dim: 2,
+      model: s.model,
+      params: s.params,
+      lr: s.lr,
+      batch: s.batch
+    }) as AdversarialModel
     expect(resumed.generator.toJSON().layers[0]!.w).toEqual((w.generator as MlpWeights).layers[0]!.w)
     m.dispose()
     resumed.dispose()
@@ -175,8 +191,16 @@ describe.each([gan, wganGp])('$id', (obj) => {
     const w = m.toJSON()
     expect(w.kind).toBe(obj.id)
     expect((w.phi as MlpWeights).spec).toMatchObject({ inDim: 3, outDim: 2 })
-    const copy = obj.restore(JSON.parse(JSON.stringify(w)), { dim: 2, model: s.model, params: s.params, lr: s.lr, batch: s.batch })
-    expect(Array.from(copy.sample(20, new Rng(8), ONESTEP))).toEqual(Array.from(m.sample(20, new Rng(8), ONESTEP)))
+    const copy = obj.restore(JSON.parse(JSON.stringify(w)), {
+      dim: 2,
+      model: s.model,
+      params: s.params,
+      lr: s.lr,
+      batch: s.batch
+    })
+    expect(Array.from(copy.sample(20, new Rng(8), ONESTEP))).toEqual(
+      Array.from(m.sample(20, new Rng(8), ONESTEP))
+    )
     expect(() => copy.sample(5, new Rng(1), { sampler: 'euler', steps: 10 })).toThrow(/onestep/)
     m.dispose()
     copy.dispose()

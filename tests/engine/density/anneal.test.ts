@@ -6,7 +6,14 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../src/engine/backend'
 import type { MlpWeights } from '../../../src/engine/models/mlp'
-import { anneal, ANNEAL_LOSSES, AnnealModel, noisyTargets, roundOf, roundTime } from '../../../src/engine/objectives/density/anneal'
+import {
+  anneal,
+  ANNEAL_LOSSES,
+  AnnealModel,
+  noisyTargets,
+  roundOf,
+  roundTime
+} from '../../../src/engine/objectives/density/anneal'
 import { vpSchedule } from '../../../src/engine/objectives/flows/schedule'
 import type { ModelSpec } from '../../../src/engine/objectives/types'
 import { resolveParams } from '../../../src/engine/params'
@@ -32,7 +39,9 @@ describe('anneal schedule', () => {
   it('splits the steps evenly into rounds, t decreasing from t_max to 0', () => {
     const rounds = Array.from({ length: 100 }, (_, s) => roundOf(s, 100, 4))
     expect([0, 1, 2, 3].map((r) => rounds.filter((v) => v === r).length)).toEqual([25, 25, 25, 25])
-    expect([0, 1, 2, 3].map((r) => roundTime(r, 4, 0.9, 'linear'))).toEqual([0.9, 0.6, 0.3, 0].map((v) => expect.closeTo(v, 12)))
+    expect([0, 1, 2, 3].map((r) => roundTime(r, 4, 0.9, 'linear'))).toEqual(
+      [0.9, 0.6, 0.3, 0].map((v) => expect.closeTo(v, 12))
+    )
     expect([0, 1, 2].map((r) => roundTime(r, 3, 1, 'quadratic'))).toEqual([1, 0.25, 0])
     expect(roundTime(0, 1, 1, 'linear')).toBe(0)
   })
@@ -58,17 +67,20 @@ describe('anneal schedule', () => {
 })
 
 describe('anneal', () => {
-  it.each(Object.keys(ANNEAL_LOSSES))('trains one step with the %s loss and reports the round’s t', async (loss) => {
-    const m = (await anneal.create(spec({ loss, rounds: 2 }))) as AnnealModel
-    const y = tf.tensor2d(new Rng(5).normals(128), [64, 2])
-    const a = m.step(y, { rng: new Rng(6), step: 0, steps: 10 })
-    const b = m.step(y, { rng: new Rng(6), step: 9, steps: 10 })
-    y.dispose()
-    expect(Number.isFinite(a.loss) && Number.isFinite(b.loss)).toBe(true)
-    expect(a.extra).toEqual({ t: 1, round: 0 })
-    expect(b.extra).toEqual({ t: 0, round: 1 })
-    m.dispose()
-  })
+  it.each(Object.keys(ANNEAL_LOSSES))(
+    'trains one step with the %s loss and reports the round’s t',
+    async (loss) => {
+      const m = (await anneal.create(spec({ loss, rounds: 2 }))) as AnnealModel
+      const y = tf.tensor2d(new Rng(5).normals(128), [64, 2])
+      const a = m.step(y, { rng: new Rng(6), step: 0, steps: 10 })
+      const b = m.step(y, { rng: new Rng(6), step: 9, steps: 10 })
+      y.dispose()
+      expect(Number.isFinite(a.loss) && Number.isFinite(b.loss)).toBe(true)
+      expect(a.extra).toEqual({ t: 1, round: 0 })
+      expect(b.extra).toEqual({ t: 0, round: 1 })
+      m.dispose()
+    }
+  )
 
   it('restore(toJSON()) round-trips samples; φ is stored as phi', async () => {
     const s = spec()
@@ -76,8 +88,16 @@ describe('anneal', () => {
     const w = m.toJSON()
     expect(w.kind).toBe('anneal')
     expect((w.phi as MlpWeights).spec).toMatchObject({ inDim: 2, outDim: 2 })
-    const copy = anneal.restore(JSON.parse(JSON.stringify(w)), { dim: 2, model: s.model, params: s.params, lr: s.lr, batch: s.batch })
-    expect(Array.from(copy.sample(20, new Rng(8), ONESTEP))).toEqual(Array.from(m.sample(20, new Rng(8), ONESTEP)))
+    const copy = anneal.restore(JSON.parse(JSON.stringify(w)), {
+      dim: 2,
+      model: s.model,
+      params: s.params,
+      lr: s.lr,
+      batch: s.batch
+    })
+    expect(Array.from(copy.sample(20, new Rng(8), ONESTEP))).toEqual(
+      Array.from(m.sample(20, new Rng(8), ONESTEP))
+    )
     m.dispose()
     copy.dispose()
   })
@@ -85,9 +105,14 @@ describe('anneal', () => {
   it('starts from another run’s map with `init`, and says why it cannot without a store', async () => {
     const donor = await anneal.create(spec())
     const w = donor.toJSON()
-    const s = { ...spec({ init: 'run-1' }), loadRun: async (id: string) => ({ objective: 'gan', weights: { ...w, kind: 'gan' }, config: { id } }) }
+    const s = {
+      ...spec({ init: 'run-1' }),
+      loadRun: async (id: string) => ({ objective: 'gan', weights: { ...w, kind: 'gan' }, config: { id } })
+    }
     const m = await anneal.create(s)
-    expect(Array.from(m.sample(10, new Rng(1), ONESTEP))).toEqual(Array.from(donor.sample(10, new Rng(1), ONESTEP)))
+    expect(Array.from(m.sample(10, new Rng(1), ONESTEP))).toEqual(
+      Array.from(donor.sample(10, new Rng(1), ONESTEP))
+    )
     await expect(anneal.create(spec({ init: 'run-1' }))).rejects.toThrow(/run store/)
     const wide = { ...s, dim: 3 }
     await expect(anneal.create(wide)).rejects.toThrow(/outputs/)

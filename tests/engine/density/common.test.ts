@@ -19,7 +19,10 @@ describe('JsAdam', () => {
     const b = tf.variable(tf.tensor2d(init, [3, 4]))
     const ref = tf.train.adam(0.05, 0.5, 0.9)
     const mine = new JsAdam(0.05, 0.5, 0.9)
-    const loss = (v: tf.Variable): (() => tf.Scalar) => () => tf.sum(tf.pow(tf.sub(v, target), 4)) as tf.Scalar
+    const loss =
+      (v: tf.Variable): (() => tf.Scalar) =>
+      () =>
+        tf.sum(tf.pow(tf.sub(v, target), 4)) as tf.Scalar
     for (let s = 0; s < 25; s++) {
       ref.minimize(loss(a), false, [a])
       jsAdamStep(mine, [b], loss(b))

@@ -42,14 +42,18 @@ describe('footnote 3 closed forms', () => {
       for (const rule of ['footnote', 'strict'] as const) {
         const A = bestResponse(a, rule)
         const inA = (x: number): number => (A.some(([l, r]) => x > l && x < r) ? 1 : 0)
-        expect(integrate((x) => inA(x) * (targetDensity(x) - modelDensity(a, x)))).toBeCloseTo(totalVariation(a), 4)
+        expect(integrate((x) => inA(x) * (targetDensity(x) - modelDensity(a, x)))).toBeCloseTo(
+          totalVariation(a),
+          4
+        )
       }
   })
 
   it('the generator gradient is d/da ⟨f_h | μ_a⟩', () => {
     const f: [number, number][] = [[0.5, 1]]
     const h = 0.05
-    const value = (a: number): number => 2 * integrate((x) => (x > a && x < a + 0.5 ? blurred(f, x, h) : 0), 20_000)
+    const value = (a: number): number =>
+      2 * integrate((x) => (x > a && x < a + 0.5 ? blurred(f, x, h) : 0), 20_000)
     for (const a of [0.02, 0.2, 0.4]) {
       const fd = (value(a + 1e-3) - value(a - 1e-3)) / 2e-3
       expect(generatorGradient(f, a, h)).toBeCloseTo(fd, 2)
@@ -60,11 +64,23 @@ describe('footnote 3 closed forms', () => {
     for (const k of [1, 2, 3, 7]) {
       const w = 2 * Math.PI * k
       const [tr, ti] = targetFourier(k)
-      expect(tr).toBeCloseTo(integrate((x) => (targetDensity(x) * Math.cos(w * x))), 5)
-      expect(ti).toBeCloseTo(integrate((x) => (targetDensity(x) * Math.sin(w * x))), 5)
+      expect(tr).toBeCloseTo(
+        integrate((x) => targetDensity(x) * Math.cos(w * x)),
+        5
+      )
+      expect(ti).toBeCloseTo(
+        integrate((x) => targetDensity(x) * Math.sin(w * x)),
+        5
+      )
       const [mr, mi] = uniformFourier(0.2, 0.7, k)
-      expect(mr).toBeCloseTo(integrate((x) => modelDensity(0.2, x) * Math.cos(w * x)), 5)
-      expect(mi).toBeCloseTo(integrate((x) => modelDensity(0.2, x) * Math.sin(w * x)), 5)
+      expect(mr).toBeCloseTo(
+        integrate((x) => modelDensity(0.2, x) * Math.cos(w * x)),
+        5
+      )
+      expect(mi).toBeCloseTo(
+        integrate((x) => modelDensity(0.2, x) * Math.sin(w * x)),
+        5
+      )
     }
     for (const a of [0.05, 0.2, 0.33]) {
       const fd = (d2Loss(a + 1e-6, 10).loss - d2Loss(a - 1e-6, 10).loss) / 2e-6

@@ -60,7 +60,14 @@ export async function trainObjective(obj: ModelObjective, o: HarnessOptions = {}
   const steps = o.steps ?? obj.defaults.steps
   const batch = o.batch ?? obj.defaults.batch
   const lr = o.lr ?? obj.defaults.lr
-  const model: ModelConfig = { latentDim: d, base: 'normal', width: 128, depth: 3, activation: 'silu', ...o.model }
+  const model: ModelConfig = {
+    latentDim: d,
+    base: 'normal',
+    width: 128,
+    depth: 3,
+    activation: 'silu',
+    ...o.model
+  }
   const params = resolveParams(`Objective ${obj.id}`, obj.params, o.params ?? {})
   const m = await obj.create({ dim: d, model, params, lr, batch, rng: new Rng(seed ^ 0x5eed02) })
   const rng = new Rng(seed ^ 0x5eed03)

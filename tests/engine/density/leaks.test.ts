@@ -13,13 +13,19 @@ beforeAll(async () => {
 })
 
 const cases: [string, number, ModelObjective][] = DENSITY_OBJECTIVES.flatMap((o) =>
-  o.id === 'realnvp' ? [[o.id, 1, o] as [string, number, ModelObjective], [o.id, 2, o] as [string, number, ModelObjective]] : [[o.id, 2, o] as [string, number, ModelObjective]]
+  o.id === 'realnvp'
+    ? [[o.id, 1, o] as [string, number, ModelObjective], [o.id, 2, o] as [string, number, ModelObjective]]
+    : [[o.id, 2, o] as [string, number, ModelObjective]]
 )
 
 describe.each(cases)('%s in d = %i', (_id, d, obj) => {
   it('keeps tf.memory().numTensors flat across steps and returns to the start after dispose', async () => {
     const start = tf.memory().numTensors
-    const params = resolveParams(obj.id, obj.params, obj.id === 'realnvp' ? { couplings: 2, couplingWidth: 8 } : {})
+    const params = resolveParams(
+      obj.id,
+      obj.params,
+      obj.id === 'realnvp' ? { couplings: 2, couplingWidth: 8 } : {}
+    )
     const model = { latentDim: d, base: 'normal' as const, width: 8, depth: 1, activation: 'silu' as const }
     const m = await obj.create({ dim: d, model, params, lr: 1e-3, batch: 16, rng: new Rng(1) })
     const y = tf.tensor2d(new Rng(2).normals(16 * d), [16, d])

@@ -16,18 +16,25 @@ beforeAll(async () => {
 
 const cases = DENSITY_OBJECTIVES.flatMap((o) => QUALITY_DATASETS.map((ds) => [o.id, ds] as [string, string]))
 
-describe.skipIf(process.env.PFM_SKIP_QUALITY === '1')('training quality (held-out energy vs a Gaussian fit)', () => {
-  it.each(cases)('%s on %s reaches energy ≤ 0.1 × energyGaussian', async (id, dataset) => {
-    const obj = DENSITY_OBJECTIVES.find((o) => o.id === id)!
-    const budget = QUALITY_BUDGETS[id]!
-    const r = await trainObjective(obj, { dataset, seed: 1, ...budget.common, ...budget[dataset] })
-    console.log(
-      `QUALITY ${id} ${dataset}: energy ${r.metrics.energy.toFixed(5)} = ${r.ratio.toFixed(3)} × Gaussian ` +
-        `(${r.metrics.energyGaussian.toFixed(4)}), precision ${r.metrics.precision.toFixed(3)} recall ` +
-        `${r.metrics.recall.toFixed(3)}, ${r.cpuSeconds.toFixed(1)} CPU s (${r.seconds.toFixed(1)} s wall)` +
-        (Object.keys(r.extra).length ? ` ${JSON.stringify(r.extra)}` : '')
+describe.skipIf(process.env.PFM_SKIP_QUALITY === '1')(
+  'training quality (held-out energy vs a Gaussian fit)',
+  () => {
+    it.each(cases)(
+      '%s on %s reaches energy ≤ 0.1 × energyGaussian',
+      async (id, dataset) => {
+        const obj = DENSITY_OBJECTIVES.find((o) => o.id === id)!
+        const budget = QUALITY_BUDGETS[id]!
+        const r = await trainObjective(obj, { dataset, seed: 1, ...budget.common, ...budget[dataset] })
+        console.log(
+          `QUALITY ${id} ${dataset}: energy ${r.metrics.energy.toFixed(5)} = ${r.ratio.toFixed(3)} × Gaussian ` +
+            `(${r.metrics.energyGaussian.toFixed(4)}), precision ${r.metrics.precision.toFixed(3)} recall ` +
+            `${r.metrics.recall.toFixed(3)}, ${r.cpuSeconds.toFixed(1)} CPU s (${r.seconds.toFixed(1)} s wall)` +
+            (Object.keys(r.extra).length ? ` ${JSON.stringify(r.extra)}` : '')
+        )
+        expect(Number.isFinite(r.metrics.energy)).toBe(true)
+        expect(r.ratio).toBeLessThanOrEqual(0.1)
+      },
+      600_000
     )
-    expect(Number.isFinite(r.metrics.energy)).toBe(true)
-    expect(r.ratio).toBeLessThanOrEqual(0.1)
-  }, 600_000)
-})
+  }
+)

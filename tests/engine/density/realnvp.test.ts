@@ -47,7 +47,13 @@ async function randomFlow(dim: number, seed = 7): Promise<RealNvpModel> {
     l.e = 0.3 * rng.normal()
   }
   const s = spec(dim)
-  return realnvp.restore(perturbed, { dim, model: s.model, params: s.params, lr: s.lr, batch: s.batch }) as RealNvpModel
+  return realnvp.restore(perturbed, {
+    dim,
+    model: s.model,
+    params: s.params,
+    lr: s.lr,
+    batch: s.batch
+  }) as RealNvpModel
 }
 
 /** log|det| of a d × d matrix (row-major) by Gaussian elimination with partial pivoting, in float64. */
@@ -74,7 +80,13 @@ type Map = (x: tf.Tensor2D) => { y: tf.Tensor2D; logdet: tf.Tensor1D }
  * Numerical Jacobians of `map` at the rows of x [n, d] (float32): central differences at steps h and h/2
  * combined by Richardson extrapolation (truncation error O(h⁴)), and the map's own logdet.
  */
-function numericLogDets(map: Map, x: Float32Array, n: number, d: number, h: number): { numeric: number[]; analytic: number[] } {
+function numericLogDets(
+  map: Map,
+  x: Float32Array,
+  n: number,
+  d: number,
+  h: number
+): { numeric: number[]; analytic: number[] } {
   const run = (v: Float32Array): Float32Array => {
     const { y, logdet } = map(tf.tensor2d(v, [n, d]))
     const out = y.dataSync() as Float32Array
@@ -173,7 +185,13 @@ describe.each([1, 2, 3, 5])('realnvp in d = %i', (d) => {
   it('restore(toJSON()) gives the same samples and likelihoods', async () => {
     const flow = await randomFlow(d)
     const s = spec(d)
-    const copy = realnvp.restore(flow.toJSON(), { dim: d, model: s.model, params: s.params, lr: s.lr, batch: s.batch })
+    const copy = realnvp.restore(flow.toJSON(), {
+      dim: d,
+      model: s.model,
+      params: s.params,
+      lr: s.lr,
+      batch: s.batch
+    })
     const a = flow.sample(50, new Rng(9), ONESTEP)
     const b = copy.sample(50, new Rng(9), ONESTEP)
     expect(Array.from(b)).toEqual(Array.from(a))
@@ -205,7 +223,8 @@ describe('realnvp', () => {
     const v = nll.dataSync()
     nll.dispose()
     let mass = 0
-    for (let i = 0; i + 1 < N; i++) mass += 0.5 * (Math.exp(-v[i]!) + Math.exp(-v[i + 1]!)) * (grid[i + 1]! - grid[i]!)
+    for (let i = 0; i + 1 < N; i++)
+      mass += 0.5 * (Math.exp(-v[i]!) + Math.exp(-v[i + 1]!)) * (grid[i + 1]! - grid[i]!)
     expect(mass).toBeCloseTo(1, 3)
     flow.dispose()
   })
@@ -225,17 +244,21 @@ describe('realnvp', () => {
   it('rejects a latent dimension other than the data’s and a uniform base', async () => {
     const s = spec(2)
     await expect(realnvp.create({ ...s, model: { ...s.model, latentDim: 3 } })).rejects.toThrow(ConfigError)
-    await expect(realnvp.create({ ...s, model: { ...s.model, base: 'uniform' } })).rejects.toThrow(/N\(0, I\)/)
+    await expect(realnvp.create({ ...s, model: { ...s.model, base: 'uniform' } })).rejects.toThrow(
+      /N\(0, I\)/
+    )
   })
 
   it('rejects weights of another kind or dimension', async () => {
     const flow = (await realnvp.create(spec(2))) as RealNvpModel
     const w = flow.toJSON()
     const s = spec(3)
-    expect(() => realnvp.restore(w, { dim: 3, model: s.model, params: s.params, lr: 1e-3, batch: 8 })).toThrow(/2-D data/)
-    expect(() => realnvp.restore({ ...w, kind: 'vae' }, { dim: 2, model: s.model, params: s.params, lr: 1e-3, batch: 8 })).toThrow(
-      /kind "vae"/
-    )
+    expect(() =>
+      realnvp.restore(w, { dim: 3, model: s.model, params: s.params, lr: 1e-3, batch: 8 })
+    ).toThrow(/2-D data/)
+    expect(() =>
+      realnvp.restore({ ...w, kind: 'vae' }, { dim: 2, model: s.model, params: s.params, lr: 1e-3, batch: 8 })
+    ).toThrow(/kind "vae"/)
     flow.dispose()
   })
 })

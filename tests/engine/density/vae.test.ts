@@ -50,7 +50,8 @@ function weights(shift = 0, logvarShift = 0): VaeWeights {
   }
   // encoder output [μ (k), log-variance (k)] = x·A + c, A [d, 2k] row-major
   const A: number[] = []
-  for (let j = 0; j < d; j++) for (let o = 0; o < 2 * k; o++) A.push(o < k ? (postVar[o]! * W[j]![o]!) / SIGMA ** 2 : 0)
+  for (let j = 0; j < d; j++)
+    for (let o = 0; o < 2 * k; o++) A.push(o < k ? (postVar[o]! * W[j]![o]!) / SIGMA ** 2 : 0)
   const c: number[] = []
   for (let o = 0; o < 2 * k; o++) {
     if (o < k) c.push(-(postVar[o]! * W.reduce((s, row, j) => s + row[o]! * b[j]!, 0)) / SIGMA ** 2 + shift)
@@ -69,10 +70,14 @@ function exactData(n: number, seed: number): { data: Float32Array; logp: number 
   const data = new Float32Array(n * d)
   for (let i = 0; i < n; i++) {
     const z = [rng.normal(), rng.normal()]
-    for (let j = 0; j < d; j++) data[i * d + j] = W[j]![0]! * z[0]! + W[j]![1]! * z[1]! + b[j]! + SIGMA * rng.normal()
+    for (let j = 0; j < d; j++)
+      data[i * d + j] = W[j]![0]! * z[0]! + W[j]![1]! * z[1]! + b[j]! + SIGMA * rng.normal()
   }
   const C = Array.from({ length: d }, (_, r) =>
-    Array.from({ length: d }, (_, c) => W[r]![0]! * W[c]![0]! + W[r]![1]! * W[c]![1]! + (r === c ? SIGMA ** 2 : 0))
+    Array.from(
+      { length: d },
+      (_, c) => W[r]![0]! * W[c]![0]! + W[r]![1]! * W[c]![1]! + (r === c ? SIGMA ** 2 : 0)
+    )
   )
   const L = Array.from({ length: d }, () => new Array<number>(d).fill(0))
   for (let r = 0; r < d; r++)
@@ -163,14 +168,21 @@ describe('vae', () => {
     expect(w.kind).toBe('vae')
     expect((w.phi as MlpWeights).spec.inDim).toBe(k)
     const copy = vae.restore(w, { ...s, model: { ...s.model, width: 16, depth: 2 } })
-    expect(Array.from(copy.sample(30, new Rng(5), ONESTEP))).toEqual(Array.from(m.sample(30, new Rng(5), ONESTEP)))
+    expect(Array.from(copy.sample(30, new Rng(5), ONESTEP))).toEqual(
+      Array.from(m.sample(30, new Rng(5), ONESTEP))
+    )
     m.dispose()
     copy.dispose()
   })
 
   it('training raises the ELBO and, with learnSigma, moves σ', async () => {
     const s = spec({ learnSigma: true, sigma: 1 })
-    const m = (await vae.create({ ...s, model: { ...s.model, width: 16, depth: 1 }, lr: 3e-3, rng: new Rng(3) })) as VaeModel
+    const m = (await vae.create({
+      ...s,
+      model: { ...s.model, width: 16, depth: 1 },
+      lr: 3e-3,
+      rng: new Rng(3)
+    })) as VaeModel
     const { data } = exactData(512, 12)
     const held = { n: 512, d, data }
     const before = m.evaluate(held, new Rng(1)).elbo!
@@ -185,7 +197,9 @@ describe('vae', () => {
 
   it('rejects a uniform base and weights without an encoder', async () => {
     const s = spec()
-    await expect(vae.create({ ...s, model: { ...s.model, base: 'uniform' }, rng: new Rng(1) })).rejects.toThrow(/N\(0, I\)/)
+    await expect(
+      vae.create({ ...s, model: { ...s.model, base: 'uniform' }, rng: new Rng(1) })
+    ).rejects.toThrow(/N\(0, I\)/)
     const { encoder: _drop, ...rest } = weights()
     expect(() => vae.restore(rest as never, s)).toThrow(/encoder/)
   })

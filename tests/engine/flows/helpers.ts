@@ -7,7 +7,12 @@ import { generateBuiltin, splitHeldout, standardize, applyStandardization } from
 import { computeMetrics } from '../../../src/engine/metrics'
 import { resolveParams } from '../../../src/engine/params'
 import { Rng } from '../../../src/engine/rng'
-import type { ModelObjective, ModelSpec, SampleOptions, TrainableModel } from '../../../src/engine/objectives/types'
+import type {
+  ModelObjective,
+  ModelSpec,
+  SampleOptions,
+  TrainableModel
+} from '../../../src/engine/objectives/types'
 import type { Metrics, Points } from '../../../src/engine/types'
 import type { ModelConfig } from '../../../src/engine/train/config'
 
@@ -31,7 +36,13 @@ export function toyData(id: string, n = 30_000, seed = 0): { train: Points; held
 export function modelSpec(
   obj: ModelObjective,
   dim: number,
-  o: { params?: Record<string, unknown>; lr?: number; batch?: number; seed?: number; model?: Partial<ModelConfig> } = {},
+  o: {
+    params?: Record<string, unknown>
+    lr?: number
+    batch?: number
+    seed?: number
+    model?: Partial<ModelConfig>
+  } = {},
   loadRun?: ModelSpec['loadRun']
 ): ModelSpec {
   return {

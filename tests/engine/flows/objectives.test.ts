@@ -6,7 +6,15 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../src/engine/backend'
 import { ConfigError } from '../../../src/engine/errors'
-import { FLOW_OBJECTIVES, cfm, ddpm, distill, otCfm, reflow, isFlowModel } from '../../../src/engine/objectives/flows'
+import {
+  FLOW_OBJECTIVES,
+  cfm,
+  ddpm,
+  distill,
+  otCfm,
+  reflow,
+  isFlowModel
+} from '../../../src/engine/objectives/flows'
 import { lrFactor } from '../../../src/engine/objectives/flows/common'
 import { resolveParams } from '../../../src/engine/params'
 import { Rng } from '../../../src/engine/rng'
@@ -24,7 +32,10 @@ function trainFew(model: TrainableModel, steps: number, seed = 3): number {
   const rng = new Rng(seed)
   let loss = NaN
   for (let step = 0; step < steps; step++) {
-    const y = tf.tensor2d(rng.normals(32 * d).map((v) => 0.5 * v + 1), [32, d])
+    const y = tf.tensor2d(
+      rng.normals(32 * d).map((v) => 0.5 * v + 1),
+      [32, d]
+    )
     try {
       loss = model.step(y, { rng, step, steps }).loss
     } finally {
@@ -35,11 +46,17 @@ function trainFew(model: TrainableModel, steps: number, seed = 3): number {
 }
 
 /** A loadRun over in-memory runs. */
-function memoryRuns(runs: Record<string, { objective: string; model: TrainableModel }>): ModelSpec['loadRun'] {
+function memoryRuns(
+  runs: Record<string, { objective: string; model: TrainableModel }>
+): ModelSpec['loadRun'] {
   return async (id) => {
     const r = runs[id]
     if (!r) throw new ConfigError(`No run ${id}.`)
-    return { objective: r.objective, weights: JSON.parse(JSON.stringify(r.model.toJSON())), config: { params: {} } }
+    return {
+      objective: r.objective,
+      weights: JSON.parse(JSON.stringify(r.model.toJSON())),
+      config: { params: {} }
+    }
   }
 }
 
@@ -87,9 +104,17 @@ describe.each([
     // Stored weights are plain JSON; restore gives the same samples.
     const weights = JSON.parse(JSON.stringify(model.toJSON()))
     expect(weights.kind).toBe(obj.id)
-    const copy = obj.restore(weights, { dim: d, model: modelSpec(obj, d, small).model, params: {}, lr: 1e-3, batch: 32 })
+    const copy = obj.restore(weights, {
+      dim: d,
+      model: modelSpec(obj, d, small).model,
+      params: {},
+      lr: 1e-3,
+      batch: 32
+    })
     const opts = { sampler: model.samplers[0]!, steps: 5 }
-    expect(Array.from(copy.sample(16, new Rng(5), opts))).toEqual(Array.from(model.sample(16, new Rng(5), opts)))
+    expect(Array.from(copy.sample(16, new Rng(5), opts))).toEqual(
+      Array.from(model.sample(16, new Rng(5), opts))
+    )
     // Snapshots roll back.
     const snap = model.snapshot()
     const ref = model.sample(8, new Rng(6), opts)
@@ -107,13 +132,17 @@ describe.each([
     expect(() => model.sample(4, new Rng(1), { sampler: 'onestep', steps: 1 })).toThrow(ConfigError)
     expect(() => model.sample(4, new Rng(1), { sampler: model.samplers[0]!, steps: 0 })).toThrow(ConfigError)
     model.dispose()
-    await expect(obj.create(modelSpec(obj, d, { model: { latentDim: 3 } }))).rejects.toThrow(/latent dimension/)
+    await expect(obj.create(modelSpec(obj, d, { model: { latentDim: 3 } }))).rejects.toThrow(
+      /latent dimension/
+    )
     await expect(obj.create(modelSpec(obj, d, { model: { base: 'uniform' } }))).rejects.toThrow(/base/)
   })
 })
 
 it('ddpm keeps its schedule in its weights', async () => {
-  const model = await ddpm.create(modelSpec(ddpm, d, { ...small, params: { schedule: 'cosine', tMin: 0.01 } }))
+  const model = await ddpm.create(
+    modelSpec(ddpm, d, { ...small, params: { schedule: 'cosine', tMin: 0.01 } })
+  )
   const w = model.toJSON()
   expect(w).toMatchObject({ kind: 'ddpm', schedule: 'cosine', tMin: 0.01 })
   model.dispose()
@@ -141,7 +170,10 @@ describe('reflow and distill', () => {
     trainFew(teacher, 5)
     ddpmTeacher = await ddpm.create(modelSpec(ddpm, d, small))
     trainFew(ddpmTeacher, 5)
-    loadRun = memoryRuns({ t1: { objective: 'cfm', model: teacher }, t2: { objective: 'ddpm', model: ddpmTeacher } })
+    loadRun = memoryRuns({
+      t1: { objective: 'cfm', model: teacher },
+      t2: { objective: 'ddpm', model: ddpmTeacher }
+    })
   })
 
   const teacherSpec = (obj: ModelObjective, params: Record<string, unknown>): ModelSpec =>
@@ -151,12 +183,22 @@ describe('reflow and distill', () => {
     const before = tf.memory().numTensors
     const model = await reflow.create(teacherSpec(reflow, { teacher: 't1' }))
     const opts = { sampler: 'heun' as const, steps: 4 }
-    expect(Array.from(model.sample(8, new Rng(2), opts))).toEqual(Array.from(teacher.sample(8, new Rng(2), opts)))
+    expect(Array.from(model.sample(8, new Rng(2), opts))).toEqual(
+      Array.from(teacher.sample(8, new Rng(2), opts))
+    )
     expect(Number.isFinite(trainFew(model, 3))).toBe(true)
     const w = JSON.parse(JSON.stringify(model.toJSON()))
     expect(w).toMatchObject({ kind: 'reflow', teacher: 't1' })
-    const copy = reflow.restore(w, { dim: d, model: teacherSpec(reflow, {}).model, params: {}, lr: 1e-3, batch: 32 })
-    expect(Array.from(copy.sample(8, new Rng(3), opts))).toEqual(Array.from(model.sample(8, new Rng(3), opts)))
+    const copy = reflow.restore(w, {
+      dim: d,
+      model: teacherSpec(reflow, {}).model,
+      params: {},
+      lr: 1e-3,
+      batch: 32
+    })
+    expect(Array.from(copy.sample(8, new Rng(3), opts))).toEqual(
+      Array.from(model.sample(8, new Rng(3), opts))
+    )
     expect(() => trainFew(copy, 1)).toThrow(/restored for sampling/)
     model.dispose()
     copy.dispose()
@@ -178,9 +220,17 @@ describe('reflow and distill', () => {
     expect(w.kind).toBe('distill')
     expect(w.phi.spec).toMatchObject({ inDim: d, outDim: d })
     expect(w.phi.layers.length).toBe(3)
-    const copy = distill.restore(w, { dim: d, model: teacherSpec(distill, {}).model, params: {}, lr: 1e-3, batch: 32 })
+    const copy = distill.restore(w, {
+      dim: d,
+      model: teacherSpec(distill, {}).model,
+      params: {},
+      lr: 1e-3,
+      batch: 32
+    })
     const opts = { sampler: 'onestep' as const, steps: 1 }
-    expect(Array.from(copy.sample(8, new Rng(3), opts))).toEqual(Array.from(model.sample(8, new Rng(3), opts)))
+    expect(Array.from(copy.sample(8, new Rng(3), opts))).toEqual(
+      Array.from(model.sample(8, new Rng(3), opts))
+    )
     expect(() => model.sample(4, new Rng(1), { sampler: 'heun', steps: 4 })).toThrow(ConfigError)
     model.dispose()
     copy.dispose()
@@ -206,8 +256,8 @@ describe('reflow and distill', () => {
     await expect(distill.create(modelSpec(distill, d, { params: { teacher: 'x' } }, wrong))).rejects.toThrow(
       /needs a flow teacher/
     )
-    await expect(distill.create(modelSpec(distill, 3, { params: { teacher: 't1' } }, loadRun))).rejects.toThrow(
-      /dimension 3/
-    )
+    await expect(
+      distill.create(modelSpec(distill, 3, { params: { teacher: 't1' } }, loadRun))
+    ).rejects.toThrow(/dimension 3/)
   })
 })

@@ -4,7 +4,14 @@
  * DDIM and ancestral DDPM with the exact noise predictor of Gaussian data.
  */
 import { describe, expect, it } from 'vitest'
-import { ddim, euler, eulerMaruyama, heun, uniformGrid, type VelocityField } from '../../../src/engine/samplers'
+import {
+  ddim,
+  euler,
+  eulerMaruyama,
+  heun,
+  uniformGrid,
+  type VelocityField
+} from '../../../src/engine/samplers'
 import { vpSchedule } from '../../../src/engine/objectives/flows/schedule'
 import { Rng } from '../../../src/engine/rng'
 
@@ -47,17 +54,25 @@ describe.each([
   const ratios = (errs: number[]): number[] => errs.slice(1).map((e, i) => errs[i]! / e)
 
   it('on v = A x (exact e^{At} x₀)', () => {
-    const errs = [8, 16, 32, 64].map((K) => maxErr(solve(linear, x0, uniformGrid(0, 1, K)), linearExact(x0, 1)))
+    const errs = [8, 16, 32, 64].map((K) =>
+      maxErr(solve(linear, x0, uniformGrid(0, 1, K)), linearExact(x0, 1))
+    )
     for (const r of ratios(errs)) expect(r).toBeGreaterThan(2 ** order * 0.85)
     for (const r of ratios(errs)) expect(r).toBeLessThan(2 ** order * 1.2)
   })
 
   it('on the time-dependent v = −t x, forwards and backwards in time', () => {
     const fwd = [8, 16, 32, 64].map((K) =>
-      maxErr(solve(timeDependent, x0, uniformGrid(0, 1.5, K)), x0.map((v) => v * Math.exp(-(1.5 ** 2) / 2)))
+      maxErr(
+        solve(timeDependent, x0, uniformGrid(0, 1.5, K)),
+        x0.map((v) => v * Math.exp(-(1.5 ** 2) / 2))
+      )
     )
     const bwd = [8, 16, 32, 64].map((K) =>
-      maxErr(solve(timeDependent, x0, uniformGrid(1.5, 0.5, K)), x0.map((v) => v * Math.exp((1.5 ** 2 - 0.5 ** 2) / 2)))
+      maxErr(
+        solve(timeDependent, x0, uniformGrid(1.5, 0.5, K)),
+        x0.map((v) => v * Math.exp((1.5 ** 2 - 0.5 ** 2) / 2))
+      )
     )
     for (const r of [...ratios(fwd), ...ratios(bwd)]) {
       expect(r).toBeGreaterThan(2 ** order * 0.85)
@@ -95,7 +110,10 @@ describe('VP samplers with the exact noise predictor of Gaussian data N(0, s² I
     const scale = Math.sqrt(s2) / Math.sqrt(ab1 * s2 + 1 - ab1)
     const errs = [25, 50, 100].map((K) => {
       const x = ddim(exactEps, z.subarray(0, 8), uniformGrid(1, 0, K), sch.alphaBar, 0)
-      return maxErr(x, Array.from(z.subarray(0, 8), (v) => v * scale))
+      return maxErr(
+        x,
+        Array.from(z.subarray(0, 8), (v) => v * scale)
+      )
     })
     expect(errs[0]! / errs[1]!).toBeGreaterThan(1.7)
     expect(errs[1]! / errs[2]!).toBeGreaterThan(1.7)
@@ -117,7 +135,13 @@ describe('VP samplers with the exact noise predictor of Gaussian data N(0, s² I
 
 it('Euler–Maruyama reproduces the OU variance 1 − e^{−2T} (eq. (5), E = ‖x‖²/2)', () => {
   const n = 20_000
-  const x = eulerMaruyama((v) => v.map((u) => -u), () => Math.SQRT2, new Float32Array(n), uniformGrid(0, 0.5, 200), new Rng(5))
+  const x = eulerMaruyama(
+    (v) => v.map((u) => -u),
+    () => Math.SQRT2,
+    new Float32Array(n),
+    uniformGrid(0, 0.5, 200),
+    new Rng(5)
+  )
   const v = x.reduce((acc, u) => acc + u * u, 0) / n
   expect(Math.abs(v - (1 - Math.exp(-1)))).toBeLessThan(0.03)
 })

@@ -243,8 +243,24 @@ describe('pfm export', () => {
     const lines = r.stdout.trim().split('\n')
     expect(lines).toHaveLength(1)
     const j = JSON.parse(lines[0]!) as Record<string, unknown>
-    expect(Object.keys(j).sort()).toEqual(['graph', 'inputs', 'opset', 'outputs', 'parity', 'path', 'sampler', 'steps'])
-    expect(j).toMatchObject({ path: out, opset: 17, graph: 'sampler', sampler: 'onestep', steps: 1, parity: { n: 4096 } })
+    expect(Object.keys(j).sort()).toEqual([
+      'graph',
+      'inputs',
+      'opset',
+      'outputs',
+      'parity',
+      'path',
+      'sampler',
+      'steps'
+    ])
+    expect(j).toMatchObject({
+      path: out,
+      opset: 17,
+      graph: 'sampler',
+      sampler: 'onestep',
+      steps: 1,
+      parity: { n: 4096 }
+    })
     expect((j.parity as { maxAbsError: number }).maxAbsError).toBeLessThanOrEqual(1e-4)
     expect(Buffer.from(fs.readFileSync(out)).equals(fs.readFileSync(report.path))).toBe(true)
   })

@@ -9,12 +9,24 @@ import type { MlpWeights } from '../../../src/engine/models/mlp'
 import { vpSchedule } from '../../../src/engine/objectives/flows/schedule'
 import { OnnxExportError } from '../../../src/engine/onnx/errors'
 import { exportPushforward, type ExportOptions, type ExportReport } from '../../../src/engine/onnx/export'
-import { planEvaluations, planGain, solverPlan } from '../../../src/engine/onnx/flow'
+import {
+  fusedSamplerModel,
+  planEvaluations,
+  planGain,
+  solverPlan,
+  timedNetOf,
+  type FusedSampler
+} from '../../../src/engine/onnx/flow'
+import { runOnnx } from '../../../src/engine/onnx/runtime'
+import { timeEmbedding, type VelocityWeights } from '../../../src/engine/models/velocity'
+import type { Activation } from '../../../src/engine/models/mlp'
+import { Rng } from '../../../src/engine/rng'
+import { ddim, euler, heun } from '../../../src/engine/samplers'
 import { inspectModel } from '../../../src/engine/onnx/inspect'
 import { RunStore } from '../../../src/engine/store'
 import { uniformGrid } from '../../../src/engine/samplers'
 import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
-import { onnxCheckAll, removeTempDirs, tempDir } from './helpers'
+import { maxAbs, mlpForward, onnxCheckAll, randomMlp, removeTempDirs, tempDir } from './helpers'
 
 afterAll(removeTempDirs)
 
@@ -49,10 +61,25 @@ describe('flow exports match the engine on 4096 inputs', () => {
     ['cfm heun K=8', 'cfm', { sampler: 'heun', steps: 8 }, { sampler: 'heun', steps: 8, evaluations: 16 }],
     ['ddpm ddim K=8', 'ddpm', { sampler: 'ddim', steps: 8 }, { sampler: 'ddim', steps: 8, evaluations: 8 }],
     ['ddpm ddim K=1', 'ddpm', { sampler: 'ddim', steps: 1 }, { sampler: 'ddim', steps: 1, evaluations: 1 }],
-    ['ddpm euler K=4', 'ddpm', { sampler: 'euler', steps: 4 }, { sampler: 'euler', steps: 4, evaluations: 4 }],
+    [
+      'ddpm euler K=4',
+      'ddpm',
+      { sampler: 'euler', steps: 4 },
+      { sampler: 'euler', steps: 4, evaluations: 4 }
+    ],
     ['ddpm heun K=4', 'ddpm', { sampler: 'heun', steps: 4 }, { sampler: 'heun', steps: 4, evaluations: 8 }],
-    ['cfm heun K=4 as a Loop', 'cfm', { sampler: 'heun', steps: 4, form: 'loop' }, { sampler: 'heun', steps: 4 }],
-    ['ddpm ddim K=6 as a Loop', 'ddpm', { sampler: 'ddim', steps: 6, form: 'loop' }, { sampler: 'ddim', steps: 6 }],
+    [
+      'cfm heun K=4 as a Loop',
+      'cfm',
+      { sampler: 'heun', steps: 4, form: 'loop' },
+      { sampler: 'heun', steps: 4 }
+    ],
+    [
+      'ddpm ddim K=6 as a Loop',
+      'ddpm',
+      { sampler: 'ddim', steps: 6, form: 'loop' },
+      { sampler: 'ddim', steps: 6 }
+    ],
     ['realnvp sampling direction', 'realnvp', {}, { kind: 'realnvp', sampler: 'onestep', steps: 1 }],
     ['vae decoder', 'vae', {}, { kind: 'onestep', sampler: 'onestep', steps: 1, evaluations: 1 }]
   ])('%s', async (label, objective, opts, expected) => {
@@ -96,7 +123,13 @@ describe('the fused graph', () => {
 
   it('records the sampler, K and the grid the engine integrates on', () => {
     const cfm = inspectModel(fs.readFileSync(files.find((f) => f.includes('cfm-euler-K-8'))!)).metadata
-    expect(cfm).toMatchObject({ runId: ids.cfm, objective: 'cfm', sampler: 'euler', steps: '8', evaluations: '8' })
+    expect(cfm).toMatchObject({
+      runId: ids.cfm,
+      objective: 'cfm',
+      sampler: 'euler',
+      steps: '8',
+      evaluations: '8'
+    })
     expect(JSON.parse(cfm.grid!)).toEqual(uniformGrid(0, 1, 8))
     const ddim = inspectModel(fs.readFileSync(files.find((f) => f.includes('ddpm-ddim-K-8'))!)).metadata
     const grid = JSON.parse(ddim.grid!) as number[]
@@ -159,13 +192,94 @@ describe('solver plans (closed forms)', () => {
   })
 })
 
+describe('fused samplers of hand-made networks against a float64 reference', () => {
+  const s = vpSchedule('cosine')
+  const eps = { kind: 'eps' as const, alphaBar: s.alphaBar, beta: s.beta }
+  it.each<[number, Activation, FusedSampler, 'velocity' | 'eps', 'unrolled' | 'loop']>([
+    [0, 'relu', 'euler', 'velocity', 'unrolled'],
+    [0, 'tanh', 'heun', 'velocity', 'loop'],
+    [1, 'gelu', 'heun', 'eps', 'loop'],
+    [2, 'leaky-relu', 'ddim', 'eps', 'unrolled'],
+    [2, 'silu', 'euler', 'eps', 'loop']
+  ])('depth %i, %s, %s on a %s field, %s', async (depth, activation, sampler, kind, form) => {
+    const d = 3
+    const timeDim = 4
+    const spec = { dim: d, timeDim, maxFreq: 10, width: 8, depth, activation }
+    const w: VelocityWeights = {
+      spec,
+      mlp: randomMlp({ inDim: d + timeDim, outDim: d, width: 8, depth, activation }, new Rng(depth + 11))
+    }
+    const n = 64
+    const z = new Rng(5).normals(n * d)
+    const grid =
+      kind === 'velocity'
+        ? uniformGrid(0, 1, 3)
+        : sampler === 'ddim'
+          ? uniformGrid(0.9, 0, 3)
+          : uniformGrid(0.9, 0.05, 3)
+    const net = (x: Float32Array, t: number): Float32Array => {
+      const emb = timeEmbedding([t], timeDim, 10)
+      const row = new Float64Array(n * (d + timeDim))
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < d; j++) row[i * (d + timeDim) + j] = x[i * d + j]!
+        for (let k = 0; k < timeDim; k++) row[i * (d + timeDim) + d + k] = emb[k]!
+      }
+      return Float32Array.from(mlpForward(w.mlp, row, n))
+    }
+    const v = (x: Float32Array, t: number): Float32Array => {
+      if (kind === 'velocity') return net(x, t)
+      const e = net(x, t)
+      const sig = Math.sqrt(1 - s.alphaBar(t))
+      return x.map((xi, i) => -0.5 * s.beta(t) * (xi - e[i]! / sig))
+    }
+    const ref =
+      sampler === 'ddim'
+        ? ddim(net, z, grid, s.alphaBar, 0)
+        : sampler === 'euler'
+          ? euler(v, z, grid)
+          : heun(v, z, grid)
+    const affine = { scale: [2, 0.5, 1], shift: [1, -1, 0] }
+    const m = fusedSamplerModel(
+      timedNetOf(w),
+      solverPlan(kind === 'eps' ? eps : { kind: 'velocity' }, sampler, grid),
+      affine,
+      { form }
+    )
+    const x = (await runOnnx(m.bytes, { z: { data: z, dims: [n, d] } })).x!.data
+    expect(
+      maxAbs(
+        x,
+        ref.map((r, i) => r * affine.scale[i % d]! + affine.shift[i % d]!)
+      )
+    ).toBeLessThan(1e-4)
+  })
+})
+
 describe('flow export errors', () => {
   it.each<[string, string, ExportOptions, new (m: string) => Error, RegExp]>([
-    ['the stochastic ddpm sampler', 'ddpm', { sampler: 'ddpm' }, ConfigError, /no deterministic graph; export --sampler ddim/],
+    [
+      'the stochastic ddpm sampler',
+      'ddpm',
+      { sampler: 'ddpm' },
+      ConfigError,
+      /no deterministic graph; export --sampler ddim/
+    ],
     ['ddim on a cfm run', 'cfm', { sampler: 'ddim', steps: 4 }, ConfigError, /exports with heun, euler/],
     ['K = 0', 'cfm', { sampler: 'euler', steps: 0 }, ConfigError, /integer in \[1, 100000\]/],
-    ['a velocity graph of a one-step map', 'vae', { graph: 'velocity' }, ConfigError, /has no velocity network/],
-    ['several steps of realnvp', 'realnvp', { steps: 4 }, ConfigError, /one-step map; it takes exactly 1 step/]
+    [
+      'a velocity graph of a one-step map',
+      'vae',
+      { graph: 'velocity' },
+      ConfigError,
+      /has no velocity network/
+    ],
+    [
+      'several steps of realnvp',
+      'realnvp',
+      { steps: 4 },
+      ConfigError,
+      /one-step map; it takes exactly 1 step/
+    ]
   ])('%s', async (_, objective, opts, cls, msg) => {
     const out = path.join(root, 'err.onnx')
     const p = exportPushforward(store, ids[objective]!, out, opts)
@@ -193,14 +307,35 @@ describe('pfm export of a flow run', () => {
     const bin = path.resolve(__dirname, '../../../bin/pfm.mjs')
     const r = spawnSync(
       process.execPath,
-      [bin, 'export', '--run', ids.cfm!, '--out', out, '--sampler', 'heun', '--steps', '4', '--json', '--runs-dir', path.join(root, 'runs')],
+      [
+        bin,
+        'export',
+        '--run',
+        ids.cfm!,
+        '--out',
+        out,
+        '--sampler',
+        'heun',
+        '--steps',
+        '4',
+        '--json',
+        '--runs-dir',
+        path.join(root, 'runs')
+      ],
       { cwd: root, encoding: 'utf8', env: { ...process.env, PFM_DEBUG: '' }, timeout: 120_000 }
     )
     expect(r.status, r.stderr).toBe(0)
     const lines = r.stdout.trim().split('\n')
     expect(lines).toHaveLength(1)
     const j = JSON.parse(lines[0]!) as Record<string, unknown>
-    expect(j).toMatchObject({ path: out, opset: 17, graph: 'sampler', sampler: 'heun', steps: 4, parity: { n: 4096 } })
+    expect(j).toMatchObject({
+      path: out,
+      opset: 17,
+      graph: 'sampler',
+      sampler: 'heun',
+      steps: 4,
+      parity: { n: 4096 }
+    })
     expect(fs.existsSync(out)).toBe(true)
   })
 })

@@ -267,7 +267,8 @@ export class AdversarialModel implements TrainableModel {
     })
     if (Number.isFinite(genLoss)) this.average?.update(this.generator)
     this.steps++
-    if (this.id === 'gan') return { loss: genLoss, extra: { criticLoss, ...(this.s.r1 > 0 ? { r1Penalty: w1 } : {}) } }
+    if (this.id === 'gan')
+      return { loss: genLoss, extra: { criticLoss, ...(this.s.r1 > 0 ? { r1Penalty: w1 } : {}) } }
     // W₁ estimate E f(y) − E f(φ(z)) of the last critic update: the quantity eq. (2) minimises.
     return {
       loss: Number.isFinite(genLoss) ? w1 : genLoss,

@@ -185,12 +185,16 @@ export class JsAdam {
     private readonly epsilon = 1e-7
   ) {}
 
-  /** One update of `vars` with their gradients (keyed by variable name; a missing one is skipped). */
-  apply(vars: tf.Variable[], grads: tf.NamedTensorMap): void {
+  /**
+   * One update of `vars` with their gradients (keyed by variable name; a missing one is skipped), the learning
+   * rate scaled by `lrScale` (a schedule).
+   */
+  apply(vars: tf.Variable[], grads: tf.NamedTensorMap, lrScale = 1): void {
     this.t++
     const c1 = 1 - this.beta1 ** this.t
     const c2 = 1 - this.beta2 ** this.t
-    const { beta1: b1, beta2: b2, lr, epsilon } = this
+    const { beta1: b1, beta2: b2, epsilon } = this
+    const lr = this.lr * lrScale
     for (const variable of vars) {
       const gt = grads[variable.name]
       if (!gt) continue
@@ -221,11 +225,26 @@ export class JsAdam {
  * One optimisation step with `JsAdam`: gradients of `lossFn` (inside a tidy) with respect to `vars`, then the
  * update unless the loss is not finite. Returns the loss.
  */
-export function jsAdamStep(optimizer: JsAdam, vars: tf.Variable[], lossFn: () => tf.Scalar): number {
+export function jsAdamStep(
+  optimizer: JsAdam,
+  vars: tf.Variable[],
+  lossFn: () => tf.Scalar,
+  lrScale = 1
+): number {
   const { value, grads } = tf.variableGrads(() => tf.tidy(lossFn), vars)
   const loss = value.dataSync()[0]!
   value.dispose()
-  if (Number.isFinite(loss)) optimizer.apply(vars, grads)
+  if (Number.isFinite(loss)) optimizer.apply(vars, grads, lrScale)
   tf.dispose(grads)
   return loss
+}
+
+export const LR_SCHEDULES = ['constant', 'cosine'] as const
+export type LrSchedule = (typeof LR_SCHEDULES)[number]
+
+/** The learning-rate factor at a step: 1, or a cosine decay from 1 to 0.05 over the run. */
+export function lrFactor(schedule: LrSchedule, step: number, steps: number): number {
+  if (schedule === 'constant' || steps <= 1) return 1
+  const u = Math.min(1, Math.max(0, step / (steps - 1)))
+  return 0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * u))
 }

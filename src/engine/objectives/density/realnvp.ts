@@ -23,7 +23,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { ConfigError } from '../../errors'
 import { Mlp, type MlpWeights } from '../../models/mlp'
-import { float, int } from '../../params'
+import { choice, float, int, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
 import type { LossContext, ModelObjective, ModelSpec, SampleOptions, TrainableModel } from '../types'
 import {
@@ -36,6 +36,9 @@ import {
   restoreVars,
   snapshotVars,
   jsAdamStep,
+  lrFactor,
+  LR_SCHEDULES,
+  type LrSchedule,
   JsAdam,
   zeroLastLayer
 } from './common'
@@ -91,7 +94,9 @@ function maskColumns(x: tf.Tensor2D, mask: Float32Array): tf.Tensor2D {
     const [n, d] = a.shape
     return {
       value: tf.tensor2d(apply(a.dataSync() as Float32Array, n, d), [n, d]),
-      gradFunc: ((dy: tf.Tensor2D) => [tf.tensor2d(apply(dy.dataSync() as Float32Array, n, d), [n, d])]) as Grad
+      gradFunc: ((dy: tf.Tensor2D) => [
+        tf.tensor2d(apply(dy.dataSync() as Float32Array, n, d), [n, d])
+      ]) as Grad
     }
   }) as unknown as CustomFn)
   return op(x) as tf.Tensor2D
@@ -210,6 +215,7 @@ export class RealNvpModel implements TrainableModel {
     private readonly couplings: Mlp[],
     private readonly mono: MonoLayer[],
     lr: number,
+    private readonly schedule: LrSchedule = 'constant',
     private steps = 0
   ) {
     this.optimizer = new JsAdam(lr)
@@ -225,7 +231,7 @@ export class RealNvpModel implements TrainableModel {
     if (d === 1) {
       const units = num(spec.params, 'monoUnits')
       const layers = Array.from({ length: K }, () => monoFromJSON(monoInit(units, spec.rng)))
-      return new RealNvpModel(1, bound, [], layers, spec.lr)
+      return new RealNvpModel(1, bound, [], layers, spec.lr, scheduleOf(spec.params))
     }
     const width = num(spec.params, 'couplingWidth')
     const depth = num(spec.params, 'couplingDepth')
@@ -235,7 +241,7 @@ export class RealNvpModel implements TrainableModel {
       zeroLastLayer(net)
       return net
     })
-    return new RealNvpModel(d, bound, nets, [], spec.lr)
+    return new RealNvpModel(d, bound, nets, [], spec.lr, scheduleOf(spec.params))
   }
 
   static restore(
@@ -251,7 +257,7 @@ export class RealNvpModel implements TrainableModel {
       const mono = w.mono as MonoLayerWeights[] | undefined
       if (!Array.isArray(mono) || mono.length === 0)
         throw new ConfigError('These 1-D realnvp weights hold no layers ("mono").')
-      return new RealNvpModel(1, bound, [], mono.map(monoFromJSON), spec.lr, step)
+      return new RealNvpModel(1, bound, [], mono.map(monoFromJSON), spec.lr, scheduleOf(spec.params), step)
     }
     const list = w.couplings as unknown[] | undefined
     if (!Array.isArray(list) || list.length === 0)
@@ -259,7 +265,7 @@ export class RealNvpModel implements TrainableModel {
     const nets = list.map((_, k) =>
       Mlp.fromJSON(readMlp('realnvp', { net: list[k] }, 'net', { inDim: d, outDim: 2 * d }), `coupling${k}`)
     )
-    return new RealNvpModel(d, bound, nets, [], spec.lr, step)
+    return new RealNvpModel(d, bound, nets, [], spec.lr, scheduleOf(spec.params), step)
   }
 
   /** Number of layers (couplings for d ≥ 2, monotone layers for d = 1). */
@@ -373,9 +379,14 @@ export class RealNvpModel implements TrainableModel {
     })
   }
 
-  step(y: tf.Tensor2D, _ctx: LossContext): { loss: number } {
+  step(y: tf.Tensor2D, ctx: LossContext): { loss: number } {
     const d = this.dim
-    const loss = jsAdamStep(this.optimizer, this.vars(), () => tf.div(tf.mean(this.nll(y)), d) as tf.Scalar)
+    const loss = jsAdamStep(
+      this.optimizer,
+      this.vars(),
+      () => tf.div(tf.mean(this.nll(y)), d) as tf.Scalar,
+      lrFactor(this.schedule, ctx.step, ctx.steps)
+    )
     this.steps++
     return { loss }
   }
@@ -440,6 +451,8 @@ export class RealNvpModel implements TrainableModel {
   }
 }
 
+const scheduleOf = (p: ParamValues): LrSchedule => (p.schedule === 'cosine' ? 'cosine' : 'constant')
+
 /** A flow transports N(0, I_d) noise of the data dimension. */
 function checkFlowSpec(spec: Pick<ModelSpec, 'dim' | 'model'>): void {
   if (spec.model.latentDim !== spec.dim)
@@ -469,6 +482,7 @@ export const realnvp: ModelObjective = {
     ),
     couplingDepth: int(2, 1, 16, 'Hidden layers of each coupling network g_k.'),
     logScaleBound: float(2, 0.1, 10, 'Bound c of each layer’s log-scale, s = c·tanh(ŝ/c).'),
+    schedule: choice('cosine', LR_SCHEDULES, 'Learning-rate schedule over the run: constant, or cosine decay to 5%.'),
     monoUnits: int(16, 1, 512, 'tanh units per monotone layer of the 1-D flow (d = 1 only).')
   },
   defaults: { steps: 1500, batch: 256, lr: 3e-3 },

@@ -18,13 +18,16 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { ConfigError } from '../../errors'
 import { Mlp, type MlpWeights } from '../../models/mlp'
-import { bool, float, int } from '../../params'
+import { bool, choice, float, int } from '../../params'
 import type { Rng } from '../../rng'
 import type { ModelConfig } from '../../train/config'
 import type { LossContext, ModelObjective, ModelSpec, SampleOptions, TrainableModel } from '../types'
 import {
   JsAdam,
   jsAdamStep,
+  lrFactor,
+  LR_SCHEDULES,
+  type LrSchedule,
   checkKind,
   checkOnestep,
   createGenerator,
@@ -35,7 +38,7 @@ import {
   readMlp,
   restoreVars,
   sampleOneStep,
-  snapshotVars,
+  snapshotVars
 } from './common'
 
 const LOG_2PI = Math.log(2 * Math.PI)
@@ -58,6 +61,7 @@ interface VaeSettings {
   beta: number
   sampleNoise: boolean
   iwaeSamples: number
+  schedule: LrSchedule
 }
 
 export class VaeModel implements TrainableModel {
@@ -169,7 +173,12 @@ export class VaeModel implements TrainableModel {
       ...this.encoder.variables(),
       ...(this.learnSigma ? [this.logSigma] : [])
     ]
-    const loss = jsAdamStep(this.optimizer, vars, () => this.negElbo(y, tf.tensor2d(eps, [n, this.latentDim])))
+    const loss = jsAdamStep(
+      this.optimizer,
+      vars,
+      () => this.negElbo(y, tf.tensor2d(eps, [n, this.latentDim])),
+      lrFactor(this.s.schedule, ctx.step, ctx.steps)
+    )
     this.steps++
     return { loss }
   }
@@ -258,7 +267,12 @@ let uid = 0
 
 function settingsOf(spec: Pick<ModelSpec, 'params'>): VaeSettings {
   const p = spec.params
-  return { beta: num(p, 'beta'), sampleNoise: p.sampleNoise === true, iwaeSamples: num(p, 'iwaeSamples') }
+  return {
+    beta: num(p, 'beta'),
+    sampleNoise: p.sampleNoise === true,
+    iwaeSamples: num(p, 'iwaeSamples'),
+    schedule: p.schedule === 'cosine' ? 'cosine' : 'constant'
+  }
 }
 
 function checkVaeSpec(spec: Pick<ModelSpec, 'model'>): void {
@@ -288,7 +302,8 @@ export const vae: ModelObjective = {
     learnSigma: bool(false, 'Learn σ per coordinate instead of keeping it fixed.'),
     beta: float(1, 0, 100, 'Weight of the KL term (1 = the ELBO; other values give a β-VAE).'),
     sampleNoise: bool(false, 'Add the decoder noise σε to samples (draws of p(x) rather than the map φ).'),
-    iwaeSamples: int(64, 1, 4096, 'Importance samples K of the IWAE bound reported by evaluation.')
+    iwaeSamples: int(64, 1, 4096, 'Importance samples K of the IWAE bound reported by evaluation.'),
+    schedule: choice('cosine', LR_SCHEDULES, 'Learning-rate schedule over the run: constant, or cosine decay to 5%.')
   },
   defaults: { steps: 2000, batch: 256, lr: 3e-3 },
   async create(spec) {

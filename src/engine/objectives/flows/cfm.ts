@@ -175,5 +175,5 @@ export const cfm: ModelObjective = flowMatchingObjective({
     'Regress v_θ(x_t, t) on x₁ − x₀ along straight paths x_t = (1−t)x₀ + t x₁ from noise to data;\n' +
     'the learnt field solves the continuity equation (6), and integrating it (7) maps N(0, I) to the data.',
   pairing: independentPairing,
-  defaults: { steps: 3000, batch: 256, lr: 2e-3 }
+  defaults: { steps: 2000, batch: 256, lr: 5e-3 }
 })

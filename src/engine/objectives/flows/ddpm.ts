@@ -95,7 +95,13 @@ export const DDPM_GRIDS: readonly DdpmGrid[] = ['karras', 'uniform']
  * The K + 1 diffusion times a sampler visits, from t = 1 down. The ODE samplers (euler, heun) stop at tMin;
  * ddim and ddpm take their last step to t = 0 (ᾱ = 1, never evaluated), the rest on the same spacing.
  */
-export function ddpmGrid(s: VpSchedule, sampler: SamplerId, K: number, tMin: number, grid: DdpmGrid): number[] {
+export function ddpmGrid(
+  s: VpSchedule,
+  sampler: SamplerId,
+  K: number,
+  tMin: number,
+  grid: DdpmGrid
+): number[] {
   const toZero = sampler === 'ddim' || sampler === 'ddpm'
   if (grid === 'uniform') return uniformGrid(1, toZero ? 0 : tMin, K)
   if (!toZero) return karrasGrid(s, K, 1, tMin)
@@ -110,7 +116,14 @@ export class DdpmModel extends VelocityModel {
 
   readonly grid: DdpmGrid
 
-  constructor(net: VelocityNet, lr: number, ema: number, schedule: VpScheduleId, tMin: number, grid: DdpmGrid) {
+  constructor(
+    net: VelocityNet,
+    lr: number,
+    ema: number,
+    schedule: VpScheduleId,
+    tMin: number,
+    grid: DdpmGrid
+  ) {
     super(net, lr, ema)
     this.schedule = vpSchedule(schedule)
     this.tMin = tMin
@@ -124,17 +137,17 @@ export class DdpmModel extends VelocityModel {
   protected integrate(z: Float32Array, opts: SampleOptions, rng: Rng | null): Float32Array {
     const s = this.schedule
     const eps = (x: Float32Array, t: number): Float32Array => this.field.predict(x, t)
-    const K = opts.steps
+    const grid = ddpmGrid(s, opts.sampler, opts.steps, this.tMin, this.grid)
     switch (opts.sampler) {
       case 'ddim':
-        return ddim(eps, z, uniformGrid(1, 0, K), s.alphaBar, 0)
+        return ddim(eps, z, grid, s.alphaBar, 0)
       case 'ddpm':
         if (!rng) throw new ConfigError('The ddpm sampler is stochastic: it needs a random stream.')
-        return ddim(eps, z, uniformGrid(1, 0, K), s.alphaBar, 1, rng)
+        return ddim(eps, z, grid, s.alphaBar, 1, rng)
       default: {
         const v = (x: Float32Array, t: number): Float32Array =>
           probabilityFlow(s, x, scoreFromEps(s, eps(x, t), t), t)
-        return integrate(opts.sampler === 'euler' ? 'euler' : 'heun', v, z, uniformGrid(1, this.tMin, K))
+        return integrate(opts.sampler === 'euler' ? 'euler' : 'heun', v, z, grid)
       }
     }
   }
@@ -157,6 +170,11 @@ export const DDPM_PARAMS = {
     0.1,
     'Smallest diffusion time trained on and reached by the euler/heun samplers.',
     true
+  ),
+  grid: choice(
+    'karras',
+    DDPM_GRIDS,
+    'Sampling time steps: Karras σ^(1/7) spacing (crowded at low noise) or uniform in t.'
   )
 }
 
@@ -178,7 +196,7 @@ export const ddpm: ModelObjective = {
     'Noise data by the OU process (5) and regress the added noise ε̂(x_t, t); its score −ε̂/σ_t gives the\n' +
     'probability-flow ODE (7) from N(0, I) back to the data (ddim/heun/euler), or the reverse SDE (ddpm).',
   params: DDPM_PARAMS,
-  defaults: { steps: 3000, batch: 256, lr: 2e-3 },
+  defaults: { steps: 2000, batch: 256, lr: 5e-3 },
   async create(spec: ModelSpec) {
     checkNoiseSpec('ddpm', spec)
     return build(createVelocityNet(spec, spec.params, 'ddpm'), spec.lr, spec.params)

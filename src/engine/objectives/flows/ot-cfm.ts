@@ -19,5 +19,5 @@ export const otCfm: ModelObjective = flowMatchingObjective({
     'CFM with each batch of noise and data re-paired by the exact optimal assignment (Hungarian on ‖x₀−x₁‖²):\n' +
     'straighter, less crossing paths, so fewer integration steps reach the same quality.',
   pairing: exactOtPairing,
-  defaults: { steps: 3000, batch: 256, lr: 2e-3 }
+  defaults: { steps: 2000, batch: 128, lr: 5e-3 }
 })

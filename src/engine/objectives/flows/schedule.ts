@@ -97,7 +97,8 @@ export function noiseToSignal(schedule: VpSchedule, t: number): number {
  * and stay off the stiff end of the cosine schedule near t = 1 (β(1) ≈ 300).
  */
 export function karrasGrid(schedule: VpSchedule, K: number, tMax: number, tMin: number, rho = 7): number[] {
-  if (!(Number.isInteger(K) && K >= 1)) throw new RangeError(`The number of steps must be an integer ≥ 1, got ${K}.`)
+  if (!(Number.isInteger(K) && K >= 1))
+    throw new RangeError(`The number of steps must be an integer ≥ 1, got ${K}.`)
   const hi = noiseToSignal(schedule, tMax) ** (1 / rho)
   const lo = noiseToSignal(schedule, tMin) ** (1 / rho)
   const g = new Array<number>(K + 1)

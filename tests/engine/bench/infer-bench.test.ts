@@ -1,0 +1,308 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { initBackend } from '../../../src/engine/backend'
+import {
+  benchCsv,
+  benchInference,
+  BenchError,
+  CSV_COLUMNS,
+  percentiles,
+  summarize,
+  type BenchResult,
+  type InferBenchReport
+} from '../../../src/engine/bench/infer-bench'
+import { generateBuiltin } from '../../../src/engine/data'
+import { ConfigError } from '../../../src/engine/errors'
+import { RunStore } from '../../../src/engine/store'
+import { evaluateRun } from '../../../src/engine/train/evaluate'
+import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
+
+const ds = generateBuiltin('8gaussians', 4000, 0)
+let root: string
+let store: RunStore
+let energyId: string
+let cfmId: string
+let report: InferBenchReport
+const SEED = 7
+
+beforeAll(async () => {
+  await initBackend('auto')
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-bench-test-'))
+  store = new RunStore(path.join(root, 'runs'))
+  const train = async (objective: string): Promise<string> =>
+    (
+      await trainRun(ds, makeRunConfig(ds, { objective, steps: 30, batch: 128, seed: 1 }), {
+        store,
+        evalPoints: 200
+      })
+    ).runId!
+  energyId = await train('energy')
+  cfmId = await train('cfm')
+  report = await benchInference(store, {
+    runs: [energyId, cfmId],
+    steps: [1, 2],
+    batch: [1, 8],
+    repeats: 3,
+    warmupMs: 0,
+    seed: SEED,
+    outDir: path.join(root, 'out')
+  })
+})
+
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
+
+describe('pfm bench on a tiny grid', () => {
+  it('has one result per run, sampler, K, batch and way of running it', () => {
+    // energy: onestep, K = 1, whatever the grid says; cfm: euler and heun (ddim is ddpm's) × K × batch × fused/separate
+    expect(report.results).toHaveLength(2 + 2 * 2 * 2 * 2)
+    const one = report.results.filter((r) => r.run === energyId)
+    expect(one.map((r) => [r.sampler, r.steps, r.batch, r.fused])).toEqual([
+      ['onestep', 1, 1, true],
+      ['onestep', 1, 8, true]
+    ])
+    const keys = (r: BenchResult): string => `${r.sampler} ${r.steps} ${r.batch} ${r.fused}`
+    expect(
+      report.results
+        .filter((r) => r.run === cfmId)
+        .map(keys)
+        .sort()
+    ).toEqual(
+      ['euler', 'heun']
+        .flatMap((s) =>
+          [1, 2].flatMap((k) => [1, 8].flatMap((b) => [true, false].map((f) => `${s} ${k} ${b} ${f}`)))
+        )
+        .sort()
+    )
+    expect(report.skipped).toEqual([{ run: cfmId, sampler: 'ddim', reason: 'cfm samples with heun, euler' }])
+  })
+
+  it('reports latency percentiles, throughput, quality and parity for each', () => {
+    for (const r of report.results) {
+      expect(Object.keys(r).sort()).toEqual(
+        [
+          'batch',
+          'dataset',
+          'evaluations',
+          'fused',
+          'latencyMs',
+          'metrics',
+          'objective',
+          'parity',
+          'run',
+          'runs',
+          'sampler',
+          'samplesPerSec',
+          'steps'
+        ].sort()
+      )
+      expect(r.dataset).toBe('8gaussians')
+      expect(r.runs).toBe(3)
+      expect(r.latencyMs.p10).toBeGreaterThan(0)
+      expect(r.latencyMs.p10).toBeLessThanOrEqual(r.latencyMs.p50)
+      expect(r.latencyMs.p50).toBeLessThanOrEqual(r.latencyMs.p90)
+      expect(r.samplesPerSec).toBeCloseTo(r.batch / (r.latencyMs.p50 / 1000), -1)
+      expect(Object.keys(r.metrics!).sort()).toEqual(['coverage', 'energy', 'mmd', 'precision', 'recall'])
+      expect(r.parity).toBeGreaterThanOrEqual(0)
+      expect(r.parity).toBeLessThan(1e-3)
+      expect(r.evaluations).toBe(r.sampler === 'heun' ? 2 * r.steps : r.steps)
+    }
+  })
+
+  it('the quality numbers are `evaluateRun` (pfm eval) for the same sampler, K and seed', async () => {
+    const configs = [
+      { run: energyId, sampler: 'onestep', steps: 1 },
+      { run: cfmId, sampler: 'euler', steps: 1 },
+      { run: cfmId, sampler: 'heun', steps: 2 }
+    ] as const
+    for (const c of configs) {
+      const e = await evaluateRun(store, c.run, { sampler: c.sampler, steps: c.steps, seed: SEED })
+      const rows = report.results.filter(
+        (r) => r.run === c.run && r.sampler === c.sampler && r.steps === c.steps
+      )
+      expect(rows.length).toBeGreaterThan(0)
+      for (const r of rows)
+        expect(r.metrics).toEqual({
+          energy: e.metrics.energy,
+          mmd: e.metrics.mmd,
+          precision: e.metrics.precision,
+          recall: e.metrics.recall,
+          coverage: e.metrics.coverage
+        })
+    }
+  })
+
+  it('records the machine, onnxruntime and the settings', () => {
+    expect(report.machine).toMatchObject({ threads: 1, ep: 'cpu', ort: expect.stringMatching(/^1\.\d+/) })
+    expect(report.machine.cpus).toBeGreaterThan(0)
+    expect(report.settings).toMatchObject({
+      steps: [1, 2],
+      batch: [1, 8],
+      repeats: 3,
+      seed: SEED,
+      form: 'unrolled'
+    })
+  })
+
+  it('summarises: the one-step run, the best multi-step configuration, matched quality, fused vs separate', () => {
+    const [c, ...rest] = report.summary.comparisons
+    expect(rest).toEqual([])
+    expect(c!.dataset).toBe('8gaussians')
+    expect(c!.onestep).toMatchObject({ run: energyId, sampler: 'onestep', steps: 1 })
+    // lowest energy at the largest K of the grid
+    const atK2 = report.results.filter((r) => r.run === cfmId && r.steps === 2)
+    const bestEnergy = Math.min(...atK2.map((r) => r.metrics!.energy))
+    expect(c!.best).toMatchObject({ run: cfmId, steps: 2, energy: bestEnergy })
+    expect(c!.energyRatio).toBeCloseTo(c!.onestep.energy! / bestEnergy, 2)
+    expect(c!.byBatch.map((b) => b.batch)).toEqual([1, 8])
+    for (const b of c!.byBatch) {
+      const timed = atK2.filter((r) => r.sampler === c!.best.sampler && r.batch === b.batch)
+      expect(b.best.p50).toBe(Math.min(...timed.map((r) => r.latencyMs.p50)))
+      expect(b.latencyRatio).toBeCloseTo(b.best.p50 / b.onestepP50, 1)
+      if (b.matched) expect(b.matched.energy).toBeLessThanOrEqual(c!.onestep.energy!)
+    }
+    expect(report.summary.fusedVsSeparate.map((f) => [f.sampler, f.steps, f.batch])).toEqual([
+      ['euler', 2, 1],
+      ['euler', 2, 8],
+      ['heun', 2, 1],
+      ['heun', 2, 8]
+    ])
+  })
+
+  it('writes bench.json and bench.csv', () => {
+    const dir = path.join(root, 'out')
+    expect(report.files).toEqual([path.join(dir, 'bench.json'), path.join(dir, 'bench.csv')])
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'bench.json'), 'utf8')) as InferBenchReport
+    expect(json.results).toEqual(report.results)
+    const csv = fs.readFileSync(path.join(dir, 'bench.csv'), 'utf8').trim().split('\n')
+    expect(csv[0]).toBe(CSV_COLUMNS.join(','))
+    expect(csv).toHaveLength(report.results.length + 1)
+    expect(benchCsv(report.results)).toBe(fs.readFileSync(path.join(dir, 'bench.csv'), 'utf8'))
+  })
+})
+
+describe('bench pieces', () => {
+  it('percentiles as torch_infer.py: sorted, index ⌊q·n⌋', () => {
+    expect(percentiles([5, 1, 4, 2, 3, 6, 7, 8, 9, 10])).toEqual({ p10: 2, p50: 6, p90: 10 })
+  })
+
+  it('matched quality: the fastest configuration with energy ≤ the one-step map, else null', () => {
+    const row = (
+      run: string,
+      sampler: BenchResult['sampler'],
+      steps: number,
+      p50: number,
+      energy: number,
+      fused = true
+    ): BenchResult => ({
+      run,
+      objective: sampler === 'onestep' ? 'distill' : 'cfm',
+      dataset: 'd',
+      sampler,
+      steps,
+      evaluations: steps,
+      batch: 1,
+      fused,
+      latencyMs: { p10: p50, p50, p90: p50 },
+      samplesPerSec: 1000 / p50,
+      runs: 3,
+      metrics: { energy, mmd: 0, precision: 1, recall: 1, coverage: 1 },
+      parity: 0
+    })
+    const s = summarize([
+      row('one', 'onestep', 1, 0.01, 0.02),
+      row('f', 'euler', 4, 0.05, 0.03),
+      row('f', 'euler', 16, 0.2, 0.019),
+      row('f', 'euler', 16, 0.3, 0.019, false),
+      row('f', 'heun', 16, 0.4, 0.015),
+      row('f', 'heun', 16, 0.9, 0.015, false)
+    ])
+    const c = s.comparisons[0]!
+    expect(c.best).toMatchObject({ sampler: 'heun', steps: 16, energy: 0.015 })
+    expect(c.energyRatio).toBeCloseTo(0.02 / 0.015, 3)
+    expect(c.byBatch[0]).toMatchObject({ best: { fused: true, p50: 0.4 }, latencyRatio: 40 })
+    expect(c.byBatch[0]!.matched).toMatchObject({
+      sampler: 'euler',
+      steps: 16,
+      fused: true,
+      p50: 0.2,
+      speedup: 20
+    })
+    expect(s.fusedVsSeparate).toEqual([
+      { run: 'f', sampler: 'euler', steps: 16, batch: 1, fusedP50: 0.2, separateP50: 0.3, speedup: 1.5 },
+      { run: 'f', sampler: 'heun', steps: 16, batch: 1, fusedP50: 0.4, separateP50: 0.9, speedup: 2.25 }
+    ])
+    const none = summarize([row('one', 'onestep', 1, 0.01, 0.001), row('f', 'euler', 4, 0.05, 0.03)])
+    expect(none.comparisons[0]!.byBatch[0]!.matched).toBeNull()
+    expect(none.notes.join(' ')).toMatch(/no multi-step configuration of the grid reaches/)
+  })
+
+  it.each<[string, Parameters<typeof benchInference>[1], new (m: string) => Error, RegExp]>([
+    ['no runs', { runs: [] }, ConfigError, /--runs: name at least one run/],
+    [
+      'an unknown sampler',
+      { runs: ['x'], samplers: ['ddpm' as never] },
+      ConfigError,
+      /--samplers: "ddpm" is not one of/
+    ],
+    ['a bad batch', { runs: ['x'], batch: [0] }, ConfigError, /--batch: 0 is not an integer/],
+    [
+      'an unknown execution provider',
+      { runs: ['x'], ep: 'quantum' },
+      BenchError,
+      /--ep quantum: onnxruntime-node .* has no such execution provider/
+    ]
+  ])('%s', async (_, opts, cls, msg) => {
+    const p = benchInference(store, opts)
+    await expect(p).rejects.toBeInstanceOf(cls)
+    await expect(p).rejects.toThrow(msg)
+  })
+})
+
+describe('pfm bench', () => {
+  it('--json prints { machine, results, summary } and progress goes to stderr', () => {
+    const bin = path.resolve(__dirname, '../../../bin/pfm.mjs')
+    const r = spawnSync(
+      process.execPath,
+      [
+        bin,
+        'bench',
+        '--runs',
+        `${energyId},${cfmId}`,
+        '--samplers',
+        'euler',
+        '--steps',
+        '1',
+        '--batch',
+        '1',
+        '--repeats',
+        '2',
+        '-n',
+        '200',
+        '--json',
+        '--runs-dir',
+        path.join(root, 'runs')
+      ],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, PFM_DEBUG: '' }, timeout: 120_000 }
+    )
+    expect(r.status, r.stderr).toBe(0)
+    const lines = r.stdout.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    const j = JSON.parse(lines[0]!) as InferBenchReport
+    expect(j).toEqual(
+      expect.objectContaining({
+        machine: expect.any(Object),
+        results: expect.any(Array),
+        summary: expect.any(Object)
+      })
+    )
+    expect(j.results.map((x) => [x.sampler, x.fused])).toEqual([
+      ['onestep', true],
+      ['euler', true],
+      ['euler', false]
+    ])
+    expect(r.stderr).toMatch(/euler K=1 batch 1 fused/)
+  })
+})
