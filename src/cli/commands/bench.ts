@@ -15,7 +15,7 @@ import { ConfigError } from '../../engine/errors'
 import { fmt, num, openStore, Out, parse, str, table } from '../io'
 
 export const usage = `pfm bench --runs ID[,ID…] [--samplers ${BENCH_SAMPLERS.join(',')}] [--steps ${DEFAULT_BENCH_STEPS.join(',')}]
-          [--batch ${DEFAULT_BENCH_BATCHES.join(',')}] [--repeats ${DEFAULT_REPEATS}] [--warmup N] [--threads 1] [--ep cpu|cuda|…]
+          [--batch ${DEFAULT_BENCH_BATCHES.join(',')}] [--repeats ${DEFAULT_REPEATS}] [--rounds 5] [--warmup N] [--threads 1] [--ep cpu|cuda|…]
           [--seed N] [-n N] [--no-quality] [--no-separate] [--form unrolled|loop] [--peer] [--out DIR] [--json]`
 
 function list(values: Record<string, unknown>, name: string): string[] | undefined {
@@ -44,6 +44,7 @@ export async function run(argv: string[]): Promise<number> {
     steps: { type: 'string' },
     batch: { type: 'string' },
     repeats: { type: 'string' },
+    rounds: { type: 'string' },
     warmup: { type: 'string' },
     threads: { type: 'string' },
     ep: { type: 'string' },
@@ -72,6 +73,7 @@ export async function run(argv: string[]): Promise<number> {
   const steps = ints(values, 'steps')
   const batch = ints(values, 'batch')
   const repeats = num(values, 'repeats')
+  const rounds = num(values, 'rounds')
   const warmup = num(values, 'warmup')
   const threads = num(values, 'threads')
   const seed = num(values, 'seed')
@@ -91,6 +93,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(steps ? { steps } : {}),
       ...(batch ? { batch } : {}),
       ...(repeats !== undefined ? { repeats } : {}),
+      ...(rounds !== undefined ? { rounds } : {}),
       ...(warmup !== undefined ? { warmup } : {}),
       ...(threads !== undefined ? { threads } : {}),
       ...(ep !== undefined ? { ep } : {}),

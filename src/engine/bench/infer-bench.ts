@@ -66,6 +66,8 @@ export type BenchSampler = (typeof BENCH_SAMPLERS)[number]
 export const DEFAULT_BENCH_STEPS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 100]
 export const DEFAULT_BENCH_BATCHES: readonly number[] = [1, 64, 1024]
 export const DEFAULT_REPEATS = 30
+/** The repeats of every configuration are spread over this many rounds through the whole grid. */
+export const DEFAULT_ROUNDS = 5
 /** Parity inputs per exported graph (the export itself checks 4096; the bench only guards what it times). */
 export const BENCH_PARITY_POINTS = 256
 const BENCH_INPUT_SEED = 0xbe4c
@@ -81,6 +83,8 @@ export interface InferBenchOptions {
   batch?: readonly number[]
   /** Timed runs per case after the warm-up (default 30). */
   repeats?: number
+  /** Rounds through the grid the repeats are spread over (default 5, at most `repeats`). */
+  rounds?: number
   /** Untimed runs first (default max(3, repeats / 5)). */
   warmup?: number
   /** …and at least this long (default 100 ms). */
@@ -200,6 +204,7 @@ export interface InferBenchReport {
     steps: number[]
     batch: number[]
     repeats: number
+    rounds: number
     warmup: number
     warmupMs: number
     form: 'unrolled' | 'loop'
@@ -300,6 +305,9 @@ export async function benchInference(
   const warmup = opts.warmup ?? Math.max(3, Math.round(repeats / 5))
   if (!(Number.isInteger(warmup) && warmup >= 0))
     throw new ConfigError(`--warmup: ${warmup} is not a non-negative integer.`)
+  const rounds = opts.rounds ?? DEFAULT_ROUNDS
+  if (!(Number.isInteger(rounds) && rounds >= 1))
+    throw new ConfigError(`--rounds: ${rounds} is not a positive integer.`)
   const warmupMs = opts.warmupMs ?? 100
   const threads = opts.threads ?? 1
   if (!(Number.isInteger(threads) && threads >= 0))
@@ -329,6 +337,8 @@ export async function benchInference(
   const cases: Case[] = []
   const skipped: InferBenchReport['skipped'] = []
   const opened = new Map<string, OpenRun>()
+  const sessions: InferenceSession[] = []
+  const velocitySessions = new Map<string, InferenceSession>()
   const results: BenchResult[] = []
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-bench-'))
   try {
@@ -355,12 +365,11 @@ export async function benchInference(
         for (const k of stepsGrid) cases.push({ runId: id, sampler: s, steps: k })
       }
     }
-    const timedPerCase = (c: Case): number => (c.sampler !== 'onestep' && separate ? 2 : 1) * batches.length
-    const total = cases.reduce((n, c) => n + timedPerCase(c) + (quality ? 1 : 0), 0)
+    const unitsPerCase = (c: Case): number => (c.sampler !== 'onestep' && separate ? 2 : 1) * batches.length
+    const total = cases.reduce((n, c) => n + unitsPerCase(c) * rounds + (quality ? 1 : 0), 0)
     let done = 0
     const progress = (phase: string): void => ctx.onProgress?.({ done, total, phase })
 
-    const velocitySessions = new Map<string, InferenceSession>()
     const inputs = new Map<string, Float32Array>()
     const inputFor = (rows: number, cols: number): Float32Array => {
       const key = `${rows}x${cols}`
@@ -371,9 +380,17 @@ export async function benchInference(
       }
       return z
     }
-    const qualityCache = new Map<string, QualityMetrics>()
 
+    // 1. Export, load, check and score every case; one timing unit per (case, batch, fused/separate).
+    interface Unit {
+      row: Omit<BenchResult, 'latencyMs' | 'samplesPerSec' | 'runs'>
+      label: string
+      fn: () => Promise<unknown>
+      times: number[]
+    }
+    const units: Unit[] = []
     for (const c of cases) {
+      if (signal?.aborted) throw new CancelledError('Benchmark cancelled.')
       const open = opened.get(c.runId)!
       const stats = runStats(open, c.runId)
       const label = `${c.runId} ${c.sampler}${c.sampler === 'onestep' ? '' : ` K=${c.steps}`}`
@@ -386,6 +403,7 @@ export async function benchInference(
       const file = path.join(tmp, `${c.runId}-${c.sampler}-${c.steps}.onnx`)
       fs.writeFileSync(file, graph.bytes)
       const session = await loadSession(ort, file, threads, ep)
+      sessions.push(session)
       let fp: FlowPlan | null = null
       let vsession: InferenceSession | null = null
       if (c.sampler !== 'onestep' && separate) {
@@ -404,66 +422,54 @@ export async function benchInference(
       const fused = async (z: Float32Array, n: number): Promise<Float32Array> =>
         (await session.run({ [inName]: new ort.Tensor('float32', z, [n, latentDim]) }))[outName]!
           .data as Float32Array
-      try {
-        // Parity: what is timed computes the engine's samples.
-        let parity: number | null = null
-        let parityLoose = false
-        if (parityPoints > 0) {
-          progress(`${label}: parity`)
-          const feeds = graph.parityFeeds(parityPoints, new Rng(BENCH_INPUT_SEED))
-          const ref = graph.reference(feeds)
-          const tol = graph.tolerance(ref)
-          const z = feeds[inName]!.data
-          parity = maxAbsDiff(await fused(z, parityPoints), ref)
-          if (vsession && fp)
-            parity = Math.max(
-              parity,
-              maxAbsDiff(await separateSampler(ort, vsession, fp, stats, parityPoints)(z), ref)
-            )
-          if (!(parity <= tol)) {
-            if (ep === 'cpu')
-              throw new BenchError(
-                `${label}: onnxruntime's samples differ from the engine's by ${parity.toExponential(2)} ` +
-                  `(tolerance ${tol.toExponential(2)}); not timing a graph that computes something else.`
-              )
-            parityLoose = true
-          }
-        }
-        if (parityLoose) ctx.log?.(`${label}: parity ${parity} above the CPU tolerance on ${ep}`)
 
-        let metrics: QualityMetrics | null = null
-        if (quality) {
-          const key = `${c.runId}|${c.sampler}|${c.steps}`
-          metrics = qualityCache.get(key) ?? null
-          if (!metrics) {
-            progress(`${label}: quality`)
-            const r = await evaluateRun(store, c.runId, {
-              sampler: c.sampler,
-              steps: c.steps,
-              ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-              ...(opts.evalN !== undefined ? { n: opts.evalN } : {})
-            })
-            metrics = pickMetrics(r.metrics)
-            qualityCache.set(key, metrics)
-          }
-          done++
-        }
-
-        for (const batch of batches) {
-          const z = inputFor(batch, latentDim)
-          const ways: [boolean, () => Promise<unknown>][] = [[true, () => fused(z, batch)]]
-          if (vsession && fp) {
-            const sep = separateSampler(ort, vsession, fp, stats, batch)
-            ways.push([false, () => sep(z)])
-          }
-          for (const [isFused, fn] of ways) {
-            if (signal?.aborted) throw new CancelledError('Benchmark cancelled.')
-            progress(
-              `${label} batch ${batch}${c.sampler === 'onestep' ? '' : isFused ? ' fused' : ' separate'}`
+      // Parity: what is timed computes the engine's samples.
+      let parity: number | null = null
+      if (parityPoints > 0) {
+        progress(`${label}: parity`)
+        const feeds = graph.parityFeeds(parityPoints, new Rng(BENCH_INPUT_SEED))
+        const ref = graph.reference(feeds)
+        const tol = graph.tolerance(ref)
+        const z = feeds[inName]!.data
+        parity = maxAbsDiff(await fused(z, parityPoints), ref)
+        if (vsession && fp)
+          parity = Math.max(
+            parity,
+            maxAbsDiff(await separateSampler(ort, vsession, fp, stats, parityPoints)(z), ref)
+          )
+        if (!(parity <= tol)) {
+          if (ep === 'cpu')
+            throw new BenchError(
+              `${label}: onnxruntime's samples differ from the engine's by ${parity.toExponential(2)} ` +
+                `(tolerance ${tol.toExponential(2)}); not timing a graph that computes something else.`
             )
-            const ts = await timeCalls(fn, { warmup, warmupMs, repeats, signal })
-            const latencyMs = percentiles(ts)
-            results.push({
+          ctx.log?.(`${label}: parity ${parity.toExponential(2)} above the CPU tolerance on ${ep}`)
+        }
+      }
+
+      let metrics: QualityMetrics | null = null
+      if (quality) {
+        progress(`${label}: quality`)
+        const r = await evaluateRun(store, c.runId, {
+          sampler: c.sampler,
+          steps: c.steps,
+          ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+          ...(opts.evalN !== undefined ? { n: opts.evalN } : {})
+        })
+        metrics = pickMetrics(r.metrics)
+        done++
+      }
+
+      for (const batch of batches) {
+        const z = inputFor(batch, latentDim)
+        const ways: [boolean, () => Promise<unknown>][] = [[true, () => fused(z, batch)]]
+        if (vsession && fp) {
+          const sep = separateSampler(ort, vsession, fp, stats, batch)
+          ways.push([false, () => sep(z)])
+        }
+        for (const [isFused, fn] of ways)
+          units.push({
+            row: {
               run: c.runId,
               objective: open.config.objective,
               dataset: open.config.dataset.name,
@@ -472,22 +478,44 @@ export async function benchInference(
               evaluations: graph.evaluations,
               batch,
               fused: isFused,
-              latencyMs,
-              samplesPerSec: round(batch / (latencyMs.p50 / 1000), 1),
-              runs: ts.length,
               metrics,
               parity
-            })
-            done++
-            await yieldToEventLoop()
-          }
-        }
-      } finally {
-        await session.release()
+            },
+            label: `${label} batch ${batch}${c.sampler === 'onestep' ? '' : isFused ? ' fused' : ' separate'}`,
+            fn,
+            times: []
+          })
       }
     }
-    for (const s of velocitySessions.values()) await s.release()
+
+    // 2. Warm every unit up, then time them in rounds, each round a share of the repeats of every unit: load
+    //    that comes and goes on a shared machine then falls on all configurations alike.
+    for (const u of units) {
+      progress(`warm-up: ${u.label}`)
+      await timeCalls(u.fn, { warmup, warmupMs, repeats: 0, signal })
+      await yieldToEventLoop()
+    }
+    for (let k = 0; k < rounds; k++) {
+      const share = Math.ceil((repeats * (k + 1)) / rounds) - Math.ceil((repeats * k) / rounds)
+      for (const u of units) {
+        if (share === 0) continue
+        progress(`round ${k + 1}/${rounds}: ${u.label}`)
+        u.times.push(...(await timeCalls(u.fn, { warmup: 0, repeats: share, signal })))
+        await yieldToEventLoop()
+      }
+      done += units.length
+    }
+    for (const u of units) {
+      const latencyMs = percentiles(u.times)
+      results.push({
+        ...u.row,
+        latencyMs,
+        samplesPerSec: round(u.row.batch / (latencyMs.p50 / 1000), 1),
+        runs: u.times.length
+      })
+    }
   } finally {
+    for (const s of [...sessions, ...velocitySessions.values()]) await s.release()
     for (const o of opened.values()) o.dispose()
     fs.rmSync(tmp, { recursive: true, force: true })
   }
@@ -505,6 +533,7 @@ export async function benchInference(
       steps: stepsGrid,
       batch: batches,
       repeats,
+      rounds,
       warmup,
       warmupMs,
       form,

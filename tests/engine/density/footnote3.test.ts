@@ -126,3 +126,31 @@ describe('footnote 3 dynamics', () => {
     expect(r.gan.aTrace).toHaveLength(400)
   })
 })
+
+describe('pfm repro footnote3 (runFootnote3)', () => {
+  it('writes the plot and reports both dynamics as one JSON object', async () => {
+    const fs = await import('node:fs')
+    const os = await import('node:os')
+    const path = await import('node:path')
+    const { runFootnote3 } = await import('../../../src/cli/commands/repro-footnote3')
+    const { Out } = await import('../../../src/cli/io')
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-fn3-')), 'fn3.svg')
+    const lines: string[] = []
+    const write = process.stdout.write.bind(process.stdout)
+    process.stdout.write = ((s: string) => (lines.push(String(s)), true)) as typeof process.stdout.write
+    let code: number
+    try {
+      code = await runFootnote3({ out: file, steps: '300' }, new Out(true))
+    } finally {
+      process.stdout.write = write
+    }
+    expect(code).toBe(0)
+    const r = JSON.parse(lines.join(''))
+    expect(r).toMatchObject({ figure: 'footnote3', iterations: 300, pass: true, plot: file })
+    expect(r.gan.rangeLastHalf).toBeGreaterThanOrEqual(0.2)
+    expect(r.d2.rangeLastHalf).toBeLessThanOrEqual(0.01)
+    expect(fs.readFileSync(file, 'utf8').startsWith('<svg')).toBe(true)
+    await expect(runFootnote3({ out: path.join(path.dirname(file), 'x.png') }, new Out(true))).rejects.toThrow(/\.svg/)
+    await expect(runFootnote3({ out: file, steps: '1.5' }, new Out(true))).rejects.toThrow(/integer/)
+  })
+})

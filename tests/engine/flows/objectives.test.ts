@@ -83,7 +83,7 @@ describe('declarations', () => {
 })
 
 describe.each([
-  { obj: ddpm, samplers: ['ddpm', 'heun', 'ddim', 'euler'] },
+  { obj: ddpm, samplers: ['heun', 'ddpm', 'ddim', 'euler'] },
   { obj: cfm, samplers: ['heun', 'euler'] },
   { obj: otCfm, samplers: ['heun', 'euler'] }
 ])('$obj.id', ({ obj, samplers }) => {

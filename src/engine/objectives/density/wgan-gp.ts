@@ -18,7 +18,7 @@ export const wganGp: ModelObjective = {
   params: {
     ...adversarialParams({
       criticLr: 1e-3,
-      criticSteps: 5,
+      criticSteps: 3,
       beta1: 0.5,
       beta2: 0.9,
       criticWidth: 64,

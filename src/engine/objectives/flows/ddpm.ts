@@ -86,7 +86,7 @@ export function ddpmBatch(
   return { x: vpSampleXt(s, y, t, eps, d), t, target: eps }
 }
 
-export const DDPM_SAMPLERS: readonly SamplerId[] = ['ddpm', 'heun', 'ddim', 'euler']
+export const DDPM_SAMPLERS: readonly SamplerId[] = ['heun', 'ddpm', 'ddim', 'euler']
 
 export type DdpmGrid = 'karras' | 'uniform'
 export const DDPM_GRIDS: readonly DdpmGrid[] = ['karras', 'uniform']
@@ -94,6 +94,9 @@ export const DDPM_GRIDS: readonly DdpmGrid[] = ['karras', 'uniform']
 /**
  * The K + 1 diffusion times a sampler visits, from t = 1 down. The ODE samplers (euler, heun) stop at tMin;
  * ddim and ddpm take their last step to t = 0 (ᾱ = 1, never evaluated), the rest on the same spacing.
+ * `grid` spaces the deterministic samplers; the ancestral `ddpm` sampler always steps uniformly in t, which
+ * measured better for it (its injected noise already corrects errors made at low noise), while the Karras
+ * spacing made heun at K = 20 as good as at K = 100 (8gaussians and moons, cosine schedule).
  */
 export function ddpmGrid(
   s: VpSchedule,
@@ -103,7 +106,7 @@ export function ddpmGrid(
   grid: DdpmGrid
 ): number[] {
   const toZero = sampler === 'ddim' || sampler === 'ddpm'
-  if (grid === 'uniform') return uniformGrid(1, toZero ? 0 : tMin, K)
+  if (grid === 'uniform' || sampler === 'ddpm') return uniformGrid(1, toZero ? 0 : tMin, K)
   if (!toZero) return karrasGrid(s, K, 1, tMin)
   return K === 1 ? [1, 0] : [...karrasGrid(s, K - 1, 1, tMin), 0]
 }
@@ -174,7 +177,7 @@ export const DDPM_PARAMS = {
   grid: choice(
     'karras',
     DDPM_GRIDS,
-    'Sampling time steps: Karras σ^(1/7) spacing (crowded at low noise) or uniform in t.'
+    'Time steps of the deterministic samplers: Karras σ^(1/7) spacing (crowded at low noise) or uniform in t.'
   )
 }
 

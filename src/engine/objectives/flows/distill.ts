@@ -193,7 +193,7 @@ export const distill: ModelObjective = {
       'Regenerate an eighth of the pool every this many steps (0: never; keeps the teacher loaded).'
     )
   },
-  defaults: { steps: 2000, batch: 256, lr: 2e-3 },
+  defaults: { steps: 1000, batch: 256, lr: 5e-3 },
   async create(spec: ModelSpec) {
     checkNoiseSpec('distill', spec)
     const teacher = await loadTeacher('distill', spec)

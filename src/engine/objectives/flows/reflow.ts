@@ -73,7 +73,7 @@ export const reflow: ModelObjective = {
       "Start from the teacher's velocity network (cfm, ot-cfm, reflow teachers) or from scratch (always for ddpm)."
     )
   },
-  defaults: { steps: 1000, batch: 256, lr: 1e-3 },
+  defaults: { steps: 1000, batch: 256, lr: 2e-3 },
   async create(spec: ModelSpec) {
     checkNoiseSpec('reflow', spec)
     const teacher = await loadTeacher('reflow', spec)

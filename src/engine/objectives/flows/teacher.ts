@@ -19,7 +19,7 @@ export const TEACHER_PARAMS: ParamSpecs = {
     ['auto', 'heun', 'euler', 'ddim'],
     "Deterministic sampler that integrates the teacher (auto: the teacher's best one)."
   ),
-  teacherSteps: int(50, 1, 1000, 'Integration steps K of the teacher for each pair.'),
+  teacherSteps: int(32, 1, 1000, 'Integration steps K of the teacher for each pair.'),
   pool: int(8192, 64, 1_000_000, 'Number of (z, teacher(z)) pairs generated at the start.')
 }
 
@@ -95,7 +95,7 @@ export async function loadTeacher(who: string, spec: ModelSpec): Promise<Teacher
     runId,
     objective: run.objective,
     model,
-    opts: { sampler, steps: Number(spec.params.teacherSteps ?? 50) }
+    opts: { sampler, steps: Number(spec.params.teacherSteps ?? 32) }
   }
 }
 
