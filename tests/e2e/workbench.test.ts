@@ -14,7 +14,7 @@ import { buildRenderer, canvasHash, canvasInk, CHROMIUM, launch, ringCsv, screen
 const LONG = 240_000
 const NUMBER = /^-?\d+(\.\d+)?(e-?\d+)?$/
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('workbench in the browser (web host)', () => {
+describe('workbench in the browser (web host)', () => {
   let tmp: string
   let web: WebHost
   let browser: Browser

@@ -150,7 +150,9 @@ describe('pfm repro footnote3 (runFootnote3)', () => {
     expect(r.gan.rangeLastHalf).toBeGreaterThanOrEqual(0.2)
     expect(r.d2.rangeLastHalf).toBeLessThanOrEqual(0.01)
     expect(fs.readFileSync(file, 'utf8').startsWith('<svg')).toBe(true)
-    await expect(runFootnote3({ out: path.join(path.dirname(file), 'x.png') }, new Out(true))).rejects.toThrow(/\.svg/)
+    await expect(
+      runFootnote3({ out: path.join(path.dirname(file), 'x.png') }, new Out(true))
+    ).rejects.toThrow(/\.svg/)
     await expect(runFootnote3({ out: file, steps: '1.5' }, new Out(true))).rejects.toThrow(/integer/)
   })
 })

@@ -17,6 +17,13 @@
  * strictly increasing, so log|det| = log dz/dx in closed form. Each sech² bump lets the density grow a mode.
  * The sampling direction inverts each layer by bisection in float64 (z − e lies within a x ± Σ c_k).
  *
+ * Training (d ≥ 2) runs each coupling's elementwise part, and the input mask, as one op with a hand-written
+ * gradient in plain JS (affineCoupling, maskColumns): on wasm a kernel launch costs more than the arithmetic
+ * of a [B, 2] array, and tfjs would also differentiate the constant masks. The sampling direction uses plain
+ * tensor ops; the tests check both directions against each other and against numerical Jacobians. The
+ * learning rate decays by a cosine over the run by default (`schedule`): a constant one leaves the final
+ * weights noisier (8gaussians: 0.10–0.13 against 0.056 × the Gaussian yard-stick).
+ *
  * `evaluate` returns the held-out NLL in nats per dimension, in the standardised coordinates the model is
  * trained in (add Σ_j log σ_j / d for the data's own units, σ_j the standardisation scales).
  */
@@ -482,7 +489,11 @@ export const realnvp: ModelObjective = {
     ),
     couplingDepth: int(2, 1, 16, 'Hidden layers of each coupling network g_k.'),
     logScaleBound: float(2, 0.1, 10, 'Bound c of each layer’s log-scale, s = c·tanh(ŝ/c).'),
-    schedule: choice('cosine', LR_SCHEDULES, 'Learning-rate schedule over the run: constant, or cosine decay to 5%.'),
+    schedule: choice(
+      'cosine',
+      LR_SCHEDULES,
+      'Learning-rate schedule over the run: constant, or cosine decay to 5%.'
+    ),
     monoUnits: int(16, 1, 512, 'tanh units per monotone layer of the 1-D flow (d = 1 only).')
   },
   defaults: { steps: 1500, batch: 256, lr: 3e-3 },

@@ -303,7 +303,11 @@ export const vae: ModelObjective = {
     beta: float(1, 0, 100, 'Weight of the KL term (1 = the ELBO; other values give a β-VAE).'),
     sampleNoise: bool(false, 'Add the decoder noise σε to samples (draws of p(x) rather than the map φ).'),
     iwaeSamples: int(64, 1, 4096, 'Importance samples K of the IWAE bound reported by evaluation.'),
-    schedule: choice('constant', LR_SCHEDULES, 'Learning-rate schedule over the run: constant, or cosine decay to 5%.')
+    schedule: choice(
+      'constant',
+      LR_SCHEDULES,
+      'Learning-rate schedule over the run: constant, or cosine decay to 5%.'
+    )
   },
   defaults: { steps: 2000, batch: 256, lr: 3e-3 },
   async create(spec) {
