@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { startServer, type WebHost } from '../../src/web/server'
-import { buildRenderer, canvasHash, canvasInk, CHROMIUM, launch, ringCsv, screenshot } from './helpers'
+import { buildRenderer, canvasHash, canvasInk, launch, ringCsv, screenshot } from './helpers'
 
 const LONG = 240_000
 const NUMBER = /^-?\d+(\.\d+)?(e-?\d+)?$/
