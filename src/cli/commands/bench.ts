@@ -8,6 +8,7 @@ import {
   DEFAULT_BENCH_BATCHES,
   DEFAULT_BENCH_STEPS,
   DEFAULT_REPEATS,
+  type BenchForm,
   type BenchSampler,
   type InferBenchReport
 } from '../../engine/bench/infer-bench'
@@ -16,7 +17,7 @@ import { fmt, num, openStore, Out, parse, str, table } from '../io'
 
 export const usage = `pfm bench --runs ID[,ID…] [--samplers ${BENCH_SAMPLERS.join(',')}] [--steps ${DEFAULT_BENCH_STEPS.join(',')}]
           [--batch ${DEFAULT_BENCH_BATCHES.join(',')}] [--repeats ${DEFAULT_REPEATS}] [--rounds 5] [--warmup N] [--threads 1] [--ep cpu|cuda|…]
-          [--seed N] [-n N] [--no-quality] [--no-separate] [--form unrolled|loop] [--peer] [--out DIR] [--json]`
+          [--seed N] [-n N] [--no-quality] [--no-separate] [--form unrolled,loop] [--peer] [--out DIR] [--json]`
 
 function list(values: Record<string, unknown>, name: string): string[] | undefined {
   const raw = str(values, name)
@@ -67,9 +68,9 @@ export async function run(argv: string[]): Promise<number> {
   for (const s of samplers ?? [])
     if (!(BENCH_SAMPLERS as readonly string[]).includes(s))
       throw new ConfigError(`--samplers: "${s}" is not one of ${BENCH_SAMPLERS.join(', ')}.`)
-  const form = str(values, 'form')
-  if (form !== undefined && form !== 'unrolled' && form !== 'loop')
-    throw new ConfigError(`--form: "${form}" is not unrolled or loop.`)
+  const forms = list(values, 'form')
+  for (const f of forms ?? [])
+    if (f !== 'unrolled' && f !== 'loop') throw new ConfigError(`--form: "${f}" is not unrolled or loop.`)
   const steps = ints(values, 'steps')
   const batch = ints(values, 'batch')
   const repeats = num(values, 'repeats')
@@ -99,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(ep !== undefined ? { ep } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(n !== undefined ? { evalN: n } : {}),
-      ...(form !== undefined ? { form } : {}),
+      ...(forms !== undefined ? { form: forms as BenchForm[] } : {}),
       quality: values['no-quality'] !== true,
       separate: values['no-separate'] !== true,
       peer: values.peer === true,
@@ -127,7 +128,7 @@ function human(r: InferBenchReport): string {
     x.sampler,
     x.steps,
     x.batch,
-    x.sampler === 'onestep' ? '-' : x.fused ? 'fused' : 'separate',
+    x.sampler === 'onestep' ? '-' : x.fused ? (x.form === 'loop' ? 'fused loop' : 'fused') : 'separate',
     x.latencyMs.p10,
     x.latencyMs.p50,
     x.latencyMs.p90,

@@ -63,6 +63,7 @@ export {
 
 export const BENCH_SAMPLERS = ['onestep', 'euler', 'heun', 'ddim'] as const
 export type BenchSampler = (typeof BENCH_SAMPLERS)[number]
+export type BenchForm = 'unrolled' | 'loop'
 export const DEFAULT_BENCH_STEPS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 100]
 export const DEFAULT_BENCH_BATCHES: readonly number[] = [1, 64, 1024]
 export const DEFAULT_REPEATS = 30
@@ -101,8 +102,8 @@ export interface InferBenchOptions {
   quality?: boolean
   /** Also time the K-separate-calls baseline of multi-step samplers (default true). */
   separate?: boolean
-  /** Fused graphs unrolled (default) or as one ONNX Loop. */
-  form?: 'unrolled' | 'loop'
+  /** Fused graphs unrolled (default), as one ONNX Loop, or both (each timed). */
+  form?: BenchForm | readonly BenchForm[]
   /** Parity inputs per graph (default 256; 0 skips the check). */
   parityPoints?: number
   /** Also run the PyTorch eager peer (../shared/bench/torch_infer.py) and onnxruntime on its architecture. */
@@ -128,6 +129,8 @@ export interface BenchResult {
   batch: number
   /** One `session.run` for the whole sampler (one-step maps: always). */
   fused: boolean
+  /** The fused graph's form (null: a one-step graph, or the separate calls). */
+  form: BenchForm | null
   latencyMs: Latency
   samplesPerSec: number
   /** Timed runs. */
@@ -163,11 +166,11 @@ export interface BatchComparison {
   batch: number
   onestepP50: number
   /** The best multi-step configuration, timed the faster way. */
-  best: { fused: boolean; p50: number }
+  best: { fused: boolean; form: BenchForm | null; p50: number }
   /** best.p50 / onestepP50. */
   latencyRatio: number
   /** The fastest configuration whose energy is ≤ the one-step map's; null when none reaches it. */
-  matched: (ConfigRef & { fused: boolean; p50: number; speedup: number }) | null
+  matched: (ConfigRef & { fused: boolean; form: BenchForm | null; p50: number; speedup: number }) | null
 }
 
 export interface DatasetComparison {
@@ -184,6 +187,8 @@ export interface FusedGain {
   sampler: BenchSampler
   steps: number
   batch: number
+  /** The faster fused form. */
+  form: BenchForm | null
   fusedP50: number
   separateP50: number
   /** separateP50 / fusedP50. */
@@ -207,7 +212,7 @@ export interface InferBenchReport {
     rounds: number
     warmup: number
     warmupMs: number
-    form: 'unrolled' | 'loop'
+    forms: BenchForm[]
     seed: number | null
     evalN: number | null
     parityPoints: number
@@ -316,7 +321,17 @@ export async function benchInference(
   const parityPoints = opts.parityPoints ?? BENCH_PARITY_POINTS
   const quality = opts.quality !== false
   const separate = opts.separate !== false
-  const form = opts.form ?? 'unrolled'
+  const forms: BenchForm[] = [
+    ...new Set(
+      opts.form === undefined
+        ? ['unrolled' as const]
+        : typeof opts.form === 'string'
+          ? [opts.form]
+          : opts.form
+    )
+  ]
+  if (forms.length === 0 || forms.some((f) => f !== 'unrolled' && f !== 'loop'))
+    throw new ConfigError(`--form: choose unrolled, loop or both.`)
   const signal = ctx.signal
   const ort: Ort = await import('onnxruntime-node')
   if (!ort.listSupportedBackends().some((b) => b.name === ep))
@@ -365,7 +380,8 @@ export async function benchInference(
         for (const k of stepsGrid) cases.push({ runId: id, sampler: s, steps: k })
       }
     }
-    const unitsPerCase = (c: Case): number => (c.sampler !== 'onestep' && separate ? 2 : 1) * batches.length
+    const unitsPerCase = (c: Case): number =>
+      (c.sampler === 'onestep' ? 1 : forms.length + (separate ? 1 : 0)) * batches.length
     const total = cases.reduce((n, c) => n + unitsPerCase(c) * rounds + (quality ? 1 : 0), 0)
     let done = 0
     const progress = (phase: string): void => ctx.onProgress?.({ done, total, phase })
@@ -394,49 +410,61 @@ export async function benchInference(
       const open = opened.get(c.runId)!
       const stats = runStats(open, c.runId)
       const label = `${c.runId} ${c.sampler}${c.sampler === 'onestep' ? '' : ` K=${c.steps}`}`
-      const graph: RunGraph = runGraph(
-        open,
-        c.runId,
-        stats,
-        c.sampler === 'onestep' ? {} : { sampler: c.sampler, steps: c.steps, form }
-      )
-      const file = path.join(tmp, `${c.runId}-${c.sampler}-${c.steps}.onnx`)
-      fs.writeFileSync(file, graph.bytes)
-      const session = await loadSession(ort, file, threads, ep)
-      sessions.push(session)
-      let fp: FlowPlan | null = null
-      let vsession: InferenceSession | null = null
+      const variants: { form: BenchForm | null; graph: RunGraph }[] =
+        c.sampler === 'onestep'
+          ? [{ form: null, graph: runGraph(open, c.runId, stats) }]
+          : forms.map((form) => ({
+              form,
+              graph: runGraph(open, c.runId, stats, { sampler: c.sampler, steps: c.steps, form })
+            }))
+      const graph0 = variants[0]!.graph
+      const inName = graph0.inputs[0]!.name
+      const outName = graph0.outputs[0]!.name
+      const latentDim = Number(graph0.inputs[0]!.shape[1])
+      const ways: {
+        form: BenchForm | null
+        fused: boolean
+        sample: (z: Float32Array, n: number) => Promise<unknown>
+      }[] = []
+      for (const v of variants) {
+        const file = path.join(tmp, `${c.runId}-${c.sampler}-${c.steps}-${v.form ?? 'map'}.onnx`)
+        fs.writeFileSync(file, v.graph.bytes)
+        const session = await loadSession(ort, file, threads, ep)
+        sessions.push(session)
+        ways.push({
+          form: v.form,
+          fused: true,
+          sample: async (z, n) =>
+            (await session.run({ [inName]: new ort.Tensor('float32', z, [n, latentDim]) }))[outName]!
+              .data as Float32Array
+        })
+      }
+      let separateFor: ((batch: number) => (z: Float32Array) => Promise<Float32Array>) | null = null
       if (c.sampler !== 'onestep' && separate) {
-        fp = flowPlan(open, c.runId, c.sampler, c.steps)
-        vsession = velocitySessions.get(c.runId) ?? null
+        const fp = flowPlan(open, c.runId, c.sampler, c.steps)
+        let vsession = velocitySessions.get(c.runId)
         if (!vsession) {
           const vfile = path.join(tmp, `${c.runId}-velocity.onnx`)
           fs.writeFileSync(vfile, velocityNetModel(fp.net, fp.output).bytes)
           vsession = await loadSession(ort, vfile, threads, ep)
           velocitySessions.set(c.runId, vsession)
         }
+        const vs = vsession
+        separateFor = (batch) => separateSampler(ort, vs, fp, stats, batch)
+        ways.push({ form: null, fused: false, sample: (z, n) => separateFor!(n)(z) })
       }
-      const inName = graph.inputs[0]!.name
-      const outName = graph.outputs[0]!.name
-      const latentDim = Number(graph.inputs[0]!.shape[1])
-      const fused = async (z: Float32Array, n: number): Promise<Float32Array> =>
-        (await session.run({ [inName]: new ort.Tensor('float32', z, [n, latentDim]) }))[outName]!
-          .data as Float32Array
 
       // Parity: what is timed computes the engine's samples.
       let parity: number | null = null
       if (parityPoints > 0) {
         progress(`${label}: parity`)
-        const feeds = graph.parityFeeds(parityPoints, new Rng(BENCH_INPUT_SEED))
-        const ref = graph.reference(feeds)
-        const tol = graph.tolerance(ref)
+        const feeds = graph0.parityFeeds(parityPoints, new Rng(BENCH_INPUT_SEED))
+        const ref = graph0.reference(feeds)
+        const tol = graph0.tolerance(ref)
         const z = feeds[inName]!.data
-        parity = maxAbsDiff(await fused(z, parityPoints), ref)
-        if (vsession && fp)
-          parity = Math.max(
-            parity,
-            maxAbsDiff(await separateSampler(ort, vsession, fp, stats, parityPoints)(z), ref)
-          )
+        parity = 0
+        for (const w of ways)
+          parity = Math.max(parity, maxAbsDiff((await w.sample(z, parityPoints)) as Float32Array, ref))
         if (!(parity <= tol)) {
           if (ep === 'cpu')
             throw new BenchError(
@@ -462,12 +490,9 @@ export async function benchInference(
 
       for (const batch of batches) {
         const z = inputFor(batch, latentDim)
-        const ways: [boolean, () => Promise<unknown>][] = [[true, () => fused(z, batch)]]
-        if (vsession && fp) {
-          const sep = separateSampler(ort, vsession, fp, stats, batch)
-          ways.push([false, () => sep(z)])
-        }
-        for (const [isFused, fn] of ways)
+        for (const w of ways) {
+          // the separate-calls sampler keeps its buffers per batch size
+          const sep = w.fused ? null : separateFor!(batch)
           units.push({
             row: {
               run: c.runId,
@@ -475,16 +500,24 @@ export async function benchInference(
               dataset: open.config.dataset.name,
               sampler: c.sampler,
               steps: c.steps,
-              evaluations: graph.evaluations,
+              evaluations: graph0.evaluations,
               batch,
-              fused: isFused,
+              fused: w.fused,
+              form: w.form,
               metrics,
               parity
             },
-            label: `${label} batch ${batch}${c.sampler === 'onestep' ? '' : isFused ? ' fused' : ' separate'}`,
-            fn,
+            label:
+              `${label} batch ${batch}` +
+              (c.sampler === 'onestep'
+                ? ''
+                : w.fused
+                  ? ` fused${forms.length > 1 ? ` (${w.form})` : ''}`
+                  : ' separate'),
+            fn: sep ? () => sep(z) : () => w.sample(z, batch),
             times: []
           })
+        }
       }
     }
 
@@ -536,7 +569,7 @@ export async function benchInference(
       rounds,
       warmup,
       warmupMs,
-      form,
+      forms,
       seed: opts.seed ?? null,
       evalN: opts.evalN ?? null,
       parityPoints
@@ -617,6 +650,7 @@ export function summarize(results: readonly BenchResult[]): BenchSummary {
           matched = {
             ...ref(m),
             fused: m.fused,
+            form: m.form,
             p50: m.latencyMs.p50,
             speedup: round(m.latencyMs.p50 / o.latencyMs.p50, 2)
           }
@@ -625,7 +659,7 @@ export function summarize(results: readonly BenchResult[]): BenchSummary {
       byBatch.push({
         batch,
         onestepP50: o.latencyMs.p50,
-        best: { fused: b.fused, p50: b.latencyMs.p50 },
+        best: { fused: b.fused, form: b.form, p50: b.latencyMs.p50 },
         latencyRatio: round(b.latencyMs.p50 / o.latencyMs.p50, 2),
         matched
       })
@@ -653,14 +687,16 @@ export function summarize(results: readonly BenchResult[]): BenchSummary {
   for (const rs of pairs.values()) {
     const kMax = Math.max(...rs.map((r) => r.steps))
     for (const batch of [...new Set(rs.map((r) => r.batch))].sort((a, b) => a - b)) {
-      const f = rs.find((r) => r.steps === kMax && r.batch === batch && r.fused)
+      const fs = rs.filter((r) => r.steps === kMax && r.batch === batch && r.fused)
       const s = rs.find((r) => r.steps === kMax && r.batch === batch && !r.fused)
-      if (!f || !s) continue
+      if (fs.length === 0 || !s) continue
+      const f = fs.reduce((a, b) => (b.latencyMs.p50 < a.latencyMs.p50 ? b : a))
       fusedVsSeparate.push({
         run: f.run,
         sampler: f.sampler,
         steps: kMax,
         batch,
+        form: f.form,
         fusedP50: f.latencyMs.p50,
         separateP50: s.latencyMs.p50,
         speedup: round(s.latencyMs.p50 / f.latencyMs.p50, 2)
@@ -679,6 +715,7 @@ export const CSV_COLUMNS = [
   'evaluations',
   'batch',
   'fused',
+  'form',
   'p10_ms',
   'p50_ms',
   'p90_ms',
@@ -704,6 +741,7 @@ export function benchCsv(results: readonly BenchResult[]): string {
       r.evaluations,
       r.batch,
       r.fused,
+      r.form,
       r.latencyMs.p10,
       r.latencyMs.p50,
       r.latencyMs.p90,

@@ -86,6 +86,7 @@ describe('pfm bench on a tiny grid', () => {
           'batch',
           'dataset',
           'evaluations',
+          'form',
           'fused',
           'latencyMs',
           'metrics',
@@ -142,7 +143,7 @@ describe('pfm bench on a tiny grid', () => {
       batch: [1, 8],
       repeats: 3,
       seed: SEED,
-      form: 'unrolled'
+      forms: ['unrolled']
     })
   })
 
@@ -205,6 +206,7 @@ describe('bench pieces', () => {
       evaluations: steps,
       batch: 1,
       fused,
+      form: sampler === 'onestep' || !fused ? null : 'unrolled',
       latencyMs: { p10: p50, p50, p90: p50 },
       samplesPerSec: 1000 / p50,
       runs: 3,
@@ -231,8 +233,26 @@ describe('bench pieces', () => {
       speedup: 20
     })
     expect(s.fusedVsSeparate).toEqual([
-      { run: 'f', sampler: 'euler', steps: 16, batch: 1, fusedP50: 0.2, separateP50: 0.3, speedup: 1.5 },
-      { run: 'f', sampler: 'heun', steps: 16, batch: 1, fusedP50: 0.4, separateP50: 0.9, speedup: 2.25 }
+      {
+        run: 'f',
+        sampler: 'euler',
+        steps: 16,
+        batch: 1,
+        form: 'unrolled',
+        fusedP50: 0.2,
+        separateP50: 0.3,
+        speedup: 1.5
+      },
+      {
+        run: 'f',
+        sampler: 'heun',
+        steps: 16,
+        batch: 1,
+        form: 'unrolled',
+        fusedP50: 0.4,
+        separateP50: 0.9,
+        speedup: 2.25
+      }
     ])
     const none = summarize([row('one', 'onestep', 1, 0.01, 0.001), row('f', 'euler', 4, 0.05, 0.03)])
     expect(none.comparisons[0]!.byBatch[0]!.matched).toBeNull()
@@ -262,7 +282,7 @@ describe('bench pieces', () => {
 })
 
 describe('pfm bench', () => {
-  it('--json prints { machine, results, summary } and progress goes to stderr', () => {
+  it('--json prints { machine, results, summary }, times both fused forms, progress on stderr', () => {
     const bin = path.resolve(__dirname, '../../../bin/pfm.mjs')
     const r = spawnSync(
       process.execPath,
@@ -279,6 +299,8 @@ describe('pfm bench', () => {
         '1',
         '--repeats',
         '2',
+        '--form',
+        'unrolled,loop',
         '-n',
         '200',
         '--json',
@@ -298,10 +320,11 @@ describe('pfm bench', () => {
         summary: expect.any(Object)
       })
     )
-    expect(j.results.map((x) => [x.sampler, x.fused])).toEqual([
-      ['onestep', true],
-      ['euler', true],
-      ['euler', false]
+    expect(j.results.map((x) => [x.sampler, x.fused, x.form])).toEqual([
+      ['onestep', true, null],
+      ['euler', true, 'unrolled'],
+      ['euler', true, 'loop'],
+      ['euler', false, null]
     ])
     expect(r.stderr).toMatch(/euler K=1 batch 1 fused/)
   })

@@ -199,7 +199,7 @@ export const ddpm: ModelObjective = {
     'Noise data by the OU process (5) and regress the added noise ε̂(x_t, t); its score −ε̂/σ_t gives the\n' +
     'probability-flow ODE (7) from N(0, I) back to the data (ddim/heun/euler), or the reverse SDE (ddpm).',
   params: DDPM_PARAMS,
-  defaults: { steps: 2000, batch: 256, lr: 5e-3 },
+  defaults: { steps: 3000, batch: 256, lr: 5e-3 },
   async create(spec: ModelSpec) {
     checkNoiseSpec('ddpm', spec)
     return build(createVelocityNet(spec, spec.params, 'ddpm'), spec.lr, spec.params)
