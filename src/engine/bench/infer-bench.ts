@@ -26,6 +26,7 @@ import { CancelledError, ConfigError } from '../errors'
 import type { EngineContext } from '../context'
 import { yieldToEventLoop } from '../context'
 import { applyUpdate, velocityNetModel } from '../onnx/flow'
+import { GraphBuilder } from '../onnx/graph'
 import { maxAbsDiff } from '../onnx/runtime'
 import {
   flowPlan,
@@ -342,6 +343,11 @@ export async function benchInference(
           .map((b) => b.name)
           .join(', ')}).`
     )
+
+  // The execution provider loads here, or the bench stops before any run is opened.
+  const probe = new GraphBuilder('probe')
+  probe.output('y', [1], probe.input('x', [1]))
+  await (await loadSession(ort, probe.toModel(), threads, ep)).release()
 
   // Plan the work first (opens every run: unknown ids fail before anything is timed).
   interface Case {

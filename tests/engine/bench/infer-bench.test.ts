@@ -281,6 +281,28 @@ describe('bench pieces', () => {
   })
 })
 
+describe('execution providers', () => {
+  it('--ep cuda: a readable error where onnxruntime cannot load CUDA (runs where it can)', async () => {
+    const r = await benchInference(store, {
+      runs: [energyId],
+      ep: 'cuda',
+      batch: [1],
+      repeats: 1,
+      warmupMs: 0,
+      quality: false,
+      parityPoints: 16
+    }).then(
+      () => null,
+      (e: unknown) => e
+    )
+    if (r === null) return
+    expect(r).toBeInstanceOf(BenchError)
+    expect((r as Error).message).toMatch(
+      /^--ep cuda: onnxruntime-node \S+ cannot use this execution provider here \(.*\)\. It lists .*; --ep cpu always works\.$/
+    )
+  })
+})
+
 describe('pfm bench', () => {
   it('--json prints { machine, results, summary }, times both fused forms, progress on stderr', () => {
     const bin = path.resolve(__dirname, '../../../bin/pfm.mjs')
