@@ -3,6 +3,7 @@ import * as path from 'node:path'
 import { ConfigError } from '../../engine/errors'
 import { writeFileAtomic } from '../../engine/store/fs-utils'
 import { reproFig1 } from '../../engine/repro/fig1'
+import { runFootnote3 } from './repro-footnote3'
 import { duration, fmt, num, Out, parse, str } from '../io'
 
 export async function run(argv: string[]): Promise<number> {
@@ -13,7 +14,8 @@ export async function run(argv: string[]): Promise<number> {
   )
   const out = new Out(values.json === true)
   const which = positionals[0]
-  if (which !== 'fig1') throw new ConfigError(`pfm repro: unknown figure "${which ?? ''}" (available: fig1).`)
+  if (which === 'footnote3') return runFootnote3(values, out)
+  if (which !== 'fig1') throw new ConfigError(`pfm repro: unknown figure "${which ?? ''}" (available: fig1, footnote3).`)
   const file = path.resolve(str(values, 'out') ?? 'fig1.svg')
   if (path.extname(file).toLowerCase() !== '.svg') throw new ConfigError(`--out ${file}: the plot is written as .svg.`)
   const steps = num(values, 'steps')
