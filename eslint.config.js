@@ -96,8 +96,8 @@ export default defineConfig(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "ImportDeclaration[importKind='value']",
-          message: 'src/shared is types-only: use `import type`.'
+          selector: "ImportDeclaration[importKind='value']:not([source.value='./methods'])",
+          message: 'src/shared is types-only (its one table of values is ./methods): use `import type`.'
         }
       ]
     }

@@ -7,12 +7,14 @@
  * <dataDir>/runs/        the run store (see engine/store)
  *           datasets/    imported files and their index (see datasets.ts)
  *           exports/     ONNX files written without an explicit path (the web host offers them for download)
+ *           benchmarks/  saved benchmarks (see benchmarks.ts)
  * ```
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { z } from 'zod'
 import type {
+  BenchRequest,
   Channel,
   DatasetInfo,
   EngineInfo,
@@ -32,6 +34,7 @@ import { exportPushforward } from '../engine/onnx/export'
 import { RunStore } from '../engine/store'
 import { describeFsError } from '../engine/store/fs-utils'
 import { makeRunConfig } from '../engine/train/train'
+import { BenchLibrary } from './benchmarks'
 import { DatasetLibrary } from './datasets'
 import { HostError } from './errors'
 import { forkWorker, JobManager, type SpawnWorker } from './jobs'
@@ -81,7 +84,7 @@ export interface Lab {
   jobs: JobManager
   /** Subscribes to every host event; returns the unsubscribe function. */
   subscribe(listener: (e: LabEvent) => void): () => void
-  paths: { dataDir: string; runs: string; datasets: string; exports: string }
+  paths: { dataDir: string; runs: string; datasets: string; exports: string; benchmarks: string }
   /** Stops the job workers (cancel, then kill after the grace period). */
   close(): Promise<void>
 }
@@ -92,10 +95,12 @@ export function createLab(options: HostOptions): Lab {
     dataDir,
     runs: path.join(dataDir, 'runs'),
     datasets: path.join(dataDir, 'datasets'),
-    exports: path.join(dataDir, 'exports')
+    exports: path.join(dataDir, 'exports'),
+    benchmarks: path.join(dataDir, 'benchmarks')
   }
   const store = new RunStore(paths.runs)
   const library = new DatasetLibrary(paths.datasets)
+  const benchmarks = new BenchLibrary(paths.benchmarks)
   const listeners = new Set<(e: LabEvent) => void>()
   const publish = (e: LabEvent): void => {
     for (const l of listeners) {
@@ -107,13 +112,15 @@ export function createLab(options: HostOptions): Lab {
     }
   }
   const runsChanged = (id: string): void => publish({ event: 'runs:changed', payload: { id } })
+  const benchChanged = (id: string): void => publish({ event: 'bench:changed', payload: { id } })
   const jobs = new JobManager({
     spawn: options.spawnWorker ?? forkWorker(),
     runsDir: paths.runs,
     ...(options.maxConcurrentJobs !== undefined ? { maxConcurrent: options.maxConcurrentJobs } : {}),
     ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
     onUpdate: (job) => publish({ event: 'jobs:update', payload: job }),
-    onRunsChanged: runsChanged
+    onRunsChanged: runsChanged,
+    onBenchSaved: benchChanged
   })
 
   // Paths the user chose in a native dialog: the only ones a renderer may name under `dialog` access.
@@ -165,6 +172,54 @@ export function createLab(options: HostOptions): Lab {
     })
     const title = req.name ?? `${objective.title} on ${info.title}`
     return jobs.enqueueTrain({ title, config, ...(req.name !== undefined ? { name: req.name } : {}) })
+  }
+
+  /** Checks the runs exist and have finished, and the grid is of a size one sitting can time. */
+  const startBench = (req: BenchRequest): ReturnType<JobManager['enqueueBench']> => {
+    const { runs } = store.list()
+    const byId = new Map(runs.map((r) => [r.id, r]))
+    for (const id of req.runs) {
+      const r = byId.get(id)
+      if (!r) throw new HostError('NOT_FOUND', `There is no run "${id}" to benchmark.`)
+      if (r.status !== 'completed')
+        throw new HostError(
+          'CONFIG',
+          `Run "${r.name}" (${id}) is ${r.status}: only completed runs can be benchmarked.`
+        )
+    }
+    const samplers = req.samplers ?? ['onestep', 'euler', 'heun', 'ddim']
+    const steps = req.steps ?? [1, 2, 4, 8, 16, 32, 64, 100]
+    const batch = req.batch ?? [1, 64, 1024]
+    const configurations = req.runs.length * samplers.length * steps.length * batch.length
+    if (configurations > MAX_BENCH_CONFIGURATIONS)
+      throw new HostError(
+        'CONFIG',
+        `This benchmark would time up to ${configurations} configurations (runs × samplers × steps × batch sizes); ` +
+          `the limit is ${MAX_BENCH_CONFIGURATIONS}: choose fewer runs, samplers, step counts or batch sizes.`
+      )
+    const largest = Math.max(...steps) * Math.max(...batch)
+    if (largest > MAX_BENCH_STEP_ROWS)
+      throw new HostError(
+        'CONFIG',
+        `K = ${Math.max(...steps)} steps at batch ${Math.max(...batch)} is too large a call to time ` +
+          `(at most ${MAX_BENCH_STEP_ROWS.toLocaleString('en-US')} steps × rows).`
+      )
+    const names = req.runs.map((id) => byId.get(id)!.name)
+    const title = req.name ?? `Benchmark of ${names.length <= 3 ? names.join(', ') : `${names.length} runs`}`
+    return jobs.enqueueBench({
+      title,
+      benchDir: paths.benchmarks,
+      options: {
+        runs: req.runs,
+        samplers,
+        steps,
+        batch,
+        ...(req.repeats !== undefined ? { repeats: req.repeats, rounds: Math.min(5, req.repeats) } : {}),
+        ...(req.quality !== undefined ? { quality: req.quality } : {}),
+        ...(req.separate !== undefined ? { separate: req.separate } : {}),
+        ...(req.threads !== undefined ? { threads: req.threads } : {})
+      }
+    })
   }
 
   const exportOnnx: Handlers['export']['onnx'] = async (req) => {
@@ -248,6 +303,15 @@ export function createLab(options: HostOptions): Lab {
     export: {
       onnx: exportOnnx
     },
+    bench: {
+      start: (req) => startBench(req),
+      list: () => benchmarks.list(),
+      get: (id) => benchmarks.get(id),
+      remove: (id) => {
+        benchmarks.remove(id)
+        benchChanged(id)
+      }
+    },
     dialogs: {
       openDataFile: async () => {
         const p = await dialogs().openDataFile()
@@ -273,6 +337,11 @@ export function createLab(options: HostOptions): Lab {
     close: () => jobs.close()
   }
 }
+
+/** Most run × sampler × K × batch configurations one benchmark may ask for. */
+export const MAX_BENCH_CONFIGURATIONS = 2000
+/** Largest K × batch of one timed call (keeps a single call to seconds on a laptop CPU). */
+export const MAX_BENCH_STEP_ROWS = 1000 * 4096
 
 /** The handler table alone (see {@link createLab} for the jobs and events behind it). */
 export function createHandlers(options: HostOptions): Handlers {

@@ -1,9 +1,11 @@
 /**
  * Messages between the job manager (host process) and one job worker (a forked Node process, or an Electron
- * utility process). Types only; both sides import them with `import type`. One worker runs one job, then exits.
+ * utility process). Types only; both sides import them with `import type`. One worker runs one job (a training run
+ * or a benchmark), then exits.
  */
 import type { MetricsInfo } from '../shared/api'
 import type { RunConfig } from '../engine/train/config'
+import type { InferBenchOptions } from '../engine/bench/infer-bench'
 
 /** Host → worker. */
 export type ToWorker =
@@ -16,6 +18,15 @@ export type ToWorker =
       name?: string
       /** Sample snapshots: every `everyMs`, `n` points. */
       preview: { everyMs: number; n: number }
+    }
+  | {
+      type: 'bench'
+      /** The benchmark's id: it is saved as `<benchDir>/<id>/` once it has completed. */
+      id: string
+      title: string
+      options: Omit<InferBenchOptions, 'outDir'>
+      runsDir: string
+      benchDir: string
     }
   | { type: 'cancel' }
 
@@ -36,4 +47,6 @@ export type FromWorker =
   | { type: 'snapshot'; step: number; dim: number; points: number[] }
   | { type: 'log'; message: string }
   | { type: 'done'; runId: string | null; metrics: MetricsInfo }
+  | { type: 'bench-progress'; done: number; total: number; phase: string }
+  | { type: 'bench-done'; benchId: string }
   | { type: 'error'; runId: string | null; code: string; message: string }

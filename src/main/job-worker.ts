@@ -4,17 +4,19 @@
  * `utilityProcess.fork` (the built bundle). Talks over whichever channel it has: `process.parentPort`
  * (utility process) or `process.send` (fork). Plain Node: no Electron import.
  *
- * It receives one `train` message, streams `progress`/`snapshot` messages, and ends with `done` or `error`;
- * `cancel` aborts the training loop through its AbortSignal.
+ * It receives one `train` message, streams `progress`/`snapshot` messages, and ends with `done` or `error`; or
+ * one `bench` message, streams `bench-progress`, saves the report (benchmarks.ts) and ends with `bench-done` or
+ * `error`. `cancel` aborts the work through its AbortSignal.
  */
 import { invertStandardization, resolveDataset } from '../engine/data'
 import { CancelledError, isEngineError } from '../engine/errors'
 import { initBackend } from '../engine/backend'
 import { RunStore } from '../engine/store'
 import { trainRun } from '../engine/train/train'
-import type { Metrics } from '../engine/types'
-import type { MetricsInfo } from '../shared/api'
+import { benchInference } from '../engine/bench/infer-bench'
+import { BenchLibrary } from './benchmarks'
 import type { FromWorker, ToWorker } from './job-protocol'
+import { metricsInfo } from './runs'
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void
@@ -39,18 +41,6 @@ function onMessage(listener: (msg: ToWorker) => void): void {
   if (parentPort) parentPort.on('message', (e) => listener(e.data as ToWorker))
   else process.on('message', (m) => listener(m as ToWorker))
 }
-
-const metricsInfo = (m: Metrics): MetricsInfo => ({
-  energy: m.energy,
-  energyGaussian: m.energyGaussian,
-  mmd: m.mmd,
-  slicedW2: m.slicedW2,
-  precision: m.precision,
-  recall: m.recall,
-  density: m.density,
-  coverage: m.coverage,
-  n: m.n
-})
 
 const controller = new AbortController()
 let started = false
@@ -104,6 +94,22 @@ async function train(job: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   post({ type: 'done', runId: result.runId, metrics: metricsInfo(result.metrics) }, () => process.exit(0))
 }
 
+async function bench(job: Extract<ToWorker, { type: 'bench' }>): Promise<void> {
+  const backend = await initBackend('auto')
+  post({ type: 'backend', backend: backend.id })
+  const store = new RunStore(job.runsDir)
+  const report = await benchInference(store, job.options, {
+    signal: controller.signal,
+    onProgress: (p) => post({ type: 'bench-progress', done: p.done, total: p.total, phase: p.phase })
+  })
+  if (controller.signal.aborted) throw new CancelledError('Benchmark cancelled.')
+  new BenchLibrary(job.benchDir).save(
+    { id: job.id, title: job.title, createdAt: new Date().toISOString(), runs: job.options.runs },
+    report
+  )
+  post({ type: 'bench-done', benchId: job.id }, () => process.exit(0))
+}
+
 // An orphaned worker (its host gone) stops rather than training for no one.
 process.on('disconnect', () => process.exit(1))
 
@@ -112,9 +118,10 @@ onMessage((msg) => {
     controller.abort()
     return
   }
-  if (msg.type !== 'train' || started) return
+  if ((msg.type !== 'train' && msg.type !== 'bench') || started) return
   started = true
-  train(msg).catch((e: unknown) => {
+  const work = msg.type === 'train' ? train(msg) : bench(msg)
+  work.catch((e: unknown) => {
     const engine = isEngineError(e)
     if (!engine) console.error(e)
     const message = e instanceof Error ? e.message : String(e)
@@ -123,7 +130,9 @@ onMessage((msg) => {
         type: 'error',
         runId,
         code: engine ? e.code : 'INTERNAL',
-        message: engine ? message : `Internal error in the training process: ${message}`
+        message: engine
+          ? message
+          : `Internal error in the ${msg.type === 'train' ? 'training' : 'benchmark'} process: ${message}`
       },
       () => process.exit(engine ? 0 : 1)
     )

@@ -1,5 +1,5 @@
 /**
- * Training jobs, each in its own worker process (see job-worker.ts), behind a FIFO queue: any number can be
+ * Training and benchmark jobs, each in its own worker process (see job-worker.ts), behind a FIFO queue: any number can be
  * queued, `maxConcurrent` (1–2) run at once. The manager turns worker messages into `JobInfo` updates —
  * throttled to a few per second per job, with a thinned loss curve, the evaluation metrics and the latest sample
  * snapshot — and reports them through `onUpdate`; `onRunsChanged` fires when a job's run appears or ends.
@@ -17,6 +17,7 @@ import * as path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { JobInfo } from '../shared/api'
 import type { RunConfig } from '../engine/train/config'
+import type { InferBenchOptions } from '../engine/bench/infer-bench'
 import { HostError } from './errors'
 import type { FromWorker, ToWorker } from './job-protocol'
 
@@ -41,6 +42,16 @@ export interface TrainJobSpec {
   name?: string
 }
 
+/** What a benchmark job runs: the engine's `benchInference` options (already validated). */
+export interface BenchJobSpec {
+  title: string
+  options: Omit<InferBenchOptions, 'outDir'>
+  /** Where completed benchmarks are saved (`<benchDir>/<jobId>/`). */
+  benchDir: string
+}
+
+type JobSpec = ({ kind: 'train' } & TrainJobSpec) | ({ kind: 'bench' } & BenchJobSpec)
+
 export interface JobManagerOptions {
   spawn: SpawnWorker
   /** The run store's root, where workers create their runs. */
@@ -57,6 +68,8 @@ export interface JobManagerOptions {
   keepFinished?: number
   onUpdate(job: JobInfo): void
   onRunsChanged(runId: string): void
+  /** A benchmark was saved. */
+  onBenchSaved?(benchId: string): void
 }
 
 /** Points kept in a job's loss curve; beyond, every other one is dropped. */
@@ -64,7 +77,7 @@ export const MAX_CURVE_POINTS = 400
 
 interface Job {
   info: JobInfo
-  spec: TrainJobSpec
+  spec: JobSpec
   worker: WorkerHandle | null
   cancelRequested: boolean
   /** The worker sent `done` or `error`. */
@@ -103,6 +116,15 @@ export class JobManager {
 
   /** Queues a training job; it starts as soon as a slot is free. */
   enqueueTrain(spec: TrainJobSpec): JobInfo {
+    return this.enqueue({ kind: 'train', ...spec }, spec.config.steps)
+  }
+
+  /** Queues a benchmark job; `steps` counts its timed configurations once the worker knows them. */
+  enqueueBench(spec: BenchJobSpec): JobInfo {
+    return this.enqueue({ kind: 'bench', ...spec }, 0)
+  }
+
+  private enqueue(spec: JobSpec, steps: number): JobInfo {
     if (this.closed) throw new HostError('NOT_SUPPORTED', 'The host is shutting down; no new jobs start.')
     const id = `job-${Date.now().toString(36)}-${(++this.seq).toString(36)}`
     let markExited = (): void => {}
@@ -110,12 +132,12 @@ export class JobManager {
     const job: Job = {
       info: {
         id,
-        kind: 'train',
+        kind: spec.kind,
         status: 'queued',
         title: spec.title,
         runId: null,
         step: 0,
-        steps: spec.config.steps,
+        steps,
         loss: null,
         samplesPerSec: null,
         etaMs: null,
@@ -124,7 +146,9 @@ export class JobManager {
         evalCurve: [],
         snapshot: null,
         error: null,
-        createdAt: new Date().toISOString()
+        createdAt: new Date().toISOString(),
+        phase: null,
+        benchId: null
       },
       spec,
       worker: null,
@@ -207,7 +231,7 @@ export class JobManager {
       const message = e instanceof Error ? e.message : String(e)
       this.finish(job, 'failed', {
         code: 'WORKER_START',
-        message: `The training process could not start: ${message}`
+        message: `The ${processName(job)} process could not start: ${message}`
       })
       this.pump()
       return
@@ -216,14 +240,26 @@ export class JobManager {
     worker.onMessage((msg) => this.onMessage(job, msg))
     worker.onExit((code, signal) => this.onExit(job, code, signal))
     this.emit(job, true)
+    const spec = job.spec
     try {
-      worker.send({
-        type: 'train',
-        config: job.spec.config,
-        runsDir: this.opts.runsDir,
-        ...(job.spec.name !== undefined ? { name: job.spec.name } : {}),
-        preview: this.preview
-      })
+      worker.send(
+        spec.kind === 'train'
+          ? {
+              type: 'train',
+              config: spec.config,
+              runsDir: this.opts.runsDir,
+              ...(spec.name !== undefined ? { name: spec.name } : {}),
+              preview: this.preview
+            }
+          : {
+              type: 'bench',
+              id: job.info.id,
+              title: spec.title,
+              options: spec.options,
+              runsDir: this.opts.runsDir,
+              benchDir: spec.benchDir
+            }
+      )
     } catch {
       worker.kill() // its exit reports the failure
     }
@@ -258,6 +294,20 @@ export class JobManager {
         return
       case 'log':
         return
+      case 'bench-progress':
+        info.step = msg.done
+        info.steps = msg.total
+        info.phase = msg.phase
+        this.emit(job)
+        return
+      case 'bench-done':
+        job.settled = true
+        info.step = info.steps
+        info.phase = null
+        info.benchId = msg.benchId
+        this.finish(job, 'completed', null)
+        this.opts.onBenchSaved?.(msg.benchId)
+        return
       case 'done':
         job.settled = true
         info.step = info.steps
@@ -285,18 +335,22 @@ export class JobManager {
         : code === null
           ? 'could not start'
           : `exited with code ${code}`
-      const run = runId
-        ? ` Run ${runId} keeps its last checkpoint and shows as crashed.`
-        : ' No run had been created yet.'
+      const bench = job.spec.kind === 'bench'
+      const run = bench
+        ? ' Nothing was saved.'
+        : runId
+          ? ` Run ${runId} keeps its last checkpoint and shows as crashed.`
+          : ' No run had been created yet.'
+      const where = bench ? `configuration ${step} of ${steps}` : `step ${step} of ${steps}`
       if (job.cancelRequested)
         this.finish(job, 'cancelled', {
           code: 'CANCELLED',
-          message: `Cancelled: the training process did not stop within ${Math.round(this.graceMs / 100) / 10} s and was killed at step ${step} of ${steps}.${run}`
+          message: `Cancelled: the ${processName(job)} process did not stop within ${Math.round(this.graceMs / 100) / 10} s and was killed at ${where}.${run}`
         })
       else
         this.finish(job, 'failed', {
           code: 'WORKER_CRASHED',
-          message: `The training process stopped unexpectedly: it ${how} at step ${step} of ${steps}.${run}`
+          message: `The ${processName(job)} process stopped unexpectedly: it ${how} at ${where}.${run}`
         })
     }
     this.pump()
@@ -329,6 +383,10 @@ export class JobManager {
     if (now || job.info.status === 'queued' || wait <= 0) send()
     else job.emitTimer ??= setTimeout(send, wait)
   }
+}
+
+function processName(job: Job): string {
+  return job.spec.kind === 'bench' ? 'benchmark' : 'training'
 }
 
 /** A copy a listener may keep (the manager goes on mutating its own). */

@@ -103,6 +103,39 @@ export const ExportRequestSchema = z.strictObject({
   path: PathSchema.optional()
 })
 
+export const BenchSamplerSchema = z.enum(['onestep', 'euler', 'heun', 'ddim'])
+/** A list of distinct integers in [min, max], at most `n` of them. */
+const intList = (min: number, max: number, n: number): z.ZodType<number[]> =>
+  z
+    .array(int(min, max))
+    .min(1)
+    .max(n)
+    .refine((v) => new Set(v).size === v.length, 'has repeated values')
+
+export const BenchRequestSchema = z.strictObject({
+  runs: z
+    .array(RunIdSchema)
+    .min(1)
+    .max(16)
+    .refine((v) => new Set(v).size === v.length, 'names a run twice'),
+  samplers: z
+    .array(BenchSamplerSchema)
+    .min(1)
+    .max(4)
+    .refine((v) => new Set(v).size === v.length, 'names a sampler twice')
+    .optional(),
+  steps: intList(1, 1000, 12).optional(),
+  batch: intList(1, 65_536, 6).optional(),
+  repeats: int(3, 500).optional(),
+  quality: z.boolean().optional(),
+  separate: z.boolean().optional(),
+  threads: int(0, 64).optional(),
+  name: z.string().trim().min(1).max(200).optional()
+})
+
+/** A benchmark id (the id of the job that measured it). */
+export const BenchIdSchema = text(100).regex(SAFE_ID, 'not a valid benchmark id')
+
 type ArgSchemas = { [D in keyof Api]: { [M in keyof Api[D]]: z.ZodType<Args<Api[D][M]>> } }
 
 export const ARG_SCHEMAS: ArgSchemas = {
@@ -132,6 +165,12 @@ export const ARG_SCHEMAS: ArgSchemas = {
   },
   export: {
     onnx: z.tuple([ExportRequestSchema])
+  },
+  bench: {
+    start: z.tuple([BenchRequestSchema]),
+    list: z.tuple([]),
+    get: z.tuple([BenchIdSchema]),
+    remove: z.tuple([BenchIdSchema])
   },
   dialogs: {
     openDataFile: z.tuple([]),

@@ -3,21 +3,8 @@
  * `invoke` on its `domain:verb` channel, plus `on` for the contract's events. Raw `ipcRenderer` is never exposed.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
-import type { Bridge, EventTable, Events, MethodTable, Result } from '../shared/api'
-
-/** The contract's methods; a method missing here (or one not in the contract) is a compile error. */
-const METHODS: MethodTable = {
-  engine: { info: true },
-  objectives: { list: true },
-  datasets: { list: true, preview: true, import: true, remove: true },
-  training: { start: true, cancel: true, jobs: true },
-  runs: { list: true, get: true, samples: true, rename: true, remove: true },
-  export: { onnx: true },
-  dialogs: { openDataFile: true, saveOnnxFile: true }
-}
-
-/** The contract's events, likewise. */
-const EVENTS: EventTable = { 'jobs:update': true, 'runs:changed': true }
+import type { Bridge, Events, Result } from '../shared/api'
+import { EVENTS, METHODS } from '../shared/methods'
 
 function buildBridge(): Bridge {
   type Invoke = (...args: unknown[]) => Promise<Result<unknown>>

@@ -23,7 +23,15 @@ export interface EngineInfo {
 
 /** A hyper-parameter declaration, as the engine's registry declares it (forms are generated from these). */
 export type ParamInfo =
-  | { name: string; type: 'int' | 'float'; default: number; min: number; max: number; help: string; log?: boolean }
+  | {
+      name: string
+      type: 'int' | 'float'
+      default: number
+      min: number
+      max: number
+      help: string
+      log?: boolean
+    }
   | { name: string; type: 'enum'; default: string; options: readonly string[]; help: string }
   | { name: string; type: 'bool'; default: boolean; help: string }
   | { name: string; type: 'string'; default: string; help: string }
@@ -95,7 +103,13 @@ export interface TrainRequest {
   batch?: number
   lr?: number
   seed?: number
-  model?: { latentDim?: number; width?: number; depth?: number; activation?: string; base?: 'normal' | 'uniform' }
+  model?: {
+    latentDim?: number
+    width?: number
+    depth?: number
+    activation?: string
+    base?: 'normal' | 'uniform'
+  }
   evalEvery?: number
   /** Display name of the run. */
   name?: string
@@ -137,6 +151,10 @@ export interface JobInfo {
   snapshot: { step: number; points: number[]; dim: number } | null
   error: { code: string; message: string } | null
   createdAt: string
+  /** Benchmark jobs: what it is doing now (`exporting …`, `timing`, `quality …`), else null. */
+  phase: string | null
+  /** Benchmark jobs: the saved report, once the job has completed (see `bench.get`). */
+  benchId: string | null
 }
 
 export interface RunSummaryInfo {
@@ -200,6 +218,135 @@ export interface ExportReport {
   downloadUrl?: string
 }
 
+/** Samplers a benchmark times: one-step maps use `onestep`; flows the probability-flow ODE samplers. */
+export type BenchSamplerId = 'onestep' | 'euler' | 'heun' | 'ddim'
+
+/**
+ * A benchmark of one-step maps against multi-step samplers (the engine's `pfm bench`): every run × sampler × K
+ * is exported to ONNX, parity-checked and timed through onnxruntime at every batch size; quality is the
+ * engine's held-out evaluation of the same sampler and K.
+ */
+export interface BenchRequest {
+  /** Finished runs: one-step maps and flows, any datasets. */
+  runs: string[]
+  /** Default: all. One-step runs are always timed with `onestep`. */
+  samplers?: BenchSamplerId[]
+  /** K of the multi-step samplers (default 1, 2, 4, 8, 16, 32, 64, 100). */
+  steps?: number[]
+  /** Batch sizes (default 1, 64, 1024). */
+  batch?: number[]
+  /** Timed calls per configuration (default 30). */
+  repeats?: number
+  /** Score every configuration on the held-out split (default true). */
+  quality?: boolean
+  /** Also time multi-step samplers as K separate network calls (default true). */
+  separate?: boolean
+  /** onnxruntime intra-op threads (default 1; 0: onnxruntime's default). */
+  threads?: number
+  /** Display name of the benchmark. */
+  name?: string
+}
+
+export interface LatencyInfo {
+  p10: number
+  p50: number
+  p90: number
+}
+
+/** One timed configuration (run, sampler, K, batch, fused or separate calls). */
+export interface BenchResultInfo {
+  run: string
+  objective: string
+  dataset: string
+  sampler: BenchSamplerId
+  steps: number
+  /** Network evaluations per sample (Heun: 2K). */
+  evaluations: number
+  batch: number
+  /** One `session.run` for the whole sampler; false: K separate network calls. */
+  fused: boolean
+  form: 'unrolled' | 'loop' | null
+  latencyMs: LatencyInfo
+  samplesPerSec: number
+  runs: number
+  /** Held-out quality of this sampler and K (null when quality was off). */
+  metrics: { energy: number; mmd: number; precision: number; recall: number; coverage: number } | null
+  /** max |ONNX − engine| on the parity inputs (data units). */
+  parity: number | null
+}
+
+export interface BenchConfigRef {
+  run: string
+  objective: string
+  sampler: BenchSamplerId
+  steps: number
+  energy: number | null
+}
+
+/** Per dataset: the best one-step map against the best multi-step configuration and the matched-quality one. */
+export interface BenchComparisonInfo {
+  dataset: string
+  onestep: BenchConfigRef
+  best: BenchConfigRef
+  energyRatio: number | null
+  byBatch: {
+    batch: number
+    onestepP50: number
+    best: { fused: boolean; form: 'unrolled' | 'loop' | null; p50: number }
+    latencyRatio: number
+    matched:
+      | (BenchConfigRef & { fused: boolean; form: 'unrolled' | 'loop' | null; p50: number; speedup: number })
+      | null
+  }[]
+}
+
+/** A saved benchmark, as listed. */
+export interface BenchRecordInfo {
+  id: string
+  title: string
+  createdAt: string
+  runs: string[]
+  /** Timed configurations. */
+  results: number
+}
+
+/** A saved benchmark with everything it measured. */
+export interface BenchReportInfo extends BenchRecordInfo {
+  machine: {
+    cpus: number
+    model: string
+    node: string
+    date: string
+    loadavg: number[]
+    platform: string
+    threads: number
+    ort: string
+    ep: string
+  }
+  settings: {
+    samplers: BenchSamplerId[]
+    steps: number[]
+    batch: number[]
+    repeats: number
+  }
+  /** Every configuration, in measurement order. */
+  table: BenchResultInfo[]
+  skipped: { run: string; sampler: string; reason: string }[]
+  summary: {
+    comparisons: BenchComparisonInfo[]
+    fusedVsSeparate: {
+      run: string
+      sampler: BenchSamplerId
+      steps: number
+      batch: number
+      fusedP50: number
+      separateP50: number
+      speedup: number
+    }[]
+    notes: string[]
+  }
+}
+
 /** The API as the renderer uses it: plain promises that reject with an `ApiError` (see renderer/src/api.ts). */
 export interface Api {
   engine: {
@@ -229,6 +376,14 @@ export interface Api {
   export: {
     onnx(req: ExportRequest): Promise<ExportReport>
   }
+  bench: {
+    /** Queues a benchmark job (progress through `jobs:update`; cancel with `training.cancel`). */
+    start(req: BenchRequest): Promise<JobInfo>
+    /** Saved benchmarks, newest first, and the ones that could not be read. */
+    list(): Promise<{ reports: BenchRecordInfo[]; problems: { id: string; reason: string }[] }>
+    get(id: string): Promise<BenchReportInfo>
+    remove(id: string): Promise<void>
+  }
   dialogs: {
     /** Native open dialog (Electron); the web host answers NOT_SUPPORTED and the renderer uploads instead. */
     openDataFile(): Promise<string | null>
@@ -242,6 +397,8 @@ export interface Events {
   'jobs:update': JobInfo
   /** The run store changed (a run finished, was renamed or removed). */
   'runs:changed': { id: string }
+  /** A benchmark was saved or removed. */
+  'bench:changed': { id: string }
 }
 
 /** A failure as it crosses a process boundary: a stable machine code and a sentence a researcher reads. */

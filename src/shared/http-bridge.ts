@@ -6,18 +6,8 @@
  * The one file of src/shared with run-time code: it imports types only, and uses nothing but `fetch`,
  * `WebSocket` and `URL`, so it runs in the renderer and, with injected transports, under Node in tests.
  */
-import type { Bridge, Events, ExportReport, MethodTable, Result } from './api'
-
-/** The contract's methods (a method missing here, or one not in the contract, is a compile error). */
-const METHODS: MethodTable = {
-  engine: { info: true },
-  objectives: { list: true },
-  datasets: { list: true, preview: true, import: true, remove: true },
-  training: { start: true, cancel: true, jobs: true },
-  runs: { list: true, get: true, samples: true, rename: true, remove: true },
-  export: { onnx: true },
-  dialogs: { openDataFile: true, saveOnnxFile: true }
-}
+import type { Bridge, Events, ExportReport, Result } from './api'
+import { METHODS } from './methods'
 
 /** The part of a WebSocket this bridge uses (the browser's, or `ws` in Node). */
 export interface SocketLike {

@@ -118,6 +118,24 @@ describe('main-process handlers validate every payload', () => {
     ['export:onnx', [{ runId: 'r1', path: '' }]],
     ['export:onnx', [{ runId: 'r1', steps: 0 }]],
     ['export:onnx', [{ runId: 'r1', sampler: 'heun', extra: true }]],
+    ['bench:start', [{}]],
+    ['bench:start', [{ runs: [] }]],
+    ['bench:start', [{ runs: ['r1', 'r1'] }]],
+    ['bench:start', [{ runs: ['../r1'] }]],
+    ['bench:start', [{ runs: ['r1'], samplers: ['ddpm'] }]],
+    ['bench:start', [{ runs: ['r1'], steps: [0] }]],
+    ['bench:start', [{ runs: ['r1'], steps: [4, 4] }]],
+    ['bench:start', [{ runs: ['r1'], batch: [1e6] }]],
+    ['bench:start', [{ runs: ['r1'], batch: [] }]],
+    ['bench:start', [{ runs: ['r1'], repeats: 1 }]],
+    ['bench:start', [{ runs: ['r1'], threads: -1 }]],
+    ['bench:start', [{ runs: ['r1'], quality: 'yes' }]],
+    ['bench:start', [{ runs: ['r1'], extra: 1 }]],
+    ['bench:start', [{ runs: Array.from({ length: 17 }, (_, i) => `r${i}`) }]],
+    ['bench:list', [1]],
+    ['bench:get', []],
+    ['bench:get', ['../x']],
+    ['bench:remove', ['a/b']],
     ['dialogs:openDataFile', [1]],
     ['dialogs:saveOnnxFile', []],
     ['dialogs:saveOnnxFile', ['']],
@@ -271,6 +289,48 @@ describe('handlers', () => {
       error: { code: 'STORE' }
     })
     expect(await dispatch(handlers, 'runs:list', [])).toEqual({ ok: true, value: { runs: [], problems: [] } })
+  })
+
+  it('bench: unknown or unfinished runs and oversized grids are refused before queueing; bad files are listed as problems', async () => {
+    expect(await dispatch(handlers, 'bench:start', [{ runs: ['no-such-run'] }])).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: expect.stringContaining('no-such-run') }
+    })
+    expect(await dispatch(handlers, 'bench:list', [])).toEqual({
+      ok: true,
+      value: { reports: [], problems: [] }
+    })
+    expect(await dispatch(handlers, 'bench:get', ['nope'])).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' }
+    })
+    // A saved benchmark whose report is damaged: listed as a problem naming the file and field; a partial
+    // folder (a job that never completed) is not listed at all.
+    const dir = path.join(lab.paths.benchmarks, 'job-broken')
+    fs.mkdirSync(dir, { recursive: true })
+    fs.mkdirSync(path.join(lab.paths.benchmarks, '.partial-job-x'), { recursive: true })
+    fs.writeFileSync(
+      path.join(dir, 'record.json'),
+      JSON.stringify({ id: 'job-broken', title: 't', createdAt: '2026-01-01T00:00:00Z', runs: ['r'] })
+    )
+    fs.writeFileSync(path.join(dir, 'bench.json'), JSON.stringify({ machine: {}, results: [] }))
+    const listed = await dispatch(handlers, 'bench:list', [])
+    expect(listed).toMatchObject({ ok: true, value: { reports: [], problems: [{ id: 'job-broken' }] } })
+    if (listed.ok) {
+      const reason = (listed.value as { problems: { reason: string }[] }).problems[0]!.reason
+      expect(reason).toContain('bench.json')
+      expect(reason).toContain('machine.')
+    }
+    expect(await dispatch(handlers, 'bench:get', ['job-broken'])).toMatchObject({
+      ok: false,
+      error: { code: 'STORE' }
+    })
+    expect(await dispatch(handlers, 'bench:remove', ['job-broken'])).toEqual({ ok: true, value: undefined })
+    expect(fs.existsSync(dir)).toBe(false)
+    expect(await dispatch(handlers, 'bench:remove', ['job-broken'])).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' }
+    })
   })
 
   it('a worker that cannot start is a failed job, not a thrown error', async () => {

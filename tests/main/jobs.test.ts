@@ -2,7 +2,15 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { ExportReport, JobInfo, RunDetail, RunSummaryInfo, SampleSet } from '../../src/shared/api'
+import type {
+  BenchRecordInfo,
+  BenchReportInfo,
+  ExportReport,
+  JobInfo,
+  RunDetail,
+  RunSummaryInfo,
+  SampleSet
+} from '../../src/shared/api'
 import { generateBuiltin } from '../../src/engine/data'
 import { makeRunConfig } from '../../src/engine/train/train'
 import { createLab, dispatch, type Lab } from '../../src/main/handlers'
@@ -49,8 +57,14 @@ describe('training jobs in a forked worker process', () => {
   const lab = createLab({ version: 't', dataDir: tmp(), spawnWorker: recording, cancelGraceMs: 20_000 })
   const updates: JobInfo[] = []
   const changed: string[] = []
-  lab.subscribe((e) => (e.event === 'jobs:update' ? updates.push(e.payload) : changed.push(e.payload.id)))
+  const benchSaved: string[] = []
+  lab.subscribe((e) => {
+    if (e.event === 'jobs:update') updates.push(e.payload)
+    else if (e.event === 'runs:changed') changed.push(e.payload.id)
+    else benchSaved.push(e.payload.id)
+  })
   afterAll(() => lab.close())
+  let mapRun = ''
 
   it('a short job completes with progress, evaluations and snapshots; its run samples and exports', async () => {
     const job = await value<JobInfo>(lab, 'training:start', [
@@ -101,6 +115,69 @@ describe('training jobs in a forked worker process', () => {
     expect(ex.path).toBe(path.join(lab.paths.exports, `${done.runId}.onnx`))
     expect(fs.statSync(ex.path).size).toBeGreaterThan(0)
     expect(ex.parity.maxAbsError).toBeLessThanOrEqual(ex.parity.tolerance)
+    mapRun = done.runId!
+  })
+
+  it('a benchmark job times a one-step map against a flow in a worker and saves the report', async () => {
+    const flowJob = await value<JobInfo>(lab, 'training:start', [
+      { dataset: '8gaussians', objective: 'cfm', steps: 60, batch: 64, evalEvery: 0, seed: 2 }
+    ])
+    const flow = await waitForJob(lab, flowJob.id, (j) => TERMINAL.includes(j.status))
+    expect(flow.error).toBeNull()
+    const job = await value<JobInfo>(lab, 'bench:start', [
+      {
+        runs: [mapRun, flow.runId],
+        samplers: ['onestep', 'euler'],
+        steps: [1, 4],
+        batch: [1, 16],
+        repeats: 3
+      }
+    ])
+    expect(job).toMatchObject({
+      kind: 'bench',
+      status: expect.stringMatching(/queued|running/),
+      benchId: null
+    })
+    const done = await waitForJob(lab, job.id, (j) => TERMINAL.includes(j.status))
+    expect(done.error).toBeNull()
+    expect(done).toMatchObject({ status: 'completed', benchId: job.id, phase: null })
+    expect(done.steps).toBeGreaterThan(0)
+    expect(done.step).toBe(done.steps)
+    expect(updates.some((u) => u.id === job.id && u.status === 'running' && u.phase !== null)).toBe(true)
+    expect(benchSaved).toContain(job.id)
+
+    const { reports, problems } = await value<{ reports: BenchRecordInfo[]; problems: unknown[] }>(
+      lab,
+      'bench:list',
+      []
+    )
+    expect(problems).toEqual([])
+    // One-step: 2 batch sizes; euler: 2 K × 2 batch sizes × (fused + separate calls).
+    expect(reports).toMatchObject([{ id: job.id, runs: [mapRun, flow.runId], results: 2 + 8 }])
+    const report = await value<BenchReportInfo>(lab, 'bench:get', [job.id])
+    expect(report.settings).toMatchObject({ steps: [1, 4], batch: [1, 16], repeats: 3 })
+    const onestep = report.table.filter((r) => r.sampler === 'onestep')
+    expect(onestep.map((r) => r.batch)).toEqual([1, 16])
+    for (const r of report.table) {
+      expect(r.latencyMs.p10).toBeLessThanOrEqual(r.latencyMs.p50)
+      expect(r.latencyMs.p50).toBeLessThanOrEqual(r.latencyMs.p90)
+      const throughput = (r.batch * 1000) / r.latencyMs.p50
+      expect(Math.abs(r.samplesPerSec - throughput) / throughput).toBeLessThan(1e-3)
+      expect(r.metrics!.energy).toEqual(expect.any(Number))
+    }
+    // Quality is the engine's held-out evaluation of the same model (fresh draws: close to, not equal to, the
+    // figure measured at the end of training; tests/engine/bench checks equality with `pfm eval`).
+    const detail = await value<RunDetail>(lab, 'runs:get', [mapRun])
+    expect(onestep[0]!.metrics!.energy).toBeLessThan(detail.metrics!.energyGaussian)
+    expect(Math.abs(onestep[0]!.metrics!.energy / detail.metrics!.energy - 1)).toBeLessThan(0.3)
+    expect(report.summary.comparisons).toMatchObject([{ dataset: '8gaussians', onestep: { run: mapRun } }])
+    const entries = fs.readdirSync(lab.paths.benchmarks)
+    expect(entries).toEqual([job.id])
+    expect(fs.readdirSync(path.join(lab.paths.benchmarks, job.id)).sort()).toEqual([
+      'bench.csv',
+      'bench.json',
+      'record.json'
+    ])
   })
 
   it('cancelling a running job stops its worker through the AbortSignal; the run is cancelled', async () => {

@@ -131,6 +131,8 @@ export function job(over: Partial<JobInfo> = {}): JobInfo {
     snapshot: { step: 50, points: [0, 0, 1, 1, -1, 2], dim: 2 },
     error: null,
     createdAt: '2025-01-01T10:00:00.000Z',
+    phase: null,
+    benchId: null,
     ...over
   }
 }

@@ -3,7 +3,8 @@
  * else the web host's HTTP bridge when the page was served over http(s) by `pfm serve` — and turns its
  * `Result`s back into values or `ApiError`s. Stores call this module; components never touch `window`.
  */
-import type { Api, ApiErrorInfo, Bridge, Events, MethodTable, Result } from '../../shared/api'
+import type { Api, ApiErrorInfo, Bridge, Events, Result } from '../../shared/api'
+import { METHODS } from '../../shared/methods'
 import { createHttpBridge } from '../../shared/http-bridge'
 
 /** A failed call, with the host's code (`CONFIG`, `INVALID_REQUEST`, `NO_HOST`, …) and its sentence. */
@@ -83,17 +84,6 @@ async function call<T>(invoke: (lab: Bridge) => Promise<Result<T>>): Promise<T> 
   }
   if (!result.ok) throw new ApiError(result.error)
   return result.value
-}
-
-/** Every method of the contract; a missing one (or one not in the contract) is a compile error. */
-const METHODS: MethodTable = {
-  engine: { info: true },
-  objectives: { list: true },
-  datasets: { list: true, preview: true, import: true, remove: true },
-  training: { start: true, cancel: true, jobs: true },
-  runs: { list: true, get: true, samples: true, rename: true, remove: true },
-  export: { onnx: true },
-  dialogs: { openDataFile: true, saveOnnxFile: true }
 }
 
 type AnyMethod = (...args: unknown[]) => Promise<Result<unknown>>
