@@ -195,6 +195,7 @@ export class BenchLibrary {
       },
       table: r.results,
       skipped: r.skipped,
+      csv: readText(path.join(dir, 'bench.csv')),
       summary: {
         comparisons: r.summary.comparisons,
         fusedVsSeparate: r.summary.fusedVsSeparate.map((f) => ({
@@ -224,13 +225,16 @@ function readValid<T>(schema: z.ZodType<T>, file: string, what: string): T {
   )
 }
 
-function readJson(file: string): unknown {
-  let text: string
+function readText(file: string): string {
   try {
-    text = fs.readFileSync(file, 'utf8')
+    return fs.readFileSync(file, 'utf8')
   } catch (e) {
     throw new HostError('STORE', `Could not read ${file}: ${describeFsError(e)}.`)
   }
+}
+
+function readJson(file: string): unknown {
+  const text = readText(file)
   try {
     return JSON.parse(text)
   } catch (e) {

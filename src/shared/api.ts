@@ -332,6 +332,8 @@ export interface BenchReportInfo extends BenchRecordInfo {
   /** Every configuration, in measurement order. */
   table: BenchResultInfo[]
   skipped: { run: string; sampler: string; reason: string }[]
+  /** The table as CSV (what `pfm bench --out` writes as bench.csv). */
+  csv: string
   summary: {
     comparisons: BenchComparisonInfo[]
     fusedVsSeparate: {

@@ -142,11 +142,25 @@ describe('App', () => {
     expect(error).toContain('last good checkpoint was kept')
   })
 
-  it('shows the benchmark placeholder', async () => {
-    window.lab = fakeBridge()
+  it('shows the saved benchmark: headline, Pareto, latency and throughput charts, the table', async () => {
+    const lab = fakeBridge()
+    window.lab = lab
     const el = await mount()
     await click(el, '[data-test=nav-benchmark]')
-    expect(el.querySelector('[data-test=benchmark-placeholder]')?.textContent).toContain('benchmark engine')
+    await vi.waitFor(() => expect(el.querySelector('[data-test=bench-report]')).not.toBeNull())
+    expect(el.querySelectorAll('[data-test=bench-record]')).toHaveLength(1)
+    const summary = el.querySelector('[data-test=bench-summary]')?.textContent ?? ''
+    expect(summary).toContain('16×')
+    expect(summary).toContain('faster')
+    expect(summary).toContain('matched quality')
+    const series = (sel: string): string | null | undefined =>
+      el.querySelector(`[data-test=${sel}] [data-test=chart]`)?.getAttribute('data-series')
+    expect(series('pareto-chart')).toBe('3')
+    expect(series('latency-chart')).toBe('2')
+    expect(series('throughput-chart')).toBe('2')
+    // The table shows the rows of the chosen batch size (64): the map and euler at 3 K × 2 ways.
+    expect(el.querySelectorAll('[data-test=bench-table] tbody tr')).toHaveLength(7)
+    expect(el.querySelector('[data-test=bench-start]')?.hasAttribute('disabled')).toBe(true)
   })
 
   it('shows the host error sentence when the engine call fails', async () => {

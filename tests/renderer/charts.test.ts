@@ -14,7 +14,15 @@ import { pairPlotOption } from '../../src/renderer/src/charts/pairplot'
 import { lossCurveOption, metricCurvesOption, thin } from '../../src/renderer/src/charts/training'
 import { panelOption, previewOption } from '../../src/renderer/src/charts/cloud'
 import { COLORS, rangeAxis } from '../../src/renderer/src/charts/theme'
-import { METRICS } from './fixtures'
+import {
+  benchLines,
+  bestK,
+  latencyVsStepsOption,
+  paretoFront,
+  paretoOption,
+  throughputOption
+} from '../../src/renderer/src/charts/bench'
+import { benchReport, benchRow, METRICS } from './fixtures'
 
 type Obj = Record<string, unknown>
 const series = (o: unknown): Obj[] => (o as { series: Obj[] }).series
@@ -235,5 +243,83 @@ describe('cloud charts', () => {
     expect(axis(o2, 'xAxis')).toMatchObject({ min: -5, max: 5 })
     const o1 = panelOption({ clouds: [{ name: 'r', points: [0, 1], dim: 1, role: 'samples' }], bounds })
     expect(axis(o1, 'xAxis')).toMatchObject({ min: -5, max: 5 })
+  })
+})
+
+describe('benchmark charts', () => {
+  it('keeps the faster of fused and separate calls for each K, one-step maps first', () => {
+    const lines = benchLines(benchReport(), 64)
+    expect(lines.map((l) => l.label)).toEqual(['energy · one step', 'cfm · euler'])
+    const euler = lines[1]!
+    expect(euler.points.map((p) => p.steps)).toEqual([1, 4, 16])
+    expect(euler.points.every((p) => p.fused)).toBe(true)
+    expect(euler.points.map((p) => p.latencyMs.p50)).toEqual([0.1, 0.4, 1.6].map((v) => expect.closeTo(v, 9)))
+    // Where the separate calls are faster, they are the point.
+    const table = benchReport().table.map((r) =>
+      r.run === 'run-2' && r.steps === 4 && !r.fused && r.batch === 64
+        ? { ...r, latencyMs: { ...r.latencyMs, p50: 0.2 } }
+        : r
+    )
+    const four = benchLines({ table }, 64)[1]!.points[1]!
+    expect(four).toMatchObject({ steps: 4, fused: false, latencyMs: { p50: 0.2 } })
+  })
+
+  it('finds the Pareto front: no point on it is beaten on both latency and energy', () => {
+    const pt = (latency: number, energy: number): Parameters<typeof paretoFront>[0][number] => ({
+      latency,
+      energy,
+      label: `${latency}/${energy}`,
+      result: benchRow()
+    })
+    const points = [pt(1, 0.5), pt(2, 0.6), pt(3, 0.1), pt(0.5, 0.9), pt(4, 0.1), pt(5, 0.05), pt(3, 0.2)]
+    expect(paretoFront(points).map((p) => p.label)).toEqual(['0.5/0.9', '1/0.5', '3/0.1', '5/0.05'])
+    expect(paretoFront([])).toEqual([])
+  })
+
+  it('draws the Pareto plane on log axes: one-step diamonds, K-labelled paths, the front', () => {
+    const o = paretoOption(benchReport(), 64)!
+    expect(axis(o, 'xAxis')).toMatchObject({ type: 'log' })
+    expect(axis(o, 'yAxis')).toMatchObject({ type: 'log' })
+    const s = series(o)
+    expect(s.map((x) => x.name)).toEqual(['energy · one step', 'cfm · euler', 'Pareto front'])
+    expect(s[0]).toMatchObject({ type: 'scatter', symbol: 'diamond' })
+    expect((s[0]!.data as { value: number[] }[])[0]!.value).toEqual([0.1, 0.004])
+    expect((s[1]!.data as { k: number }[]).map((d) => d.k)).toEqual([1, 4, 16])
+    // Front: the map (fastest), then euler K=16 (the only point with lower energy).
+    expect((s[2]!.data as { value: number[] }[]).map((d) => d.value)).toEqual([
+      [0.1, 0.004],
+      [expect.closeTo(1.6, 9), 0.002]
+    ])
+    // Without quality there is nothing to place.
+    const noQuality = { table: benchReport().table.map((r) => ({ ...r, metrics: null })) }
+    expect(paretoOption(noQuality, 64)).toBeNull()
+  })
+
+  it('plots latency against K on log–log axes, one-step maps as dashed lines across the K range', () => {
+    const o = latencyVsStepsOption(benchReport(), 1)!
+    expect(axis(o, 'xAxis')).toMatchObject({ type: 'log', min: 1, max: 16 })
+    expect(axis(o, 'yAxis')).toMatchObject({ type: 'log' })
+    expect(String(axis(o, 'yAxis').name)).toContain('batch 1')
+    const [map, euler] = series(o)
+    expect(map).toMatchObject({ lineStyle: { type: 'dashed' } })
+    expect(map!.data).toEqual([
+      [1, 0.05],
+      [16, 0.05]
+    ])
+    expect((euler!.data as { value: number[] }[]).map((d) => d.value[0])).toEqual([1, 4, 16])
+    expect(latencyVsStepsOption(benchReport(), 999)).toBeNull()
+  })
+
+  it('bars throughput per batch size, multi-step samplers at the K with the lowest energy', () => {
+    expect(bestK(benchLines(benchReport(), 64)[1]!.points)).toBe(16)
+    expect(bestK(benchLines(benchReport(), 64)[1]!.points.map((p) => ({ ...p, metrics: null })))).toBe(16)
+    const o = throughputOption(benchReport())!
+    expect((o as { xAxis: { data: string[] } }).xAxis.data).toEqual(['1', '64'])
+    expect(axis(o, 'yAxis')).toMatchObject({ type: 'log' })
+    const s = series(o)
+    expect(s.map((x) => x.name)).toEqual(['energy · one step', 'cfm · euler K=16'])
+    const values = (x: Obj): number[] => (x.data as { value: number }[]).map((d) => d.value)
+    expect(values(s[0]!)).toEqual([expect.closeTo(20_000, 6), expect.closeTo(640_000, 6)])
+    expect(values(s[1]!)).toEqual([expect.closeTo(1250, 6), expect.closeTo(40_000, 6)])
   })
 })

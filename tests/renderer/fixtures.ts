@@ -2,6 +2,8 @@
 import { vi } from 'vitest'
 import type {
   Api,
+  BenchReportInfo,
+  BenchResultInfo,
   Bridge,
   DatasetInfo,
   DatasetPreview,
@@ -178,6 +180,112 @@ export function sampleSet(over: Partial<SampleSet> = {}): SampleSet {
   }
 }
 
+/** One benchmark row; latency grows with the network calls, energy falls with K. */
+export function benchRow(over: Partial<BenchResultInfo> = {}): BenchResultInfo {
+  const r: BenchResultInfo = {
+    run: 'run-1',
+    objective: 'energy',
+    dataset: '8gaussians',
+    sampler: 'onestep',
+    steps: 1,
+    evaluations: 1,
+    batch: 64,
+    fused: true,
+    form: null,
+    latencyMs: { p10: 0.09, p50: 0.1, p90: 0.12 },
+    samplesPerSec: 640_000,
+    runs: 30,
+    metrics: { energy: 0.004, mmd: 0.001, precision: 0.9, recall: 0.9, coverage: 0.9 },
+    parity: 1e-6,
+    ...over
+  }
+  return { ...r, samplesPerSec: (r.batch * 1000) / r.latencyMs.p50 }
+}
+
+/**
+ * A saved benchmark: a one-step energy map (run-1) against a cfm flow (run-2) with euler at K = 1, 4, 16,
+ * fused and as separate calls, at batch 1 and 64. The flow at K = 16 beats the map's energy.
+ */
+export function benchReport(over: Partial<BenchReportInfo> = {}): BenchReportInfo {
+  const table: BenchResultInfo[] = []
+  for (const batch of [1, 64]) {
+    const scale = batch === 1 ? 0.5 : 1
+    table.push(benchRow({ batch, latencyMs: { p10: 0.09 * scale, p50: 0.1 * scale, p90: 0.12 * scale } }))
+    for (const steps of [1, 4, 16]) {
+      const energy = { 1: 0.05, 4: 0.008, 16: 0.002 }[steps]!
+      for (const fused of [true, false]) {
+        const p50 = steps * 0.1 * scale * (fused ? 1 : 1.5)
+        table.push(
+          benchRow({
+            run: 'run-2',
+            objective: 'cfm',
+            sampler: 'euler',
+            steps,
+            evaluations: steps,
+            batch,
+            fused,
+            form: fused ? 'unrolled' : null,
+            latencyMs: { p10: p50 * 0.9, p50, p90: p50 * 1.2 },
+            metrics: { energy, mmd: energy / 4, precision: 0.9, recall: 0.9, coverage: 0.9 }
+          })
+        )
+      }
+    }
+  }
+  return {
+    id: 'job-b1',
+    title: 'Benchmark of energy-8gaussians, cfm-8gaussians',
+    createdAt: '2025-01-02T10:00:00.000Z',
+    runs: ['run-1', 'run-2'],
+    results: table.length,
+    machine: {
+      cpus: 2,
+      model: 'Test CPU',
+      node: 'v20.0.0',
+      date: '2025-01-02',
+      loadavg: [0.5, 0.4, 0.3],
+      platform: 'linux',
+      threads: 1,
+      ort: '1.30.0',
+      ep: 'cpu'
+    },
+    settings: { samplers: ['onestep', 'euler'], steps: [1, 4, 16], batch: [1, 64], repeats: 30 },
+    table,
+    skipped: [],
+    csv: 'run,objective\nrun-1,energy\n',
+    summary: {
+      comparisons: [
+        {
+          dataset: '8gaussians',
+          onestep: { run: 'run-1', objective: 'energy', sampler: 'onestep', steps: 1, energy: 0.004 },
+          best: { run: 'run-2', objective: 'cfm', sampler: 'euler', steps: 16, energy: 0.002 },
+          energyRatio: 2,
+          byBatch: [1, 64].map((batch) => ({
+            batch,
+            onestepP50: batch === 1 ? 0.05 : 0.1,
+            best: { fused: true, form: 'unrolled' as const, p50: batch === 1 ? 0.8 : 1.6 },
+            latencyRatio: 16,
+            matched: {
+              run: 'run-2',
+              objective: 'cfm',
+              sampler: 'euler' as const,
+              steps: 16,
+              energy: 0.002,
+              fused: true,
+              form: 'unrolled' as const,
+              p50: batch === 1 ? 0.8 : 1.6,
+              speedup: 16
+            }
+          }))
+        }
+      ],
+      fusedVsSeparate: [],
+      notes: []
+    },
+    ...over
+  }
+}
+
 type Impl = { [D in keyof Api]?: { [M in keyof Api[D]]?: Api[D][M] } }
 
 /** What every method answers unless overridden. */
@@ -212,6 +320,24 @@ function defaults(): Impl {
         parity: { maxAbsError: 1e-6, n: 256, tolerance: 1e-4 },
         downloadUrl: '/exports/run-1.onnx'
       })
+    },
+    bench: {
+      start: async () =>
+        job({ id: 'job-b1', kind: 'bench', status: 'queued', step: 0, steps: 0, runId: null }),
+      list: async () => ({
+        reports: [
+          {
+            id: 'job-b1',
+            title: 'Benchmark of energy-8gaussians, cfm-8gaussians',
+            createdAt: '2025-01-02T10:00:00.000Z',
+            runs: ['run-1', 'run-2'],
+            results: 14
+          }
+        ],
+        problems: []
+      }),
+      get: async () => benchReport(),
+      remove: async () => {}
     },
     dialogs: { openDataFile: async () => null, saveOnnxFile: async () => null }
   }

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import type { Api, Events } from '../../src/shared/api'
-import { DATASETS, detail, job, METRICS, mockApi, OBJECTIVES, run, sampleSet } from './fixtures'
+import { benchReport, DATASETS, detail, job, METRICS, mockApi, OBJECTIVES, run, sampleSet } from './fixtures'
 
 /** The mocked api module: `m.api` is replaced before each test; events go through `m.emit`. */
 const m = vi.hoisted(() => {
@@ -37,6 +37,7 @@ const { matchesQuery, useRunsStore } = await import('../../src/renderer/src/stor
 const { datasetIdOfRun, useGalleryStore } = await import('../../src/renderer/src/stores/gallery')
 const { onnxFileName, useExportStore } = await import('../../src/renderer/src/stores/export')
 const { useEngineStore } = await import('../../src/renderer/src/stores/engine')
+const { parseIntList, useBenchStore } = await import('../../src/renderer/src/stores/bench')
 
 let api: Api
 function useApi(impl: Parameters<typeof mockApi>[0] = {}): Api {
@@ -438,5 +439,100 @@ describe('export store', () => {
     expect(await ex.exportOnnx()).toBeNull()
     expect(ex.error).toBe('Parity failed: 0.3 > 1e-4.')
     expect(ex.busy).toBe(false)
+  })
+})
+
+describe('bench store', () => {
+  it('parses K and batch lists, sorted and without repeats; a bad entry is named', () => {
+    expect(parseIntList('16, 1 4;4', 100)).toEqual({ values: [1, 4, 16] })
+    expect(parseIntList('1, 2.5', 100)).toEqual({ error: '“2.5” is not a whole number from 1 to 100' })
+    expect(parseIntList('0', 100)).toMatchObject({ error: expect.stringContaining('“0”') })
+    expect(parseIntList('101', 100)).toMatchObject({ error: expect.stringContaining('“101”') })
+    expect(parseIntList(' , ', 100)).toEqual({ error: 'give at least one number' })
+  })
+
+  it('says what is missing before it starts, then sends the form as a request', async () => {
+    const b = useBenchStore()
+    expect(b.formError).toBe('Choose at least one finished run.')
+    expect(await b.start()).toBeNull()
+    expect(api.bench.start).not.toHaveBeenCalled()
+    b.useRuns(['run-1', 'run-2'])
+    b.stepsText = '1, x'
+    expect(b.formError).toBe('Steps: “x” is not a whole number from 1 to 1000.')
+    b.stepsText = '8 2'
+    b.batchText = '1'
+    b.samplers = ['onestep', 'heun']
+    b.repeats = 10
+    b.separate = false
+    expect(b.formError).toBeNull()
+    const started = await b.start('quick')
+    expect(started).toMatchObject({ id: 'job-b1', kind: 'bench' })
+    expect(api.bench.start).toHaveBeenCalledWith({
+      runs: ['run-1', 'run-2'],
+      samplers: ['onestep', 'heun'],
+      steps: [2, 8],
+      batch: [1],
+      repeats: 10,
+      quality: true,
+      separate: false,
+      name: 'quick'
+    })
+    expect(b.activeJob?.id).toBe('job-b1')
+  })
+
+  it('follows its job through jobs:update, ignores training jobs, and opens the report when it completes', async () => {
+    const b = useBenchStore()
+    b.useRuns(['run-1'])
+    await b.start()
+    emit('jobs:update', job({ id: 'job-t', kind: 'train' }))
+    emit(
+      'jobs:update',
+      job({ id: 'job-b1', kind: 'bench', status: 'running', step: 3, steps: 10, phase: 'timing' })
+    )
+    expect(b.jobs.map((j) => j.id)).toEqual(['job-b1'])
+    expect(b.activeJob).toMatchObject({ step: 3, steps: 10, phase: 'timing' })
+    expect(b.report).toBeNull()
+    emit('jobs:update', job({ id: 'job-b1', kind: 'bench', status: 'completed', benchId: 'job-b1' }))
+    await vi.waitFor(() => expect(b.report?.id).toBe('job-b1'))
+    expect(api.bench.get).toHaveBeenCalledWith('job-b1')
+    // The charts show the largest batch size of the report.
+    expect(b.reportBatchSizes).toEqual([1, 64])
+    expect(b.batch).toBe(64)
+  })
+
+  it('the training store keeps benchmark jobs out of its queue', async () => {
+    useApi({
+      training: {
+        start: async () => job(),
+        cancel: async () => {},
+        jobs: async () => [job(), job({ id: 'job-b', kind: 'bench' })]
+      }
+    })
+    const t = useTrainingStore()
+    await t.load()
+    emit('jobs:update', job({ id: 'job-b2', kind: 'bench' }))
+    expect(t.jobs.map((j) => j.id)).toEqual(['job-1'])
+  })
+
+  it('loads saved reports and opens the newest; removing the open one closes it; errors keep their sentence', async () => {
+    const b = useBenchStore()
+    await b.load()
+    expect(b.records.map((r) => r.id)).toEqual(['job-b1'])
+    expect(b.report).toMatchObject({ id: 'job-b1', table: benchReport().table })
+    await b.remove('job-b1')
+    expect(api.bench.remove).toHaveBeenCalledWith('job-b1')
+    expect(b.report).toBeNull()
+    useApi({
+      bench: {
+        start: () =>
+          Promise.reject(new ApiError({ code: 'NOT_FOUND', message: 'There is no run "x" to benchmark.' })),
+        list: async () => ({ reports: [], problems: [] }),
+        get: async () => benchReport(),
+        remove: async () => {}
+      }
+    })
+    b.useRuns(['x'])
+    expect(await b.start()).toBeNull()
+    expect(b.error).toBe('There is no run "x" to benchmark.')
   })
 })

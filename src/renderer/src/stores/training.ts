@@ -17,7 +17,7 @@ function byCreated(a: JobInfo, b: JobInfo): number {
 }
 
 /**
- * The job queue, kept live by the host's `jobs:update` events. Jobs carry curves and sample snapshots, so the
+ * The training job queue (benchmark jobs live in the bench store), kept live by the host's `jobs:update` events. Jobs carry curves and sample snapshots, so the
  * list is a shallowRef replaced on every update (no deep proxies over thousands of numbers).
  */
 export const useTrainingStore = defineStore('training', () => {
@@ -34,8 +34,9 @@ export const useTrainingStore = defineStore('training', () => {
   /** The backend the latest job reported (the host loads one lazily). */
   const lastBackend = computed(() => jobs.value.find((j) => j.backend)?.backend ?? null)
 
-  /** Inserts or replaces a job (events may arrive before or after `start` resolves). */
+  /** Inserts or replaces a training job (events may arrive before or after `start` resolves). */
   function upsert(job: JobInfo): void {
+    if (job.kind !== 'train') return
     const i = jobs.value.findIndex((j) => j.id === job.id)
     const next = jobs.value.slice()
     if (i >= 0) next[i] = job
@@ -60,8 +61,9 @@ export const useTrainingStore = defineStore('training', () => {
     try {
       const list = await api.training.jobs()
       // Keep anything an event delivered meanwhile that the list does not know yet.
-      const known = new Set(list.map((j) => j.id))
-      jobs.value = [...list, ...jobs.value.filter((j) => !known.has(j.id))].sort(byCreated)
+      const trainJobs = list.filter((j) => j.kind === 'train')
+      const known = new Set(trainJobs.map((j) => j.id))
+      jobs.value = [...trainJobs, ...jobs.value.filter((j) => !known.has(j.id))].sort(byCreated)
     } catch (e) {
       error.value = errorMessage(e)
     } finally {

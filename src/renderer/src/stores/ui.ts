@@ -11,7 +11,7 @@ export const VIEWS: { id: ViewId; title: string; hint: string }[] = [
   { id: 'runs', title: 'Runs', hint: 'Stored runs: search, rename, compare' },
   { id: 'gallery', title: 'Gallery', hint: 'Samples side by side with held-out data' },
   { id: 'export', title: 'Export', hint: 'ONNX export with a parity check' },
-  { id: 'benchmark', title: 'Benchmark', hint: 'Coming with the benchmark engine' }
+  { id: 'benchmark', title: 'Benchmark', hint: 'One step vs K steps: latency, throughput, quality' }
 ]
 
 /** Which view is shown; other stores switch it (e.g. "compare in Gallery"). */

@@ -1,0 +1,309 @@
+/**
+ * Benchmark charts, as ECharts options built from a saved report (pure functions):
+ * - latency against the number of steps K (log–log), one line per multi-step (run, sampler), one-step maps as
+ *   dashed horizontal lines — at one batch size;
+ * - the quality–latency Pareto plane: held-out energy distance against p50 latency (log–log), one-step maps
+ *   as large diamonds, each multi-step (run, sampler) as a K-labelled path, and the Pareto front;
+ * - throughput bars (samples/s, log) per batch size: every one-step map next to every multi-step sampler at
+ *   its best K.
+ * A multi-step configuration is timed fused (one `session.run`) and as K separate calls; charts take the
+ * faster of the two, as the engine's summary does.
+ */
+import type { EChartsOption } from 'echarts'
+import type { BenchReportInfo, BenchResultInfo } from '../../../shared/api'
+import { COLORS, FONT, sampleColor, valueAxis } from './theme'
+
+/** One (run, sampler) of a report: a one-step map, or a multi-step sampler over its K grid. */
+export interface BenchLine {
+  key: string
+  label: string
+  run: string
+  sampler: BenchResultInfo['sampler']
+  onestep: boolean
+  color: string
+  /** The faster way of each K at the chosen batch, K ascending. */
+  points: BenchResultInfo[]
+}
+
+/** Short name of a run in legends: its objective (and the run id's tail when two runs share one). */
+export function runLabels(table: readonly BenchResultInfo[]): Map<string, string> {
+  const byObjective = new Map<string, string[]>()
+  for (const r of table) {
+    const ids = byObjective.get(r.objective) ?? []
+    if (!ids.includes(r.run)) ids.push(r.run)
+    byObjective.set(r.objective, ids)
+  }
+  const out = new Map<string, string>()
+  for (const [objective, ids] of byObjective)
+    for (const id of ids) out.set(id, ids.length > 1 ? `${objective} (${id.slice(-6)})` : objective)
+  return out
+}
+
+/** The lines of a report at one batch size, one-step maps first, each point the faster way of its K. */
+export function benchLines(report: Pick<BenchReportInfo, 'table'>, batch: number): BenchLine[] {
+  const labels = runLabels(report.table)
+  const lines = new Map<string, BenchLine>()
+  for (const r of report.table) {
+    if (r.batch !== batch) continue
+    const key = `${r.run}|${r.sampler}`
+    let line = lines.get(key)
+    if (!line) {
+      const onestep = r.sampler === 'onestep'
+      line = {
+        key,
+        label: onestep ? `${labels.get(r.run)} · one step` : `${labels.get(r.run)} · ${r.sampler}`,
+        run: r.run,
+        sampler: r.sampler,
+        onestep,
+        color: '',
+        points: []
+      }
+      lines.set(key, line)
+    }
+    const i = line.points.findIndex((p) => p.steps === r.steps)
+    if (i < 0) line.points.push(r)
+    else if (r.latencyMs.p50 < line.points[i]!.latencyMs.p50) line.points[i] = r
+  }
+  const out = [...lines.values()].sort((a, b) => Number(b.onestep) - Number(a.onestep))
+  out.forEach((l, k) => {
+    l.color = sampleColor(k)
+    l.points.sort((a, b) => a.steps - b.steps)
+  })
+  return out
+}
+
+/** Batch sizes of a report, ascending. */
+export function reportBatches(report: Pick<BenchReportInfo, 'table'>): number[] {
+  return [...new Set(report.table.map((r) => r.batch))].sort((a, b) => a - b)
+}
+
+const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3))
+
+function pointTip(r: BenchResultInfo, label: string): string {
+  const how =
+    r.sampler === 'onestep' ? 'one call' : r.fused ? 'fused graph, one call' : `${r.steps} separate calls`
+  const q = r.metrics
+    ? `<br/>energy ${r.metrics.energy.toPrecision(3)} · recall ${r.metrics.recall.toFixed(2)}`
+    : ''
+  return (
+    `<b>${label}</b>${r.sampler === 'onestep' ? '' : ` · K = ${r.steps}`}<br/>` +
+    `p50 ${ms(r.latencyMs.p50)} ms (p10 ${ms(r.latencyMs.p10)}, p90 ${ms(r.latencyMs.p90)}) · ${how}` +
+    `<br/>${Math.round(r.samplesPerSec).toLocaleString('en-US')} samples/s at batch ${r.batch}${q}`
+  )
+}
+
+const legend = {
+  type: 'scroll',
+  top: 0,
+  left: 60,
+  right: 16,
+  itemWidth: 16,
+  itemHeight: 8,
+  textStyle: { color: COLORS.text, fontSize: 11 }
+}
+
+/** Latency p50 against K (log–log) at one batch size; one-step maps as dashed horizontal lines. */
+export function latencyVsStepsOption(
+  report: Pick<BenchReportInfo, 'table'>,
+  batch: number
+): EChartsOption | null {
+  const lines = benchLines(report, batch)
+  if (lines.length === 0) return null
+  const multi = lines.filter((l) => !l.onestep)
+  const ks = multi.flatMap((l) => l.points.map((p) => p.steps))
+  const kMax = Math.max(2, ...ks)
+  const series = lines.map((l) =>
+    l.onestep
+      ? {
+          type: 'line',
+          name: l.label,
+          data: [
+            [1, l.points[0]!.latencyMs.p50],
+            [kMax, l.points[0]!.latencyMs.p50]
+          ],
+          symbol: 'none',
+          lineStyle: { type: 'dashed', width: 2, color: l.color },
+          itemStyle: { color: l.color },
+          tooltip: { show: false },
+          endLabel: { show: true, formatter: '1 call', color: l.color, fontSize: 11 }
+        }
+      : {
+          type: 'line',
+          name: l.label,
+          data: l.points.map((p) => ({ value: [p.steps, p.latencyMs.p50], tip: pointTip(p, l.label) })),
+          symbolSize: 6,
+          lineStyle: { width: 2, color: l.color },
+          itemStyle: { color: l.color }
+        }
+  )
+  return {
+    textStyle: FONT,
+    animation: false,
+    legend,
+    grid: { left: 64, right: 56, top: 36, bottom: 46 },
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: unknown) => (p as { data?: { tip?: string } }).data?.tip ?? ''
+    },
+    xAxis: valueAxis('steps K (network calls per sample; log scale)', {
+      type: 'log',
+      min: 1,
+      max: kMax,
+      logBase: 10
+    }),
+    yAxis: valueAxis(`p50 latency, ms, batch ${batch} (log scale)`, { type: 'log', nameGap: 48 }),
+    series
+  } as EChartsOption
+}
+
+/** One point of the quality–latency plane. */
+export interface ParetoPoint {
+  latency: number
+  energy: number
+  label: string
+  result: BenchResultInfo
+}
+
+/**
+ * The Pareto front of (latency, energy) points, both lower-is-better: the points no other point beats on both,
+ * ordered by latency (so energy strictly decreases along it).
+ */
+export function paretoFront(points: readonly ParetoPoint[]): ParetoPoint[] {
+  const sorted = [...points].sort((a, b) => a.latency - b.latency || a.energy - b.energy)
+  const front: ParetoPoint[] = []
+  for (const p of sorted) if (front.length === 0 || p.energy < front[front.length - 1]!.energy) front.push(p)
+  return front
+}
+
+/**
+ * Held-out energy distance against p50 latency (log–log) at one batch size: one-step maps as diamonds,
+ * multi-step samplers as K-labelled paths, the Pareto front dashed. Null when the report has no quality.
+ */
+export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: number): EChartsOption | null {
+  const lines = benchLines(report, batch)
+  const all: ParetoPoint[] = []
+  for (const l of lines)
+    for (const r of l.points)
+      if (r.metrics && r.metrics.energy > 0)
+        all.push({ latency: r.latencyMs.p50, energy: r.metrics.energy, label: l.label, result: r })
+  if (all.length === 0) return null
+  const front = paretoFront(all)
+  const series: Record<string, unknown>[] = lines.map((l) => {
+    const data = l.points
+      .filter((r) => r.metrics && r.metrics.energy > 0)
+      .map((r) => ({
+        value: [r.latencyMs.p50, r.metrics!.energy],
+        tip: pointTip(r, l.label),
+        k: r.steps
+      }))
+    return l.onestep
+      ? {
+          type: 'scatter',
+          name: l.label,
+          data,
+          symbol: 'diamond',
+          symbolSize: 18,
+          itemStyle: { color: l.color, borderColor: '#fff', borderWidth: 1.5 },
+          label: { show: true, position: 'right', formatter: 'one step', color: l.color, fontSize: 11 },
+          z: 5
+        }
+      : {
+          type: 'line',
+          name: l.label,
+          data,
+          symbolSize: 7,
+          lineStyle: { width: 1.5, color: l.color, opacity: 0.7 },
+          itemStyle: { color: l.color },
+          label: {
+            show: true,
+            position: 'top',
+            fontSize: 10,
+            color: l.color,
+            formatter: (p: unknown) => `K=${(p as { data: { k: number } }).data.k}`
+          },
+          labelLayout: { hideOverlap: true }
+        }
+  })
+  series.push({
+    type: 'line',
+    name: 'Pareto front',
+    data: front.map((p) => ({
+      value: [p.latency, p.energy],
+      tip: `Pareto front: ${pointTip(p.result, p.label)}`
+    })),
+    step: 'end',
+    symbol: 'none',
+    lineStyle: { type: 'dashed', width: 1.5, color: COLORS.axis },
+    itemStyle: { color: COLORS.axis },
+    z: 1,
+    silent: true
+  })
+  return {
+    textStyle: FONT,
+    animation: false,
+    legend,
+    grid: { left: 72, right: 72, top: 36, bottom: 46 },
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: unknown) => (p as { data?: { tip?: string } }).data?.tip ?? ''
+    },
+    xAxis: valueAxis(`p50 latency, ms, batch ${batch} (log scale)`, { type: 'log' }),
+    yAxis: valueAxis('held-out energy distance (lower is better, log)', { type: 'log', nameGap: 52 }),
+    series
+  } as EChartsOption
+}
+
+/**
+ * The configuration a throughput bar shows for a multi-step line: the K with the lowest energy (the best the
+ * sampler does; ties: the smaller K), or the largest K without quality.
+ */
+export function bestK(points: readonly BenchResultInfo[]): number {
+  const scored = points.filter((p) => p.metrics)
+  if (scored.length === 0) return Math.max(...points.map((p) => p.steps))
+  return scored.reduce((a, b) => (b.metrics!.energy < a.metrics!.energy ? b : a)).steps
+}
+
+/** Samples/s (log) by batch size: one-step maps next to each multi-step sampler at its best K. */
+export function throughputOption(report: Pick<BenchReportInfo, 'table'>): EChartsOption | null {
+  const batches = reportBatches(report)
+  if (batches.length === 0) return null
+  const largest = benchLines(report, batches[batches.length - 1]!)
+  const series = largest.map((l) => {
+    const k = l.onestep ? 1 : bestK(l.points)
+    const name = l.onestep ? l.label : `${l.label} K=${k}`
+    return {
+      type: 'bar',
+      name,
+      barMaxWidth: 28,
+      itemStyle: { color: l.color },
+      data: batches.map((b) => {
+        const r = benchLines(report, b)
+          .find((x) => x.key === l.key)
+          ?.points.find((p) => p.steps === k)
+        return r ? { value: r.samplesPerSec, tip: pointTip(r, l.label) } : { value: null }
+      })
+    }
+  })
+  return {
+    textStyle: FONT,
+    animation: false,
+    legend,
+    grid: { left: 72, right: 16, top: 36, bottom: 46 },
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: unknown) => (p as { data?: { tip?: string } }).data?.tip ?? ''
+    },
+    xAxis: {
+      type: 'category',
+      name: 'batch size',
+      nameLocation: 'middle',
+      nameGap: 28,
+      nameTextStyle: { color: COLORS.text, fontSize: 12 },
+      data: batches.map(String),
+      axisLabel: { color: COLORS.text },
+      axisLine: { lineStyle: { color: COLORS.axis } }
+    },
+    yAxis: valueAxis('samples/s (log scale)', { type: 'log', nameGap: 56 }),
+    series
+  } as EChartsOption
+}
