@@ -1,7 +1,8 @@
 /**
  * The workbench end to end, in Chromium against the web host: import a CSV through the UI, train `energy` for a
- * few steps and watch it complete, compare the run in the Gallery, export it to ONNX and read the parity check.
- * Screenshots of every view go to test-results/e2e/.
+ * few steps and watch it complete, compare the run in the Gallery, export it to ONNX and read the parity check,
+ * train a flow (`cfm`) and compare both, then benchmark the one-step map against the flow's K-step sampler and
+ * read the Pareto chart. Screenshots of every view go to test-results/e2e/.
  */
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -200,20 +201,21 @@ describe('workbench in the browser (web host)', () => {
   )
 
   it(
-    'compares two checked runs in the Gallery with linked zoom',
+    'trains a flow (cfm) and compares both checked runs in the Gallery with linked zoom',
     async () => {
       await page.locator('[data-test=nav-objectives]').click()
-      await page.locator('[data-test=objective-sliced-w2]').click()
-      await page.locator('[data-test=train-steps] input').fill('60')
+      await page.locator('[data-test=objective-cfm]').click()
+      expect(await page.locator('[data-test=family-flows]').textContent()).toContain('§4')
+      await page.locator('[data-test=train-steps] input').fill('150')
       await page.locator('[data-test=train-batch] input').fill('128')
-      await page.locator('[data-test=train-name] input').fill('e2e sliced ring')
+      await page.locator('[data-test=train-name] input').fill('e2e flow ring')
       await page.locator('[data-test=train-button]').click()
-      await page.locator('[data-test=job-title]', { hasText: 'e2e sliced ring' }).waitFor()
+      await page.locator('[data-test=job-title]', { hasText: 'e2e flow ring' }).waitFor()
       await page.locator('[data-test=job-status] >> text=completed').waitFor({ timeout: LONG })
 
       await page.locator('[data-test=nav-runs]').click()
       await page.locator('[data-test=runs-search] input').fill('ring')
-      for (const name of ['e2e energy ring', 'e2e sliced ring']) {
+      for (const name of ['e2e energy ring', 'e2e flow ring']) {
         await page.locator('[data-test=runs-table] tr', { hasText: name }).locator('.n-checkbox').click()
       }
       await page.locator('[data-test=compare-button]').click()
@@ -222,7 +224,7 @@ describe('workbench in the browser (web host)', () => {
       await panels.nth(1).locator('[data-metric=energy]').waitFor({ timeout: LONG })
       await panels.nth(0).locator('[data-metric=energy]').waitFor({ timeout: LONG })
       const titles = await page.locator('[data-test=panel-title]').allTextContents()
-      expect(titles.sort()).toEqual(['e2e energy ring', 'e2e sliced ring'])
+      expect(titles.sort()).toEqual(['e2e energy ring', 'e2e flow ring'])
       await expect
         .poll(async () => (await canvasInk(page, '[data-test=gallery-panel]')).every((n) => n > 300))
         .toBe(true)
@@ -240,12 +242,69 @@ describe('workbench in the browser (web host)', () => {
     LONG
   )
 
-  it('keeps a placeholder for the benchmark view, and ran without CSP violations or page errors', async () => {
-    await page.locator('[data-test=nav-benchmark]').click()
-    expect(await page.locator('[data-test=benchmark-placeholder]').textContent()).toContain(
-      'benchmark engine'
-    )
-    await screenshot(page, '09-benchmark')
+  it(
+    'benchmarks the one-step map against the flow: progress, Pareto chart, headline, table, CSV and PNG',
+    async () => {
+      await page.locator('[data-test=nav-runs]').click()
+      // Both runs are still checked from the comparison.
+      await page.locator('[data-test=benchmark-button]').click()
+      const form = page.locator('[data-test=bench-form]')
+      await form.waitFor()
+      const chosen = (await page.locator('[data-test=bench-runs]').textContent()) ?? ''
+      expect(chosen).toContain('e2e energy ring')
+      expect(chosen).toContain('e2e flow ring')
+      for (const s of ['heun', 'ddim']) await form.locator('.n-checkbox', { hasText: s }).click()
+      await page.locator('[data-test=bench-steps] input').fill('1, 4, 16')
+      await page.locator('[data-test=bench-batch] input').fill('1, 64')
+      await page.locator('[data-test=bench-repeats] input').fill('5')
+      await page.locator('body').click({ position: { x: 5, y: 5 } })
+      await page.locator('[data-test=bench-start]').click()
+      await page.locator('[data-test=bench-job]').waitFor()
+      await page.locator('[data-test=bench-job-status] >> text=completed').waitFor({ timeout: LONG })
+      await page.locator('[data-test=bench-report]').waitFor({ timeout: LONG })
+
+      const summary = (await page.locator('[data-test=bench-summary]').textContent()) ?? ''
+      expect(summary).toMatch(/[\d.]+× faster/)
+      expect(summary).toContain('euler')
+      for (const chart of ['pareto-chart', 'latency-chart', 'throughput-chart'])
+        await expect
+          .poll(async () => (await canvasInk(page, `[data-test=${chart}]`))[0] ?? 0, { timeout: 20_000 })
+          .toBeGreaterThan(300)
+      // Batch 64 (the largest) is shown: the map, and euler at 3 K, fused and as separate calls.
+      const rows = page.locator('[data-test=bench-table] tbody tr')
+      await expect.poll(() => rows.count()).toBe(7)
+      const first = (await rows.first().textContent()) ?? ''
+      expect(first).toContain('one call')
+      await screenshot(page, '11-benchmark')
+      await screenshot(page, '11a-benchmark-report', '[data-test=bench-report]')
+      await screenshot(page, '11c-benchmark-pareto', '[data-test=pareto-chart]')
+      await screenshot(page, '11b-benchmark-table', '[data-test=bench-table]')
+
+      const [csv] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('[data-test=bench-csv]').click()
+      ])
+      expect(csv.suggestedFilename()).toMatch(/\.csv$/)
+      const text = fs.readFileSync((await csv.path())!, 'utf8')
+      expect(text.split('\n')[0]).toContain('run,objective,dataset,sampler,steps')
+      expect(text.trim().split('\n')).toHaveLength(1 + 14)
+      const [png] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('[data-test=pareto-chart] [data-test=save-png]').click()
+      ])
+      expect(png.suggestedFilename()).toBe('pareto.png')
+      const bytes = fs.readFileSync((await png.path())!)
+      expect(bytes.subarray(1, 4).toString()).toBe('PNG')
+      const [svg] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('[data-test=pareto-chart] [data-test=save-svg]').click()
+      ])
+      expect(fs.readFileSync((await svg.path())!, 'utf8')).toMatch(/^<svg[\s\S]*one step[\s\S]*<\/svg>$/)
+    },
+    LONG
+  )
+
+  it('ran without CSP violations, page errors or failed requests', () => {
     expect(problems).toEqual([])
   })
 })

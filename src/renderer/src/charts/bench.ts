@@ -77,6 +77,14 @@ export function reportBatches(report: Pick<BenchReportInfo, 'table'>): number[] 
   return [...new Set(report.table.map((r) => r.batch))].sort((a, b) => a - b)
 }
 
+/** 612k, 4.1M, 950: a rate for a bar label. */
+export function compactRate(v: number): string {
+  if (!Number.isFinite(v)) return ''
+  if (v >= 1e6) return `${(v / 1e6).toPrecision(3)}M`
+  if (v >= 1e3) return `${(v / 1e3).toPrecision(3)}k`
+  return v.toPrecision(3)
+}
+
 const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3))
 
 function pointTip(r: BenchResultInfo, label: string): string {
@@ -274,8 +282,15 @@ export function throughputOption(report: Pick<BenchReportInfo, 'table'>): EChart
     return {
       type: 'bar',
       name,
-      barMaxWidth: 28,
+      barMaxWidth: 36,
       itemStyle: { color: l.color },
+      label: {
+        show: true,
+        position: 'top',
+        fontSize: 10,
+        color: COLORS.text,
+        formatter: (p: unknown) => compactRate((p as { value: number }).value)
+      },
       data: batches.map((b) => {
         const r = benchLines(report, b)
           .find((x) => x.key === l.key)
@@ -303,7 +318,12 @@ export function throughputOption(report: Pick<BenchReportInfo, 'table'>): EChart
       axisLabel: { color: COLORS.text },
       axisLine: { lineStyle: { color: COLORS.axis } }
     },
-    yAxis: valueAxis('samples/s (log scale)', { type: 'log', nameGap: 56 }),
+    yAxis: valueAxis('samples/s (log scale)', {
+      type: 'log',
+      nameGap: 56,
+      // Bars grow from the axis floor: start a decade below the smallest bar, not at 1.
+      min: (v: { min: number }) => 10 ** Math.floor(Math.log10(Math.max(v.min, 1e-9)) - 0.5)
+    }),
     series
   } as EChartsOption
 }
