@@ -256,11 +256,12 @@ export function createLab(options: HostOptions): Lab {
 
   const handlers: Handlers = {
     engine: {
-      info: (): EngineInfo => ({
+      info: async (): Promise<EngineInfo> => ({
         version: options.version,
         backend: currentBackend()?.id ?? null,
         objectives: allObjectives().map(({ id, family, title }) => ({ id, family, title })),
-        datasets: BUILTINS.map(({ id, dim, title }) => ({ id, dim, title }))
+        datasets: BUILTINS.map(({ id, dim, title }) => ({ id, dim, title })),
+        ort: await ortInfo()
       })
     },
     objectives: {
@@ -336,6 +337,23 @@ export function createLab(options: HostOptions): Lab {
     },
     close: () => jobs.close()
   }
+}
+
+let ortCache: Promise<EngineInfo['ort']> | null = null
+
+/** onnxruntime-node's version and execution providers (loaded once; null when it cannot load here). */
+function ortInfo(): Promise<EngineInfo['ort']> {
+  ortCache ??= import('onnxruntime-node').then(
+    (ort) => ({
+      version: ort.env.versions.common ?? 'unknown',
+      executionProviders: ort.listSupportedBackends().map((b) => b.name)
+    }),
+    (e: unknown) => {
+      console.error('[engine:info] onnxruntime-node did not load:', e)
+      return null
+    }
+  )
+  return ortCache
 }
 
 /** Most run × sampler × K × batch configurations one benchmark may ask for. */

@@ -19,6 +19,11 @@ export interface EngineInfo {
   objectives: { id: string; family: ObjectiveFamily; title: string }[]
   /** Built-in datasets: id (`8gaussians`), dimension, title. */
   datasets: { id: string; dim: number; title: string }[]
+  /**
+   * onnxruntime (exports, benchmarks): its version and the execution providers this install offers, the one
+   * benchmarks use first (`cpu`, or `cuda` … where present); null when onnxruntime-node failed to load.
+   */
+  ort: { version: string; executionProviders: string[] } | null
 }
 
 /** A hyper-parameter declaration, as the engine's registry declares it (forms are generated from these). */

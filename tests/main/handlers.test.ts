@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { DatasetInfo, DatasetPreview, ObjectiveInfo } from '../../src/shared/api'
+import type { DatasetInfo, DatasetPreview, EngineInfo, ObjectiveInfo } from '../../src/shared/api'
 import { channels, createLab, dispatch } from '../../src/main/handlers'
 import type { SpawnWorker } from '../../src/main/jobs'
 
@@ -23,8 +23,11 @@ describe('main-process handlers validate every payload', () => {
     const r = await dispatch(handlers, 'engine:info', [])
     expect(r.ok).toBe(true)
     if (!r.ok) return
-    const info = r.value as { version: string; objectives: { id: string }[]; datasets: { id: string }[] }
+    const info = r.value as EngineInfo
     expect(info.version).toBe('9.9.9')
+    // onnxruntime-node ships its CPU provider in the package.
+    expect(info.ort).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+/) })
+    expect(info.ort!.executionProviders).toContain('cpu')
     expect(info.objectives.map((o) => o.id)).toContain('energy')
     expect(info.datasets.map((d) => d.id)).toContain('8gaussians')
   })

@@ -81,6 +81,7 @@ describe('App', () => {
     expect(nav).toEqual(['Datasets', 'Objectives', 'Training', 'Runs1', 'Gallery', 'Export', 'Benchmark'])
     expect(el.querySelector('[data-test=version]')?.textContent).toBe('Pushforward Lab v0.1.0')
     expect(el.querySelector('[data-test=backend]')?.textContent).toContain('wasm')
+    expect(el.querySelector('[data-test=ort]')?.textContent).toMatch(/ONNX Runtime 1\.30\.0\s+cpu/)
     await vi.waitFor(() =>
       expect(el.querySelector('[data-test=preview-title]')?.textContent).toBe('Eight Gaussians')
     )

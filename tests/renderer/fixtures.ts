@@ -29,7 +29,8 @@ export const INFO: EngineInfo = {
   datasets: [
     { id: '8gaussians', dim: 2, title: 'Eight Gaussians' },
     { id: 'moons', dim: 2, title: 'Two moons' }
-  ]
+  ],
+  ort: { version: '1.30.0', executionProviders: ['cpu'] }
 }
 
 export const OBJECTIVES: ObjectiveInfo[] = [
