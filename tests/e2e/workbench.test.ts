@@ -164,6 +164,7 @@ describe('workbench in the browser (web host)', () => {
       await expect
         .poll(async () => (await canvasInk(page, '[data-test=gallery-panel]'))[0] ?? 0)
         .toBeGreaterThan(300)
+      expect(await page.locator('[data-test=gallery-grid] .chart-empty').count()).toBe(0)
       await screenshot(page, '06-gallery')
     },
     LONG
