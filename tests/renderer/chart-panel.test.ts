@@ -21,7 +21,7 @@ afterEach(() => {
 async function mount(props: Record<string, unknown>): Promise<HTMLElement> {
   const el = document.createElement('div')
   document.body.append(el)
-  app = createApp({ render: () => h(ChartPanel, props) })
+  app = createApp(ChartPanel, props)
   app.mount(el)
   await nextTick()
   return el
