@@ -2,7 +2,8 @@
  * The run store: `runs/<id>/{run.json, metrics.jsonl, weights.json, samples.csv}` with atomic writes,
  * schema-checked reads and crash-tolerant listing. See run-store.ts for the layout.
  */
-export { RunStore, RUN_FILE, WEIGHTS_FILE, METRICS_FILE, SAMPLES_FILE } from './run-store'
+export { RunStore, RUN_FILE, WEIGHTS_FILE, METRICS_FILE, SAMPLES_FILE, SNAPSHOTS_FILE } from './run-store'
+export { SNAPSHOT_COUNT, SNAPSHOT_POINTS, snapshotSteps, type SnapshotRecord } from './snapshots'
 export type { RunHandle, RunStoreOptions } from './run-store'
 export {
   RUN_SCHEMA_VERSION,

@@ -6,6 +6,7 @@
  *            metrics.jsonl    one MetricsRecord per line, appended (a torn last line is tolerated)
  *            weights.json     { kind, … } written atomically at checkpoints
  *            samples.csv      header + points in data units, written atomically at the end
+ *            snapshots.jsonl  samples at fixed fractions of training, appended (see snapshots.ts)
  * <root>/.tmp-<id>/           a run being created (renamed to <id> once run.json exists)
  * <root>/.tmp-del-<id>-<r>/   a run being deleted
  * ```
@@ -32,8 +33,9 @@ import {
   writeFileAtomic
 } from './fs-utils'
 import { assertRunId, invalidIdReason, newRunId } from './ids'
-import { METRICS_FILE, readMetricsFile } from './metrics-log'
+import { METRICS_FILE, readJsonLinesFile, readMetricsFile } from './metrics-log'
 import { formatSamplesCsv, parseSamplesCsv, SAMPLES_FILE } from './samples-csv'
+import { SnapshotRecordSchema, SNAPSHOTS_FILE, type SnapshotRecord } from './snapshots'
 import {
   RUN_SCHEMA_VERSION,
   RunConfigSchema,
@@ -53,7 +55,7 @@ import { describeIssue } from './validate'
 
 export const RUN_FILE = 'run.json'
 export const WEIGHTS_FILE = 'weights.json'
-export { METRICS_FILE, SAMPLES_FILE }
+export { METRICS_FILE, SAMPLES_FILE, SNAPSHOTS_FILE }
 
 const MAX_NAME_LENGTH = 200
 const FINAL_STATUSES: readonly FinalStatus[] = ['completed', 'failed', 'cancelled']
@@ -72,6 +74,8 @@ export interface RunHandle {
   saveWeights(w: unknown): void
   /** Writes samples.csv atomically (values in data units, one column name per dimension). */
   saveSamples(columns: string[], points: Points): void
+  /** Appends one snapshot (data units) to snapshots.jsonl. */
+  appendSnapshot(step: number, points: Points): void
   /** Records the final status. May be called again (e.g. `failed` after a `completed` write failed): last wins. */
   finish(status: FinalStatus, result: RunResult | null, error?: RunErrorInfo): void
 }
@@ -316,6 +320,17 @@ export class RunStore {
     }
   }
 
+  /** snapshots.jsonl, in step order; unreadable lines are skipped with a warning. */
+  readSnapshots(id: string): { records: SnapshotRecord[]; warnings: string[] } {
+    const dir = this.existingDir(id)
+    try {
+      const r = readJsonLinesFile(path.join(dir, SNAPSHOTS_FILE), SnapshotRecordSchema, SNAPSHOTS_FILE)
+      return { records: r.records.sort((a, b) => a.step - b.step), warnings: r.warnings }
+    } catch (e) {
+      throw new StoreError(`Run "${id}": ${SNAPSHOTS_FILE} cannot be read: ${describeFsError(e)}.`)
+    }
+  }
+
   /** weights.json, checked to be `{ kind: string, … }` — and against `schema` when one is given. */
   readWeights<T = unknown>(id: string): T
   readWeights<S extends z.ZodType>(id: string, schema: S): z.output<S>
@@ -508,6 +523,19 @@ class RunWriter implements RunHandle {
     if (!Number.isInteger(rec.step) || rec.step < 0)
       throw new StoreError(`Run "${this.id}": metrics step ${rec.step} is not a whole number ≥ 0.`)
     this.guard(METRICS_FILE, () => fs.appendFileSync(path.join(this.dir, METRICS_FILE), toJson(rec) + '\n'))
+  }
+
+  appendSnapshot(step: number, points: Points): void {
+    if (!Number.isInteger(step) || step < 0)
+      throw new StoreError(`Run "${this.id}": snapshot step ${step} is not a whole number ≥ 0.`)
+    const rec: SnapshotRecord = {
+      step,
+      d: points.d,
+      points: Array.from(points.data.subarray(0, points.n * points.d), (v) => Math.fround(v))
+    }
+    this.guard(SNAPSHOTS_FILE, () =>
+      fs.appendFileSync(path.join(this.dir, SNAPSHOTS_FILE), JSON.stringify(rec) + '\n')
+    )
   }
 
   saveWeights(w: unknown): void {
