@@ -38,7 +38,7 @@ import { BenchLibrary } from './benchmarks'
 import { DatasetLibrary } from './datasets'
 import { HostError } from './errors'
 import { forkWorker, JobManager, type SpawnWorker } from './jobs'
-import { listRuns, runDetail, sampleSet } from './runs'
+import { listRuns, runDetail, runSnapshots, sampleSet } from './runs'
 import { ARG_SCHEMAS } from './schemas'
 
 export { ARG_SCHEMAS } from './schemas'
@@ -292,6 +292,7 @@ export function createLab(options: HostOptions): Lab {
       list: () => listRuns(store),
       get: (id) => runDetail(store, id),
       samples: (req) => sampleSet(store, req),
+      snapshots: (id) => runSnapshots(store, id),
       rename: (id, name) => {
         store.rename(id, name)
         runsChanged(id)

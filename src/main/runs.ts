@@ -5,6 +5,7 @@
 import type {
   MetricsInfo,
   RunDetail,
+  RunSnapshots,
   RunSummaryInfo,
   SampleRequest,
   SampleSet,
@@ -152,5 +153,18 @@ export async function sampleSet(store: RunStore, req: SampleRequest): Promise<Sa
     }
   } finally {
     open.dispose()
+  }
+}
+
+/** The run's training snapshots (a run trained before snapshots existed has none). */
+export function runSnapshots(store: RunStore, id: string): RunSnapshots {
+  const run = store.load(id)
+  const { records } = store.readSnapshots(id)
+  const dim = records[0]?.d ?? run.config.dataset.dim ?? 0
+  return {
+    runId: id,
+    steps: run.config.steps,
+    dim,
+    snapshots: records.filter((r) => r.d === dim).map((r) => ({ step: r.step, points: r.points }))
   }
 }

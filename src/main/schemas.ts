@@ -160,6 +160,7 @@ export const ARG_SCHEMAS: ArgSchemas = {
     list: z.tuple([]),
     get: z.tuple([RunIdSchema]),
     samples: z.tuple([SampleRequestSchema]),
+    snapshots: z.tuple([RunIdSchema]),
     rename: z.tuple([RunIdSchema, z.string().trim().min(1).max(200)]),
     remove: z.tuple([RunIdSchema])
   },

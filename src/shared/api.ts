@@ -205,6 +205,15 @@ export interface SampleSet {
   metrics: MetricsInfo | null
 }
 
+/** Samples of a run's model taken during its training (default sampler, data units), oldest first. */
+export interface RunSnapshots {
+  runId: string
+  /** The run's step budget. */
+  steps: number
+  dim: number
+  snapshots: { step: number; points: number[] }[]
+}
+
 export interface ExportRequest {
   runId: string
   sampler?: SamplerId
@@ -377,6 +386,8 @@ export interface Api {
     list(): Promise<{ runs: RunSummaryInfo[]; problems: { id: string; reason: string }[] }>
     get(id: string): Promise<RunDetail>
     samples(req: SampleRequest): Promise<SampleSet>
+    /** The samples stored at fixed fractions of training (the Gallery's slider). */
+    snapshots(id: string): Promise<RunSnapshots>
     rename(id: string, name: string): Promise<void>
     remove(id: string): Promise<void>
   }

@@ -109,6 +109,8 @@ describe('main-process handlers validate every payload', () => {
     ['runs:samples', [{ runId: 'r1', steps: 0 }]],
     ['runs:samples', [{ runId: 'r1', metrics: 'yes' }]],
     ['runs:samples', [{ runId: 'r1', extra: 1 }]],
+    ['runs:snapshots', []],
+    ['runs:snapshots', ['../r1']],
     ['runs:rename', ['r1']],
     ['runs:rename', ['r1', '']],
     ['runs:rename', ['r1', '   ']],

@@ -309,6 +309,16 @@ function defaults(): Impl {
       list: async () => ({ runs: [run()], problems: [] }),
       get: async () => detail(),
       samples: async () => sampleSet(),
+      snapshots: async (id: string) => ({
+        runId: id,
+        steps: 100,
+        dim: 2,
+        snapshots: [
+          { step: 10, points: [5, 5, 6, 6] },
+          { step: 50, points: [1, 1, 2, 2] },
+          { step: 90, points: [0, 0, 1, 1] }
+        ]
+      }),
       rename: async () => {},
       remove: async () => {}
     },

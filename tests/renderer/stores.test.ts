@@ -34,7 +34,7 @@ const { buildTrainRequest, defaultValues, useObjectivesStore, validParam } =
   await import('../../src/renderer/src/stores/objectives')
 const { useTrainingStore } = await import('../../src/renderer/src/stores/training')
 const { matchesQuery, useRunsStore } = await import('../../src/renderer/src/stores/runs')
-const { datasetIdOfRun, useGalleryStore } = await import('../../src/renderer/src/stores/gallery')
+const { datasetIdOfRun, snapshotAt, useGalleryStore } = await import('../../src/renderer/src/stores/gallery')
 const { onnxFileName, useExportStore } = await import('../../src/renderer/src/stores/export')
 const { useEngineStore } = await import('../../src/renderer/src/stores/engine')
 const { parseIntList, useBenchStore } = await import('../../src/renderer/src/stores/bench')
@@ -534,5 +534,60 @@ describe('bench store', () => {
     b.useRuns(['x'])
     expect(await b.start()).toBeNull()
     expect(b.error).toBe('There is no run "x" to benchmark.')
+  })
+})
+
+describe('gallery slider over training', () => {
+  const snaps = {
+    runId: 'run-1',
+    steps: 100,
+    dim: 2,
+    snapshots: [10, 50, 90].map((step) => ({ step, points: [step, step] }))
+  }
+
+  it('picks the snapshot nearest to the fraction of the budget', () => {
+    expect(snapshotAt(snaps, 0.1)?.step).toBe(10)
+    expect(snapshotAt(snaps, 0.3)?.step).toBe(10) // 30: as near to 10 as to 50 → the earlier
+    expect(snapshotAt(snaps, 0.31)?.step).toBe(50)
+    expect(snapshotAt(snaps, 0.8)?.step).toBe(90)
+    expect(snapshotAt({ ...snaps, snapshots: [] }, 0.5)).toBeNull()
+  })
+
+  it('loads each run’s snapshots once when the slider leaves the end, and shows them on its panels', async () => {
+    const g = useGalleryStore()
+    await g.compare(['run-1'])
+    const panel = g.panels[0]!
+    expect(g.panelSnapshot(panel)).toBeNull()
+    await g.setProgress(0.5)
+    expect(api.runs.snapshots).toHaveBeenCalledTimes(1)
+    expect(g.panelSnapshot(panel)).toEqual({ step: 50, steps: 100, points: [1, 1, 2, 2], dim: 2 })
+    await g.setProgress(0.9)
+    expect(api.runs.snapshots).toHaveBeenCalledTimes(1)
+    expect(g.panelSnapshot(panel)).toMatchObject({ step: 90 })
+    await g.setProgress(1)
+    expect(g.panelSnapshot(panel)).toBeNull()
+  })
+
+  it('says so on the panel when a run has no snapshots or they cannot be read', async () => {
+    useApi({
+      runs: {
+        ...mockApi().runs,
+        snapshots: async () => ({ runId: 'run-1', steps: 100, dim: 2, snapshots: [] })
+      }
+    })
+    const g = useGalleryStore()
+    await g.compare(['run-1'])
+    await g.setProgress(0.2)
+    expect(g.panelSnapshot(g.panels[0]!)).toEqual({ error: expect.stringContaining('no training snapshots') })
+    useApi({
+      runs: {
+        ...mockApi().runs,
+        snapshots: () => Promise.reject(new ApiError({ code: 'STORE', message: 'Run "run-1": gone.' }))
+      }
+    })
+    const g2 = useGalleryStore()
+    g2.snapshots = new Map()
+    await g2.setProgress(0.4)
+    expect(g2.panelSnapshot(g2.panels[0]!)).toEqual({ error: 'Run "run-1": gone.' })
   })
 })

@@ -1,6 +1,13 @@
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { DatasetInfo, DatasetPreview, RunDetail, SampleSet, SamplerId } from '../../../shared/api'
+import type {
+  DatasetInfo,
+  DatasetPreview,
+  RunDetail,
+  RunSnapshots,
+  SampleSet,
+  SamplerId
+} from '../../../shared/api'
 import { api, errorMessage } from '../api'
 import { panelBounds } from '../charts/cloud'
 import type { Bounds } from '../charts/points'
@@ -58,6 +65,24 @@ export function datasetIdOfRun(
 export const GALLERY_POINTS = 2000
 
 /**
+ * The snapshot shown at a fraction of training: the one whose step is nearest `fraction × steps` (ties: the
+ * earlier). Null when the run has none.
+ */
+export function snapshotAt(
+  s: RunSnapshots,
+  fraction: number
+): { step: number; points: number[]; dim: number } | null {
+  if (s.snapshots.length === 0) return null
+  const target = fraction * s.steps
+  let best = s.snapshots[0]!
+  for (const snap of s.snapshots) if (Math.abs(snap.step - target) < Math.abs(best.step - target)) best = snap
+  return { step: best.step, points: best.points, dim: s.dim }
+}
+
+/** What the slider over training offers: 10 %, 20 %, … 90 % and 1 (the trained model, sampled afresh). */
+export const PROGRESS_MARKS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]
+
+/**
  * Side-by-side comparison: the held-out data of the first run's dataset, and panels of runs × samplers × steps,
  * each sampled with held-out metrics. Sample sets live in a shallowRef'd list replaced on every change.
  */
@@ -66,6 +91,10 @@ export const useGalleryStore = defineStore('gallery', () => {
   const heldout = shallowRef<DatasetPreview | null>(null)
   const heldoutError = ref<string | null>(null)
   const n = ref(GALLERY_POINTS)
+  /** Where the slider over training stands: 1 shows the trained model, less its stored snapshots. */
+  const progress = ref(1)
+  /** Training snapshots by run (loaded when the slider first leaves 1). */
+  const snapshots = shallowRef<Map<string, RunSnapshots | { error: string }>>(new Map())
 
   const bounds = computed<Bounds | null>(() => {
     const clouds = [
@@ -153,17 +182,64 @@ export const useGalleryStore = defineStore('gallery', () => {
     await Promise.all(runIds.map((id) => addPanel(id)))
   }
 
+  /** Moves the slider over training; loads the snapshots of every shown run that has none loaded yet. */
+  async function setProgress(fraction: number): Promise<void> {
+    progress.value = Math.min(1, Math.max(0, fraction))
+    if (progress.value >= 1) return
+    const missing = [...new Set(panels.value.map((p) => p.runId))].filter((id) => !snapshots.value.has(id))
+    await Promise.all(
+      missing.map(async (id) => {
+        let entry: RunSnapshots | { error: string }
+        try {
+          entry = Object.freeze(await api.runs.snapshots(id))
+        } catch (e) {
+          entry = { error: errorMessage(e) }
+        }
+        snapshots.value = new Map(snapshots.value).set(id, entry)
+      })
+    )
+  }
+
+  /** What a panel shows at the slider's position: its snapshot, or null (the trained model's samples). */
+  function panelSnapshot(
+    panel: GalleryPanel
+  ): { step: number; steps: number; points: number[]; dim: number } | { error: string } | null {
+    if (progress.value >= 1) return null
+    const s = snapshots.value.get(panel.runId)
+    if (!s) return null
+    if ('error' in s) return s
+    const snap = snapshotAt(s, progress.value)
+    if (!snap) return { error: 'This run kept no training snapshots (trained before they were recorded).' }
+    return { ...snap, steps: s.steps }
+  }
+
   function removePanel(key: string): void {
     panels.value = panels.value.filter((p) => p.key !== key)
   }
 
   function clear(): void {
     panels.value = []
+    progress.value = 1
     heldout.value = null
     heldoutError.value = null
   }
 
-  return { panels, heldout, heldoutError, n, bounds, columnNames, addPanel, compare, removePanel, clear }
+  return {
+    panels,
+    heldout,
+    heldoutError,
+    n,
+    progress,
+    snapshots,
+    bounds,
+    columnNames,
+    addPanel,
+    compare,
+    setProgress,
+    panelSnapshot,
+    removePanel,
+    clear
+  }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useGalleryStore, import.meta.hot))
