@@ -19,6 +19,7 @@ import type { Dataset, Metrics, Points, Standardization } from '../types'
 import { applyStandardization, invertStandardization, splitHeldout, standardize } from '../data'
 import { computeMetrics } from '../metrics'
 import type { RunHandle, RunStore } from '../store'
+import { SNAPSHOT_POINTS, snapshotSteps } from '../store/snapshots'
 import type { ModelConfig, RunConfig } from './config'
 import { PushforwardModel } from './pushforward-model'
 
@@ -264,6 +265,14 @@ export async function trainRun(
   const evalN = Math.min(ctx.evalPoints ?? heldout.n, heldout.n)
   const save = (): void => handle?.saveWeights(model.toJSON())
   const previewRng = streamRng(config.seed, STREAMS.eval + 5)
+  // Snapshots for the Gallery's slider over training: their own stream, so they change nothing else.
+  const snapshotRng = streamRng(config.seed, STREAMS.eval + 6)
+  const snapshotAt = new Set(handle ? snapshotSteps(config.steps) : [])
+  const takeSnapshot = (step: number, pts: Points): void => {
+    const n = Math.min(SNAPSHOT_POINTS, pts.n)
+    const head: Points = { n, d: pts.d, data: pts.data.subarray(0, n * pts.d) }
+    handle?.appendSnapshot(step, invertStandardization(head, stats))
+  }
   let lastPreview = -Infinity
 
   try {
@@ -306,6 +315,11 @@ export async function trainRun(
         })
         lastReport = now
       }
+      if (snapshotAt.has(step + 1)) {
+        const opts: SampleOptions = { sampler: model.samplers[0]!, steps: model.defaultSteps }
+        const data = model.sample(SNAPSHOT_POINTS, snapshotRng.fork(), opts)
+        takeSnapshot(step + 1, { n: SNAPSHOT_POINTS, d: ds.d, data })
+      }
       if (ctx.preview && now - lastPreview >= ctx.preview.everyMs && step + 1 < config.steps) {
         const opts: SampleOptions = { sampler: model.samplers[0]!, steps: model.defaultSteps }
         const n = ctx.preview.n
@@ -326,6 +340,7 @@ export async function trainRun(
     const samples: Points = { n: Math.min(heldout.n, 5000), d: ds.d, data: new Float32Array(0) }
     samples.data = scored.samples.data.subarray(0, samples.n * ds.d)
     handle?.saveSamples(ds.columns, invertStandardization(samples, stats))
+    takeSnapshot(config.steps, samples)
     handle?.appendMetrics({ step: config.steps, loss, time: durationMs, metrics: scored.metrics })
     handle?.finish('completed', { stepsDone: config.steps, durationMs, metrics: scored.metrics, extra })
     ctx.log?.(`trained ${config.steps} steps in ${(durationMs / 1000).toFixed(1)} s`)

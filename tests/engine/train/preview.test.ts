@@ -1,5 +1,9 @@
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../../../src/engine/backend'
+import { RunStore, SNAPSHOT_POINTS } from '../../../src/engine/store'
 import { generateBuiltin } from '../../../src/engine/data'
 import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
 import type { Points } from '../../../src/engine/types'
@@ -36,5 +40,36 @@ describe('live sample previews', () => {
     const pts = previews[0]!.data
     const mean = pts.reduce((a, v) => a + v, 0) / pts.length
     expect(Math.abs(mean - 1000)).toBeLessThan(50)
+  })
+})
+
+describe('training snapshots in the run store', () => {
+  const ds = generateBuiltin('8gaussians', 6000, 0)
+
+  it('keeps samples at tenths of the budget and the final ones, in data units, changing nothing else', async () => {
+    const config = makeRunConfig(ds, { objective: 'energy', steps: 40, batch: 64, seed: 5 })
+    const store = new RunStore(fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-snap-')))
+    const plain = await trainRun(ds, config)
+    const stored = await trainRun(ds, config, { store })
+    expect(stored.finalLoss).toBe(plain.finalLoss)
+    expect(Array.from(stored.samples.data)).toEqual(Array.from(plain.samples.data))
+    const { records, warnings } = store.readSnapshots(stored.runId!)
+    expect(warnings).toEqual([])
+    expect(records.map((r) => r.step)).toEqual([4, 8, 12, 16, 20, 24, 28, 32, 36, 40])
+    expect(records.every((r) => r.d === 2 && r.points.length === 2 * SNAPSHOT_POINTS)).toBe(true)
+    // The last snapshot is the head of the stored samples (data units, as samples.csv).
+    const csv = store.readSamples(stored.runId!).points
+    expect(records[9]!.points.slice(0, 6)).toEqual(
+      Array.from(csv.data.subarray(0, 6)).map((v) => Math.fround(v))
+    )
+    // Data units: the 8 Gaussians sit on a circle of radius ~2√2 around the origin — not standardised (~1).
+    const last = records[9]!.points
+    const meanRadius =
+      Array.from({ length: SNAPSHOT_POINTS }, (_, i) => Math.hypot(last[2 * i]!, last[2 * i + 1]!)).reduce(
+        (a, b) => a + b
+      ) / SNAPSHOT_POINTS
+    expect(meanRadius).toBeGreaterThan(1.6)
+    // Early snapshots differ from the final one (the map moves during training).
+    expect(records[0]!.points).not.toEqual(records[9]!.points)
   })
 })
