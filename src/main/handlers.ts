@@ -347,7 +347,14 @@ function ortInfo(): Promise<EngineInfo['ort']> {
   ortCache ??= import('onnxruntime-node').then(
     (ort) => ({
       version: ort.env.versions.common ?? 'unknown',
-      executionProviders: ort.listSupportedBackends().map((b) => b.name)
+      executionProviders: ort
+        .listSupportedBackends()
+        .filter((b) => b.bundled)
+        .map((b) => b.name),
+      notInstalled: ort
+        .listSupportedBackends()
+        .filter((b) => !b.bundled)
+        .map((b) => b.name)
     }),
     (e: unknown) => {
       console.error('[engine:info] onnxruntime-node did not load:', e)

@@ -20,10 +20,16 @@ export interface EngineInfo {
   /** Built-in datasets: id (`8gaussians`), dimension, title. */
   datasets: { id: string; dim: number; title: string }[]
   /**
-   * onnxruntime (exports, benchmarks): its version and the execution providers this install offers, the one
-   * benchmarks use first (`cpu`, or `cuda` … where present); null when onnxruntime-node failed to load.
+   * onnxruntime (exports, benchmarks): its version and execution providers; null when onnxruntime-node failed
+   * to load.
    */
-  ort: { version: string; executionProviders: string[] } | null
+  ort: {
+    version: string
+    /** Execution providers shipped in this install. */
+    executionProviders: string[]
+    /** Providers onnxruntime-node knows but whose libraries were not installed (`cuda`, `tensorrt`). */
+    notInstalled: string[]
+  } | null
 }
 
 /** A hyper-parameter declaration, as the engine's registry declares it (forms are generated from these). */

@@ -239,6 +239,24 @@ describe('workbench in the browser (web host)', () => {
         .poll(() => canvasHash(page, '[data-test=gallery-panel]:nth-of-type(3)'))
         .not.toEqual(before)
       await screenshot(page, '10-gallery-compare')
+
+      // The slider over training: at 50 % every run panel shows its snapshot from the middle of training.
+      const rail = (await page.locator('[data-test=gallery-progress-slider] .n-slider-rail').boundingBox())!
+      const at = (f: number): Promise<void> =>
+        page.mouse.click(rail.x + (rail.width * (f - 0.1)) / 0.9, rail.y + rail.height / 2)
+      await at(0.5)
+      await expect
+        .poll(() => page.locator('[data-test=gallery-progress-label]').textContent())
+        .toBe('50 % of training')
+      const subs = page.locator('[data-test=panel-snapshot]')
+      await expect.poll(() => subs.count()).toBe(2)
+      for (const t of await subs.allTextContents()) expect(t).toMatch(/snapshot at step \d+ of (80|150)/)
+      await expect
+        .poll(async () => (await canvasInk(page, '[data-test=gallery-panel]')).every((n) => n > 300))
+        .toBe(true)
+      await screenshot(page, '10b-gallery-snapshot')
+      await at(0.98) // the rail's last stop (its very edge is outside the element)
+      await expect.poll(() => subs.count()).toBe(0)
     },
     LONG
   )

@@ -28,6 +28,9 @@ describe('main-process handlers validate every payload', () => {
     // onnxruntime-node ships its CPU provider in the package.
     expect(info.ort).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+/) })
     expect(info.ort!.executionProviders).toContain('cpu')
+    // The CUDA provider's libraries are not fetched (.npmrc): it must not be offered as available.
+    expect(info.ort!.executionProviders).not.toContain('cuda')
+    expect(info.ort!.notInstalled).toContain('cuda')
     expect(info.objectives.map((o) => o.id)).toContain('energy')
     expect(info.datasets.map((d) => d.id)).toContain('8gaussians')
   })

@@ -30,7 +30,7 @@ export const INFO: EngineInfo = {
     { id: '8gaussians', dim: 2, title: 'Eight Gaussians' },
     { id: 'moons', dim: 2, title: 'Two moons' }
   ],
-  ort: { version: '1.30.0', executionProviders: ['cpu'] }
+  ort: { version: '1.30.0', executionProviders: ['cpu'], notInstalled: ['cuda'] }
 }
 
 export const OBJECTIVES: ObjectiveInfo[] = [
