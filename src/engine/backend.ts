@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-backend-wasm'
-import type { BackendChoice, BackendId } from './types'
+import type { BackendChoice, BackendId, TrainBackendId } from './types'
 import { ConfigError } from './errors'
 
 // Not named `require`: electron-vite's ESM shim declares its own `require` in a bundle that calls `require(…)`,
@@ -64,11 +64,23 @@ function hasCudaDevice(): boolean {
   }
 }
 
-/** Selects (once per process) the compute backend and reports which one runs. */
+/**
+ * Every `--backend` a run accepts: the TensorFlow.js backends and `onnxruntime`, which trains the objectives
+ * that have an onnxruntime step (src/engine/ort/) while TensorFlow.js (chosen as `auto`) samples and evaluates.
+ */
+export const TRAIN_BACKENDS: readonly TrainBackendId[] = [...BACKENDS, 'onnxruntime']
+
+/**
+ * Selects (once per process) the TensorFlow.js backend and reports which one runs. `onnxruntime` selects as
+ * `auto`: TensorFlow.js still runs sampling and metrics of an onnxruntime-trained run.
+ */
 export async function initBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
+  if (choice === 'onnxruntime') choice = 'auto'
   if (current && (choice === 'auto' || choice === current.id)) return current
   if (choice !== 'auto' && !BACKENDS.includes(choice))
-    throw new ConfigError(`Unknown backend "${String(choice)}" (choose one of auto, ${BACKENDS.join(', ')}).`)
+    throw new ConfigError(
+      `Unknown backend "${String(choice)}" (choose one of auto, ${TRAIN_BACKENDS.join(', ')}).`
+    )
   const candidates = choice === 'auto' ? BACKENDS : [choice]
   const skipped: string[] = []
   for (const id of candidates) {

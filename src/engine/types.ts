@@ -11,7 +11,9 @@ export interface Points {
 export interface Dataset extends Points {
   /** Built-in id (`8gaussians`) or the file's base name. */
   name: string
-  source: { kind: 'builtin'; id: string; seed: number } | { kind: 'file'; path: string; columns?: string; skipRows?: number }
+  source:
+    | { kind: 'builtin'; id: string; seed: number }
+    | { kind: 'file'; path: string; columns?: string; skipRows?: number }
   /** One name per column (header names, or `x0`, `x1`, …). */
   columns: string[]
 }
@@ -40,5 +42,11 @@ export interface Metrics {
   n: number
 }
 
+/** The TensorFlow.js backends. */
 export type BackendId = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'
-export type BackendChoice = BackendId | 'auto'
+/**
+ * What trains a run: a TensorFlow.js backend, or `onnxruntime` (the whole step as one onnxruntime graph, for
+ * the objectives that have one: src/engine/ort/; TensorFlow.js still samples and evaluates).
+ */
+export type TrainBackendId = BackendId | 'onnxruntime'
+export type BackendChoice = TrainBackendId | 'auto'

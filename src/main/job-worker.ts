@@ -11,6 +11,8 @@
 import { invertStandardization, resolveDataset } from '../engine/data'
 import { CancelledError, isEngineError } from '../engine/errors'
 import { initBackend } from '../engine/backend'
+import { findObjective } from '../engine/objectives/registry'
+import { chooseTrainer } from '../engine/ort'
 import { RunStore } from '../engine/store'
 import { trainRun } from '../engine/train/train'
 import { benchInference } from '../engine/bench/infer-bench'
@@ -55,7 +57,9 @@ async function train(job: Extract<ToWorker, { type: 'train' }>): Promise<void> {
     ...(config.dataset.skipRows !== undefined ? { skipRows: config.dataset.skipRows } : {})
   })
   const backend = await initBackend(config.backend)
-  post({ type: 'backend', backend: backend.id })
+  // The regressions train on onnxruntime where it loads (TensorFlow.js samples and scores them).
+  const { trainer } = await chooseTrainer(findObjective(config.objective), config.backend)
+  post({ type: 'backend', backend: trainer === 'onnxruntime' ? 'onnxruntime' : backend.id })
   if (controller.signal.aborted) throw new CancelledError('Training cancelled before it started.')
   const store = new RunStore(job.runsDir)
   const result = await trainRun(ds, config, {

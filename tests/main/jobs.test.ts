@@ -124,6 +124,9 @@ describe('training jobs in a forked worker process', () => {
     ])
     const flow = await waitForJob(lab, flowJob.id, (j) => TERMINAL.includes(j.status))
     expect(flow.error).toBeNull()
+    // cfm trains on onnxruntime where it loads (`auto`); the job says so, as the stored run does.
+    expect(flow.backend).toBe('onnxruntime')
+    expect((await value<RunDetail>(lab, 'runs:get', [flow.runId])).backend).toBe('onnxruntime')
     const job = await value<JobInfo>(lab, 'bench:start', [
       {
         runs: [mapRun, flow.runId],

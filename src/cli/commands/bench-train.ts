@@ -1,7 +1,7 @@
 /** `pfm bench-train` (`npm run bench:train`): training throughput per backend against the PyTorch peer. */
-import { BACKENDS } from '../../engine/backend'
 import { benchAblation } from '../../engine/bench/train-ablation'
 import {
+  BENCH_BACKENDS,
   benchTrain,
   machine,
   WORKLOAD,
@@ -9,10 +9,10 @@ import {
   type TrainBenchReport
 } from '../../engine/bench/train-bench'
 import { ConfigError } from '../../engine/errors'
-import type { BackendId } from '../../engine/types'
+import type { TrainBackendId } from '../../engine/types'
 import { fmt, num, Out, parse, str, table } from '../io'
 
-export const usage = `pfm bench-train [--steps N] [--warmup N] [--backends ${BACKENDS.join(',')}] [--threads N] [--no-peer] [--no-experiments] [--json]
+export const usage = `pfm bench-train [--steps N] [--warmup N] [--backends ${BENCH_BACKENDS.join(',')}] [--threads N] [--no-peer] [--json]
        pfm bench-train --ablation [--rounds N] [--json]   (CPU ms/step of each single-thread optimisation)`
 
 export async function run(argv: string[]): Promise<number> {
@@ -22,7 +22,6 @@ export async function run(argv: string[]): Promise<number> {
     backends: { type: 'string' },
     threads: { type: 'string' },
     'no-peer': { type: 'boolean', default: false },
-    'no-experiments': { type: 'boolean', default: false },
     ablation: { type: 'boolean', default: false },
     rounds: { type: 'string' }
   })
@@ -56,8 +55,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(warmup !== undefined ? { warmup } : {}),
       ...(threads !== undefined ? { threads } : {}),
       ...(backends ? { backends } : {}),
-      peer: values['no-peer'] !== true,
-      experiments: values['no-experiments'] !== true
+      peer: values['no-peer'] !== true
     },
     {
       log: (m) => {
@@ -78,17 +76,17 @@ function positiveInt(values: Record<string, unknown>, name: string): number | un
   return v
 }
 
-function parseBackends(raw: string | undefined): BackendId[] | undefined {
+function parseBackends(raw: string | undefined): TrainBackendId[] | undefined {
   if (raw === undefined) return undefined
   const ids = raw
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
   for (const id of ids)
-    if (!BACKENDS.includes(id as BackendId))
-      throw new ConfigError(`--backends: unknown backend "${id}" (choose from ${BACKENDS.join(', ')}).`)
+    if (!BENCH_BACKENDS.includes(id as TrainBackendId))
+      throw new ConfigError(`--backends: unknown backend "${id}" (choose from ${BENCH_BACKENDS.join(', ')}).`)
   if (ids.length === 0) throw new ConfigError('--backends: give at least one backend.')
-  return ids as BackendId[]
+  return ids as TrainBackendId[]
 }
 
 function human(r: TrainBenchReport): string {
@@ -102,24 +100,12 @@ function human(r: TrainBenchReport): string {
           b.msPerStep!,
           b.cpuMsPerStep!,
           peer ? `${fmt(b.stepsPerSec! / peer)}×` : '—',
-          ''
+          b.maxWeightDiff !== undefined
+            ? `weights within ${fmt(b.maxWeightDiff)} of the tfjs step after 3 steps`
+            : ''
         ]
       : [b.name, '—', '—', '—', '—', '—', `${b.status}: ${b.reason ?? ''}`]
   )
-  for (const e of r.experiments)
-    rows.push(
-      e.status === 'ok'
-        ? [
-            `${e.name} (experiment)`,
-            e.steps!,
-            e.stepsPerSec!,
-            e.msPerStep!,
-            e.cpuMsPerStep!,
-            peer ? `${fmt(e.stepsPerSec! / peer)}×` : '—',
-            `not the engine loop; weights within ${fmt(e.maxWeightDiff ?? NaN)} of it after 3 steps`
-          ]
-        : [`${e.name} (experiment)`, '—', '—', '—', '—', '—', `${e.status}: ${e.reason ?? ''}`]
-    )
   if (peer !== null)
     rows.push(['PyTorch peer', '', peer, 1000 / peer, '', '1×', `runs ${r.peer.runs.map(fmt).join(', ')}`])
   const lines = [

@@ -9,7 +9,7 @@ import { duration, fmt, num, openStore, Out, parse, parseSets, required, str, ta
 export const usage = `pfm train --data <builtin|file> --objective <id> [--columns SEL] [--skip-rows N] [--n N]
           [--steps N] [--batch B] [--lr X] [--seed S] [--set key=value …] [--latent-dim K] [--width W]
           [--depth L] [--activation silu|relu|tanh|gelu|leaky-relu] [--base normal|uniform]
-          [--heldout F] [--eval-every N] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--json]`
+          [--heldout F] [--eval-every N] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu|onnxruntime] [--json]`
 
 export function metricsJson(m: Metrics): Record<string, number> {
   return {
@@ -28,7 +28,11 @@ export function metricsJson(m: Metrics): Record<string, number> {
 export function metricsTable(m: Metrics): string {
   return table(
     [
-      ['energy distance', m.energy, `(Gaussian fit: ${fmt(m.energyGaussian)}, ratio ${fmt(m.energy / m.energyGaussian)})`],
+      [
+        'energy distance',
+        m.energy,
+        `(Gaussian fit: ${fmt(m.energyGaussian)}, ratio ${fmt(m.energy / m.energyGaussian)})`
+      ],
       ['MMD²', m.mmd, ''],
       ['sliced W2²', m.slicedW2, ''],
       ['precision / recall', `${fmt(m.precision)} / ${fmt(m.recall)}`, ''],
@@ -100,7 +104,9 @@ export async function run(argv: string[]): Promise<number> {
   const onSigint = (): void => ac.abort()
   process.once('SIGINT', onSigint)
   const bar = out.json ? null : out.progress()
-  out.line(`Training ${config.objective} on ${ds.name} (${ds.n}×${ds.d}), ${config.steps} steps, batch ${config.batch}, seed ${seed}`)
+  out.line(
+    `Training ${config.objective} on ${ds.name} (${ds.n}×${ds.d}), ${config.steps} steps, batch ${config.batch}, seed ${seed}`
+  )
   try {
     const r = await trainRun(ds, config, {
       store,
@@ -131,7 +137,9 @@ export async function run(argv: string[]): Promise<number> {
       res,
       () =>
         `Run ${r.runId} done in ${duration(r.durationMs)} on ${r.backend}` +
-        (r.sampler.sampler === 'onestep' ? '.' : ` (metrics with ${r.sampler.sampler}, K=${r.sampler.steps}).`) +
+        (r.sampler.sampler === 'onestep'
+          ? '.'
+          : ` (metrics with ${r.sampler.sampler}, K=${r.sampler.steps}).`) +
         `\n${metricsTable(r.metrics)}` +
         Object.entries(r.extra)
           .map(([k, v]) => `\n${k.padEnd(18)}  ${fmt(v)}`)

@@ -2,9 +2,11 @@
  * Training throughput on the reference workload (`fm-train-8g`, ../shared/bench/torch_train.py): flow
  * matching on 8 Gaussians (radius 2, std 0.1) — x₀ ~ N(0, I), x₁ ~ data, t ~ U(0, 1),
  * x_t = (1 − t)x₀ + t·x₁, target x₁ − x₀, mean squared error — with the MLP 3 → 256 → 256 → 256 → 2 (SiLU),
- * Adam lr 1e-3, batch 512. It runs through the engine's own `Mlp`, `tf.train.adam` and the shared step of
- * train.ts (train/step.ts), once per backend, and the PyTorch peer in the same process tree, because on a
- * shared machine only a ratio measured in one command means something.
+ * Adam lr 1e-3, batch 512. Each row runs the step the training loop runs on that backend: for the
+ * TensorFlow.js backends the engine's own `Mlp`, `tf.train.adam` and the shared step of train.ts
+ * (train/step.ts); for `onnxruntime` the engine's onnxruntime trainer (ort/train-step.ts, the step of
+ * `--backend onnxruntime` runs). The PyTorch peer runs in the same process tree, because on a shared machine
+ * only a ratio measured in one command means something.
  */
 import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -16,11 +18,11 @@ import { BACKENDS, initBackend } from '../backend'
 import type { EngineContext } from '../context'
 import { Mlp, type MlpSpec } from '../models/mlp'
 import { Rng } from '../rng'
-import type { BackendId } from '../types'
+import type { BackendId, TrainBackendId } from '../types'
+import { OrtTrainStep, TFJS_ADAM } from '../ort/train-step'
 import { mse } from '../train/parallel/losses'
 import { DataParallelTrainer, defaultThreads } from '../train/parallel/trainer'
 import { optimizerStep } from '../train/step'
-import { OnnxTrainStep } from './onnx-train-step'
 
 export const WORKLOAD = {
   id: 'fm-train-8g',
@@ -50,11 +52,14 @@ export function fmBatch(rng: Rng, input: Float32Array, target: Float32Array): vo
   }
 }
 
+/** Every row the benchmark can run: the TensorFlow.js backends and onnxruntime. */
+export const BENCH_BACKENDS: readonly TrainBackendId[] = [...BACKENDS, 'onnxruntime']
+
 export interface BackendResult {
-  /** Display name: the backend id, with `×N threads` for the data-parallel trainer. */
+  /** Display name: the backend id, with `×N threads` for the data-parallel trainer or onnxruntime's pool. */
   name: string
-  backend: BackendId
-  /** Threads computing gradients (1 = the engine's plain loop; >1 = train/parallel/). */
+  backend: TrainBackendId
+  /** Threads computing a step (wasm: 1 = the engine's plain loop, >1 = train/parallel/; onnxruntime: intra-op). */
   threads: number
   status: 'ok' | 'skipped' | 'failed'
   /** Why it was skipped or failed. */
@@ -69,6 +74,8 @@ export interface BackendResult {
   finalLoss?: number
   /** Data-parallel only: largest weight difference between replicas after the run (0 = lock-step). */
   replicaDrift?: number
+  /** onnxruntime only: largest |w − w_tfjs| after 3 identical steps from the same weights as the tfjs step. */
+  maxWeightDiff?: number
 }
 
 export interface PeerResult {
@@ -85,7 +92,7 @@ export interface PeerResult {
 export interface TrainBenchReport {
   workload: string
   /** The fastest backend that ran (by steps/s), or null. */
-  backend: BackendId | null
+  backend: TrainBackendId | null
   threads: number | null
   name: string | null
   stepsPerSec: number | null
@@ -93,18 +100,7 @@ export interface TrainBenchReport {
   /** stepsPerSec / peer.stepsPerSec. */
   ratio: number | null
   backends: BackendResult[]
-  /**
-   * Steps that do not run through the engine's training loop, measured for comparison (not candidates for
-   * `backend`): the whole step as one onnxruntime graph (onnx-train-step.ts).
-   */
-  experiments: ExperimentResult[]
   machine: { cpus: number; model: string; node: string; date: string; loadavg: number[] }
-}
-
-export interface ExperimentResult extends Omit<BackendResult, 'backend'> {
-  id: 'onnxruntime-step'
-  /** Largest |w − w_engine| after 3 identical steps from the same weights (the graph's backward and Adam). */
-  maxWeightDiff?: number
 }
 
 export interface TrainBenchOptions {
@@ -112,14 +108,15 @@ export interface TrainBenchOptions {
   steps?: number
   /** Untimed steps first (default 20; `cpu` 2). */
   warmup?: number
-  /** Backends to try (default all of BACKENDS). */
-  backends?: readonly BackendId[]
-  /** Threads of the data-parallel wasm row (default: available cores; 1 = no such row). */
+  /** Backends to try (default all of BENCH_BACKENDS). */
+  backends?: readonly TrainBackendId[]
+  /**
+   * Threads of the data-parallel wasm row and of the multi-threaded onnxruntime row (default: available cores;
+   * 1 = no such rows).
+   */
   threads?: number
   /** Run the PyTorch peer (default true). */
   peer?: boolean
-  /** Also time the onnxruntime graph step (default true). */
-  experiments?: boolean
   /** Where setup-peer.sh and torch_train.py live (default $PFM_SHARED_DIR, else ../shared beside the repo). */
   sharedDir?: string
   seed?: number
@@ -233,23 +230,24 @@ export async function benchBackend(
 }
 
 /**
- * Times the experimental onnxruntime step (forward + backward + Adam in one graph, `threads` intra-op
- * threads), after checking it against the engine's step on the same batches.
+ * Times the engine's onnxruntime training step (ort/train-step.ts: forward, backward and Adam in one graph,
+ * `threads` intra-op threads) — what `--backend onnxruntime` runs per step — after checking it against the
+ * tfjs step on the same batches from the same weights.
  */
-export async function benchOnnxStep(opts: {
+export async function benchOrt(opts: {
   steps: number
   warmup: number
   threads?: number
   seed?: number
-}): Promise<ExperimentResult> {
+}): Promise<BackendResult> {
   const threads = opts.threads ?? 1
   const base = {
-    id: 'onnxruntime-step' as const,
-    name: `onnxruntime graph step ×${threads} threads`,
+    name: threads > 1 ? `onnxruntime ×${threads} threads` : 'onnxruntime',
+    backend: 'onnxruntime' as const,
     threads
   }
   const { batch: B, lr, spec } = WORKLOAD
-  let ort: OnnxTrainStep | null = null
+  let ort: OrtTrainStep | null = null
   let phi: Mlp | null = null
   let optimizer: tf.Optimizer | null = null
   try {
@@ -257,20 +255,23 @@ export async function benchOnnxStep(opts: {
     const rng = new Rng(opts.seed ?? 0)
     phi = Mlp.create(spec, rng.fork(), 'bench-ref')
     optimizer = tf.train.adam(lr)
-    const epsilon = (optimizer as unknown as { epsilon: number }).epsilon
-    ort = await OnnxTrainStep.create(phi.toJSON(), {
-      batch: B,
-      adam: { lr, beta1: 0.9, beta2: 0.999, epsilon },
-      threads
-    })
+    ort = await OrtTrainStep.create(
+      phi.variables().map((v) => v.dataSync() as Float32Array),
+      {
+        sizes: [spec.inDim, ...Array<number>(spec.depth).fill(spec.width), spec.outDim],
+        activation: spec.activation,
+        adam: { ...TFJS_ADAM, epsilon: tf.backend().epsilon() },
+        threads
+      }
+    )
     const input = new Float32Array(B * spec.inDim)
     const target = new Float32Array(B * spec.outDim)
-    // Same three batches through both: the graph must train like the engine.
+    // Same three batches through both: onnxruntime must train like the tfjs step.
     const ref = phi
     const opt = optimizer
     for (let i = 0; i < 3; i++) {
       fmBatch(rng, input, target)
-      await ort.step(input, target)
+      await ort.step(input, target, lr)
       optimizerStep(
         opt,
         () =>
@@ -281,25 +282,27 @@ export async function benchOnnxStep(opts: {
         ref.variables()
       )
     }
-    const a = ort.weights(spec)
-    const b = phi.toJSON()
     let maxWeightDiff = 0
-    a.layers.forEach((l, i) =>
-      l.w.forEach((v, j) => (maxWeightDiff = Math.max(maxWeightDiff, Math.abs(v - b.layers[i]!.w[j]!))))
-    )
+    const want = phi.variables().map((v) => v.dataSync())
+    ort
+      .params()
+      .forEach((p, i) =>
+        p.forEach((v, j) => (maxWeightDiff = Math.max(maxWeightDiff, Math.abs(v - want[i]![j]!))))
+      )
     let loss = NaN
     for (let i = 0; i < opts.warmup; i++) {
       fmBatch(rng, input, target)
-      loss = await ort.step(input, target)
+      loss = await ort.step(input, target, lr)
     }
     const c0 = process.cpuUsage()
     const t0 = performance.now()
     for (let i = 0; i < opts.steps; i++) {
       fmBatch(rng, input, target)
-      loss = await ort.step(input, target)
+      loss = await ort.step(input, target, lr)
     }
     const seconds = (performance.now() - t0) / 1000
     const cpu = process.cpuUsage(c0)
+    if (!Number.isFinite(loss)) return { ...base, status: 'failed', reason: `loss is ${loss}` }
     return {
       ...base,
       status: 'ok',
@@ -414,18 +417,17 @@ export async function benchTrain(
 ): Promise<TrainBenchReport> {
   const steps = opts.steps ?? 200
   const warmup = opts.warmup ?? 20
-  const ids = opts.backends ?? BACKENDS
+  const ids = opts.backends ?? BENCH_BACKENDS
   const threads = opts.threads ?? defaultThreads()
   const seed = opts.seed ?? 0
   const dir = sharedDir(opts.sharedDir)
   const wantPeer = opts.peer !== false
-  const plan: { id: BackendId; threads: number }[] = []
+  const plan: { id: TrainBackendId; threads: number }[] = []
   for (const id of ids) {
     plan.push({ id, threads: 1 })
-    if (id === 'wasm' && threads > 1) plan.push({ id, threads })
+    if ((id === 'wasm' || id === 'onnxruntime') && threads > 1) plan.push({ id, threads })
   }
-  const wantExperiments = opts.experiments !== false
-  const total = plan.length + (wantPeer ? 2 : 0) + (wantExperiments ? 1 : 0)
+  const total = plan.length + (wantPeer ? 2 : 0)
   let done = 0
   const progress = (phase: string): void => ctx.onProgress?.({ phase, done, total })
 
@@ -448,21 +450,15 @@ export async function benchTrain(
   for (const { id, threads: t } of plan) {
     if (ctx.signal?.aborted) break
     progress(id)
-    const b = budget(id, steps, warmup)
+    const b = id === 'onnxruntime' ? { steps, warmup } : budget(id, steps, warmup)
     ctx.log?.(`${t > 1 ? `${id} ×${t} threads` : id}: ${b.warmup} warm-up + ${b.steps} timed steps…`)
-    const r = await benchBackend(id, { ...b, threads: t, seed })
+    const r =
+      id === 'onnxruntime'
+        ? await benchOrt({ ...b, threads: t, seed })
+        : await benchBackend(id, { ...b, threads: t, seed })
     // A backend that is not there is reported once, not once per thread count.
     if (!(r.status === 'skipped' && results.some((p) => p.backend === id && p.status === 'skipped')))
       results.push(r)
-    done++
-  }
-  const experiments: ExperimentResult[] = []
-  if (wantExperiments && !ctx.signal?.aborted) {
-    progress('onnxruntime')
-    ctx.log?.(
-      `onnxruntime graph step ×${threads} threads (experiment): ${warmup} warm-up + ${steps} timed steps…`
-    )
-    experiments.push(await benchOnnxStep({ steps, warmup, threads, seed }))
     done++
   }
   if (wantPeer && peerRuns.length > 0) await peerRun()
@@ -491,7 +487,6 @@ export async function benchTrain(
     peer,
     ratio: best && peerSps ? round(best.stepsPerSec! / peerSps, 3) : null,
     backends: results,
-    experiments,
     machine: machine()
   }
 }

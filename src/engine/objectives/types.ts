@@ -95,6 +95,23 @@ export interface TrainableModel {
   dispose(): void
 }
 
+/** What one training step reports. */
+export interface StepResult {
+  loss: number
+  extra?: Record<string, number>
+}
+
+/**
+ * A trainable model whose step runs asynchronously — on onnxruntime (ort/regression-model.ts), which has no
+ * synchronous `run`. The training loop awaits its step; everything else is as `TrainableModel`.
+ */
+export interface AsyncTrainableModel extends Omit<TrainableModel, 'step'> {
+  step(y: tf.Tensor2D, ctx: LossContext): Promise<StepResult>
+}
+
+/** What the training loop drives. */
+export type LoopModel = TrainableModel | AsyncTrainableModel
+
 /** An objective that brings its own model (§3 density, §4 flows, adversarial §2). */
 export interface ModelObjective extends ObjectiveBase {
   kind: 'model'

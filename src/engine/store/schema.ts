@@ -23,7 +23,14 @@ const count = z.number().int().nonnegative()
 /** Must list the same values as `Activation` in models/mlp.ts (checked at compile time below). */
 export const ActivationSchema = z.enum(['silu', 'relu', 'tanh', 'gelu', 'leaky-relu'])
 /** Must list the same values as `BackendChoice` in types.ts (checked at compile time below). */
-export const BackendChoiceSchema = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'auto'])
+export const BackendChoiceSchema = z.enum([
+  'tensorflow-gpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+  'onnxruntime',
+  'auto'
+])
 export const ParamValuesSchema = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
 
 export const DatasetConfigSchema = z.object({

@@ -12,7 +12,8 @@ import type { EngineContext } from '../context'
 import { yieldToEventLoop } from '../context'
 import { CancelledError, ConfigError, DivergenceError } from '../errors'
 import { findObjective } from '../objectives/registry'
-import type { AnyObjective, SampleOptions, TrainableModel } from '../objectives/types'
+import type { AnyObjective, LoopModel, SampleOptions, TrainableModel } from '../objectives/types'
+import { chooseTrainer, ortTrainable } from '../ort'
 import { resolveParams } from '../params'
 import { Rng } from '../rng'
 import type { Dataset, Metrics, Points, Standardization } from '../types'
@@ -83,7 +84,11 @@ export function prepareData(
   ds: Dataset,
   config: Pick<RunConfig, 'seed' | 'heldout'>
 ): { train: Points; heldout: Points; stats: Standardization } {
-  const { train: rawTrain, heldout: rawHeldout } = splitHeldout(ds, config.heldout, streamRng(config.seed, STREAMS.split))
+  const { train: rawTrain, heldout: rawHeldout } = splitHeldout(
+    ds,
+    config.heldout,
+    streamRng(config.seed, STREAMS.split)
+  )
   const { points: train, stats } = standardize(rawTrain)
   return { train, heldout: applyStandardization(rawHeldout, stats), stats }
 }
@@ -129,7 +134,9 @@ export function makeRunConfig(
       spec: ds.source.kind === 'builtin' ? ds.source.id : ds.source.path,
       name: ds.name,
       ...(ds.source.kind === 'file' && ds.source.columns !== undefined ? { columns: ds.source.columns } : {}),
-      ...(ds.source.kind === 'file' && ds.source.skipRows !== undefined ? { skipRows: ds.source.skipRows } : {}),
+      ...(ds.source.kind === 'file' && ds.source.skipRows !== undefined
+        ? { skipRows: ds.source.skipRows }
+        : {}),
       n: ds.n,
       rows: ds.n,
       dim: ds.d,
@@ -147,7 +154,8 @@ export function makeRunConfig(
 }
 
 function checkInt(name: string, v: number, min: number, max: number): void {
-  if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(`${name}: ${v} is not an integer in [${min}, ${max}].`)
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new ConfigError(`${name}: ${v} is not an integer in [${min}, ${max}].`)
 }
 
 /** Gathers rows `idx` of `points` into `out`. */
@@ -169,7 +177,8 @@ export async function createModel(
 ): Promise<TrainableModel> {
   const params = resolveParams(`Objective ${obj.id}`, obj.params, config.params)
   const rng = streamRng(config.seed, STREAMS.init)
-  if (obj.kind === 'pushforward') return PushforwardModel.create(obj, dim, config.model, params, config.lr, rng)
+  if (obj.kind === 'pushforward')
+    return PushforwardModel.create(obj, dim, config.model, params, config.lr, rng)
   return obj.create({
     dim,
     model: config.model,
@@ -189,9 +198,15 @@ export async function createModel(
 }
 
 /** Rebuilds a stored model (eval, sample, export). */
-export function restoreModel(obj: AnyObjective, config: RunConfig, dim: number, weights: { kind: string } & Record<string, unknown>): TrainableModel {
+export function restoreModel(
+  obj: AnyObjective,
+  config: RunConfig,
+  dim: number,
+  weights: { kind: string } & Record<string, unknown>
+): TrainableModel {
   if (obj.kind === 'pushforward') {
-    if (weights.kind !== 'pushforward-mlp') throw new ConfigError(`weights.json holds "${weights.kind}", not a one-step map.`)
+    if (weights.kind !== 'pushforward-mlp')
+      throw new ConfigError(`weights.json holds "${weights.kind}", not a one-step map.`)
     return PushforwardModel.restore(weights as never, config.model)
   }
   const params = resolveParams(`Objective ${obj.id}`, obj.params, config.params)
@@ -200,14 +215,17 @@ export function restoreModel(obj: AnyObjective, config: RunConfig, dim: number, 
 
 /** Held-out metrics of a model with its default (or the given) sampler. */
 export function scoreModel(
-  model: TrainableModel,
+  model: Pick<TrainableModel, 'samplers' | 'defaultSteps' | 'sample'>,
   heldout: Points,
   train: Points,
   n: number,
   rng: Rng,
   sampler?: Partial<SampleOptions>
 ): { metrics: Metrics; samples: Points; sampler: SampleOptions } {
-  const opts: SampleOptions = { sampler: sampler?.sampler ?? model.samplers[0]!, steps: sampler?.steps ?? model.defaultSteps }
+  const opts: SampleOptions = {
+    sampler: sampler?.sampler ?? model.samplers[0]!,
+    steps: sampler?.steps ?? model.defaultSteps
+  }
   if (!model.samplers.includes(opts.sampler))
     throw new ConfigError(`This model samples with ${model.samplers.join(', ')}, not "${opts.sampler}".`)
   const samples: Points = { n, d: heldout.d, data: model.sample(n, rng.fork(), opts) }
@@ -234,18 +252,28 @@ export async function trainRun(
     throw new ConfigError(
       `${ds.name} has ${train.n} training rows after holding out ${heldout.n}, fewer than the batch size ${config.batch}; use a smaller --batch.`
     )
+  // onnxruntime trains the objectives that have its step (src/engine/ort/); TensorFlow.js samples and scores.
+  const { trainer, skipped: ortSkipped } = await chooseTrainer(obj, config.backend)
   const backend = await initBackend(config.backend)
-  ctx.log?.(`backend: ${backend.id}${backend.skipped.length ? ` (skipped ${backend.skipped.join('; ')})` : ''}`)
+  const backendId = trainer === 'onnxruntime' ? 'onnxruntime' : backend.id
+  const skipped = [...backend.skipped, ...(ortSkipped ? [ortSkipped] : [])]
+  ctx.log?.(
+    `backend: ${backendId}` +
+      (trainer === 'onnxruntime' ? ` (sampling and metrics on ${backend.id})` : '') +
+      (skipped.length ? ` (skipped ${skipped.join('; ')})` : '')
+  )
 
-  const model = await createModel(obj, config, ds.d, ctx.store)
+  const built = await createModel(obj, config, ds.d, ctx.store)
+  let model: LoopModel = built
   let handle: RunHandle | null = null
   try {
+    if (trainer === 'onnxruntime') model = await ortTrainable(built, { batch: config.batch })
     handle = ctx.store ? ctx.store.create({ config }) : null
   } catch (e) {
     model.dispose()
     throw e
   }
-  handle?.setBackend(backend.id)
+  handle?.setBackend(backendId)
   handle?.setStandardization(stats)
   const runId = handle?.id ?? null
 
@@ -277,12 +305,13 @@ export async function trainRun(
 
   try {
     for (step = 0; step < config.steps; step++) {
-      if (ctx.signal?.aborted) throw new CancelledError(`Training cancelled at step ${step} of ${config.steps}.`)
+      if (ctx.signal?.aborted)
+        throw new CancelledError(`Training cancelled at step ${step} of ${config.steps}.`)
       for (let i = 0; i < B; i++) idx[i] = rng.int(train.n)
       gatherRows(train, idx, yBuf)
       const y = tf.tensor2d(yBuf, [B, ds.d])
       try {
-        loss = model.step(y, { rng, step, steps: config.steps }).loss
+        loss = (await model.step(y, { rng, step, steps: config.steps })).loss
       } finally {
         y.dispose()
       }
@@ -301,7 +330,13 @@ export async function trainRun(
         const elapsed = now - t0
         const sps = ((step + 1) * B) / (elapsed / 1000)
         const metrics = isEval ? scoreModel(model, heldout, train, evalN, evalRng.fork()).metrics : undefined
-        handle?.appendMetrics({ step: step + 1, loss, time: elapsed, samplesPerSec: sps, ...(metrics ? { metrics } : {}) })
+        handle?.appendMetrics({
+          step: step + 1,
+          loss,
+          time: elapsed,
+          samplesPerSec: sps,
+          ...(metrics ? { metrics } : {})
+        })
         if (isEval) save()
         ctx.onProgress?.({
           runId,
@@ -348,7 +383,7 @@ export async function trainRun(
       runId,
       objective: obj.id,
       dataset: ds.name,
-      backend: backend.id,
+      backend: backendId,
       steps: config.steps,
       durationMs,
       finalLoss: loss,
@@ -373,7 +408,11 @@ export async function trainRun(
       const status = e instanceof CancelledError ? 'cancelled' : 'failed'
       const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : 'INTERNAL'
       const message = e instanceof Error ? e.message : String(e)
-      handle.finish(status, { stepsDone, durationMs: performance.now() - t0, metrics: null }, { code, message })
+      handle.finish(
+        status,
+        { stepsDone, durationMs: performance.now() - t0, metrics: null },
+        { code, message }
+      )
     }
     throw e
   } finally {

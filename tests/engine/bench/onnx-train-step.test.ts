@@ -1,66 +1,124 @@
+/**
+ * The engine's onnxruntime training step (src/engine/ort/train-step.ts, the graph of ort/train-graph.ts) against
+ * the tfjs step of the training loop: same weights, same batches, same Adam — on the bench workload's MLP
+ * (t as a plain input) for every activation, with and without the moving average and a changing lr.
+ */
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../src/engine/backend'
-import { OnnxTrainStep } from '../../../src/engine/bench/onnx-train-step'
 import { fmBatch } from '../../../src/engine/bench/train-bench'
-import { Mlp, type MlpSpec } from '../../../src/engine/models/mlp'
+import { ACTIVATIONS, Mlp, type Activation, type MlpSpec } from '../../../src/engine/models/mlp'
+import { OrtTrainStep, TFJS_ADAM, trainStepGraph } from '../../../src/engine/ort'
 import { Rng } from '../../../src/engine/rng'
-import { mse } from '../../../src/engine/train/parallel/losses'
+import { setLearningRate } from '../../../src/engine/objectives/flows/common'
 import { optimizerStep } from '../../../src/engine/train/step'
 
-const spec: MlpSpec = { inDim: 3, outDim: 2, width: 48, depth: 3, activation: 'silu' }
 const B = 40
 
 beforeAll(async () => {
   await initBackend('cpu')
 })
 
-describe('the onnxruntime training-step graph', () => {
-  it('trains exactly like the engine step (same losses and weights, 4 steps)', async () => {
+function spec(activation: Activation): MlpSpec {
+  return { inDim: 3, outDim: 2, width: 48, depth: 3, activation }
+}
+
+const sizesOf = (s: MlpSpec): number[] => [s.inDim, ...Array<number>(s.depth).fill(s.width), s.outDim]
+const read = (phi: Mlp): Float32Array[] => phi.variables().map((v) => v.dataSync() as Float32Array)
+
+function maxDiff(a: readonly Float32Array[], b: readonly Float32Array[]): number {
+  let m = 0
+  a.forEach((x, i) => x.forEach((v, j) => (m = Math.max(m, Math.abs(v - b[i]![j]!)))))
+  return m
+}
+
+describe('the onnxruntime training step', () => {
+  it.each(ACTIVATIONS)('trains like the tfjs step with %s (losses and weights, 4 steps)', async (act) => {
+    const s = spec(act)
     const rng = new Rng(2)
-    const phi = Mlp.create(spec, rng)
+    const phi = Mlp.create(s, rng)
     const optimizer = tf.train.adam(1e-2)
-    const epsilon = (optimizer as unknown as { epsilon: number }).epsilon
-    const ort = await OnnxTrainStep.create(phi.toJSON(), {
-      batch: B,
-      adam: { lr: 1e-2, beta1: 0.9, beta2: 0.999, epsilon },
+    const ort = await OrtTrainStep.create(read(phi), {
+      sizes: sizesOf(s),
+      activation: act,
+      adam: { ...TFJS_ADAM, epsilon: tf.backend().epsilon() },
       threads: 1
     })
     const input = new Float32Array(B * 3)
     const target = new Float32Array(B * 2)
-    for (let s = 0; s < 4; s++) {
+    for (let k = 0; k < 4; k++) {
       fmBatch(rng, input, target)
-      const a = await ort.step(input, target)
+      const lr = 1e-2 * (1 - 0.2 * k) // the loop's schedule changes lr per step
+      setLearningRate(optimizer, lr)
+      const a = await ort.step(input, target, lr)
       const b = optimizerStep(
         optimizer,
-        () => mse(phi.apply(tf.tensor2d(input, [B, 3]), { inputGrad: false }), tf.tensor2d(target, [B, 2])),
+        () =>
+          tf.mean(
+            tf.squaredDifference(
+              phi.apply(tf.tensor2d(input, [B, 3]), { inputGrad: false }),
+              tf.tensor2d(target, [B, 2])
+            )
+          ),
         phi.variables()
       )
       expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-5 * Math.max(1, b))
     }
-    const got = ort.weights(spec)
-    const want = phi.toJSON()
-    got.layers.forEach((l, i) => {
-      const w = want.layers[i]!
-      l.w.forEach((v, j) => expect(Math.abs(v - w.w[j]!)).toBeLessThanOrEqual(1e-5))
-      l.b.forEach((v, j) => expect(Math.abs(v - w.b[j]!)).toBeLessThanOrEqual(1e-5))
-    })
+    expect(ort.updates).toBe(4)
+    expect(maxDiff(ort.params(), read(phi))).toBeLessThanOrEqual(1e-5)
     await ort.dispose()
     optimizer.dispose()
     phi.dispose()
   })
 
-  it('leaves the weights alone when the loss is not finite', async () => {
-    const phi = Mlp.create(spec, new Rng(3))
-    const ort = await OnnxTrainStep.create(phi.toJSON(), {
-      batch: B,
-      adam: { lr: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }
+  it('keeps the moving average a′ = decay·a + (1 − decay)·p′ of the new weights', async () => {
+    const s = spec('silu')
+    const rng = new Rng(4)
+    const phi = Mlp.create(s, rng)
+    const p0 = read(phi).map((d) => d.slice())
+    const ort = await OrtTrainStep.create(p0, {
+      sizes: sizesOf(s),
+      activation: 'silu',
+      ema: true,
+      threads: 1
     })
-    const before = ort.weights(spec)
-    const loss = await ort.step(new Float32Array(B * 3).fill(NaN), new Float32Array(B * 2))
-    expect(Number.isNaN(loss)).toBe(true)
-    expect(ort.weights(spec)).toEqual(before)
+    expect(maxDiff(ort.average()!, p0)).toBe(0)
+    const input = new Float32Array(B * 3)
+    const target = new Float32Array(B * 2)
+    fmBatch(rng, input, target)
+    await ort.step(input, target, 1e-2, 0.25)
+    const p1 = ort.params()
+    const want = p0.map((a, i) => a.map((v, j) => 0.25 * v + 0.75 * p1[i]![j]!))
+    expect(maxDiff(ort.average()!, want)).toBeLessThanOrEqual(1e-6)
     await ort.dispose()
     phi.dispose()
+  })
+
+  it('leaves every state alone when the loss is not finite', async () => {
+    const s = spec('silu')
+    const phi = Mlp.create(s, new Rng(3))
+    const ort = await OrtTrainStep.create(read(phi), { sizes: sizesOf(s), activation: 'silu', ema: true })
+    const before = ort.params().map((d) => d.slice())
+    const loss = await ort.step(new Float32Array(B * 3).fill(NaN), new Float32Array(B * 2), 1e-2, 0.5)
+    expect(Number.isNaN(loss)).toBe(true)
+    expect(ort.updates).toBe(0)
+    expect(maxDiff(ort.params(), before)).toBe(0)
+    expect(maxDiff(ort.average()!, before)).toBe(0)
+    await ort.dispose()
+    phi.dispose()
+  })
+
+  it('is written with the engine’s ONNX graph builder (one Gemm forward, two backward per layer)', () => {
+    const g = trainStepGraph({
+      sizes: [3, 8, 8, 2],
+      activation: 'silu',
+      batch: 4,
+      adam: TFJS_ADAM,
+      ema: false
+    })
+    const { ops } = g.stats()
+    // 3 layers: 3 forward, 3 ∂W, 2 ∂h (the input layer computes no ∂x).
+    expect(ops.Gemm).toBe(8)
+    expect(ops.Identity).toBeUndefined()
   })
 })

@@ -77,6 +77,23 @@ describe('benchTrain', () => {
   })
 })
 
+describe('the onnxruntime rows', () => {
+  it('run the engine’s onnxruntime step, checked against the tfjs step, and can be the fastest backend', async () => {
+    const r = await benchTrain({ steps: 2, warmup: 1, backends: ['onnxruntime'], threads: 2, peer: false })
+    expect(r.backends.map((b) => b.name)).toEqual(['onnxruntime', 'onnxruntime ×2 threads'])
+    for (const b of r.backends) {
+      expect(b.status).toBe('ok')
+      expect(b.backend).toBe('onnxruntime')
+      expect(b.maxWeightDiff).toBeLessThanOrEqual(1e-5)
+      expect(Number.isFinite(b.finalLoss)).toBe(true)
+    }
+    expect(r.backend).toBe('onnxruntime')
+    expect(r.stepsPerSec).toBeGreaterThan(0)
+    expect(r).not.toHaveProperty('experiments')
+    expect(JSON.parse(JSON.stringify(r))).toEqual(r)
+  })
+})
+
 describe('the PyTorch peer', () => {
   it('parses setup-peer.sh’s environment line', () => {
     expect(parseEnvLine('LD_LIBRARY_PATH=/a/b OPENBLAS_NUM_THREADS=2\n')).toEqual({

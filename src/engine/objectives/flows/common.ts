@@ -126,8 +126,9 @@ export abstract class VelocityModel implements FlowModel {
   readonly avg: VelocityNet | null
   readonly dim: number
   readonly ema: number
+  /** Base learning rate (the `lrFactor` schedule scales it per step). */
+  readonly lr: number
   private optimizer: tf.Optimizer | null = null
-  private readonly lr: number
   private updates = 0
 
   constructor(net: VelocityNet, lr: number, ema: number) {
@@ -145,6 +146,19 @@ export abstract class VelocityModel implements FlowModel {
 
   /** The regression batch for data rows y [B, d]. */
   protected abstract batch(y: Float32Array, B: number, ctx: LossContext): FlowBatch
+
+  /**
+   * The regression batch a step trains on (draws from `ctx.rng` exactly as `step` does), for trainers that run
+   * the same regression elsewhere (onnxruntime, ort/regression-model.ts).
+   */
+  regressionBatch(y: Float32Array, B: number, ctx: LossContext): FlowBatch {
+    return this.batch(y, B, ctx)
+  }
+
+  /** The moving average's decay at the k-th applied update: min(ema, (1 + k)/(10 + k)). */
+  static emaDecay(ema: number, k: number): number {
+    return Math.min(ema, (1 + k) / (10 + k))
+  }
 
   /** Integrates base noise z [n, d] with the sampler; `rng` for stochastic samplers. */
   protected abstract integrate(z: Float32Array, opts: SampleOptions, rng: Rng | null): Float32Array
@@ -170,7 +184,7 @@ export abstract class VelocityModel implements FlowModel {
     )
     if (this.avg && Number.isFinite(loss)) {
       const k = this.updates++
-      const decay = Math.min(this.ema, (1 + k) / (10 + k))
+      const decay = VelocityModel.emaDecay(this.ema, k)
       const src = this.net.variables()
       tf.tidy(() => {
         this.avg!.variables().forEach((a, i) =>

@@ -54,7 +54,7 @@ export class DistillModel implements FlowModel {
 
   constructor(
     phi: Mlp,
-    private readonly lr: number,
+    readonly lr: number,
     readonly ema: number,
     private readonly pool: PairPool | null,
     private readonly teacher: Teacher | null,
@@ -72,7 +72,11 @@ export class DistillModel implements FlowModel {
     return this.avg ?? this.phi
   }
 
-  step(y: tf.Tensor2D, ctx: LossContext): { loss: number; extra?: Record<string, number> } {
+  /**
+   * The B regression pairs (z, χ(z)) a step trains on, refreshing the pool first when due — what `step` draws,
+   * for trainers that run the same regression elsewhere (onnxruntime, src/engine/ort/).
+   */
+  regressionPairs(B: number, ctx: LossContext): { z: Float32Array; x: Float32Array } {
     const pool = this.pool
     if (!pool)
       throw new ConfigError('This distilled model was restored for sampling; it holds no pairs to train on.')
@@ -84,8 +88,12 @@ export class DistillModel implements FlowModel {
       ctx.step % this.refreshEvery === 0
     )
       this.refresh(pool, ctx.step / this.refreshEvery)
+    return gatherPairs(pool, drawIndices(pool.n, B, ctx.rng))
+  }
+
+  step(y: tf.Tensor2D, ctx: LossContext): { loss: number; extra?: Record<string, number> } {
     const B = y.shape[0]
-    const { z, x } = gatherPairs(pool, drawIndices(pool.n, B, ctx.rng))
+    const { z, x } = this.regressionPairs(B, ctx)
     this.optimizer ??= tf.train.adam(this.lr)
     setLearningRate(this.optimizer, this.lr * lrFactor(ctx.step, ctx.steps))
     const d = this.dim

@@ -1,0 +1,95 @@
+/**
+ * Training on onnxruntime (`--backend onnxruntime`): the whole regression step of the §4 models — the
+ * velocity regressions and distillation — as one onnxruntime graph (train-graph.ts, run by train-step.ts),
+ * wrapped as a trainable model that the shared loop (train/train.ts) drives like any other
+ * (regression-model.ts). Objectives without such a step train on TensorFlow.js; asking for onnxruntime for
+ * them is a user error.
+ */
+import { ConfigError } from '../errors'
+import type { AnyObjective, TrainableModel } from '../objectives/types'
+import type { BackendChoice } from '../types'
+import { defaultThreads } from '../train/parallel/trainer'
+import { loadOrt } from './train-step'
+import { OrtRegressionModel, regressionAdapter } from './regression-model'
+
+export { OrtTrainStep, loadOrt, TFJS_ADAM, type OrtTrainOptions } from './train-step'
+export {
+  paramShapes,
+  trainStepGraph,
+  trainStepModel,
+  type AdamConstants,
+  type TrainGraphSpec
+} from './train-graph'
+export {
+  OrtRegressionModel,
+  regressionAdapter,
+  type OrtModelOptions,
+  type RegressionAdapter
+} from './regression-model'
+
+/**
+ * The objectives with an onnxruntime training step: the velocity regressions (`VelocityModel`) and the
+ * one-step distillation (`DistillModel`), all mean-squared-error regressions of an MLP.
+ */
+export const ORT_OBJECTIVES: readonly string[] = ['cfm', 'ot-cfm', 'reflow', 'ddpm', 'distill']
+
+export function hasOrtStep(obj: Pick<AnyObjective, 'id' | 'kind'>): boolean {
+  return obj.kind === 'model' && ORT_OBJECTIVES.includes(obj.id)
+}
+
+/** Null when onnxruntime-node loads here, else why not (one line). */
+export async function ortUnavailable(): Promise<string | null> {
+  try {
+    await loadOrt()
+    return null
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e)
+    return /Cannot find (module|package)/.test(msg) ? 'onnxruntime-node is not installed' : msg
+  }
+}
+
+/** `--backend onnxruntime` for an objective without an onnxruntime step. */
+export class OrtUnsupportedError extends ConfigError {
+  constructor(objective: string) {
+    super(
+      `${objective} has no onnxruntime training step (--backend onnxruntime trains ${ORT_OBJECTIVES.join(', ')}); ` +
+        `use --backend auto or a TensorFlow.js backend.`
+    )
+  }
+}
+
+/**
+ * Which engine trains a run: onnxruntime when asked for (an error if the objective has no such step or
+ * onnxruntime-node does not load), or under `auto` for the objectives that have one where it loads (it is
+ * 3–5× faster per step than tfjs-wasm: docs/benchmarks.md); TensorFlow.js otherwise.
+ */
+export async function chooseTrainer(
+  obj: Pick<AnyObjective, 'id' | 'kind'>,
+  choice: BackendChoice
+): Promise<{ trainer: 'onnxruntime' | 'tfjs'; skipped?: string }> {
+  if (choice === 'onnxruntime') {
+    if (!hasOrtStep(obj)) throw new OrtUnsupportedError(obj.id)
+    const why = await ortUnavailable()
+    if (why) throw new ConfigError(`Backend onnxruntime is not available here (${why}).`)
+    return { trainer: 'onnxruntime' }
+  }
+  if (choice !== 'auto' || !hasOrtStep(obj)) return { trainer: 'tfjs' }
+  const why = await ortUnavailable()
+  return why ? { trainer: 'tfjs', skipped: `onnxruntime: ${why}` } : { trainer: 'onnxruntime' }
+}
+
+/** The onnxruntime-trained form of a freshly built model of an objective that `hasOrtStep`. */
+export async function ortTrainable(
+  model: TrainableModel,
+  opts: { batch: number; threads?: number }
+): Promise<OrtRegressionModel> {
+  if (!regressionAdapter(model))
+    throw new ConfigError(`This ${model.toJSON().kind} model has no onnxruntime training step.`)
+  return OrtRegressionModel.create(model, { batch: opts.batch, threads: opts.threads ?? ortThreads() })
+}
+
+/** Intra-op threads of a training session: $PFM_ORT_THREADS, else one per core (at most 8). */
+export function ortThreads(): number {
+  const env = Number(process.env.PFM_ORT_THREADS)
+  return Number.isInteger(env) && env >= 1 ? env : defaultThreads()
+}
