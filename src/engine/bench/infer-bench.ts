@@ -22,6 +22,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { InferenceSession } from 'onnxruntime-node'
+import type { BenchReportInfo } from '../../shared/api'
 import { CancelledError, ConfigError } from '../errors'
 import type { EngineContext } from '../context'
 import { yieldToEventLoop } from '../context'
@@ -142,18 +143,8 @@ export interface BenchResult {
   parity: number | null
 }
 
-export interface BenchMachine {
-  cpus: number
-  model: string
-  node: string
-  date: string
-  loadavg: number[]
-  platform: string
-  /** onnxruntime intra-op threads (0: its default). */
-  threads: number
-  ort: string
-  ep: string
-}
+/** The machine a benchmark ran on (as the contract shows it; `threads`: onnxruntime intra-op, 0 = its default). */
+export type BenchMachine = BenchReportInfo['machine']
 
 export interface ConfigRef {
   run: string

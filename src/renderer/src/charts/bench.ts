@@ -100,6 +100,12 @@ function pointTip(r: BenchResultInfo, label: string): string {
   )
 }
 
+/** Tooltips show the `tip` each data item carries (see `pointTip`). */
+const itemTooltip = {
+  trigger: 'item',
+  formatter: (p: unknown) => (p as { data?: { tip?: string } }).data?.tip ?? ''
+}
+
 const legend = {
   type: 'scroll',
   top: 0,
@@ -149,10 +155,7 @@ export function latencyVsStepsOption(
     animation: false,
     legend,
     grid: { left: 64, right: 56, top: 36, bottom: 46 },
-    tooltip: {
-      trigger: 'item',
-      formatter: (p: unknown) => (p as { data?: { tip?: string } }).data?.tip ?? ''
-    },
+    tooltip: itemTooltip,
     xAxis: valueAxis('steps K (network calls per sample; log scale)', {
       type: 'log',
       min: 1,
@@ -251,10 +254,7 @@ export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: numb
     animation: false,
     legend,
     grid: { left: 72, right: 72, top: 36, bottom: 46 },
-    tooltip: {
-      trigger: 'item',
-      formatter: (p: unknown) => (p as { data?: { tip?: string } }).data?.tip ?? ''
-    },
+    tooltip: itemTooltip,
     xAxis: valueAxis(`p50 latency, ms, batch ${batch} (log scale)`, { type: 'log' }),
     yAxis: valueAxis('held-out energy distance (lower is better, log)', { type: 'log', nameGap: 52 }),
     series
@@ -304,10 +304,7 @@ export function throughputOption(report: Pick<BenchReportInfo, 'table'>): EChart
     animation: false,
     legend,
     grid: { left: 72, right: 16, top: 36, bottom: 46 },
-    tooltip: {
-      trigger: 'item',
-      formatter: (p: unknown) => (p as { data?: { tip?: string } }).data?.tip ?? ''
-    },
+    tooltip: itemTooltip,
     xAxis: {
       type: 'category',
       name: 'batch size',
