@@ -13,7 +13,10 @@ export const FOOTNOTE3_TARGETS = { ganRangeAtLeast: 0.2, d2RangeAtMost: 0.01 } a
 
 /**
  * Runs the reproduction with the options `pfm repro` parsed (`--out` .svg, `--steps` iterations, `--lr` the
- * GAN generator's step) and prints the result (one JSON object with --json). Returns the exit code.
+ * GAN generator's step) and prints the result. With --json, one object
+ * `{ figure, iterations, gan: { aTrace, tvTrace, rangeLastHalf, aLast }, d2: { aTrace, aFinal, lossTrace,
+ * lossFinal, rangeLastHalf }, targets, pass, plot, durationMs }` — a per iteration, `plot` the SVG's path.
+ * Returns the exit code.
  */
 export async function runFootnote3(values: Record<string, unknown>, out: Out): Promise<number> {
   const file = path.resolve(str(values, 'out') ?? 'footnote3.svg')
@@ -44,8 +47,19 @@ export async function runFootnote3(values: Record<string, unknown>, out: Out): P
     {
       figure: 'footnote3',
       iterations: r.options.iterations,
-      gan: { rangeLastHalf: ganRange, aLast: r.gan.aTrace[r.gan.aTrace.length - 1] },
-      d2: { rangeLastHalf: d2Range, aFinal: r.d2.aFinal, lossFinal: r.d2.lossFinal },
+      gan: {
+        aTrace: r.gan.aTrace,
+        tvTrace: r.gan.tvTrace,
+        rangeLastHalf: ganRange,
+        aLast: r.gan.aTrace[r.gan.aTrace.length - 1]
+      },
+      d2: {
+        aTrace: r.d2.aTrace,
+        aFinal: r.d2.aFinal,
+        lossTrace: r.d2.lossTrace,
+        lossFinal: r.d2.lossFinal,
+        rangeLastHalf: d2Range
+      },
       targets: FOOTNOTE3_TARGETS,
       pass,
       plot: file,

@@ -31,7 +31,11 @@
  *   way, or depend on how ties are broken: the max formulation gives the generator no reliable signal.
  * - With these periodic test functions the target is the single arc (−¼, ¼) of the circle ℝ/ℤ and the model
  *   the arc (a, a + ½), so D₂ is smallest at the ends a ∈ {0, ½} (equal by symmetry; a = ¼ is a maximum):
- *   from a₀ < ¼ it settles at a = 0.
+ *   from a₀ < ¼ it settles at a = 0. That is the constrained minimiser, not an artefact of the projection:
+ *   D₂²(a) = (1/K) Σ_k |⟨f_k | μ₁⟩|² · 4 sin²(πk(a + ¼)) is strictly increasing on [0, ¼]; it vanishes only at
+ *   a ≡ −¼ (mod 1), the target's own arc, which the footnote's family a ∈ [0, ½] does not contain.
+ *
+ * `pfm repro footnote3 --json` prints `{ gan: { aTrace, … }, d2: { aTrace, aFinal, … }, plot, … }`.
  */
 import { renderPlot } from '../plot/svg'
 

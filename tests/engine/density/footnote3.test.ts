@@ -103,10 +103,43 @@ describe('footnote 3 dynamics', () => {
     expect(Math.max(...tail)).toBeGreaterThan(0.45)
   })
 
-  it('D₂ settles (at a = 0 from a₀ = 0.1: the arcs (a, a+½) and (−¼, ¼) of ℝ/ℤ are closest at the ends)', () => {
+  /**
+   * Why a = 0 is the right answer and not an artefact of the descent or of the clamp. The test functions
+   * e^{2πikx} are 1-periodic, so D₂ only sees the measures wrapped on the circle ℝ/ℤ: there μ₁ is the arc
+   * (−¼, ¼) and μ_a the arc (a, a + ½), i.e. μ₁ rotated by a + ¼. With |⟨f_k | μ₁⟩| = |sin(πk/2)|/(πk/2),
+   *   D₂²(a) = (1/K) Σ_k |⟨f_k | μ₁⟩|² · 4 sin²(πk(a + ¼)),
+   * which vanishes only at a ≡ −¼ (mod 1) — the target's own arc, but outside the footnote's family a ∈ [0, ½].
+   * On [0, ½] it is symmetric about ¼ (a ↔ ½ − a) and strictly increasing on [0, ¼] (for K = 10 the
+   * derivative is a partial sum of the square wave's Fourier series, positive there), so the constrained
+   * minimisers are exactly the ends a = 0 and a = ½, where the model covers half of the target's mass
+   * (TV = ½, the same minimisers as the GAN's TV). Projected gradient descent from a₀ < ¼ ends at a = 0, from
+   * a₀ > ¼ at a = ½; a = ¼ (disjoint supports) is the maximum.
+   */
+  it('D₂ settles at its constrained minimiser: a = 0 from a₀ = 0.1, a = ½ from a₀ = 0.3', () => {
     expect(lastHalfRange(r.d2.aTrace)).toBeLessThanOrEqual(0.01)
     expect(r.d2.aFinal).toBeCloseTo(0, 6)
+    expect(r.d2.aTrace.at(-1)).toBe(r.d2.aFinal)
     expect(reproFootnote3({ a0: 0.3 }).d2.aFinal).toBeCloseTo(0.5, 6)
+    // the closed form above, and the landscape it implies on a fine grid of [0, ½]
+    const c = (k: number): number => Math.abs(Math.sin((Math.PI * k) / 2)) / ((Math.PI * k) / 2)
+    const closed = (a: number): number => {
+      let s = 0
+      for (let k = 1; k <= 10; k++) s += c(k) ** 2 * 4 * Math.sin(Math.PI * k * (a + 0.25)) ** 2
+      return s / 10
+    }
+    let prev = -Infinity
+    for (let i = 0; i <= 1000; i++) {
+      const a = i / 4000
+      const { loss } = d2Loss(a, 10)
+      expect(loss).toBeCloseTo(closed(a), 10)
+      expect(loss).toBeGreaterThan(prev)
+      expect(d2Loss(0.5 - a, 10).loss).toBeCloseTo(loss, 12)
+      prev = loss
+    }
+    // the exact match exists only outside [0, ½]: the target's own arc at a = −¼ ≡ ¾ (mod 1)
+    expect(d2Loss(-0.25, 10).loss).toBeLessThan(1e-12)
+    expect(d2Loss(0.75, 10).loss).toBeLessThan(1e-12)
+    expect(d2Loss(0, 10).loss).toBeGreaterThan(0.09)
   })
 
   it('the loop needs a generator that follows a fixed adversary: refreshed every step, a creeps towards ¼', () => {
@@ -147,6 +180,14 @@ describe('pfm repro footnote3 (runFootnote3)', () => {
     expect(code).toBe(0)
     const r = JSON.parse(lines.join(''))
     expect(r).toMatchObject({ figure: 'footnote3', iterations: 300, pass: true, plot: file })
+    // the spec's keys: { gan: { aTrace }, d2: { aTrace, aFinal }, plot }
+    expect(r.gan.aTrace).toHaveLength(300)
+    expect(r.d2.aTrace).toHaveLength(300)
+    expect(r.d2.aFinal).toBe(r.d2.aTrace[299])
+    expect(r.d2.aFinal).toBeCloseTo(0, 6)
+    expect(Math.max(...r.gan.aTrace.slice(150)) - Math.min(...r.gan.aTrace.slice(150))).toBe(
+      r.gan.rangeLastHalf
+    )
     expect(r.gan.rangeLastHalf).toBeGreaterThanOrEqual(0.2)
     expect(r.d2.rangeLastHalf).toBeLessThanOrEqual(0.01)
     expect(fs.readFileSync(file, 'utf8').startsWith('<svg')).toBe(true)

@@ -6,7 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../src/engine/backend'
 import type { MlpWeights } from '../../../src/engine/models/mlp'
-import { vae, type VaeModel, type VaeWeights } from '../../../src/engine/objectives/density/vae'
+import {
+  klWeight,
+  scaleInput,
+  vae,
+  type VaeModel,
+  type VaeWeights
+} from '../../../src/engine/objectives/density/vae'
 import type { ModelSpec } from '../../../src/engine/objectives/types'
 import { resolveParams } from '../../../src/engine/params'
 import { Rng } from '../../../src/engine/rng'
@@ -193,6 +199,78 @@ describe('vae', () => {
     expect(m.evaluate(held, new Rng(1)).elbo!).toBeGreaterThan(before + 0.1)
     expect(Math.max(...m.toJSON().logSigma.map(Math.abs))).toBeGreaterThan(0.01)
     m.dispose()
+  })
+
+  it('the matched latent scale: φ(s·z) gets the total variance of the batches seen, and survives a round trip', async () => {
+    const s = spec()
+    const model = { ...s.model, width: 16, depth: 2 }
+    const m = (await vae.create({ ...s, model, lr: 3e-3, rng: new Rng(3) })) as VaeModel
+    // data with total variance 3 × 0.2² = 0.12, not what the untrained decoder's φ(z) spreads to
+    const n = 2048
+    const data = new Rng(8).normals(n * d).map((v) => 0.2 * v + 1)
+    const y = tf.tensor2d(data, [n, d])
+    const rng = new Rng(2)
+    expect(m.latentScale).toBe(1)
+    for (let step = 0; step < 3; step++) m.step(y, { rng, step, steps: 3 })
+    y.dispose()
+    const sc = m.latentScale
+    expect(sc).not.toBe(1)
+    expect(sc).toBeGreaterThan(0.25) // inside the bisection's bracket [¼, 4], not clamped
+    expect(sc).toBeLessThan(4)
+    const count = 20_000
+    const x = m.sample(count, new Rng(4), ONESTEP)
+    let total = 0
+    for (let j = 0; j < d; j++) {
+      let a = 0
+      let q = 0
+      for (let i = 0; i < count; i++) {
+        a += x[i * d + j]!
+        q += x[i * d + j]! ** 2
+      }
+      total += q / count - (a / count) ** 2
+    }
+    let want = 0
+    for (let j = 0; j < d; j++) {
+      let a = 0
+      let q = 0
+      for (let i = 0; i < n; i++) {
+        a += data[i * d + j]!
+        q += data[i * d + j]! ** 2
+      }
+      want += q / n - (a / n) ** 2
+    }
+    expect(total / want).toBeGreaterThan(0.9)
+    expect(total / want).toBeLessThan(1.1)
+    // stored: phi = z ↦ φ(s·z), latentScale = s; restore recovers the decoder and samples the same points
+    const w = m.toJSON()
+    expect(w.latentScale).toBe(sc)
+    const plain = m.phi.toJSON()
+    expect(w.phi.layers[0]!.w[0]).toBeCloseTo(plain.layers[0]!.w[0]! * sc, 5)
+    expect(w.phi.layers[1]!.w).toEqual(plain.layers[1]!.w)
+    const copy = vae.restore(w, { ...s, model }) as VaeModel
+    expect(copy.latentScale).toBe(sc)
+    const a = copy.sample(50, new Rng(5), ONESTEP)
+    const b = m.sample(50, new Rng(5), ONESTEP)
+    for (let i = 0; i < a.length; i++) expect(a[i]!).toBeCloseTo(b[i]!, 4)
+    // a fixed scale is used as given
+    const fixed = vae.restore(w, { ...s, model, params: { ...s.params, sampleScale: 1 } }) as VaeModel
+    expect(fixed.latentScale).toBe(1)
+    m.dispose()
+    copy.dispose()
+    fixed.dispose()
+  })
+
+  it('scaleInput scales the first layer only; klWeight ramps from 0 to 1 over the warm-up', () => {
+    const w = weights().phi
+    const twice = scaleInput(w, 2)
+    expect(twice.layers[0]!.w).toEqual(w.layers[0]!.w.map((v) => 2 * v))
+    expect(twice.layers[0]!.b).toEqual(w.layers[0]!.b)
+    expect(scaleInput(w, 1)).toBe(w)
+    expect(klWeight(0, { step: 0, steps: 100 })).toBe(1)
+    expect(klWeight(0.5, { step: 0, steps: 100 })).toBeCloseTo(0.02, 10)
+    expect(klWeight(0.5, { step: 24, steps: 100 })).toBeCloseTo(0.5, 10)
+    expect(klWeight(0.5, { step: 49, steps: 100 })).toBe(1)
+    expect(klWeight(0.5, { step: 99, steps: 100 })).toBe(1)
   })
 
   it('rejects a uniform base and weights without an encoder', async () => {
