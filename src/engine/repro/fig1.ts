@@ -18,6 +18,7 @@ import { getObjective } from '../objectives'
 import { resolveParams } from '../params'
 import { Rng } from '../rng'
 import { renderPlot } from '../plot/svg'
+import { cosineFactor, setLearningRate } from '../train/schedule'
 
 export interface Fig1Options {
   steps?: number
@@ -59,8 +60,7 @@ export async function reproFig1(
   try {
     for (let step = 0; step < steps; step++) {
       if (ctx.signal?.aborted) throw new CancelledError(`Cancelled at step ${step}.`)
-      // cosine decay: the last steps average out the mini-batch noise of the estimator
-      ;(optimizer as unknown as { learningRate: number }).learningRate = lr0 * (0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * step) / steps)))
+      setLearningRate(optimizer, lr0 * cosineFactor(step, steps, { floor: 0.01 }))
       const z = rng.normals(batch)
       const l = optimizer.minimize(
         () => obj.loss(tf.sigmoid(phi.apply(tf.tensor2d(z, [batch, 1]))), y, params, { rng, step, steps }),
@@ -90,12 +90,37 @@ export async function reproFig1(
     const maxAbsError = Math.min(errPhi, errOneMinus)
     const svg = renderPlot(
       [
-        { name: against === 'Phi' ? 'ground truth Φ(x)' : 'ground truth 1 − Φ(x)', x: grid, y: truth, color: '#1f77b4' },
-        { name: `learned φ(x), max error ${maxAbsError.toFixed(4)}`, x: grid, y: values, color: '#ff7f0e', style: 'dashed' }
+        {
+          name: against === 'Phi' ? 'ground truth Φ(x)' : 'ground truth 1 − Φ(x)',
+          x: grid,
+          y: truth,
+          color: '#1f77b4'
+        },
+        {
+          name: `learned φ(x), max error ${maxAbsError.toFixed(4)}`,
+          x: grid,
+          y: values,
+          color: '#ff7f0e',
+          style: 'dashed'
+        }
       ],
-      { title: 'Fig. 1: N(0,1) → U(0,1) with D₂², f_k = e^{2πikx}, k = 1..10', xLabel: 'x', yLabel: 'φ(x)', xRange: [-3, 3] }
+      {
+        title: 'Fig. 1: N(0,1) → U(0,1) with D₂², f_k = e^{2πikx}, k = 1..10',
+        xLabel: 'x',
+        yLabel: 'φ(x)',
+        xRange: [-3, 3]
+      }
     )
-    return { maxAbsError, against, steps, durationMs: performance.now() - t0, backend: backend.id, x: Array.from(grid), phi: values, svg }
+    return {
+      maxAbsError,
+      against,
+      steps,
+      durationMs: performance.now() - t0,
+      backend: backend.id,
+      x: Array.from(grid),
+      phi: values,
+      svg
+    }
   } finally {
     y.dispose()
     optimizer.dispose()

@@ -11,6 +11,8 @@ import type { Rng } from '../../rng'
 import type { ModelConfig } from '../../train/config'
 import { sampleMap } from '../../train/sampling'
 import type { ModelSpec, SampleOptions, SamplerId } from '../types'
+import { cosineFactor } from '../../train/schedule'
+import { emaDecay, emaUpdate } from '../../train/ema'
 
 /** The generator φ: Z → X of a one-step model: latentDim → dim with the run's width, depth and activation. */
 export function createGenerator(spec: Pick<ModelSpec, 'dim' | 'model' | 'rng'>, name = 'phi'): Mlp {
@@ -80,8 +82,17 @@ export function checkOnestep(id: string, opts: SampleOptions): void {
 }
 
 /** n samples φ(z), z ~ ν (the run's base), in standardised coordinates, [n, d] row-major. */
-export function sampleOneStep(phi: Mlp, model: ModelConfig, n: number, rng: Rng): Float32Array {
-  return sampleMap(phi, model, n, rng).data
+export function sampleOneStep(phi: Mlp, model: ModelConfig, n: number, rng: Rng, scale = 1): Float32Array {
+  if (scale === 1) return sampleMap(phi, model, n, rng).data
+  const out = new Float32Array(n * phi.spec.outDim)
+  const CHUNK = 4096
+  for (let s = 0; s < n; s += CHUNK) {
+    const m = Math.min(CHUNK, n - s)
+    const x = tf.tidy(() => phi.apply(tf.mul(baseTensor(model, rng, m), scale) as tf.Tensor2D))
+    out.set(x.dataSync() as Float32Array, s * phi.spec.outDim)
+    x.dispose()
+  }
+  return out
 }
 
 /** The model configuration a stored generator implies (its own spec overrides the run's width/depth/activation). */
@@ -142,9 +153,8 @@ export function mean(v: ArrayLike<number>): number {
 }
 
 /**
- * An exponential moving average of a network's weights (Polyak averaging of the iterates), the usual cure
- * for the last iterate of a min–max game wandering around the solution. The decay warms up as
- * min(decay, (1 + t)/(10 + t)) so the early weights fade quickly.
+ * An exponential moving average of a network's weights (train/ema.ts), the usual cure for the last iterate of
+ * a min–max game wandering around the solution.
  */
 export class WeightAverage {
   private t = 0
@@ -158,12 +168,7 @@ export class WeightAverage {
   }
 
   update(src: Mlp): void {
-    const b = Math.min(this.decay, (1 + this.t) / (10 + this.t))
-    this.t++
-    const from = src.variables()
-    tf.tidy(() =>
-      this.avg.variables().forEach((v, i) => v.assign(tf.add(tf.mul(v, b), tf.mul(from[i]!, 1 - b))))
-    )
+    emaUpdate(this.avg.variables(), src.variables(), emaDecay(this.decay, this.t++))
   }
 }
 
@@ -244,7 +249,5 @@ export type LrSchedule = (typeof LR_SCHEDULES)[number]
 
 /** The learning-rate factor at a step: 1, or a cosine decay from 1 to 0.05 over the run. */
 export function lrFactor(schedule: LrSchedule, step: number, steps: number): number {
-  if (schedule === 'constant' || steps <= 1) return 1
-  const u = Math.min(1, Math.max(0, step / (steps - 1)))
-  return 0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * u))
+  return schedule === 'constant' ? 1 : cosineFactor(step, steps)
 }

@@ -9,6 +9,8 @@ import { float, int, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
 import { optimizerStep } from '../../train/step'
 import type { LossContext, ModelSpec, SampleOptions, SamplerId, TrainableModel } from '../types'
+import { cosineFactor, setLearningRate } from '../../train/schedule'
+import { emaDecay, emaUpdate } from '../../train/ema'
 
 /** Default number of integration steps K of the multi-step samplers. */
 export const DEFAULT_FLOW_STEPS = 100
@@ -99,16 +101,10 @@ export function checkSteps(steps: number): void {
  * constant rate; annealing it is worth about a 2× lower held-out energy on the 2-D toys at the same budget.
  */
 export function lrFactor(step: number, steps: number): number {
-  if (!(steps > 1)) return 1
-  const u = Math.min(1, Math.max(0, step / (steps - 1)))
-  if (u <= 0.5) return 1
-  return 0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * (2 * u - 1)))
+  return cosineFactor(step, steps, { hold: 0.5 })
 }
 
-/** Sets an optimizer's learning rate (tfjs keeps it in a protected field that its update reads each step). */
-export function setLearningRate(opt: tf.Optimizer, lr: number): void {
-  ;(opt as unknown as { learningRate: number }).learningRate = lr
-}
+export { setLearningRate }
 
 /**
  * A model whose one network v_θ(x, t) is trained by regression, L = mean ‖v_θ(x, t) − target‖², on batches
@@ -157,7 +153,7 @@ export abstract class VelocityModel implements FlowModel {
 
   /** The moving average's decay at the k-th applied update: min(ema, (1 + k)/(10 + k)). */
   static emaDecay(ema: number, k: number): number {
-    return Math.min(ema, (1 + k) / (10 + k))
+    return emaDecay(ema, k)
   }
 
   /** Integrates base noise z [n, d] with the sampler; `rng` for stochastic samplers. */
@@ -184,13 +180,7 @@ export abstract class VelocityModel implements FlowModel {
     )
     if (this.avg && Number.isFinite(loss)) {
       const k = this.updates++
-      const decay = VelocityModel.emaDecay(this.ema, k)
-      const src = this.net.variables()
-      tf.tidy(() => {
-        this.avg!.variables().forEach((a, i) =>
-          a.assign(tf.add(tf.mul(a, decay), tf.mul(src[i]!, 1 - decay)))
-        )
-      })
+      emaUpdate(this.avg.variables(), this.net.variables(), emaDecay(this.ema, k))
     }
     return { loss }
   }
