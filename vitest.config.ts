@@ -1,9 +1,12 @@
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 
 export default defineConfig({
   plugins: [vue()],
   test: {
+    // One worker per core (at least two): the long training-quality files are split so that they share them.
+    maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       {
         test: {
