@@ -58,7 +58,13 @@ export interface ObjectiveInfo {
   paper: string
   /** Two lines for a researcher. */
   summary: string
-  defaults: { steps: number; batch: number; lr: number }
+  defaults: {
+    steps: number
+    batch: number
+    lr: number
+    /** The network it trains best with where that differs from the run default (128×3 SiLU). */
+    model?: { width?: number; depth?: number; activation?: string }
+  }
   params: ParamInfo[]
 }
 

@@ -21,6 +21,8 @@ export interface TrainDefaults {
   steps: number
   batch: number
   lr: number
+  /** The network this objective trains best with, where it differs from the run default (128×3 SiLU). */
+  model?: Partial<Pick<import('../train/config').ModelConfig, 'width' | 'depth' | 'activation'>>
 }
 
 interface ObjectiveBase {

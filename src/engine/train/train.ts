@@ -119,7 +119,12 @@ export function makeRunConfig(
   checkInt('batch', batch, 2, 65_536)
   if (!(lr > 0 && lr < 10)) throw new ConfigError(`lr: ${lr} is outside (0, 10).`)
   if (!(heldout > 0 && heldout < 0.9)) throw new ConfigError(`heldout: ${heldout} is outside (0, 0.9).`)
-  const model: ModelConfig = { ...DEFAULT_MODEL, latentDim: Math.max(ds.d, 1), ...input.model }
+  const model: ModelConfig = {
+    ...DEFAULT_MODEL,
+    latentDim: Math.max(ds.d, 1),
+    ...obj.defaults.model,
+    ...input.model
+  }
   checkInt('latent dimension', model.latentDim, 1, 4096)
   checkInt('width', model.width, 1, 8192)
   checkInt('depth', model.depth, 0, 64)

@@ -66,6 +66,7 @@ export async function trainObjective(obj: ModelObjective, o: HarnessOptions = {}
     width: 128,
     depth: 3,
     activation: 'silu',
+    ...obj.defaults.model,
     ...o.model
   }
   const params = resolveParams(`Objective ${obj.id}`, obj.params, o.params ?? {})

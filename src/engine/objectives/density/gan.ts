@@ -33,7 +33,7 @@ export const gan: ModelObjective = {
         'the plain game).'
     )
   },
-  defaults: { steps: 1500, batch: 256, lr: 2e-3 },
+  defaults: { steps: 1500, batch: 256, lr: 2e-3, model: { width: 64, depth: 2 } },
   async create(spec) {
     return AdversarialModel.create('gan', spec)
   },

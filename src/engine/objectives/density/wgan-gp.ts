@@ -18,7 +18,7 @@ export const wganGp: ModelObjective = {
   params: {
     ...adversarialParams({
       criticLr: 1e-3,
-      criticSteps: 3,
+      criticSteps: 5,
       beta1: 0.5,
       beta2: 0.9,
       criticWidth: 64,
@@ -33,7 +33,7 @@ export const wganGp: ModelObjective = {
         'trains ~3× better in the default budget (8gaussians: 0.06 vs 0.22 × the Gaussian yard-stick).'
     )
   },
-  defaults: { steps: 1000, batch: 256, lr: 1e-3 },
+  defaults: { steps: 1000, batch: 256, lr: 1e-3, model: { width: 64, depth: 2 } },
   async create(spec) {
     return AdversarialModel.create('wgan-gp', spec)
   },
