@@ -106,6 +106,11 @@ const itemTooltip = {
   formatter: (p: unknown) => (p as { data?: { tip?: string } }).data?.tip ?? ''
 }
 
+/** What every benchmark chart shares: font, no animation, the legend on top, item tooltips; its own grid. */
+function frame(grid: Record<string, number>): Record<string, unknown> {
+  return { textStyle: FONT, animation: false, legend, grid, tooltip: itemTooltip }
+}
+
 const legend = {
   type: 'scroll',
   top: 0,
@@ -151,11 +156,7 @@ export function latencyVsStepsOption(
         }
   )
   return {
-    textStyle: FONT,
-    animation: false,
-    legend,
-    grid: { left: 64, right: 56, top: 36, bottom: 46 },
-    tooltip: itemTooltip,
+    ...frame({ left: 64, right: 56, top: 36, bottom: 46 }),
     xAxis: valueAxis('steps K (network calls per sample; log scale)', {
       type: 'log',
       min: 1,
@@ -250,11 +251,7 @@ export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: numb
     silent: true
   })
   return {
-    textStyle: FONT,
-    animation: false,
-    legend,
-    grid: { left: 72, right: 72, top: 36, bottom: 46 },
-    tooltip: itemTooltip,
+    ...frame({ left: 72, right: 72, top: 36, bottom: 46 }),
     xAxis: valueAxis(`p50 latency, ms, batch ${batch} (log scale)`, { type: 'log' }),
     yAxis: valueAxis('held-out energy distance (lower is better, log)', { type: 'log', nameGap: 52 }),
     series
@@ -300,11 +297,7 @@ export function throughputOption(report: Pick<BenchReportInfo, 'table'>): EChart
     }
   })
   return {
-    textStyle: FONT,
-    animation: false,
-    legend,
-    grid: { left: 72, right: 16, top: 36, bottom: 46 },
-    tooltip: itemTooltip,
+    ...frame({ left: 72, right: 16, top: 36, bottom: 46 }),
     xAxis: {
       type: 'category',
       name: 'batch size',
