@@ -43,5 +43,7 @@ export const QUALITY_BUDGETS: Record<string, Budget> = {
   // Defaults (3 rounds t = 1, ¼, 0; 2400 steps of batch 512; MMD loss; cosine lr), 90–100 CPU s: 8gaussians
   // 0.071 (mean over eval seeds 0.053), moons 0.059 (0.045). 1600 steps: moons 0.170. The energy loss (the
   // old default, constant lr): 8gaussians 0.087, moons 0.268; with the cosine lr moons 0.124.
-  anneal: { common: {} }
+  // The test runs moons with batch 256 (0.071, 35 CPU s instead of 105); 8gaussians at 256 measures 0.090, too
+  // close to the bar, so it keeps the default 512.
+  anneal: { common: {}, perDataset: { moons: { batch: 256 } } }
 }
