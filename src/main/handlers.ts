@@ -34,6 +34,7 @@ import { exportPushforward } from '../engine/onnx/export'
 import { RunStore } from '../engine/store'
 import { describeFsError } from '../engine/store/fs-utils'
 import { makeRunConfig } from '../engine/train/train'
+import { hasOrtStep, OrtUnsupportedError } from '../engine/ort'
 import { BenchLibrary } from './benchmarks'
 import { DatasetLibrary } from './datasets'
 import { HostError } from './errors'
@@ -158,6 +159,8 @@ export function createLab(options: HostOptions): Lab {
 
   const startTraining = (req: TrainRequest): ReturnType<JobManager['enqueueTrain']> => {
     const objective = findObjective(req.objective)
+    // Refused here, before anything is queued (the worker would refuse it too, but later).
+    if (req.backend === 'onnxruntime' && !hasOrtStep(objective)) throw new OrtUnsupportedError(objective.id)
     const info = library.info(req.dataset)
     const ds = library.load(req.dataset, req.seed ?? 0)
     const config = makeRunConfig(ds, {
@@ -168,6 +171,7 @@ export function createLab(options: HostOptions): Lab {
       ...(req.lr !== undefined ? { lr: req.lr } : {}),
       ...(req.seed !== undefined ? { seed: req.seed } : {}),
       ...(req.evalEvery !== undefined ? { evalEvery: req.evalEvery } : {}),
+      ...(req.backend !== undefined ? { backend: req.backend } : {}),
       ...(req.model !== undefined ? { model: req.model as Parameters<typeof makeRunConfig>[1]['model'] } : {})
     })
     const title = req.name ?? `${objective.title} on ${info.title}`

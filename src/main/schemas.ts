@@ -85,7 +85,8 @@ export const TrainRequestSchema = z.strictObject({
     })
     .optional(),
   evalEvery: int(0, 10_000_000).optional(),
-  name: z.string().trim().min(1).max(200).optional()
+  name: z.string().trim().min(1).max(200).optional(),
+  backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'onnxruntime']).optional()
 })
 
 export const SampleRequestSchema = z.strictObject({

@@ -130,7 +130,14 @@ export interface TrainRequest {
   evalEvery?: number
   /** Display name of the run. */
   name?: string
+  /**
+   * Compute backend (default `auto`: onnxruntime for the velocity regressions, else the first TensorFlow.js
+   * backend that loads); `onnxruntime` only for the objectives that have its training step.
+   */
+  backend?: TrainBackendChoice
 }
+
+export type TrainBackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'onnxruntime'
 
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled'
 

@@ -80,6 +80,7 @@ describe('main-process handlers validate every payload', () => {
     ['training:start', [{}]],
     ['training:start', [{ dataset: '8gaussians' }]],
     ['training:start', [{ ...ok, steps: 0 }]],
+    ['training:start', [{ ...ok, backend: 'gpu' }]],
     ['training:start', [{ ...ok, steps: 1.5 }]],
     ['training:start', [{ ...ok, steps: 1e12 }]],
     ['training:start', [{ ...ok, batch: 1 }]],
@@ -283,6 +284,15 @@ describe('handlers', () => {
       { dataset: '8gaussians', objective: 'mmd', params: { nope: 1 } }
     ])
     expect(badParam).toMatchObject({ ok: false, error: { code: 'CONFIG' } })
+    // onnxruntime only trains the regressions: refused before anything is queued, with the reason.
+    expect(
+      await dispatch(handlers, 'training:start', [
+        { dataset: '8gaussians', objective: 'energy', backend: 'onnxruntime' }
+      ])
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'CONFIG', message: expect.stringContaining('energy has no onnxruntime') }
+    })
     const noData = await dispatch(handlers, 'training:start', [
       { dataset: 'file:missing', objective: 'energy' }
     ])

@@ -127,6 +127,13 @@ describe('training jobs in a forked worker process', () => {
     // cfm trains on onnxruntime where it loads (`auto`); the job says so, as the stored run does.
     expect(flow.backend).toBe('onnxruntime')
     expect((await value<RunDetail>(lab, 'runs:get', [flow.runId])).backend).toBe('onnxruntime')
+    // …unless the user picks a backend: the same objective forced onto TensorFlow.js wasm.
+    const forced = await value<JobInfo>(lab, 'training:start', [
+      { dataset: '8gaussians', objective: 'cfm', steps: 10, batch: 64, backend: 'wasm' }
+    ])
+    const forcedDone = await waitForJob(lab, forced.id, (j) => TERMINAL.includes(j.status))
+    expect(forcedDone).toMatchObject({ status: 'completed', backend: 'wasm' })
+    expect((await value<RunDetail>(lab, 'runs:get', [forcedDone.runId])).backend).toBe('wasm')
     const job = await value<JobInfo>(lab, 'bench:start', [
       {
         runs: [mapRun, flow.runId],

@@ -168,6 +168,7 @@ describe('objectives store', () => {
         seed: 3,
         evalEvery: null,
         name: '  quick  ',
+        backend: null,
         model: { latentDim: null, width: 32, depth: null, activation: null, base: null }
       }
     )
@@ -182,6 +183,23 @@ describe('objectives store', () => {
       model: { width: 32 },
       name: 'quick'
     })
+  })
+
+  it('sends a chosen compute backend, and none for auto', () => {
+    const settings = {
+      dataset: 'moons',
+      steps: 10,
+      batch: 64,
+      lr: 0.01,
+      seed: 3,
+      evalEvery: null,
+      name: '',
+      backend: 'wasm' as const,
+      model: { latentDim: null, width: null, depth: null, activation: null, base: null }
+    }
+    expect(buildTrainRequest(mmd, {}, settings).backend).toBe('wasm')
+    expect(buildTrainRequest(mmd, {}, { ...settings, backend: 'auto' })).not.toHaveProperty('backend')
+    expect(buildTrainRequest(mmd, {}, { ...settings, backend: null })).not.toHaveProperty('backend')
   })
 
   it('lists the three families (empty ones too) and selects with the objective defaults', async () => {

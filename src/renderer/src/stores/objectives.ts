@@ -1,6 +1,13 @@
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, reactive, ref } from 'vue'
-import type { JobInfo, ObjectiveFamily, ObjectiveInfo, ParamInfo, TrainRequest } from '../../../shared/api'
+import type {
+  JobInfo,
+  ObjectiveFamily,
+  ObjectiveInfo,
+  ParamInfo,
+  TrainBackendChoice,
+  TrainRequest
+} from '../../../shared/api'
 import { api, errorMessage } from '../api'
 import { useTrainingStore } from './training'
 
@@ -38,6 +45,8 @@ export interface TrainSettings {
   /** Held-out evaluation period in steps; null: the engine's default. */
   evalEvery: number | null
   name: string
+  /** Compute backend; null: `auto`. */
+  backend: TrainBackendChoice | null
   /** Network settings; null: the engine's default. */
   model: {
     latentDim: number | null
@@ -93,6 +102,7 @@ export function buildTrainRequest(
     seed: s.seed
   }
   if (s.evalEvery !== null) req.evalEvery = s.evalEvery
+  if (s.backend !== null && s.backend !== 'auto') req.backend = s.backend
   const model: NonNullable<TrainRequest['model']> = {}
   if (s.model.latentDim !== null) model.latentDim = s.model.latentDim
   if (s.model.width !== null) model.width = s.model.width
@@ -121,6 +131,7 @@ export const useObjectivesStore = defineStore('objectives', () => {
     seed: 0,
     evalEvery: null,
     name: '',
+    backend: null,
     model: { latentDim: null, width: null, depth: null, activation: null, base: null }
   })
   const starting = ref(false)
