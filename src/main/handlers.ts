@@ -240,12 +240,13 @@ export function createLab(options: HostOptions): Lab {
           `Could not create the exports folder ${paths.exports}: ${describeFsError(e)}.`
         )
       }
-      file = path.join(paths.exports, `${req.runId}.onnx`)
+      file = path.join(paths.exports, `${req.runId}${req.graph === 'velocity' ? '-velocity' : ''}.onnx`)
       inExports = true
     }
     const r = await exportPushforward(store, req.runId, file, {
       ...(req.sampler !== undefined ? { sampler: req.sampler } : {}),
-      ...(req.steps !== undefined ? { steps: req.steps } : {})
+      ...(req.steps !== undefined ? { steps: req.steps } : {}),
+      ...(req.graph !== undefined ? { graph: req.graph } : {})
     })
     const report: ExportReport = {
       path: r.path,

@@ -101,6 +101,7 @@ export const ExportRequestSchema = z.strictObject({
   runId: RunIdSchema,
   sampler: SamplerSchema.optional(),
   steps: int(1, 100_000).optional(),
+  graph: z.enum(['sampler', 'velocity']).optional(),
   path: PathSchema.optional()
 })
 

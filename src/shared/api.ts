@@ -237,6 +237,8 @@ export interface ExportRequest {
   runId: string
   sampler?: SamplerId
   steps?: number
+  /** Flows: the whole K-step sampler z → x (default), or the network (x, t) → v (or ε̂) alone. */
+  graph?: 'sampler' | 'velocity'
   /** Where to write (Electron: from the save dialog). The web host writes into its exports folder when absent. */
   path?: string
 }

@@ -126,6 +126,7 @@ describe('main-process handlers validate every payload', () => {
     ['export:onnx', [{ runId: 'r1', path: 5 }]],
     ['export:onnx', [{ runId: 'r1', path: '' }]],
     ['export:onnx', [{ runId: 'r1', steps: 0 }]],
+    ['export:onnx', [{ runId: 'r1', graph: 'weights' }]],
     ['export:onnx', [{ runId: 'r1', sampler: 'heun', extra: true }]],
     ['bench:start', [{}]],
     ['bench:start', [{ runs: [] }]],

@@ -127,6 +127,11 @@ describe('training jobs in a forked worker process', () => {
     // cfm trains on onnxruntime where it loads (`auto`); the job says so, as the stored run does.
     expect(flow.backend).toBe('onnxruntime')
     expect((await value<RunDetail>(lab, 'runs:get', [flow.runId])).backend).toBe('onnxruntime')
+    // The flow's network alone exports too, as (x, t) → v, checked against the engine.
+    const velocity = await value<ExportReport>(lab, 'export:onnx', [{ runId: flow.runId, graph: 'velocity' }])
+    expect(velocity.path).toBe(path.join(lab.paths.exports, `${flow.runId}-velocity.onnx`))
+    expect(velocity.inputs.map((i) => i.name)).toEqual(['x', 't'])
+    expect(velocity.parity.maxAbsError).toBeLessThanOrEqual(velocity.parity.tolerance)
     // …unless the user picks a backend: the same objective forced onto TensorFlow.js wasm.
     const forced = await value<JobInfo>(lab, 'training:start', [
       { dataset: '8gaussians', objective: 'cfm', steps: 10, batch: 64, backend: 'wasm' }

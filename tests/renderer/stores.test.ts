@@ -428,6 +428,23 @@ describe('export store', () => {
     expect(ex.report?.downloadUrl).toBe('/exports/run-1.onnx')
   })
 
+  it("exports a flow's network alone when asked (no sampler or steps), named -velocity", async () => {
+    useApi({
+      runs: { get: async () => detail({ name: 'cfm ring', samplers: ['heun', 'euler'], defaultSteps: 100 }) }
+    })
+    const ex = useExportStore()
+    await ex.choose('run-1')
+    ex.graph = 'velocity'
+    await ex.exportOnnx()
+    expect(api.export.onnx).toHaveBeenCalledWith({ runId: 'run-1', graph: 'velocity' })
+    expect(onnxFileName({ name: 'cfm ring', id: 'r' }, 'heun', 100, 'velocity')).toBe(
+      'cfm-ring-velocity.onnx'
+    )
+    // Choosing another run goes back to the sampler.
+    await ex.choose('run-2')
+    expect(ex.graph).toBe('sampler')
+  })
+
   it('asks for a path in the desktop app, and does nothing when the dialog is cancelled', async () => {
     m.host.kind = 'electron'
     let answer: string | null = '/home/me/model.onnx'

@@ -3,10 +3,17 @@ import { ref, shallowRef } from 'vue'
 import type { ExportReport, RunDetail, SamplerId } from '../../../shared/api'
 import { api, errorMessage, hostKind } from '../api'
 import { useRunsStore } from './runs'
+import { safeFileName } from '../util/download'
 
 /** A file name for the exported model: the run's name, made safe, with the sampler and steps. */
-export function onnxFileName(run: Pick<RunDetail, 'name' | 'id'>, sampler: SamplerId, steps: number): string {
-  const base = (run.name || run.id).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model'
+export function onnxFileName(
+  run: Pick<RunDetail, 'name' | 'id'>,
+  sampler: SamplerId,
+  steps: number,
+  graph: 'sampler' | 'velocity' = 'sampler'
+): string {
+  const base = safeFileName(run.name || run.id, 'model')
+  if (graph === 'velocity') return `${base}-velocity.onnx`
   return sampler === 'onestep' ? `${base}.onnx` : `${base}-${sampler}-${steps}.onnx`
 }
 
@@ -16,6 +23,8 @@ export const useExportStore = defineStore('export', () => {
   const detail = shallowRef<RunDetail | null>(null)
   const sampler = ref<SamplerId>('onestep')
   const steps = ref(1)
+  /** Flows: the K-step sampler, or the network alone. */
+  const graph = ref<'sampler' | 'velocity'>('sampler')
   const busy = ref(false)
   const error = ref<string | null>(null)
   const report = shallowRef<ExportReport | null>(null)
@@ -31,6 +40,7 @@ export const useExportStore = defineStore('export', () => {
       const d = await useRunsStore().detail(id)
       if (runId.value !== id) return
       detail.value = d
+      graph.value = 'sampler'
       if (!d.samplers.includes(sampler.value)) sampler.value = d.samplers[0] ?? 'onestep'
       steps.value = sampler.value === 'onestep' ? 1 : d.defaultSteps
     } catch (e) {
@@ -57,14 +67,17 @@ export const useExportStore = defineStore('export', () => {
     try {
       let path: string | undefined
       if (hostKind() === 'electron') {
-        const chosen = await api.dialogs.saveOnnxFile(onnxFileName(d, sampler.value, steps.value))
+        const chosen = await api.dialogs.saveOnnxFile(
+          onnxFileName(d, sampler.value, steps.value, graph.value)
+        )
         if (!chosen) return null
         path = chosen
       }
+      const velocity = graph.value === 'velocity' && sampler.value !== 'onestep'
       const r = await api.export.onnx({
         runId: d.id,
-        sampler: sampler.value,
-        ...(sampler.value === 'onestep' ? {} : { steps: steps.value }),
+        ...(velocity ? { graph: 'velocity' as const } : { sampler: sampler.value }),
+        ...(sampler.value === 'onestep' || velocity ? {} : { steps: steps.value }),
         ...(path ? { path } : {})
       })
       report.value = r
@@ -77,7 +90,7 @@ export const useExportStore = defineStore('export', () => {
     }
   }
 
-  return { runId, detail, sampler, steps, busy, error, report, choose, setSampler, exportOnnx }
+  return { runId, detail, sampler, steps, graph, busy, error, report, choose, setSampler, exportOnnx }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useExportStore, import.meta.hot))
