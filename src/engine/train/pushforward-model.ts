@@ -11,6 +11,7 @@ import type { ModelConfig } from './config'
 import { drawBase, sampleMap } from './sampling'
 import { optimizerStep } from './step'
 import { cosineFactor, setLearningRate } from './schedule'
+import { restoreVars, snapshotVars } from './variables'
 
 /** What runs/<id>/weights.json holds for a one-step map. */
 export type PushforwardWeights = {
@@ -88,11 +89,11 @@ export class PushforwardModel implements TrainableModel {
   }
 
   snapshot(): tf.Tensor[] {
-    return this.phi.variables().map((v) => tf.clone(v))
+    return snapshotVars(this.phi.variables())
   }
 
   restore(s: tf.Tensor[]): void {
-    this.phi.variables().forEach((v, i) => v.assign(s[i]!))
+    restoreVars(this.phi.variables(), s)
   }
 
   dispose(): void {

@@ -101,17 +101,7 @@ export function modelOf(phi: MlpWeights, base: ModelConfig['base']): ModelConfig
   return { latentDim: s.inDim, base, width: s.width, depth: s.depth, activation: s.activation }
 }
 
-/** Copies of the variables. */
-export function snapshotVars(vars: tf.Variable[]): tf.Tensor[] {
-  return vars.map((v) => tf.clone(v))
-}
-
-/** Assigns a snapshot back (same order as `snapshotVars`). */
-export function restoreVars(vars: tf.Variable[], snap: tf.Tensor[]): void {
-  if (snap.length !== vars.length)
-    throw new ConfigError(`A snapshot of ${snap.length} tensors cannot restore ${vars.length} variables.`)
-  vars.forEach((v, i) => v.assign(snap[i]!))
-}
+export { restoreVars, snapshotVars } from '../../train/variables'
 
 /** A number parameter. */
 export const num = (p: ParamValues, k: string): number => Number(p[k])

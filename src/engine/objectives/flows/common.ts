@@ -11,6 +11,7 @@ import { optimizerStep } from '../../train/step'
 import type { LossContext, ModelSpec, SampleOptions, SamplerId, TrainableModel } from '../types'
 import { cosineFactor, setLearningRate } from '../../train/schedule'
 import { emaDecay, emaUpdate } from '../../train/ema'
+import { restoreVars, snapshotVars } from '../../train/variables'
 
 /** Default number of integration steps K of the multi-step samplers. */
 export const DEFAULT_FLOW_STEPS = 100
@@ -222,11 +223,11 @@ export abstract class VelocityModel implements FlowModel {
   }
 
   snapshot(): tf.Tensor[] {
-    return this.allVariables().map((v) => tf.clone(v))
+    return snapshotVars(this.allVariables())
   }
 
   restore(snapshot: tf.Tensor[]): void {
-    this.allVariables().forEach((v, i) => v.assign(snapshot[i]!))
+    restoreVars(this.allVariables(), snapshot)
   }
 
   dispose(): void {

@@ -13,6 +13,7 @@ import { float, int } from '../../params'
 import type { Rng } from '../../rng'
 import { optimizerStep } from '../../train/step'
 import type { LossContext, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
+import { restoreVars, snapshotVars } from '../../train/variables'
 import {
   SAMPLE_CHUNK,
   checkNoiseSpec,
@@ -161,11 +162,11 @@ export class DistillModel implements FlowModel {
   }
 
   snapshot(): tf.Tensor[] {
-    return this.allVariables().map((v) => tf.clone(v))
+    return snapshotVars(this.allVariables())
   }
 
   restore(snapshot: tf.Tensor[]): void {
-    this.allVariables().forEach((v, i) => v.assign(snapshot[i]!))
+    restoreVars(this.allVariables(), snapshot)
   }
 
   dispose(): void {
