@@ -171,7 +171,8 @@ export interface ModelMeta {
   metadata?: Record<string, string>
 }
 
-function finish(
+/** Serialises a finished graph with its metadata, and the counts a report shows. */
+export function finishModel(
   g: GraphBuilder,
   inputs: FlowModelBytes['inputs'],
   outputs: FlowModelBytes['outputs'],
@@ -207,7 +208,7 @@ export function velocityNetModel(net: TimedNet, output = 'v', meta: ModelMeta = 
   const tCol = g.node('Unsqueeze', [t, g.int64s([1])], {}, { output: 't_col' })
   const row = concatColumns(g, [x, net.featureGraph(g, tCol)], 'net_in')
   g.output(output, outputs[0]!.shape, applyMlp(g, mlpParams(g, net.mlp, 'net'), row))
-  return finish(g, inputs, outputs, meta)
+  return finishModel(g, inputs, outputs, meta)
 }
 
 /**
@@ -368,7 +369,7 @@ export function fusedSamplerModel(
   const p = splitNet(g, net, 'net')
   const x = opts.form === 'loop' ? loopSteps(g, p, plan, z, affine) : unrolledSteps(g, p, plan, z, affine)
   g.output('x', outputs[0]!.shape, x)
-  return finish(g, inputs, outputs, opts)
+  return finishModel(g, inputs, outputs, opts)
 }
 
 function unrolledSteps(

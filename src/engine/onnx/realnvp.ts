@@ -11,7 +11,7 @@ import type { MlpWeights } from '../models/mlp'
 import { OnnxExportError } from './errors'
 import { GraphBuilder } from './graph'
 import { activationGraph, checkMlpWeights, type OutputAffine } from './mlp'
-import type { FlowModelBytes, ModelMeta } from './flow'
+import { finishModel, type FlowModelBytes, type ModelMeta } from './flow'
 import { affineColumns } from './sampler'
 
 export interface RealNvpGraphWeights {
@@ -90,15 +90,5 @@ export function realNvpSamplerModel(
   }
   const x = affine ? affineColumns(g, h, affine.scale, affine.shift) : h
   g.output('x', outputs[0]!.shape, x)
-  const bytes = g.toModel({
-    ...(meta.docString !== undefined ? { docString: meta.docString } : {}),
-    ...(meta.metadata ? { metadata: meta.metadata } : {})
-  })
-  const s = g.stats()
-  return {
-    bytes,
-    inputs,
-    outputs,
-    stats: { nodes: s.nodes, initializers: s.initializers, parameters: s.parameters }
-  }
+  return finishModel(g, inputs, outputs, meta)
 }
