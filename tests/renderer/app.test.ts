@@ -108,6 +108,14 @@ describe('App', () => {
     expect(params).toEqual(['bandwidths', 'scale', 'k', 'debiased'])
     expect(config.querySelector('[data-param=debiased] .n-switch')).not.toBeNull()
     expect(config.querySelector('[data-param=k] input')).not.toBeNull()
+    // The network section names the objective's own default network where it has one.
+    await click(el, '.network .n-collapse-item__header-main')
+    await vi.waitFor(() => expect(config.querySelector('[data-test=train-width] input')).not.toBeNull())
+    const placeholder = (key: string): string | null | undefined =>
+      config.querySelector(`[data-test=train-${key}] input`)?.getAttribute('placeholder')
+    expect(placeholder('width')).toBe('default 64')
+    expect(placeholder('depth')).toBe('default')
+    expect(placeholder('latentDim')).toBe('= data dim')
   })
 
   it('trains: the job appears live in the Training view', async () => {

@@ -51,7 +51,7 @@ export const OBJECTIVES: ObjectiveInfo[] = [
     title: 'Maximum mean discrepancy',
     paper: '§2, MMD form of eq. (2)',
     summary: 'MMD² with Gaussian kernels.',
-    defaults: { steps: 1500, batch: 512, lr: 0.002 },
+    defaults: { steps: 1500, batch: 512, lr: 0.002, model: { width: 64 } },
     params: [
       {
         name: 'bandwidths',
