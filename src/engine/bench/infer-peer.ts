@@ -6,16 +6,15 @@
  * `seconds` per case, p10 / p50 / p90), onnxruntime timed before and after the peer. The ratios are torch p50 /
  * onnxruntime p50 (the mean of its two passes).
  */
-import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { EngineContext } from '../context'
-import type { MlpWeights } from '../models/mlp'
+import { randomMlpWeights } from '../models/mlp'
 import { applyUpdate, fusedSamplerModel, rawTimeNet, solverPlan, velocityNetModel } from '../onnx/flow'
 import { pushforwardModel } from '../onnx/pushforward'
 import { Rng } from '../rng'
 import { uniformGrid } from '../samplers'
-import { parseEnvLine, sharedDir as defaultSharedDir } from './train-bench'
+import { exec, lastLine, preparePeer, sharedDir as defaultSharedDir } from './train-bench'
 import { loadSession, percentiles, timeCalls, type InferBenchProgress, type Latency } from './infer-timing'
 
 export interface PeerCase {
@@ -40,44 +39,6 @@ export interface PeerComparison {
   ratios: { case: PeerCase['case']; batch: number; torchP50: number; ortP50: number; speedup: number }[]
 }
 
-/** Random weights in the engine's layout (uniform ±1/√fan-in). */
-export function randomMlpWeights(
-  inDim: number,
-  outDim: number,
-  width: number,
-  depth: number,
-  seed: number
-): MlpWeights {
-  const rng = new Rng(seed)
-  const sizes = [inDim, ...Array<number>(depth).fill(width), outDim]
-  const layers = []
-  for (let l = 0; l + 1 < sizes.length; l++) {
-    const [i, o] = [sizes[l]!, sizes[l + 1]!]
-    const bound = 1 / Math.sqrt(i)
-    layers.push({
-      inDim: i,
-      outDim: o,
-      w: Array.from(rng.uniforms(i * o, -bound, bound)),
-      b: Array.from(rng.uniforms(o, -bound, bound))
-    })
-  }
-  return { spec: { inDim, outDim, width, depth, activation: 'silu' }, layers }
-}
-
-function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', (e) => resolve({ code: null, stdout, stderr: stderr + e.message }))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
-
-const lastLine = (s: string): string => s.trim().split('\n').pop()?.trim() ?? ''
-
 /** torch_infer.py's cases, or why it could not run. */
 async function runTorch(
   dir: string,
@@ -85,14 +46,11 @@ async function runTorch(
   threads: number,
   seconds: number
 ): Promise<{ ok: true; cases: PeerCase[] } | { ok: false; reason: string }> {
-  const setup = path.join(dir, 'bench', 'setup-peer.sh')
   const script = path.join(dir, 'bench', 'torch_infer.py')
-  if (!fs.existsSync(setup) || !fs.existsSync(script))
-    return { ok: false, reason: `${script} not found (set PFM_SHARED_DIR)` }
-  const s = await exec('bash', [setup], process.env, 15 * 60_000)
-  if (s.code !== 0)
-    return { ok: false, reason: `setup-peer.sh failed: ${lastLine(s.stderr) || `exit code ${s.code}`}` }
-  const env = { ...process.env, ...parseEnvLine(lastLine(s.stdout)) }
+  if (!fs.existsSync(script)) return { ok: false, reason: `${script} not found (set PFM_SHARED_DIR)` }
+  const peerEnv = await preparePeer(dir)
+  if (typeof peerEnv === 'string') return { ok: false, reason: peerEnv }
+  const env = { ...process.env, ...peerEnv }
   const r = await exec(
     '/usr/bin/python3',
     [script, '--batches', batches.join(','), '--threads', String(threads), '--seconds', String(seconds)],
@@ -128,11 +86,16 @@ export async function benchPeer(
   const unit = { mean: [0, 0], std: [1, 1] }
   const onestep = await loadSession(
     ort,
-    pushforwardModel(randomMlpWeights(2, 2, 256, 3, 1), unit).bytes,
+    pushforwardModel(
+      randomMlpWeights({ inDim: 2, outDim: 2, width: 256, depth: 3, activation: 'silu' }, new Rng(1)),
+      unit
+    ).bytes,
     opts.threads,
     opts.ep
   )
-  const vnet = rawTimeNet(randomMlpWeights(3, 2, 256, 3, 2))
+  const vnet = rawTimeNet(
+    randomMlpWeights({ inDim: 3, outDim: 2, width: 256, depth: 3, activation: 'silu' }, new Rng(2))
+  )
   const plan = solverPlan({ kind: 'velocity' }, 'euler', uniformGrid(0, 1, 100))
   const fused = await loadSession(ort, fusedSamplerModel(vnet, plan, null).bytes, opts.threads, opts.ep)
   const velocity = await loadSession(ort, velocityNetModel(vnet).bytes, opts.threads, opts.ep)

@@ -334,13 +334,14 @@ export function sharedDir(explicit?: string): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared')
 }
 
-interface Exec {
+export interface Exec {
   code: number | null
   stdout: string
   stderr: string
 }
 
-function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Exec> {
+/** Runs a command to its end (or `timeoutMs`), collecting its output; never rejects. */
+export function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Exec> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs })
     let stdout = ''
@@ -364,7 +365,7 @@ export function parseEnvLine(line: string): Record<string, string> {
 
 /** The peer's environment from setup-peer.sh (installs torch + OpenBLAS the first time), once per directory. */
 const peerEnvs = new Map<string, Promise<Record<string, string> | string>>()
-function preparePeer(dir: string): Promise<Record<string, string> | string> {
+export function preparePeer(dir: string): Promise<Record<string, string> | string> {
   let env = peerEnvs.get(dir)
   if (env) return env
   env = (async () => {
@@ -507,7 +508,7 @@ function reasonOf(e: unknown): string {
   return e instanceof Error ? e.message.split('\n')[0]! : String(e)
 }
 
-function lastLine(s: string): string {
+export function lastLine(s: string): string {
   const lines = s.trim().split('\n')
   return lines[lines.length - 1]?.trim() ?? ''
 }

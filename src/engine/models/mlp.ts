@@ -36,7 +36,10 @@ export function activate(x: tf.Tensor2D, act: Activation): tf.Tensor2D {
       return tf.leakyRelu(x, LEAKY_SLOPE)
     case 'gelu':
       // tanh approximation
-      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(0.7978845608, tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))))
+      return tf.mul(
+        tf.mul(x, 0.5),
+        tf.add(1, tf.tanh(tf.mul(0.7978845608, tf.add(x, tf.mul(0.044715, tf.pow(x, 3))))))
+      )
     case 'silu':
       return tf.mul(x, tf.sigmoid(x))
   }
@@ -54,7 +57,9 @@ export class Mlp {
   /** He/LeCun-uniform style initialisation from the run's seeded generator. */
   static create(spec: MlpSpec, rng: Rng, name = 'mlp'): Mlp {
     if (!ACTIVATIONS.includes(spec.activation))
-      throw new ConfigError(`Unknown activation "${spec.activation}" (choose one of ${ACTIVATIONS.join(', ')}).`)
+      throw new ConfigError(
+        `Unknown activation "${spec.activation}" (choose one of ${ACTIVATIONS.join(', ')}).`
+      )
     const sizes = [spec.inDim, ...Array<number>(spec.depth).fill(spec.width), spec.outDim]
     const layers = []
     for (let l = 0; l + 1 < sizes.length; l++) {
@@ -140,4 +145,24 @@ export class Mlp {
 let counter = 0
 function uid(): number {
   return counter++
+}
+
+/**
+ * Random weights in the engine's layout without tfjs (uniform ±1/√fan-in, as `Mlp.create`): benchmarks whose
+ * latency does not depend on the values, and tests of the exporters.
+ */
+export function randomMlpWeights(spec: MlpSpec, rng: Rng): MlpWeights {
+  const sizes = [spec.inDim, ...Array<number>(spec.depth).fill(spec.width), spec.outDim]
+  const layers = []
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const [i, o] = [sizes[l]!, sizes[l + 1]!]
+    const bound = 1 / Math.sqrt(i)
+    layers.push({
+      inDim: i,
+      outDim: o,
+      w: Array.from(rng.uniforms(i * o, -bound, bound)),
+      b: Array.from(rng.uniforms(o, -bound, bound))
+    })
+  }
+  return { spec, layers }
 }

@@ -4,8 +4,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { LEAKY_SLOPE } from '../../../src/engine/models/dense'
-import type { Activation, MlpSpec, MlpWeights } from '../../../src/engine/models/mlp'
-import type { Rng } from '../../../src/engine/rng'
+import type { Activation, MlpWeights } from '../../../src/engine/models/mlp'
 
 export const PYTHON = '/usr/bin/python3'
 
@@ -106,19 +105,5 @@ export function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m
 }
 
-/** Random MLP weights in the engine's layout, without tfjs (uniform ±1/√fan-in, as `Mlp.create`). */
-export function randomMlp(spec: MlpSpec, rng: Rng): MlpWeights {
-  const sizes = [spec.inDim, ...Array<number>(spec.depth).fill(spec.width), spec.outDim]
-  const layers = []
-  for (let l = 0; l + 1 < sizes.length; l++) {
-    const [i, o] = [sizes[l]!, sizes[l + 1]!]
-    const bound = 1 / Math.sqrt(i)
-    layers.push({
-      inDim: i,
-      outDim: o,
-      w: Array.from(rng.uniforms(i * o, -bound, bound)),
-      b: Array.from(rng.uniforms(o, -bound, bound))
-    })
-  }
-  return { spec, layers }
-}
+/** Random MLP weights in the engine's layout, without tfjs (the engine's own generator). */
+export { randomMlpWeights as randomMlp } from '../../../src/engine/models/mlp'
