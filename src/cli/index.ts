@@ -3,6 +3,7 @@
  * A user mistake exits 2 with one readable line on stderr; an internal failure exits 1 (stack with PFM_DEBUG=1).
  */
 import { isEngineError } from '../engine/errors'
+import { printable } from './io'
 
 type Command = { summary: string; run: (argv: string[]) => Promise<number> }
 
@@ -50,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     return await cmd.run(rest)
   } catch (e) {
     if (isEngineError(e)) {
-      process.stderr.write(`pfm ${name}: ${e.message}\n`)
+      process.stderr.write(`pfm ${name}: ${printable(e.message)}\n`)
       return 2
     }
     const msg = e instanceof Error ? e.message : String(e)

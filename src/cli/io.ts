@@ -22,9 +22,43 @@ export function parse(
     const { values, positionals } = parseArgs({ args: argv, options: { ...COMMON, ...options }, allowPositionals, strict: true })
     return { values: values as Record<string, unknown>, positionals }
   } catch (e) {
-    const msg = e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '') : String(e)
-    throw new ConfigError(msg.endsWith('.') ? msg : msg + '.')
+    throw new ConfigError(parseErrorLine(e instanceof Error ? e.message : String(e), argv))
   }
+}
+
+/**
+ * One line for a `node:util` parseArgs error, whose messages span up to three lines (the problem, a question,
+ * a hint): `--run: "-rf" starts with a dash, so it reads as an option; write --run=-rf to pass it as the value.`
+ */
+export function parseErrorLine(message: string, argv: readonly string[]): string {
+  const ambiguous = /^Option '(-\w, )?(--[\w-]+)(?: <value>)?' argument is ambiguous/.exec(message)
+  if (ambiguous) {
+    const flag = ambiguous[2]!
+    const i = argv.findIndex((a) => a === flag || (ambiguous[1] !== undefined && a === ambiguous[1].slice(0, 2)))
+    const value = i >= 0 ? argv[i + 1] : undefined
+    return value !== undefined
+      ? `${flag}: ${JSON.stringify(value)} starts with a dash, so it reads as an option; write ${flag}=${value} to pass it as the value.`
+      : `${flag} needs a value; write ${flag}=VALUE for a value that starts with a dash.`
+  }
+  const first = message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/s, '').trim()
+  return first.endsWith('.') ? first : first + '.'
+}
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+/**
+ * `s` safe to print on a terminal: control characters (ESC sequences from a corrupt run.json, newlines that
+ * would forge table rows) and bidirectional overrides are written as `\x1b`, `\n`, `\u202e`.
+ */
+export function printable(s: string): string {
+  return s.replace(UNSAFE_CHARS, (c) => {
+    const code = c.charCodeAt(0)
+    if (c === '\n') return '\\n'
+    if (c === '\t') return '\\t'
+    if (c === '\r') return '\\r'
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+  })
 }
 
 export function num(values: Record<string, unknown>, name: string): number | undefined {
@@ -64,8 +98,9 @@ export function runsDir(values: Record<string, unknown>): string {
   return path.resolve(str(values, 'runs-dir') ?? process.env.PFM_RUNS_DIR ?? 'runs')
 }
 
+/** The run store, with the leftovers of killed processes (stale locks, temp files) cleared. */
 export function openStore(values: Record<string, unknown>): RunStore {
-  return new RunStore(runsDir(values))
+  return RunStore.open(runsDir(values))
 }
 
 /** Output sink: with --json exactly one JSON object on stdout; human text otherwise. */
@@ -102,7 +137,7 @@ export class ProgressBar {
 }
 
 export function table(rows: (string | number)[][], header: string[]): string {
-  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))]
+  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : printable(c))))]
   const widths = header.map((_, j) => Math.max(...cells.map((r) => String(r[j] ?? '').length)))
   return cells.map((r) => r.map((c, j) => String(c ?? '').padEnd(widths[j]!)).join('  ').trimEnd()).join('\n')
 }

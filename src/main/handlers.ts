@@ -99,7 +99,7 @@ export function createLab(options: HostOptions): Lab {
     exports: path.join(dataDir, 'exports'),
     benchmarks: path.join(dataDir, 'benchmarks')
   }
-  const store = new RunStore(paths.runs)
+  const store = RunStore.open(paths.runs)
   const library = new DatasetLibrary(paths.datasets)
   const benchmarks = new BenchLibrary(paths.benchmarks)
   const listeners = new Set<(e: LabEvent) => void>()

@@ -6,7 +6,7 @@ import { evaluateRun, sampleRun } from '../../engine/train/evaluate'
 import { ConfigError, StoreError } from '../../engine/errors'
 import { assertRunId } from '../../engine/store'
 import type { SampleOptions, SamplerId } from '../../engine/objectives/types'
-import { fmt, num, openStore, Out, parse, required, runsDir, str, table } from '../io'
+import { fmt, num, openStore, Out, parse, printable, required, runsDir, str, table } from '../io'
 import { metricsJson, metricsTable } from './train'
 
 export async function runs(argv: string[]): Promise<number> {
@@ -27,7 +27,7 @@ export async function runs(argv: string[]): Promise<number> {
       ]),
       ['run', 'status', 'objective', 'dataset', 'steps', 'energy', 'backend']
     )
-    const p = problems.map((x) => `skipped ${x.id}: ${x.reason}`).join('\n')
+    const p = problems.map((x) => `skipped ${printable(x.id)}: ${printable(x.reason)}`).join('\n')
     return p ? `${t}\n${p}` : t
   })
   return 0

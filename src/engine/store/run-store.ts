@@ -189,6 +189,16 @@ export class RunStore {
     this.now = opts.now ?? (() => new Date())
   }
 
+  /**
+   * The store at `root`, with what killed processes left behind removed first (`cleanup`: only entries
+   * whose owner is gone or that are old, so a live writer's lock or temp file is never touched).
+   */
+  static open(root: string, opts: RunStoreOptions = {}): RunStore {
+    const store = new RunStore(root, opts)
+    store.cleanup()
+    return store
+  }
+
   /** Creates `<root>/<id>/` with a `running` run.json; the folder appears only once run.json is complete. */
   create(init: { config: RunConfig; name?: string }): RunHandle {
     const parsed = RunConfigSchema.safeParse(init.config)

@@ -1,0 +1,103 @@
+/**
+ * The CLI's hardening against hostile input, run in-process (no spawn): one clean line for argument-parser
+ * errors, control characters of a corrupt run.json escaped, leftovers of killed processes cleaned on open.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { main } from '../../src/cli/index'
+import { parseErrorLine, printable } from '../../src/cli/io'
+import { RunStore } from '../../src/engine/store'
+import { deadPid, makeConfig, removeTempRoots, tempRoot } from '../engine/store/helpers'
+
+afterEach(removeTempRoots)
+
+/** Runs `pfm args` in this process, capturing stdout and stderr. */
+async function pfm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = ''
+  let stderr = ''
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true))
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true))
+  try {
+    const code = await main(args)
+    return { code, stdout, stderr }
+  } finally {
+    out.mockRestore()
+    err.mockRestore()
+  }
+}
+
+describe('argument-parser errors', () => {
+  it('`pfm eval --run -rf` is one line naming the flag, the value and the way to pass it', async () => {
+    const r = await pfm(['eval', '--run', '-rf', '--runs-dir', tempRoot()])
+    expect(r.code).toBe(2)
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1)
+    expect(r.stderr).toBe(
+      'pfm eval: --run: "-rf" starts with a dash, so it reads as an option; write --run=-rf to pass it as the value.\n'
+    )
+  })
+
+  it.each([
+    ["Option '--run <value>' argument is ambiguous.\nDid you forget…?\nTo specify…", ['--run'], '--run needs a value'],
+    ["Option '-n, --n <value>' argument is ambiguous.\nDid you…\nTo…", ['-n', '-5'], '--n: "-5" starts with a dash'],
+    ["Unknown option '--frob'. To specify a positional argument starting with a '-', place it at the end", [], "Unknown option '--frob'."],
+    ['line one\nline two', [], 'line one.']
+  ])('%j → one line', (msg, argv, start) => {
+    const line = parseErrorLine(msg, argv)
+    expect(line.startsWith(start)).toBe(true)
+    expect(line).not.toContain('\n')
+  })
+})
+
+describe('pfm runs on a corrupt store', () => {
+  it('escapes control characters and bidi overrides from run.json instead of printing them', async () => {
+    const root = tempRoot()
+    const store = new RunStore(root)
+    const h = store.create({ config: makeConfig(), name: 'ok' })
+    h.finish('completed', { stepsDone: 100, durationMs: 1, metrics: null })
+    const file = path.join(h.dir, 'run.json')
+    const j = JSON.parse(fs.readFileSync(file, 'utf8')) as { name: string; config: { dataset: { name: string } } }
+    j.config.dataset.name = 'evil\u001b[2J\u001b]0;pwned\u0007\u202e'
+    fs.writeFileSync(file, JSON.stringify(j))
+    const bad = store.create({ config: makeConfig() })
+    fs.writeFileSync(path.join(bad.dir, 'run.json'), Buffer.from([0x7b, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0xff, 0x9b]))
+    const r = await pfm(['runs', '--runs-dir', root])
+    expect(r.code).toBe(0)
+    // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/)
+    expect(r.stdout).toContain('evil\\x1b[2J\\x1b]0;pwned\\x07\\u202e')
+    expect(r.stdout).toContain(`skipped ${bad.id}: run.json is not valid JSON`)
+  })
+
+  it('printable keeps ordinary text, accents and symbols', () => {
+    expect(printable('énergie φ#ν — 8gaussians')).toBe('énergie φ#ν — 8gaussians')
+    expect(printable('a\nb\tc\r')).toBe('a\\nb\\tc\\r')
+  })
+})
+
+describe('opening a store clears what killed processes left', () => {
+  it('removes run.json.lock and run.json.tmp-* of a dead process, keeps a live one and fresh unknowns', () => {
+    const root = tempRoot()
+    const h = new RunStore(root).create({ config: makeConfig() })
+    const dead = deadPid()
+    const staleLock = path.join(h.dir, 'run.json.lock')
+    fs.writeFileSync(staleLock, String(dead))
+    const staleTmp = path.join(h.dir, `run.json.tmp-${dead}-abcd1234`)
+    fs.writeFileSync(staleTmp, '{')
+    const liveTmp = path.join(h.dir, `weights.json.tmp-${process.pid}-00ff00ff`)
+    fs.writeFileSync(liveTmp, '{')
+    RunStore.open(root)
+    expect(fs.existsSync(staleLock)).toBe(false)
+    expect(fs.existsSync(staleTmp)).toBe(false)
+    expect(fs.existsSync(liveTmp)).toBe(true) // its writer (this process) is alive and the file is new
+    expect(new RunStore(root).load(h.id).status).toBe('running')
+    // A live process's lock is kept until it is old.
+    fs.writeFileSync(staleLock, String(process.pid))
+    RunStore.open(root)
+    expect(fs.existsSync(staleLock)).toBe(true)
+    const old = new Date(Date.now() - 120_000)
+    fs.utimesSync(staleLock, old, old)
+    RunStore.open(root)
+    expect(fs.existsSync(staleLock)).toBe(false)
+  })
+})
