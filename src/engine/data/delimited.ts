@@ -50,8 +50,10 @@ export function parseDelimited(text: string, file: string, opts: DelimitedOption
   const row2 = second ? splitFields(second.text, delim, file, second.line) : null
 
   const ncols = row1.length
+  // A decimal-comma cell below counts as a number here, so its hint survives a header row.
+  const below = (c: string): boolean => looksNumeric(c) || (delim !== ',' && DECIMAL_COMMA.test(c))
   const hasHeader = row1.some(
-    (c, j) => c !== '' && !looksNumeric(c) && (row2 === null || looksNumeric(row2[j] ?? ''))
+    (c, j) => c !== '' && !looksNumeric(c) && (row2 === null || below(row2[j] ?? ''))
   )
   const names = hasHeader ? row1.map((c, j) => (c === '' ? `x${j}` : c)) : defaultNames(ncols)
   const idx =

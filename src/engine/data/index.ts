@@ -21,6 +21,8 @@ export {
 } from './import'
 export {
   MIN_HELDOUT,
+  MIN_TRAINABLE_ROWS,
+  heldoutSize,
   applyStandardization,
   fitStandardization,
   gather,

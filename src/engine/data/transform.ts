@@ -77,6 +77,17 @@ function checkStats(points: Points, stats: Standardization): void {
 export const MIN_HELDOUT = 2000
 
 /**
+ * The fewest rows a data set can train on with the default split (20 % held out): 3 rows keep 1 held out and
+ * 2 for training, the smallest batch; 2 rows would leave a single training row.
+ */
+export const MIN_TRAINABLE_ROWS = 3
+
+/** How many of `n` rows {@link splitHeldout} holds out. */
+export function heldoutSize(n: number, heldoutFraction: number, minHeldout = MIN_HELDOUT): number {
+  return Math.min(n - 1, Math.max(Math.round(heldoutFraction * n), Math.min(minHeldout, Math.floor(n / 2))))
+}
+
+/**
  * Seeded random split into training and held-out points.
  * Held-out size h = max(round(fraction · n), min(minHeldout, ⌊n/2⌋)), capped at n − 1 so training keeps a row.
  * Both parts are in shuffled order.
@@ -94,10 +105,7 @@ export function splitHeldout(
     throw new ConfigError(`The minimum held-out size must be a non-negative integer, got ${minHeldout}.`)
   requireRows(points, 2, 'a train/held-out split')
   const { n, d, data } = points
-  const h = Math.min(
-    n - 1,
-    Math.max(Math.round(heldoutFraction * n), Math.min(minHeldout, Math.floor(n / 2)))
-  )
+  const h = heldoutSize(n, heldoutFraction, minHeldout)
   const perm = rng.permutation(n)
   return { heldout: gather(data, d, perm.subarray(0, h)), train: gather(data, d, perm.subarray(h)) }
 }

@@ -212,6 +212,11 @@ const BAD: Bad[] = [
     error: /^decimal-comma\.csv line 2, column 1: "1,5" is not a number \(decimal comma\? write 1\.5\)/
   },
   {
+    // every cell below the header a decimal comma: the header is still found, and the hint kept
+    file: 'bad/decimal-comma-header.csv',
+    error: /^decimal-comma-header\.csv line 2, column 1: "1,5" is not a number \(decimal comma\? write 1\.5\)/
+  },
+  {
     file: 'bad/unclosed-quote.csv',
     error: /^unclosed-quote\.csv line 2, column 2: the quoted cell is not closed/
   },
