@@ -1,13 +1,20 @@
 /**
  * The app's datasets: the engine's built-ins, plus files the user imported. An import is validated with the
  * engine's importer (a bad file gets its sentence with file, line and column), then the file is copied into
- * `<dataDir>/datasets/` (atomically) and listed in a small JSON index, so runs re-open it later: a run's
+ * `<dataDir>/datasets/files/` (atomically) and listed in a small JSON index, so runs re-open it later: a run's
  * `dataset.spec` is the absolute path of that copy.
  *
  * ```
- * <dataDir>/datasets/index.json    { version: 1, datasets: [ImportedEntry, …] }
- *                    <name>.<ext>  the imported file, as uploaded
+ * <dataDir>/datasets/index.json           { version: 2, datasets: [Entry, …] }  (+ its .lock / .tmp-* files)
+ *                    files/<name>.<ext>   an imported file, as uploaded, stored under its id's name
+ *                    <name>.<ext>         a copy imported by a version-1 store (see below)
  * ```
+ *
+ * The copies live in their own folder, so no user file name (`index.json`, `index.json.lock`) can ever collide
+ * with the store's own files. A version-1 store kept its copies beside the index; opening it rewrites the
+ * index as version 2 and leaves those copies where they are, because runs trained on them name that path.
+ * The one entry a version-1 store could not keep, a file called `index.json` (the index overwrote it), is
+ * dropped with a warning.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -17,6 +24,7 @@ import {
   BUILTINS,
   DEFAULT_BUILTIN_POINTS,
   DEFAULT_MAX_BYTES,
+  MIN_TRAINABLE_ROWS,
   generateBuiltin,
   isBuiltin,
   parseDatasetBytes,
@@ -30,13 +38,16 @@ import type { Dataset, Points } from '../engine/types'
 import { HostError } from './errors'
 
 export const INDEX_FILE = 'index.json'
+/** The folder of the imported copies, inside the datasets folder. */
+export const FILES_DIR = 'files'
 const FILE_PREFIX = 'file:'
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
 const EntrySchema = z.object({
   /** Unique, safe as a file name stem; the id is `file:<name>`. */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
-  /** The stored copy, `<name><ext>`, inside the datasets folder. */
-  file: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
+  name: z.string().regex(SAFE_NAME),
+  /** The stored copy relative to the datasets folder: `files/<name><ext>` (version 1: `<name><ext>`). */
+  file: z.string().regex(/^(files\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/),
   title: z.string(),
   originalName: z.string(),
   rows: z.number().int().nonnegative(),
@@ -47,7 +58,8 @@ const EntrySchema = z.object({
   importedAt: z.string()
 })
 type Entry = z.output<typeof EntrySchema>
-const IndexSchema = z.object({ version: z.literal(1), datasets: z.array(EntrySchema) })
+const INDEX_VERSION = 2
+const IndexSchema = z.object({ version: z.literal([1, INDEX_VERSION]), datasets: z.array(EntrySchema) })
 
 /** What an import needs: the file's bytes and name (from an upload, or read from a path by the host). */
 export interface ImportInput {
@@ -74,8 +86,10 @@ export class DatasetLibrary {
   readonly dir: string
   private builtinColumns = new Map<string, string[]>()
 
+  /** Opens the store at `dir`, migrating a version-1 index (see the module comment). */
   constructor(dir: string) {
     this.dir = path.resolve(dir)
+    this.migrate()
   }
 
   /** Built-ins first (registry order), then imported files (import order). */
@@ -116,17 +130,21 @@ export class DatasetLibrary {
       ...(input.columns !== undefined ? { columns: input.columns } : {}),
       ...(input.skipRows !== undefined ? { skipRows: input.skipRows } : {})
     })
-    if (ds.n < 1) throw new DataFormatError(`${input.fileName}: the file holds no data rows.`)
+    if (ds.n < MIN_TRAINABLE_ROWS)
+      throw new DataFormatError(
+        `${input.fileName} has ${ds.n === 1 ? '1 row' : `${ds.n} rows`}; a data set needs at least ` +
+          `${MIN_TRAINABLE_ROWS} to train (some are held out to score the model, and a batch takes at least 2).`
+      )
     this.ensureDir()
     return this.withIndex((entries) => {
       const taken = new Set(entries.map((e) => e.name))
       const stem = safeStem(input.name ?? path.basename(input.fileName, path.extname(input.fileName)))
       let name = stem
-      for (let k = 2; taken.has(name) || fs.existsSync(path.join(this.dir, name + ext)); k++)
+      for (let k = 2; taken.has(name) || fs.existsSync(path.join(this.dir, FILES_DIR, name + ext)); k++)
         name = `${stem}-${k}`
       const entry: Entry = {
         name,
-        file: name + ext,
+        file: `${FILES_DIR}/${name}${ext}`,
         title: input.name?.trim() || input.fileName,
         originalName: input.fileName,
         rows: ds.n,
@@ -136,6 +154,7 @@ export class DatasetLibrary {
         ...(input.skipRows !== undefined && input.skipRows > 0 ? { skipRows: input.skipRows } : {}),
         importedAt: new Date().toISOString()
       }
+      this.ensureDir(path.join(this.dir, FILES_DIR))
       writeFileAtomic(path.join(this.dir, entry.file), input.bytes)
       return { entries: [...entries, entry], value: entryInfo(entry) }
     })
@@ -203,12 +222,17 @@ export class DatasetLibrary {
 
   /** The index's entries; a missing index is empty, an unreadable one is an error naming the file. */
   private entries(): Entry[] {
+    return this.readIndex()?.datasets ?? []
+  }
+
+  /** The parsed index, or null when there is none yet. */
+  private readIndex(): z.output<typeof IndexSchema> | null {
     const file = path.join(this.dir, INDEX_FILE)
     let text: string
     try {
       text = fs.readFileSync(file, 'utf8')
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return []
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null
       throw new HostError('STORE', `The dataset index ${file} cannot be read: ${describeFsError(e)}.`)
     }
     let json: unknown
@@ -223,7 +247,7 @@ export class DatasetLibrary {
         'STORE',
         `The dataset index ${file} is not in the expected shape; remove it to start afresh.`
       )
-    return parsed.data.datasets
+    return parsed.data
   }
 
   /** Read-modify-write of the index under its lock; the new index is written atomically. */
@@ -232,18 +256,40 @@ export class DatasetLibrary {
     const file = path.join(this.dir, INDEX_FILE)
     return withFileLock(file, () => {
       const { entries, value } = fn(this.entries())
-      writeFileAtomic(file, JSON.stringify({ version: 1, datasets: entries }, null, 2) + '\n')
+      writeFileAtomic(file, JSON.stringify({ version: INDEX_VERSION, datasets: entries }, null, 2) + '\n')
       return value
     })
   }
 
-  private ensureDir(): void {
+  /**
+   * A version-1 index is rewritten as version 2: its copies stay where they are (runs name them); an entry
+   * whose copy was the index itself (a file called `index.json`) had already lost its data and is dropped.
+   */
+  private migrate(): void {
+    if (this.readIndex()?.version !== 1) return
+    this.withIndex((entries) => {
+      const kept = entries.filter((e) => !isStoreFile(e.file))
+      for (const e of entries)
+        if (!kept.includes(e))
+          console.warn(
+            `[datasets] dropped "${e.title}" from ${path.join(this.dir, INDEX_FILE)}: a version-1 store wrote its index over that file.`
+          )
+      return { entries: kept, value: undefined }
+    })
+  }
+
+  private ensureDir(dir = this.dir): void {
     try {
-      fs.mkdirSync(this.dir, { recursive: true })
+      fs.mkdirSync(dir, { recursive: true })
     } catch (e) {
-      throw new HostError('STORE', `Could not create the datasets folder ${this.dir}: ${describeFsError(e)}.`)
+      throw new HostError('STORE', `Could not create the datasets folder ${dir}: ${describeFsError(e)}.`)
     }
   }
+}
+
+/** The index and the files its lock and atomic writes leave beside it. */
+function isStoreFile(file: string): boolean {
+  return file === INDEX_FILE || file.startsWith(`${INDEX_FILE}.`)
 }
 
 function entryInfo(e: Entry): DatasetInfo {

@@ -200,7 +200,7 @@ describe('handlers', () => {
       ok: true,
       value: { id: 'file:My-Points', kind: 'imported', rows: 50, dim: 2, columns: ['a', 'b'] }
     })
-    const copy = path.join(lab.paths.datasets, 'My-Points.csv')
+    const copy = path.join(lab.paths.datasets, 'files', 'My-Points.csv')
     expect(fs.readFileSync(copy, 'utf8')).toBe(csv)
     const again = await dispatch(handlers, 'datasets:import', [
       { fileName: 'My Points.csv', contentBase64: b64(csv) }
@@ -215,7 +215,7 @@ describe('handlers', () => {
     expect(prev.stats[0]).toMatchObject({ name: 'a', min: 0, max: 49, mean: 24.5 })
 
     expect(await dispatch(handlers, 'datasets:remove', ['file:My-Points-2'])).toEqual({ ok: true })
-    expect(fs.existsSync(path.join(lab.paths.datasets, 'My-Points-2.csv'))).toBe(false)
+    expect(fs.existsSync(path.join(lab.paths.datasets, 'files', 'My-Points-2.csv'))).toBe(false)
     const gone = await dispatch(handlers, 'datasets:preview', ['file:My-Points-2'])
     expect(gone).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
     expect(await dispatch(handlers, 'datasets:remove', ['8gaussians'])).toMatchObject({
