@@ -3,6 +3,7 @@
  * and the CLI (`pfm objectives`, `--set`), the UI forms and the training loop are generated from it.
  */
 import type * as tf from '@tensorflow/tfjs-core'
+import type { Mlp } from '../models/mlp'
 import type { ParamSpecs, ParamValues } from '../params'
 import type { Rng } from '../rng'
 
@@ -35,6 +36,30 @@ interface ObjectiveBase {
   summary: string
   params: ParamSpecs
   defaults: TrainDefaults
+  /**
+   * What this objective's runs can do beyond training on TensorFlow.js and sampling (absent: nothing more).
+   * Declare a capability here and nowhere else — the CLI, the host and the trainers read it:
+   * - `ortTrain`: trains on onnxruntime (`--backend onnxruntime`, and `auto` picks it). Its model must
+   *   implement `TrainableModel.regression()` (one MLP regressed by mean squared error).
+   * - `teacher`: its runs can teach `distill` / `reflow`. Its restored model must be a `FlowModel` (a
+   *   deterministic `transport` of N(0, I)).
+   * How a run exports to ONNX is not declared here: the model says it (`TrainableModel.exportAs()`).
+   * E.g. `capabilities: { ortTrain: true, teacher: true }` (cfm).
+   */
+  capabilities?: ObjectiveCapabilities
+}
+
+export interface ObjectiveCapabilities {
+  ortTrain?: boolean
+  teacher?: boolean
+}
+
+/** True when `obj` declares capability `c`. */
+export function hasCapability(
+  obj: { capabilities?: ObjectiveCapabilities },
+  c: keyof ObjectiveCapabilities
+): boolean {
+  return obj.capabilities?.[c] === true
 }
 
 /**
@@ -87,6 +112,11 @@ export interface TrainableModel {
   readonly defaultSteps: number
   /** n samples in standardised coordinates, [n, d] row-major. */
   sample(n: number, rng: Rng, opts: SampleOptions): Float32Array
+  /**
+   * The regression an onnxruntime trainer runs instead of `step` (objectives with `capabilities.ortTrain`);
+   * absent for models trained only on TensorFlow.js.
+   */
+  regression?(): RegressionSpec
   /** Extra held-out figures, e.g. `{ nllNatsPerDim }` or `{ elbo, iwae }`. */
   evaluate?(heldout: { n: number; d: number; data: Float32Array }, rng: Rng): Record<string, number>
   /** Serialisable weights (stored as runs/<id>/weights.json; `kind` names the model). */
@@ -95,6 +125,22 @@ export interface TrainableModel {
   snapshot(): tf.Tensor[]
   restore(snapshot: tf.Tensor[]): void
   dispose(): void
+}
+
+/**
+ * A model's training step as one mean-squared-error regression of an MLP (ort/regression-model.ts runs it
+ * on onnxruntime): loss = lossScale × mean((net(input) − target)²).
+ */
+export interface RegressionSpec {
+  /** The network trained, and its moving average (null without one), as tfjs variables. */
+  net: Mlp
+  avg: Mlp | null
+  ema: number
+  /** Base learning rate (scaled per step by the flows' `lrFactor`). */
+  lr: number
+  lossScale: number
+  /** A step's network inputs [B, in] and targets [B, out], drawn as the model's own step draws them. */
+  batch(y: tf.Tensor2D, ctx: LossContext): { input: Float32Array; target: Float32Array }
 }
 
 /** What one training step reports. */

@@ -6,7 +6,8 @@
  * them is a user error.
  */
 import { ConfigError } from '../errors'
-import type { AnyObjective, TrainableModel } from '../objectives/types'
+import { allObjectives } from '../objectives/registry'
+import { hasCapability, type AnyObjective, type TrainableModel } from '../objectives/types'
 import type { BackendChoice } from '../types'
 import { defaultThreads } from '../train/parallel/trainer'
 import { loadOrt } from './train-step'
@@ -28,13 +29,18 @@ export {
 } from './regression-model'
 
 /**
- * The objectives with an onnxruntime training step: the velocity regressions (`VelocityModel`) and the
- * one-step distillation (`DistillModel`), all mean-squared-error regressions of an MLP.
+ * True when the objective declares an onnxruntime training step (`capabilities.ortTrain`: its model is a
+ * mean-squared-error regression of an MLP, `TrainableModel.regression()`).
  */
-export const ORT_OBJECTIVES: readonly string[] = ['cfm', 'ot-cfm', 'reflow', 'ddpm', 'distill']
+export function hasOrtStep(obj: Pick<AnyObjective, 'kind' | 'capabilities'>): boolean {
+  return obj.kind === 'model' && hasCapability(obj, 'ortTrain')
+}
 
-export function hasOrtStep(obj: Pick<AnyObjective, 'id' | 'kind'>): boolean {
-  return obj.kind === 'model' && ORT_OBJECTIVES.includes(obj.id)
+/** The ids of the registered objectives with an onnxruntime training step, for messages. */
+export function ortObjectiveIds(): string[] {
+  return allObjectives()
+    .filter(hasOrtStep)
+    .map((o) => o.id)
 }
 
 /** Null when onnxruntime-node loads here, else why not (one line). */
@@ -52,7 +58,7 @@ export async function ortUnavailable(): Promise<string | null> {
 export class OrtUnsupportedError extends ConfigError {
   constructor(objective: string) {
     super(
-      `${objective} has no onnxruntime training step (--backend onnxruntime trains ${ORT_OBJECTIVES.join(', ')}); ` +
+      `${objective} has no onnxruntime training step (--backend onnxruntime trains ${ortObjectiveIds().join(', ')}); ` +
         `use --backend auto or a TensorFlow.js backend.`
     )
   }
@@ -64,7 +70,7 @@ export class OrtUnsupportedError extends ConfigError {
  * 3–5× faster per step than tfjs-wasm: docs/benchmarks.md); TensorFlow.js otherwise.
  */
 export async function chooseTrainer(
-  obj: Pick<AnyObjective, 'id' | 'kind'>,
+  obj: Pick<AnyObjective, 'id' | 'kind' | 'capabilities'>,
   choice: BackendChoice
 ): Promise<{ trainer: 'onnxruntime' | 'tfjs'; skipped?: string }> {
   if (choice === 'onnxruntime') {

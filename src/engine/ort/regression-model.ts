@@ -7,13 +7,12 @@
  * one of those is asked for, so weights.json, eval, sample and ONNX export are those of a tfjs-trained run.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import type { Mlp } from '../models/mlp'
-import { velocityInput } from '../models/velocity'
-import { lrFactor, VelocityModel } from '../objectives/flows/common'
-import { DistillModel } from '../objectives/flows/distill'
+import { lrFactor } from '../objectives/flows/common'
+import { emaDecay } from '../train/ema'
 import type {
   AsyncTrainableModel,
   LossContext,
+  RegressionSpec,
   SampleOptions,
   StepResult,
   TrainableModel
@@ -21,48 +20,12 @@ import type {
 import type { Rng } from '../rng'
 import { OrtTrainStep } from './train-step'
 
-/** What the onnxruntime trainer needs from a tfjs regression model. */
-export interface RegressionAdapter {
-  /** The network trained, and its moving average (null without one), as tfjs variables. */
-  net: Mlp
-  avg: Mlp | null
-  ema: number
-  /** Base learning rate (scaled per step by `lrFactor`). */
-  lr: number
-  /** The loss is lossScale × the mean squared error. */
-  lossScale: number
-  /** A step's network inputs [B, in] and targets [B, out], drawn as the model's own step draws them. */
-  batch(y: tf.Tensor2D, ctx: LossContext): { input: Float32Array; target: Float32Array }
-}
+/** What the onnxruntime trainer needs from a tfjs regression model (the model's own `regression()`). */
+export type RegressionAdapter = RegressionSpec
 
 /** The adapter of a model the onnxruntime trainer can train, or null. */
 export function regressionAdapter(model: TrainableModel): RegressionAdapter | null {
-  if (model instanceof VelocityModel)
-    return {
-      net: model.net.mlp,
-      avg: model.avg?.mlp ?? null,
-      ema: model.ema,
-      lr: model.lr,
-      lossScale: 1,
-      batch: (y, ctx) => {
-        const b = model.regressionBatch(y.dataSync() as Float32Array, y.shape[0], ctx)
-        return { input: velocityInput(b.x, b.t, model.net.spec), target: b.target }
-      }
-    }
-  if (model instanceof DistillModel)
-    return {
-      net: model.phi,
-      avg: model.avg,
-      ema: model.ema,
-      lr: model.lr,
-      // tf.mean(tf.sum(‖ψ(z) − χ(z)‖², 1)) = dim × the mean squared error.
-      lossScale: model.dim,
-      batch: (y, ctx) => {
-        const { z, x } = model.regressionPairs(y.shape[0], ctx)
-        return { input: z, target: x }
-      }
-    }
-  return null
+  return model.regression?.() ?? null
 }
 
 export interface OrtModelOptions {
@@ -117,7 +80,7 @@ export class OrtRegressionModel implements AsyncTrainableModel {
   async step(y: tf.Tensor2D, ctx: LossContext): Promise<StepResult> {
     const { input, target } = this.adapter.batch(y, ctx)
     const lr = this.adapter.lr * lrFactor(ctx.step, ctx.steps)
-    const decay = this.adapter.avg ? VelocityModel.emaDecay(this.adapter.ema, this.trainer.updates) : 0
+    const decay = this.adapter.avg ? emaDecay(this.adapter.ema, this.trainer.updates) : 0
     const loss = await this.trainer.step(input, target, lr, decay)
     if (Number.isFinite(loss)) this.stale = true
     return { loss }

@@ -16,6 +16,12 @@ import {
   isFlowModel
 } from '../../../src/engine/objectives/flows'
 import { lrFactor } from '../../../src/engine/objectives/flows/common'
+import {
+  allObjectives,
+  registerObjective,
+  unregisterObjective
+} from '../../../src/engine/objectives/registry'
+import { hasOrtStep } from '../../../src/engine/ort'
 import { resolveParams } from '../../../src/engine/params'
 import { Rng } from '../../../src/engine/rng'
 import type { ModelObjective, ModelSpec, TrainableModel } from '../../../src/engine/objectives/types'
@@ -246,6 +252,36 @@ describe('reflow and distill', () => {
     const p = distill.create(teacherSpec(distill, params))
     if (error) await expect(p).rejects.toThrow(error)
     else (await p).dispose()
+  })
+
+  it('teaches from any registered objective that declares capabilities.teacher, and only those', async () => {
+    const mine: ModelObjective = { ...cfm, id: 'my-flow', capabilities: { teacher: true } }
+    const plain: ModelObjective = { ...cfm, id: 'my-plain', capabilities: {} }
+    registerObjective(mine)
+    registerObjective(plain)
+    try {
+      const runs = memoryRuns({
+        m: { objective: 'my-flow', model: teacher },
+        p: { objective: 'my-plain', model: teacher }
+      })
+      const spec = (t: string): ModelSpec =>
+        modelSpec(distill, d, { ...small, params: { pool: 64, teacherSteps: 2, teacher: t } }, runs)
+      ;(await distill.create(spec('m'))).dispose()
+      await expect(distill.create(spec('p'))).rejects.toThrow(
+        /my-plain; distill needs a flow teacher \(.*cfm/
+      )
+      expect(hasOrtStep(mine)).toBe(false)
+      expect(hasOrtStep({ ...plain, capabilities: { ortTrain: true } })).toBe(true)
+    } finally {
+      unregisterObjective('my-flow')
+      unregisterObjective('my-plain')
+    }
+    const ort = allObjectives()
+      .filter(hasOrtStep)
+      .map((o) => o.id)
+    expect(ort).toEqual(expect.arrayContaining(['cfm', 'ot-cfm', 'reflow', 'ddpm', 'distill']))
+    expect(ort).not.toContain('energy')
+    expect(ort).not.toContain('realnvp')
   })
 
   it('needs a run store and a flow teacher of the same dimension', async () => {

@@ -151,6 +151,7 @@ export function flowMatchingObjective(o: {
     summary: o.summary,
     params: CFM_PARAMS,
     defaults: o.defaults,
+    capabilities: { ortTrain: true, teacher: true },
     async create(spec: ModelSpec) {
       checkNoiseSpec(o.id, spec)
       return build(createVelocityNet(spec, spec.params, o.id), spec.lr, spec.params)

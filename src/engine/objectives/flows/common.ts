@@ -8,7 +8,14 @@ import { VelocityNet, velocityInput, type VelocityWeights, DEFAULT_MAX_FREQ } fr
 import { float, int, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
 import { optimizerStep } from '../../train/step'
-import type { LossContext, ModelSpec, SampleOptions, SamplerId, TrainableModel } from '../types'
+import type {
+  LossContext,
+  ModelSpec,
+  RegressionSpec,
+  SampleOptions,
+  SamplerId,
+  TrainableModel
+} from '../types'
 import { cosineFactor, setLearningRate } from '../../train/schedule'
 import { emaDecay, emaUpdate } from '../../train/ema'
 import { restoreVars, snapshotVars } from '../../train/variables'
@@ -163,6 +170,21 @@ export abstract class VelocityModel implements FlowModel {
   /** Fields beyond `kind`, `net` and `ema` stored with the weights. */
   protected extraJSON(): Record<string, unknown> {
     return {}
+  }
+
+  /** The velocity regression: input [x, emb(t)], target the objective's (x₁ − x₀, ε, …). */
+  regression(): RegressionSpec {
+    return {
+      net: this.net.mlp,
+      avg: this.avg?.mlp ?? null,
+      ema: this.ema,
+      lr: this.lr,
+      lossScale: 1,
+      batch: (y, ctx) => {
+        const b = this.regressionBatch(y.dataSync() as Float32Array, y.shape[0], ctx)
+        return { input: velocityInput(b.x, b.t, this.net.spec), target: b.target }
+      }
+    }
   }
 
   step(y: tf.Tensor2D, ctx: LossContext): { loss: number } {

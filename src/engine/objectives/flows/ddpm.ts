@@ -200,6 +200,7 @@ export const ddpm: ModelObjective = {
     'probability-flow ODE (7) from N(0, I) back to the data (ddim/heun/euler), or the reverse SDE (ddpm).',
   params: DDPM_PARAMS,
   defaults: { steps: 3000, batch: 256, lr: 5e-3 },
+  capabilities: { ortTrain: true, teacher: true },
   async create(spec: ModelSpec) {
     checkNoiseSpec('ddpm', spec)
     return build(createVelocityNet(spec, spec.params, 'ddpm'), spec.lr, spec.params)

@@ -12,7 +12,14 @@ import { Mlp, type MlpWeights } from '../../models/mlp'
 import { float, int } from '../../params'
 import type { Rng } from '../../rng'
 import { optimizerStep } from '../../train/step'
-import type { LossContext, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
+import type {
+  LossContext,
+  ModelObjective,
+  ModelSpec,
+  RegressionSpec,
+  SampleOptions,
+  SamplerId
+} from '../types'
 import { restoreVars, snapshotVars } from '../../train/variables'
 import {
   SAMPLE_CHUNK,
@@ -90,6 +97,22 @@ export class DistillModel implements FlowModel {
     )
       this.refresh(pool, ctx.step / this.refreshEvery)
     return gatherPairs(pool, drawIndices(pool.n, B, ctx.rng))
+  }
+
+  /** The map's regression on the teacher's pairs: input z, target χ(z). */
+  regression(): RegressionSpec {
+    return {
+      net: this.phi,
+      avg: this.avg,
+      ema: this.ema,
+      lr: this.lr,
+      // tf.mean(tf.sum(‖ψ(z) − χ(z)‖², 1)) = dim × the mean squared error.
+      lossScale: this.dim,
+      batch: (y, ctx) => {
+        const { z, x } = this.regressionPairs(y.shape[0], ctx)
+        return { input: z, target: x }
+      }
+    }
   }
 
   step(y: tf.Tensor2D, ctx: LossContext): { loss: number; extra?: Record<string, number> } {
@@ -203,6 +226,7 @@ export const distill: ModelObjective = {
     )
   },
   defaults: { steps: 1000, batch: 256, lr: 5e-3 },
+  capabilities: { ortTrain: true },
   async create(spec: ModelSpec) {
     checkNoiseSpec('distill', spec)
     const teacher = await loadTeacher('distill', spec)

@@ -74,6 +74,7 @@ export const reflow: ModelObjective = {
     )
   },
   defaults: { steps: 1000, batch: 256, lr: 2e-3 },
+  capabilities: { ortTrain: true, teacher: true },
   async create(spec: ModelSpec) {
     checkNoiseSpec('reflow', spec)
     const teacher = await loadTeacher('reflow', spec)

@@ -6,14 +6,20 @@
 import { ConfigError } from '../../errors'
 import { choice, int, str, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
-import type { ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
+import {
+  hasCapability,
+  type ModelObjective,
+  type ModelSpec,
+  type SampleOptions,
+  type SamplerId
+} from '../types'
 import { isFlowModel, type FlowModel } from './common'
 
-/** Objectives whose runs can teach: their models define a deterministic transport of N(0, I). */
-export const TEACHER_OBJECTIVES: readonly string[] = ['ddpm', 'cfm', 'ot-cfm', 'reflow']
-
 export const TEACHER_PARAMS: ParamSpecs = {
-  teacher: str('', `Run id of the trained flow to learn from (${TEACHER_OBJECTIVES.join(', ')}).`),
+  teacher: str(
+    '',
+    'Run id of the trained flow to learn from (a run of an objective that can teach: cfm, ddpm, …).'
+  ),
   teacherSampler: choice(
     'auto',
     ['auto', 'heun', 'euler', 'ddim'],
@@ -51,17 +57,19 @@ export async function loadTeacher(who: string, spec: ModelSpec): Promise<Teacher
   if (!spec.loadRun)
     throw new ConfigError(`${who} needs the run store to load its teacher run ${runId}; none is open here.`)
   const run = await spec.loadRun(runId)
-  if (!TEACHER_OBJECTIVES.includes(run.objective))
+  // Late import: the registry includes this objective's own module.
+  const { allObjectives } = await import('../registry')
+  const teachers = allObjectives().filter(
+    (o): o is ModelObjective => o.kind === 'model' && hasCapability(o, 'teacher')
+  )
+  const obj = teachers.find((o) => o.id === run.objective)
+  if (!obj)
     throw new ConfigError(
-      `Run ${runId} was trained with ${run.objective}; ${who} needs a flow teacher (${TEACHER_OBJECTIVES.join(', ')}).`
+      `Run ${runId} was trained with ${run.objective}; ${who} needs a flow teacher (${teachers.map((o) => o.id).join(', ')}).`
     )
   const weights = record(run.weights)
   if (!weights || typeof weights.kind !== 'string')
     throw new ConfigError(`Run ${runId} has no readable weights to teach ${who}.`)
-  // Late import: the flow registry includes this objective's own module.
-  const { FLOW_OBJECTIVES } = await import('./index')
-  const obj = FLOW_OBJECTIVES.find((o: ModelObjective) => o.id === run.objective)
-  if (!obj) throw new ConfigError(`Run ${runId}: unknown flow objective ${run.objective}.`)
   const config = record(run.config)
   const params = (record(config?.params) ?? {}) as ParamValues
   const model = obj.restore(weights as { kind: string } & Record<string, unknown>, {
