@@ -24,7 +24,7 @@ export interface Standardization {
   std: number[]
 }
 
-/** Sample-quality metrics, all computed on held-out data in standardised coordinates. */
+/** Sample-quality metrics on held-out data, in standardised coordinates (the mode figures in data units). */
 export interface Metrics {
   /** Unbiased energy distance (U-statistic) between samples and held-out data. */
   energy: number
@@ -40,7 +40,21 @@ export interface Metrics {
   coverage: number
   /** Number of points each side. */
   n: number
+  /** Data sets with known modes only (the built-in mixtures): how many modes the data have … */
+  modes?: number
+  /** … how many of them the samples cover (see `modeCoverage`) … */
+  modesCovered?: number
+  /** … and the share of samples that lie in a mode (within 3σ of a Gaussian's centre, inside a square). */
+  highQuality?: number
 }
+
+/**
+ * One mode of a distribution whose modes are known: an isotropic Gaussian bump (centre, σ per coordinate) or
+ * a uniform axis-aligned box. Coordinates in data units.
+ */
+export type Mode =
+  | { kind: 'gaussian'; centre: number[]; sigma: number }
+  | { kind: 'box'; lo: number[]; hi: number[] }
 
 /** The TensorFlow.js backends. */
 export type BackendId = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'

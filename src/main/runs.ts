@@ -17,7 +17,7 @@ import { findObjective } from '../engine/objectives/registry'
 import type { SampleOptions } from '../engine/objectives/types'
 import type { RunStore, RunSummary, LoadedRun } from '../engine/store'
 import { openRun, rebuildData } from '../engine/train/evaluate'
-import { STREAMS, scoreModel, streamRng } from '../engine/train/train'
+import { STREAMS, runModes, scoreModel, streamRng } from '../engine/train/train'
 import type { Metrics, Points } from '../engine/types'
 
 export function metricsInfo(m: Metrics): MetricsInfo
@@ -32,7 +32,10 @@ export function metricsInfo(m: Partial<Metrics>): Partial<MetricsInfo> {
     'recall',
     'density',
     'coverage',
-    'n'
+    'n',
+    'modes',
+    'modesCovered',
+    'highQuality'
   ] as const
   const out: Partial<MetricsInfo> = {}
   for (const k of keys) if (m[k] !== undefined) out[k] = m[k]
@@ -131,10 +134,10 @@ export async function sampleSet(store: RunStore, req: SampleRequest): Promise<Sa
     let samples: Points
     let metrics: MetricsInfo | null = null
     if (req.metrics) {
-      const { train, heldout } = rebuildData(open.config)
+      const { train, heldout, stats: split } = rebuildData(open.config)
       const n = Math.min(req.n ?? 2000, heldout.n)
       const sub: Points = { n, d: heldout.d, data: heldout.data.subarray(0, n * heldout.d) }
-      const scored = scoreModel(model, sub, train, n, rng, opts)
+      const scored = scoreModel(model, sub, train, n, rng, opts, runModes(open.config.dataset.spec, split))
       samples = scored.samples
       metrics = metricsInfo(scored.metrics)
     } else {

@@ -151,6 +151,10 @@ export interface MetricsInfo {
   density: number
   coverage: number
   n: number
+  /** Data sets with known modes (the built-in mixtures): number of modes, modes covered, share in a mode. */
+  modes?: number
+  modesCovered?: number
+  highQuality?: number
 }
 
 /** A queued or running piece of work (training, benchmark) in a worker process. */

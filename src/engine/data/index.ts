@@ -9,7 +9,14 @@ import type { Dataset } from '../types'
 import { loadDatasetFile } from './import'
 import { BUILTINS, generateBuiltin, isBuiltin } from './toys'
 
-export { BUILTINS, MAX_BUILTIN_POINTS, generateBuiltin, isBuiltin, type BuiltinInfo } from './toys'
+export {
+  BUILTINS,
+  MAX_BUILTIN_POINTS,
+  builtinModes,
+  generateBuiltin,
+  isBuiltin,
+  type BuiltinInfo
+} from './toys'
 export {
   DEFAULT_MAX_BYTES,
   FORMATS,

@@ -8,7 +8,7 @@
  */
 import { ConfigError } from '../errors'
 import { Rng } from '../rng'
-import type { Dataset } from '../types'
+import type { Dataset, Mode } from '../types'
 
 /** One built-in distribution, as listed by the CLI (`pfm datasets`) and the UI. */
 export interface BuiltinInfo {
@@ -18,7 +18,42 @@ export interface BuiltinInfo {
   title: string
   /** The sampling formula, with its pinned constants (U: uniform on [0,1), N: standard normal). */
   formula: string
+  /** The mixtures' modes in data units (scored by the metrics' mode coverage); absent for the others. */
+  modes?: readonly Mode[]
 }
+
+/** FFJORD's 8 Gaussians: unit vectors at angles kπ/4, scaled by 4, noise 0.5·N, all divided by 1.414. */
+const EIGHT = { scale: 4, noise: 0.5, div: 1.414 }
+const EIGHT_DIRECTIONS: readonly [number, number][] = [
+  [1, 0],
+  [-1, 0],
+  [0, 1],
+  [0, -1],
+  [Math.SQRT1_2, Math.SQRT1_2],
+  [Math.SQRT1_2, -Math.SQRT1_2],
+  [-Math.SQRT1_2, Math.SQRT1_2],
+  [-Math.SQRT1_2, -Math.SQRT1_2]
+]
+/** Gulrajani et al.'s 25 Gaussians (WGAN-GP toy): centres 2·(i, j), i, j ∈ {−2..2}, noise 0.05·N, / 2.828. */
+const TWENTY_FIVE = { spacing: 2, noise: 0.05, div: 2.828 }
+const GRID5 = [-2, -1, 0, 1, 2]
+
+const gaussianModes = (
+  centres: readonly (readonly number[])[],
+  k: { scale?: number; spacing?: number; noise: number; div: number }
+): Mode[] =>
+  centres.map((c) => ({
+    kind: 'gaussian',
+    centre: c.map((v) => (v * (k.scale ?? k.spacing ?? 1)) / k.div),
+    sigma: k.noise / k.div
+  }))
+
+/** The checkerboard's 8 squares of side 2: cells [2i, 2i+2) × [2j, 2j+2), i, j ∈ {−2..1}, i + j even. */
+const CHECKER_MODES: Mode[] = [-2, -1, 0, 1].flatMap((i) =>
+  [-2, -1, 0, 1]
+    .filter((j) => (i + j) % 2 === 0)
+    .map((j): Mode => ({ kind: 'box', lo: [2 * i, 2 * j], hi: [2 * i + 2, 2 * j + 2] }))
+)
 
 /** The built-in distributions, in display order. */
 export const BUILTINS: readonly BuiltinInfo[] = [
@@ -26,7 +61,18 @@ export const BUILTINS: readonly BuiltinInfo[] = [
     id: '8gaussians',
     dim: 2,
     title: 'Eight Gaussians',
-    formula: 'x = (4·c_k + 0.5·N₂) / 1.414, k ~ U{0..7}, c_k = 8 unit vectors at angles kπ/4 (radius ≈ 2.83)'
+    formula: 'x = (4·c_k + 0.5·N₂) / 1.414, k ~ U{0..7}, c_k = 8 unit vectors at angles kπ/4 (radius ≈ 2.83)',
+    modes: gaussianModes(EIGHT_DIRECTIONS, EIGHT)
+  },
+  {
+    id: '25gaussians',
+    dim: 2,
+    title: 'Twenty-five Gaussians',
+    formula: 'x = (2·(i, j) + 0.05·N₂) / 2.828, i, j ~ U{−2..2} (a 5 × 5 grid, spacing ≈ 0.71)',
+    modes: gaussianModes(
+      GRID5.flatMap((i) => GRID5.map((j) => [i, j])),
+      TWENTY_FIVE
+    )
   },
   {
     id: 'moons',
@@ -47,7 +93,8 @@ export const BUILTINS: readonly BuiltinInfo[] = [
     dim: 2,
     title: 'Checkerboard',
     formula:
-      'x₁ = 4U − 2, x₂ = U − 2·B + (⌊x₁⌋ mod 2), B ~ U{0,1}; x = 2·(x₁, x₂) (8 squares of side 2 in [−4,4]²)'
+      'x₁ = 4U − 2, x₂ = U − 2·B + (⌊x₁⌋ mod 2), B ~ U{0,1}; x = 2·(x₁, x₂) (8 squares of side 2 in [−4,4]²)',
+    modes: CHECKER_MODES
   },
   {
     id: 'pinwheel',
@@ -85,6 +132,11 @@ export const BUILTINS: readonly BuiltinInfo[] = [
     formula: 'x uniform on (0, ¼) ∪ (¾, 1): u = U/2, x = u if u < ¼ else u + ½'
   }
 ]
+
+/** The known modes of built-in `id` (data units), or null for data without known modes. */
+export function builtinModes(id: string): readonly Mode[] | null {
+  return (isBuiltin(id) && BUILTINS.find((b) => b.id === id)?.modes) || null
+}
 
 /** True for the id of a built-in distribution. */
 export function isBuiltin(id: string): boolean {
@@ -151,25 +203,27 @@ function pmod(a: number, m: number): number {
 
 /** FFJORD `8gaussians`: scale 4, noise 0.5·N, everything divided by 1.414. */
 const eightGaussians: Generator = (n, rng) => {
-  const scale = 4
-  const s = Math.SQRT1_2
-  const centers: [number, number][] = [
-    [1, 0],
-    [-1, 0],
-    [0, 1],
-    [0, -1],
-    [s, s],
-    [s, -s],
-    [-s, s],
-    [-s, -s]
-  ]
   const out = new Float32Array(2 * n)
   for (let i = 0; i < n; i++) {
-    const px = rng.normal() * 0.5
-    const py = rng.normal() * 0.5
-    const c = centers[rng.int(8)]!
-    out[2 * i] = (px + scale * c[0]) / 1.414
-    out[2 * i + 1] = (py + scale * c[1]) / 1.414
+    const px = rng.normal() * EIGHT.noise
+    const py = rng.normal() * EIGHT.noise
+    const c = EIGHT_DIRECTIONS[rng.int(8)]!
+    out[2 * i] = (px + EIGHT.scale * c[0]) / EIGHT.div
+    out[2 * i + 1] = (py + EIGHT.scale * c[1]) / EIGHT.div
+  }
+  return out
+}
+
+/** WGAN-GP's `25gaussians`: a 5 × 5 grid of spacing 2, noise 0.05·N, everything divided by 2.828. */
+const twentyFiveGaussians: Generator = (n, rng) => {
+  const out = new Float32Array(2 * n)
+  for (let i = 0; i < n; i++) {
+    const px = rng.normal() * TWENTY_FIVE.noise
+    const py = rng.normal() * TWENTY_FIVE.noise
+    const cx = GRID5[rng.int(5)]!
+    const cy = GRID5[rng.int(5)]!
+    out[2 * i] = (px + TWENTY_FIVE.spacing * cx) / TWENTY_FIVE.div
+    out[2 * i + 1] = (py + TWENTY_FIVE.spacing * cy) / TWENTY_FIVE.div
   }
   return out
 }
@@ -310,6 +364,7 @@ const twoBands: Generator = (n, rng) => {
 
 const GENERATORS: Record<string, Generator> = {
   '8gaussians': eightGaussians,
+  '25gaussians': twentyFiveGaussians,
   moons,
   circles,
   checkerboard,

@@ -4,10 +4,12 @@
  * have n = min(samples.n, heldout.n) points; the Gaussian yard-stick draws n points too.
  */
 import type { Rng } from '../rng'
-import type { Metrics, Points } from '../types'
+import { invertStandardization } from '../data/transform'
+import type { Metrics, Mode, Points, Standardization } from '../types'
 import { energyDistance } from './energy-distance'
 import { energyGaussian } from './gaussian'
 import { mmd2 } from './mmd'
+import { modeMetrics } from './modes'
 import { checkPoints, checkSameDim, subsample } from './points'
 import { prdc } from './prdc'
 import { slicedW2 } from './sliced-w2'
@@ -16,11 +18,24 @@ const NAME = 'Metrics'
 /** k of the PRDC k-NN balls. */
 const PRDC_K = 5
 
+/** Known modes of the data (data units) and the standardisation that maps the samples back to them. */
+export interface KnownModes {
+  modes: readonly Mode[]
+  standardization?: Standardization
+}
+
 /**
  * Energy distance, Gaussian yard-stick, MMD² (bandwidths 0.5, 1, 2), sliced W₂² (256 directions) and PRDC
  * (k = 5; held-out = real, samples = fake). Every random draw comes from forks of `rng`, in a fixed order.
+ * With `known` modes, also the mode coverage of all the samples (`modeCoverage`), in data units.
  */
-export function computeMetrics(samples: Points, heldout: Points, train: Points, rng: Rng): Metrics {
+export function computeMetrics(
+  samples: Points,
+  heldout: Points,
+  train: Points,
+  rng: Rng,
+  known?: KnownModes | null
+): Metrics {
   checkPoints(NAME, 'the samples', samples, PRDC_K + 1)
   checkPoints(NAME, 'the held-out set', heldout, PRDC_K + 1)
   checkPoints(NAME, 'the training set', train, 2)
@@ -44,6 +59,11 @@ export function computeMetrics(samples: Points, heldout: Points, train: Points, 
     recall,
     density,
     coverage,
-    n
+    n,
+    ...(known ? modeMetrics(inDataUnits(samples, known.standardization), known.modes) : {})
   }
+}
+
+function inDataUnits(p: Points, stats: Standardization | undefined): Points {
+  return stats ? invertStandardization(p, stats) : p
 }

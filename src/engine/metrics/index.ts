@@ -4,5 +4,14 @@ export { mmd2, medianBandwidth } from './mmd'
 export { slicedW2, w2SquaredSorted } from './sliced-w2'
 export { prdc, knnRadiiSquared, type Prdc } from './prdc'
 export { fitGaussian, sampleGaussian, energyGaussian, type GaussianFit } from './gaussian'
-export { computeMetrics } from './compute-metrics'
+export { computeMetrics, type KnownModes } from './compute-metrics'
+export {
+  COVERED_SHARE,
+  HIGH_QUALITY_SIGMAS,
+  describeModes,
+  modeCoverage,
+  modeMetrics,
+  type ModeCoverage,
+  type ModeMetrics
+} from './modes'
 export { subsample } from './points'

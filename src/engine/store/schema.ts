@@ -77,7 +77,10 @@ export const MetricsSchema = z.object({
   recall: num,
   density: num,
   coverage: num,
-  n: num
+  n: num,
+  modes: count.optional(),
+  modesCovered: count.optional(),
+  highQuality: z.number().min(0).max(1).optional()
 })
 
 export const StandardizationSchema = z.object({ mean: z.array(z.number()), std: z.array(z.number()) })

@@ -7,7 +7,7 @@ import type { SampleOptions, TrainableModel } from '../objectives/types'
 import type { Metrics, Points } from '../types'
 import type { LoadedRun, RunStore } from '../store'
 import type { RunConfig } from './config'
-import { STREAMS, prepareData, restoreModel, scoreModel, streamRng } from './train'
+import { STREAMS, prepareData, restoreModel, runModes, scoreModel, streamRng } from './train'
 
 export interface OpenRun {
   run: LoadedRun
@@ -51,14 +51,22 @@ export async function evaluateRun(
 ): Promise<{ metrics: Metrics; sampler: SampleOptions; extra: Record<string, number> }> {
   const open = await openRun(store, id)
   try {
-    const { train, heldout } = rebuildData(open.config)
+    const { train, heldout, stats } = rebuildData(open.config)
     const rng = streamRng(opts.seed ?? open.config.seed, STREAMS.eval + 2)
     const n = Math.min(opts.n ?? heldout.n, heldout.n)
     const sub: Points = n === heldout.n ? heldout : { n, d: heldout.d, data: heldout.data.subarray(0, n * heldout.d) }
-    const scored = scoreModel(open.model, sub, train, n, rng, {
-      ...(opts.sampler ? { sampler: opts.sampler } : {}),
-      ...(opts.steps ? { steps: opts.steps } : {})
-    })
+    const scored = scoreModel(
+      open.model,
+      sub,
+      train,
+      n,
+      rng,
+      {
+        ...(opts.sampler ? { sampler: opts.sampler } : {}),
+        ...(opts.steps ? { steps: opts.steps } : {})
+      },
+      runModes(open.config.dataset.spec, stats)
+    )
     const extra = open.model.evaluate?.(heldout, rng.fork()) ?? {}
     return { metrics: scored.metrics, sampler: scored.sampler, extra }
   } finally {

@@ -17,8 +17,14 @@ import { chooseTrainer, ortTrainable } from '../ort'
 import { resolveParams } from '../params'
 import { Rng } from '../rng'
 import type { Dataset, Metrics, Points, Standardization } from '../types'
-import { applyStandardization, invertStandardization, splitHeldout, standardize } from '../data'
-import { computeMetrics } from '../metrics'
+import {
+  applyStandardization,
+  builtinModes,
+  invertStandardization,
+  splitHeldout,
+  standardize
+} from '../data'
+import { computeMetrics, type KnownModes } from '../metrics'
 import type { RunHandle, RunStore } from '../store'
 import { SNAPSHOT_POINTS, snapshotSteps } from '../store/snapshots'
 import type { ModelConfig, RunConfig } from './config'
@@ -218,14 +224,24 @@ export function restoreModel(
   return obj.restore(weights, { dim, model: config.model, params, lr: config.lr, batch: config.batch })
 }
 
-/** Held-out metrics of a model with its default (or the given) sampler. */
+/**
+ * The known modes of a run's data (the built-in mixtures, by id) with the run's standardisation, for the
+ * metrics' mode coverage; null for data without known modes.
+ */
+export function runModes(datasetId: string | null, stats: Standardization): KnownModes | null {
+  const modes = datasetId === null ? null : builtinModes(datasetId)
+  return modes ? { modes, standardization: stats } : null
+}
+
+/** Held-out metrics of a model with its default (or the given) sampler; mode coverage with `known` modes. */
 export function scoreModel(
   model: Pick<TrainableModel, 'samplers' | 'defaultSteps' | 'sample'>,
   heldout: Points,
   train: Points,
   n: number,
   rng: Rng,
-  sampler?: Partial<SampleOptions>
+  sampler?: Partial<SampleOptions>,
+  known?: KnownModes | null
 ): { metrics: Metrics; samples: Points; sampler: SampleOptions } {
   const opts: SampleOptions = {
     sampler: sampler?.sampler ?? model.samplers[0]!,
@@ -234,7 +250,7 @@ export function scoreModel(
   if (!model.samplers.includes(opts.sampler))
     throw new ConfigError(`This model samples with ${model.samplers.join(', ')}, not "${opts.sampler}".`)
   const samples: Points = { n, d: heldout.d, data: model.sample(n, rng.fork(), opts) }
-  return { metrics: computeMetrics(samples, heldout, train, rng.fork()), samples, sampler: opts }
+  return { metrics: computeMetrics(samples, heldout, train, rng.fork(), known), samples, sampler: opts }
 }
 
 /**
@@ -296,6 +312,7 @@ export async function trainRun(
   let step = 0
   const evalRng = streamRng(config.seed, STREAMS.eval)
   const evalN = Math.min(ctx.evalPoints ?? heldout.n, heldout.n)
+  const known = runModes(ds.source.kind === 'builtin' ? ds.source.id : null, stats)
   const save = (): void => handle?.saveWeights(model.toJSON())
   const previewRng = streamRng(config.seed, STREAMS.eval + 5)
   // Snapshots for the Gallery's slider over training: their own stream, so they change nothing else.
@@ -334,7 +351,7 @@ export async function trainRun(
       if (isEval || now - lastReport > 250 || step === 0 || step + 1 === config.steps) {
         const elapsed = now - t0
         const sps = ((step + 1) * B) / (elapsed / 1000)
-        const metrics = isEval ? scoreModel(model, heldout, train, evalN, evalRng.fork()).metrics : undefined
+        const metrics = isEval ? scoreModel(model, heldout, train, evalN, evalRng.fork(), undefined, known).metrics : undefined
         handle?.appendMetrics({
           step: step + 1,
           loss,
@@ -373,7 +390,7 @@ export async function trainRun(
       }
     }
     const durationMs = performance.now() - t0
-    const scored = scoreModel(model, heldout, train, evalN, evalRng.fork())
+    const scored = scoreModel(model, heldout, train, evalN, evalRng.fork(), undefined, known)
     const extra = model.evaluate?.(heldout, evalRng.fork()) ?? {}
     const weights = model.toJSON()
     handle?.saveWeights(weights)

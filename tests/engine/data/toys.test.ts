@@ -30,6 +30,7 @@ describe('BUILTINS table', () => {
   it('lists the FFJORD toys and the 1-D cases with a formula each', () => {
     expect(BUILTINS.map((b) => b.id)).toEqual([
       '8gaussians',
+      '25gaussians',
       'moons',
       'circles',
       'checkerboard',
@@ -105,6 +106,22 @@ describe('statistics re-derived from the formulas', () => {
     const sigma = 0.5 / 1.414
     expect(Math.abs(mean(dists) - sigma * Math.sqrt(Math.PI / 2))).toBeLessThan(0.01)
     expect(Math.abs(mean(radii(ds)) - r)).toBeLessThan(0.05)
+  })
+
+  it('25gaussians: 25 equal clusters on a 5 × 5 grid of spacing 2/2.828 with std 0.05/2.828', () => {
+    const ds = gen('25gaussians')
+    const h = 2 / 2.828
+    const counts = new Array<number>(25).fill(0)
+    const offsets: number[] = []
+    for (let i = 0; i < ds.n; i++) {
+      const [x, y] = [ds.data[2 * i]!, ds.data[2 * i + 1]!]
+      const [gi, gj] = [Math.round(x / h), Math.round(y / h)]
+      expect(Math.max(Math.abs(gi), Math.abs(gj))).toBeLessThanOrEqual(2)
+      counts[(gi + 2) * 5 + gj + 2]!++
+      offsets.push(x - gi * h, y - gj * h)
+    }
+    for (const c of counts) expect(Math.abs(c / N - 1 / 25)).toBeLessThan(0.006)
+    expect(Math.abs(Math.sqrt(variance(offsets)) - 0.05 / 2.828)).toBeLessThan(0.0005)
   })
 
   it('moons: mean (0, 0.3) and x-std √(4·0.76) after the ×2 + (−1, −0.2) map', () => {
@@ -215,7 +232,7 @@ describe('generateBuiltin errors', () => {
   it('names the unknown id and lists the known ones', () => {
     expect(() => generateBuiltin('8gaussian', 10, 0)).toThrow(ConfigError)
     expect(() => generateBuiltin('8gaussian', 10, 0)).toThrow(
-      /^Unknown built-in dataset "8gaussian" \(known: 8gaussians, moons, circles, checkerboard, pinwheel, 2spirals, swissroll, rings, normal, uniform, two-bands\)\.$/
+      /^Unknown built-in dataset "8gaussian" \(known: 8gaussians, 25gaussians, moons, circles, checkerboard, pinwheel, 2spirals, swissroll, rings, normal, uniform, two-bands\)\.$/
     )
   })
 

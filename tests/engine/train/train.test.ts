@@ -6,7 +6,11 @@ import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../src/engine/backend'
 import { generateBuiltin } from '../../../src/engine/data'
 import { CancelledError, ConfigError, DivergenceError } from '../../../src/engine/errors'
-import { findObjective, registerObjective, unregisterObjective } from '../../../src/engine/objectives/registry'
+import {
+  findObjective,
+  registerObjective,
+  unregisterObjective
+} from '../../../src/engine/objectives/registry'
 import type { PushforwardObjective } from '../../../src/engine/objectives/types'
 import { RunStore } from '../../../src/engine/store'
 import { evaluateRun, sampleRun } from '../../../src/engine/train/evaluate'
@@ -59,8 +63,14 @@ describe('training loop', () => {
     expect(run.standardization!.mean).toHaveLength(2)
     const log = store.readMetricsLog(r.runId!)
     expect(log.records.some((x) => x.metrics?.energy !== undefined)).toBe(true)
+    expect(log.records.filter((x) => x.metrics).every((x) => x.metrics!.modes === 8)).toBe(true)
+    // 8gaussians has known modes: their coverage is stored with the run's metrics and re-derived by eval.
+    expect(run.result!.metrics!.modes).toBe(8)
+    expect(run.result!.metrics!.modesCovered).toBeGreaterThanOrEqual(0)
+    expect(run.result!.metrics!.highQuality).toBeGreaterThan(0)
     const again = await evaluateRun(store, r.runId!, { seed: 4 })
     expect(again.metrics.energyGaussian).toBeGreaterThan(0)
+    expect(again.metrics.modes).toBe(8)
     expect(again.sampler).toEqual({ sampler: 'onestep', steps: 1 })
     const s = await sampleRun(store, r.runId!, 500)
     expect(s.points.n).toBe(500)
@@ -100,7 +110,9 @@ describe('training loop', () => {
       const config = makeRunConfig(ds, { objective: 'test-nan-at-60', steps: 500, batch: 64, seed: 6 })
       const p = trainRun(ds, config, { store })
       await expect(p).rejects.toBeInstanceOf(DivergenceError)
-      await expect(p).rejects.toThrow(/diverged at step 60 \(loss is NaN\); kept the last finite weights from step 50/)
+      await expect(p).rejects.toThrow(
+        /diverged at step 60 \(loss is NaN\); kept the last finite weights from step 50/
+      )
       const [run] = store.list().runs
       expect(run!.status).toBe('failed')
       expect(run!.error?.code).toBe('DIVERGED')
@@ -118,7 +130,9 @@ describe('training loop', () => {
     const root = tmp()
     const store = new RunStore(root)
     expect(() => makeRunConfig(ds, { objective: 'nope' })).toThrow(ConfigError)
-    expect(() => makeRunConfig(ds, { objective: 'mmd', params: { bogus: 1 } })).toThrow(/no parameter "bogus"/)
+    expect(() => makeRunConfig(ds, { objective: 'mmd', params: { bogus: 1 } })).toThrow(
+      /no parameter "bogus"/
+    )
     expect(() => makeRunConfig(ds, { objective: 'energy', batch: 1 })).toThrow(/batch/)
     const tiny = generateBuiltin('moons', 40, 0)
     const config = makeRunConfig(tiny, { objective: 'energy', batch: 256 })
