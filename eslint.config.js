@@ -45,6 +45,7 @@ export default defineConfig(
       'src/web/**',
       'tests/**',
       'bench/**',
+      'scripts/**',
       '*.config.*'
     ],
     languageOptions: { globals: globals.node }
