@@ -39,7 +39,7 @@ export interface RunConfig {
   seed: number
   /** Held-out fraction of the data (at least 2000 points are kept out when the data allow). */
   heldout: number
-  /** Evaluate held-out metrics every this many steps (0: only at the end). */
+  /** Evaluate held-out metrics every this many steps (0: only at the end; default: about 8 over the budget). */
   evalEvery: number
   backend: BackendChoice
 }

@@ -99,6 +99,17 @@ export function prepareData(
   return { train, heldout: applyStandardization(rawHeldout, stats), stats }
 }
 
+/** Held-out evaluations of a run whose interval the user left open (the last one at the end included). */
+export const DEFAULT_EVALUATIONS = 8
+
+/**
+ * The evaluation interval scaled to the budget: about `DEFAULT_EVALUATIONS` held-out points over the run, so
+ * that a short run's metric curve is a curve and a long one's is not dominated by evaluation time.
+ */
+export function defaultEvalEvery(steps: number): number {
+  return Math.max(1, Math.ceil(steps / DEFAULT_EVALUATIONS))
+}
+
 /** Builds a RunConfig from partial user input, filling defaults from the objective and validating. */
 export function makeRunConfig(
   ds: Dataset,
@@ -136,7 +147,7 @@ export function makeRunConfig(
   checkInt('depth', model.depth, 0, 64)
   if (model.base !== 'normal' && model.base !== 'uniform')
     throw new ConfigError(`base: "${String(model.base)}" is not normal or uniform.`)
-  const evalEvery = input.evalEvery ?? 0
+  const evalEvery = input.evalEvery ?? defaultEvalEvery(steps)
   checkInt('eval-every', evalEvery, 0, 10_000_000)
   return {
     objective: obj.id,

@@ -14,7 +14,7 @@ import {
 import type { PushforwardObjective } from '../../../src/engine/objectives/types'
 import { RunStore } from '../../../src/engine/store'
 import { evaluateRun, sampleRun } from '../../../src/engine/train/evaluate'
-import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
+import { DEFAULT_EVALUATIONS, makeRunConfig, trainRun } from '../../../src/engine/train/train'
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-train-'))
 
@@ -33,6 +33,24 @@ describe('training loop', () => {
     expect(a.finalLoss).toBe(b.finalLoss)
     expect(Array.from(a.samples.data.slice(0, 10))).toEqual(Array.from(b.samples.data.slice(0, 10)))
     expect(c.finalLoss).not.toBe(a.finalLoss)
+  })
+
+  it('scales the default evaluation interval to the budget: a short run gets a held-out curve, not a dot', async () => {
+    const every = (steps: number, evalEvery?: number): number =>
+      makeRunConfig(ds, { objective: 'energy', steps, ...(evalEvery !== undefined ? { evalEvery } : {}) })
+        .evalEvery
+    expect(every(80)).toBe(10)
+    expect(every(3000)).toBe(375)
+    expect(every(3)).toBe(1)
+    expect(every(80, 0)).toBe(0) // an explicit 0 still means only at the end
+    expect(every(80, 25)).toBe(25)
+    const evals: number[] = []
+    await trainRun(ds, makeRunConfig(ds, { objective: 'energy', steps: 16, batch: 32, seed: 1 }), {
+      onProgress: (p) => void (p.metrics && evals.push(p.step))
+    })
+    // Seven evaluations during training; the eighth is the final scoring every run gets.
+    expect(evals).toEqual([2, 4, 6, 8, 10, 12, 14])
+    expect(evals).toHaveLength(DEFAULT_EVALUATIONS - 1)
   })
 
   it('the loss falls', async () => {
