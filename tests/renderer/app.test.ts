@@ -151,6 +151,25 @@ describe('App', () => {
     expect(error).toContain('last good checkpoint was kept')
   })
 
+  it('shows a user cancel as cancelled, not as a failure', async () => {
+    const lab = fakeBridge({ training: { jobs: () => Promise.resolve([job()]) } })
+    window.lab = lab
+    const el = await mount()
+    await click(el, '[data-test=nav-training]')
+    await vi.waitFor(() => expect(el.querySelector('[data-test=job-detail]')).not.toBeNull())
+    lab.emit(
+      'jobs:update',
+      job({ status: 'cancelled', error: { code: 'CANCELLED', message: 'Cancelled at step 50 of 100.' } })
+    )
+    await nextTick()
+    expect(el.querySelector('[data-test=job-error]')).toBeNull()
+    expect(el.textContent).not.toContain('Training failed')
+    const alert = el.querySelector('[data-test=job-cancelled]')
+    expect(alert?.textContent).toContain('Cancelled at step 50 of 100.')
+    expect(alert?.querySelector('.n-alert-body__title')?.textContent).toBe('Cancelled')
+    expect(el.querySelector('[data-test=job-status]')?.getAttribute('data-status')).toBe('cancelled')
+  })
+
   it('shows the saved benchmark: headline, Pareto, latency and throughput charts, the table', async () => {
     const lab = fakeBridge()
     window.lab = lab
