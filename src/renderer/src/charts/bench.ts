@@ -1,7 +1,7 @@
 /**
  * Benchmark charts, as ECharts options built from a saved report (pure functions):
- * - latency against the number of steps K (log–log), one line per multi-step (run, sampler), one-step maps as
- *   dashed horizontal lines — at one batch size;
+ * - latency against network evaluations per sample (NFE, log–log: Heun's K steps are 2K calls), one line per
+ *   multi-step (run, sampler), one-step maps as dashed horizontal lines — at one batch size;
  * - the quality–latency Pareto plane: held-out energy distance against p50 latency (log–log), one-step maps
  *   as large diamonds, each multi-step (run, sampler) as a K-labelled path, and the Pareto front;
  * - throughput bars (samples/s, log) per batch size: every one-step map next to every multi-step sampler at
@@ -94,7 +94,7 @@ function pointTip(r: BenchResultInfo, label: string): string {
     ? `<br/>energy ${r.metrics.energy.toPrecision(3)} · recall ${r.metrics.recall.toFixed(2)}`
     : ''
   return (
-    `<b>${label}</b>${r.sampler === 'onestep' ? '' : ` · K = ${r.steps}`}<br/>` +
+    `<b>${label}</b>${r.sampler === 'onestep' ? '' : ` · K = ${r.steps}`} · ${r.evaluations} NFE<br/>` +
     `p50 ${ms(r.latencyMs.p50)} ms (p10 ${ms(r.latencyMs.p10)}, p90 ${ms(r.latencyMs.p90)}) · ${how}` +
     `<br/>${Math.round(r.samplesPerSec).toLocaleString('en-US')} samples/s at batch ${r.batch}${q}`
   )
@@ -121,7 +121,10 @@ const legend = {
   textStyle: { color: COLORS.text, fontSize: 11 }
 }
 
-/** Latency p50 against K (log–log) at one batch size; one-step maps as dashed horizontal lines. */
+/**
+ * Latency p50 against network evaluations per sample (log–log) at one batch size, so that samplers of
+ * different orders share one cost axis; one-step maps as dashed horizontal lines.
+ */
 export function latencyVsStepsOption(
   report: Pick<BenchReportInfo, 'table'>,
   batch: number
@@ -129,8 +132,8 @@ export function latencyVsStepsOption(
   const lines = benchLines(report, batch)
   if (lines.length === 0) return null
   const multi = lines.filter((l) => !l.onestep)
-  const ks = multi.flatMap((l) => l.points.map((p) => p.steps))
-  const kMax = Math.max(2, ...ks)
+  const nfes = multi.flatMap((l) => l.points.map((p) => p.evaluations))
+  const kMax = Math.max(2, ...nfes)
   const series = lines.map((l) =>
     l.onestep
       ? {
@@ -149,7 +152,7 @@ export function latencyVsStepsOption(
       : {
           type: 'line',
           name: l.label,
-          data: l.points.map((p) => ({ value: [p.steps, p.latencyMs.p50], tip: pointTip(p, l.label) })),
+          data: l.points.map((p) => ({ value: [p.evaluations, p.latencyMs.p50], tip: pointTip(p, l.label) })),
           symbolSize: 6,
           lineStyle: { width: 2, color: l.color },
           itemStyle: { color: l.color }
@@ -157,7 +160,7 @@ export function latencyVsStepsOption(
   )
   return {
     ...frame({ left: 64, right: 56, top: 36, bottom: 46 }),
-    xAxis: valueAxis('steps K (network calls per sample; log scale)', {
+    xAxis: valueAxis('network evaluations per sample, NFE (log scale)', {
       type: 'log',
       min: 1,
       max: kMax,
@@ -217,6 +220,7 @@ export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: numb
           symbolSize: 18,
           itemStyle: { color: l.color, borderColor: '#fff', borderWidth: 1.5 },
           label: { show: true, position: 'right', formatter: 'one step', color: l.color, fontSize: 11 },
+          labelLayout: { hideOverlap: true },
           z: 5
         }
       : {

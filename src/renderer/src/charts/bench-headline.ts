@@ -1,0 +1,67 @@
+/**
+ * The Benchmark headline of one data set at one batch size, from a saved report (pure):
+ * - it leads with the matched-quality comparison — the one-step map against the fastest K-step configuration
+ *   whose held-out energy is at least as good (the engine's `matched`), or says that none reaches it;
+ * - beside it, the best-quality comparison (the multi-step configuration with the lowest energy), both energies
+ *   shown, so a speed-up is never read without the quality it costs.
+ * Every side carries its network evaluations per sample (NFE: Heun K = 1 is 2 calls) and its p50 latency.
+ */
+import type { BenchComparisonInfo, BenchReportInfo, BenchResultInfo } from '../../../shared/api'
+import { runLabels } from './bench'
+
+/** One configuration as the headline shows it. */
+export interface HeadlineSide {
+  /** `energy · one step`, `cfm · heun K=8`. */
+  label: string
+  energy: number | null
+  /** Network evaluations per sample. */
+  nfe: number
+  p50: number
+}
+
+export interface BenchHeadline {
+  dataset: string
+  batch: number
+  onestep: HeadlineSide
+  /** The cheapest K-step configuration at least as good as the map; null when none is. */
+  matched: (HeadlineSide & { speedup: number }) | null
+  /** The best-quality K-step configuration, its latency over the map's and the map's energy over its. */
+  best: HeadlineSide & { latencyRatio: number; energyRatio: number | null }
+}
+
+type Ref = Pick<BenchResultInfo, 'run' | 'sampler' | 'steps'>
+
+/** Network evaluations per sample of a configuration, from the report's rows (K when no row has it). */
+export function nfeOf(table: readonly BenchResultInfo[], c: Ref): number {
+  const row = table.find((r) => r.run === c.run && r.sampler === c.sampler && r.steps === c.steps)
+  return row?.evaluations ?? (c.sampler === 'onestep' ? 1 : c.steps)
+}
+
+/** The headline of each compared data set at `batch` (the largest batch measured when `batch` is not). */
+export function benchHeadlines(
+  report: Pick<BenchReportInfo, 'table' | 'summary'>,
+  batch: number
+): BenchHeadline[] {
+  const labels = runLabels(report.table)
+  const label = (c: Ref): string =>
+    `${labels.get(c.run) ?? c.run} · ${c.sampler === 'onestep' ? 'one step' : `${c.sampler} K=${c.steps}`}`
+  const out: BenchHeadline[] = []
+  for (const c of report.summary.comparisons as BenchComparisonInfo[]) {
+    const at = c.byBatch.find((b) => b.batch === batch) ?? c.byBatch[c.byBatch.length - 1]
+    if (!at) continue
+    const side = (r: Ref & { energy: number | null }, p50: number): HeadlineSide => ({
+      label: label(r),
+      energy: r.energy,
+      nfe: nfeOf(report.table, r),
+      p50
+    })
+    out.push({
+      dataset: c.dataset,
+      batch: at.batch,
+      onestep: side(c.onestep, at.onestepP50),
+      matched: at.matched ? { ...side(at.matched, at.matched.p50), speedup: at.matched.speedup } : null,
+      best: { ...side(c.best, at.best.p50), latencyRatio: at.latencyRatio, energyRatio: c.energyRatio }
+    })
+  }
+  return out
+}
