@@ -6,10 +6,11 @@
 import * as path from 'node:path'
 import { ConfigError } from '../../engine/errors'
 import { exportPushforward, ONNX_EXTENSION } from '../../engine/onnx/export'
+import { parseProviderChoice } from '../../engine/onnx/providers'
 import { num, openStore, Out, parse, required, str } from '../io'
 
 export const usage = `pfm export --run ID --out model.onnx [--sampler onestep|euler|heun|ddim] [--steps K]
-           [--graph sampler|velocity] [--form unrolled|loop] [--json]`
+           [--graph sampler|velocity] [--form unrolled|loop] [--ep cpu|webgpu|cuda|auto] [--json]`
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
@@ -18,7 +19,8 @@ export async function run(argv: string[]): Promise<number> {
     sampler: { type: 'string' },
     steps: { type: 'string' },
     graph: { type: 'string' },
-    form: { type: 'string' }
+    form: { type: 'string' },
+    ep: { type: 'string' }
   })
   const out = new Out(values.json === true)
   if (values.help === true) {
@@ -37,11 +39,14 @@ export async function run(argv: string[]): Promise<number> {
   const form = str(values, 'form')
   if (form !== undefined && form !== 'unrolled' && form !== 'loop')
     throw new ConfigError(`--form: "${form}" is not unrolled or loop.`)
+  const ep = str(values, 'ep')
+  const provider = ep !== undefined ? parseProviderChoice(ep, '--ep') : undefined
   const r = await exportPushforward(openStore(values), id, file, {
     ...(sampler !== undefined ? { sampler } : {}),
     ...(steps !== undefined ? { steps } : {}),
     ...(graph !== undefined ? { graph } : {}),
-    ...(form !== undefined ? { form } : {})
+    ...(form !== undefined ? { form } : {}),
+    ...(provider !== undefined ? { provider } : {})
   })
   const sig = (ts: { name: string; shape: (string | number)[] }[]): string =>
     ts.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ')
@@ -65,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
     () =>
       [
         `Exported run ${id} to ${r.path} (ONNX opset ${r.opset}, ${r.bytes} bytes): ${sig(r.inputs)} → ${sig(r.outputs)}, ${what}.`,
-        `Parity with the engine: max |Δ| = ${r.parity.maxAbsError.toExponential(2)} over ${r.parity.n} inputs ` +
+        `Parity with the engine: max |Δ| = ${r.parity.maxAbsError.toExponential(2)} over ${r.parity.n} inputs on ${r.parity.provider} ` +
           `(tolerance ${r.parity.tolerance.toExponential(2)}).`
       ].join('\n')
   )

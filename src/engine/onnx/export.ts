@@ -19,6 +19,7 @@ import { IR_VERSION, OPSET, PRODUCER } from './graph'
 import { maxAbsDiff, OnnxModel } from './runtime'
 import { runGraph, runStats, type RunGraph, type RunGraphKind, type TensorInfo } from './run-graph'
 import type { SamplerId } from '../objectives/types'
+import type { ProviderChoice } from './providers'
 
 export { pushforwardModel } from './pushforward'
 export { PARITY_TOLERANCE, parityTolerance, samplerTolerance, type TensorInfo } from './run-graph'
@@ -49,6 +50,8 @@ export interface ExportReport {
     n: number
     /** The bound it had to meet. */
     tolerance: number
+    /** The execution provider onnxruntime ran the check on (`cpu`, `webgpu`, `cuda`). */
+    provider: string
   }
 }
 
@@ -67,6 +70,8 @@ export interface ExportOptions {
   paritySeed?: number
   /** Tolerance (default: `parityTolerance(stats)` for one-step maps, growing as √(evaluations) for samplers). */
   tolerance?: number
+  /** Execution provider of the parity check (default `cpu`; `auto`: the first that creates a session). */
+  provider?: ProviderChoice
   /** @internal Tests only: alters the weights written to the graph (not the reference) to break parity. */
   tamperWeights?: (w: MlpWeights) => MlpWeights
 }
@@ -108,14 +113,22 @@ export async function checkParity(
     where?: string
     outcome?: string
     threads?: number
+    provider?: ProviderChoice
+    /** No node may fall back to the CPU provider. */
+    strict?: boolean
   } = {}
-): Promise<{ maxAbsError: number; n: number; tolerance: number }> {
+): Promise<{ maxAbsError: number; n: number; tolerance: number; provider: string }> {
   const n = opts.n ?? PARITY_POINTS
   if (!Number.isInteger(n) || n < 1) throw new ConfigError(`parity points: ${n} is not a positive integer.`)
   const feeds = graph.parityFeeds(n, new Rng(opts.seed ?? PARITY_SEED))
   const ref = graph.reference(feeds)
   const tolerance = opts.tolerance ?? graph.tolerance(ref)
-  const m = await OnnxModel.load(source, opts.threads ? { threads: opts.threads } : {})
+  const m = await OnnxModel.load(source, {
+    ...(opts.threads ? { threads: opts.threads } : {}),
+    ...(opts.provider ? { provider: opts.provider } : {}),
+    ...(opts.strict ? { strict: true } : {})
+  })
+  const provider = m.provider
   let got: Float32Array
   try {
     got = (await m.run(feeds))[graph.outputs[0]!.name]!.data
@@ -126,10 +139,10 @@ export async function checkParity(
   if (!(err <= tolerance))
     throw new OnnxExportError(
       `Export of run "${graph.runId}" failed its parity check${opts.where ? ` (${opts.where})` : ''}: onnxruntime's ` +
-        `${graph.graph === 'velocity' ? 'outputs' : 'samples'} differ from the engine's by up to ${fmtErr(err)} ` +
+        `${graph.graph === 'velocity' ? 'outputs' : 'samples'}${provider === 'cpu' ? '' : ` on ${provider}`} differ from the engine's by up to ${fmtErr(err)} ` +
         `(tolerance ${fmtErr(tolerance)}) over ${n} inputs${opts.outcome ? `; ${opts.outcome}` : ''}.`
     )
-  return { maxAbsError: err, n, tolerance }
+  return { maxAbsError: err, n, tolerance, provider }
 }
 
 /**
@@ -166,6 +179,7 @@ export async function exportPushforward(
         n,
         ...(opts.paritySeed !== undefined ? { seed: opts.paritySeed } : {}),
         ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}),
+        ...(opts.provider !== undefined ? { provider: opts.provider } : {}),
         where,
         outcome
       })

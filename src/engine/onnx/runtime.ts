@@ -1,9 +1,19 @@
 /**
  * Running ONNX models with onnxruntime-node (loaded on first use): what the export checks parity with, and
- * what tests run graphs on.
+ * what tests run graphs on — on the CPU, or on the execution provider asked for (providers.ts).
  */
 import type { InferenceSession } from 'onnxruntime-node'
 import { OnnxExportError } from './errors'
+import { providerSessionOptions, resolveProvider, type ProviderChoice } from './providers'
+
+export interface OnnxLoadOptions {
+  /** onnxruntime intra-op threads (0 or absent: its default). */
+  threads?: number
+  /** Execution provider (default `cpu`); one that cannot run here fails with its one-line reason. */
+  provider?: ProviderChoice
+  /** No node may fall back to the CPU provider (providers.ts). */
+  strict?: boolean
+}
 
 export interface FloatTensor {
   data: Float32Array
@@ -14,13 +24,25 @@ export interface FloatTensor {
 export class OnnxModel {
   private constructor(
     private readonly ort: typeof import('onnxruntime-node'),
-    private readonly session: InferenceSession
+    private readonly session: InferenceSession,
+    /** The provider the session runs on. */
+    readonly provider: string
   ) {}
 
   /** Loads a model from a file path or from the serialised bytes. */
-  static async load(source: string | Uint8Array, opts: { threads?: number } = {}): Promise<OnnxModel> {
+  static async load(source: string | Uint8Array, opts: OnnxLoadOptions = {}): Promise<OnnxModel> {
     const ort = await import('onnxruntime-node')
-    const options: InferenceSession.SessionOptions = opts.threads ? { intraOpNumThreads: opts.threads } : {}
+    let provider: Awaited<ReturnType<typeof resolveProvider>>
+    try {
+      provider = await resolveProvider(ort, opts.provider ?? 'cpu')
+    } catch (e) {
+      throw new OnnxExportError(firstLine(e))
+    }
+    const options = providerSessionOptions({
+      provider: provider.provider,
+      ...(opts.threads ? { threads: opts.threads } : {}),
+      ...(opts.strict ? { strict: true } : {})
+    })
     let session: InferenceSession
     try {
       session =
@@ -31,7 +53,7 @@ export class OnnxModel {
       const what = typeof source === 'string' ? source : 'the generated model'
       throw new OnnxExportError(`onnxruntime could not load ${what}: ${firstLine(e)}`)
     }
-    return new OnnxModel(ort, session)
+    return new OnnxModel(ort, session, provider.provider)
   }
 
   get inputNames(): readonly string[] {
@@ -77,9 +99,10 @@ function firstLine(e: unknown): string {
 /** Loads, runs once and releases. */
 export async function runOnnx(
   source: string | Uint8Array,
-  feeds: Record<string, FloatTensor>
+  feeds: Record<string, FloatTensor>,
+  opts: OnnxLoadOptions = {}
 ): Promise<Record<string, FloatTensor>> {
-  const m = await OnnxModel.load(source)
+  const m = await OnnxModel.load(source, opts)
   try {
     return await m.run(feeds)
   } finally {
