@@ -2,6 +2,7 @@
 import { resolveDataset } from '../../engine/data'
 import { CancelledError } from '../../engine/errors'
 import type { Activation } from '../../engine/models/mlp'
+import { parseProviderChoice } from '../../engine/onnx/providers'
 import { makeRunConfig, trainRun } from '../../engine/train/train'
 import type { BackendChoice, Metrics } from '../../engine/types'
 import { duration, fmt, num, openStore, Out, parse, parseSets, required, str, table } from '../io'
@@ -9,7 +10,8 @@ import { duration, fmt, num, openStore, Out, parse, parseSets, required, str, ta
 export const usage = `pfm train --data <builtin|file> --objective <id> [--columns SEL] [--skip-rows N] [--n N]
           [--steps N] [--batch B] [--lr X] [--seed S] [--set key=value …] [--latent-dim K] [--width W]
           [--depth L] [--activation silu|relu|tanh|gelu|leaky-relu] [--base normal|uniform]
-          [--heldout F] [--eval-every N] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu|onnxruntime] [--json]`
+          [--heldout F] [--eval-every N] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu|onnxruntime]
+          [--device cpu|webgpu|cuda|auto] [--json]`
 
 export function metricsJson(m: Metrics): Record<string, number> {
   return {
@@ -62,7 +64,8 @@ export async function run(argv: string[]): Promise<number> {
     base: { type: 'string' },
     heldout: { type: 'string' },
     'eval-every': { type: 'string' },
-    backend: { type: 'string' }
+    backend: { type: 'string' },
+    device: { type: 'string' }
   })
   const out = new Out(values.json === true)
   const data = required(values, 'data', 'a built-in dataset id or a file; see `pfm datasets`')
@@ -87,6 +90,7 @@ export async function run(argv: string[]): Promise<number> {
   if (str(values, 'activation')) model.activation = str(values, 'activation') as Activation
   if (str(values, 'base')) model.base = str(values, 'base')
   const opt = <T>(v: T | undefined, k: string): Record<string, T> => (v === undefined ? {} : { [k]: v })
+  const device = str(values, 'device')
   const config = makeRunConfig(ds, {
     objective,
     params: parseSets(values.set),
@@ -97,7 +101,8 @@ export async function run(argv: string[]): Promise<number> {
     ...opt(num(values, 'lr'), 'lr'),
     ...opt(num(values, 'heldout'), 'heldout'),
     ...opt(num(values, 'eval-every'), 'evalEvery'),
-    ...opt(str(values, 'backend') as BackendChoice | undefined, 'backend')
+    ...opt(str(values, 'backend') as BackendChoice | undefined, 'backend'),
+    ...opt(device !== undefined ? parseProviderChoice(device, '--device') : undefined, 'device')
   })
   const store = openStore(values)
   const ac = new AbortController()

@@ -16,10 +16,12 @@ import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs-core'
 import { BACKENDS, initBackend } from '../backend'
 import type { EngineContext } from '../context'
+import { ConfigError } from '../errors'
 import { Mlp, type MlpSpec } from '../models/mlp'
 import { Rng } from '../rng'
 import type { BackendId, TrainBackendId } from '../types'
 import { OrtTrainStep, TFJS_ADAM } from '../ort/train-step'
+import { adapterName, providerLabel, type ExecutionProvider } from '../onnx/providers'
 import { mse } from '../train/parallel/losses'
 import { DataParallelTrainer, defaultThreads } from '../train/parallel/trainer'
 import { optimizerStep } from '../train/step'
@@ -30,6 +32,36 @@ export const WORKLOAD = {
   lr: 1e-3,
   spec: { inDim: 3, outDim: 2, width: 256, depth: 3, activation: 'silu' } satisfies MlpSpec
 } as const
+
+/**
+ * The image-size workload (`torch_train.py --workload mnist`): the same flow-matching step with the MLP
+ * 785 → 1024 → 1024 → 1024 → 784 (SiLU), batch 128, x₁ = 784 pixels uniform in [0, 1] (speed does not depend
+ * on the pixels).
+ */
+export const MNIST_WORKLOAD = {
+  id: 'fm-train-mnist',
+  batch: 128,
+  lr: 1e-3,
+  spec: { inDim: 785, outDim: 784, width: 1024, depth: 3, activation: 'silu' } satisfies MlpSpec
+} as const
+
+export type TrainWorkloadId = '8g' | 'mnist'
+
+/** One batch of the image-size workload: rows (x_t, t) and targets x₁ − x₀, x₁ ~ U[0, 1]^784. */
+export function mnistBatch(rng: Rng, input: Float32Array, target: Float32Array): void {
+  const D = MNIST_WORKLOAD.spec.outDim
+  const B = target.length / D
+  for (let i = 0; i < B; i++) {
+    const t = rng.next()
+    for (let j = 0; j < D; j++) {
+      const x1 = rng.next()
+      const x0 = rng.normal()
+      input[i * (D + 1) + j] = (1 - t) * x0 + t * x1
+      target[i * D + j] = x1 - x0
+    }
+    input[i * (D + 1) + D] = t
+  }
+}
 
 /**
  * One flow-matching batch on 8 Gaussians into `input` ([B, 3] rows (x_t, t)) and `target` ([B, 2] rows
@@ -117,6 +149,12 @@ export interface TrainBenchOptions {
   threads?: number
   /** Run the PyTorch peer (default true). */
   peer?: boolean
+  /** Execution provider of the onnxruntime rows (default `cpu`). */
+  provider?: ExecutionProvider
+  /** The onnxruntime rows read the loss back every this many steps (default 1). */
+  lossEvery?: number
+  /** `8g` (fm-train-8g, default) or `mnist` (fm-train-mnist: onnxruntime rows and the peer only). */
+  workload?: TrainWorkloadId
   /** Where setup-peer.sh and torch_train.py live (default $PFM_SHARED_DIR, else ../shared beside the repo). */
   sharedDir?: string
   seed?: number
@@ -239,14 +277,26 @@ export async function benchOrt(opts: {
   warmup: number
   threads?: number
   seed?: number
+  /** Execution provider (default `cpu`): `webgpu`, `cuda` where a session can be created on them. */
+  provider?: ExecutionProvider
+  /** Read the loss back every this many steps (default 1; the state stays on the device on `webgpu`). */
+  lossEvery?: number
+  /** The workload (default `8g`, fm-train-8g). */
+  workload?: TrainWorkloadId
 }): Promise<BackendResult> {
   const threads = opts.threads ?? 1
+  const provider = opts.provider ?? 'cpu'
   const base = {
-    name: threads > 1 ? `onnxruntime ×${threads} threads` : 'onnxruntime',
+    name:
+      (threads > 1 ? `onnxruntime ×${threads} threads` : 'onnxruntime') +
+      (provider !== 'cpu' ? ` on ${providerLabel({ provider, adapter: adapterName(provider) })}` : ''),
     backend: 'onnxruntime' as const,
     threads
   }
-  const { batch: B, lr, spec } = WORKLOAD
+  const mnist = opts.workload === 'mnist'
+  const { batch: B, lr, spec } = mnist ? MNIST_WORKLOAD : WORKLOAD
+  const draw = mnist ? mnistBatch : fmBatch
+  const every = opts.lossEvery ?? 1
   let ort: OrtTrainStep | null = null
   let phi: Mlp | null = null
   let optimizer: tf.Optimizer | null = null
@@ -261,7 +311,8 @@ export async function benchOrt(opts: {
         sizes: [spec.inDim, ...Array<number>(spec.depth).fill(spec.width), spec.outDim],
         activation: spec.activation,
         adam: { ...TFJS_ADAM, epsilon: tf.backend().epsilon() },
-        threads
+        threads,
+        provider
       }
     )
     const input = new Float32Array(B * spec.inDim)
@@ -270,7 +321,7 @@ export async function benchOrt(opts: {
     const ref = phi
     const opt = optimizer
     for (let i = 0; i < 3; i++) {
-      fmBatch(rng, input, target)
+      draw(rng, input, target)
       await ort.step(input, target, lr)
       optimizerStep(
         opt,
@@ -284,22 +335,21 @@ export async function benchOrt(opts: {
     }
     let maxWeightDiff = 0
     const want = phi.variables().map((v) => v.dataSync())
-    ort
-      .params()
-      .forEach((p, i) =>
-        p.forEach((v, j) => (maxWeightDiff = Math.max(maxWeightDiff, Math.abs(v - want[i]![j]!))))
-      )
+    ;(await ort.readParams()).params.forEach((p, i) =>
+      p.forEach((v, j) => (maxWeightDiff = Math.max(maxWeightDiff, Math.abs(v - want[i]![j]!))))
+    )
     let loss = NaN
-    for (let i = 0; i < opts.warmup; i++) {
-      fmBatch(rng, input, target)
-      loss = await ort.step(input, target, lr)
+    const timed = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) {
+        draw(rng, input, target)
+        const l = await ort!.step(input, target, lr, 0, { read: (i + 1) % every === 0 || i + 1 === n })
+        if (l !== null) loss = l
+      }
     }
+    await timed(opts.warmup)
     const c0 = process.cpuUsage()
     const t0 = performance.now()
-    for (let i = 0; i < opts.steps; i++) {
-      fmBatch(rng, input, target)
-      loss = await ort.step(input, target, lr)
-    }
+    await timed(opts.steps)
     const seconds = (performance.now() - t0) / 1000
     const cpu = process.cpuUsage(c0)
     if (!Number.isFinite(loss)) return { ...base, status: 'failed', reason: `loss is ${loss}` }
@@ -383,7 +433,8 @@ export function preparePeer(dir: string): Promise<Record<string, string> | strin
 /** Runs torch_train.py once; steps/s or why not. */
 export async function runPeerOnce(
   dir: string,
-  steps: number
+  steps: number,
+  workload: TrainWorkloadId = '8g'
 ): Promise<{ ok: true; json: Record<string, unknown> } | { ok: false; reason: string }> {
   const env = await preparePeer(dir)
   if (typeof env === 'string') return { ok: false, reason: env }
@@ -391,7 +442,7 @@ export async function runPeerOnce(
   if (!fs.existsSync(python)) return { ok: false, reason: `${python} not found` }
   const r = await exec(
     python,
-    [path.join(dir, 'bench', 'torch_train.py'), '--steps', String(steps)],
+    [path.join(dir, 'bench', 'torch_train.py'), '--steps', String(steps), '--workload', workload],
     { ...process.env, ...env },
     10 * 60_000
   )
@@ -423,6 +474,9 @@ export async function benchTrain(
   const seed = opts.seed ?? 0
   const dir = sharedDir(opts.sharedDir)
   const wantPeer = opts.peer !== false
+  const workload = opts.workload ?? '8g'
+  if (workload === 'mnist' && ids.some((id) => id !== 'onnxruntime'))
+    throw new ConfigError(`--workload mnist times the onnxruntime step only: add --backends onnxruntime.`)
   const plan: { id: TrainBackendId; threads: number }[] = []
   for (const id of ids) {
     plan.push({ id, threads: 1 })
@@ -438,7 +492,7 @@ export async function benchTrain(
   const peerRun = async (): Promise<void> => {
     progress('peer')
     ctx.log?.('peer: PyTorch (torch_train.py)…')
-    const r = await runPeerOnce(dir, steps)
+    const r = await runPeerOnce(dir, steps, workload)
     if (r.ok) {
       peerRuns.push(r.json.steps_per_s as number)
       peerInfo = r.json
@@ -455,7 +509,14 @@ export async function benchTrain(
     ctx.log?.(`${t > 1 ? `${id} ×${t} threads` : id}: ${b.warmup} warm-up + ${b.steps} timed steps…`)
     const r =
       id === 'onnxruntime'
-        ? await benchOrt({ ...b, threads: t, seed })
+        ? await benchOrt({
+            ...b,
+            threads: t,
+            seed,
+            workload,
+            ...(opts.provider ? { provider: opts.provider } : {}),
+            ...(opts.lossEvery ? { lossEvery: opts.lossEvery } : {})
+          })
         : await benchBackend(id, { ...b, threads: t, seed })
     // A backend that is not there is reported once, not once per thread count.
     if (!(r.status === 'skipped' && results.some((p) => p.backend === id && p.status === 'skipped')))
@@ -480,7 +541,7 @@ export async function benchTrain(
     null
   )
   return {
-    workload: WORKLOAD.id,
+    workload: workload === 'mnist' ? MNIST_WORKLOAD.id : WORKLOAD.id,
     backend: best?.backend ?? null,
     threads: best?.threads ?? null,
     name: best?.name ?? null,

@@ -18,6 +18,8 @@ import type {
   TrainableModel
 } from '../objectives/types'
 import type { Rng } from '../rng'
+import type { ExecutionProvider } from '../onnx/providers'
+import { SNAPSHOT_EVERY } from '../train/variables'
 import { OrtTrainStep } from './train-step'
 
 /** What the onnxruntime trainer needs from a tfjs regression model (the model's own `regression()`). */
@@ -33,6 +35,22 @@ export interface OrtModelOptions {
   threads?: number
   /** Build the step session for this batch size now. */
   batch?: number
+  /** Execution provider of the step (default `cpu`). */
+  provider?: ExecutionProvider
+  /** No node may fall back to the CPU provider (test mode). */
+  strict?: boolean
+  /**
+   * Read the loss back every this many steps (default 1). Between reads a step returns the last loss read;
+   * the loss is also read at every snapshot step of the loop (`SNAPSHOT_EVERY`) and at the last step, and the
+   * weights are downloaded with it where they live on the device.
+   */
+  lossEvery?: number
+}
+
+/** Whether step `step` (0-based) of `steps` reads its loss back, reading every `every` steps. */
+export function readsLoss(step: number, steps: number, every: number): boolean {
+  const n = step + 1
+  return every <= 1 || n % every === 0 || n % SNAPSHOT_EVERY === 0 || n === steps
 }
 
 type Inner = TrainableModel & { transport?(z: Float32Array, opts: SampleOptions): Float32Array }
@@ -40,12 +58,17 @@ type Inner = TrainableModel & { transport?(z: Float32Array, opts: SampleOptions)
 export class OrtRegressionModel implements AsyncTrainableModel {
   /** True while the trained weights are newer than the tfjs network's. */
   private stale = false
+  /** The last loss read back. */
+  private lastLoss = NaN
+  /** Device-resident training: the weights downloaded at the last read step. */
+  private mirror: { params: Float32Array[]; average: Float32Array[] | null } | null = null
 
   private constructor(
     /** The tfjs model: batches, sampling, evaluation, weights.json. */
     readonly inner: Inner,
     private readonly adapter: RegressionAdapter,
-    readonly trainer: OrtTrainStep
+    readonly trainer: OrtTrainStep,
+    private readonly lossEvery: number
   ) {}
 
   /** Wraps a freshly built model (null adapter: throws); its weights and moving average are the start. */
@@ -62,11 +85,17 @@ export class OrtRegressionModel implements AsyncTrainableModel {
       adam: { beta1: 0.9, beta2: 0.999, epsilon: tf.backend().epsilon() },
       ema: adapter.avg !== null,
       lossScale: adapter.lossScale,
-      threads: opts.threads ?? 0
+      threads: opts.threads ?? 0,
+      provider: opts.provider ?? 'cpu',
+      ...(opts.strict ? { strict: true } : {})
     })
-    if (adapter.avg) trainer.setParams(trainer.params(), read(adapter.avg.variables()))
+    const params = read(net.variables())
+    if (adapter.avg) trainer.setParams(params, read(adapter.avg.variables()))
     if (opts.batch) await trainer.prepare(opts.batch)
-    return new OrtRegressionModel(inner, adapter, trainer)
+    const every = opts.lossEvery ?? 1
+    if (!(Number.isInteger(every) && every >= 1))
+      throw new Error(`onnxruntime trainer: lossEvery ${every} is not a positive integer.`)
+    return new OrtRegressionModel(inner, adapter, trainer, every)
   }
 
   get samplers(): TrainableModel['samplers'] {
@@ -81,9 +110,22 @@ export class OrtRegressionModel implements AsyncTrainableModel {
     const { input, target } = this.adapter.batch(y, ctx)
     const lr = this.adapter.lr * lrFactor(ctx.step, ctx.steps)
     const decay = this.adapter.avg ? emaDecay(this.adapter.ema, this.trainer.updates) : 0
-    const loss = await this.trainer.step(input, target, lr, decay)
-    if (Number.isFinite(loss)) this.stale = true
+    const read = readsLoss(ctx.step, ctx.steps, this.lossEvery)
+    const loss = await this.trainer.step(input, target, lr, decay, { read })
+    if (loss === null) return { loss: this.lastLoss }
+    this.lastLoss = loss
+    if (Number.isFinite(loss)) {
+      this.stale = true
+      if (!this.trainer.onHost) this.mirror = await this.trainer.readParams()
+    }
     return { loss }
+  }
+
+  /** The trained weights: held in host memory, or as downloaded at the last read step. */
+  private weights(): { params: Float32Array[]; average: Float32Array[] | null } {
+    if (this.trainer.onHost) return { params: this.trainer.params(), average: this.trainer.average() }
+    if (!this.mirror) throw new Error('onnxruntime trainer: no weights were read back from the device yet.')
+    return this.mirror
   }
 
   /** Copies the trained weights (and their average) into the tfjs networks. */
@@ -91,9 +133,9 @@ export class OrtRegressionModel implements AsyncTrainableModel {
     if (!this.stale) return
     const copy = (vars: tf.Variable[], data: Float32Array[]): void =>
       tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor(data[i]!, v.shape))))
-    copy(this.adapter.net.variables(), this.trainer.params())
-    const avg = this.trainer.average()
-    if (this.adapter.avg && avg) copy(this.adapter.avg.variables(), avg)
+    const w = this.weights()
+    copy(this.adapter.net.variables(), w.params)
+    if (this.adapter.avg && w.average) copy(this.adapter.avg.variables(), w.average)
     this.stale = false
   }
 
@@ -122,9 +164,14 @@ export class OrtRegressionModel implements AsyncTrainableModel {
   /** The parameters, then the moving average: the order of the tfjs models' snapshots. */
   snapshot(): tf.Tensor[] {
     const shapes = this.trainer.shapes
-    const out = this.trainer.params().map((d, i) => tf.tensor(d.slice(), shapes[i]))
-    const avg = this.trainer.average()
-    if (avg) out.push(...avg.map((d, i) => tf.tensor(d.slice(), shapes[i])))
+    if (!this.trainer.onHost && !this.mirror) {
+      // Before the first step: the tfjs networks hold the starting weights.
+      const vars = [...this.adapter.net.variables(), ...(this.adapter.avg?.variables() ?? [])]
+      return vars.map((v) => tf.clone(v))
+    }
+    const w = this.weights()
+    const out = w.params.map((d, i) => tf.tensor(d.slice(), shapes[i]))
+    if (w.average) out.push(...w.average.map((d, i) => tf.tensor(d.slice(), shapes[i])))
     return out
   }
 
@@ -132,6 +179,8 @@ export class OrtRegressionModel implements AsyncTrainableModel {
     const n = this.trainer.shapes.length
     const data = snapshot.map((t) => t.dataSync() as Float32Array)
     this.trainer.setParams(data.slice(0, n), data.length > n ? data.slice(n, 2 * n) : undefined)
+    if (this.mirror)
+      this.mirror = { params: data.slice(0, n), average: data.length > n ? data.slice(n, 2 * n) : null }
     this.stale = true
     this.sync()
   }

@@ -3,10 +3,15 @@
  * moving average) run once per step, the parameters, Adam moments and averaged weights held here between
  * steps as onnxruntime tensors (a step's outputs are the next step's inputs; nothing is copied).
  *
+ * On a GPU provider the state stays on the device: on `webgpu` every output is asked for as a `gpu-buffer`
+ * (onnxruntime's IO binding), so a step uploads only the batch and downloads nothing; the loss is read back
+ * only when the caller asks (`step(…, { read })`), and the weights only by `readParams()`.
+ *
  * Used by the engine's training loop (ort/regression-model.ts) and timed by `npm run bench:train`.
  */
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node'
 import type { Activation } from '../models/mlp'
+import { providerSessionOptions, type ExecutionProvider } from '../onnx/providers'
 import { paramShapes, trainStepModel, type AdamConstants } from './train-graph'
 
 type Ort = typeof import('onnxruntime-node')
@@ -25,6 +30,15 @@ export interface OrtTrainOptions {
   lossScale?: number
   /** onnxruntime intra-op threads (0: onnxruntime's default, one per core). */
   threads?: number
+  /** Execution provider of the step session (default `cpu`; resolved and probed by the caller). */
+  provider?: ExecutionProvider
+  /** No node may fall back to the CPU provider (a test mode: proves the whole step runs on the device). */
+  strict?: boolean
+}
+
+/** Where a step's outputs stay: on the device for `webgpu` (IO binding), in host memory otherwise. */
+export function keepsStateOnDevice(provider: ExecutionProvider): boolean {
+  return provider === 'webgpu'
 }
 
 let ortModule: Promise<Ort> | null = null
@@ -41,8 +55,12 @@ export function loadOrt(): Promise<Ort> {
 export class OrtTrainStep {
   readonly shapes: number[][]
   readonly adam: AdamConstants
-  /** Steps applied (non-finite ones are not). */
+  /** Steps applied (non-finite ones are not, where the loss is read every step). */
   updates = 0
+  /** The provider the step runs on. */
+  readonly provider: ExecutionProvider
+  /** Losses of the steps since the last read, not yet downloaded (device-resident steps). */
+  private pending: OrtTensor[] = []
   private readonly sessions = new Map<number, Promise<InferenceSession>>()
   private p: OrtTensor[]
   private m: OrtTensor[]
@@ -60,6 +78,7 @@ export class OrtTrainStep {
   ) {
     this.shapes = paramShapes(opts.sizes)
     this.adam = opts.adam ?? TFJS_ADAM
+    this.provider = opts.provider ?? 'cpu'
     if (params.length !== this.shapes.length)
       throw new Error(
         `onnxruntime trainer: ${params.length} parameter arrays for ${this.shapes.length} parameters.`
@@ -94,15 +113,13 @@ export class OrtTrainStep {
         ema: this.a !== null,
         lossScale: this.opts.lossScale ?? 1
       })
-      s = this.ort.InferenceSession.create(model, {
-        intraOpNumThreads: this.opts.threads ?? 0,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-        logSeverityLevel: 3,
-        // Idle pool threads sleep instead of spinning: on a shared machine spinning burns the other core.
-        extra: { session: { intra_op: { allow_spinning: '0' } } }
+      const options = providerSessionOptions({
+        provider: this.provider,
+        threads: this.opts.threads ?? 0,
+        ...(this.opts.strict ? { strict: true } : {})
       })
+      if (keepsStateOnDevice(this.provider)) options.preferredOutputLocation = 'gpu-buffer'
+      s = this.ort.InferenceSession.create(model, options)
       this.sessions.set(batch, s)
     }
     return s
@@ -115,9 +132,33 @@ export class OrtTrainStep {
 
   /**
    * One step on inputs x [B, in] and targets y [B, out] with learning rate `lr`, and, with a moving average,
-   * its decay. Returns the loss before the update. A non-finite loss leaves every state untouched.
+   * its decay. Returns the loss before the update; a non-finite loss leaves every state untouched.
+   *
+   * With `read: false` the loss stays where the step left it (on the device for `webgpu`), the update is
+   * applied unchecked, and null is returned; the next read step downloads every pending loss and returns the
+   * first non-finite one if any (the caller then restores its last snapshot), else its own.
    */
-  async step(x: Float32Array, y: Float32Array, lr: number, decay = 0): Promise<number> {
+  async step(
+    x: Float32Array,
+    y: Float32Array,
+    lr: number,
+    decay?: number,
+    opts?: { read?: true }
+  ): Promise<number>
+  async step(
+    x: Float32Array,
+    y: Float32Array,
+    lr: number,
+    decay: number,
+    opts: { read: boolean }
+  ): Promise<number | null>
+  async step(
+    x: Float32Array,
+    y: Float32Array,
+    lr: number,
+    decay = 0,
+    opts: { read?: boolean } = {}
+  ): Promise<number | null> {
     if (this.disposed) throw new Error('onnxruntime trainer: used after dispose().')
     const sizes = this.opts.sizes
     const inDim = sizes[0]!
@@ -141,8 +182,16 @@ export class OrtTrainStep {
       if (this.a) feeds[`a${i}`] = this.a[i]!
     }
     const out = await session.run(feeds)
-    const loss = (out.loss!.data as Float32Array)[0]!
-    if (!Number.isFinite(loss)) return loss
+    const read = opts.read !== false
+    let loss: number | null = null
+    if (read) {
+      loss = await this.readLosses(out.loss!)
+      if (!Number.isFinite(loss)) {
+        this.releaseOutputs(out)
+        return loss
+      }
+    } else this.pending.push(out.loss!)
+    this.releaseState()
     for (let i = 0; i < this.shapes.length; i++) {
       this.p[i] = out[`p${i}_out`]!
       this.m[i] = out[`m${i}_out`]!
@@ -155,19 +204,59 @@ export class OrtTrainStep {
     return loss
   }
 
-  /** The current parameters (views of the held tensors: copy before changing them). */
-  params(): Float32Array[] {
-    return this.p.map((t) => t.data as Float32Array)
+  /** The pending losses, then `last`, downloaded; the first non-finite one, else `last`'s. */
+  private async readLosses(last: OrtTensor): Promise<number> {
+    const all = [...this.pending, last]
+    this.pending = []
+    let result = NaN
+    for (const t of all) {
+      const v = ((await t.getData(true)) as Float32Array)[0]!
+      if (t === last || !Number.isFinite(v)) {
+        result = v
+        if (!Number.isFinite(v)) break
+      }
+    }
+    return result
   }
 
-  /** The moving average of the parameters, or null without one. */
+  /** Frees the device buffers of the state being replaced (host tensors are left to the collector). */
+  private releaseState(): void {
+    if (this.onHost) return
+    for (const t of [...this.p, ...this.m, ...this.v, ...(this.a ?? [])]) t.dispose()
+  }
+
+  private releaseOutputs(out: Record<string, OrtTensor>): void {
+    if (this.onHost) return
+    for (const t of Object.values(out)) t.dispose()
+  }
+
+  /** Whether the held state is in host memory (`params()` reads it without a download). */
+  get onHost(): boolean {
+    return !keepsStateOnDevice(this.provider)
+  }
+
+  /** The current parameters (views of the held tensors: copy before changing them); host-resident state only. */
+  params(): Float32Array[] {
+    return this.p.map((t) => hostData(t))
+  }
+
+  /** The moving average of the parameters, or null without one; host-resident state only. */
   average(): Float32Array[] | null {
-    return this.a ? this.a.map((t) => t.data as Float32Array) : null
+    return this.a ? this.a.map((t) => hostData(t)) : null
+  }
+
+  /** The parameters and their average, downloaded from the device where they live (copies). */
+  async readParams(): Promise<{ params: Float32Array[]; average: Float32Array[] | null }> {
+    const read = (ts: OrtTensor[]): Promise<Float32Array[]> =>
+      Promise.all(ts.map(async (t) => Float32Array.from((await t.getData()) as Float32Array)))
+    return { params: await read(this.p), average: this.a ? await read(this.a) : null }
   }
 
   /** Replaces the parameters (and the average); Adam's moments and step count are kept, as tfjs's `assign`. */
   setParams(params: readonly ArrayLike<number>[], average?: readonly ArrayLike<number>[]): void {
     const T = this.ort.Tensor
+    // The losses of steps before a restore no longer describe these weights.
+    this.pending = []
     this.p = this.shapes.map((s, i) => new T('float32', Float32Array.from(params[i]!), s))
     if (this.a && average)
       this.a = this.shapes.map((s, i) => new T('float32', Float32Array.from(average[i]!), s))
@@ -180,6 +269,12 @@ export class OrtTrainStep {
     this.sessions.clear()
     for (const s of sessions) await (await s).release()
   }
+}
+
+function hostData(t: OrtTensor): Float32Array {
+  if (t.location !== 'cpu')
+    throw new Error('onnxruntime trainer: the state is on the device; use readParams().')
+  return t.data as Float32Array
 }
 
 function size(shape: readonly number[]): number {

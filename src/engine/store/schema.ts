@@ -63,7 +63,8 @@ export const RunConfigSchema = z.object({
   seed: int,
   heldout: z.number(),
   evalEvery: count,
-  backend: BackendChoiceSchema
+  backend: BackendChoiceSchema,
+  device: z.enum(['auto', 'cpu', 'webgpu', 'cuda']).optional()
 })
 
 // ── Metrics, results, run.json ─────────────────────────────────────────────────────────────────────────────

@@ -2,6 +2,7 @@
 import type { ParamValues } from '../params'
 import type { Activation } from '../models/mlp'
 import type { BackendChoice } from '../types'
+import type { ProviderChoice } from '../onnx/providers'
 
 export interface DatasetConfig {
   /** What the user asked for: a built-in id (`8gaussians`) or a file path. */
@@ -42,4 +43,9 @@ export interface RunConfig {
   /** Evaluate held-out metrics every this many steps (0: only at the end; default: about 8 over the budget). */
   evalEvery: number
   backend: BackendChoice
+  /**
+   * onnxruntime's execution provider for the training step (`--device`; absent: the CPU). A GPU provider
+   * trains on onnxruntime, so only the objectives with its step take one.
+   */
+  device?: ProviderChoice
 }

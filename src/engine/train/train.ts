@@ -13,7 +13,7 @@ import { yieldToEventLoop } from '../context'
 import { CancelledError, ConfigError, DivergenceError } from '../errors'
 import { findObjective } from '../objectives/registry'
 import type { AnyObjective, LoopModel, SampleOptions, TrainableModel } from '../objectives/types'
-import { chooseTrainer, ortTrainable } from '../ort'
+import { chooseTrainer, ortBackendLabel, ortTrainable } from '../ort'
 import { resolveParams } from '../params'
 import { Rng } from '../rng'
 import type { Dataset, Metrics, Points, Standardization } from '../types'
@@ -29,6 +29,7 @@ import type { RunHandle, RunStore } from '../store'
 import { SNAPSHOT_POINTS, snapshotSteps } from '../store/snapshots'
 import type { ModelConfig, RunConfig } from './config'
 import { PushforwardModel } from './pushforward-model'
+import { SNAPSHOT_EVERY } from './variables'
 
 export type { PushforwardWeights } from './pushforward-model'
 
@@ -124,6 +125,7 @@ export function makeRunConfig(
     evalEvery?: number
     model?: Partial<ModelConfig>
     backend?: RunConfig['backend']
+    device?: RunConfig['device']
   }
 ): RunConfig {
   const obj = findObjective(input.objective)
@@ -171,7 +173,8 @@ export function makeRunConfig(
     seed: input.seed ?? 0,
     heldout,
     evalEvery,
-    backend: input.backend ?? 'auto'
+    backend: input.backend ?? 'auto',
+    ...(input.device !== undefined ? { device: input.device } : {})
   }
 }
 
@@ -285,9 +288,9 @@ export async function trainRun(
       `${ds.name} has ${train.n} training rows after holding out ${heldout.n}, fewer than the batch size ${config.batch}; use a smaller --batch.`
     )
   // onnxruntime trains the objectives that have its step (src/engine/ort/); TensorFlow.js samples and scores.
-  const { trainer, skipped: ortSkipped } = await chooseTrainer(obj, config.backend)
+  const { trainer, skipped: ortSkipped, device } = await chooseTrainer(obj, config.backend, config.device)
   const backend = await initBackend(config.backend)
-  const backendId = trainer === 'onnxruntime' ? 'onnxruntime' : backend.id
+  const backendId = trainer === 'onnxruntime' ? ortBackendLabel(device) : backend.id
   const skipped = [...backend.skipped, ...(ortSkipped ? [ortSkipped] : [])]
   ctx.log?.(
     `backend: ${backendId}` +
@@ -299,7 +302,8 @@ export async function trainRun(
   let model: LoopModel = built
   let handle: RunHandle | null = null
   try {
-    if (trainer === 'onnxruntime') model = await ortTrainable(built, { batch: config.batch })
+    if (trainer === 'onnxruntime')
+      model = await ortTrainable(built, { batch: config.batch, provider: device?.provider ?? 'cpu' })
     handle = ctx.store ? ctx.store.create({ config }) : null
   } catch (e) {
     model.dispose()
@@ -315,7 +319,6 @@ export async function trainRun(
   const idx = new Uint32Array(B)
   let snapshot: tf.Tensor[] = model.snapshot()
   let snapshotStep = 0
-  const SNAPSHOT_EVERY = 25
   const t0 = performance.now()
   let lastReport = 0
   let lastYield = t0
