@@ -197,17 +197,18 @@ export class DatasetLibrary {
     const b = BUILTINS.find((x) => x.id === id)!
     let columns = this.builtinColumns.get(id)
     if (!columns) {
-      columns = generateBuiltin(id, 1, 0).columns
+      columns = b.image ? Array.from({ length: b.dim }, (_, j) => `x${j}`) : generateBuiltin(id, 1, 0).columns
       this.builtinColumns.set(id, columns)
     }
     return {
       id,
       kind: 'builtin',
       title: b.title,
-      rows: DEFAULT_BUILTIN_POINTS,
+      rows: b.image ? Math.min(b.image.images, DEFAULT_BUILTIN_POINTS) : DEFAULT_BUILTIN_POINTS,
       dim: b.dim,
       columns,
-      formula: b.formula
+      formula: b.formula,
+      ...(b.image ? { image: { shape: b.image.shape, range: b.image.range }, classes: b.image.classes } : {})
     }
   }
 

@@ -8,13 +8,13 @@
  * one `bench` message, streams `bench-progress`, saves the report (benchmarks.ts) and ends with `bench-done` or
  * `error`. `cancel` aborts the work through its AbortSignal.
  */
-import { invertStandardization, resolveDataset } from '../engine/data'
+import { invertStandardization } from '../engine/data'
 import { CancelledError, isEngineError } from '../engine/errors'
 import { initBackend } from '../engine/backend'
 import { findObjective } from '../engine/objectives/registry'
 import { chooseTrainer } from '../engine/ort'
 import { RunStore } from '../engine/store'
-import { trainRun } from '../engine/train/train'
+import { loadRunDataset, trainRun } from '../engine/train/train'
 import { benchInference } from '../engine/bench/infer-bench'
 import { BenchLibrary } from './benchmarks'
 import type { FromWorker, ToWorker } from './job-protocol'
@@ -50,12 +50,7 @@ let runId: string | null = null
 
 async function train(job: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   const { config } = job
-  const ds = resolveDataset(config.dataset.spec, {
-    n: config.dataset.n,
-    seed: config.seed,
-    ...(config.dataset.columns !== undefined ? { columns: config.dataset.columns } : {}),
-    ...(config.dataset.skipRows !== undefined ? { skipRows: config.dataset.skipRows } : {})
-  })
+  const ds = loadRunDataset(config)
   const backend = await initBackend(config.backend)
   // The regressions train on onnxruntime where it loads (TensorFlow.js samples and scores them).
   const { trainer } = await chooseTrainer(findObjective(config.objective), config.backend)

@@ -79,6 +79,10 @@ export interface DatasetInfo {
   columns: string[]
   /** For built-ins, the documented formula. */
   formula?: string
+  /** Image sets: one image's shape (`[H, W]` or `[H, W, C]`) and pixel range. */
+  image?: { shape: number[]; range: [number, number] }
+  /** Labelled sets: the class names. */
+  classes?: string[]
 }
 
 export interface FeatureStats {

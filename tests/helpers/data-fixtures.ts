@@ -53,7 +53,7 @@ export const GENERATED: Record<string, () => Buffer> = {
     npy('', [1], new Uint8Array(8), {
       header: "{'descr': [('x', '<f4'), ('y', '<f4')], 'fortran_order': False, 'shape': (1,), }"
     }),
-  'three-d.npy': () => npy('<f4', [2, 1, 1], f4([1, 2])),
+  'five-d.npy': () => npy('<f4', [2, 1, 1, 1, 1], f4([1, 2])),
   'scalar.npy': () => npy('<f4', [], f4([1])),
   'zero-rows.npy': () => npy('<f4', [0, 2], f4([])),
   'truncated.npy': () => npy('<f4', [1000, 2], f4([1, 2, 3])),

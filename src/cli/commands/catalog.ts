@@ -8,12 +8,16 @@ export async function datasets(argv: string[]): Promise<number> {
   const { values } = parse(argv, {})
   const out = new Out(values.json === true)
   out.result(
-    { builtins: BUILTINS, formats: ['csv', 'tsv', 'txt', 'npy', 'json'] },
+    { builtins: BUILTINS, formats: ['csv', 'tsv', 'txt', 'npy', 'json', 'idx', 'png', 'jpeg'] },
     () =>
       table(
-        BUILTINS.map((b) => [b.id, b.dim, b.title]),
+        BUILTINS.map((b) => [b.id, b.image ? `${b.dim} (${b.image.shape.join('×')})` : b.dim, b.title]),
         ['id', 'dim', 'description']
-      ) + '\n\nFiles: --data path.{csv,tsv,txt,npy,json} [--columns 0-3|x,y] [--skip-rows N]'
+      ) +
+      '\n\nFiles: --data path.{csv,tsv,txt,npy,json} [--columns 0-3|x,y] [--skip-rows N]' +
+      '\nImages: --data train-images-idx3-ubyte[.gz] [--labels train-labels-idx1-ubyte[.gz]]' +
+      '\n        --data images.npy (n, H, W[, C])   --data folder/ (PNG/JPEG; one sub-folder per class) [--resize HxW]' +
+      '\n        --data table.{csv,npy} --image-shape HxW[xC] [--label-column COL]'
   )
   return 0
 }

@@ -4,10 +4,11 @@ import { CancelledError } from '../../engine/errors'
 import type { Activation } from '../../engine/models/mlp'
 import { parseProviderChoice } from '../../engine/onnx/providers'
 import { makeRunConfig, trainRun } from '../../engine/train/train'
-import type { BackendChoice, Metrics } from '../../engine/types'
+import type { BackendChoice, ImageReadOptions, Metrics } from '../../engine/types'
 import { duration, fmt, num, openStore, Out, parse, parseSets, required, str, table } from '../io'
 
-export const usage = `pfm train --data <builtin|file> --objective <id> [--columns SEL] [--skip-rows N] [--n N]
+export const usage = `pfm train --data <builtin|file|folder> --objective <id> [--columns SEL] [--skip-rows N] [--n N]
+          [--image-shape HxW[xC]] [--label-column COL] [--labels IDX1-FILE] [--resize HxW]
           [--steps N] [--batch B] [--lr X] [--seed S] [--set key=value …] [--latent-dim K] [--width W]
           [--depth L] [--activation silu|relu|tanh|gelu|leaky-relu] [--base normal|uniform]
           [--heldout F] [--eval-every N] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu|onnxruntime]
@@ -45,11 +46,31 @@ export function metricsTable(m: Metrics): string {
   )
 }
 
+/** The image flags (`--image-shape`, `--label-column`, `--labels`, `--resize`) as read options. */
+export function imageFlags(values: Record<string, unknown>): ImageReadOptions {
+  const out: ImageReadOptions = {}
+  const flags = {
+    imageShape: 'image-shape',
+    labelColumn: 'label-column',
+    labels: 'labels',
+    resize: 'resize'
+  } as const
+  for (const [key, flag] of Object.entries(flags) as [keyof ImageReadOptions, string][]) {
+    const v = values[flag]
+    if (typeof v === 'string') out[key] = v
+  }
+  return out
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     data: { type: 'string' },
     columns: { type: 'string' },
     'skip-rows': { type: 'string' },
+    'image-shape': { type: 'string' },
+    'label-column': { type: 'string' },
+    labels: { type: 'string' },
+    resize: { type: 'string' },
     n: { type: 'string' },
     objective: { type: 'string' },
     steps: { type: 'string' },
@@ -78,7 +99,8 @@ export async function run(argv: string[]): Promise<number> {
     seed,
     ...(n !== undefined ? { n } : {}),
     ...(columns !== undefined ? { columns } : {}),
-    ...(skipRows !== undefined ? { skipRows } : {})
+    ...(skipRows !== undefined ? { skipRows } : {}),
+    ...imageFlags(values)
   })
   const model: Record<string, unknown> = {}
   const latent = num(values, 'latent-dim')

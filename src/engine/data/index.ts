@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs'
 import { extname } from 'node:path'
 import { ConfigError } from '../errors'
-import type { Dataset } from '../types'
-import { loadDatasetFile } from './import'
+import type { Dataset, ImageReadOptions } from '../types'
+import { loadDatasetFile, type LoadOptions } from './import'
 import { BUILTINS, generateBuiltin, isBuiltin } from './toys'
 
 export {
@@ -39,9 +39,21 @@ export {
   subsample
 } from './transform'
 export { selectColumns } from './columns'
+export { IMAGE_BUILTINS, isImageBuiltin } from './builtin-images'
+export {
+  classCounts,
+  encodeLabels,
+  parseImageShape,
+  pixelCount,
+  pixelStandardization,
+  resizeImage,
+  resizeRows,
+  shapeText
+} from './images'
+export { decodeImage } from './image-folder'
 export type { Table } from './table'
 
-export interface ResolveOptions {
+export interface ResolveOptions extends ImageReadOptions {
   /** Points generated for a built-in (default 20000; ignored for files). */
   n?: number
   /** Seed of a built-in (default 0; ignored for files). */
@@ -61,15 +73,15 @@ export const DEFAULT_BUILTIN_POINTS = 20_000
  * @throws ConfigError for an unknown name or options that do not apply; DataFormatError for a bad file.
  */
 export function resolveDataset(spec: string, opts: ResolveOptions = {}): Dataset {
+  const fileKeys = ['columns', 'skipRows', 'imageShape', 'labelColumn', 'labels', 'resize'] as const
   if (isBuiltin(spec)) {
-    if (opts.columns !== undefined || (opts.skipRows ?? 0) > 0)
-      throw new ConfigError(`columns and skipRows apply to data files, not to the built-in "${spec}".`)
+    const given = fileKeys.filter((k) => opts[k] !== undefined && opts[k] !== 0)
+    if (given.length > 0)
+      throw new ConfigError(`${given.join(', ')}: options of data files, not of the built-in "${spec}".`)
     return generateBuiltin(spec, opts.n ?? DEFAULT_BUILTIN_POINTS, opts.seed ?? 0)
   }
-  const fileOpts = {
-    ...(opts.columns !== undefined && { columns: opts.columns }),
-    ...(opts.skipRows !== undefined && { skipRows: opts.skipRows })
-  }
+  const fileOpts: LoadOptions = {}
+  for (const k of fileKeys) if (opts[k] !== undefined) Object.assign(fileOpts, { [k]: opts[k] })
   if (existsSync(spec) || /[\\/]/.test(spec) || extname(spec) !== '') return loadDatasetFile(spec, fileOpts)
   throw new ConfigError(
     `Unknown dataset "${spec}": not a built-in (${BUILTINS.map((b) => b.id).join(', ')}) and no such file.`

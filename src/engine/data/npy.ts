@@ -4,7 +4,8 @@
  * Accepted: little-endian floats (`<f2`, `<f4`, `<f8`) and integers (`|i1`, `<i2`, `<i4`, `<i8`, `|u1`, `<u2`,
  * `<u4`, `<u8`), converted to float32; C order; shape `(n, d)` or `(n,)` (read as n × 1).
  * Rejected with a message naming the header field: big-endian data, Fortran order, bool, complex, strings,
- * objects, dates, structured dtypes, 0-D and >2-D arrays. The data must be exactly as long as the header says.
+ * objects, dates, structured dtypes, 0-D and >4-D arrays. A 3-D `(n, H, W)` or 4-D `(n, H, W, C)` array is
+ * read as n images (one row each, channels last). The data must be exactly as long as the header says.
  * (The engine runs on little-endian hosts only — x86-64 and arm64 — so the bytes are viewed in place.)
  */
 import { badValue, fail, type Table, defaultNames } from './table'
@@ -104,10 +105,18 @@ export function parseNpy(bytes: Uint8Array, file: string): Table {
   const shapeText = `(${dims.join(', ')}${dims.length === 1 ? ',' : ''})`
   if (dims.length === 0)
     fail(field('shape'), '() is a single number (0-D); save an array of shape (n, d) or (n,)')
-  if (dims.length > 2)
-    fail(field('shape'), `${shapeText} is ${dims.length}-D; reshape to (rows, columns) before saving`)
+  if (dims.length > 4)
+    fail(
+      field('shape'),
+      `${shapeText} is ${dims.length}-D; save a table (rows, columns) or images (n, H, W) / (n, H, W, C)`
+    )
+  if (dims.length === 4 && dims[3]! > 4)
+    fail(
+      field('shape'),
+      `${shapeText} has ${dims[3]} channels in the last axis; images are read channels last (n, H, W, C) with C ≤ 4`
+    )
   const n = dims[0]!
-  const d = dims.length === 2 ? dims[1]! : 1
+  const d = dims.length === 1 ? 1 : dims.slice(1).reduce((a, b) => a * b, 1)
   if (n === 0 || d === 0) fail(field('shape'), `${shapeText} holds no data (the array is empty)`)
 
   // data
@@ -144,7 +153,11 @@ export function parseNpy(bytes: Uint8Array, file: string): Table {
       )
     }
   }
-  return { n, d, data: out, columns: defaultNames(d) }
+  const table: Table = { n, d, data: out, columns: defaultNames(d) }
+  // (n, H, W) and (n, H, W, C) are images; their pixel range is settled by the importer.
+  if (dims.length > 2) table.imageShape = dims.slice(1)
+  if (kind === 'u1') table.range = [0, 255]
+  return table
 }
 
 type RawArray =

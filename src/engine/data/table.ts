@@ -11,6 +11,13 @@ export interface Table {
   data: Float32Array
   /** One name per column. */
   columns: string[]
+  /** Set when each row is an image of this shape (`[H, W]` or `[H, W, C]`), e.g. a 3-D .npy array. */
+  imageShape?: number[]
+  /** Pixel range, when the format fixes it (8-bit images: [0, 255]). */
+  range?: [number, number]
+  /** Class index per row and the class names, when the file carries labels. */
+  labels?: Int32Array
+  classes?: string[]
 }
 
 /** Largest finite float32. */

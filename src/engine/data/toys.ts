@@ -9,6 +9,7 @@
 import { ConfigError } from '../errors'
 import { Rng } from '../rng'
 import type { Dataset, Mode } from '../types'
+import { IMAGE_BUILTINS, isImageBuiltin, loadImageBuiltin } from './builtin-images'
 
 /** One built-in distribution, as listed by the CLI (`pfm datasets`) and the UI. */
 export interface BuiltinInfo {
@@ -20,6 +21,8 @@ export interface BuiltinInfo {
   formula: string
   /** The mixtures' modes in data units (scored by the metrics' mode coverage); absent for the others. */
   modes?: readonly Mode[]
+  /** Image sets: the shape of one image (`[H, W]`), pixel range, class names and the number of images. */
+  image?: { shape: number[]; range: [number, number]; classes: string[]; images: number }
 }
 
 /** FFJORD's 8 Gaussians: unit vectors at angles kπ/4, scaled by 4, noise 0.5·N, all divided by 1.414. */
@@ -130,7 +133,19 @@ export const BUILTINS: readonly BuiltinInfo[] = [
     dim: 1,
     title: 'Two bands',
     formula: 'x uniform on (0, ¼) ∪ (¾, 1): u = U/2, x = u if u < ¼ else u + ½'
-  }
+  },
+  ...IMAGE_BUILTINS.map((b) => ({
+    id: b.id,
+    dim: b.side * b.side,
+    title: b.title,
+    formula: b.formula,
+    image: {
+      shape: [b.side, b.side],
+      range: [0, 1] as [number, number],
+      classes: b.classes,
+      images: b.images
+    }
+  }))
 ]
 
 /** The known modes of built-in `id` (data units), or null for data without known modes. */
@@ -140,7 +155,7 @@ export function builtinModes(id: string): readonly Mode[] | null {
 
 /** True for the id of a built-in distribution. */
 export function isBuiltin(id: string): boolean {
-  return Object.prototype.hasOwnProperty.call(GENERATORS, id)
+  return Object.prototype.hasOwnProperty.call(GENERATORS, id) || isImageBuiltin(id)
 }
 
 /** Largest number of points a built-in generates in one call. */
@@ -152,9 +167,9 @@ export const MAX_BUILTIN_POINTS = 50_000_000
  * @throws ConfigError for an unknown id (listing the known ones) or a bad `n` / `seed`.
  */
 export function generateBuiltin(id: string, n: number, seed: number): Dataset {
-  const gen = isBuiltin(id) ? GENERATORS[id] : undefined
+  const gen = Object.prototype.hasOwnProperty.call(GENERATORS, id) ? GENERATORS[id] : undefined
   const info = BUILTINS.find((b) => b.id === id)
-  if (!gen || !info)
+  if (!info || (!gen && !info.image))
     throw new ConfigError(
       `Unknown built-in dataset "${id}" (known: ${BUILTINS.map((b) => b.id).join(', ')}).`
     )
@@ -164,6 +179,7 @@ export function generateBuiltin(id: string, n: number, seed: number): Dataset {
     )
   if (!Number.isInteger(seed))
     throw new ConfigError(`Built-in "${id}": the seed must be an integer, got ${seed}.`)
+  if (!gen) return loadImageBuiltin(id, n, seed)
   const data = gen(n, new Rng(seed))
   return {
     name: id,

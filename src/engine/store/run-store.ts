@@ -526,7 +526,13 @@ class RunWriter implements RunHandle {
       throw new StoreError(
         `Run "${this.id}": standardisation has ${s.mean.length} means but ${s.std.length} deviations.`
       )
-    this.update({ standardization: { mean: Array.from(s.mean), std: Array.from(s.std) } })
+    this.update({
+      standardization: {
+        mean: Array.from(s.mean),
+        std: Array.from(s.std),
+        ...(s.range ? { range: [s.range[0], s.range[1]] as [number, number] } : {})
+      }
+    })
   }
 
   appendMetrics(rec: MetricsRecord): void {

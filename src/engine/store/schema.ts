@@ -33,6 +33,11 @@ export const BackendChoiceSchema = z.enum([
 ])
 export const ParamValuesSchema = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
 
+export const ImageInfoSchema = z.object({
+  shape: z.array(count).min(2).max(3),
+  range: z.tuple([z.number(), z.number()])
+})
+
 export const DatasetConfigSchema = z.object({
   spec: z.string(),
   name: z.string(),
@@ -41,7 +46,13 @@ export const DatasetConfigSchema = z.object({
   n: count,
   rows: count,
   dim: count,
-  columnNames: z.array(z.string())
+  columnNames: z.array(z.string()),
+  imageShape: z.string().optional(),
+  labelColumn: z.string().optional(),
+  labels: z.string().optional(),
+  resize: z.string().optional(),
+  image: ImageInfoSchema.optional(),
+  classes: z.array(z.string()).optional()
 })
 
 export const ModelConfigSchema = z.object({
@@ -84,7 +95,12 @@ export const MetricsSchema = z.object({
   highQuality: z.number().min(0).max(1).optional()
 })
 
-export const StandardizationSchema = z.object({ mean: z.array(z.number()), std: z.array(z.number()) })
+export const StandardizationSchema = z.object({
+  mean: z.array(z.number()),
+  std: z.array(z.number()),
+  /** Image runs: the pixel range samples are clipped to (absent for tables and older runs). */
+  range: z.tuple([z.number(), z.number()]).optional()
+})
 
 /** What a finished run reports. `extra` holds objective-specific numbers (e.g. `{ finalLoss: 0.01 }`). */
 export interface RunResult {

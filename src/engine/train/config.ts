@@ -1,10 +1,10 @@
 /** The full, serialisable description of a training run (stored as `config` in runs/<id>/run.json). */
 import type { ParamValues } from '../params'
 import type { Activation } from '../models/mlp'
-import type { BackendChoice } from '../types'
+import type { BackendChoice, ImageInfo, ImageReadOptions } from '../types'
 import type { ProviderChoice } from '../onnx/providers'
 
-export interface DatasetConfig {
+export interface DatasetConfig extends ImageReadOptions {
   /** What the user asked for: a built-in id (`8gaussians`) or a file path. */
   spec: string
   /** Display name (built-in id or file base name). */
@@ -19,6 +19,10 @@ export interface DatasetConfig {
   rows: number
   dim: number
   columnNames: string[]
+  /** Image sets: the shape and pixel range of one image (absent for tables and runs made before images). */
+  image?: ImageInfo
+  /** Labelled sets: the class names. */
+  classes?: string[]
 }
 
 export interface ModelConfig {

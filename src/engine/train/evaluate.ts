@@ -1,13 +1,13 @@
 /** Re-opening a stored run: rebuild its data split, restore its model, sample and score it. */
 import { initBackend } from '../backend'
-import { invertStandardization, resolveDataset } from '../data'
+import { invertStandardization } from '../data'
 import { StoreError } from '../errors'
 import { findObjective } from '../objectives/registry'
 import type { SampleOptions, TrainableModel } from '../objectives/types'
 import type { Metrics, Points } from '../types'
 import type { LoadedRun, RunStore } from '../store'
 import type { RunConfig } from './config'
-import { STREAMS, prepareData, restoreModel, runModes, scoreModel, streamRng } from './train'
+import { STREAMS, loadRunDataset, prepareData, restoreModel, runModes, scoreModel, streamRng } from './train'
 
 export interface OpenRun {
   run: LoadedRun
@@ -30,12 +30,7 @@ export async function openRun(store: RunStore, id: string): Promise<OpenRun> {
 
 /** The run's data rebuilt the way training split it (held-out split in standardised coordinates). */
 export function rebuildData(config: RunConfig): ReturnType<typeof prepareData> {
-  const ds = resolveDataset(config.dataset.spec, {
-    n: config.dataset.n,
-    seed: config.seed,
-    ...(config.dataset.columns !== undefined ? { columns: config.dataset.columns } : {}),
-    ...(config.dataset.skipRows !== undefined ? { skipRows: config.dataset.skipRows } : {})
-  })
+  const ds = loadRunDataset(config)
   if (ds.n !== config.dataset.rows || ds.d !== config.dataset.dim)
     throw new StoreError(
       `The data of this run changed: ${config.dataset.spec} now has ${ds.n}×${ds.d} values, the run was trained on ${config.dataset.rows}×${config.dataset.dim}.`
@@ -54,7 +49,8 @@ export async function evaluateRun(
     const { train, heldout, stats } = rebuildData(open.config)
     const rng = streamRng(opts.seed ?? open.config.seed, STREAMS.eval + 2)
     const n = Math.min(opts.n ?? heldout.n, heldout.n)
-    const sub: Points = n === heldout.n ? heldout : { n, d: heldout.d, data: heldout.data.subarray(0, n * heldout.d) }
+    const sub: Points =
+      n === heldout.n ? heldout : { n, d: heldout.d, data: heldout.data.subarray(0, n * heldout.d) }
     const scored = scoreModel(
       open.model,
       sub,
@@ -86,9 +82,14 @@ export async function sampleRun(
     const stats = open.run.standardization
     if (!stats) throw new StoreError(`Run "${id}" has no stored standardisation.`)
     const rng = streamRng(opts.seed ?? open.config.seed, STREAMS.eval + 3)
-    const sampler: SampleOptions = { sampler: opts.sampler ?? open.model.samplers[0]!, steps: opts.steps ?? open.model.defaultSteps }
+    const sampler: SampleOptions = {
+      sampler: opts.sampler ?? open.model.samplers[0]!,
+      steps: opts.steps ?? open.model.defaultSteps
+    }
     if (!open.model.samplers.includes(sampler.sampler))
-      throw new StoreError(`Run "${id}" samples with ${open.model.samplers.join(', ')}, not "${sampler.sampler}".`)
+      throw new StoreError(
+        `Run "${id}" samples with ${open.model.samplers.join(', ')}, not "${sampler.sampler}".`
+      )
     const data = open.model.sample(n, rng, sampler)
     const pts: Points = { n, d: open.config.dataset.dim, data }
     return { columns: open.config.dataset.columnNames, points: invertStandardization(pts, stats), sampler }

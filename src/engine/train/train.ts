@@ -16,11 +16,13 @@ import type { AnyObjective, LoopModel, SampleOptions, TrainableModel } from '../
 import { chooseTrainer, ortBackendLabel, ortTrainable } from '../ort'
 import { resolveParams } from '../params'
 import { Rng } from '../rng'
-import type { Dataset, Metrics, Points, Standardization } from '../types'
+import type { Dataset, ImageReadOptions, Metrics, Points, Standardization } from '../types'
 import {
   applyStandardization,
   builtinModes,
   invertStandardization,
+  pixelStandardization,
+  resolveDataset,
   splitHeldout,
   standardize
 } from '../data'
@@ -86,9 +88,12 @@ export const DEFAULT_MODEL: Omit<ModelConfig, 'latentDim'> = {
   activation: 'silu'
 }
 
-/** Split and standardise a dataset the way a run does (statistics from the training split only). */
+/**
+ * Split and standardise a dataset the way a run does: per-feature statistics from the training split only,
+ * or for images the fixed pixel scaling of their range to [−1, 1] (an image's pixels keep one scale).
+ */
 export function prepareData(
-  ds: Dataset,
+  ds: Pick<Dataset, 'n' | 'd' | 'data' | 'name' | 'image'>,
   config: Pick<RunConfig, 'seed' | 'heldout'>
 ): { train: Points; heldout: Points; stats: Standardization } {
   const { train: rawTrain, heldout: rawHeldout } = splitHeldout(
@@ -96,7 +101,12 @@ export function prepareData(
     config.heldout,
     streamRng(config.seed, STREAMS.split)
   )
-  const { points: train, stats } = standardize(rawTrain)
+  const { points: train, stats } = ds.image
+    ? (() => {
+        const stats = pixelStandardization(ds.d, ds.image)
+        return { points: applyStandardization(rawTrain, stats), stats }
+      })()
+    : standardize(rawTrain)
   return { train, heldout: applyStandardization(rawHeldout, stats), stats }
 }
 
@@ -161,10 +171,13 @@ export function makeRunConfig(
       ...(ds.source.kind === 'file' && ds.source.skipRows !== undefined
         ? { skipRows: ds.source.skipRows }
         : {}),
+      ...(ds.source.kind === 'file' ? imageReadOptions(ds.source) : {}),
       n: ds.n,
       rows: ds.n,
       dim: ds.d,
-      columnNames: ds.columns
+      columnNames: ds.columns,
+      ...(ds.image ? { image: ds.image } : {}),
+      ...(ds.classes ? { classes: ds.classes } : {})
     },
     model,
     steps,
@@ -176,6 +189,26 @@ export function makeRunConfig(
     backend: input.backend ?? 'auto',
     ...(input.device !== undefined ? { device: input.device } : {})
   }
+}
+
+/** The image read options present in `o` (to store with a run, so its data reload the same way). */
+export function imageReadOptions(o: ImageReadOptions): ImageReadOptions {
+  const out: ImageReadOptions = {}
+  for (const k of ['imageShape', 'labelColumn', 'labels', 'resize'] as const)
+    if (o[k] !== undefined) out[k] = o[k]
+  return out
+}
+
+/** A stored run's data set, reloaded with the options it was trained with. */
+export function loadRunDataset(config: Pick<RunConfig, 'dataset' | 'seed'>): Dataset {
+  const dc = config.dataset
+  return resolveDataset(dc.spec, {
+    n: dc.n,
+    seed: config.seed,
+    ...(dc.columns !== undefined ? { columns: dc.columns } : {}),
+    ...(dc.skipRows !== undefined ? { skipRows: dc.skipRows } : {}),
+    ...imageReadOptions(dc)
+  })
 }
 
 function checkInt(name: string, v: number, min: number, max: number): void {
@@ -365,7 +398,9 @@ export async function trainRun(
       if (isEval || now - lastReport > 250 || step === 0 || step + 1 === config.steps) {
         const elapsed = now - t0
         const sps = ((step + 1) * B) / (elapsed / 1000)
-        const metrics = isEval ? scoreModel(model, heldout, train, evalN, evalRng.fork(), undefined, known).metrics : undefined
+        const metrics = isEval
+          ? scoreModel(model, heldout, train, evalN, evalRng.fork(), undefined, known).metrics
+          : undefined
         handle?.appendMetrics({
           step: step + 1,
           loss,

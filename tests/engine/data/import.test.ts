@@ -289,8 +289,9 @@ const BAD: Bad[] = [
     error: /^structured\.npy header field 'descr': structured \(record\) dtypes are not supported/
   },
   {
-    file: 'three-d.npy',
-    error: /^three-d\.npy header field 'shape': \(2, 1, 1\) is 3-D; reshape to \(rows, columns\)/
+    file: 'five-d.npy',
+    error:
+      /^five-d\.npy header field 'shape': \(2, 1, 1, 1, 1\) is 5-D; save a table \(rows, columns\) or images/
   },
   { file: 'scalar.npy', error: /^scalar\.npy header field 'shape': \(\) is a single number \(0-D\)/ },
   { file: 'zero-rows.npy', error: /^zero-rows\.npy header field 'shape': \(0, 2\) holds no data/ },
@@ -300,7 +301,7 @@ const BAD: Bad[] = [
   {
     file: 'bad/points.xlsx',
     error:
-      /^points\.xlsx: the file type "\.xlsx" is not supported \(use \.csv, \.tsv, \.txt, \.npy, \.json\)\.$/
+      /^points\.xlsx: the file type "\.xlsx" is not supported \(use \.csv, \.tsv, \.txt, \.npy, \.json, an IDX file or a folder of images\)\.$/
   },
   { file: 'data.npz', error: /^data\.npz: the file type "\.npz" is not supported .*np\.save one array/ },
   {
@@ -309,7 +310,7 @@ const BAD: Bad[] = [
     error: /^header\.csv: the file is 24 bytes, over the 10 bytes size limit\.$/
   },
   { file: 'f4.npy', opts: { skipRows: 1 }, error: /^f4\.npy: skipRows applies to text tables/ },
-  { file: 'good', error: /^good: it is a directory, not a file/ }
+  { file: 'good', error: /^good: the folder holds no \.png, \.jpg or \.jpeg images/ }
 ]
 
 describe('loadDatasetFile: good files', () => {
@@ -393,7 +394,7 @@ describe('resolveDataset', () => {
   it('lists the built-ins for an unknown name that is not a file', () => {
     expect(() => resolveDataset('foo')).toThrow(ConfigError)
     expect(() => resolveDataset('foo')).toThrow(
-      /^Unknown dataset "foo": not a built-in \(8gaussians, .*moons, circles, .*two-bands\) and no such file\.$/
+      /^Unknown dataset "foo": not a built-in \(8gaussians, .*moons, circles, .*fashion-mnist14\) and no such file\.$/
     )
   })
 
@@ -404,7 +405,7 @@ describe('resolveDataset', () => {
 
   it('rejects file options for a built-in', () => {
     expect(() => resolveDataset('moons', { columns: '0' })).toThrow(
-      /columns and skipRows apply to data files/
+      /^columns: options of data files, not of the built-in "moons"\.$/
     )
   })
 })

@@ -26,9 +26,18 @@ const variance = (v: number[]): number => {
 }
 const frac = (v: number[], pred: (x: number) => boolean): number => v.filter(pred).length / v.length
 
+/** The generated distributions (the image sets are tested in images.test.ts). */
+const TOYS = BUILTINS.filter((b) => !b.image)
+
 describe('BUILTINS table', () => {
-  it('lists the FFJORD toys and the 1-D cases with a formula each', () => {
-    expect(BUILTINS.map((b) => b.id)).toEqual([
+  it('lists the FFJORD toys, the 1-D cases and the image sets with a formula each', () => {
+    expect(BUILTINS.filter((b) => b.image).map((b) => b.id)).toEqual([
+      'mnist',
+      'mnist14',
+      'fashion-mnist',
+      'fashion-mnist14'
+    ])
+    expect(TOYS.map((b) => b.id)).toEqual([
       '8gaussians',
       '25gaussians',
       'moons',
@@ -51,7 +60,7 @@ describe('BUILTINS table', () => {
   })
 })
 
-describe.each(BUILTINS.map((b) => [b.id, b.dim] as const))('%s', (id, dim) => {
+describe.each(TOYS.map((b) => [b.id, b.dim] as const))('%s', (id, dim) => {
   it('has the right shape, names and source, and only finite values', () => {
     const ds = gen(id)
     expect([ds.n, ds.d, ds.data.length]).toEqual([N, dim, N * dim])
@@ -232,7 +241,7 @@ describe('generateBuiltin errors', () => {
   it('names the unknown id and lists the known ones', () => {
     expect(() => generateBuiltin('8gaussian', 10, 0)).toThrow(ConfigError)
     expect(() => generateBuiltin('8gaussian', 10, 0)).toThrow(
-      /^Unknown built-in dataset "8gaussian" \(known: 8gaussians, 25gaussians, moons, circles, checkerboard, pinwheel, 2spirals, swissroll, rings, normal, uniform, two-bands\)\.$/
+      /^Unknown built-in dataset "8gaussian" \(known: 8gaussians, 25gaussians, moons, circles, checkerboard, pinwheel, 2spirals, swissroll, rings, normal, uniform, two-bands, mnist, mnist14, fashion-mnist, fashion-mnist14\)\.$/
     )
   })
 
