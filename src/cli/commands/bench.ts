@@ -16,7 +16,7 @@ import { ConfigError } from '../../engine/errors'
 import { fmt, num, openStore, Out, parse, str, table } from '../io'
 
 export const usage = `pfm bench --runs ID[,ID…] [--samplers ${BENCH_SAMPLERS.join(',')}] [--steps ${DEFAULT_BENCH_STEPS.join(',')}]
-          [--batch ${DEFAULT_BENCH_BATCHES.join(',')}] [--repeats ${DEFAULT_REPEATS}] [--rounds 5] [--warmup N] [--threads 1] [--ep cpu|cuda|…]
+          [--batch ${DEFAULT_BENCH_BATCHES.join(',')}] [--repeats ${DEFAULT_REPEATS}] [--rounds 5] [--warmup N] [--threads 1] [--ep cpu|webgpu|cuda|auto]
           [--seed N] [-n N] [--no-quality] [--no-separate] [--form unrolled,loop] [--peer] [--out DIR] [--json]`
 
 function list(values: Record<string, unknown>, name: string): string[] | undefined {

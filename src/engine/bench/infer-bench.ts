@@ -27,8 +27,8 @@ import { CancelledError, ConfigError } from '../errors'
 import type { EngineContext } from '../context'
 import { yieldToEventLoop } from '../context'
 import { applyUpdate, velocityNetModel } from '../onnx/flow'
-import { GraphBuilder } from '../onnx/graph'
 import { maxAbsDiff } from '../onnx/runtime'
+import { isProviderChoice, PROVIDER_CHOICES, providerLabel, resolveProvider } from '../onnx/providers'
 import {
   flowPlan,
   fusedSamplersOf,
@@ -309,7 +309,11 @@ export async function benchInference(
   const threads = opts.threads ?? 1
   if (!(Number.isInteger(threads) && threads >= 0))
     throw new ConfigError(`--threads: ${threads} is not an integer ≥ 0.`)
-  const ep = opts.ep ?? 'cpu'
+  const epChoice = opts.ep ?? 'cpu'
+  if (!isProviderChoice(epChoice))
+    throw new BenchError(
+      `--ep ${epChoice}: not an execution provider (choose ${PROVIDER_CHOICES.join(', ')}).`
+    )
   const parityPoints = opts.parityPoints ?? BENCH_PARITY_POINTS
   const quality = opts.quality !== false
   const separate = opts.separate !== false
@@ -326,19 +330,17 @@ export async function benchInference(
     throw new ConfigError(`--form: choose unrolled, loop or both.`)
   const signal = ctx.signal
   const ort: Ort = await import('onnxruntime-node')
-  if (!ort.listSupportedBackends().some((b) => b.name === ep))
-    throw new BenchError(
-      `--ep ${ep}: onnxruntime-node ${ort.env.versions.common} has no such execution provider ` +
-        `(it lists ${ort
-          .listSupportedBackends()
-          .map((b) => b.name)
-          .join(', ')}).`
-    )
-
-  // The execution provider loads here, or the bench stops before any run is opened.
-  const probe = new GraphBuilder('probe')
-  probe.output('y', [1], probe.input('x', [1]))
-  await (await loadSession(ort, probe.toModel(), threads, ep)).release()
+  // The execution provider creates a session here (probed once per process), or the bench stops with its
+  // one-line reason before any run is opened.
+  let resolved: Awaited<ReturnType<typeof resolveProvider>>
+  try {
+    resolved = await resolveProvider(ort, epChoice)
+  } catch (e) {
+    // The refusal starts with the provider's name: `--ep webgpu: no adapter (…)`.
+    throw new BenchError(`--ep ${e instanceof Error ? e.message : String(e)}`)
+  }
+  const ep = resolved.provider
+  for (const why of resolved.skipped) ctx.log?.(`--ep auto: skipped ${why}`)
 
   // Plan the work first (opens every run: unknown ids fail before anything is timed).
   interface Case {
@@ -556,7 +558,7 @@ export async function benchInference(
       platform: `${os.platform()} ${os.arch()}`,
       threads,
       ort: ort.env.versions.common,
-      ep
+      ep: providerLabel(resolved)
     },
     settings: {
       samplers,
