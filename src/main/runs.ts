@@ -13,6 +13,7 @@ import type {
 } from '../shared/api'
 import { invertStandardization } from '../engine/data'
 import { StoreError } from '../engine/errors'
+import { imageGridPng } from '../engine/io/image-grid'
 import { findObjective } from '../engine/objectives/registry'
 import type { SampleOptions } from '../engine/objectives/types'
 import type { RunStore, RunSummary, LoadedRun } from '../engine/store'
@@ -129,7 +130,7 @@ export async function sampleSet(store: RunStore, req: SampleRequest): Promise<Sa
       throw new StoreError(
         `Run "${req.runId}" samples with ${model.samplers.join(', ')}, not "${opts.sampler}".`
       )
-    const rng = streamRng(open.config.seed, STREAMS.eval + 3)
+    const rng = streamRng(req.seed ?? open.config.seed, STREAMS.eval + 3)
     const dim = open.config.dataset.dim
     let samples: Points
     let metrics: MetricsInfo | null = null
@@ -145,6 +146,9 @@ export async function sampleSet(store: RunStore, req: SampleRequest): Promise<Sa
       samples = { n, d: dim, data: model.sample(n, rng, opts) }
     }
     const points = invertStandardization(samples, stats)
+    const image = open.config.dataset.image
+    if (req.grid && !image)
+      throw new StoreError(`Run "${req.runId}" was not trained on images; it has no sample grid.`)
     return {
       runId: req.runId,
       sampler: opts.sampler,
@@ -152,7 +156,11 @@ export async function sampleSet(store: RunStore, req: SampleRequest): Promise<Sa
       dim,
       n: points.n,
       points: Array.from(points.data),
-      metrics
+      metrics,
+      ...(image ? { image } : {}),
+      ...(req.grid && image
+        ? { gridPng: Buffer.from(imageGridPng(points, image)).toString('base64') }
+        : {})
     }
   } finally {
     open.dispose()

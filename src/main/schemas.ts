@@ -94,7 +94,9 @@ export const SampleRequestSchema = z.strictObject({
   sampler: SamplerSchema.optional(),
   steps: int(1, 100_000).optional(),
   n: int(1, MAX_POINTS).optional(),
-  metrics: z.boolean().optional()
+  metrics: z.boolean().optional(),
+  seed: int(0, 2 ** 31 - 1).optional(),
+  grid: z.boolean().optional()
 })
 
 export const ExportRequestSchema = z.strictObject({

@@ -219,6 +219,10 @@ export interface SampleRequest {
   n?: number
   /** Also score them against the held-out split. */
   metrics?: boolean
+  /** Seed of the draws (default the run's): one seed across runs gives every panel the same latent draws. */
+  seed?: number
+  /** Image runs: also return the samples as one PNG grid (`SampleSet.gridPng`). */
+  grid?: boolean
 }
 
 export interface SampleSet {
@@ -230,6 +234,10 @@ export interface SampleSet {
   /** Data units, row-major. */
   points: number[]
   metrics: MetricsInfo | null
+  /** Image runs: one image's shape (`[H, W]` or `[H, W, C]`) and pixel range. */
+  image?: { shape: number[]; range: [number, number] }
+  /** Image runs, when asked for: the samples as a PNG grid (base64), ⌈√n⌉ images per row. */
+  gridPng?: string
 }
 
 /** Samples of a run's model taken during its training (default sampler, data units), oldest first. */

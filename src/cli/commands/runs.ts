@@ -1,7 +1,9 @@
 /** `pfm runs`, `pfm rm`, `pfm eval`, `pfm sample`: the run store from the command line. */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { imageGridPng, MAX_GRID_IMAGES } from '../../engine/io/image-grid'
 import { writePointsFile } from '../../engine/io/points-file'
+import { writeFileAtomic } from '../../engine/store/fs-utils'
 import { evaluateRun, sampleRun } from '../../engine/train/evaluate'
 import { ConfigError, StoreError } from '../../engine/errors'
 import { assertRunId } from '../../engine/store'
@@ -103,21 +105,30 @@ export async function sample(argv: string[]): Promise<number> {
     n: { type: 'string', short: 'n' },
     out: { type: 'string' },
     seed: { type: 'string' },
+    cols: { type: 'string' },
     ...SAMPLER_FLAGS
   })
   const out = new Out(values.json === true)
   const id = required(values, 'run', 'see `pfm runs`')
-  const file = required(values, 'out', 'a .csv or .npy path')
-  const n = num(values, 'n') ?? 1000
-  if (!Number.isInteger(n) || n < 1 || n > 10_000_000) throw new ConfigError(`-n: ${n} must be an integer in [1, 10000000].`)
+  const file = required(values, 'out', 'a .csv, .npy or (image runs) .png path')
   const ext = path.extname(file).toLowerCase()
-  if (ext !== '.csv' && ext !== '.npy') throw new ConfigError(`--out ${file}: must end in .csv or .npy.`)
+  const n = num(values, 'n') ?? (ext === '.png' ? 64 : 1000)
+  if (!Number.isInteger(n) || n < 1 || n > 10_000_000) throw new ConfigError(`-n: ${n} must be an integer in [1, 10000000].`)
+  if (ext !== '.csv' && ext !== '.npy' && ext !== '.png')
+    throw new ConfigError(`--out ${file}: must end in .csv, .npy or (image runs) .png.`)
+  if (ext === '.png' && n > MAX_GRID_IMAGES)
+    throw new ConfigError(`-n: ${n} images are too many for one PNG grid (at most ${MAX_GRID_IMAGES}); use .npy.`)
+  const cols = num(values, 'cols')
   const seed = num(values, 'seed')
-  const { columns, points, sampler } = await sampleRun(openStore(values), id, n, {
+  const { columns, points, sampler, image } = await sampleRun(openStore(values), id, n, {
     ...(seed !== undefined ? { seed } : {}),
     ...samplerOptions(values)
   })
-  writePointsFile(path.resolve(file), columns, points)
+  if (ext === '.png') {
+    if (!image)
+      throw new ConfigError(`--out ${file}: run ${id} was not trained on images; write its samples to .csv or .npy.`)
+    writeFileAtomic(path.resolve(file), imageGridPng(points, image, cols !== undefined ? { cols } : {}))
+  } else writePointsFile(path.resolve(file), columns, points)
   out.result(
     { runId: id, n, dim: points.d, sampler: sampler.sampler, steps: sampler.steps, out: path.resolve(file) },
     () => `Wrote ${n} samples (${sampler.sampler}) to ${file}.`

@@ -4,7 +4,7 @@ import { invertStandardization } from '../data'
 import { StoreError } from '../errors'
 import { findObjective } from '../objectives/registry'
 import type { SampleOptions, TrainableModel } from '../objectives/types'
-import type { Metrics, Points } from '../types'
+import type { ImageInfo, Metrics, Points } from '../types'
 import type { LoadedRun, RunStore } from '../store'
 import type { RunConfig } from './config'
 import { STREAMS, loadRunDataset, prepareData, restoreModel, runModes, scoreModel, streamRng } from './train'
@@ -70,13 +70,13 @@ export async function evaluateRun(
   }
 }
 
-/** n samples of a stored run in data units. */
+/** n samples of a stored run in data units (with the image shape and range of an image run). */
 export async function sampleRun(
   store: RunStore,
   id: string,
   n: number,
   opts: { seed?: number } & Partial<SampleOptions> = {}
-): Promise<{ columns: string[]; points: Points; sampler: SampleOptions }> {
+): Promise<{ columns: string[]; points: Points; sampler: SampleOptions; image?: ImageInfo }> {
   const open = await openRun(store, id)
   try {
     const stats = open.run.standardization
@@ -92,7 +92,13 @@ export async function sampleRun(
       )
     const data = open.model.sample(n, rng, sampler)
     const pts: Points = { n, d: open.config.dataset.dim, data }
-    return { columns: open.config.dataset.columnNames, points: invertStandardization(pts, stats), sampler }
+    const image = open.config.dataset.image
+    return {
+      columns: open.config.dataset.columnNames,
+      points: invertStandardization(pts, stats),
+      sampler,
+      ...(image ? { image } : {})
+    }
   } finally {
     open.dispose()
   }
