@@ -28,7 +28,8 @@ describe('main-process handlers validate every payload', () => {
     // onnxruntime-node ships its CPU provider in the package.
     expect(info.ort).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+/) })
     expect(info.ort!.executionProviders).toContain('cpu')
-    // The CUDA provider's libraries are not fetched (.npmrc): it must not be offered as available.
+    // The CUDA provider's libraries are not fetched (package.json allowScripts denies onnxruntime-node's
+    // install script): it must not be offered as available.
     expect(info.ort!.executionProviders).not.toContain('cuda')
     expect(info.ort!.notInstalled).toContain('cuda')
     expect(info.objectives.map((o) => o.id)).toContain('energy')
