@@ -40,7 +40,18 @@ const ResultSchema = z.object({
   latencyMs: z.object({ p10: num, p50: num, p90: num }),
   samplesPerSec: num,
   runs: num,
-  metrics: z.object({ energy: num, mmd: num, precision: num, recall: num, coverage: num }).nullable(),
+  metrics: z
+    .object({
+      energy: num,
+      mmd: num,
+      precision: num,
+      recall: num,
+      coverage: num,
+      modes: num.optional(),
+      modesCovered: num.optional(),
+      highQuality: num.optional()
+    })
+    .nullable(),
   parity: num.nullable()
 })
 const Ref = z.object({

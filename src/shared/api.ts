@@ -321,7 +321,17 @@ export interface BenchResultInfo {
   samplesPerSec: number
   runs: number
   /** Held-out quality of this sampler and K (null when quality was off). */
-  metrics: { energy: number; mmd: number; precision: number; recall: number; coverage: number } | null
+  metrics: {
+    energy: number
+    mmd: number
+    precision: number
+    recall: number
+    coverage: number
+    /** Data with known modes only: modes, modes covered, share of samples in a mode. */
+    modes?: number
+    modesCovered?: number
+    highQuality?: number
+  } | null
   /** max |ONNX − engine| on the parity inputs (data units). */
   parity: number | null
 }

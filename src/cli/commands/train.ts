@@ -24,7 +24,10 @@ export function metricsJson(m: Metrics): Record<string, number> {
     recall: m.recall,
     density: m.density,
     coverage: m.coverage,
-    n: m.n
+    n: m.n,
+    ...(m.modes !== undefined
+      ? { modes: m.modes, modesCovered: m.modesCovered!, highQuality: m.highQuality! }
+      : {})
   }
 }
 
@@ -40,6 +43,20 @@ export function metricsTable(m: Metrics): string {
       ['sliced W2²', m.slicedW2, ''],
       ['precision / recall', `${fmt(m.precision)} / ${fmt(m.recall)}`, ''],
       ['density / coverage', `${fmt(m.density)} / ${fmt(m.coverage)}`, ''],
+      ...(m.modes !== undefined
+        ? [
+            [
+              'modes covered',
+              `${m.modesCovered} of ${m.modes}`,
+              '(a tenth of a fair share of samples in the mode)'
+            ],
+            [
+              'high-quality share',
+              `${(100 * m.highQuality!).toFixed(1)} %`,
+              '(samples in a mode: within 3σ of its centre, or inside its square)'
+            ]
+          ]
+        : []),
       ['points compared', m.n, '']
     ],
     ['held-out metric', 'value', '']

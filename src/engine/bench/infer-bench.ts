@@ -118,7 +118,11 @@ export interface InferBenchOptions {
   outDir?: string
 }
 
-export type QualityMetrics = Pick<Metrics, 'energy' | 'mmd' | 'precision' | 'recall' | 'coverage'>
+/** The held-out figures a benchmark row carries (the mode figures for data with known modes only). */
+export type QualityMetrics = Pick<
+  Metrics,
+  'energy' | 'mmd' | 'precision' | 'recall' | 'coverage' | 'modes' | 'modesCovered' | 'highQuality'
+>
 
 export interface BenchResult {
   run: string
@@ -280,7 +284,15 @@ function checkIntList(name: string, v: readonly number[], lo: number, hi: number
 }
 
 function pickMetrics(m: Metrics): QualityMetrics {
-  return { energy: m.energy, mmd: m.mmd, precision: m.precision, recall: m.recall, coverage: m.coverage }
+  const { energy, mmd, precision, recall, coverage, modes, modesCovered, highQuality } = m
+  return {
+    energy,
+    mmd,
+    precision,
+    recall,
+    coverage,
+    ...(modes !== undefined ? { modes, modesCovered: modesCovered!, highQuality: highQuality! } : {})
+  }
 }
 
 /** Runs the benchmark. Progress through `ctx.onProgress`; `ctx.signal` cancels between timed calls. */
@@ -724,6 +736,9 @@ export const CSV_COLUMNS = [
   'precision',
   'recall',
   'coverage',
+  'modes',
+  'modes_covered',
+  'high_quality',
   'parity'
 ] as const
 
@@ -750,6 +765,9 @@ export function benchCsv(results: readonly BenchResult[]): string {
       r.metrics?.precision,
       r.metrics?.recall,
       r.metrics?.coverage,
+      r.metrics?.modes,
+      r.metrics?.modesCovered,
+      r.metrics?.highQuality,
       r.parity
     ]
       .map(cell)

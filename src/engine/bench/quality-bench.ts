@@ -2,7 +2,8 @@
  * `npm run bench:quality`: every registered objective trained at its default budget (steps, batch, lr,
  * parameters and the default 128×3 SiLU model of `makeRunConfig`) on `8gaussians` and `moons` through the
  * shared loop (`trainRun`, a run store in a temporary folder), then scored the way a run is: held-out energy
- * distance, the Gaussian-fit yard-stick, MMD², precision / recall / coverage, with each model's best sampler
+ * distance, the Gaussian-fit yard-stick, MMD², precision / recall / coverage, modes covered and the share of
+ * samples in a mode (data with known modes, see metrics/modes.ts), with each model's best sampler
  * (flows: their first sampler at K = 100; one-step maps: `onestep`). `reflow` and `distill` learn from the
  * `cfm` run of the same data set (trained first if `cfm` is not in the list).
  *
@@ -148,11 +149,17 @@ export async function runQualityBench(o: QualityBenchOptions = {}): Promise<Qual
 const f = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '—')
 const e = (v: number): string => (Number.isFinite(v) ? v.toExponential(2) : '—')
 
+/** "7 / 8 | 91.2 %" for data with known modes (see metrics/modes.ts), "— | —" for the others. */
+function modeCells(m: Metrics): string {
+  if (m.modes === undefined) return '— | —'
+  return `${m.modesCovered} / ${m.modes} | ${f(100 * m.highQuality!, 1)} %`
+}
+
 /** The report as one markdown table (one row per objective and data set). */
 export function qualityTable(rep: QualityBenchReport): string {
   const head =
-    '| objective | family | data | steps × batch | sampler | energy | × Gaussian | MMD² | precision | recall | coverage | train s | trained on |'
-  const sep = '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+    '| objective | family | data | steps × batch | sampler | energy | × Gaussian | MMD² | precision | recall | coverage | modes covered | in a mode | train s | trained on |'
+  const sep = '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
   const lines = rep.rows.map((r) => {
     const m = r.metrics
     const ratio = f(r.ratio, 3)
@@ -160,7 +167,7 @@ export function qualityTable(rep: QualityBenchReport): string {
       `| \`${r.objective}\` | ${r.family} | ${r.dataset} | ${r.steps} × ${r.batch} | ` +
       `${r.sampler}${r.sampler === 'onestep' ? '' : ` K = ${r.samplerSteps}`} | ${e(m.energy)} | ` +
       `${r.ratio <= 0.1 ? ratio : `**${ratio}**`} | ${e(m.mmd)} | ${f(m.precision, 3)} | ${f(m.recall, 3)} | ` +
-      `${f(m.coverage, 3)} | ${f(r.trainSeconds, 1)} | ${r.backend} |`
+      `${f(m.coverage, 3)} | ${modeCells(m)} | ${f(r.trainSeconds, 1)} | ${r.backend} |`
     )
   })
   return [head, sep, ...lines].join('\n')

@@ -106,7 +106,10 @@ describe('pfm bench on a tiny grid', () => {
       expect(r.latencyMs.p10).toBeLessThanOrEqual(r.latencyMs.p50)
       expect(r.latencyMs.p50).toBeLessThanOrEqual(r.latencyMs.p90)
       expect(r.samplesPerSec).toBeCloseTo(r.batch / (r.latencyMs.p50 / 1000), -1)
-      expect(Object.keys(r.metrics!).sort()).toEqual(['coverage', 'energy', 'mmd', 'precision', 'recall'])
+      expect(Object.keys(r.metrics!).sort()).toEqual(
+        ['coverage', 'energy', 'highQuality', 'mmd', 'modes', 'modesCovered', 'precision', 'recall'].sort()
+      )
+      expect(r.metrics!.modes).toBe(8)
       expect(r.parity).toBeGreaterThanOrEqual(0)
       expect(r.parity).toBeLessThan(1e-3)
       expect(r.evaluations).toBe(r.sampler === 'heun' ? 2 * r.steps : r.steps)
@@ -131,7 +134,10 @@ describe('pfm bench on a tiny grid', () => {
           mmd: e.metrics.mmd,
           precision: e.metrics.precision,
           recall: e.metrics.recall,
-          coverage: e.metrics.coverage
+          coverage: e.metrics.coverage,
+          modes: 8,
+          modesCovered: e.metrics.modesCovered,
+          highQuality: e.metrics.highQuality
         })
     }
   })

@@ -1,0 +1,66 @@
+/** bench:quality's markdown table: the mode columns for data with known modes, dashes for the others. */
+import { describe, expect, it } from 'vitest'
+import {
+  qualityTable,
+  type QualityBenchReport,
+  type QualityBenchRow
+} from '../../../src/engine/bench/quality-bench'
+import type { Metrics } from '../../../src/engine/types'
+
+const base: Metrics = {
+  energy: 0.01,
+  energyGaussian: 0.1,
+  mmd: 0.001,
+  slicedW2: 0.02,
+  precision: 0.9,
+  recall: 0.8,
+  density: 1,
+  coverage: 0.85,
+  n: 4000
+}
+const row = (dataset: string, metrics: Metrics): QualityBenchRow => ({
+  objective: 'energy',
+  family: 'statistics',
+  dataset,
+  steps: 100,
+  batch: 256,
+  sampler: 'onestep',
+  samplerSteps: 1,
+  metrics,
+  ratio: metrics.energy / metrics.energyGaussian,
+  trainSeconds: 1.5,
+  backend: 'cpu'
+})
+
+describe('qualityTable', () => {
+  it('has the modes-covered and in-a-mode columns, filled where the data have known modes', () => {
+    const rep: QualityBenchReport = {
+      backend: 'cpu',
+      n: 20000,
+      seed: 0,
+      date: '2026-12-02',
+      machine: { cpus: 2, cpuModel: 'x', node: 'v20', platform: 'linux x64' },
+      rows: [
+        row('8gaussians', { ...base, modes: 8, modesCovered: 7, highQuality: 0.4123 }),
+        row('moons', base)
+      ]
+    }
+    const lines = qualityTable(rep).split('\n')
+    const cells = (l: string): string[] =>
+      l
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim())
+    const head = cells(lines[0]!)
+    expect(head).toContain('modes covered')
+    expect(head).toContain('in a mode')
+    expect(cells(lines[1]!)).toHaveLength(head.length)
+    const eight = cells(lines[2]!)
+    const moons = cells(lines[3]!)
+    expect(eight).toHaveLength(head.length)
+    expect(eight[head.indexOf('modes covered')]).toBe('7 / 8')
+    expect(eight[head.indexOf('in a mode')]).toBe('41.2 %')
+    expect(moons[head.indexOf('modes covered')]).toBe('—')
+    expect(moons[head.indexOf('in a mode')]).toBe('—')
+  })
+})
