@@ -1,44 +1,112 @@
-/** `pfm demo`: the headless default job — train the energy-distance map on 8 Gaussians, report, plot. */
+/**
+ * `pfm demo`: the product's story in about three minutes (src/engine/demo): a statistics-matching one-step
+ * map, a flow and its one-step distillation, benchmarked through onnxruntime; one table, one figure, and the
+ * two next things to try. Runs go to the workbench's data folder (./lab-data, or $PFM_DATA_DIR) so that the
+ * workbench shows them; `--runs-dir` / $PFM_RUNS_DIR override as for every command.
+ */
 import * as path from 'node:path'
-import { resolveDataset } from '../../engine/data'
-import { writeFileAtomic } from '../../engine/store/fs-utils'
-import { invertStandardization } from '../../engine/data'
-import { renderPlot } from '../../engine/plot/svg'
-import { makeRunConfig, trainRun } from '../../engine/train/train'
-import { duration, fmt, num, openStore, Out, parse, str } from '../io'
-import { metricsJson, metricsTable } from './train'
+import { DEMO_BUDGETS, runDemo, type DemoReport, type DemoRow } from '../../engine/demo'
+import { ConfigError } from '../../engine/errors'
+import { RunStore } from '../../engine/store'
+import { duration, fmt, num, Out, parse, str, table } from '../io'
+
+export const usage =
+  'pfm demo [--data 8gaussians|25gaussians|checkerboard] [--budget full|tiny] [--seed N] [--out DIR] [--runs-dir DIR] [--json]'
+
+/** The table's columns, in order (tests read them back). */
+export const DEMO_COLUMNS = [
+  'map / sampler',
+  'NFE',
+  'p50 ms @1',
+  'p50 ms @1024',
+  'held-out energy',
+  'modes covered',
+  'in 3σ of a mode'
+] as const
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { objective: { type: 'string' }, data: { type: 'string' }, steps: { type: 'string' } })
-  const out = new Out(values.json === true)
-  const ds = resolveDataset(str(values, 'data') ?? '8gaussians', { seed: 0 })
-  const steps = num(values, 'steps')
-  const config = makeRunConfig(ds, { objective: str(values, 'objective') ?? 'energy', ...(steps ? { steps } : {}) })
-  const store = openStore(values)
-  out.line(`Pushforward Lab demo: learning a one-step map φ with φ#N(0,I) = ${ds.name}, objective ${config.objective}.`)
-  const bar = out.json ? null : out.progress()
-  const r = await trainRun(ds, config, {
-    store,
-    log: (m) => out.line(m),
-    onProgress: (p) => bar?.update(p.step, p.steps, `loss ${fmt(p.loss)}  ETA ${duration(p.etaMs)}`)
+  const { values } = parse(argv, {
+    data: { type: 'string' },
+    budget: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string', short: 'o' }
   })
+  const out = new Out(values.json === true)
+  if (values.help === true) {
+    process.stdout.write(usage + '\n')
+    return 0
+  }
+  const budget = str(values, 'budget') ?? 'full'
+  if (budget !== 'full' && budget !== 'tiny')
+    throw new ConfigError(`--budget: "${budget}" is not full or tiny.`)
+  const seed = num(values, 'seed')
+  const dataDir = path.resolve(process.env.PFM_DATA_DIR || 'lab-data')
+  const runsDir = path.resolve(
+    str(values, 'runs-dir') ?? (process.env.PFM_RUNS_DIR || path.join(dataDir, 'runs'))
+  )
+  const outDir = path.resolve(str(values, 'out') ?? path.join(dataDir, 'demo'))
+  const store = RunStore.open(runsDir)
+  const dataset = str(values, 'data') ?? '8gaussians'
+  const b = DEMO_BUDGETS[budget]
+  out.line(
+    `Pushforward Lab demo on ${dataset}: a statistics map (energy, ${b.steps.statistics} steps), a flow (cfm, ` +
+      `${b.steps.flow} steps) and its one-step distillation (${b.steps.distill} steps), then onnxruntime timings.`
+  )
+  const bar = out.progress()
+  let lastPhase = ''
+  const report = await runDemo(
+    store,
+    { dataset, budget, outDir, ...(seed !== undefined ? { seed } : {}) },
+    {
+      onProgress: (p) => {
+        if (bar) return bar.update(Math.round(p.fraction * 1000), 1000, p.phase)
+        // Without a terminal: one line per stage (the benchmark's own phases stay quiet).
+        const stage = p.phase.split(':')[0]!
+        if (!out.json && stage !== lastPhase) process.stderr.write(`${stage}\n`)
+        lastPhase = stage
+      }
+    }
+  )
   bar?.done()
-  const plot = path.join(store.root, r.runId!, 'samples.svg')
-  const data = invertStandardization(r.heldout, r.standardization)
-  const gen = invertStandardization(r.samples, r.standardization)
-  const col = (p: typeof data, j: number): Float32Array => p.data.filter((_, i) => i % p.d === j)
-  writeFileAtomic(
-    plot,
-    renderPlot(
-      [
-        { name: 'held-out data', x: col(data, 0), y: col(data, 1 % data.d), color: '#1f77b4', style: 'points' },
-        { name: `φ(z), ${config.objective}`, x: col(gen, 0), y: col(gen, 1 % gen.d), color: '#ff7f0e', style: 'points' }
-      ],
-      { title: `${ds.name}: data vs one-step samples (energy ${fmt(r.metrics.energy)})`, xLabel: ds.columns[0]!, yLabel: ds.columns[1 % ds.d]! }
-    )
-  )
-  out.result({ runId: r.runId, backend: r.backend, plot, metrics: metricsJson(r.metrics) }, () =>
-    [`Run ${r.runId} (${r.backend}, ${duration(r.durationMs)})`, metricsTable(r.metrics), `Plot: ${plot}`].join('\n')
-  )
+  out.result({ ...report, svg: undefined, runsDir, columns: DEMO_COLUMNS }, () => human(report, runsDir))
   return 0
+}
+
+function cells(r: DemoRow): (string | number)[] {
+  const ms = (v: number | null): string => (v === null ? '-' : fmt(v))
+  return [
+    r.label,
+    r.nfe ?? '-',
+    ms(r.p50Batch1),
+    ms(r.p50Batch1024),
+    r.energy === null ? '-' : fmt(r.energy),
+    `${r.modesCovered}/${r.modes}`,
+    `${(100 * r.highQuality).toFixed(1)} %`
+  ]
+}
+
+function human(r: DemoReport, runsDir: string): string {
+  const ids = [r.runs.statistics, r.runs.flow, r.runs.distilled].join(',')
+  const rel = (p: string): string => path.relative(process.cwd(), p) || '.'
+  const runsFlag = runsDir === path.resolve('runs') ? '' : ` --runs-dir ${rel(runsDir)}`
+  // The workbench keeps its runs in <data folder>/runs.
+  const start =
+    path.basename(runsDir) === 'runs'
+      ? `  PFM_DATA_DIR=${rel(path.dirname(runsDir))} npm start     # the workbench: these runs in Runs, Gallery and Benchmark`
+      : `  npm start     # the workbench (these runs are in ${rel(runsDir)}, outside its data folder)`
+  return [
+    '',
+    table(r.rows.map(cells), [...DEMO_COLUMNS]),
+    '',
+    ...r.rows.map((x) => `  ${x.label}: ${x.reading}`),
+    '',
+    `NFE: network evaluations per sample. Energy: held-out energy distance (lower is better). A sample is in a`,
+    `mode within 3σ of its centre; a mode is covered with a tenth of its fair share of samples.`,
+    '',
+    `Figure: ${rel(r.files[0] ?? '')}   (${duration(r.durationMs)} in all)`,
+    '',
+    'Next:',
+    start,
+    `  npx pfm bench${runsFlag} --runs ${ids}     # the full latency/quality grid of these three runs`
+  ].join('\n')
 }
