@@ -18,6 +18,11 @@ export interface MlpSpec {
   /** Number of hidden layers. */
   depth: number
   activation: Activation
+  /**
+   * A residual map x ↦ x + MLP(x) (inDim = outDim): the one-step maps of the consistency-style flows
+   * (meanflow, shortcut, cd, ct), z + u(z, 0, 1), stored with their constant time inputs folded into the bias.
+   */
+  residual?: boolean
 }
 
 /** Serialisable weights: per layer W (row-major [in, out]) and b. */
@@ -74,6 +79,10 @@ export class Mlp {
   }
 
   static fromJSON(json: MlpWeights, name = 'mlp'): Mlp {
+    if (json.spec.residual && json.spec.inDim !== json.spec.outDim)
+      throw new ConfigError(
+        `A residual network maps its input to the same size; this one maps ${json.spec.inDim} → ${json.spec.outDim}.`
+      )
     const weights = json.layers.map((l, i) => ({
       // tidy disposes the initial values (a variable keeps its own reference to the data)
       w: tf.tidy(() => tf.variable(tf.tensor2d(l.w, [l.inDim, l.outDim]), true, `${name}/w${i}_${uid()}`)),
@@ -100,7 +109,7 @@ export class Mlp {
         if (i < last) h = activate(h, act)
       }
     })
-    return h
+    return this.spec.residual ? tf.add(x, h) : h
   }
 
   variables(): tf.Variable[] {

@@ -1,6 +1,6 @@
 /**
  * The engine's MLP (models/mlp.ts) as ONNX nodes: per layer `Gemm(h, W, b)` (W row-major [in, out], as
- * stored), the hidden activation after every layer but the last.
+ * stored), the hidden activation after every layer but the last; a residual network adds its input.
  *
  * Activations, each the formula `activate` in models/mlp.ts computes:
  * - silu       x · Sigmoid(x)
@@ -148,7 +148,22 @@ export function mlpGraph(
   weights: MlpWeights,
   opts: { scope?: string; outputAffine?: OutputAffine } = {}
 ): string {
-  checkMlpWeights(weights, opts.scope ?? 'mlp')
+  const scope = opts.scope ?? 'mlp'
+  checkMlpWeights(weights, scope)
   const w = opts.outputAffine ? foldOutputAffine(weights, opts.outputAffine) : weights
-  return applyMlp(g, mlpParams(g, w, opts.scope ?? 'mlp'), input)
+  const y = applyMlp(g, mlpParams(g, w, scope), input)
+  if (!weights.spec.residual) return y
+  // x + MLP(x), then the affine: (x + h)·scale + shift = x·scale + (h·scale + shift), the latter folded above.
+  const skip = opts.outputAffine
+    ? g.node(
+        'Mul',
+        [
+          input,
+          g.initializer(g.unique(`${scope}/skip_scale`), Array.from(opts.outputAffine.scale), [w.spec.outDim])
+        ],
+        {},
+        { output: g.unique(`${scope}/skip`) }
+      )
+    : input
+  return g.node('Add', [skip, y], {}, { output: g.unique(`${scope}/residual`) })
 }

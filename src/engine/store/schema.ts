@@ -181,7 +181,14 @@ export type WeightsEnvelope = z.output<typeof WeightsEnvelopeSchema>
 /** Validates an `MlpWeights` (for loaders: `store.readWeights(id, z.looseObject({ kind: …, phi: MlpWeightsSchema }))`). */
 export const MlpWeightsSchema = z
   .object({
-    spec: z.object({ inDim: count, outDim: count, width: count, depth: count, activation: ActivationSchema }),
+    spec: z.object({
+      inDim: count,
+      outDim: count,
+      width: count,
+      depth: count,
+      activation: ActivationSchema,
+      residual: z.boolean().optional()
+    }),
     layers: z.array(z.object({ w: z.array(z.number()), b: z.array(z.number()), inDim: count, outDim: count }))
   })
   .superRefine((m, ctx) => {
