@@ -24,7 +24,7 @@ import type { BackendChoice, Metrics } from '../types'
 
 export const QUALITY_BENCH_DATASETS = ['8gaussians', 'moons'] as const
 /** Objectives that learn from a stored flow run (`--set teacher=<runId>`). */
-const TAUGHT = new Set(['reflow', 'distill'])
+const TAUGHT = new Set(['reflow', 'distill', 'cd'])
 const TEACHER = 'cfm'
 
 export interface QualityBenchOptions {

@@ -67,8 +67,18 @@ function memoryRuns(
 }
 
 describe('declarations', () => {
-  it('lists ddpm, cfm, ot-cfm, reflow, distill in the flows family with valid defaults', () => {
-    expect(FLOW_OBJECTIVES.map((o) => o.id)).toEqual(['ddpm', 'cfm', 'ot-cfm', 'reflow', 'distill'])
+  it('lists ddpm, cfm, ot-cfm, reflow, distill and the one-step families in the flows family with valid defaults', () => {
+    expect(FLOW_OBJECTIVES.map((o) => o.id)).toEqual([
+      'ddpm',
+      'cfm',
+      'ot-cfm',
+      'reflow',
+      'distill',
+      'cd',
+      'ct',
+      'shortcut',
+      'meanflow'
+    ])
     for (const o of FLOW_OBJECTIVES) {
       expect(o.kind).toBe('model')
       expect(o.family).toBe('flows')

@@ -9,10 +9,24 @@ import { cfm } from './cfm'
 import { otCfm } from './ot-cfm'
 import { reflow } from './reflow'
 import { distill } from './distill'
+import { meanflow } from './meanflow'
+import { shortcut } from './shortcut'
+import { cd } from './cd'
+import { ct } from './ct'
 
-export const FLOW_OBJECTIVES: ModelObjective[] = [ddpm, cfm, otCfm, reflow, distill]
+export const FLOW_OBJECTIVES: ModelObjective[] = [
+  ddpm,
+  cfm,
+  otCfm,
+  reflow,
+  distill,
+  cd,
+  ct,
+  shortcut,
+  meanflow
+]
 
-export { ddpm, cfm, otCfm, reflow, distill }
+export { ddpm, cfm, otCfm, reflow, distill, cd, ct, shortcut, meanflow }
 export { ouMarginal, ouTime, vpSchedule, VP_SCHEDULES, type VpSchedule, type VpScheduleId } from './schedule'
 export { isFlowModel, type FlowModel } from './common'
 export { hungarian, otPairing } from './ot-pairing'

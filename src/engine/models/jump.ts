@@ -1,0 +1,206 @@
+/**
+ * The network of the one-step flow families (meanflow, shortcut, cd, ct): the average velocity
+ *   u_θ(x, t, h) ≈ (1/h) ∫_t^{t+h} v(χ_τ, τ) dτ   along the flow through x at time t (h = 0: the velocity v),
+ * so that one jump x_{t+h} = x_t + h·u_θ(x_t, t, h) follows the flow over [t, t + h] (t = 0 noise, t = 1 data,
+ * as in cfm). The times t and h are lifted by the sinusoidal embedding of models/velocity.ts and concatenated
+ * to x: an `Mlp` [n, d + 2·timeDim] → [n, d].
+ *
+ * The one-step map z ↦ z + u_θ(z, 0, 1) is itself an MLP with a skip connection once the constant time inputs
+ * are folded into the first layer's bias (`oneStepMap`): what is stored as `phi`, sampled, and exported.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { ConfigError } from '../errors'
+import type { Rng } from '../rng'
+import { Mlp, type Activation, type MlpWeights } from './mlp'
+import { mlpJvp } from './mlp-jvp'
+import { timeEmbedding, timeFrequencies } from './velocity'
+
+export interface JumpSpec {
+  dim: number
+  /** Size of each of the two time embeddings (t and h; even, ≥ 2). */
+  timeDim: number
+  /** Highest embedding frequency ω_max. */
+  maxFreq: number
+  width: number
+  depth: number
+  activation: Activation
+}
+
+export interface JumpWeights {
+  spec: JumpSpec
+  mlp: MlpWeights
+}
+
+/** d/dτ of the embedding at times τ [n]: [ω cos(ωτ), −ω sin(ωτ)] → [n, timeDim]. */
+export function timeEmbeddingDerivative(
+  tau: ArrayLike<number>,
+  timeDim: number,
+  maxFreq: number
+): Float32Array {
+  const h = timeDim / 2
+  const w = timeFrequencies(timeDim, maxFreq)
+  const out = new Float32Array(tau.length * timeDim)
+  for (let i = 0; i < tau.length; i++)
+    for (let k = 0; k < h; k++) {
+      out[i * timeDim + k] = w[k]! * Math.cos(w[k]! * tau[i]!)
+      out[i * timeDim + h + k] = -w[k]! * Math.sin(w[k]! * tau[i]!)
+    }
+  return out
+}
+
+/** Writes rows [a_i, b_i, c_i] of blocks of widths (da, db, dc). */
+function concatRows(parts: { data: Float32Array; width: number }[], n: number): Float32Array {
+  const W = parts.reduce((s, p) => s + p.width, 0)
+  const out = new Float32Array(n * W)
+  for (let i = 0; i < n; i++) {
+    let off = i * W
+    for (const { data, width } of parts) {
+      out.set(data.subarray(i * width, (i + 1) * width), off)
+      off += width
+    }
+  }
+  return out
+}
+
+function perRow(v: number | ArrayLike<number>, n: number): ArrayLike<number> {
+  return typeof v === 'number' ? new Float32Array(n).fill(v) : v
+}
+
+export class JumpNet {
+  private constructor(
+    readonly spec: JumpSpec,
+    readonly mlp: Mlp
+  ) {}
+
+  static create(spec: JumpSpec, rng: Rng, name = 'jump'): JumpNet {
+    checkJumpSpec(spec)
+    const mlp = Mlp.create(
+      {
+        inDim: spec.dim + 2 * spec.timeDim,
+        outDim: spec.dim,
+        width: spec.width,
+        depth: spec.depth,
+        activation: spec.activation
+      },
+      rng,
+      name
+    )
+    return new JumpNet(spec, mlp)
+  }
+
+  static fromJSON(json: JumpWeights, name = 'jump'): JumpNet {
+    checkJumpSpec(json.spec)
+    const { inDim, outDim } = json.mlp.spec
+    if (inDim !== json.spec.dim + 2 * json.spec.timeDim || outDim !== json.spec.dim)
+      throw new ConfigError(
+        `Jump-network weights do not fit their spec: the network maps ${inDim} → ${outDim}, expected ` +
+          `${json.spec.dim + 2 * json.spec.timeDim} → ${json.spec.dim}.`
+      )
+    return new JumpNet(json.spec, Mlp.fromJSON(json.mlp, name))
+  }
+
+  get inDim(): number {
+    return this.spec.dim + 2 * this.spec.timeDim
+  }
+
+  /** Input rows [x, emb(t), emb(h)]: x [n, d]; t, h one value or [n] each → [n, d + 2·timeDim]. */
+  input(x: Float32Array, t: number | ArrayLike<number>, h: number | ArrayLike<number>): Float32Array {
+    const { dim: d, timeDim, maxFreq } = this.spec
+    const n = x.length / d
+    return concatRows(
+      [
+        { data: x, width: d },
+        { data: timeEmbedding(perRow(t, n), timeDim, maxFreq), width: timeDim },
+        { data: timeEmbedding(perRow(h, n), timeDim, maxFreq), width: timeDim }
+      ],
+      n
+    )
+  }
+
+  /** u_θ on prepared input rows [n, d + 2·timeDim] (constant) → [n, d], on the tape. */
+  applyInput(input: tf.Tensor2D): tf.Tensor2D {
+    return this.mlp.apply(input, { inputGrad: false })
+  }
+
+  /** u_θ(x, t, h) off the tape: x [n, d] → [n, d]. */
+  predict(x: Float32Array, t: number | ArrayLike<number>, h: number | ArrayLike<number>): Float32Array {
+    const n = x.length / this.spec.dim
+    const out = tf.tidy(() => this.applyInput(tf.tensor2d(this.input(x, t, h), [n, this.inDim])))
+    const data = out.dataSync() as Float32Array
+    out.dispose()
+    return data
+  }
+
+  /**
+   * u = u_θ(x, t, h) and its derivative along a path (x, t, h)(τ) with velocities (ẋ, ṫ, ḣ) — forward mode
+   * (models/mlp-jvp.ts), exact; off the tape. x, ẋ [n, d]; t, h [n]; ṫ, ḣ constants → u, u̇ [n, d].
+   */
+  jvp(
+    x: Float32Array,
+    t: ArrayLike<number>,
+    h: ArrayLike<number>,
+    dx: Float32Array,
+    dt: number,
+    dh: number
+  ): { u: Float32Array; du: Float32Array } {
+    const { dim: d, timeDim, maxFreq } = this.spec
+    const n = x.length / d
+    const et = timeEmbeddingDerivative(t, timeDim, maxFreq).map((v) => v * dt)
+    const eh = timeEmbeddingDerivative(h, timeDim, maxFreq).map((v) => v * dh)
+    const tangent = concatRows(
+      [
+        { data: dx, width: d },
+        { data: et, width: timeDim },
+        { data: eh, width: timeDim }
+      ],
+      n
+    )
+    const input = this.input(x, t, h)
+    const { y, dy } = tf.tidy(() =>
+      mlpJvp(this.mlp, tf.tensor2d(input, [n, this.inDim]), tf.tensor2d(tangent, [n, this.inDim]))
+    )
+    const u = y.dataSync() as Float32Array
+    const du = dy.dataSync() as Float32Array
+    tf.dispose([y, dy])
+    return { u, du }
+  }
+
+  /**
+   * The map x ↦ x + h·u_θ(x, t, h) for fixed (t, h) as a residual MLP on x alone: the embedding of the
+   * constant times folded into the first layer's bias (b′ = b + [emb(t), emb(h)]·W_time) and h into the last
+   * layer (computed in float64).
+   */
+  jumpMap(t: number, h: number): MlpWeights {
+    const { dim: d, timeDim, maxFreq } = this.spec
+    const json = this.mlp.toJSON()
+    const first = json.layers[0]!
+    const c = [...timeEmbedding([t], timeDim, maxFreq), ...timeEmbedding([h], timeDim, maxFreq)]
+    const out = first.outDim
+    const b = first.b.map((v, j) => {
+      let s = v
+      for (let k = 0; k < c.length; k++) s += c[k]! * first.w[(d + k) * out + j]!
+      return s
+    })
+    const layers = [{ inDim: d, outDim: out, w: first.w.slice(0, d * out), b }, ...json.layers.slice(1)]
+    const last = layers[layers.length - 1]!
+    layers[layers.length - 1] = { ...last, w: last.w.map((v) => v * h), b: last.b.map((v) => v * h) }
+    return { spec: { ...json.spec, inDim: d, residual: true }, layers }
+  }
+
+  variables(): tf.Variable[] {
+    return this.mlp.variables()
+  }
+
+  toJSON(): JumpWeights {
+    return { spec: this.spec, mlp: this.mlp.toJSON() }
+  }
+
+  dispose(): void {
+    this.mlp.dispose()
+  }
+}
+
+function checkJumpSpec(spec: JumpSpec): void {
+  if (!(Number.isInteger(spec.timeDim) && spec.timeDim >= 2 && spec.timeDim % 2 === 0))
+    throw new ConfigError(`The time embedding size must be an even integer ≥ 2, got ${spec.timeDim}.`)
+}

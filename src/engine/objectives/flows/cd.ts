@@ -1,0 +1,117 @@
+/**
+ * Consistency distillation (Song et al. 2023) from a stored flow run (consistency.ts): x̂_{t_{i+1}} is one Heun
+ * step of the teacher's ODE (eq. (7)) from x_{t_i} on the straight path, and the target f_⁻(x̂_{t_{i+1}}, t_{i+1})
+ * comes from the moving average of the weights (the EMA target network, decay `ema`). The intervals are
+ * drawn uniformly from a fixed grid of `intervals`. Teachers: velocity flows (cfm, ot-cfm, reflow), whose
+ * straight-path marginals are the x_t drawn here; a ddpm run is refused (its marginals follow the VP path).
+ */
+import { ConfigError } from '../../errors'
+import { int } from '../../params'
+import type { JumpNet } from '../../models/jump'
+import type { VelocityNet } from '../../models/velocity'
+import type { LossContext, ModelObjective, ModelSpec } from '../types'
+import { VelocityModel } from './common'
+import { DdpmModel } from './ddpm'
+import { jumpObjective, straightPath, type JumpBatch } from './jump'
+import {
+  CONSISTENCY_PARAMS,
+  ConsistencyModel,
+  consistencyBatch,
+  consistencyFn,
+  consistencyGrid
+} from './consistency'
+import { TEACHER_PARAMS, loadTeacher } from './teacher'
+
+/** One Heun step of dx/dt = v(x, t) from t to t + dt per row. x [n, d]; t, dt [n]. */
+export function heunStep(v: VelocityNet, x: Float32Array, t: Float32Array, dt: Float32Array): Float32Array {
+  const d = v.spec.dim
+  const k1 = v.predict(x, t)
+  const x1 = x.map((xi, k) => xi + dt[Math.floor(k / d)]! * k1[k]!)
+  const k2 = v.predict(
+    x1,
+    t.map((ti, i) => ti + dt[i]!)
+  )
+  return x.map((xi, k) => xi + 0.5 * dt[Math.floor(k / d)]! * (k1[k]! + k2[k]!))
+}
+
+export class CdModel extends ConsistencyModel {
+  readonly kind = 'cd'
+  private readonly grid: Float64Array
+
+  constructor(
+    net: JumpNet,
+    lr: number,
+    ema: number,
+    private readonly p: { intervals: number; huber: number; teacher: string },
+    private readonly velocity: VelocityModel | null
+  ) {
+    super(net, lr, ema)
+    this.grid = consistencyGrid(p.intervals)
+  }
+
+  protected batch(x1: Float32Array, B: number, ctx: LossContext): JumpBatch {
+    if (!this.velocity)
+      throw new ConfigError('This cd model was restored for sampling; it holds no teacher to learn from.')
+    const d = this.dim
+    const N = this.p.intervals
+    const t0 = new Float32Array(B)
+    const t1 = new Float32Array(B)
+    for (let r = 0; r < B; r++) {
+      const i = ctx.rng.int(N)
+      t0[r] = this.grid[i]!
+      t1[r] = this.grid[i + 1]!
+    }
+    const dt = t1.map((v, i) => v - t0[i]!)
+    const a = straightPath(ctx.rng.normals(B * d), x1, t0, d).x
+    const b = heunStep(this.velocity.field, a, t0, dt)
+    return consistencyBatch(this.net, a, t0, dt, consistencyFn(this.field, b, t1), this.p.huber)
+  }
+
+  protected override extraJSON(): Record<string, unknown> {
+    return { intervals: this.p.intervals, huber: this.p.huber, teacher: this.p.teacher }
+  }
+
+  protected override disposeExtra(): void {
+    this.velocity?.dispose()
+  }
+}
+
+async function loadVelocityTeacher(spec: ModelSpec): Promise<{ runId: string; model: VelocityModel }> {
+  const teacher = await loadTeacher('cd', spec)
+  const m = teacher.model
+  if (!(m instanceof VelocityModel) || m instanceof DdpmModel) {
+    m.dispose()
+    throw new ConfigError(
+      `cd distils a velocity flow (cfm, ot-cfm, reflow) along its straight paths; run ${teacher.runId} is ${teacher.objective}.`
+    )
+  }
+  return { runId: teacher.runId, model: m }
+}
+
+export const cd: ModelObjective = jumpObjective({
+  id: 'cd',
+  title: 'Consistency distillation',
+  paper: '§4, eq. (7); Song et al. 2023',
+  summary:
+    'Train f(x_t, t) = x_t + (1 − t)·u(x_t, t) to agree, under an EMA target network, with itself one Heun step\n' +
+    "of a trained flow's ODE later: f(z, 0) samples in one network evaluation.",
+  params: {
+    teacher: TEACHER_PARAMS.teacher!,
+    ...CONSISTENCY_PARAMS,
+    intervals: int(64, 2, 10_000, 'Number of intervals N of the time grid.')
+  },
+  defaults: { steps: 2000, batch: 256, lr: 2e-3 },
+  load: loadVelocityTeacher,
+  build: (net, lr, p, teacher) =>
+    new CdModel(
+      net,
+      lr,
+      Number(p.ema ?? 0),
+      {
+        intervals: Number(p.intervals ?? 64),
+        huber: Number(p.huber ?? 0.03),
+        teacher: teacher?.runId ?? String(p.teacher ?? '')
+      },
+      teacher?.model ?? null
+    )
+})

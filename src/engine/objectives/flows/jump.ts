@@ -1,0 +1,269 @@
+/**
+ * Pieces shared by the one-step flow families — `meanflow`, `shortcut`, `cd`, `ct`: a network of the average
+ * velocity u_θ(x, t, h) over [t, t + h] (models/jump.ts) trained by a weighted regression on targets the
+ * objective builds (stop-gradient: they are plain numbers by the time the tape starts), Adam on the flows'
+ * `lrFactor` schedule, an exponential moving average that samples.
+ *
+ * Sampling follows the flows' direction (t = 0 noise, t = 1 data):
+ * - `onestep`: x = z + u_θ(z, 0, 1) — one network evaluation; stored as the residual map `phi`, so sampling,
+ *   the Gallery and ONNX export treat the run like any one-step map;
+ * - `euler` with K steps: K jumps x ← x + (1/K)·u_θ(x, k/K, horizon), the horizon 1/K (average velocity over
+ *   the step; meanflow, shortcut) or 1 − k/K (consistency models: the jump to the data end, i.e. DDIM on the
+ *   straight path) — K network evaluations, deterministic, so these runs can teach (`FlowModel`).
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { ConfigError } from '../../errors'
+import { JumpNet, type JumpWeights } from '../../models/jump'
+import { float, int, type ParamSpecs, type ParamValues } from '../../params'
+import type { Rng } from '../../rng'
+import { emaDecay, emaUpdate } from '../../train/ema'
+import { optimizerStep } from '../../train/step'
+import { restoreVars, snapshotVars } from '../../train/variables'
+import type { LossContext, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
+import {
+  SAMPLE_CHUNK,
+  checkNoiseSpec,
+  checkSampler,
+  checkSteps,
+  lrFactor,
+  setLearningRate,
+  type FlowModel
+} from './common'
+
+/** A regression batch: inputs x [B, d] at times t [B] with horizons h [B], targets [B, d], row weights [B]. */
+export interface JumpBatch {
+  x: Float32Array
+  t: Float32Array
+  h: Float32Array
+  target: Float32Array
+  weight?: Float32Array
+  /** Figures to report with the loss. */
+  extra?: Record<string, number>
+}
+
+export const JUMP_SAMPLERS: readonly SamplerId[] = ['onestep', 'euler']
+
+export const JUMP_PARAMS: ParamSpecs = {
+  timeEmbed: int(
+    16,
+    2,
+    256,
+    'Size of each sinusoidal embedding (of t and of the step h) concatenated to x (even).'
+  ),
+  maxFreq: float(
+    5,
+    0.5,
+    1000,
+    'Highest frequency of the time embeddings (rad per unit time; low keeps du/dt and the jumps smooth in t).',
+    true
+  ),
+  ema: float(
+    0.995,
+    0,
+    0.9999,
+    'Decay of the exponential moving average of the weights that samples (0: off).'
+  )
+}
+
+/** Builds a fresh jump network from the run's model configuration and the objective's parameters. */
+export function createJumpNet(spec: ModelSpec, name: string): JumpNet {
+  return JumpNet.create(
+    {
+      dim: spec.dim,
+      timeDim: Number(spec.params.timeEmbed ?? 16),
+      maxFreq: Number(spec.params.maxFreq ?? 5),
+      width: spec.model.width,
+      depth: spec.model.depth,
+      activation: spec.model.activation
+    },
+    spec.rng,
+    name
+  )
+}
+
+/** Straight-path points x_t = (1 − t) x0 + t x1 and velocities x1 − x0. x0, x1 [B, d]; t [B]. */
+export function straightPath(
+  x0: Float32Array,
+  x1: Float32Array,
+  t: ArrayLike<number>,
+  d: number
+): { x: Float32Array; v: Float32Array } {
+  const x = new Float32Array(x0.length)
+  const v = new Float32Array(x0.length)
+  for (let i = 0; i < t.length; i++)
+    for (let j = 0; j < d; j++) {
+      const k = i * d + j
+      x[k] = (1 - t[i]!) * x0[k]! + t[i]! * x1[k]!
+      v[k] = x1[k]! - x0[k]!
+    }
+  return { x, v }
+}
+
+export abstract class JumpModel implements FlowModel {
+  abstract readonly kind: string
+  readonly samplers = JUMP_SAMPLERS
+  readonly defaultSteps = 1
+  readonly dim: number
+  /** Its moving average (null when ema = 0); `field` is the one that samples. */
+  readonly avg: JumpNet | null
+  private optimizer: tf.Optimizer | null = null
+  private updates = 0
+
+  constructor(
+    readonly net: JumpNet,
+    readonly lr: number,
+    readonly ema: number
+  ) {
+    this.dim = net.spec.dim
+    this.avg = ema > 0 ? JumpNet.fromJSON(net.toJSON(), 'jump-ema') : null
+  }
+
+  get field(): JumpNet {
+    return this.avg ?? this.net
+  }
+
+  /** The regression batch for data rows y [B, d] (targets computed off the tape). */
+  protected abstract batch(y: Float32Array, B: number, ctx: LossContext): JumpBatch
+
+  /** The horizon of the k-th of K sampling jumps from time t: the step itself (average-velocity models). */
+  protected horizon(_t: number, step: number): number {
+    return step
+  }
+
+  /** Fields stored with the weights beyond kind, net, phi and ema. */
+  protected extraJSON(): Record<string, unknown> {
+    return {}
+  }
+
+  step(y: tf.Tensor2D, ctx: LossContext): { loss: number; extra?: Record<string, number> } {
+    const B = y.shape[0]
+    const b = this.batch(y.dataSync() as Float32Array, B, ctx)
+    this.optimizer ??= tf.train.adam(this.lr)
+    setLearningRate(this.optimizer, this.lr * lrFactor(ctx.step, ctx.steps))
+    const d = this.dim
+    const loss = optimizerStep(
+      this.optimizer,
+      () => {
+        const u = this.net.applyInput(tf.tensor2d(this.net.input(b.x, b.t, b.h), [B, this.net.inDim]))
+        const sq = tf.mean(tf.squaredDifference(u, tf.tensor2d(b.target, [B, d])), 1)
+        return b.weight ? tf.mean(tf.mul(sq, tf.tensor1d(b.weight))) : tf.mean(sq)
+      },
+      this.net.variables()
+    )
+    if (this.avg && Number.isFinite(loss))
+      emaUpdate(this.avg.variables(), this.net.variables(), emaDecay(this.ema, this.updates++))
+    return b.extra ? { loss, extra: b.extra } : { loss }
+  }
+
+  /** K jumps from t = 0 to 1 (K = 1: the one-step map). */
+  transport(z: Float32Array, opts: SampleOptions): Float32Array {
+    checkSampler(this.kind, this.samplers, opts.sampler)
+    checkSteps(opts.steps)
+    const K = opts.sampler === 'onestep' ? 1 : opts.steps
+    const d = this.dim
+    const out = new Float32Array(z)
+    for (let s = 0; s < out.length / d; s += SAMPLE_CHUNK) {
+      const x = out.subarray(s * d, Math.min(out.length, (s + SAMPLE_CHUNK) * d))
+      for (let k = 0; k < K; k++) {
+        const t = k / K
+        const u = this.field.predict(x, t, this.horizon(t, 1 / K))
+        for (let i = 0; i < x.length; i++) x[i]! += u[i]! / K
+      }
+    }
+    return out
+  }
+
+  sample(n: number, rng: Rng, opts: SampleOptions): Float32Array {
+    return this.transport(rng.normals(n * this.dim), opts)
+  }
+
+  toJSON(): { kind: string } & Record<string, unknown> {
+    return {
+      kind: this.kind,
+      net: this.field.toJSON(),
+      phi: this.field.jumpMap(0, this.horizon(0, 1)),
+      ema: this.ema,
+      ...this.extraJSON()
+    }
+  }
+
+  private allVariables(): tf.Variable[] {
+    return [...this.net.variables(), ...(this.avg?.variables() ?? [])]
+  }
+
+  snapshot(): tf.Tensor[] {
+    return snapshotVars(this.allVariables())
+  }
+
+  restore(snapshot: tf.Tensor[]): void {
+    restoreVars(this.allVariables(), snapshot)
+  }
+
+  dispose(): void {
+    this.optimizer?.dispose()
+    this.optimizer = null
+    this.net.dispose()
+    this.avg?.dispose()
+    this.disposeExtra()
+  }
+
+  /** Frees what a subclass holds besides the networks (a teacher, a target network). */
+  protected disposeExtra(): void {}
+}
+
+/** Reads a stored jump network, naming the objective in the error. */
+export function readJumpWeights(id: string, w: Record<string, unknown>): JumpWeights {
+  const net = w.net as JumpWeights | undefined
+  if (!net || typeof net !== 'object' || !net.spec || !net.mlp)
+    throw new ConfigError(`These ${id} weights hold no jump network ("net").`)
+  return net
+}
+
+/**
+ * Declares a one-step flow objective: `build` makes the model from a network, with what `load` brought for
+ * training (a teacher), or with null when restored from stored weights for sampling.
+ */
+export function jumpObjective<X = never>(o: {
+  id: string
+  title: string
+  paper: string
+  summary: string
+  params: ParamSpecs
+  defaults: ModelObjective['defaults']
+  load?(spec: ModelSpec): Promise<X>
+  build(net: JumpNet, lr: number, params: ParamValues, loaded: X | null): JumpModel
+}): ModelObjective {
+  return {
+    kind: 'model',
+    id: o.id,
+    family: 'flows',
+    title: o.title,
+    paper: o.paper,
+    summary: o.summary,
+    params: { ...JUMP_PARAMS, ...o.params },
+    defaults: o.defaults,
+    async create(spec: ModelSpec) {
+      checkNoiseSpec(o.id, spec)
+      const timeDim = Number(spec.params.timeEmbed ?? 16)
+      if (timeDim % 2 !== 0) throw new ConfigError(`timeEmbed must be even, got ${timeDim}.`)
+      const loaded = o.load ? await o.load(spec) : null
+      const net = createJumpNet(spec, o.id)
+      try {
+        return o.build(net, spec.lr, spec.params, loaded)
+      } catch (e) {
+        net.dispose()
+        throw e
+      }
+    },
+    restore(weights, spec) {
+      if (weights.kind !== o.id)
+        throw new ConfigError(`These are ${weights.kind} weights, not ${o.id} weights.`)
+      const net = JumpNet.fromJSON(readJumpWeights(o.id, weights), o.id)
+      if (net.spec.dim !== spec.dim) {
+        net.dispose()
+        throw new ConfigError(`These ${o.id} weights map ${net.spec.dim}-dimensional data, not ${spec.dim}.`)
+      }
+      return o.build(net, spec.lr, { ...weights, ema: Number(weights.ema ?? 0) } as ParamValues, null)
+    }
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The one-step flow families — meanflow, shortcut, cd, ct (objectives/flows/jump.ts and its users): their
+ * regression targets re-derived from the network, the consistency grid, training steps without leaks, the
+ * stored one-step map `phi` equal to one jump of the network, restore, K-jump sampling, teachers, and the
+ * ONNX export of a run as a one-step map with its parity check.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import * as tf from '@tensorflow/tfjs-core'
+import { initBackend } from '../../../src/engine/backend'
+import { generateBuiltin } from '../../../src/engine/data'
+import { ConfigError } from '../../../src/engine/errors'
+import { JumpNet } from '../../../src/engine/models/jump'
+import { Mlp, type MlpWeights } from '../../../src/engine/models/mlp'
+import { exportPushforward } from '../../../src/engine/onnx/export'
+import { findObjective } from '../../../src/engine/objectives/registry'
+import { ctIntervals } from '../../../src/engine/objectives/flows/ct'
+import { consistencyGrid, lognormalWeights } from '../../../src/engine/objectives/flows/consistency'
+import { JumpModel } from '../../../src/engine/objectives/flows/jump'
+import { meanFlowBatch } from '../../../src/engine/objectives/flows/meanflow'
+import { shortcutBatch } from '../../../src/engine/objectives/flows/shortcut'
+import type { ModelObjective } from '../../../src/engine/objectives/types'
+import { Rng } from '../../../src/engine/rng'
+import { RunStore } from '../../../src/engine/store'
+import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
+import { modelSpec } from './helpers'
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-onestep-'))
+const store = new RunStore(path.join(tmp, 'runs'))
+const ds = generateBuiltin('moons', 2000, 0)
+let teacherId = ''
+
+beforeAll(async () => {
+  await initBackend('auto')
+  const r = await trainRun(
+    ds,
+    makeRunConfig(ds, { objective: 'cfm', steps: 20, batch: 64, seed: 1, model: { width: 16, depth: 2 } }),
+    { store }
+  )
+  teacherId = r.runId!
+})
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
+
+const small = { width: 16, depth: 2 }
+const smallNet = (seed: number): JumpNet =>
+  JumpNet.create({ dim: 2, timeDim: 8, maxFreq: 30, width: 16, depth: 2, activation: 'silu' }, new Rng(seed))
+
+describe('targets', () => {
+  it('meanflow: v on rows with s = t, v + h·du/dt (the JVP along (v, 1, −1)) elsewhere', () => {
+    const net = smallNet(1)
+    const x1 = new Rng(2).normals(64 * 2)
+    const b = meanFlowBatch(net, x1, 64, { ratio: 0.5, adaptive: 0 }, new Rng(3))
+    // Re-draw the same noise and times to rebuild v.
+    const rng = new Rng(3)
+    const x0 = rng.normals(64 * 2)
+    let flat = 0
+    for (let i = 0; i < 64; i++) {
+      const v = [x1[2 * i]! - x0[2 * i]!, x1[2 * i + 1]! - x0[2 * i + 1]!]
+      expect(b.x[2 * i]).toBeCloseTo((1 - b.t[i]!) * x0[2 * i]! + b.t[i]! * x1[2 * i]!, 5)
+      if (b.h[i] === 0) {
+        flat++
+        expect(b.target[2 * i]).toBeCloseTo(v[0]!, 5)
+        continue
+      }
+      // du/dt by a central difference of the network along the path (s = t + h fixed).
+      const eps = 1e-3
+      const at = (e: number): Float32Array =>
+        net.predict(
+          Float32Array.from([b.x[2 * i]! + e * v[0]!, b.x[2 * i + 1]! + e * v[1]!]),
+          b.t[i]! + e,
+          b.h[i]! - e
+        )
+      const [p, m] = [at(eps), at(-eps)]
+      for (let j = 0; j < 2; j++)
+        expect(b.target[2 * i + j]!).toBeCloseTo(v[j]! + (b.h[i]! * (p[j]! - m[j]!)) / (2 * eps), 2)
+    }
+    expect(flat).toBeGreaterThan(16)
+    expect(flat).toBeLessThan(48)
+    net.dispose()
+  })
+
+  it('shortcut: flow matching at h = 0, the mean of two half jumps (from the teacher) at h = 2d', () => {
+    const net = smallNet(4)
+    const x1 = new Rng(5).normals(32 * 2)
+    const b = shortcutBatch(net, x1, 32, { selfShare: 0.25, levels: 8 }, new Rng(6))
+    const self = Array.from(b.h).filter((h) => h > 0)
+    expect(self).toHaveLength(8)
+    for (let i = 24; i < 32; i++) {
+      const d = b.h[i]! / 2
+      expect([1 / 8, 1 / 4, 1 / 2]).toContain(d)
+      expect(b.t[i]! + 2 * d).toBeLessThanOrEqual(1 + 1e-6)
+      const x = b.x.slice(2 * i, 2 * i + 2)
+      const q = d <= 1 / 8 ? 0 : d
+      const u1 = net.predict(x, b.t[i]!, q)
+      const u2 = net.predict(
+        x.map((xi, j) => xi + d * u1[j]!),
+        b.t[i]! + d,
+        q
+      )
+      for (let j = 0; j < 2; j++) expect(b.target[2 * i + j]!).toBeCloseTo((u1[j]! + u2[j]!) / 2, 5)
+    }
+    net.dispose()
+  })
+
+  it('consistency: the grid runs 0 → 1, increasing; lognormal weights sum to 1; the CT grid doubles', () => {
+    const g = consistencyGrid(18)
+    expect(g[0]).toBe(0)
+    expect(g[18]).toBe(1)
+    for (let i = 0; i < 18; i++) expect(g[i + 1]!).toBeGreaterThan(g[i]!)
+    const p = lognormalWeights(g)
+    expect(p.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 10)
+    expect(ctIntervals(0, 800, 10, 80)).toBe(10)
+    expect(ctIntervals(200, 800, 10, 80)).toBe(20)
+    expect(ctIntervals(799, 800, 10, 80)).toBe(80)
+  })
+})
+
+describe.each(['meanflow', 'shortcut', 'ct', 'cd'])('%s', (id) => {
+  const obj = findObjective(id) as ModelObjective
+  const params = id === 'cd' ? { teacher: '' } : {}
+
+  it('trains without leaking tensors; phi is one jump z + u(z, 0, 1); restores; samples in 1 and 2 jumps', async () => {
+    const spec = modelSpec(
+      obj,
+      2,
+      { model: small, params: id === 'cd' ? { teacher: teacherId } : params },
+      (rid) =>
+        Promise.resolve({ objective: 'cfm', weights: store.readWeights(rid), config: store.load(rid).config })
+    )
+    const model = (await obj.create(spec)) as JumpModel
+    expect(model.samplers).toEqual(['onestep', 'euler'])
+    const y = tf.tensor2d(new Rng(7).normals(64 * 2), [64, 2])
+    model.step(y, { rng: new Rng(0), step: 0, steps: 4 }) // creates Adam's slots
+    const before = tf.memory().numTensors
+    let loss = NaN
+    for (let k = 1; k < 4; k++) loss = model.step(y, { rng: new Rng(k), step: k, steps: 4 }).loss
+    expect(Number.isFinite(loss)).toBe(true)
+    expect(tf.memory().numTensors).toBe(before)
+    y.dispose()
+
+    const z = new Rng(8).normals(50 * 2)
+    const one = model.transport(z, { sampler: 'onestep', steps: 1 })
+    const phi = Mlp.fromJSON(model.toJSON().phi as MlpWeights)
+    const viaPhi = tf.tidy(() => phi.apply(tf.tensor2d(z, [50, 2])).dataSync() as Float32Array)
+    phi.dispose()
+    one.forEach((v, i) => expect(viaPhi[i]!).toBeCloseTo(v, 4))
+    const two = model.transport(z, { sampler: 'euler', steps: 2 })
+    expect(Math.max(...two.map((v, i) => Math.abs(v - one[i]!)))).toBeGreaterThan(1e-4)
+
+    const back = obj.restore(JSON.parse(JSON.stringify(model.toJSON())), { ...spec })
+    expect(back.sample(50, new Rng(9), { sampler: 'euler', steps: 2 })).toEqual(
+      model.sample(50, new Rng(9), { sampler: 'euler', steps: 2 })
+    )
+    back.dispose()
+    model.dispose()
+  })
+
+  it('refuses other weights and samplers with a sentence', () => {
+    const spec = modelSpec(obj, 2, { model: small })
+    expect(() => obj.restore({ kind: 'cfm' }, spec)).toThrow(`These are cfm weights, not ${id} weights.`)
+    expect(() => obj.restore({ kind: id }, spec)).toThrow(ConfigError)
+  })
+})
+
+describe('cd', () => {
+  it('refuses a ddpm teacher: its marginals are not the straight path’s', async () => {
+    const obj = findObjective('cd') as ModelObjective
+    const r = await trainRun(
+      ds,
+      makeRunConfig(ds, { objective: 'ddpm', steps: 2, batch: 32, seed: 1, model: small }),
+      { store }
+    )
+    const spec = modelSpec(obj, 2, { model: small, params: { teacher: r.runId } }, (rid) =>
+      Promise.resolve({ objective: 'ddpm', weights: store.readWeights(rid), config: store.load(rid).config })
+    )
+    await expect(obj.create(spec)).rejects.toThrow(/cd distils a velocity flow .* is ddpm/)
+  })
+})
+
+describe('export', () => {
+  it('a meanflow run exports as a one-step map z → x with its parity check', async () => {
+    const r = await trainRun(
+      ds,
+      makeRunConfig(ds, { objective: 'meanflow', steps: 10, batch: 64, seed: 2, model: small }),
+      { store }
+    )
+    const rep = await exportPushforward(store, r.runId!, path.join(tmp, 'meanflow.onnx'), {
+      parityPoints: 512
+    })
+    expect(rep).toMatchObject({ kind: 'onestep', sampler: 'onestep', evaluations: 1 })
+    expect(rep.parity.maxAbsError).toBeLessThanOrEqual(rep.parity.tolerance)
+    expect(fs.existsSync(path.join(tmp, 'meanflow.onnx'))).toBe(true)
+  })
+})
