@@ -9,6 +9,7 @@ import {
   sharedBounds
 } from '../../src/renderer/src/charts/points'
 import { LARGE_THRESHOLD, scatterOption } from '../../src/renderer/src/charts/scatter'
+import { equalSpans } from '../../src/renderer/src/charts/points'
 import { histogramOption } from '../../src/renderer/src/charts/histogram'
 import { pairPlotOption } from '../../src/renderer/src/charts/pairplot'
 import { lossCurveOption, metricCurvesOption, thin } from '../../src/renderer/src/charts/training'
@@ -124,7 +125,8 @@ describe('scatterOption', () => {
       zoom: true
     })
     expect(axis(o, 'xAxis')).toMatchObject({ name: 'x', min: -4, max: 4 })
-    expect(axis(o, 'yAxis')).toMatchObject({ name: 'y', min: -3, max: 3 })
+    // The narrower range is widened about its centre: a point cloud is never stretched.
+    expect(axis(o, 'yAxis')).toMatchObject({ name: 'y', min: -4, max: 4 })
     const s = series(o)
     expect(s.map((x) => x.name)).toEqual(['data', 'samples'])
     expect((s[0]!.data as unknown[]).length).toBe(10)
@@ -132,6 +134,41 @@ describe('scatterOption', () => {
     expect((s[1]!.itemStyle as Obj).color).toBe(COLORS.samples[0])
     expect((o as { dataZoom: Obj[] }).dataZoom).toHaveLength(2)
     expect((o as { legend: Obj }).legend.show).not.toBe(false)
+  })
+
+  it.each([
+    ['a wide band', [-8, -1, 8, 1, 0, 0.5], true],
+    ['a tall band, no legend', [-1, -8, 1, 8], false]
+  ])('draws %s with equal pixels per data unit in a square chart', (_, points, twoSeries) => {
+    const clouds = [
+      { name: 'a', points, dim: 2 },
+      ...(twoSeries ? [{ name: 'b', points: [0, 0], dim: 2 }] : [])
+    ]
+    const o = scatterOption({ series: clouds }) as { grid: Record<string, number> }
+    const size = 500 // ChartPanel's square box
+    const g = o.grid
+    const plotW = size - g.left! - g.right!
+    const plotH = size - g.top! - g.bottom!
+    const x = axis(o, 'xAxis') as { min: number; max: number }
+    const y = axis(o, 'yAxis') as { min: number; max: number }
+    expect(plotW / (x.max - x.min)).toBeCloseTo(plotH / (y.max - y.min), 9)
+    for (const [px, py] of project({ points, dim: 2 })) {
+      expect(px).toBeGreaterThanOrEqual(x.min)
+      expect(px).toBeLessThanOrEqual(x.max)
+      expect(py).toBeGreaterThanOrEqual(y.min)
+      expect(py).toBeLessThanOrEqual(y.max)
+    }
+  })
+
+  it('widens unequal bounds about their centre to one span and one step', () => {
+    expect(equalSpans({ xMin: 0, xMax: 10, yMin: 4, yMax: 6, xStep: 2, yStep: 0.5 })).toEqual({
+      xMin: 0,
+      xMax: 10,
+      yMin: 0,
+      yMax: 10,
+      xStep: 2,
+      yStep: 2
+    })
   })
 
   it('switches big clouds to large, progressive mode', () => {
@@ -241,6 +278,7 @@ describe('cloud charts', () => {
       zoom: true
     })
     expect(axis(o2, 'xAxis')).toMatchObject({ min: -5, max: 5 })
+    expect(axis(o2, 'yAxis')).toMatchObject({ min: -5, max: 5 })
     const o1 = panelOption({ clouds: [{ name: 'r', points: [0, 1], dim: 1, role: 'samples' }], bounds })
     expect(axis(o1, 'xAxis')).toMatchObject({ min: -5, max: 5 })
   })

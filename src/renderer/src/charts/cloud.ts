@@ -22,7 +22,6 @@ export function previewOption(cloud: Cloud & { names?: string[] }, name = 'data'
   if (cloud.dim === 2) {
     return scatterOption({
       series: [{ ...cloud, name, role: 'data', color: COLORS.samples[0] }],
-      equal: true,
       xName,
       yName: cloud.names?.[1] ?? 'x2'
     })

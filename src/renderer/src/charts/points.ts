@@ -121,6 +121,22 @@ export function sharedBounds(clouds: Cloud[], i = 0, j = 1, opts: { equal?: bool
   return { xMin: x0, xMax: x1, yMin: y0, yMax: y1, xStep: xs, yStep: ys }
 }
 
+/**
+ * The bounds with equal spans on both axes: the narrower range widened about its centre (one step for both),
+ * so a square plot area shows one data unit as many pixels across as up.
+ */
+export function equalSpans(b: Bounds): Bounds {
+  const w = Math.max(b.xMax - b.xMin, b.yMax - b.yMin)
+  const widen = (lo: number, hi: number): [number, number] => {
+    const extra = (w - (hi - lo)) / 2
+    return extra > 0 ? [round(lo - extra), round(hi + extra)] : [lo, hi]
+  }
+  const [xMin, xMax] = widen(b.xMin, b.xMax)
+  const [yMin, yMax] = widen(b.yMin, b.yMax)
+  const step = Math.max(b.xStep ?? 0, b.yStep ?? 0)
+  return { xMin, xMax, yMin, yMax, ...(step > 0 ? { xStep: step, yStep: step } : {}) }
+}
+
 /** [min, max] of values ([Infinity, -Infinity] when empty); a loop, so any length works. */
 export function extent(values: ArrayLike<number>): [number, number] {
   let lo = Infinity

@@ -1,13 +1,20 @@
 /**
  * Scatter plots of point clouds (data, samples, snapshots): ECharts options from plain data, no DOM.
  * Big clouds use ECharts' large mode (one batched draw) and progressive rendering.
+ *
+ * A point cloud is never stretched: both axes span the same range and the plot area's margins add up to the
+ * same across as down (`SQUARE_GRID`), so in a square chart (ChartPanel's `square`) one data unit is as many
+ * pixels across as up and a circle of data stays a circle.
  */
 import type { EChartsOption } from 'echarts'
 import { COLORS, FONT, rangeAxis, sampleColor, valueAxis } from './theme'
-import { project, sharedBounds, type Bounds, type Cloud } from './points'
+import { equalSpans, project, sharedBounds, type Bounds, type Cloud } from './points'
 
 /** Above this many points a series switches to large mode. */
 export const LARGE_THRESHOLD = 2000
+
+/** Plot-area margins with left + right = top + bottom (the legend sits in the top margin). */
+export const SQUARE_GRID = { left: 48, right: 16, top: 24, bottom: 40 } as const
 
 export interface ScatterSeriesInput extends Cloud {
   name: string
@@ -22,19 +29,17 @@ export interface ScatterInput {
   dims?: [number, number]
   xName?: string
   yName?: string
-  /** Fixed axis bounds (shared between panels); default from the series. */
+  /** Axis bounds shared between panels (widened to equal spans); default from the series. */
   bounds?: Bounds
   /** Inside zoom on both axes (wheel / drag), for linked panels. */
   zoom?: boolean
   legend?: boolean
   symbolSize?: number
-  /** Same span on both axes (for square plots of point clouds); ignored when `bounds` is given. */
-  equal?: boolean
 }
 
 export function scatterOption(input: ScatterInput): EChartsOption {
   const [i, j] = input.dims ?? [0, 1]
-  const b = input.bounds ?? sharedBounds(input.series, i, j, { equal: input.equal })
+  const b = equalSpans(input.bounds ?? sharedBounds(input.series, i, j, { equal: true }))
   let sampleIndex = 0
   const series = input.series.map((s) => {
     const data = project(s, i, j)
@@ -57,7 +62,7 @@ export function scatterOption(input: ScatterInput): EChartsOption {
   return {
     textStyle: FONT,
     animation: false,
-    grid: { left: 48, right: 16, top: legend ? 32 : 12, bottom: 40, containLabel: false },
+    grid: { ...SQUARE_GRID, containLabel: false },
     legend: legend
       ? { top: 4, itemWidth: 10, itemHeight: 10, textStyle: { color: COLORS.text } }
       : { show: false },
