@@ -31,6 +31,7 @@ import { currentBackend } from '../engine/backend'
 import { allObjectives, findObjective } from '../engine/objectives/registry'
 import { BUILTINS } from '../engine/data'
 import { exportPushforward } from '../engine/onnx/export'
+import { probeAll } from '../engine/onnx/providers'
 import { RunStore } from '../engine/store'
 import { describeFsError } from '../engine/store/fs-utils'
 import { makeRunConfig } from '../engine/train/train'
@@ -161,6 +162,11 @@ export function createLab(options: HostOptions): Lab {
     const objective = findObjective(req.objective)
     // Refused here, before anything is queued (the worker would refuse it too, but later).
     if (req.backend === 'onnxruntime' && !hasOrtStep(objective)) throw new OrtUnsupportedError(objective.id)
+    if ((req.device === 'webgpu' || req.device === 'cuda') && !hasOrtStep(objective))
+      throw new HostError(
+        'CONFIG',
+        `${objective.title} has no onnxruntime training step, so it cannot train on ${req.device}; choose the CPU.`
+      )
     const info = library.info(req.dataset)
     const ds = library.load(req.dataset, req.seed ?? 0)
     const config = makeRunConfig(ds, {
@@ -172,6 +178,7 @@ export function createLab(options: HostOptions): Lab {
       ...(req.seed !== undefined ? { seed: req.seed } : {}),
       ...(req.evalEvery !== undefined ? { evalEvery: req.evalEvery } : {}),
       ...(req.backend !== undefined ? { backend: req.backend } : {}),
+      ...(req.device !== undefined ? { device: req.device } : {}),
       ...(req.model !== undefined ? { model: req.model as Parameters<typeof makeRunConfig>[1]['model'] } : {})
     })
     const title = req.name ?? `${objective.title} on ${info.title}`
@@ -202,11 +209,13 @@ export function createLab(options: HostOptions): Lab {
           `the limit is ${MAX_BENCH_CONFIGURATIONS}: choose fewer runs, samplers, step counts or batch sizes.`
       )
     const largest = Math.max(...steps) * Math.max(...batch)
-    if (largest > MAX_BENCH_STEP_ROWS)
+    // A GPU provider times K = 100 at batch 65,536 in well under a second per call.
+    const limit = req.ep === 'webgpu' || req.ep === 'cuda' ? GPU_BENCH_STEP_ROWS : MAX_BENCH_STEP_ROWS
+    if (largest > limit)
       throw new HostError(
         'CONFIG',
         `K = ${Math.max(...steps)} steps at batch ${Math.max(...batch)} is too large a call to time ` +
-          `(at most ${MAX_BENCH_STEP_ROWS.toLocaleString('en-US')} steps × rows).`
+          `(at most ${limit.toLocaleString('en-US')} steps × rows).`
       )
     const names = req.runs.map((id) => byId.get(id)!.name)
     const title = req.name ?? `Benchmark of ${names.length <= 3 ? names.join(', ') : `${names.length} runs`}`
@@ -221,7 +230,8 @@ export function createLab(options: HostOptions): Lab {
         ...(req.repeats !== undefined ? { repeats: req.repeats, rounds: Math.min(5, req.repeats) } : {}),
         ...(req.quality !== undefined ? { quality: req.quality } : {}),
         ...(req.separate !== undefined ? { separate: req.separate } : {}),
-        ...(req.threads !== undefined ? { threads: req.threads } : {})
+        ...(req.threads !== undefined ? { threads: req.threads } : {}),
+        ...(req.ep !== undefined ? { ep: req.ep } : {})
       }
     })
   }
@@ -350,17 +360,20 @@ let ortCache: Promise<EngineInfo['ort']> | null = null
 /** onnxruntime-node's version and execution providers (loaded once; null when it cannot load here). */
 function ortInfo(): Promise<EngineInfo['ort']> {
   ortCache ??= import('onnxruntime-node').then(
-    (ort) => ({
-      version: ort.env.versions.common ?? 'unknown',
-      executionProviders: ort
-        .listSupportedBackends()
-        .filter((b) => b.bundled)
-        .map((b) => b.name),
-      notInstalled: ort
-        .listSupportedBackends()
-        .filter((b) => !b.bundled)
-        .map((b) => b.name)
-    }),
+    async (ort) => {
+      // Listed as available only where a session is created: `webgpu` is bundled on every Linux x64 machine.
+      const probes = await probeAll(ort)
+      return {
+        version: ort.env.versions.common ?? 'unknown',
+        executionProviders: probes.filter((p) => p.ok).map((p) => p.provider),
+        notInstalled: ort
+          .listSupportedBackends()
+          .filter((b) => !b.bundled)
+          .map((b) => b.name),
+        unavailable: probes.flatMap((p) => (p.ok ? [] : [{ name: p.provider, reason: p.reason }])),
+        adapter: probes.flatMap((p) => (p.ok && p.adapter ? [p.adapter] : []))[0] ?? null
+      }
+    },
     (e: unknown) => {
       console.error('[engine:info] onnxruntime-node did not load:', e)
       return null
@@ -373,6 +386,8 @@ function ortInfo(): Promise<EngineInfo['ort']> {
 export const MAX_BENCH_CONFIGURATIONS = 2000
 /** Largest K × batch of one timed call (keeps a single call to seconds on a laptop CPU). */
 export const MAX_BENCH_STEP_ROWS = 1000 * 4096
+/** The same on a GPU provider: K = 1000 at batch 65,536. */
+export const GPU_BENCH_STEP_ROWS = 1000 * 65_536
 
 /** The handler table alone (see {@link createLab} for the jobs and events behind it). */
 export function createHandlers(options: HostOptions): Handlers {

@@ -27,6 +27,9 @@ export const DatasetIdSchema = text(220).regex(
   'not a valid dataset id'
 )
 export const JobIdSchema = text(100).regex(SAFE_ID, 'not a valid job id')
+/** onnxruntime's execution provider of a training run or a benchmark. */
+export const ExecutionProviderSchema = z.enum(['auto', 'cpu', 'webgpu', 'cuda'])
+
 export const SamplerSchema = z.enum(['onestep', 'euler', 'heun', 'ddim', 'ddpm'])
 const PathSchema = text(4096).refine((p) => !p.includes('\0'), 'contains a NUL character')
 
@@ -86,7 +89,8 @@ export const TrainRequestSchema = z.strictObject({
     .optional(),
   evalEvery: int(0, 10_000_000).optional(),
   name: z.string().trim().min(1).max(200).optional(),
-  backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'onnxruntime']).optional()
+  backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'onnxruntime']).optional(),
+  device: ExecutionProviderSchema.optional()
 })
 
 export const SampleRequestSchema = z.strictObject({
@@ -134,6 +138,7 @@ export const BenchRequestSchema = z.strictObject({
   quality: z.boolean().optional(),
   separate: z.boolean().optional(),
   threads: int(0, 64).optional(),
+  ep: ExecutionProviderSchema.optional(),
   name: z.string().trim().min(1).max(200).optional()
 })
 

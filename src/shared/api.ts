@@ -25,10 +25,14 @@ export interface EngineInfo {
    */
   ort: {
     version: string
-    /** Execution providers shipped in this install. */
+    /** Execution providers a session was actually created on here (`cpu`, and `webgpu`/`cuda` on a GPU). */
     executionProviders: string[]
     /** Providers onnxruntime-node knows but whose libraries were not installed (`cuda`, `tensorrt`). */
     notInstalled: string[]
+    /** The engine's providers that cannot run here, each with its one-line reason. */
+    unavailable: { name: string; reason: string }[]
+    /** The GPU's name where the machine tells it, else null. */
+    adapter: string | null
   } | null
 }
 
@@ -139,7 +143,15 @@ export interface TrainRequest {
    * backend that loads); `onnxruntime` only for the objectives that have its training step.
    */
   backend?: TrainBackendChoice
+  /**
+   * onnxruntime's execution provider for the training step (default: the CPU); a GPU provider needs an
+   * objective with an onnxruntime training step. `auto`: the first provider that creates a session.
+   */
+  device?: ExecutionProviderChoice
 }
+
+/** onnxruntime execution providers the engine runs sessions on, and `auto`. */
+export type ExecutionProviderChoice = 'auto' | 'cpu' | 'webgpu' | 'cuda'
 
 export type TrainBackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'onnxruntime'
 
@@ -294,6 +306,8 @@ export interface BenchRequest {
   separate?: boolean
   /** onnxruntime intra-op threads (default 1; 0: onnxruntime's default). */
   threads?: number
+  /** Execution provider the graphs are timed on (default `cpu`). */
+  ep?: ExecutionProviderChoice
   /** Display name of the benchmark. */
   name?: string
 }

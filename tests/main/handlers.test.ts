@@ -32,6 +32,10 @@ describe('main-process handlers validate every payload', () => {
     // install script): it must not be offered as available.
     expect(info.ort!.executionProviders).not.toContain('cuda')
     expect(info.ort!.notInstalled).toContain('cuda')
+    // A provider is listed only where a session was created on it; the others carry their one-line reason.
+    const names = [...info.ort!.executionProviders, ...info.ort!.unavailable.map((u) => u.name)]
+    expect(names.sort()).toEqual(['cpu', 'cuda', 'webgpu'])
+    for (const u of info.ort!.unavailable) expect(u.reason).toMatch(new RegExp(`^${u.name}: [^\\n]+$`))
     expect(info.objectives.map((o) => o.id)).toContain('energy')
     expect(info.datasets.map((d) => d.id)).toContain('8gaussians')
   })

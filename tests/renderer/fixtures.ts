@@ -30,7 +30,13 @@ export const INFO: EngineInfo = {
     { id: '8gaussians', dim: 2, title: 'Eight Gaussians' },
     { id: 'moons', dim: 2, title: 'Two moons' }
   ],
-  ort: { version: '1.30.0', executionProviders: ['cpu'], notInstalled: ['cuda'] }
+  ort: {
+    version: '1.30.0',
+    executionProviders: ['cpu'],
+    notInstalled: ['cuda'],
+    unavailable: [{ name: 'webgpu', reason: 'webgpu: no adapter (install libvulkan1 and a GPU driver)' }],
+    adapter: null
+  }
 }
 
 export const OBJECTIVES: ObjectiveInfo[] = [

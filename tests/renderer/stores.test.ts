@@ -200,6 +200,9 @@ describe('objectives store', () => {
     expect(buildTrainRequest(mmd, {}, settings).backend).toBe('wasm')
     expect(buildTrainRequest(mmd, {}, { ...settings, backend: 'auto' })).not.toHaveProperty('backend')
     expect(buildTrainRequest(mmd, {}, { ...settings, backend: null })).not.toHaveProperty('backend')
+    // The device goes to the request only when it is not the CPU.
+    expect(buildTrainRequest(mmd, {}, { ...settings, device: 'webgpu' }).device).toBe('webgpu')
+    expect(buildTrainRequest(mmd, {}, { ...settings, device: 'cpu' })).not.toHaveProperty('device')
   })
 
   it('lists the three families (empty ones too) and selects with the objective defaults', async () => {

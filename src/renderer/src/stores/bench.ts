@@ -5,6 +5,7 @@ import type {
   BenchReportInfo,
   BenchRequest,
   BenchSamplerId,
+  ExecutionProviderChoice,
   JobInfo
 } from '../../../shared/api'
 import { api, errorMessage, onEvent } from '../api'
@@ -18,7 +19,8 @@ export const DEFAULT_FORM = {
   batch: [1, 64, 1024],
   repeats: 30,
   quality: true,
-  separate: true
+  separate: true,
+  ep: 'cpu' as ExecutionProviderChoice
 }
 
 /** Parses a list of positive integers such as `1, 4, 16` (also `1 4 16`); a sentence on a bad entry. */
@@ -50,6 +52,8 @@ export const useBenchStore = defineStore('bench', () => {
   const repeats = ref(DEFAULT_FORM.repeats)
   const quality = ref(DEFAULT_FORM.quality)
   const separate = ref(DEFAULT_FORM.separate)
+  /** onnxruntime's execution provider the graphs are timed on. */
+  const ep = ref<ExecutionProviderChoice>(DEFAULT_FORM.ep)
 
   const records = shallowRef<BenchRecordInfo[]>([])
   const problems = shallowRef<{ id: string; reason: string }[]>([])
@@ -135,6 +139,7 @@ export const useBenchStore = defineStore('bench', () => {
       repeats: repeats.value,
       quality: quality.value,
       separate: separate.value,
+      ...(ep.value !== 'cpu' ? { ep: ep.value } : {}),
       ...(name ? { name } : {})
     }
   }
@@ -225,6 +230,7 @@ export const useBenchStore = defineStore('bench', () => {
     repeats,
     quality,
     separate,
+    ep,
     records,
     problems,
     jobs,

@@ -4,6 +4,7 @@ import type {
   JobInfo,
   ObjectiveFamily,
   ObjectiveInfo,
+  ExecutionProviderChoice,
   ParamInfo,
   TrainBackendChoice,
   TrainRequest
@@ -47,6 +48,8 @@ export interface TrainSettings {
   name: string
   /** Compute backend; null: `auto`. */
   backend: TrainBackendChoice | null
+  /** onnxruntime's execution provider of the training step; null: the CPU. */
+  device?: ExecutionProviderChoice | null
   /** Network settings; null: the engine's default. */
   model: {
     latentDim: number | null
@@ -103,6 +106,7 @@ export function buildTrainRequest(
   }
   if (s.evalEvery !== null) req.evalEvery = s.evalEvery
   if (s.backend !== null && s.backend !== 'auto') req.backend = s.backend
+  if (s.device && s.device !== 'cpu') req.device = s.device
   const model: NonNullable<TrainRequest['model']> = {}
   if (s.model.latentDim !== null) model.latentDim = s.model.latentDim
   if (s.model.width !== null) model.width = s.model.width
@@ -132,6 +136,7 @@ export const useObjectivesStore = defineStore('objectives', () => {
     evalEvery: null,
     name: '',
     backend: null,
+    device: null,
     model: { latentDim: null, width: null, depth: null, activation: null, base: null }
   })
   const starting = ref(false)
