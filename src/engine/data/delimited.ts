@@ -14,11 +14,24 @@
  */
 import { DataFormatError } from '../errors'
 import { selectColumns } from './columns'
-import { at, badValue, defaultNames, fail, fastNumber, plural, type Table } from './table'
+import {
+  DEFAULT_LIMITS,
+  at,
+  badValue,
+  checkColumns,
+  checkShape,
+  defaultNames,
+  fail,
+  fastNumber,
+  plural,
+  type Table,
+  type TableLimits
+} from './table'
 
 export interface DelimitedOptions {
   columns?: string
   skipRows?: number
+  limits?: TableLimits
 }
 
 type Delimiter = '\t' | ';' | ',' | ' ' | null
@@ -50,6 +63,8 @@ export function parseDelimited(text: string, file: string, opts: DelimitedOption
   const row2 = second ? splitFields(second.text, delim, file, second.line) : null
 
   const ncols = row1.length
+  const limits = opts.limits ?? DEFAULT_LIMITS
+  checkColumns(file, ncols, limits)
   // A decimal-comma cell below counts as a number here, so its hint survives a header row.
   const below = (c: string): boolean => looksNumeric(c) || (delim !== ',' && DECIMAL_COMMA.test(c))
   const hasHeader = row1.some(
@@ -60,10 +75,14 @@ export function parseDelimited(text: string, file: string, opts: DelimitedOption
     opts.columns !== undefined ? selectColumns(opts.columns, file, names, hasHeader) : names.map((_, j) => j)
   const d = idx.length
 
-  // Upper bound on the data rows: every remaining line, plus the first one.
-  const bound = lines.remainingLines() + 1
+  // Upper bound on the data rows: every remaining line, plus the first one (one over the limits at most).
+  const cap = Math.min(limits.maxRows, Math.floor(limits.maxValues / Math.max(d, 1)))
+  const bound = Math.min(lines.remainingLines() + 1, cap + 1)
   let data = new Float32Array(bound * d)
   let n = 0
+  const full = (): void => {
+    if (n === cap) checkShape(file, n + 1, d, limits, true)
+  }
   const ragged = (k: number, line: number): never => {
     throw new DataFormatError(
       `${file} line ${line} has ${plural(k, 'column')}, expected ${ncols} (as on line ${first.line}).`
@@ -71,6 +90,7 @@ export function parseDelimited(text: string, file: string, opts: DelimitedOption
   }
   const addRow = (cells: string[], line: number): void => {
     if (cells.length !== ncols) ragged(cells.length, line)
+    full()
     const base = n * d
     for (let k = 0; k < d; k++) {
       const j = idx[k]!
@@ -87,6 +107,7 @@ export function parseDelimited(text: string, file: string, opts: DelimitedOption
     let k = 1
     for (let p = text.indexOf(sep); p !== -1; p = text.indexOf(sep, p + 1)) k++
     if (k !== ncols) ragged(k, line)
+    full()
     const base = n * d
     let start = 0
     for (let j = 0; j < ncols; j++) {

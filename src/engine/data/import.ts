@@ -15,7 +15,16 @@ import { readImageFolder } from './image-folder'
 import { imageInfoOf, parseImageShape, readAsImages, resizeRows } from './images'
 import { parseJsonTable } from './json'
 import { parseNpy } from './npy'
-import { decodeText, defaultNames, fail, plural, type Table } from './table'
+import {
+  DEFAULT_LIMITS,
+  checkShape,
+  decodeText,
+  defaultNames,
+  fail,
+  plural,
+  type Table,
+  type TableLimits
+} from './table'
 
 /** Options of every importer; the image ones are described in `ImageReadOptions`. */
 export interface LoadOptions extends ImageReadOptions {
@@ -25,6 +34,8 @@ export interface LoadOptions extends ImageReadOptions {
   skipRows?: number
   /** Refuse files larger than this (default 256 MiB). */
   maxBytes?: number
+  /** Refuse tables with more columns, rows or values (default {@link DEFAULT_LIMITS}). */
+  limits?: TableLimits
 }
 
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -168,6 +179,7 @@ export function parseDatasetBytes(bytes: Uint8Array, fileName: string, opts: Loa
       columns: defaultNames(data.length / table.n)
     }
   }
+  checkShape(file, table.n, table.d, opts.limits ?? DEFAULT_LIMITS)
   const source: Dataset['source'] = { kind: 'file', path: fileName }
   if (opts.columns !== undefined) source.columns = opts.columns
   if (skipRows > 0) source.skipRows = skipRows

@@ -51,7 +51,7 @@ export {
   shapeText
 } from './images'
 export { decodeImage } from './image-folder'
-export type { Table } from './table'
+export { DEFAULT_LIMITS, type Table, type TableLimits } from './table'
 
 export interface ResolveOptions extends ImageReadOptions {
   /** Points generated for a built-in (default 20000; ignored for files). */

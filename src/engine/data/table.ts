@@ -20,6 +20,48 @@ export interface Table {
   classes?: string[]
 }
 
+/**
+ * The largest table an import accepts: 65,536 columns hold a 128 × 128 RGB image per row; 2^26 values (256 MiB
+ * as float32) hold MNIST's 70,000 × 784 with room to spare.
+ */
+export interface TableLimits {
+  maxColumns: number
+  maxRows: number
+  maxValues: number
+}
+
+export const DEFAULT_LIMITS: Readonly<TableLimits> = {
+  maxColumns: 65_536,
+  maxRows: 2_000_000,
+  maxValues: 2 ** 26
+}
+
+const count = (k: number): string => k.toLocaleString('en-US')
+
+/** Refuses a file with more columns than the limit (checked on its first row, before the rest is read). */
+export function checkColumns(file: string, columns: number, limits: TableLimits): void {
+  if (columns > limits.maxColumns)
+    fail(file, `it has ${count(columns)} columns; at most ${count(limits.maxColumns)} can be imported`)
+}
+
+/**
+ * Refuses more rows, or more values, than the limits. With `more`, the parser stopped reading at `n` rows
+ * (one over what fits), so the file has at least that many.
+ */
+export function checkShape(file: string, n: number, d: number, limits: TableLimits, more = false): void {
+  checkColumns(file, d, limits)
+  const rows = more ? `more than ${count(n - 1)}` : count(n)
+  if (n > limits.maxRows)
+    fail(file, `it has ${rows} rows; at most ${count(limits.maxRows)} can be imported (subsample it first)`)
+  if (n * d > limits.maxValues)
+    fail(
+      file,
+      `it has ${rows} rows × ${count(d)} columns${more ? '' : ` = ${count(n * d)} values`}; at most ` +
+        `${count(limits.maxValues)} values (${+((limits.maxValues * 4) / 2 ** 20).toFixed(1)} MiB as float32) ` +
+        'can be imported: select fewer columns or rows'
+    )
+}
+
 /** Largest finite float32. */
 export const FLOAT32_MAX = 3.4028234663852886e38
 

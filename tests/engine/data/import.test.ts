@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, DataFormatError } from '../../../src/engine/errors'
 import {
+  DEFAULT_LIMITS,
   loadDatasetFile,
   parseDatasetBytes,
   requireRows,
@@ -16,6 +17,7 @@ import {
   type LoadOptions
 } from '../../../src/engine/data'
 import { GENERATED, f4, f8, npy } from '../../helpers/data-fixtures'
+import { checkShape } from '../../../src/engine/data/table'
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/data', import.meta.url))
 let tmp = ''
@@ -495,5 +497,57 @@ describe('parseDatasetBytes', () => {
     expect(() => parseDatasetBytes(npy('<f4', [1, 1], f4([1])), 'a.npy', { maxBytes: 64 })).toThrow(
       /^a\.npy: the file is 132 bytes, over the 64 bytes size limit\.$/
     )
+  })
+})
+
+describe('import limits: columns, rows and values', () => {
+  const csv = (n: number, d: number): Uint8Array =>
+    Buffer.from(
+      Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => i + j).join(',')).join('\n')
+    )
+  const small = { maxColumns: 3, maxRows: 4, maxValues: 9 }
+
+  it('the defaults take MNIST (70,000 × 784) and refuse 65,537 columns, 2,000,001 rows, 2^26 + 1 values', () => {
+    expect(() => checkShape('mnist.csv', 70_000, 784, DEFAULT_LIMITS)).not.toThrow()
+    expect(() => checkShape('a.csv', 3, 65_537, DEFAULT_LIMITS)).toThrow(
+      /^a\.csv: it has 65,537 columns; at most 65,536 can be imported\.$/
+    )
+    expect(() => checkShape('a.csv', 2_000_001, 1, DEFAULT_LIMITS)).toThrow(
+      /at most 2,000,000 can be imported/
+    )
+    expect(() => checkShape('a.csv', 1_000_000, 68, DEFAULT_LIMITS)).toThrow(
+      /^a\.csv: it has 1,000,000 rows × 68 columns = 68,000,000 values; at most 67,108,864 values \(256 MiB as float32\)/
+    )
+    expect(() => parseDatasetBytes(csv(1, 65_537), 'wide.csv')).toThrow(/^wide\.csv: it has 65,537 columns/)
+  })
+
+  it.each([
+    ['too many columns, found on the first row', csv(3, 4), {}, /^t\.csv: it has 4 columns; at most 3/],
+    [
+      'too many rows, found while reading',
+      csv(6, 1),
+      {},
+      /^t\.csv: it has more than 4 rows; at most 4 can be/
+    ],
+    [
+      'too many values',
+      csv(4, 3),
+      {},
+      /^t\.csv: it has more than 3 rows × 3 columns; at most 9 values \(0 MiB as float32\) can be imported: select fewer columns or rows\.$/
+    ],
+    ['columns selected below the cap pass', csv(3, 2), { columns: '0' }, null]
+  ] as const)('%s', (_, bytes, opts, error) => {
+    const run = (): unknown => parseDatasetBytes(bytes, 't.csv', { ...opts, limits: small })
+    if (error) expect(run).toThrow(error)
+    else expect(run()).toMatchObject({ n: 3, d: 1 })
+  })
+
+  it('JSON and .npy tables get the same limits', () => {
+    expect(() => parseDatasetBytes(Buffer.from('[[1,2,3,4]]'), 't.json', { limits: small })).toThrow(
+      /^t\.json: it has 4 columns; at most 3/
+    )
+    expect(() =>
+      parseDatasetBytes(npy('<f4', [5, 1], f4([1, 2, 3, 4, 5])), 't.npy', { limits: small })
+    ).toThrow(/^t\.npy: it has 5 rows; at most 4/)
   })
 })
