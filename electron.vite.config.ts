@@ -13,11 +13,13 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      // The job worker is a second entry: Electron runs it in a utility process (`utilityProcess.fork`).
+      // The job worker is a second entry: Electron runs it in a utility process (`utilityProcess.fork`); the
+      // parse worker a third, a worker thread that parses large imported files off the main process's loop.
       lib: {
         entry: {
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
-          'job-worker': resolve(import.meta.dirname, 'src/main/job-worker.ts')
+          'job-worker': resolve(import.meta.dirname, 'src/main/job-worker.ts'),
+          'parse-worker': resolve(import.meta.dirname, 'src/main/parse-worker.ts')
         }
       },
       rolldownOptions: { external: ENGINE_EXTERNALS }

@@ -224,9 +224,9 @@ async function tryCase(ctx: FaultContext, c: FileCase): Promise<Trial> {
   const ids = lib.list().map((d) => d.id)
   if (!ids.includes(good.id) || !ids.includes(imported.id)) problems.push('the listing lost an entry')
   try {
-    const back = lib.load(imported.id)
+    const back = await lib.load(imported.id)
     if (back.n !== imported.rows || back.d !== imported.dim) problems.push('it loads back with another shape')
-    if (lib.load(good.id).n !== 5) problems.push('the other import no longer loads')
+    if ((await lib.load(good.id)).n !== 5) problems.push('the other import no longer loads')
   } catch (e) {
     problems.push(`it does not load back: ${oneLine(e, 80)}`)
   }

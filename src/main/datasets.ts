@@ -19,22 +19,20 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { z } from 'zod'
-import type { DatasetInfo, DatasetPreview, FeatureStats } from '../shared/api'
+import type { DatasetInfo, DatasetPreview } from '../shared/api'
 import {
   BUILTINS,
   DEFAULT_BUILTIN_POINTS,
-  DEFAULT_MAX_BYTES,
   MIN_TRAINABLE_ROWS,
-  generateBuiltin,
   isBuiltin,
   parseDatasetBytes,
   resolveDataset,
-  subsample
+  type LoadOptions
 } from '../engine/data'
 import { ConfigError, DataFormatError } from '../engine/errors'
-import { Rng } from '../engine/rng'
 import { describeFsError, withFileLock, writeFileAtomic } from '../engine/store/fs-utils'
-import type { Dataset, Points } from '../engine/types'
+import type { Dataset } from '../engine/types'
+import { ParsePool, previewOf } from './dataset-parse'
 import { HostError } from './errors'
 
 export const INDEX_FILE = 'index.json'
@@ -61,13 +59,17 @@ type Entry = z.output<typeof EntrySchema>
 const INDEX_VERSION = 2
 const IndexSchema = z.object({ version: z.literal([1, INDEX_VERSION]), datasets: z.array(EntrySchema) })
 
-/** What an import needs: the file's bytes and name (from an upload, or read from a path by the host). */
-export interface ImportInput {
-  bytes: Uint8Array
-  fileName: string
+/** The options of an import: display name, column selection, skipped lines. */
+export interface ImportOptions {
   name?: string
   columns?: string
   skipRows?: number
+}
+
+/** An import of bytes already in memory (small: they came in one API call). */
+export interface ImportInput extends ImportOptions {
+  bytes: Uint8Array
+  fileName: string
 }
 
 /** A file name stem safe on every platform: letters, digits, `._-`; at most 64 characters. */
@@ -84,7 +86,7 @@ export function safeStem(s: string): string {
 export class DatasetLibrary {
   /** Absolute path of `<dataDir>/datasets`. */
   readonly dir: string
-  private builtinColumns = new Map<string, string[]>()
+  private readonly parser = new ParsePool()
 
   /** Opens the store at `dir`, migrating a version-1 index (see the module comment). */
   constructor(dir: string) {
@@ -104,81 +106,57 @@ export class DatasetLibrary {
 
   /**
    * The dataset a training run uses: a built-in generated with the run's seed (as `pfm train` does), or the
-   * stored copy of an imported file with its column selection.
+   * stored copy of an imported file with its column selection (a large file is parsed off the event loop).
    */
-  load(id: string, seed = 0): Dataset {
+  async load(id: string, seed = 0): Promise<Dataset> {
     if (isBuiltin(id)) return resolveDataset(id, { seed })
     const e = this.entry(id)
-    return resolveDataset(path.join(this.dir, e.file), {
-      ...(e.columnsSpec !== undefined ? { columns: e.columnsSpec } : {}),
-      ...(e.skipRows !== undefined ? { skipRows: e.skipRows } : {})
-    })
+    return this.parser.load(path.join(this.dir, e.file), entryOptions(e))
   }
 
-  /** Up to `n` rows (a seeded random subset) and per-feature statistics over all rows. */
-  preview(id: string, n = 2000): DatasetPreview {
+  /** Up to `n` rows (a seeded random subset), the column names and per-column statistics over all rows. */
+  async preview(id: string, n = 2000): Promise<DatasetPreview> {
     const info = this.info(id)
-    const ds = this.load(id)
-    const sub = subsample(ds, n, new Rng(0x9e71e3))
-    return { info, points: Array.from(sub.data), n: sub.n, stats: featureStats(ds) }
+    if (isBuiltin(id)) return { info, ...previewOf(resolveDataset(id, { seed: 0 }), n) }
+    const e = this.entry(id)
+    return { info, ...(await this.parser.preview(path.join(this.dir, e.file), entryOptions(e), n)) }
   }
 
-  /** Validates the file with the engine's importer, then copies it in and indexes it. */
-  import(input: ImportInput): DatasetInfo {
-    const ext = path.extname(input.fileName).toLowerCase()
-    const ds = parseDatasetBytes(input.bytes, input.fileName, {
-      ...(input.columns !== undefined ? { columns: input.columns } : {}),
-      ...(input.skipRows !== undefined ? { skipRows: input.skipRows } : {})
-    })
-    if (ds.n < MIN_TRAINABLE_ROWS)
-      throw new DataFormatError(
-        `${input.fileName} has ${ds.n === 1 ? '1 row' : `${ds.n} rows`}; a data set needs at least ` +
-          `${MIN_TRAINABLE_ROWS} to train (some are held out to score the model, and a batch takes at least 2).`
-      )
-    this.ensureDir()
-    return this.withIndex((entries) => {
-      const taken = new Set(entries.map((e) => e.name))
-      const stem = safeStem(input.name ?? path.basename(input.fileName, path.extname(input.fileName)))
-      let name = stem
-      for (let k = 2; taken.has(name) || fs.existsSync(path.join(this.dir, FILES_DIR, name + ext)); k++)
-        name = `${stem}-${k}`
-      const entry: Entry = {
-        name,
-        file: `${FILES_DIR}/${name}${ext}`,
-        title: input.name?.trim() || input.fileName,
-        originalName: input.fileName,
-        rows: ds.n,
-        dim: ds.d,
-        columns: ds.columns,
-        ...(input.columns !== undefined ? { columnsSpec: input.columns } : {}),
-        ...(input.skipRows !== undefined && input.skipRows > 0 ? { skipRows: input.skipRows } : {}),
-        importedAt: new Date().toISOString()
+  /** Validates bytes with the engine's importer (on this thread: they are small), then stores and indexes them. */
+  async import(input: ImportInput): Promise<DatasetInfo> {
+    const ds = parseDatasetBytes(input.bytes, input.fileName, loadOptions(input))
+    return this.add(ds, input.fileName, input, (dest) => writeFileAtomic(dest, input.bytes))
+  }
+
+  /**
+   * Imports a file on this machine: one chosen in Electron's open dialog (copied in), or an upload the web host
+   * streamed to disk (`move`: renamed in, and left where it was when the import is refused). `fileName` is the
+   * name errors and the title use (default: the path's base name). Parsed off the event loop when large.
+   */
+  async importPath(
+    file: string,
+    opts: ImportOptions & { fileName?: string; move?: boolean } = {}
+  ): Promise<DatasetInfo> {
+    const fileName = path.basename(opts.fileName ?? file)
+    const ds = await this.parser.load(file, { ...loadOptions(opts), displayName: fileName })
+    return this.add(ds, fileName, opts, (dest) => {
+      const tmp = `${dest}.tmp-${process.pid}`
+      try {
+        if (opts.move) fs.renameSync(file, dest)
+        else {
+          fs.copyFileSync(file, tmp)
+          fs.renameSync(tmp, dest)
+        }
+      } catch (e) {
+        fs.rmSync(tmp, { force: true })
+        throw new HostError('STORE', `Could not store ${fileName} in ${this.dir}: ${describeFsError(e)}.`)
       }
-      this.ensureDir(path.join(this.dir, FILES_DIR))
-      writeFileAtomic(path.join(this.dir, entry.file), input.bytes)
-      return { entries: [...entries, entry], value: entryInfo(entry) }
     })
   }
 
-  /** Reads a file chosen on this machine (Electron's open dialog) and imports it. */
-  importPath(file: string, opts: Omit<ImportInput, 'bytes' | 'fileName'>): DatasetInfo {
-    const fileName = path.basename(file)
-    let bytes: Uint8Array
-    try {
-      const st = fs.statSync(file)
-      if (st.isDirectory()) throw new DataFormatError(`${fileName}: it is a directory, not a file (${file}).`)
-      if (st.size > DEFAULT_MAX_BYTES)
-        throw new DataFormatError(
-          `${fileName}: the file is ${(st.size / 2 ** 20).toFixed(0)} MiB, over the ${DEFAULT_MAX_BYTES / 2 ** 20} MiB size limit.`
-        )
-      bytes = fs.readFileSync(file)
-    } catch (e) {
-      if (e instanceof DataFormatError) throw e
-      const code = (e as NodeJS.ErrnoException).code
-      if (code === 'ENOENT') throw new DataFormatError(`${fileName}: no such file (${file}).`)
-      throw new DataFormatError(`${fileName}: the file cannot be read (${describeFsError(e)}).`)
-    }
-    return this.import({ bytes, fileName, ...opts })
+  /** Stops the parse worker. */
+  close(): Promise<void> {
+    return this.parser.close()
   }
 
   /** Removes an imported dataset (its index entry, then its file). Runs trained on it keep their weights. */
@@ -193,20 +171,52 @@ export class DatasetLibrary {
     if (removed) fs.rmSync(path.join(this.dir, removed.file), { force: true })
   }
 
+  /** Checks a parsed file can train, then stores its copy (`store(dest)`) and indexes it under a fresh name. */
+  private add(
+    ds: Dataset,
+    fileName: string,
+    opts: ImportOptions,
+    store: (dest: string) => void
+  ): DatasetInfo {
+    if (ds.n < MIN_TRAINABLE_ROWS)
+      throw new DataFormatError(
+        `${fileName} has ${ds.n === 1 ? '1 row' : `${ds.n} rows`}; a data set needs at least ` +
+          `${MIN_TRAINABLE_ROWS} to train (some are held out to score the model, and a batch takes at least 2).`
+      )
+    const ext = path.extname(fileName).toLowerCase()
+    this.ensureDir()
+    return this.withIndex((entries) => {
+      const taken = new Set(entries.map((e) => e.name))
+      const stem = safeStem(opts.name ?? path.basename(fileName, path.extname(fileName)))
+      let name = stem
+      for (let k = 2; taken.has(name) || fs.existsSync(path.join(this.dir, FILES_DIR, name + ext)); k++)
+        name = `${stem}-${k}`
+      const entry: Entry = {
+        name,
+        file: `${FILES_DIR}/${name}${ext}`,
+        title: opts.name?.trim() || fileName,
+        originalName: fileName,
+        rows: ds.n,
+        dim: ds.d,
+        columns: ds.columns,
+        ...(opts.columns !== undefined ? { columnsSpec: opts.columns } : {}),
+        ...(opts.skipRows !== undefined && opts.skipRows > 0 ? { skipRows: opts.skipRows } : {}),
+        importedAt: new Date().toISOString()
+      }
+      this.ensureDir(path.join(this.dir, FILES_DIR))
+      store(path.join(this.dir, entry.file))
+      return { entries: [...entries, entry], value: entryInfo(entry) }
+    })
+  }
+
   private builtinInfo(id: string): DatasetInfo {
     const b = BUILTINS.find((x) => x.id === id)!
-    let columns = this.builtinColumns.get(id)
-    if (!columns) {
-      columns = b.image ? Array.from({ length: b.dim }, (_, j) => `x${j}`) : generateBuiltin(id, 1, 0).columns
-      this.builtinColumns.set(id, columns)
-    }
     return {
       id,
       kind: 'builtin',
       title: b.title,
       rows: b.image ? Math.min(b.image.images, DEFAULT_BUILTIN_POINTS) : DEFAULT_BUILTIN_POINTS,
       dim: b.dim,
-      columns,
       formula: b.formula,
       ...(b.image ? { image: { shape: b.image.shape, range: b.image.range }, classes: b.image.classes } : {})
     }
@@ -299,26 +309,21 @@ function entryInfo(e: Entry): DatasetInfo {
     kind: 'imported',
     title: e.title,
     rows: e.rows,
-    dim: e.dim,
-    columns: e.columns
+    dim: e.dim
   }
 }
 
-/** Mean, standard deviation, min and max of every column (float64 accumulation). */
-export function featureStats(ds: Points & { columns: string[] }): FeatureStats[] {
-  return ds.columns.map((name, j) => {
-    let sum = 0
-    let min = Infinity
-    let max = -Infinity
-    for (let i = 0; i < ds.n; i++) {
-      const v = ds.data[i * ds.d + j]!
-      sum += v
-      if (v < min) min = v
-      if (v > max) max = v
-    }
-    const mean = ds.n > 0 ? sum / ds.n : NaN
-    let ss = 0
-    for (let i = 0; i < ds.n; i++) ss += (ds.data[i * ds.d + j]! - mean) ** 2
-    return { name, mean, std: ds.n > 1 ? Math.sqrt(ss / (ds.n - 1)) : 0, min, max }
-  })
+/** The importer's options for an entry's stored copy. */
+function entryOptions(e: Entry): LoadOptions {
+  return {
+    ...(e.columnsSpec !== undefined ? { columns: e.columnsSpec } : {}),
+    ...(e.skipRows !== undefined ? { skipRows: e.skipRows } : {})
+  }
+}
+
+function loadOptions(o: ImportOptions): LoadOptions {
+  return {
+    ...(o.columns !== undefined ? { columns: o.columns } : {}),
+    ...(o.skipRows !== undefined ? { skipRows: o.skipRows } : {})
+  }
 }

@@ -147,7 +147,7 @@ export function createLab(options: HostOptions): Lab {
     return options.dialogs
   }
 
-  const importDataset = (req: ImportRequest): DatasetInfo => {
+  const importDataset = async (req: ImportRequest): Promise<DatasetInfo> => {
     const opts = {
       ...(req.name !== undefined ? { name: req.name } : {}),
       ...(req.columns !== undefined ? { columns: req.columns } : {}),
@@ -158,7 +158,7 @@ export function createLab(options: HostOptions): Lab {
     return library.import({ bytes, fileName: req.fileName!, ...opts })
   }
 
-  const startTraining = (req: TrainRequest): ReturnType<JobManager['enqueueTrain']> => {
+  const startTraining = async (req: TrainRequest): Promise<ReturnType<JobManager['enqueueTrain']>> => {
     const objective = findObjective(req.objective)
     // Refused here, before anything is queued (the worker would refuse it too, but later).
     if (req.backend === 'onnxruntime' && !hasOrtStep(objective)) throw new OrtUnsupportedError(objective.id)
@@ -168,7 +168,7 @@ export function createLab(options: HostOptions): Lab {
         `${objective.title} has no onnxruntime training step, so it cannot train on ${req.device}; choose the CPU.`
       )
     const info = library.info(req.dataset)
-    const ds = library.load(req.dataset, req.seed ?? 0)
+    const ds = await library.load(req.dataset, req.seed ?? 0)
     const config = makeRunConfig(ds, {
       objective: req.objective,
       ...(req.params !== undefined ? { params: req.params } : {}),
@@ -351,7 +351,10 @@ export function createLab(options: HostOptions): Lab {
       listeners.add(listener)
       return () => void listeners.delete(listener)
     },
-    close: () => jobs.close()
+    close: async () => {
+      await jobs.close()
+      await library.close()
+    }
   }
 }
 

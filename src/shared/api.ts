@@ -72,7 +72,11 @@ export interface ObjectiveInfo {
   params: ParamInfo[]
 }
 
-/** A dataset the user can train on: a built-in toy, or a file imported into the app's data folder. */
+/**
+ * A dataset the user can train on: a built-in toy, or a file imported into the app's data folder. Listings
+ * carry no per-column data (a wide file would make every `datasets.list` large): column names and statistics
+ * come with {@link DatasetPreview}.
+ */
 export interface DatasetInfo {
   /** Built-in id (`8gaussians`) or `file:<name>` for imported ones. */
   id: string
@@ -80,7 +84,6 @@ export interface DatasetInfo {
   title: string
   rows: number
   dim: number
-  columns: string[]
   /** For built-ins, the documented formula. */
   formula?: string
   /** Image sets: one image's shape (`[H, W]` or `[H, W, C]`) and pixel range. */
@@ -99,6 +102,8 @@ export interface FeatureStats {
 
 export interface DatasetPreview {
   info: DatasetInfo
+  /** One name per column (`dim` of them). */
+  columns: string[]
   /** Up to `n` rows (row-major, `dim` per row), for scatter / histogram / pair plots. */
   points: number[]
   n: number

@@ -203,7 +203,7 @@ describe('handlers', () => {
     ])
     expect(imp).toMatchObject({
       ok: true,
-      value: { id: 'file:My-Points', kind: 'imported', rows: 50, dim: 2, columns: ['a', 'b'] }
+      value: { id: 'file:My-Points', kind: 'imported', rows: 50, dim: 2 }
     })
     const copy = path.join(lab.paths.datasets, 'files', 'My-Points.csv')
     expect(fs.readFileSync(copy, 'utf8')).toBe(csv)
@@ -216,6 +216,7 @@ describe('handlers', () => {
     expect(p.ok).toBe(true)
     const prev = (p.ok ? p.value : null) as DatasetPreview
     expect(prev.n).toBe(10)
+    expect(prev.columns).toEqual(['a', 'b'])
     expect(prev.points).toHaveLength(20)
     expect(prev.stats[0]).toMatchObject({ name: 'a', min: 0, max: 49, mean: 24.5 })
 

@@ -90,20 +90,24 @@ export const DATASETS: DatasetInfo[] = [
     title: 'Eight Gaussians',
     rows: 10000,
     dim: 2,
-    columns: ['x1', 'x2'],
     formula: 'x = …'
   },
-  { id: 'normal', kind: 'builtin', title: 'Standard normal', rows: 10000, dim: 1, columns: ['x1'] },
-  { id: 'file:points', kind: 'imported', title: 'points', rows: 500, dim: 2, columns: ['x', 'y'] }
+  { id: 'normal', kind: 'builtin', title: 'Standard normal', rows: 10000, dim: 1 },
+  { id: 'file:points', kind: 'imported', title: 'points', rows: 500, dim: 2 }
 ]
+
+/** Column names of the fixture datasets (a listing carries none; a preview does). */
+const COLUMNS: Record<string, string[]> = { '8gaussians': ['x1', 'x2'], normal: ['x1'], 'file:points': ['x', 'y'] }
 
 export function preview(info: DatasetInfo, n = 4): DatasetPreview {
   const points = Array.from({ length: n * info.dim }, (_, k) => (k % 7) - 3)
+  const columns = COLUMNS[info.id] ?? Array.from({ length: info.dim }, (_, j) => `x${j}`)
   return {
     info,
+    columns,
     points,
     n,
-    stats: info.columns.map((name) => ({ name, mean: 0, std: 1, min: -3, max: 3 }))
+    stats: columns.map((name) => ({ name, mean: 0, std: 1, min: -3, max: 3 }))
   }
 }
 

@@ -36,6 +36,11 @@ export interface LoadOptions extends ImageReadOptions {
   maxBytes?: number
   /** Refuse tables with more columns, rows or values (default {@link DEFAULT_LIMITS}). */
   limits?: TableLimits
+  /**
+   * The file name errors and the data set carry, and whose extension picks the format (default: the path's
+   * base name), for a file stored under another name, e.g. an upload.
+   */
+  displayName?: string
 }
 
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -111,7 +116,7 @@ function withColumns(t: Table, file: string, columns: string | undefined): Table
  * @throws DataFormatError for any unreadable or malformed file; ConfigError for invalid options.
  */
 export function loadDatasetFile(path: string, opts: LoadOptions = {}): Dataset {
-  const file = basename(path)
+  const file = basename(opts.displayName ?? path)
   const maxBytes = checkOptions(opts)
   let stats: Stats
   try {

@@ -103,7 +103,7 @@ export const useGalleryStore = defineStore('gallery', () => {
     ]
     return clouds.length > 0 ? panelBounds(clouds) : null
   })
-  const columnNames = computed(() => heldout.value?.info.columns ?? [])
+  const columnNames = computed(() => heldout.value?.columns ?? [])
 
   function patch(key: string, change: Partial<GalleryPanel>): void {
     panels.value = panels.value.map((p) => (p.key === key ? { ...p, ...change } : p))
