@@ -9,7 +9,13 @@ import * as path from 'node:path'
 import { WebSocket } from 'ws'
 import { channels } from '../../src/main/handlers'
 import type { SpawnWorker } from '../../src/main/jobs'
-import { MAX_BODY_BYTES, startServer, type WebHost } from '../../src/web/server'
+import {
+  MAX_BODY_BYTES,
+  MAX_UPLOAD_BYTES,
+  UPLOADS_PATH,
+  startServer,
+  type WebHost
+} from '../../src/web/server'
 import { oneLine, type FaultCategory, type FaultContext, type Trial } from './types'
 
 const SECRET = 'FAULT-SECRET-7f3a'
@@ -143,6 +149,26 @@ async function oversized(web: WebHost): Promise<Trial[]> {
       outcome: describeAnswer(a)
     })
   }
+  // An upload declared over its own (larger) limit.
+  const up = await request(
+    web.port,
+    'POST',
+    UPLOADS_PATH,
+    {
+      ...hostHeader(web),
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': MAX_UPLOAD_BYTES + 1
+    },
+    (req) => {
+      req.on('response', () => req.destroy())
+      req.write(' ')
+    }
+  )
+  out.push({
+    case: `upload: Content-Length ${MAX_UPLOAD_BYTES + 1} (limit + 1)`,
+    held: up.status === 413,
+    outcome: describeAnswer(up)
+  })
   // Streamed without a length, past the limit: cut off once over it.
   const chunk = Buffer.alloc(1 << 20, 0x20)
   const streamed = await request(

@@ -40,6 +40,7 @@ import { BenchLibrary } from './benchmarks'
 import { DatasetLibrary } from './datasets'
 import { HostError } from './errors'
 import { forkWorker, JobManager, type SpawnWorker } from './jobs'
+import { UploadStore } from './uploads'
 import { listRuns, runDetail, runSnapshots, sampleSet } from './runs'
 import { ARG_SCHEMAS } from './schemas'
 
@@ -86,7 +87,16 @@ export interface Lab {
   jobs: JobManager
   /** Subscribes to every host event; returns the unsubscribe function. */
   subscribe(listener: (e: LabEvent) => void): () => void
-  paths: { dataDir: string; runs: string; datasets: string; exports: string; benchmarks: string }
+  paths: {
+    dataDir: string
+    runs: string
+    datasets: string
+    exports: string
+    benchmarks: string
+    uploads: string
+  }
+  /** Files the web host streamed in, waiting for their `datasets:import`. */
+  uploads: UploadStore
   /** Stops the job workers (cancel, then kill after the grace period). */
   close(): Promise<void>
 }
@@ -98,10 +108,12 @@ export function createLab(options: HostOptions): Lab {
     runs: path.join(dataDir, 'runs'),
     datasets: path.join(dataDir, 'datasets'),
     exports: path.join(dataDir, 'exports'),
-    benchmarks: path.join(dataDir, 'benchmarks')
+    benchmarks: path.join(dataDir, 'benchmarks'),
+    uploads: path.join(dataDir, 'uploads')
   }
   const store = RunStore.open(paths.runs)
   const library = new DatasetLibrary(paths.datasets)
+  const uploads = new UploadStore(paths.uploads)
   const benchmarks = new BenchLibrary(paths.benchmarks)
   const listeners = new Set<(e: LabEvent) => void>()
   const publish = (e: LabEvent): void => {
@@ -154,6 +166,14 @@ export function createLab(options: HostOptions): Lab {
       ...(req.skipRows !== undefined ? { skipRows: req.skipRows } : {})
     }
     if (req.path !== undefined) return library.importPath(allowPath('open', req.path), opts)
+    if (req.uploadId !== undefined) {
+      const file = uploads.path(req.uploadId)
+      try {
+        return await library.importPath(file, { ...opts, fileName: req.fileName!, move: true })
+      } finally {
+        uploads.remove(req.uploadId)
+      }
+    }
     const bytes = Buffer.from(req.contentBase64!, 'base64')
     return library.import({ bytes, fileName: req.fileName!, ...opts })
   }
@@ -347,6 +367,7 @@ export function createLab(options: HostOptions): Lab {
     handlers,
     jobs,
     paths,
+    uploads,
     subscribe: (listener) => {
       listeners.add(listener)
       return () => void listeners.delete(listener)

@@ -5,11 +5,19 @@
  */
 import { z } from 'zod'
 import type { Api, Args } from '../shared/api'
+import { DEFAULT_MAX_BYTES } from '../engine/data'
 
-/** The largest file the web host accepts as an upload (the Electron side reads files by path, up to the engine's limit). */
-export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024
-/** Base64 length of {@link MAX_UPLOAD_BYTES}. */
-export const MAX_UPLOAD_BASE64 = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4
+/**
+ * The largest file the web host accepts as an upload (`POST /api/uploads`, streamed to disk): the importer's own
+ * size limit, which the Electron side applies to files it reads by path.
+ */
+export const MAX_UPLOAD_BYTES = DEFAULT_MAX_BYTES
+/** The largest file sent inline, as `contentBase64` inside one API call (bigger ones are uploaded). */
+export const MAX_INLINE_IMPORT_BYTES = 512 * 1024
+/** Base64 length of {@link MAX_INLINE_IMPORT_BYTES}. */
+export const MAX_INLINE_IMPORT_BASE64 = Math.ceil(MAX_INLINE_IMPORT_BYTES / 3) * 4
+/** The largest body of an API call (every call but the upload): an inline import and room for the rest. */
+export const MAX_API_BODY_BYTES = MAX_INLINE_IMPORT_BASE64 + 64 * 1024
 /** Points a preview or a sample request may ask for. */
 export const MAX_POINTS = 20_000
 
@@ -41,20 +49,26 @@ export const ImportRequestSchema = z
       .optional(),
     contentBase64: z
       .string()
-      .max(MAX_UPLOAD_BASE64, `is over the ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB upload limit`)
+      .max(
+        MAX_INLINE_IMPORT_BASE64,
+        `is over the ${MAX_INLINE_IMPORT_BYTES / 1024} KiB inline limit (upload the file)`
+      )
       .regex(BASE64, 'is not base64')
+      .optional(),
+    uploadId: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, 'is not an upload id')
       .optional(),
     name: text(100).optional(),
     columns: text(1000).optional(),
     skipRows: int(0, 1_000_000).optional()
   })
   .refine(
-    (r) => (r.path !== undefined) !== (r.fileName !== undefined && r.contentBase64 !== undefined),
-    'give either a path, or a fileName with its contentBase64'
+    (r) =>
+      [r.path !== undefined, r.contentBase64 !== undefined, r.uploadId !== undefined].filter(Boolean)
+        .length === 1 && (r.path !== undefined) === (r.fileName === undefined),
+    'give either a path, or a fileName with its contentBase64 or uploadId'
   )
-  .refine((r) => r.path === undefined || (r.fileName === undefined && r.contentBase64 === undefined), {
-    message: 'a path import takes no fileName or contentBase64'
-  })
 
 const ParamNameSchema = text(64).regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'not a parameter name')
 /** Parameter values by name. A `__proto__` key is refused (zod would silently drop it). */

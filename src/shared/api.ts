@@ -111,17 +111,25 @@ export interface DatasetPreview {
 }
 
 /**
- * Import a user file. In Electron the main side reads `path` (chosen in a native dialog); the web host
- * receives the bytes (`contentBase64`) with the file's `fileName`.
+ * Import a user file. In Electron the main side reads `path` (chosen in a native dialog). The web host takes
+ * the file's `fileName` with either its `uploadId` (the file streamed first to `POST /api/uploads`, see
+ * {@link UploadInfo}) or, for a small file, its bytes inline (`contentBase64`, up to 512 KiB).
  */
 export interface ImportRequest {
   path?: string
   fileName?: string
   contentBase64?: string
+  uploadId?: string
   /** Display name; default the file's base name. */
   name?: string
   columns?: string
   skipRows?: number
+}
+
+/** A file the web host received at `POST /api/uploads` (raw bytes, `application/octet-stream`). */
+export interface UploadInfo {
+  uploadId: string
+  bytes: number
 }
 
 export interface TrainRequest {
@@ -524,6 +532,8 @@ export type Bridge = {
 } & {
   /** Subscribes to a host event; returns the unsubscribe function. */
   on<E extends keyof Events>(event: E, listener: (payload: Events[E]) => void): () => void
+  /** Streams a file to the host for a later `datasets.import({ uploadId })` (the web host only). */
+  upload?(file: Blob): Promise<Result<UploadInfo>>
 }
 
 /**

@@ -6,7 +6,7 @@
  * The one file of src/shared with run-time code: it imports types only, and uses nothing but `fetch`,
  * `WebSocket` and `URL`, so it runs in the renderer and, with injected transports, under Node in tests.
  */
-import type { Bridge, Events, ExportReport, Result } from './api'
+import type { Bridge, Events, ExportReport, Result, UploadInfo } from './api'
 import { METHODS } from './methods'
 
 /** The part of a WebSocket this bridge uses (the browser's, or `ws` in Node). */
@@ -21,7 +21,7 @@ export interface SocketLike {
 
 type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body: string }
+  init: { method: string; headers: Record<string, string>; body: string | Blob }
 ) => Promise<{ status: number; json(): Promise<unknown> }>
 
 export interface HttpBridgeOptions {
@@ -58,37 +58,56 @@ export function createHttpBridge(
   const withToken = (url: string): string =>
     token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : url
 
-  const call = async (domain: string, method: string, args: unknown[]): Promise<Result<unknown>> => {
+  /** One POST; the host's `Result`, or a `NO_HOST` one when it cannot be reached. */
+  const post = async (
+    what: string,
+    url: string,
+    type: string,
+    payload: string | Blob
+  ): Promise<{ status: number; body: unknown } | Result<never>> => {
     if (!doFetch) return NO_HOST('This page has no fetch: it cannot reach the web host.')
+    const headers: Record<string, string> = { 'Content-Type': type }
+    if (token) headers['Authorization'] = `Bearer ${token}`
+    try {
+      const res = await doFetch(url, { method: 'POST', headers, body: payload })
+      return { status: res.status, body: await res.json().catch(() => null) }
+    } catch (e) {
+      return NO_HOST(
+        `The web host at ${base} cannot be reached for ${what} (${e instanceof Error ? e.message : String(e)}).`
+      )
+    }
+  }
+  const httpError = (status: number, what: string): Result<never> => ({
+    ok: false,
+    error: { code: `HTTP_${status}`, message: `The web host answered ${status} to ${what}.` }
+  })
+
+  const call = async (domain: string, method: string, args: unknown[]): Promise<Result<unknown>> => {
     // Trailing `undefined`s are absent arguments; JSON would turn them into nulls.
     let n = args.length
     while (n > 0 && args[n - 1] === undefined) n--
-    const headers: Record<string, string> = { 'Content-Type': 'application/json' }
-    if (token) headers['Authorization'] = `Bearer ${token}`
-    let status: number
-    let body: unknown
-    try {
-      const res = await doFetch(`${base}/api/${domain}/${method}`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(args.slice(0, n))
-      })
-      status = res.status
-      body = await res.json().catch(() => null)
-    } catch (e) {
-      return NO_HOST(
-        `The web host at ${base} cannot be reached (${e instanceof Error ? e.message : String(e)}).`
-      )
-    }
+    const what = `${domain}:${method}`
+    const r = await post(
+      what,
+      `${base}/api/${domain}/${method}`,
+      'application/json',
+      JSON.stringify(args.slice(0, n))
+    )
+    if ('ok' in r) return r
+    const { status, body } = r
     if (isResult(body)) {
       if (body.ok && domain === 'export' && method === 'onnx')
         return { ok: true, value: absoluteDownload(body.value) }
       return body
     }
-    return {
-      ok: false,
-      error: { code: `HTTP_${status}`, message: `The web host answered ${status} to ${domain}:${method}.` }
-    }
+    return httpError(status, what)
+  }
+
+  /** Streams a file to `POST /api/uploads` (the body is the file itself, never base64). */
+  const upload = async (file: Blob): Promise<Result<UploadInfo>> => {
+    const r = await post('the upload', `${base}/api/uploads`, 'application/octet-stream', file)
+    if ('ok' in r) return r
+    return isResult(r.body) ? (r.body as Result<UploadInfo>) : httpError(r.status, 'the upload')
   }
 
   /** Makes an export's `downloadUrl` absolute, with the token. */
@@ -174,5 +193,5 @@ export function createHttpBridge(
     for (const method of Object.keys(methods)) fns[method] = (...args) => call(domain, method, args)
     api[domain] = fns
   }
-  return { ...api, on } as unknown as Bridge
+  return { ...api, on, upload } as unknown as Bridge
 }

@@ -3,7 +3,10 @@
  * built renderer as static files. Plain Node (`http` + `ws`).
  *
  * ```
- * POST /api/<domain>/<method>   body: JSON array of arguments → 200 with a `Result` (errors inside it)
+ * POST /api/<domain>/<method>   body: JSON array of arguments → 200 with a `Result` (errors inside it);
+ *                               the body is at most MAX_BODY_BYTES (413 beyond, before it is read)
+ * POST /api/uploads             body: a file's raw bytes (application/octet-stream), streamed to disk up to
+ *                               MAX_UPLOAD_BYTES → a `Result<UploadInfo>` for `datasets:import({ uploadId })`
  * GET  /api/events              WebSocket: every host event as { event, payload }
  * GET  /api/exports/<file>.onnx an ONNX file the lab exported (download)
  * GET  /…                       the renderer (out/renderer), index.html for unknown extension-less paths
@@ -24,7 +27,7 @@ import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Result } from '../shared/api'
 import { createLab, dispatch, type HostOptions, type Lab } from '../main/handlers'
-import { MAX_UPLOAD_BASE64 } from '../main/schemas'
+import { MAX_API_BODY_BYTES, MAX_UPLOAD_BYTES } from '../main/schemas'
 
 /** Where `electron-vite build` writes the renderer. */
 export const DEFAULT_RENDERER_DIR = path.resolve(
@@ -33,8 +36,10 @@ export const DEFAULT_RENDERER_DIR = path.resolve(
 )
 export const EVENTS_PATH = '/api/events'
 export const EXPORTS_PATH = '/api/exports/'
-/** Largest request body: an upload at the size limit, plus room for the rest of the request. */
-export const MAX_BODY_BYTES = MAX_UPLOAD_BASE64 + 64 * 1024
+export const UPLOADS_PATH = '/api/uploads'
+/** Largest body of an API call (a small inline import and room for the rest); files go to {@link UPLOADS_PATH}. */
+export const MAX_BODY_BYTES = MAX_API_BODY_BYTES
+export { MAX_UPLOAD_BYTES }
 
 export interface ServerOptions {
   version: string
@@ -47,6 +52,8 @@ export interface ServerOptions {
   rendererDir?: string | null
   /** The token (tests); generated when the host is not loopback, absent otherwise. */
   token?: string | null
+  /** Largest upload in bytes (default {@link MAX_UPLOAD_BYTES}; tests lower it). */
+  maxUploadBytes?: number
   /** Passed to the lab (job workers, concurrency, grace). */
   lab?: Pick<HostOptions, 'spawnWorker' | 'maxConcurrentJobs' | 'cancelGraceMs'>
 }
@@ -175,29 +182,45 @@ function sendError(res: http.ServerResponse, status: number, code: string, messa
   sendJson(res, status, { ok: false, error: { code, message } })
 }
 
+/** `512 KiB`, `256 MiB`. */
+function sizeText(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${+(bytes / 2 ** 20).toFixed(1)} MiB` : `${+(bytes / 1024).toFixed(1)} KiB`
+}
+
+/** Answers 413 and closes the connection (the rest of the body is not read). */
+function tooLarge(res: http.ServerResponse, what: string, limit: number): void {
+  sendJson(
+    res,
+    413,
+    {
+      ok: false,
+      error: { code: 'PAYLOAD_TOO_LARGE', message: `${what} is over the ${sizeText(limit)} limit.` }
+    },
+    { Connection: 'close' }
+  )
+}
+
+/** True (and a 413 sent) when the request declares a body larger than `limit`. */
+function declaredTooLarge(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  what: string,
+  limit: number
+): boolean {
+  const declared = Number(req.headers['content-length'])
+  if (!(Number.isFinite(declared) && declared > limit)) return false
+  tooLarge(res, what, limit)
+  return true
+}
+
 /** Reads a request body up to `limit` bytes; null (and a 413 sent, the connection closed) when it is larger. */
 function readBody(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   limit: number
 ): Promise<Buffer | null> {
-  const tooLarge = (): void =>
-    sendJson(
-      res,
-      413,
-      {
-        ok: false,
-        error: {
-          code: 'PAYLOAD_TOO_LARGE',
-          message: `The request is over the ${Math.round(limit / 2 ** 20)} MiB limit.`
-        }
-      },
-      { Connection: 'close' }
-    )
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'])
-    if (Number.isFinite(declared) && declared > limit) {
-      tooLarge()
+    if (declaredTooLarge(req, res, 'The request', limit)) {
       resolve(null)
       return
     }
@@ -209,7 +232,7 @@ function readBody(
       size += c.length
       if (size > limit) {
         over = true
-        tooLarge()
+        tooLarge(res, 'The request', limit)
         resolve(null)
         return
       }
@@ -270,6 +293,7 @@ export async function startServer(opts: ServerOptions): Promise<WebHost> {
     downloadUrl: (file) => EXPORTS_PATH + encodeURIComponent(file),
     ...opts.lab
   })
+  const maxUpload = opts.maxUploadBytes ?? MAX_UPLOAD_BYTES
   let hosts = new Set<string>()
   const sockets = new Set<WebSocket>()
 
@@ -305,17 +329,15 @@ export async function startServer(opts: ServerOptions): Promise<WebHost> {
     if (!m) return sendError(res, 404, 'NOT_FOUND', `There is no API endpoint ${pathname}.`)
     if (req.method !== 'POST')
       return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'API calls are POST requests.')
-    const origin = req.headers.origin
-    if (origin !== undefined && !checkOrigin(origin, req.headers.host))
-      return sendError(res, 403, 'FORBIDDEN', `Calls from ${origin} are not allowed.`)
-    const type = String(req.headers['content-type'] ?? '')
-    if (!/^application\/json\s*(;|$)/i.test(type))
-      return sendError(
+    if (
+      !callAllowed(
+        req,
         res,
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
+        /^application\/json\s*(;|$)/i,
         'API calls send a JSON array (Content-Type: application/json).'
       )
+    )
+      return
     const body = await readBody(req, res, MAX_BODY_BYTES)
     if (body === null) return
     let args: unknown
@@ -327,6 +349,48 @@ export async function startServer(opts: ServerOptions): Promise<WebHost> {
     if (!Array.isArray(args))
       return sendError(res, 400, 'INVALID_REQUEST', 'The request body must be a JSON array of arguments.')
     sendJson(res, 200, await dispatch(lab.handlers, `${m[1]}:${m[2]}`, args))
+  }
+
+  /** Same-origin check and content type of a call; sends the refusal and returns false when refused. */
+  const callAllowed = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    type: RegExp,
+    expected: string
+  ): boolean => {
+    const origin = req.headers.origin
+    if (origin !== undefined && !checkOrigin(origin, req.headers.host)) {
+      sendError(res, 403, 'FORBIDDEN', `Calls from ${origin} are not allowed.`)
+      return false
+    }
+    if (!type.test(String(req.headers['content-type'] ?? ''))) {
+      sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', expected)
+      return false
+    }
+    return true
+  }
+
+  /** `POST /api/uploads`: the body streamed to disk, never buffered; 413 past the limit (the partial file removed). */
+  const upload = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    if (req.method !== 'POST') return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'Uploads are POST requests.')
+    if (
+      !callAllowed(
+        req,
+        res,
+        /^application\/octet-stream\s*(;|$)/i,
+        'Uploads send the raw file (Content-Type: application/octet-stream).'
+      )
+    )
+      return
+    if (declaredTooLarge(req, res, 'The file', maxUpload)) return
+    try {
+      sendJson(res, 200, { ok: true, value: await lab.uploads.receive(req, maxUpload) })
+    } catch (e) {
+      const code = (e as { code?: unknown }).code
+      if (code === 'PAYLOAD_TOO_LARGE') return tooLarge(res, 'The file', maxUpload)
+      if (req.destroyed || res.destroyed) return // the sender went away; nothing is kept
+      throw e
+    }
   }
 
   const download = (req: http.IncomingMessage, res: http.ServerResponse, pathname: string): void => {
@@ -393,7 +457,7 @@ export async function startServer(opts: ServerOptions): Promise<WebHost> {
       return download(req, res, pathname)
     }
     if (isApi) {
-      api(req, res, pathname).catch((e: unknown) => {
+      ;(pathname === UPLOADS_PATH ? upload(req, res) : api(req, res, pathname)).catch((e: unknown) => {
         console.error('[web]', e)
         if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'Internal error in the web host.')
         else res.destroy()

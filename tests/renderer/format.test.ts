@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bytesToBase64, formatDuration, formatNumber, formatRate } from '../../src/renderer/src/util/format'
+import { formatDuration, formatNumber, formatRate } from '../../src/renderer/src/util/format'
 
 describe('format', () => {
   it.each([
@@ -27,11 +27,5 @@ describe('format', () => {
     expect(formatRate(512.4)).toBe('512 samples/s')
     expect(formatRate(12_345)).toBe('12.3k samples/s')
     expect(formatRate(2_500_000)).toBe('2.5M samples/s')
-  })
-
-  it('encodes bytes as base64, also beyond one chunk', () => {
-    expect(bytesToBase64(new TextEncoder().encode('x,y\n1,2\n'))).toBe('eCx5CjEsMgo=')
-    const big = new Uint8Array(100_000).map((_, i) => i % 251)
-    expect(atob(bytesToBase64(big)).length).toBe(100_000)
   })
 })

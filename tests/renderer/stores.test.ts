@@ -9,6 +9,7 @@ const m = vi.hoisted(() => {
   return {
     api: {} as Record<string, unknown>,
     host: { kind: 'web' as 'electron' | 'web' | 'none' },
+    uploads: [] as Blob[],
     listeners,
     emit: (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload))
   }
@@ -20,6 +21,10 @@ vi.mock('../../src/renderer/src/api', async (importOriginal) => {
     ...real,
     api: new Proxy({}, { get: (_t, domain: string) => m.api[domain] }),
     hostKind: () => m.host.kind,
+    uploadFile: async (file: Blob) => {
+      m.uploads.push(file)
+      return { uploadId: 'a'.repeat(32), bytes: file.size }
+    },
     onEvent: (event: string, listener: (p: unknown) => void) => {
       if (!m.listeners.has(event)) m.listeners.set(event, new Set())
       m.listeners.get(event)!.add(listener)
@@ -88,21 +93,24 @@ describe('datasets store', () => {
     expect(ds.preview?.info.id).toBe('8gaussians')
   })
 
-  it('builds an upload request with columns and skipped rows, imports and selects the result', async () => {
+  it('uploads the file, imports it by upload id with columns and skipped rows, and selects the result', async () => {
     const ds = useDatasetsStore()
     await ds.load()
-    ds.setPending({ fileName: 'points.csv', contentBase64: 'eCx5CjEsMgo=' })
+    const file = new Blob(['x,y\n1,2\n'])
+    m.uploads.length = 0
+    ds.setPending({ fileName: 'points.csv', file })
     expect(ds.options.name).toBe('points')
     ds.options.columns = ' 0-1 '
     ds.options.skipRows = 2
-    expect(ds.importRequest()).toEqual({
+    const info = await ds.importPending()
+    expect(m.uploads).toEqual([file])
+    expect(api.datasets.import).toHaveBeenCalledWith({
       fileName: 'points.csv',
-      contentBase64: 'eCx5CjEsMgo=',
+      uploadId: 'a'.repeat(32),
       name: 'points',
       columns: '0-1',
       skipRows: 2
     })
-    const info = await ds.importPending()
     expect(info?.id).toBe('file:points')
     expect(ds.pending).toBeNull()
     expect(ds.selectedId).toBe('file:points')
@@ -124,7 +132,7 @@ describe('datasets store', () => {
     const message = 'bad.csv line 3, column 2: "abc" is not a number'
     useApi({ datasets: { import: () => Promise.reject(new ApiError({ code: 'DATA_FORMAT', message })) } })
     const ds = useDatasetsStore()
-    ds.setPending({ fileName: 'bad.csv', contentBase64: 'YQ==' })
+    ds.setPending({ fileName: 'bad.csv', file: new Blob(['a']) })
     expect(await ds.importPending()).toBeNull()
     expect(ds.importError).toEqual({ code: 'DATA_FORMAT', message })
     expect(ds.pending?.fileName).toBe('bad.csv')

@@ -12,6 +12,7 @@ import {
   checkToken,
   cspFor,
   isLoopbackHost,
+  MAX_BODY_BYTES,
   requestToken,
   resolveStatic,
   startServer,
@@ -274,6 +275,110 @@ describe('web host: the contract over HTTP', () => {
 
     const down = createHttpBridge('http://127.0.0.1:1')
     expect(await down.engine.info()).toMatchObject({ ok: false, error: { code: 'NO_HOST' } })
+  })
+})
+
+describe('web host: body limits and streamed uploads', () => {
+  const csv = (rows: number): string =>
+    'x,y\n' + Array.from({ length: rows }, (_, i) => `${i},${(i * 7) % 13}`).join('\n') + '\n'
+  const octet = { 'Content-Type': 'application/octet-stream' }
+  const uploadsLeft = (w: WebHost): string[] =>
+    fs.existsSync(w.lab.paths.uploads) ? fs.readdirSync(w.lab.paths.uploads) : []
+
+  it('an API call over the small body limit is refused with 413, streamed or declared', async () => {
+    expect(MAX_BODY_BYTES).toBeLessThanOrEqual(2 ** 20)
+    // Half a MiB past the limit: a valid JSON array, so only the size refuses it.
+    const big = JSON.stringify(['x'.repeat(MAX_BODY_BYTES + 2 ** 19)])
+    const r = await raw(web.port, 'POST', '/api/runs/list', { 'Content-Type': 'application/json' }, big)
+    expect(r.status).toBe(413)
+    expect(JSON.parse(r.body).error).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: expect.stringMatching(/^The request is over the \d+(\.\d)? KiB limit\.$/)
+    })
+  })
+
+  it('a file is streamed to disk, imported by its upload id, and the upload is gone afterwards', async () => {
+    const text = csv(40_000) // ~0.4 MB, over the inline limit of one API call
+    const up = await raw(web.port, 'POST', '/api/uploads', octet, text)
+    expect(up.status).toBe(200)
+    const { value } = JSON.parse(up.body) as { value: { uploadId: string; bytes: number } }
+    expect(value).toMatchObject({ uploadId: expect.stringMatching(/^[0-9a-f]{32}$/), bytes: text.length })
+    const imp = JSON.parse(
+      (await post('datasets:import', [{ fileName: 'Streamed.csv', uploadId: value.uploadId }])).body
+    )
+    expect(imp).toMatchObject({ ok: true, value: { id: 'file:Streamed', rows: 40_000, dim: 2 } })
+    expect(fs.readFileSync(path.join(web.lab.paths.datasets, 'files', 'Streamed.csv'), 'utf8')).toBe(text)
+    expect(uploadsLeft(web)).toEqual([])
+    const again = JSON.parse(
+      (await post('datasets:import', [{ fileName: 'a.csv', uploadId: value.uploadId }])).body
+    )
+    expect(again).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
+
+    // A refused file: the importer's sentence under the user's file name, and the upload removed.
+    const bad = JSON.parse((await raw(web.port, 'POST', '/api/uploads', octet, 'x,y\n1,2\n3,oops\n')).body)
+    const refused = JSON.parse(
+      (await post('datasets:import', [{ fileName: 'mine.csv', uploadId: bad.value.uploadId }])).body
+    )
+    expect(refused.error.message).toMatch(/^mine\.csv line 3, column 2: "oops" is not a number\.$/)
+    expect(uploadsLeft(web)).toEqual([])
+  })
+
+  it('refuses an upload over its limit (nothing is kept), of the wrong type, or from elsewhere', async () => {
+    const small = await startServer({
+      version: 't',
+      dataDir: path.join(tmp(), 'data'),
+      port: 0,
+      rendererDir: null,
+      maxUploadBytes: 100_000,
+      lab: { spawnWorker: idleSpawn }
+    })
+    try {
+      const chunked = await new Promise<Raw>((resolve) => {
+        const req = http.request(
+          { host: '127.0.0.1', port: small.port, method: 'POST', path: '/api/uploads', headers: octet },
+          (res) => {
+            const chunks: Buffer[] = []
+            res.on('data', (c: Buffer) => chunks.push(c))
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode!,
+                headers: res.headers,
+                body: Buffer.concat(chunks).toString()
+              })
+            )
+          }
+        )
+        req.on('error', () => resolve({ status: -1, headers: {}, body: '' }))
+        for (let k = 0; k < 4; k++) req.write(Buffer.alloc(50_000, 0x31))
+        req.end()
+      })
+      expect(chunked.status).toBe(413)
+      expect(JSON.parse(chunked.body).error.message).toBe('The file is over the 97.7 KiB limit.')
+      expect(uploadsLeft(small)).toEqual([])
+      const declared = await raw(small.port, 'POST', '/api/uploads', { ...octet, 'Content-Length': '100001' })
+      expect(declared.status).toBe(413)
+      const form = await raw(small.port, 'POST', '/api/uploads', { 'Content-Type': 'text/plain' }, 'a')
+      expect(form.status).toBe(415)
+      const foreign = await raw(
+        small.port,
+        'POST',
+        '/api/uploads',
+        { ...octet, Origin: 'http://evil.example' },
+        'a'
+      )
+      expect(foreign.status).toBe(403)
+      expect((await raw(small.port, 'GET', '/api/uploads')).status).toBe(405)
+      expect(uploadsLeft(small)).toEqual([])
+    } finally {
+      await small.close()
+    }
+  })
+
+  it('the http bridge uploads a Blob', async () => {
+    const bridge = createHttpBridge(`http://127.0.0.1:${web.port}`)
+    const r = await bridge.upload!(new Blob([csv(10)]))
+    expect(r).toMatchObject({ ok: true, value: { bytes: csv(10).length } })
+    if (r.ok) web.lab.uploads.remove(r.value.uploadId)
   })
 })
 

@@ -3,7 +3,7 @@
  * else the web host's HTTP bridge when the page was served over http(s) by `pfm serve` — and turns its
  * `Result`s back into values or `ApiError`s. Stores call this module; components never touch `window`.
  */
-import type { Api, ApiErrorInfo, Bridge, Events, Result } from '../../shared/api'
+import type { Api, ApiErrorInfo, Bridge, Events, Result, UploadInfo } from '../../shared/api'
 import { METHODS } from '../../shared/methods'
 import { createHttpBridge } from '../../shared/http-bridge'
 
@@ -110,6 +110,21 @@ function buildApi(): Api {
 
 /** The contract as plain promises that reject with {@link ApiError}. */
 export const api: Api = buildApi()
+
+/** Streams a file to the web host for `api.datasets.import({ uploadId, fileName })`. */
+export function uploadFile(file: Blob): Promise<UploadInfo> {
+  return call((lab) =>
+    lab.upload
+      ? lab.upload(file)
+      : Promise.resolve({
+          ok: false as const,
+          error: {
+            code: 'NOT_SUPPORTED',
+            message: 'This host does not take uploads: choose the file instead.'
+          }
+        })
+  )
+}
 
 /** Subscribes to a host event; a no-op when no host is connected. Returns the unsubscribe function. */
 export function onEvent<E extends keyof Events>(

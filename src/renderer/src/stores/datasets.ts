@@ -1,16 +1,16 @@
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, reactive, ref, shallowRef } from 'vue'
 import type { ApiErrorInfo, DatasetInfo, DatasetPreview, ImportRequest } from '../../../shared/api'
-import { api, errorInfo, errorMessage, hostKind } from '../api'
+import { api, errorInfo, errorMessage, hostKind, uploadFile } from '../api'
 
 /** Points fetched for a preview. */
 export const PREVIEW_POINTS = 2000
 
-/** A file chosen for import: a path (native dialog) or its bytes (browser upload). */
+/** A file chosen for import: a path (native dialog) or the file itself (browser: uploaded on import). */
 export interface PendingFile {
   fileName: string
   path?: string
-  contentBase64?: string
+  file?: Blob
   size?: number
 }
 
@@ -98,13 +98,13 @@ export const useDatasetsStore = defineStore('datasets', () => {
     if (file) options.name = file.fileName.replace(/\.[^.]+$/, '')
   }
 
-  /** The request for the pending file and the form's options. */
-  function importRequest(): ImportRequest | null {
+  /** The request for the pending file (once uploaded, by its `uploadId`) and the form's options. */
+  function importRequest(uploadId?: string): ImportRequest | null {
     const file = pending.value
     if (!file) return null
     const req: ImportRequest = file.path
       ? { path: file.path }
-      : { fileName: file.fileName, contentBase64: file.contentBase64 ?? '' }
+      : { fileName: file.fileName, uploadId: uploadId ?? '' }
     if (options.name.trim()) req.name = options.name.trim()
     if (options.columns.trim()) req.columns = options.columns.trim()
     if (options.skipRows > 0) req.skipRows = options.skipRows
@@ -113,12 +113,13 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   /** Imports the pending file; on failure keeps it and shows the engine's sentence (file, line, reason). */
   async function importPending(): Promise<DatasetInfo | null> {
-    const req = importRequest()
-    if (!req) return null
+    const file = pending.value
+    if (!file) return null
     importing.value = true
     importError.value = null
     try {
-      const info = await api.datasets.import(req)
+      const uploadId = file.file ? (await uploadFile(file.file)).uploadId : undefined
+      const info = await api.datasets.import(importRequest(uploadId)!)
       list.value = [...list.value.filter((d) => d.id !== info.id), info]
       previews.delete(info.id)
       pending.value = null
