@@ -50,7 +50,8 @@ const EntrySchema = z.object({
   originalName: z.string(),
   rows: z.number().int().nonnegative(),
   dim: z.number().int().nonnegative(),
-  columns: z.array(z.string()),
+  /** Version-1 entries listed the column names; the preview reads them from the file. */
+  columns: z.array(z.string()).optional(),
   columnsSpec: z.string().optional(),
   skipRows: z.number().int().nonnegative().optional(),
   importedAt: z.string()
@@ -198,7 +199,6 @@ export class DatasetLibrary {
         originalName: fileName,
         rows: ds.n,
         dim: ds.d,
-        columns: ds.columns,
         ...(opts.columns !== undefined ? { columnsSpec: opts.columns } : {}),
         ...(opts.skipRows !== undefined && opts.skipRows > 0 ? { skipRows: opts.skipRows } : {}),
         importedAt: new Date().toISOString()
