@@ -4,6 +4,12 @@
  *
  * Generator: xoshiro128** (32-bit state words), seeded through splitmix32.
  */
+/** A generator's position (see `Rng.state`). */
+export interface RngState {
+  s: number[]
+  spare: number | null
+}
+
 export class Rng {
   private s0: number
   private s1: number
@@ -97,6 +103,25 @@ export class Rng {
       p[j] = t
     }
     return p
+  }
+
+  /** The generator's position: four state words and the cached second normal (a checkpoint stores it). */
+  state(): RngState {
+    return { s: [this.s0, this.s1, this.s2, this.s3], spare: this.spare }
+  }
+
+  /** A generator at a stored position: it draws exactly what the saved one would have drawn next. */
+  static fromState(st: RngState): Rng {
+    const r = new Rng(0)
+    const [a, b, c, d] = st.s
+    if (st.s.length !== 4 || !st.s.every((w) => Number.isInteger(w) && w >= -0x80000000 && w <= 0xffffffff))
+      throw new RangeError('An rng state is four 32-bit words.')
+    r.s0 = a! | 0
+    r.s1 = b! | 0
+    r.s2 = c! | 0
+    r.s3 = d! | 0
+    r.spare = st.spare
+    return r
   }
 
   /** An independent stream derived from this one (for sub-tasks that must not disturb the parent). */

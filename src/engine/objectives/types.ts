@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs-core'
 import type { Mlp } from '../models/mlp'
 import type { ParamSpecs, ParamValues } from '../params'
 import type { Rng } from '../rng'
+import type { TrainState } from '../train/train-state'
 
 export type Family = 'statistics' | 'density' | 'flows'
 
@@ -124,6 +125,14 @@ export interface TrainableModel {
   /** Copies of every variable, and restoring them (the loop keeps the last finite weights). */
   snapshot(): tf.Tensor[]
   restore(snapshot: tf.Tensor[]): void
+  /**
+   * Capability: everything a step reads besides the data batch and the run's rng (variables, optimizer
+   * moments, counters), so a checkpoint can be resumed exactly (train/train-state.ts). A model without it is
+   * still checkpointed (weights.json) for eval, sample and export, but cannot be resumed.
+   */
+  trainState?(): TrainState
+  /** Restores `trainState()` into a freshly created model of the same configuration. */
+  loadTrainState?(state: TrainState): void
   dispose(): void
 }
 

@@ -21,6 +21,7 @@ import type { Rng } from '../rng'
 import type { ExecutionProvider } from '../onnx/providers'
 import { SNAPSHOT_EVERY } from '../train/variables'
 import { OrtTrainStep } from './train-step'
+import type { TrainState } from '../train/train-state'
 
 /** What the onnxruntime trainer needs from a tfjs regression model (the model's own `regression()`). */
 export type RegressionAdapter = RegressionSpec
@@ -181,6 +182,16 @@ export class OrtRegressionModel implements AsyncTrainableModel {
     this.trainer.setParams(data.slice(0, n), data.length > n ? data.slice(n, 2 * n) : undefined)
     if (this.mirror)
       this.mirror = { params: data.slice(0, n), average: data.length > n ? data.slice(n, 2 * n) : null }
+    this.stale = true
+    this.sync()
+  }
+
+  trainState(): TrainState {
+    return this.trainer.state()
+  }
+
+  loadTrainState(st: TrainState): void {
+    this.trainer.setState(st)
     this.stale = true
     this.sync()
   }

@@ -13,6 +13,7 @@ import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node'
 import type { Activation } from '../models/mlp'
 import { providerSessionOptions, type ExecutionProvider } from '../onnx/providers'
 import { paramShapes, trainStepModel, type AdamConstants } from './train-graph'
+import { emptyTrainState, plain, takeArray, takeCounter, type TrainState } from '../train/train-state'
 
 type Ort = typeof import('onnxruntime-node')
 
@@ -260,6 +261,42 @@ export class OrtTrainStep {
     this.p = this.shapes.map((s, i) => new T('float32', Float32Array.from(params[i]!), s))
     if (this.a && average)
       this.a = this.shapes.map((s, i) => new T('float32', Float32Array.from(average[i]!), s))
+  }
+
+  /** Parameters, Adam moments, the average and the counters, for a checkpoint (`setState` restores them). */
+  state(): TrainState {
+    const st = emptyTrainState()
+    const put = (prefix: string, ts: OrtTensor[] | null): void =>
+      ts?.forEach((t, i) => (st.arrays[`${prefix}.${i}`] = plain(t.data as Float32Array)))
+    put('p', this.p)
+    put('m', this.m)
+    put('v', this.v)
+    put('a', this.a)
+    st.counters.acc1 = this.acc1
+    st.counters.acc2 = this.acc2
+    st.counters.updates = this.updates
+    return st
+  }
+
+  setState(st: TrainState): void {
+    const T = this.ort.Tensor
+    const take = (prefix: string): OrtTensor[] =>
+      this.shapes.map((s, i) => new T('float32', takeArray(st, `${prefix}.${i}`, size(s)), s))
+    const p = take('p')
+    const m = take('m')
+    const v = take('v')
+    const a = this.a ? take('a') : null
+    const acc1 = takeCounter(st, 'acc1')
+    const acc2 = takeCounter(st, 'acc2')
+    const updates = takeCounter(st, 'updates')
+    // Assigned only once everything has been read and checked.
+    this.p = p
+    this.m = m
+    this.v = v
+    this.a = a
+    this.acc1 = acc1
+    this.acc2 = acc2
+    this.updates = updates
   }
 
   async dispose(): Promise<void> {

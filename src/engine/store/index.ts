@@ -2,9 +2,18 @@
  * The run store: `runs/<id>/{run.json, metrics.jsonl, weights.json, samples.csv}` with atomic writes,
  * schema-checked reads and crash-tolerant listing. See run-store.ts for the layout.
  */
-export { RunStore, RUN_FILE, WEIGHTS_FILE, METRICS_FILE, SAMPLES_FILE, SNAPSHOTS_FILE } from './run-store'
+export {
+  RunStore,
+  RUN_FILE,
+  WEIGHTS_FILE,
+  BEST_WEIGHTS_FILE,
+  CHECKPOINT_FILE,
+  METRICS_FILE,
+  SAMPLES_FILE,
+  SNAPSHOTS_FILE
+} from './run-store'
 export { SNAPSHOT_COUNT, SNAPSHOT_POINTS, snapshotSteps, type SnapshotRecord } from './snapshots'
-export type { RunHandle, RunStoreOptions } from './run-store'
+export type { RunHandle, RunStoreOptions, WeightsChoice } from './run-store'
 export {
   RUN_SCHEMA_VERSION,
   ActivationSchema,
@@ -21,7 +30,8 @@ export {
   RunRecordSchema,
   MetricsRecordSchema,
   WeightsEnvelopeSchema,
-  MlpWeightsSchema
+  MlpWeightsSchema,
+  CheckpointFileSchema
 } from './schema'
 export type {
   RunRecord,
@@ -34,7 +44,10 @@ export type {
   FinalStatus,
   RunErrorInfo,
   StoreProblem,
-  WeightsEnvelope
+  WeightsEnvelope,
+  CheckpointFile,
+  CheckpointInfo,
+  BestInfo
 } from './schema'
 export { assertRunId, invalidIdReason, newRunId } from './ids'
 export { parseMetricsLog } from './metrics-log'

@@ -7,6 +7,9 @@
  *            weights.json     { kind, … } written atomically at checkpoints
  *            samples.csv      header + points in data units, written atomically at the end
  *            snapshots.jsonl  samples at fixed fractions of training, appended (see snapshots.ts)
+ *            checkpoint.json  CheckpointFile: step, rng positions, training state — written atomically with
+ *                             weights.json at every checkpoint (what `resume` continues from)
+ *            weights.best.json the weights of the best held-out evaluation (run.json `best` says which)
  * <root>/.tmp-<id>/           a run being created (renamed to <id> once run.json exists)
  * <root>/.tmp-del-<id>-<r>/   a run being deleted
  * ```
@@ -41,6 +44,9 @@ import {
   RunConfigSchema,
   RunRecordSchema,
   WeightsEnvelopeSchema,
+  CheckpointFileSchema,
+  type BestInfo,
+  type CheckpointFile,
   type FinalStatus,
   type LoadedRun,
   type MetricsRecord,
@@ -55,6 +61,8 @@ import { describeIssue } from './validate'
 
 export const RUN_FILE = 'run.json'
 export const WEIGHTS_FILE = 'weights.json'
+export const BEST_WEIGHTS_FILE = 'weights.best.json'
+export const CHECKPOINT_FILE = 'checkpoint.json'
 export { METRICS_FILE, SAMPLES_FILE, SNAPSHOTS_FILE }
 
 const MAX_NAME_LENGTH = 200
@@ -76,6 +84,13 @@ export interface RunHandle {
   saveSamples(columns: string[], points: Points): void
   /** Appends one snapshot (data units) to snapshots.jsonl. */
   appendSnapshot(step: number, points: Points): void
+  /**
+   * A checkpoint: weights.json, then checkpoint.json, then run.json's `checkpoint` — each atomic, in that
+   * order, so run.json never names a step whose files are not on disk.
+   */
+  saveCheckpoint(weights: unknown, file: CheckpointFile): void
+  /** The best held-out evaluation so far: weights.best.json, then run.json's `best`. */
+  saveBest(weights: unknown, best: BestInfo): void
   /** Records the final status. May be called again (e.g. `failed` after a `completed` write failed): last wins. */
   finish(status: FinalStatus, result: RunResult | null, error?: RunErrorInfo): void
 }
@@ -121,6 +136,12 @@ function readRecordFile(dir: string): ReadResult {
 function reportedStatus(r: RunRecord): ReportedStatus {
   if (r.status === 'running' && r.hostname === os.hostname() && !pidAlive(r.pid)) return 'crashed'
   return r.status
+}
+
+/** A stopped run (crashed, cancelled, failed) whose last checkpoint holds a training state and is not the end. */
+function canResume(r: RunRecord, status: ReportedStatus): boolean {
+  const c = r.checkpoint
+  return status !== 'running' && status !== 'completed' && !!c && c.resumable && c.step < r.config.steps
 }
 
 /** JSON text of a record, after checking that it reads back valid — the store never writes what it cannot read. */
@@ -302,7 +323,9 @@ export class RunStore {
         stepsDone: rec.result?.stepsDone ?? null,
         metrics: rec.result?.metrics ?? null,
         backend: rec.backend,
-        error: rec.error
+        error: rec.error,
+        checkpointStep: rec.checkpoint?.step ?? null,
+        resumable: canResume(rec, reportedStatus(rec))
       })
       created.set(name, Number.isFinite(t) ? t : 0)
     }
@@ -345,27 +368,103 @@ export class RunStore {
   readWeights<T = unknown>(id: string): T
   readWeights<S extends z.ZodType>(id: string, schema: S): z.output<S>
   readWeights(id: string, schema?: z.ZodType): unknown {
+    return this.readWeightsFile(id, WEIGHTS_FILE, schema)
+  }
+
+  /** `weights.json` (`final`: the last checkpoint or the end of training) or `weights.best.json` (`best`). */
+  readWeightsOf(id: string, which: WeightsChoice): { kind: string } & Record<string, unknown> {
+    return this.readWeightsFile(id, which === 'best' ? BEST_WEIGHTS_FILE : WEIGHTS_FILE) as {
+      kind: string
+    } & Record<string, unknown>
+  }
+
+  private readWeightsFile(id: string, file: string, schema?: z.ZodType): unknown {
     const dir = this.existingDir(id)
     let text: string
     try {
-      text = fs.readFileSync(path.join(dir, WEIGHTS_FILE), 'utf8')
+      text = fs.readFileSync(path.join(dir, file), 'utf8')
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-        throw new StoreError(`Run "${id}" has no ${WEIGHTS_FILE} yet (weights are written at checkpoints).`)
-      throw new StoreError(`Run "${id}": ${WEIGHTS_FILE} cannot be read: ${describeFsError(e)}.`)
+        throw new StoreError(
+          file === BEST_WEIGHTS_FILE
+            ? `Run "${id}" has no ${file} (it is written at held-out evaluations during training).`
+            : `Run "${id}" has no ${file} yet (weights are written at checkpoints).`
+        )
+      throw new StoreError(`Run "${id}": ${file} cannot be read: ${describeFsError(e)}.`)
     }
     let json: unknown
     try {
       json = JSON.parse(text)
     } catch (e) {
-      throw new StoreError(`Run "${id}": ${WEIGHTS_FILE} is not valid JSON (${(e as Error).message}).`)
+      throw new StoreError(`Run "${id}": ${file} is not valid JSON (${(e as Error).message}).`)
     }
     const env = WeightsEnvelopeSchema.safeParse(json)
-    if (!env.success) throw new StoreError(`Run "${id}": ${WEIGHTS_FILE} ${describeIssue(env.error)}.`)
+    if (!env.success) throw new StoreError(`Run "${id}": ${file} ${describeIssue(env.error)}.`)
     if (!schema) return env.data
     const full = schema.safeParse(json)
-    if (!full.success) throw new StoreError(`Run "${id}": ${WEIGHTS_FILE} ${describeIssue(full.error)}.`)
+    if (!full.success) throw new StoreError(`Run "${id}": ${file} ${describeIssue(full.error)}.`)
     return full.data
+  }
+
+  /** checkpoint.json, schema-checked; throws a StoreError naming the run, file and field. */
+  readCheckpoint(id: string): CheckpointFile {
+    const dir = this.existingDir(id)
+    let json: unknown
+    try {
+      json = JSON.parse(fs.readFileSync(path.join(dir, CHECKPOINT_FILE), 'utf8'))
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new StoreError(`Run "${id}" has no ${CHECKPOINT_FILE} (it stopped before its first checkpoint).`)
+      const why = e instanceof SyntaxError ? `is not valid JSON (${e.message})` : `cannot be read: ${describeFsError(e)}`
+      throw new StoreError(`Run "${id}": ${CHECKPOINT_FILE} ${why}.`)
+    }
+    const parsed = CheckpointFileSchema.safeParse(json)
+    if (!parsed.success) throw new StoreError(`Run "${id}": ${CHECKPOINT_FILE} ${describeIssue(parsed.error)}.`)
+    return parsed.data
+  }
+
+  /** Throws a StoreError unless `run` has stopped without completing (crashed, cancelled, failed). */
+  checkResumable(run: Pick<LoadedRun, 'id' | 'status' | 'pid' | 'hostname'>): void {
+    if (run.status === 'running')
+      throw new StoreError(`Run "${run.id}" is still running (process ${run.pid} on ${run.hostname}).`)
+    if (run.status === 'completed') throw new StoreError(`Run "${run.id}" has completed; there is nothing to resume.`)
+  }
+
+  /**
+   * Reopens a stopped run (crashed, cancelled or failed) to continue it from its checkpoint: the metrics log
+   * and snapshots are cut back to the checkpoint's step, and run.json says `running` in this process again.
+   * Refuses a run that is running, completed, or has no resumable checkpoint, with the reason.
+   */
+  resume(id: string): { handle: RunHandle; run: LoadedRun; checkpoint: CheckpointFile } {
+    const dir = this.existingDir(id)
+    const file = path.join(dir, RUN_FILE)
+    return withFileLock(file, () => {
+      const r = readRecordFile(dir)
+      if (!r.ok) throw new StoreError(`Run "${id}": ${r.reason}.`)
+      this.checkResumable({ ...r.record, id, status: reportedStatus(r.record) })
+      const checkpoint = this.readCheckpoint(id)
+      if (!checkpoint.state)
+        throw new StoreError(
+          `Run "${id}": its ${r.record.config.objective} model keeps no training state in ${CHECKPOINT_FILE}, so it cannot be resumed (its weights at step ${checkpoint.step} can still be evaluated, sampled and exported).`
+        )
+      if (checkpoint.step >= r.record.config.steps)
+        throw new StoreError(`Run "${id}" checkpointed its last step; there is nothing to resume.`)
+      const keep = (rec: { step: number }): boolean => rec.step <= checkpoint.step
+      rewriteJsonLines(path.join(dir, METRICS_FILE), keep)
+      rewriteJsonLines(path.join(dir, SNAPSHOTS_FILE), keep)
+      const record: RunRecord = {
+        ...r.record,
+        status: 'running',
+        pid: process.pid,
+        hostname: os.hostname(),
+        result: null,
+        error: null,
+        updatedAt: this.now().toISOString()
+      }
+      writeFileAtomic(file, serializeRecord(record, `Run "${id}"`))
+      const run: LoadedRun = { ...record, id, dir }
+      return { handle: new RunWriter(id, dir, record, this.now), run, checkpoint }
+    })
   }
 
   /** samples.csv: column names and points in data units. */
@@ -504,6 +603,29 @@ export class RunStore {
   }
 }
 
+/** Which stored weights to open: the last written (default) or the best held-out evaluation's. */
+export type WeightsChoice = 'final' | 'best'
+
+/** Keeps the lines of a JSON-lines file whose record passes `keep` (torn or unreadable lines are dropped). */
+function rewriteJsonLines(file: string, keep: (rec: { step: number }) => boolean): void {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw new StoreError(`Could not read ${file}: ${describeFsError(e)}.`)
+  }
+  const lines = text.split('\n').filter((line) => {
+    try {
+      const rec = JSON.parse(line) as { step?: unknown }
+      return typeof rec.step === 'number' && keep(rec as { step: number })
+    } catch {
+      return false
+    }
+  })
+  writeFileAtomic(file, lines.map((l) => l + '\n').join(''))
+}
+
 class RunWriter implements RunHandle {
   readonly id: string
   readonly dir: string
@@ -564,6 +686,29 @@ class RunWriter implements RunHandle {
     this.guard(WEIGHTS_FILE, () => writeFileAtomic(path.join(this.dir, WEIGHTS_FILE), text))
   }
 
+  saveCheckpoint(weights: unknown, file: CheckpointFile): void {
+    const text = JSON.stringify(file)
+    this.saveWeights(weights)
+    this.guard(CHECKPOINT_FILE, () => writeFileAtomic(path.join(this.dir, CHECKPOINT_FILE), text))
+    this.update({
+      checkpoint: {
+        step: file.step,
+        elapsedMs: file.elapsedMs,
+        at: this.now().toISOString(),
+        resumable: file.state !== null
+      }
+    })
+  }
+
+  saveBest(weights: unknown, best: BestInfo): void {
+    const env = WeightsEnvelopeSchema.safeParse(weights)
+    if (!env.success)
+      throw new StoreError(`Run "${this.id}": cannot save weights: ${describeIssue(env.error)}.`)
+    const text = toJson(weights)
+    this.guard(BEST_WEIGHTS_FILE, () => writeFileAtomic(path.join(this.dir, BEST_WEIGHTS_FILE), text))
+    this.update({ best })
+  }
+
   saveSamples(columns: string[], points: Points): void {
     const text = formatSamplesCsv(columns, points)
     this.guard(SAMPLES_FILE, () => writeFileAtomic(path.join(this.dir, SAMPLES_FILE), text))
@@ -574,7 +719,14 @@ class RunWriter implements RunHandle {
       throw new StoreError(
         `Run "${this.id}": "${String(status)}" is not a final status (${FINAL_STATUSES.join(', ')}).`
       )
-    this.update({ status, result, error: error ? { code: error.code, message: error.message } : null })
+    // A completed run needs no training state: its checkpoint (optimizer moments and all) is dropped.
+    if (status === 'completed') fs.rmSync(path.join(this.dir, CHECKPOINT_FILE), { force: true })
+    this.update({
+      status,
+      result,
+      error: error ? { code: error.code, message: error.message } : null,
+      ...(status === 'completed' ? { checkpoint: null } : {})
+    })
   }
 
   /** Read-modify-write of run.json under its lock; the name is taken from disk (it is `RunStore.rename`'s). */

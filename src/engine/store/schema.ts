@@ -132,6 +132,33 @@ export const RunErrorSchema = z.object({ code: z.string(), message: z.string() }
 
 export const RUN_SCHEMA_VERSION = 1
 
+/**
+ * The last checkpoint a run wrote (weights.json and checkpoint.json at `step`): a crashed or cancelled run is
+ * evaluated, sampled and exported from it, and resumed from it when `resumable` (its model keeps a training state).
+ */
+export interface CheckpointInfo {
+  step: number
+  /** Training time up to that step. */
+  elapsedMs: number
+  at: string
+  resumable: boolean
+}
+export const CheckpointInfoSchema = z.object({
+  step: count,
+  elapsedMs: z.number().nonnegative(),
+  at: z.iso.datetime(),
+  resumable: z.boolean()
+})
+
+/** The best held-out evaluation of a run (early-stopping style), kept as weights.best.json. */
+export interface BestInfo {
+  step: number
+  /** The held-out metric it is best at (lower is better). */
+  metric: 'energy'
+  value: number
+}
+export const BestInfoSchema = z.object({ step: count, metric: z.literal('energy'), value: z.number() })
+
 /** The content of `runs/<id>/run.json`. */
 export const RunRecordSchema = z.object({
   schema: z.literal(RUN_SCHEMA_VERSION),
@@ -149,7 +176,10 @@ export const RunRecordSchema = z.object({
   backend: z.string().nullable(),
   standardization: StandardizationSchema.nullable(),
   result: RunResultSchema.nullable(),
-  error: RunErrorSchema.nullable()
+  error: RunErrorSchema.nullable(),
+  /** Absent in runs written before checkpoints existed. */
+  checkpoint: CheckpointInfoSchema.nullable().optional(),
+  best: BestInfoSchema.nullable().optional()
 })
 export type RunRecord = z.output<typeof RunRecordSchema>
 
@@ -168,6 +198,27 @@ export const MetricsRecordSchema = z.object({
   samplesPerSec: num.optional(),
   metrics: MetricsSchema.partial().optional()
 })
+
+// ── checkpoint.json ────────────────────────────────────────────────────────────────────────────────────────
+
+const RngStateSchema = z.object({ s: z.array(int).length(4), spare: z.number().nullable() })
+
+/**
+ * `runs/<id>/checkpoint.json`: what resuming needs besides weights.json — the step, the positions of the run's
+ * random streams, and the model's training state (variables, optimizer moments, counters; null when the model
+ * cannot be resumed).
+ */
+export const CheckpointFileSchema = z.object({
+  schema: z.literal(1),
+  step: count,
+  elapsedMs: z.number().nonnegative(),
+  loss: num,
+  rng: z.record(z.string(), RngStateSchema),
+  state: z
+    .object({ arrays: z.record(z.string(), z.array(z.number())), counters: z.record(z.string(), z.number()) })
+    .nullable()
+})
+export type CheckpointFile = z.output<typeof CheckpointFileSchema>
 
 // ── weights.json ───────────────────────────────────────────────────────────────────────────────────────────
 
@@ -227,6 +278,10 @@ export interface RunSummary {
   metrics: Metrics | null
   backend: string | null
   error: RunErrorInfo | null
+  /** The step of the last checkpoint (what a crashed run can be evaluated and resumed from), else null. */
+  checkpointStep: number | null
+  /** Whether `pfm train --resume` can continue it (stopped, with a resumable checkpoint before the end). */
+  resumable: boolean
 }
 
 /** `RunStore.load()`: the record (status as reported) plus the run's directory. */

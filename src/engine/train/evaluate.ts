@@ -4,7 +4,7 @@ import { invertStandardization } from '../data'
 import { StoreError } from '../errors'
 import { findObjective } from '../objectives/registry'
 import type { SampleOptions, TrainableModel } from '../objectives/types'
-import type { ImageInfo, Metrics, Points } from '../types'
+import type { Dataset, ImageInfo, Metrics, Points } from '../types'
 import type { LoadedRun, RunStore } from '../store'
 import type { RunConfig } from './config'
 import { STREAMS, loadRunDataset, prepareData, restoreModel, runModes, scoreModel, streamRng } from './train'
@@ -30,12 +30,17 @@ export async function openRun(store: RunStore, id: string): Promise<OpenRun> {
 
 /** The run's data rebuilt the way training split it (held-out split in standardised coordinates). */
 export function rebuildData(config: RunConfig): ReturnType<typeof prepareData> {
+  return prepareData(resolveRunDataset(config), config)
+}
+
+/** The run's dataset, loaded again; a StoreError when it no longer has the rows × columns the run trained on. */
+export function resolveRunDataset(config: RunConfig): Dataset {
   const ds = loadRunDataset(config)
   if (ds.n !== config.dataset.rows || ds.d !== config.dataset.dim)
     throw new StoreError(
       `The data of this run changed: ${config.dataset.spec} now has ${ds.n}×${ds.d} values, the run was trained on ${config.dataset.rows}×${config.dataset.dim}.`
     )
-  return prepareData(ds, config)
+  return ds
 }
 
 /** Held-out metrics of a stored run with n samples (default: the whole held-out split). */

@@ -12,6 +12,7 @@ import { drawBase, sampleMap } from './sampling'
 import { optimizerStep } from './step'
 import { cosineFactor, setLearningRate } from './schedule'
 import { restoreVars, snapshotVars } from './variables'
+import { emptyTrainState, loadAdam, loadVars, putAdam, putVars, takeCounter, type TrainState } from './train-state'
 
 /** What runs/<id>/weights.json holds for a one-step map. */
 export type PushforwardWeights = {
@@ -94,6 +95,20 @@ export class PushforwardModel implements TrainableModel {
 
   restore(s: tf.Tensor[]): void {
     restoreVars(this.phi.variables(), s)
+  }
+
+  trainState(): TrainState {
+    const st = emptyTrainState()
+    putVars(st, 'phi', this.phi.variables())
+    putAdam(st, 'adam', this.optimizer, this.phi.variables())
+    st.counters.steps = this.steps
+    return st
+  }
+
+  loadTrainState(st: TrainState): void {
+    loadVars(st, 'phi', this.phi.variables())
+    loadAdam(st, 'adam', this.optimizer, this.phi.variables())
+    this.steps = takeCounter(st, 'steps')
   }
 
   dispose(): void {

@@ -15,7 +15,7 @@ import { findObjective } from '../objectives/registry'
 import type { AnyObjective, LoopModel, SampleOptions, TrainableModel } from '../objectives/types'
 import { chooseTrainer, ortBackendLabel, ortTrainable } from '../ort'
 import { resolveParams } from '../params'
-import { Rng } from '../rng'
+import { Rng, type RngState } from '../rng'
 import type { Dataset, ImageReadOptions, Metrics, Points, Standardization } from '../types'
 import {
   applyStandardization,
@@ -27,7 +27,7 @@ import {
   standardize
 } from '../data'
 import { computeMetrics, type KnownModes } from '../metrics'
-import type { RunHandle, RunStore } from '../store'
+import type { BestInfo, RunHandle, RunStore } from '../store'
 import { SNAPSHOT_POINTS, snapshotSteps } from '../store/snapshots'
 import type { ModelConfig, RunConfig } from './config'
 import { PushforwardModel } from './pushforward-model'
@@ -65,6 +65,8 @@ export interface TrainResult {
   heldout: Points
   standardization: Standardization
   weights: { kind: string } & Record<string, unknown>
+  /** The best held-out evaluation (early-stopping style; its weights are weights.best.json), null without a store. */
+  best: BestInfo | null
 }
 
 /**
@@ -301,25 +303,115 @@ export function scoreModel(
 }
 
 /**
+ * How often a run writes a checkpoint (weights.json and checkpoint.json): every `fraction` of the step budget
+ * or every `everyMs` of training, whichever comes first, and when it is cancelled. Independent of `evalEvery`.
+ */
+export interface CheckpointPolicy {
+  fraction: number
+  everyMs: number
+}
+export const DEFAULT_CHECKPOINTS: CheckpointPolicy = { fraction: 0.1, everyMs: 30_000 }
+
+/** What the training loop is given besides the data and config (see `trainRun`). */
+export type TrainContext = EngineContext<TrainProgress> & {
+  store?: RunStore
+  evalPoints?: number
+  preview?: PreviewOptions
+  checkpoints?: CheckpointPolicy
+  /** Called after each checkpoint is on disk. */
+  onCheckpoint?(step: number): void
+}
+
+/** The run's random streams, by name (all derived from `config.seed`; checkpoints store their positions). */
+type Streams = Record<'train' | 'eval' | 'preview' | 'snapshot', Rng>
+
+function freshStreams(seed: number): Streams {
+  return {
+    train: streamRng(seed, STREAMS.train),
+    eval: streamRng(seed, STREAMS.eval),
+    preview: streamRng(seed, STREAMS.eval + 5),
+    // Snapshots for the Gallery's slider over training: their own stream, so they change nothing else.
+    snapshot: streamRng(seed, STREAMS.eval + 6)
+  }
+}
+
+/** Where the loop starts: step 0, or a checkpoint (resume.ts). */
+export interface LoopStart {
+  step: number
+  elapsedMs: number
+  loss: number
+  streams: Streams
+  best: BestInfo | null
+}
+
+/** Streams at a stored position. */
+export function streamsFrom(rng: Record<string, RngState>): Streams {
+  const get = (k: keyof Streams): Rng => {
+    const st = rng[k]
+    if (!st) throw new ConfigError(`The checkpoint has no position for the ${k} stream.`)
+    return Rng.fromState(st)
+  }
+  return { train: get('train'), eval: get('eval'), preview: get('preview'), snapshot: get('snapshot') }
+}
+
+/** Everything the loop needs, built by `trainRun` (a new run) or `resumeRun` (a stopped one). */
+export interface LoopSetup {
+  obj: AnyObjective
+  ds: Dataset
+  config: RunConfig
+  model: LoopModel
+  handle: RunHandle | null
+  backendId: string
+  train: Points
+  heldout: Points
+  stats: Standardization
+}
+
+/**
+ * The batch a run can use: at most its training rows (a small table with the default batch trains on all
+ * of its rows at every step, and says so). Throws a ConfigError naming the `batch` field below 2 rows.
+ */
+export function fitBatch(config: RunConfig, trainRows: number, heldoutRows: number, name: string, log?: (m: string) => void): RunConfig {
+  if (trainRows >= config.batch) return config
+  if (trainRows < 2)
+    throw new ConfigError(
+      `${name} has ${trainRows} training rows after holding out ${heldoutRows}; training needs at least 2.`
+    )
+  log?.(`batch: ${config.batch} is more than the ${trainRows} training rows of ${name}; each step uses all ${trainRows}.`)
+  return { ...config, batch: trainRows }
+}
+
+/**
  * Trains any objective on `ds` with `config`. With a `store`, the run is created only after every input has
  * been validated, then updated as training goes (metrics log, checkpoints) and finished with its status.
+ * A batch larger than the training split is capped at it (logged; the stored config holds the batch used).
  */
-export async function trainRun(
-  ds: Dataset,
-  config: RunConfig,
-  ctx: EngineContext<TrainProgress> & {
-    store?: RunStore
-    evalPoints?: number
-    preview?: PreviewOptions
-  } = {}
-): Promise<TrainResult> {
+export async function trainRun(ds: Dataset, config: RunConfig, ctx: TrainContext = {}): Promise<TrainResult> {
   const obj = findObjective(config.objective)
   resolveParams(`Objective ${obj.id}`, obj.params, config.params)
   const { train, heldout, stats } = prepareData(ds, config)
-  if (train.n < config.batch)
-    throw new ConfigError(
-      `${ds.name} has ${train.n} training rows after holding out ${heldout.n}, fewer than the batch size ${config.batch}; use a smaller --batch.`
-    )
+  config = fitBatch(config, train.n, heldout.n, ds.name, ctx.log)
+  const { model, backendId } = await buildLoopModel(obj, config, ds.d, ctx)
+  let handle: RunHandle | null = null
+  try {
+    handle = ctx.store ? ctx.store.create({ config }) : null
+  } catch (e) {
+    model.dispose()
+    throw e
+  }
+  handle?.setBackend(backendId)
+  handle?.setStandardization(stats)
+  const start: LoopStart = { step: 0, elapsedMs: 0, loss: NaN, streams: freshStreams(config.seed), best: null }
+  return trainLoop({ obj, ds, config, model, handle, backendId, train, heldout, stats }, start, ctx)
+}
+
+/** The model the loop drives: tfjs, or wrapped for onnxruntime's training step; logs the backend. */
+export async function buildLoopModel(
+  obj: AnyObjective,
+  config: RunConfig,
+  dim: number,
+  ctx: Pick<TrainContext, 'store' | 'log'>
+): Promise<{ model: LoopModel; backendId: string }> {
   // onnxruntime trains the objectives that have its step (src/engine/ort/); TensorFlow.js samples and scores.
   const { trainer, skipped: ortSkipped, device } = await chooseTrainer(obj, config.backend, config.device)
   const backend = await initBackend(config.backend)
@@ -330,40 +422,60 @@ export async function trainRun(
       (trainer === 'onnxruntime' ? ` (sampling and metrics on ${backend.id})` : '') +
       (skipped.length ? ` (skipped ${skipped.join('; ')})` : '')
   )
-
-  const built = await createModel(obj, config, ds.d, ctx.store)
-  let model: LoopModel = built
-  let handle: RunHandle | null = null
+  const built = await createModel(obj, config, dim, ctx.store)
   try {
-    if (trainer === 'onnxruntime')
-      model = await ortTrainable(built, { batch: config.batch, provider: device?.provider ?? 'cpu' })
-    handle = ctx.store ? ctx.store.create({ config }) : null
+    const model =
+      trainer === 'onnxruntime'
+        ? await ortTrainable(built, { batch: config.batch, provider: device?.provider ?? 'cpu' })
+        : built
+    return { model, backendId }
   } catch (e) {
-    model.dispose()
+    built.dispose()
     throw e
   }
-  handle?.setBackend(backendId)
-  handle?.setStandardization(stats)
-  const runId = handle?.id ?? null
+}
 
-  const rng = streamRng(config.seed, STREAMS.train)
+/** The loop itself, from `start` (step 0 or a checkpoint) to the end of the budget. Disposes `model`. */
+export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainContext): Promise<TrainResult> {
+  const { obj, ds, config, model, handle, backendId, train, heldout, stats } = setup
+  const runId = handle?.id ?? null
+  const { train: rng, eval: evalRng, preview: previewRng, snapshot: snapshotRng } = start.streams
   const B = config.batch
   const yBuf = new Float32Array(B * ds.d)
   const idx = new Uint32Array(B)
   let snapshot: tf.Tensor[] = model.snapshot()
-  let snapshotStep = 0
-  const t0 = performance.now()
+  let snapshotStep = start.step
+  const t0 = performance.now() - start.elapsedMs
   let lastReport = 0
-  let lastYield = t0
-  let loss = NaN
-  let step = 0
-  const evalRng = streamRng(config.seed, STREAMS.eval)
+  let lastYield = performance.now()
+  let loss = start.loss
+  let step = start.step
+  let best = start.best
   const evalN = Math.min(ctx.evalPoints ?? heldout.n, heldout.n)
   const known = runModes(ds.source.kind === 'builtin' ? ds.source.id : null, stats)
-  const save = (): void => handle?.saveWeights(model.toJSON())
-  const previewRng = streamRng(config.seed, STREAMS.eval + 5)
-  // Snapshots for the Gallery's slider over training: their own stream, so they change nothing else.
-  const snapshotRng = streamRng(config.seed, STREAMS.eval + 6)
+  const policy = ctx.checkpoints ?? DEFAULT_CHECKPOINTS
+  const ckptEvery = Math.max(1, Math.round(config.steps * policy.fraction))
+  let lastCkpt = performance.now()
+  const checkpoint = (stepsDone: number): void => {
+    if (!handle) return
+    const streams: Streams = { train: rng, eval: evalRng, preview: previewRng, snapshot: snapshotRng }
+    handle.saveCheckpoint(model.toJSON(), {
+      schema: 1,
+      step: stepsDone,
+      elapsedMs: performance.now() - t0,
+      loss,
+      rng: Object.fromEntries(Object.entries(streams).map(([k, r]) => [k, r.state()])),
+      state: model.trainState?.() ?? null
+    })
+    lastCkpt = performance.now()
+    ctx.onCheckpoint?.(stepsDone)
+  }
+  /** Keeps the weights of the best held-out energy so far (weights.best.json). */
+  const keepBest = (stepsDone: number, metrics: Metrics): void => {
+    if (!handle || !Number.isFinite(metrics.energy) || (best && best.value <= metrics.energy)) return
+    best = { step: stepsDone, metric: 'energy', value: metrics.energy }
+    handle.saveBest(model.toJSON(), best)
+  }
   const snapshotAt = new Set(handle ? snapshotSteps(config.steps) : [])
   const takeSnapshot = (step: number, pts: Points): void => {
     const n = Math.min(SNAPSHOT_POINTS, pts.n)
@@ -373,7 +485,8 @@ export async function trainRun(
   let lastPreview = -Infinity
 
   try {
-    for (step = 0; step < config.steps; step++) {
+    // ── the steps ──
+    for (; step < config.steps; step++) {
       if (ctx.signal?.aborted)
         throw new CancelledError(`Training cancelled at step ${step} of ${config.steps}.`)
       for (let i = 0; i < B; i++) idx[i] = rng.int(train.n)
@@ -386,18 +499,19 @@ export async function trainRun(
       }
       if (!Number.isFinite(loss))
         throw new DivergenceError(
-          `Training diverged at step ${step} (loss is ${loss}); kept the last finite weights from step ${snapshotStep}. Try a smaller --lr.`
+          `Training diverged at step ${step} (loss is ${loss}); kept the last finite weights from step ${snapshotStep}. Try a smaller learning rate (lr).`
         )
       if ((step + 1) % SNAPSHOT_EVERY === 0) {
         tf.dispose(snapshot)
         snapshot = model.snapshot()
         snapshotStep = step + 1
       }
+      // ── logging and held-out evaluation ──
       const now = performance.now()
       const isEval = config.evalEvery > 0 && (step + 1) % config.evalEvery === 0 && step + 1 < config.steps
-      if (isEval || now - lastReport > 250 || step === 0 || step + 1 === config.steps) {
+      if (isEval || now - lastReport > 250 || step === start.step || step + 1 === config.steps) {
         const elapsed = now - t0
-        const sps = ((step + 1) * B) / (elapsed / 1000)
+        const sps = ((step + 1 - start.step) * B) / ((now - t0 - start.elapsedMs) / 1000)
         const metrics = isEval
           ? scoreModel(model, heldout, train, evalN, evalRng.fork(), undefined, known).metrics
           : undefined
@@ -408,7 +522,7 @@ export async function trainRun(
           samplesPerSec: sps,
           ...(metrics ? { metrics } : {})
         })
-        if (isEval) save()
+        if (metrics) keepBest(step + 1, metrics)
         ctx.onProgress?.({
           runId,
           step: step + 1,
@@ -416,7 +530,7 @@ export async function trainRun(
           loss,
           samplesPerSec: sps,
           elapsedMs: elapsed,
-          etaMs: (elapsed / (step + 1)) * (config.steps - step - 1),
+          etaMs: ((now - t0 - start.elapsedMs) / (step + 1 - start.step)) * (config.steps - step - 1),
           ...(metrics ? { metrics } : {})
         })
         lastReport = now
@@ -433,23 +547,36 @@ export async function trainRun(
         ctx.preview.onPreview(step + 1, invertStandardization(pts, stats))
         lastPreview = performance.now()
       }
+      // ── checkpoint ──
+      if (
+        step + 1 < config.steps &&
+        ((step + 1) % ckptEvery === 0 || performance.now() - lastCkpt >= policy.everyMs)
+      )
+        checkpoint(step + 1)
       if (now - lastYield > 50) {
         await yieldToEventLoop()
         lastYield = performance.now()
       }
     }
+    // ── the end: final held-out metrics, weights, samples ──
     const durationMs = performance.now() - t0
     const scored = scoreModel(model, heldout, train, evalN, evalRng.fork(), undefined, known)
     const extra = model.evaluate?.(heldout, evalRng.fork()) ?? {}
     const weights = model.toJSON()
     handle?.saveWeights(weights)
+    keepBest(config.steps, scored.metrics)
     const samples: Points = { n: Math.min(heldout.n, 5000), d: ds.d, data: new Float32Array(0) }
     samples.data = scored.samples.data.subarray(0, samples.n * ds.d)
     handle?.saveSamples(ds.columns, invertStandardization(samples, stats))
     takeSnapshot(config.steps, samples)
     handle?.appendMetrics({ step: config.steps, loss, time: durationMs, metrics: scored.metrics })
     handle?.finish('completed', { stepsDone: config.steps, durationMs, metrics: scored.metrics, extra })
-    ctx.log?.(`trained ${config.steps} steps in ${(durationMs / 1000).toFixed(1)} s`)
+    ctx.log?.(
+      `trained ${config.steps} steps in ${(durationMs / 1000).toFixed(1)} s` +
+        (best && best.step < config.steps
+          ? `; best held-out energy ${best.value.toPrecision(4)} at step ${best.step} (kept as the best checkpoint)`
+          : '')
+    )
     return {
       runId,
       objective: obj.id,
@@ -464,15 +591,18 @@ export async function trainRun(
       samples: scored.samples,
       heldout,
       standardization: stats,
-      weights
+      weights,
+      best
     }
   } catch (e) {
-    // Keep the last finite weights (diverged) or the current ones (cancelled, other failure).
-    if (e instanceof DivergenceError) model.restore(snapshot)
     if (handle) {
+      // Cancelled between two steps: a full checkpoint there, so resuming loses nothing. Diverged: the last
+      // finite weights. Any other failure: the current weights (the last periodic checkpoint stays resumable).
+      if (e instanceof DivergenceError) model.restore(snapshot)
       const stepsDone = e instanceof DivergenceError ? snapshotStep : step
       try {
-        save()
+        if (e instanceof CancelledError) checkpoint(step)
+        else handle.saveWeights(model.toJSON())
       } catch {
         /* weights unreadable: the run record still says what happened */
       }

@@ -19,6 +19,7 @@ import type {
 import { cosineFactor, setLearningRate } from '../../train/schedule'
 import { emaDecay, emaUpdate } from '../../train/ema'
 import { restoreVars, snapshotVars } from '../../train/variables'
+import { emptyTrainState, loadAdam, loadVars, putAdam, putVars, takeCounter, type TrainState } from '../../train/train-state'
 
 /** Default number of integration steps K of the multi-step samplers. */
 export const DEFAULT_FLOW_STEPS = 100
@@ -246,6 +247,26 @@ export abstract class VelocityModel implements FlowModel {
 
   snapshot(): tf.Tensor[] {
     return snapshotVars(this.allVariables())
+  }
+
+  trainState(): TrainState {
+    const st = emptyTrainState()
+    putVars(st, 'net', this.net.variables())
+    if (this.avg) putVars(st, 'avg', this.avg.variables())
+    putAdam(st, 'adam', this.optimizer, this.net.variables())
+    st.counters.updates = this.updates
+    return st
+  }
+
+  loadTrainState(st: TrainState): void {
+    loadVars(st, 'net', this.net.variables())
+    if (this.avg) loadVars(st, 'avg', this.avg.variables())
+    const opt = tf.train.adam(this.lr)
+    if (loadAdam(st, 'adam', opt, this.net.variables())) {
+      this.optimizer?.dispose()
+      this.optimizer = opt
+    } else opt.dispose()
+    this.updates = takeCounter(st, 'updates')
   }
 
   restore(snapshot: tf.Tensor[]): void {

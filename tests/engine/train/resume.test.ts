@@ -1,0 +1,129 @@
+/**
+ * Checkpoints and `--resume` (src/engine/train/resume.ts): a run stopped at a checkpoint and resumed ends
+ * bit-identical to the same run trained without a stop — weights, samples, held-out metrics, snapshots and
+ * the best checkpoint — on both training paths (TensorFlow.js and onnxruntime's graph step). A crashed run is
+ * listed with its checkpoint step and is evaluated and sampled from it. Small budgets: ~60 steps.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { initBackend } from '../../../src/engine/backend'
+import { resolveDataset } from '../../../src/engine/data'
+import { RunStore } from '../../../src/engine/store'
+import { evaluateRun, sampleRun } from '../../../src/engine/train/evaluate'
+import { resumeRun } from '../../../src/engine/train/resume'
+import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
+import type { RunConfig } from '../../../src/engine/train/config'
+import { deadPid, removeTempRoots, tempRoot } from '../store/helpers'
+
+afterEach(removeTempRoots)
+beforeAll(async () => {
+  await initBackend('cpu')
+})
+
+// A built-in is generated from the run's seed (as `pfm train` does), so resume regenerates the same points.
+const ds = resolveDataset('8gaussians', { n: 600, seed: 11 })
+
+function config(objective: string, over: Partial<Parameters<typeof makeRunConfig>[1]> = {}): RunConfig {
+  return makeRunConfig(ds, {
+    objective,
+    steps: 60,
+    batch: 64,
+    seed: 11,
+    evalEvery: 20,
+    model: { width: 16, depth: 2 },
+    backend: 'cpu',
+    ...over
+  })
+}
+
+const read = (dir: string, f: string): string => fs.readFileSync(path.join(dir, f), 'utf8')
+
+/** Trains `cfg` once through, and once stopped at its first checkpoint then resumed; returns both run folders. */
+async function trainedTwice(cfg: RunConfig): Promise<{ whole: string; resumed: string; stoppedAt: number }> {
+  const storeA = new RunStore(tempRoot())
+  const a = await trainRun(ds, cfg, { store: storeA, evalPoints: 100 })
+  const storeB = new RunStore(tempRoot())
+  const ac = new AbortController()
+  let first = 0
+  await expect(
+    trainRun(ds, cfg, {
+      store: storeB,
+      evalPoints: 100,
+      signal: ac.signal,
+      onCheckpoint: (s) => {
+        first ||= s
+        ac.abort()
+      }
+    })
+  ).rejects.toThrow(/cancelled/)
+  const id = storeB.list().runs[0]!.id
+  expect(storeB.list().runs[0]).toMatchObject({ status: 'cancelled', checkpointStep: first, resumable: true })
+  const r = await resumeRun(storeB, id, { evalPoints: 100 })
+  expect(r.resumedFrom).toBe(first)
+  return { whole: storeA.load(a.runId!).dir, resumed: storeB.load(id).dir, stoppedAt: first }
+}
+
+describe('resume after a stop', () => {
+  it.each([
+    ['energy', 'cpu'],
+    ['cfm', 'onnxruntime']
+  ] as const)('%s on %s: the resumed run ends bit-identical to the uninterrupted one', async (objective, backend) => {
+    const { whole, resumed, stoppedAt } = await trainedTwice(config(objective, { backend, steps: 40 }))
+    expect(stoppedAt).toBe(4) // 10 % of 40 steps
+    for (const f of ['weights.json', 'samples.csv', 'snapshots.jsonl', 'weights.best.json'])
+      expect(read(resumed, f), f).toBe(read(whole, f))
+    const runA = JSON.parse(read(whole, 'run.json'))
+    const runB = JSON.parse(read(resumed, 'run.json'))
+    expect(runB.status).toBe('completed')
+    expect(runB.result.metrics).toEqual(runA.result.metrics)
+    expect(runB.best).toEqual(runA.best)
+    expect(runB.checkpoint).toBeNull()
+    expect(fs.existsSync(path.join(resumed, 'checkpoint.json'))).toBe(false)
+    // The held-out evaluations in the log are the same too (the eval stream was restored).
+    const evals = (dir: string): unknown[] =>
+      read(dir, 'metrics.jsonl')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { step: number; metrics?: unknown })
+        .filter((r) => r.metrics)
+        .map((r) => [r.step, r.metrics])
+    expect(evals(resumed)).toEqual(evals(whole))
+  })
+
+  it('a crashed run is listed with its checkpoint, evaluated and sampled from it, and resumed', async () => {
+    const store = new RunStore(tempRoot())
+    const cfg = config('energy')
+    const ac = new AbortController()
+    await expect(
+      trainRun(ds, cfg, { store, signal: ac.signal, checkpoints: { fraction: 0.25, everyMs: 1e9 }, onCheckpoint: () => ac.abort() })
+    ).rejects.toThrow(/cancelled/)
+    const id = store.list().runs[0]!.id
+    // What a kill -9 leaves: run.json still `running`, written by a process that is gone.
+    const file = path.join(store.root, id, 'run.json')
+    const j = JSON.parse(fs.readFileSync(file, 'utf8'))
+    fs.writeFileSync(file, JSON.stringify({ ...j, status: 'running', pid: deadPid(), result: null, error: null }))
+    expect(store.list().runs[0]).toMatchObject({ status: 'crashed', checkpointStep: 15, resumable: true })
+    const e = await evaluateRun(store, id, { n: 100 })
+    expect(Number.isFinite(e.metrics.energy)).toBe(true)
+    const s = await sampleRun(store, id, 50)
+    expect(s.points.n).toBe(50)
+    const r = await resumeRun(store, id)
+    expect(r.resumedFrom).toBe(15)
+    expect(store.load(id).status).toBe('completed')
+    await expect(resumeRun(store, id)).rejects.toThrow(/has completed; there is nothing to resume/)
+  })
+
+  it('refuses a run that is still running, and one without a checkpoint, leaving it as it was', async () => {
+    const store = new RunStore(tempRoot())
+    const h = store.create({ config: config('energy') })
+    await expect(resumeRun(store, h.id)).rejects.toThrow(/is still running \(process \d+/)
+    const file = path.join(h.dir, 'run.json')
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(read(h.dir, 'run.json')), pid: deadPid() }))
+    const before = read(h.dir, 'run.json')
+    await expect(resumeRun(store, h.id)).rejects.toThrow(/no checkpoint\.json \(it stopped before its first checkpoint\)/)
+    fs.writeFileSync(path.join(h.dir, 'checkpoint.json'), JSON.stringify({ schema: 1, step: 3, elapsedMs: 1, loss: 1, rng: {}, state: null }))
+    await expect(resumeRun(store, h.id)).rejects.toThrow(/keeps no training state/)
+    expect(read(h.dir, 'run.json')).toBe(before)
+  })
+})
