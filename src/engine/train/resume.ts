@@ -43,10 +43,14 @@ export async function resumeRun(
   const { train, heldout, stats } = prepareData(ds, stored.config)
   const config = fitBatch(stored.config, train.n, heldout.n, ds.name, ctx.log)
   const streams = streamsFrom(checkpoint.rng)
-  const { model, backendId } = await buildLoopModel(obj, config, ds.d, { store, ...(ctx.log ? { log: ctx.log } : {}) })
+  const { model, backendId } = await buildLoopModel(obj, config, ds.d, {
+    store,
+    ...(ctx.log ? { log: ctx.log } : {})
+  })
   let reopened: ReturnType<RunStore['resume']>
   try {
-    if (!model.loadTrainState) throw new StoreError(`Run "${id}": its ${obj.id} model cannot load a training state.`)
+    if (!model.loadTrainState)
+      throw new StoreError(`Run "${id}": its ${obj.id} model cannot load a training state.`)
     model.loadTrainState(checkpoint.state)
     reopened = store.resume(id)
   } catch (e) {
@@ -58,7 +62,13 @@ export async function resumeRun(
   ctx.log?.(`resuming run ${id} at step ${checkpoint.step} of ${config.steps}`)
   const result = await trainLoop(
     { obj, ds, config, model, handle, backendId, train, heldout, stats },
-    { step: checkpoint.step, elapsedMs: checkpoint.elapsedMs, loss: checkpoint.loss, streams, best: run.best ?? null },
+    {
+      step: checkpoint.step,
+      elapsedMs: checkpoint.elapsedMs,
+      loss: checkpoint.loss,
+      streams,
+      best: run.best ?? null
+    },
     { ...ctx, store }
   )
   return { ...result, resumedFrom: checkpoint.step }

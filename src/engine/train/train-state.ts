@@ -33,7 +33,8 @@ export function takeArray(st: TrainState, key: string, length: number): Float32A
 
 export function takeCounter(st: TrainState, key: string): number {
   const c = st.counters[key]
-  if (typeof c !== 'number' || !Number.isFinite(c)) throw new ConfigError(`The checkpoint has no counter "${key}".`)
+  if (typeof c !== 'number' || !Number.isFinite(c))
+    throw new ConfigError(`The checkpoint has no counter "${key}".`)
   return c
 }
 
@@ -54,7 +55,12 @@ interface AdamInternals {
 
 function adamInternals(opt: tf.Optimizer): AdamInternals {
   const a = opt as unknown as Partial<AdamInternals>
-  if (!a.accBeta1 || !a.accBeta2 || !Array.isArray(a.accumulatedFirstMoment) || !Array.isArray(a.accumulatedSecondMoment))
+  if (
+    !a.accBeta1 ||
+    !a.accBeta2 ||
+    !Array.isArray(a.accumulatedFirstMoment) ||
+    !Array.isArray(a.accumulatedSecondMoment)
+  )
     throw new Error('Only an Adam optimizer can be checkpointed.')
   return a as AdamInternals
 }
@@ -64,7 +70,12 @@ function adamInternals(opt: tf.Optimizer): AdamInternals {
  * `applyGradients` saw): `<prefix>.m.<i>`, `<prefix>.v.<i>`, and the exact float32 running products β₁ᵗ⁺¹,
  * β₂ᵗ⁺¹ (tfjs's own `setWeights` recomputes them with `pow`, which can differ in the last bit).
  */
-export function putAdam(st: TrainState, prefix: string, opt: tf.Optimizer | null, vars: readonly tf.Variable[]): void {
+export function putAdam(
+  st: TrainState,
+  prefix: string,
+  opt: tf.Optimizer | null,
+  vars: readonly tf.Variable[]
+): void {
   if (!opt) {
     st.counters[`${prefix}.t`] = 0
     return
@@ -84,13 +95,24 @@ export function putAdam(st: TrainState, prefix: string, opt: tf.Optimizer | null
 }
 
 /** Restores what `putAdam` stored into `opt` (a fresh Adam for the same `vars`). Returns false when none was stored. */
-export function loadAdam(st: TrainState, prefix: string, opt: tf.Optimizer, vars: readonly tf.Variable[]): boolean {
+export function loadAdam(
+  st: TrainState,
+  prefix: string,
+  opt: tf.Optimizer,
+  vars: readonly tf.Variable[]
+): boolean {
   const t = takeCounter(st, `${prefix}.t`)
   if (t === 0) return false
   const a = adamInternals(opt)
-  const slot = (kind: 'm' | 'v', v: tf.Variable, i: number): { originalName: string; variable: tf.Variable } => ({
+  const slot = (
+    kind: 'm' | 'v',
+    v: tf.Variable,
+    i: number
+  ): { originalName: string; variable: tf.Variable } => ({
     originalName: `${v.name}/${kind}`,
-    variable: tf.tidy(() => tf.tensor(takeArray(st, `${prefix}.${kind}.${i}`, v.size), v.shape).variable(false))
+    variable: tf.tidy(() =>
+      tf.tensor(takeArray(st, `${prefix}.${kind}.${i}`, v.size), v.shape).variable(false)
+    )
   })
   tf.dispose(a.accumulatedFirstMoment.map((s) => s?.variable).filter((x): x is tf.Variable => !!x))
   tf.dispose(a.accumulatedSecondMoment.map((s) => s?.variable).filter((x): x is tf.Variable => !!x))

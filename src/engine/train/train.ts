@@ -375,7 +375,7 @@ export function fitBatch(config: RunConfig, trainRows: number, heldoutRows: numb
   if (trainRows >= config.batch) return config
   if (trainRows < 2)
     throw new ConfigError(
-      `${name} has ${trainRows} training rows after holding out ${heldoutRows}; training needs at least 2.`
+      `${name} has ${trainRows} training row${trainRows === 1 ? '' : 's'} after holding out ${heldoutRows}; training needs at least 2.`
     )
   log?.(`batch: ${config.batch} is more than the ${trainRows} training rows of ${name}; each step uses all ${trainRows}.`)
   return { ...config, batch: trainRows }

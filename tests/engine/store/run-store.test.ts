@@ -164,7 +164,9 @@ describe('RunStore: list, rename, delete', () => {
       stepsDone: 100,
       metrics,
       backend: 'cpu',
-      error: null
+      error: null,
+      checkpointStep: null,
+      resumable: false
     })
   })
 
