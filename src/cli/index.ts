@@ -3,15 +3,15 @@
  * A user mistake exits 2 with one readable line on stderr; an internal failure exits 1 (stack with PFM_DEBUG=1).
  */
 import { isEngineError } from '../engine/errors'
-import { printable } from './io'
+import { printable, withFlags } from './io'
 
 type Command = { summary: string; run: (argv: string[]) => Promise<number> }
 
 const COMMANDS: Record<string, Command> = {
   datasets: { summary: 'list built-in datasets and importable formats', run: async (a) => (await import('./commands/catalog')).datasets(a) },
   objectives: { summary: 'list objectives, families and their parameters', run: async (a) => (await import('./commands/catalog')).objectives(a) },
-  train: { summary: 'train a one-step map: --data X --objective ID', run: async (a) => (await import('./commands/train')).run(a) },
-  eval: { summary: 'held-out metrics of a run: --run ID [-n N]', run: async (a) => (await import('./commands/runs')).evaluate(a) },
+  train: { summary: 'train a one-step map: --data X --objective ID (or continue a stopped run: --resume ID)', run: async (a) => (await import('./commands/train')).run(a) },
+  eval: { summary: 'held-out metrics of a run: --run ID [-n N] [--weights final|best]', run: async (a) => (await import('./commands/runs')).evaluate(a) },
   sample: { summary: 'write samples of a run: --run ID -n N --out file.csv|.npy (image runs: grid.png)', run: async (a) => (await import('./commands/runs')).sample(a) },
   runs: { summary: 'list stored runs', run: async (a) => (await import('./commands/runs')).runs(a) },
   rm: { summary: 'delete runs: pfm rm ID [ID …]', run: async (a) => (await import('./commands/runs')).rm(a) },
@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     return await cmd.run(rest)
   } catch (e) {
     if (isEngineError(e)) {
-      process.stderr.write(`pfm ${name}: ${printable(e.message)}\n`)
+      process.stderr.write(`pfm ${name}: ${printable(withFlags(e.message))}\n`)
       return 2
     }
     const msg = e instanceof Error ? e.message : String(e)

@@ -81,6 +81,36 @@ export function required(values: Record<string, unknown>, name: string, usage: s
   return v
 }
 
+/** The engine's request field names and the flags that set them (the engine never names a flag). */
+const FLAG_OF: Record<string, string> = {
+  batch: '--batch',
+  lr: '--lr',
+  steps: '--steps',
+  heldout: '--heldout',
+  evalEvery: '--eval-every',
+  latentDim: '--latent-dim',
+  width: '--width',
+  depth: '--depth',
+  base: '--base'
+}
+
+/**
+ * An engine message with its field names spelled as this CLI's flags: `batch: 512 is more than …` →
+ * `--batch: 512 is more than …`, `a smaller learning rate (lr)` → `… (--lr)`. Only a field name followed by
+ * `:` or `)` is a field reference.
+ */
+export function withFlags(message: string): string {
+  return message.replace(/(?<![\w-])([a-zA-Z]+)(?=[:)])/g, (w) => FLAG_OF[w] ?? w)
+}
+
+/** `--weights final|best` → which stored weights eval, sample and export open. */
+export function weightsChoice(values: Record<string, unknown>): { weights?: 'final' | 'best' } {
+  const w = str(values, 'weights')
+  if (w === undefined) return {}
+  if (w !== 'final' && w !== 'best') throw new ConfigError(`--weights: "${w}" is not final or best.`)
+  return { weights: w }
+}
+
 /** `--set key=value` pairs → record. */
 export function parseSets(raw: unknown): Record<string, string> {
   const out: Record<string, string> = {}

@@ -7,10 +7,11 @@ import * as path from 'node:path'
 import { ConfigError } from '../../engine/errors'
 import { exportPushforward, ONNX_EXTENSION } from '../../engine/onnx/export'
 import { parseProviderChoice } from '../../engine/onnx/providers'
-import { num, openStore, Out, parse, required, str } from '../io'
+import { num, openStore, Out, parse, required, str, weightsChoice } from '../io'
 
 export const usage = `pfm export --run ID --out model.onnx [--sampler onestep|euler|heun|ddim] [--steps K]
-           [--graph sampler|velocity] [--form unrolled|loop] [--ep cpu|webgpu|cuda|auto] [--json]`
+           [--graph sampler|velocity] [--form unrolled|loop] [--ep cpu|webgpu|cuda|auto]
+           [--weights final|best] [--json]`
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
@@ -20,7 +21,8 @@ export async function run(argv: string[]): Promise<number> {
     steps: { type: 'string' },
     graph: { type: 'string' },
     form: { type: 'string' },
-    ep: { type: 'string' }
+    ep: { type: 'string' },
+    weights: { type: 'string' }
   })
   const out = new Out(values.json === true)
   if (values.help === true) {
@@ -46,7 +48,8 @@ export async function run(argv: string[]): Promise<number> {
     ...(steps !== undefined ? { steps } : {}),
     ...(graph !== undefined ? { graph } : {}),
     ...(form !== undefined ? { form } : {}),
-    ...(provider !== undefined ? { provider } : {})
+    ...(provider !== undefined ? { provider } : {}),
+    ...weightsChoice(values)
   })
   const sig = (ts: { name: string; shape: (string | number)[] }[]): string =>
     ts.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ')

@@ -8,7 +8,7 @@ import { evaluateRun, sampleRun } from '../../engine/train/evaluate'
 import { ConfigError, StoreError } from '../../engine/errors'
 import { assertRunId } from '../../engine/store'
 import type { SampleOptions, SamplerId } from '../../engine/objectives/types'
-import { fmt, num, openStore, Out, parse, printable, required, runsDir, str, table } from '../io'
+import { fmt, num, openStore, Out, parse, printable, required, runsDir, str, table, weightsChoice } from '../io'
 import { metricsJson, metricsTable } from './train'
 
 export async function runs(argv: string[]): Promise<number> {
@@ -24,10 +24,14 @@ export async function runs(argv: string[]): Promise<number> {
         r.objective,
         r.dataset,
         r.steps,
+        // Where a stopped run stands: the step its weights.json is from, and whether --resume continues it.
+        r.status === 'completed' || r.checkpointStep === null
+          ? '-'
+          : `${r.checkpointStep}${r.resumable ? ' (resumable)' : ''}`,
         r.metrics ? fmt(r.metrics.energy) : '-',
         r.backend ?? '-'
       ]),
-      ['run', 'status', 'objective', 'dataset', 'steps', 'energy', 'backend']
+      ['run', 'status', 'objective', 'dataset', 'steps', 'checkpoint', 'energy', 'backend']
     )
     const p = problems.map((x) => `skipped ${printable(x.id)}: ${printable(x.reason)}`).join('\n')
     return p ? `${t}\n${p}` : t
@@ -68,7 +72,11 @@ function samplerOptions(values: Record<string, unknown>): Partial<SampleOptions>
   return { ...(sampler ? { sampler: sampler as SamplerId } : {}), ...(steps !== undefined ? { steps } : {}) }
 }
 
-const SAMPLER_FLAGS = { sampler: { type: 'string' }, steps: { type: 'string' } } as const
+const SAMPLER_FLAGS = {
+  sampler: { type: 'string' },
+  steps: { type: 'string' },
+  weights: { type: 'string' }
+} as const
 
 export async function evaluate(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
@@ -85,10 +93,11 @@ export async function evaluate(argv: string[]): Promise<number> {
   const r = await evaluateRun(openStore(values), id, {
     ...(n !== undefined ? { n } : {}),
     ...(seed !== undefined ? { seed } : {}),
+    ...weightsChoice(values),
     ...samplerOptions(values)
   })
   out.result(
-    { runId: id, sampler: r.sampler.sampler, steps: r.sampler.steps, metrics: metricsJson(r.metrics), extra: r.extra },
+    { runId: id, weights: weightsChoice(values).weights ?? 'final', sampler: r.sampler.sampler, steps: r.sampler.steps, metrics: metricsJson(r.metrics), extra: r.extra },
     () =>
       `Run ${id}, sampler ${r.sampler.sampler}${r.sampler.sampler === 'onestep' ? '' : ` K=${r.sampler.steps}`}\n` +
       metricsTable(r.metrics) +
@@ -122,6 +131,7 @@ export async function sample(argv: string[]): Promise<number> {
   const seed = num(values, 'seed')
   const { columns, points, sampler, image } = await sampleRun(openStore(values), id, n, {
     ...(seed !== undefined ? { seed } : {}),
+    ...weightsChoice(values),
     ...samplerOptions(values)
   })
   if (ext === '.png') {

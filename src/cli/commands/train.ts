@@ -1,13 +1,15 @@
 /** `pfm train`: train a one-step map and store the run. */
 import { resolveDataset } from '../../engine/data'
-import { CancelledError } from '../../engine/errors'
+import { CancelledError, ConfigError } from '../../engine/errors'
 import type { Activation } from '../../engine/models/mlp'
 import { parseProviderChoice } from '../../engine/onnx/providers'
-import { makeRunConfig, trainRun } from '../../engine/train/train'
+import { resumeRun } from '../../engine/train/resume'
+import { makeRunConfig, trainRun, type TrainContext, type TrainResult } from '../../engine/train/train'
 import type { BackendChoice, ImageReadOptions, Metrics } from '../../engine/types'
-import { duration, fmt, num, openStore, Out, parse, parseSets, required, str, table } from '../io'
+import { duration, fmt, num, openStore, Out, parse, parseSets, required, str, table, withFlags } from '../io'
 
-export const usage = `pfm train --data <builtin|file|folder> --objective <id> [--columns SEL] [--skip-rows N] [--n N]
+export const usage = `pfm train --resume <runId> [--json]   (continue a crashed/cancelled/failed run from its checkpoint)
+pfm train --data <builtin|file|folder> --objective <id> [--columns SEL] [--skip-rows N] [--n N]
           [--image-shape HxW[xC]] [--label-column COL] [--labels IDX1-FILE] [--resize HxW]
           [--steps N] [--batch B] [--lr X] [--seed S] [--set key=value …] [--latent-dim K] [--width W]
           [--depth L] [--activation silu|relu|tanh|gelu|leaky-relu] [--base normal|uniform]
@@ -103,9 +105,11 @@ export async function run(argv: string[]): Promise<number> {
     heldout: { type: 'string' },
     'eval-every': { type: 'string' },
     backend: { type: 'string' },
-    device: { type: 'string' }
+    device: { type: 'string' },
+    resume: { type: 'string' }
   })
   const out = new Out(values.json === true)
+  if (values.resume !== undefined) return resume(values, out)
   const data = required(values, 'data', 'a built-in dataset id or a file; see `pfm datasets`')
   const objective = required(values, 'objective', 'see `pfm objectives`')
   const seed = num(values, 'seed') ?? 0
@@ -144,18 +148,37 @@ export async function run(argv: string[]): Promise<number> {
     ...opt(device !== undefined ? parseProviderChoice(device, '--device') : undefined, 'device')
   })
   const store = openStore(values)
+  out.line(
+    `Training ${config.objective} on ${ds.name} (${ds.n}×${ds.d}), ${config.steps} steps, batch ${config.batch}, seed ${seed}`
+  )
+  return trainWithProgress(out, (ctx) => trainRun(ds, config, { store, ...ctx }))
+}
+
+/** `pfm train --resume ID`: the run continues with its own settings; any other training flag is a mistake. */
+async function resume(values: Record<string, unknown>, out: Out): Promise<number> {
+  const id = required(values, 'resume', 'a crashed, cancelled or failed run; see `pfm runs`')
+  const others = Object.keys(values).filter((k) => !['resume', 'json', 'runs-dir', 'help'].includes(k))
+  if (others.length)
+    throw new ConfigError(
+      `--resume continues run "${id}" with its own settings; drop ${others.map((k) => `--${k}`).join(', ')}.`
+    )
+  const store = openStore(values)
+  return trainWithProgress(out, (ctx) => resumeRun(store, id, ctx))
+}
+
+/** Runs a training with Ctrl-C → cancel, a progress bar on a terminal, and prints its result. */
+async function trainWithProgress(
+  out: Out,
+  go: (ctx: Omit<TrainContext, 'store'>) => Promise<TrainResult & { resumedFrom?: number }>
+): Promise<number> {
   const ac = new AbortController()
   const onSigint = (): void => ac.abort()
   process.once('SIGINT', onSigint)
   const bar = out.json ? null : out.progress()
-  out.line(
-    `Training ${config.objective} on ${ds.name} (${ds.n}×${ds.d}), ${config.steps} steps, batch ${config.batch}, seed ${seed}`
-  )
   try {
-    const r = await trainRun(ds, config, {
-      store,
+    const r = await go({
       signal: ac.signal,
-      log: (m) => out.line(m),
+      log: (m) => out.line(withFlags(m)),
       onProgress: (p) =>
         bar?.update(
           p.step,
@@ -170,30 +193,38 @@ export async function run(argv: string[]): Promise<number> {
       dataset: r.dataset,
       backend: r.backend,
       steps: r.steps,
+      ...(r.resumedFrom !== undefined ? { resumedFrom: r.resumedFrom } : {}),
       durationMs: Math.round(r.durationMs),
       finalLoss: r.finalLoss,
       sampler: r.sampler.sampler,
       samplerSteps: r.sampler.steps,
       metrics: metricsJson(r.metrics),
+      best: r.best,
       extra: r.extra
     }
     out.result(
       res,
       () =>
         `Run ${r.runId} done in ${duration(r.durationMs)} on ${r.backend}` +
+        (r.resumedFrom !== undefined ? `, resumed at step ${r.resumedFrom}` : '') +
         (r.sampler.sampler === 'onestep'
           ? '.'
           : ` (metrics with ${r.sampler.sampler}, K=${r.sampler.steps}).`) +
         `\n${metricsTable(r.metrics)}` +
         Object.entries(r.extra)
           .map(([k, v]) => `\n${k.padEnd(18)}  ${fmt(v)}`)
-          .join('')
+          .join('') +
+        (r.best && r.best.step < r.steps
+          ? `\nbest held-out energy ${fmt(r.best.value)} at step ${r.best.step}: eval, sample and export it with --weights best`
+          : '')
     )
     return 0
   } catch (e) {
     bar?.done()
     if (e instanceof CancelledError) {
-      process.stderr.write(`pfm: ${e.message} The run is kept as cancelled with its last weights.\n`)
+      process.stderr.write(
+        `pfm: ${e.message} The run is kept as cancelled with a checkpoint there; continue it with --resume.\n`
+      )
       return 130
     }
     throw e

@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { ConfigError } from '../errors'
 import type { MlpWeights } from '../models/mlp'
 import { Rng } from '../rng'
-import type { RunStore } from '../store'
+import type { RunStore, WeightsChoice } from '../store'
 import { writeFileAtomic } from '../store/fs-utils'
 import type { RunConfig } from '../train/config'
 import { openRun } from '../train/evaluate'
@@ -64,6 +64,8 @@ export interface ExportOptions {
   graph?: 'sampler' | 'velocity'
   /** Flow samplers: K unrolled steps sharing the weights (default) or one ONNX Loop. */
   form?: 'unrolled' | 'loop'
+  /** The run's last weights (default) or its best held-out checkpoint's. */
+  weights?: WeightsChoice
   /** Number of seeded inputs for the parity check (default 4096). */
   parityPoints?: number
   /** Seed of the parity inputs. */
@@ -164,7 +166,7 @@ export async function exportPushforward(
   const n = opts.parityPoints ?? PARITY_POINTS
   if (!Number.isInteger(n) || n < 1) throw new ConfigError(`parity points: ${n} is not a positive integer.`)
 
-  const open = await openRun(store, runId)
+  const open = await openRun(store, runId, opts.weights)
   try {
     const stats = runStats(open, runId)
     const graph = runGraph(open, runId, stats, {

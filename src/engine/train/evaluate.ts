@@ -5,7 +5,7 @@ import { StoreError } from '../errors'
 import { findObjective } from '../objectives/registry'
 import type { SampleOptions, TrainableModel } from '../objectives/types'
 import type { Dataset, ImageInfo, Metrics, Points } from '../types'
-import type { LoadedRun, RunStore } from '../store'
+import type { LoadedRun, RunStore, WeightsChoice } from '../store'
 import type { RunConfig } from './config'
 import { STREAMS, loadRunDataset, prepareData, restoreModel, runModes, scoreModel, streamRng } from './train'
 
@@ -17,10 +17,13 @@ export interface OpenRun {
   dispose(): void
 }
 
-/** Loads a stored run's model (completed, or the last checkpoint of a cancelled/failed one). */
-export async function openRun(store: RunStore, id: string): Promise<OpenRun> {
+/**
+ * Loads a stored run's model: `final` (default) is weights.json — the end of training, or the last checkpoint
+ * of a crashed, cancelled or failed run; `best` is weights.best.json, the best held-out evaluation's.
+ */
+export async function openRun(store: RunStore, id: string, which: WeightsChoice = 'final'): Promise<OpenRun> {
   const run = store.load(id)
-  const weights = store.readWeights<{ kind: string } & Record<string, unknown>>(id)
+  const weights = store.readWeightsOf(id, which)
   if (!weights || typeof weights.kind !== 'string') throw new StoreError(`Run "${id}" has no model weights.`)
   await initBackend(run.config.backend)
   const obj = findObjective(run.config.objective)
@@ -47,9 +50,9 @@ export function resolveRunDataset(config: RunConfig): Dataset {
 export async function evaluateRun(
   store: RunStore,
   id: string,
-  opts: { n?: number; seed?: number } & Partial<SampleOptions> = {}
+  opts: { n?: number; seed?: number; weights?: WeightsChoice } & Partial<SampleOptions> = {}
 ): Promise<{ metrics: Metrics; sampler: SampleOptions; extra: Record<string, number> }> {
-  const open = await openRun(store, id)
+  const open = await openRun(store, id, opts.weights)
   try {
     const { train, heldout, stats } = rebuildData(open.config)
     const rng = streamRng(opts.seed ?? open.config.seed, STREAMS.eval + 2)
@@ -80,9 +83,9 @@ export async function sampleRun(
   store: RunStore,
   id: string,
   n: number,
-  opts: { seed?: number } & Partial<SampleOptions> = {}
+  opts: { seed?: number; weights?: WeightsChoice } & Partial<SampleOptions> = {}
 ): Promise<{ columns: string[]; points: Points; sampler: SampleOptions; image?: ImageInfo }> {
-  const open = await openRun(store, id)
+  const open = await openRun(store, id, opts.weights)
   try {
     const stats = open.run.standardization
     if (!stats) throw new StoreError(`Run "${id}" has no stored standardisation.`)
