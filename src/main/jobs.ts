@@ -17,6 +17,7 @@ import * as path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { JobInfo } from '../shared/api'
 import type { RunConfig } from '../engine/train/config'
+import { RunStore } from '../engine/store'
 import type { InferBenchOptions } from '../engine/bench/infer-bench'
 import { HostError } from './errors'
 import type { FromWorker, ToWorker } from './job-protocol'
@@ -90,6 +91,25 @@ interface Job {
 }
 
 const TERMINAL: readonly JobInfo['status'][] = ['completed', 'failed', 'cancelled']
+
+/**
+ * What a killed worker's run has on disk, as the store reads it back (a sentence starting with a space): its
+ * checkpoint step (weights for eval, sample and export; resumable or not), or that it had none yet.
+ */
+export function runOnDisk(runsDir: string, runId: string): string {
+  let checkpoint: { step: number; resumable: boolean } | null | undefined
+  try {
+    checkpoint = new RunStore(runsDir).load(runId).checkpoint
+  } catch (e) {
+    return ` Run ${runId} cannot be read back: ${e instanceof Error ? e.message : String(e)}`
+  }
+  if (!checkpoint)
+    return ` Run ${runId} shows as crashed; it stopped before its first checkpoint, so no weights were saved.`
+  return (
+    ` Run ${runId} shows as crashed with its checkpoint at step ${checkpoint.step}: its weights there can be` +
+    ` evaluated, sampled and exported${checkpoint.resumable ? ', and it can be resumed' : ''}.`
+  )
+}
 
 export class JobManager {
   private readonly jobs = new Map<string, Job>()
@@ -339,7 +359,7 @@ export class JobManager {
       const run = bench
         ? ' Nothing was saved.'
         : runId
-          ? ` Run ${runId} keeps its last checkpoint and shows as crashed.`
+          ? runOnDisk(this.opts.runsDir, runId)
           : ' No run had been created yet.'
       const where = bench ? `configuration ${step} of ${steps}` : `step ${step} of ${steps}`
       if (job.cancelRequested)

@@ -219,6 +219,8 @@ describe('training jobs in a forked worker process', () => {
     expect(done.error?.code).toBe('WORKER_CRASHED')
     expect(done.error?.message).toMatch(/stopped unexpectedly: it was killed \(SIGKILL\)/)
     expect(done.error?.message).toContain(running.runId!)
+    // It says what is on disk: killed long before its first checkpoint (10 % of 500 000 steps, or 30 s).
+    expect(done.error?.message).toMatch(/stopped before its first checkpoint, so no weights were saved/)
     const { runs, problems } = await value<{ runs: RunSummaryInfo[]; problems: unknown[] }>(
       lab,
       'runs:list',
@@ -390,7 +392,7 @@ describe('job queue', () => {
     expect(workers[0]!.killed).toBe(true)
     expect(done.status).toBe('cancelled')
     expect(done.error?.message).toMatch(
-      /did not stop .* killed at step 3 of 10\. Run r-1 keeps its last checkpoint/
+      /did not stop .* killed at step 3 of 10\. Run r-1 cannot be read back: /
     )
   })
 

@@ -186,7 +186,7 @@ export class OrtRegressionModel implements AsyncTrainableModel {
     this.sync()
   }
 
-  trainState(): TrainState {
+  trainState(): Promise<TrainState> {
     return this.trainer.state()
   }
 

@@ -264,14 +264,16 @@ export class OrtTrainStep {
   }
 
   /** Parameters, Adam moments, the average and the counters, for a checkpoint (`setState` restores them). */
-  state(): TrainState {
+  async state(): Promise<TrainState> {
     const st = emptyTrainState()
-    const put = (prefix: string, ts: OrtTensor[] | null): void =>
-      ts?.forEach((t, i) => (st.arrays[`${prefix}.${i}`] = plain(t.data as Float32Array)))
-    put('p', this.p)
-    put('m', this.m)
-    put('v', this.v)
-    put('a', this.a)
+    const put = async (prefix: string, ts: OrtTensor[] | null): Promise<void> => {
+      for (const [i, t] of (ts ?? []).entries())
+        st.arrays[`${prefix}.${i}`] = plain(this.onHost ? hostData(t) : ((await t.getData()) as Float32Array))
+    }
+    await put('p', this.p)
+    await put('m', this.m)
+    await put('v', this.v)
+    await put('a', this.a)
     st.counters.acc1 = this.acc1
     st.counters.acc2 = this.acc2
     st.counters.updates = this.updates
@@ -290,6 +292,7 @@ export class OrtTrainStep {
     const acc2 = takeCounter(st, 'acc2')
     const updates = takeCounter(st, 'updates')
     // Assigned only once everything has been read and checked.
+    this.pending = []
     this.p = p
     this.m = m
     this.v = v

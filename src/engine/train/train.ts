@@ -456,16 +456,17 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
   const policy = ctx.checkpoints ?? DEFAULT_CHECKPOINTS
   const ckptEvery = Math.max(1, Math.round(config.steps * policy.fraction))
   let lastCkpt = performance.now()
-  const checkpoint = (stepsDone: number): void => {
+  const checkpoint = async (stepsDone: number): Promise<void> => {
     if (!handle) return
     const streams: Streams = { train: rng, eval: evalRng, preview: previewRng, snapshot: snapshotRng }
+    const state = (await model.trainState?.()) ?? null
     handle.saveCheckpoint(model.toJSON(), {
       schema: 1,
       step: stepsDone,
       elapsedMs: performance.now() - t0,
       loss,
       rng: Object.fromEntries(Object.entries(streams).map(([k, r]) => [k, r.state()])),
-      state: model.trainState?.() ?? null
+      state
     })
     lastCkpt = performance.now()
     ctx.onCheckpoint?.(stepsDone)
@@ -552,7 +553,7 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
         step + 1 < config.steps &&
         ((step + 1) % ckptEvery === 0 || performance.now() - lastCkpt >= policy.everyMs)
       )
-        checkpoint(step + 1)
+        await checkpoint(step + 1)
       if (now - lastYield > 50) {
         await yieldToEventLoop()
         lastYield = performance.now()
@@ -601,7 +602,7 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
       if (e instanceof DivergenceError) model.restore(snapshot)
       const stepsDone = e instanceof DivergenceError ? snapshotStep : step
       try {
-        if (e instanceof CancelledError) checkpoint(step)
+        if (e instanceof CancelledError) await checkpoint(step)
         else handle.saveWeights(model.toJSON())
       } catch {
         /* weights unreadable: the run record still says what happened */
