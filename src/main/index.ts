@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url'
 import { createLab, type Lab } from './handlers'
 import { forwardEvents, registerIpc } from './ipc'
 import { nativeDialogs, utilityWorker } from './native'
+import { resourcePath, WINDOW_ICON } from './resources'
 
 const PRODUCT_NAME = 'Pushforward Lab'
 
@@ -52,6 +53,10 @@ function createWindow(): BrowserWindow {
     minHeight: 560,
     show: false,
     autoHideMenuBar: true,
+    icon: resourcePath(
+      { isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath },
+      WINDOW_ICON
+    ),
     webPreferences: {
       preload: join(import.meta.dirname, '../preload/index.cjs'),
       contextIsolation: true,

@@ -61,6 +61,7 @@ vi.mock('electron', () => {
     whenReady: () => Promise.resolve(),
     getVersion: () => '1.2.3',
     getPath: () => os.tmpdir(),
+    getAppPath: () => path.join(os.tmpdir(), 'pfm-app', 'app.asar'),
     on: (event: string, l: Listener) => {
       e.appListeners.set(event, [...(e.appListeners.get(event) ?? []), l])
       return app
@@ -89,15 +90,21 @@ vi.mock('electron', () => {
 
 let dataDir: string
 
+let resourcesPath: string
+
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-electron-'))
   process.env['PFM_DATA_DIR'] = dataDir
+  // A packaged app: Electron sets process.resourcesPath; electron-builder puts resources/ inside it.
+  resourcesPath = path.join(dataDir, 'packaged-resources')
+  ;(process as { resourcesPath?: string }).resourcesPath = resourcesPath
   await import('../../src/main/index')
   await vi.waitFor(() => expect(e.windows).toHaveLength(1))
 })
 
 afterAll(() => {
   delete process.env['PFM_DATA_DIR']
+  delete (process as { resourcesPath?: string }).resourcesPath
   fs.rmSync(dataDir, { recursive: true, force: true })
 })
 
@@ -135,6 +142,8 @@ describe('Electron main process', () => {
       /preload[\\/]index\.cjs$/
     )
     expect(loaded).toMatch(/renderer[\\/]index\.html$/)
+    // The window icon comes through the resources path helper, from the packaged resources folder.
+    expect(options['icon']).toBe(path.join(resourcesPath, 'resources', 'icon.png'))
   })
 
   it('blocks navigation away from the app, pop-ups and webviews; https links go to the system browser', () => {
