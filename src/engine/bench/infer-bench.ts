@@ -353,6 +353,10 @@ export async function benchInference(
   }
   const ep = resolved.provider
   for (const why of resolved.skipped) ctx.log?.(`--ep auto: skipped ${why}`)
+  if (ep === 'webgpu' && forms.includes('loop'))
+    ctx.log?.(
+      '--form loop on webgpu: the provider registers no Loop kernel, so the loop runs on the CPU provider'
+    )
 
   // Plan the work first (opens every run: unknown ids fail before anything is timed).
   interface Case {
