@@ -1,4 +1,5 @@
 /** Shared engine value types (plain data, serialisable). */
+import type { ImageMetricsInfo } from '../shared/api'
 
 /** A point cloud: `n` points of dimension `d`, row-major (`data[i * d + j]`). */
 export interface Points {
@@ -78,7 +79,12 @@ export interface Metrics {
   modesCovered?: number
   /** … and the share of samples that lie in a mode (within 3σ of a Gaussian's centre, inside a square). */
   highQuality?: number
+  /** Labelled image sets: the metrics in the workbench classifier's features (see metrics/image-metrics.ts). */
+  image?: ImageMetrics
 }
+
+/** Image-run metrics in the features of the workbench's classifier (see metrics/image-metrics.ts). */
+export type ImageMetrics = ImageMetricsInfo
 
 /**
  * One mode of a distribution whose modes are known: an isotropic Gaussian bump (centre, σ per coordinate) or

@@ -40,6 +40,7 @@ export function metricsInfo(m: Partial<Metrics>): Partial<MetricsInfo> {
   ] as const
   const out: Partial<MetricsInfo> = {}
   for (const k of keys) if (m[k] !== undefined) out[k] = m[k]
+  if (m.image) out.image = { ...m.image }
   return out
 }
 

@@ -184,6 +184,38 @@ export interface MetricsInfo {
   modes?: number
   modesCovered?: number
   highQuality?: number
+  /**
+   * Labelled image sets: `fd` (Fréchet distance in the features of the workbench's classifier, not FID) with
+   * its yard-sticks `fdGaussian` and `fdData`, KID, feature PRDC, class coverage (`classKL`, `minClassShare`),
+   * memorisation (nearest-training-image distance ratio, share of copies) and the classifier's test accuracy.
+   */
+  image?: ImageMetricsInfo
+}
+
+/** Image-run metrics in the features of the workbench's classifier (the engine's `ImageMetrics`). */
+export interface ImageMetricsInfo {
+  /** Fréchet distance in the classifier's features (not FID), samples vs held-out. */
+  fd: number
+  /** `fd` of a full-covariance Gaussian fitted to the training pixels: the yard-stick to be far below. */
+  fdGaussian: number
+  /** `fd` of training vs held-out images: the floor at this sample size. */
+  fdData: number
+  /** Unbiased MMD² with the cubic polynomial kernel on the features (KID-style). */
+  kid: number
+  precision: number
+  recall: number
+  density: number
+  coverage: number
+  /** KL(held-out predicted classes ‖ samples' predicted classes), nats (0: the same class mix). */
+  classKL: number
+  /** The rarest class's share of the samples (1 / classes when balanced; 0 when a class is missing). */
+  minClassShare: number
+  /** Median nearest-training-image distance of the samples over that of the held-out images (≪ 1: copies). */
+  memorisation: number
+  /** Share of samples nearer a training image than a tenth of the held-out median distance. */
+  copies: number
+  /** The classifier's test accuracy on its own held-out split. */
+  classifierAccuracy: number
 }
 
 /** A queued or running piece of work (training, benchmark) in a worker process. */

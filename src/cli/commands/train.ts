@@ -5,7 +5,7 @@ import type { Activation } from '../../engine/models/mlp'
 import { parseProviderChoice } from '../../engine/onnx/providers'
 import { resumeRun } from '../../engine/train/resume'
 import { makeRunConfig, trainRun, type TrainContext, type TrainResult } from '../../engine/train/train'
-import type { BackendChoice, ImageReadOptions, Metrics } from '../../engine/types'
+import type { BackendChoice, ImageMetrics, ImageReadOptions, Metrics } from '../../engine/types'
 import { duration, fmt, num, openStore, Out, parse, parseSets, required, str, table, withFlags } from '../io'
 
 export const usage = `pfm train --resume <runId> [--json]   (continue a crashed/cancelled/failed run from its checkpoint)
@@ -16,8 +16,9 @@ pfm train --data <builtin|file|folder> --objective <id> [--columns SEL] [--skip-
           [--heldout F] [--eval-every N] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu|onnxruntime]
           [--device cpu|webgpu|cuda|auto] [--json]`
 
-export function metricsJson(m: Metrics): Record<string, number> {
+export function metricsJson(m: Metrics): Record<string, number | Record<string, number>> {
   return {
+    ...(m.image ? { image: { ...m.image } } : {}),
     energy: m.energy,
     energyGaussian: m.energyGaussian,
     mmd: m.mmd,
@@ -59,10 +60,24 @@ export function metricsTable(m: Metrics): string {
             ]
           ]
         : []),
-      ['points compared', m.n, '']
+      ['points compared', m.n, ''],
+      ...(m.image ? imageRows(m.image) : [])
     ],
     ['held-out metric', 'value', '']
   )
+}
+
+/** The image metrics' rows (features of the workbench's classifier). */
+function imageRows(im: ImageMetrics): (string | number)[][] {
+  return [
+    ['fd (classifier features)', im.fd, `(Gaussian fit: ${fmt(im.fdGaussian)}, data: ${fmt(im.fdData)})`],
+    ['KID (classifier features)', im.kid, ''],
+    ['feature precision / recall', `${fmt(im.precision)} / ${fmt(im.recall)}`, ''],
+    ['feature density / coverage', `${fmt(im.density)} / ${fmt(im.coverage)}`, ''],
+    ['class KL / rarest class', `${fmt(im.classKL)} / ${(100 * im.minClassShare).toFixed(1)} %`, ''],
+    ['memorisation ratio', im.memorisation, `(copies: ${(100 * im.copies).toFixed(1)} %)`],
+    ['classifier test accuracy', `${(100 * im.classifierAccuracy).toFixed(1)} %`, '']
+  ]
 }
 
 /** The image flags (`--image-shape`, `--label-column`, `--labels`, `--resize`) as read options. */

@@ -15,3 +15,6 @@ export {
   type ModeMetrics
 } from './modes'
 export { subsample } from './points'
+export { frechetDistance, frechetGaussians, kernelInceptionDistance, symmetricEigen } from './feature-stats'
+export { ImageClassifier, FEATURE_DIM, type ClassifierOptions } from './image-classifier'
+export { ImageEvaluator } from './image-metrics'

@@ -92,7 +92,24 @@ export const MetricsSchema = z.object({
   n: num,
   modes: count.optional(),
   modesCovered: count.optional(),
-  highQuality: z.number().min(0).max(1).optional()
+  highQuality: z.number().min(0).max(1).optional(),
+  image: z
+    .object({
+      fd: num,
+      fdGaussian: num,
+      fdData: num,
+      kid: num,
+      precision: num,
+      recall: num,
+      density: num,
+      coverage: num,
+      classKL: num,
+      minClassShare: num,
+      memorisation: num,
+      copies: num,
+      classifierAccuracy: num
+    })
+    .optional()
 })
 
 export const StandardizationSchema = z.object({

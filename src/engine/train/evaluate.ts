@@ -7,6 +7,7 @@ import type { SampleOptions, TrainableModel } from '../objectives/types'
 import type { Dataset, ImageInfo, Metrics, Points } from '../types'
 import type { LoadedRun, RunStore, WeightsChoice } from '../store'
 import type { RunConfig } from './config'
+import { classifierDir, imageEvaluator } from './image-eval'
 import { STREAMS, loadRunDataset, prepareData, restoreModel, runModes, scoreModel, streamRng } from './train'
 
 export interface OpenRun {
@@ -54,8 +55,18 @@ export async function evaluateRun(
 ): Promise<{ metrics: Metrics; sampler: SampleOptions; extra: Record<string, number> }> {
   const open = await openRun(store, id, opts.weights)
   try {
-    const { train, heldout, stats } = rebuildData(open.config)
+    const ds = resolveRunDataset(open.config)
+    const { train, heldout, stats } = prepareData(ds, open.config)
     const rng = streamRng(opts.seed ?? open.config.seed, STREAMS.eval + 2)
+    const images = await imageEvaluator(
+      ds,
+      stats,
+      { train, heldout },
+      streamRng(open.config.seed, STREAMS.eval + 7),
+      {
+        cacheDir: classifierDir(store.root)
+      }
+    )
     const n = Math.min(opts.n ?? heldout.n, heldout.n)
     const sub: Points =
       n === heldout.n ? heldout : { n, d: heldout.d, data: heldout.data.subarray(0, n * heldout.d) }
@@ -69,7 +80,8 @@ export async function evaluateRun(
         ...(opts.sampler ? { sampler: opts.sampler } : {}),
         ...(opts.steps ? { steps: opts.steps } : {})
       },
-      runModes(open.config.dataset.spec, stats)
+      runModes(open.config.dataset.spec, stats),
+      images
     )
     const extra = open.model.evaluate?.(heldout, rng.fork()) ?? {}
     return { metrics: scored.metrics, sampler: scored.sampler, extra }

@@ -26,10 +26,11 @@ import {
   splitHeldout,
   standardize
 } from '../data'
-import { computeMetrics, type KnownModes } from '../metrics'
+import { computeMetrics, type ImageEvaluator, type KnownModes } from '../metrics'
 import type { BestInfo, RunHandle, RunStore } from '../store'
 import { SNAPSHOT_POINTS, snapshotSteps } from '../store/snapshots'
 import type { ModelConfig, RunConfig } from './config'
+import { classifierDir, imageEvaluator } from './image-eval'
 import { PushforwardModel } from './pushforward-model'
 import { SNAPSHOT_EVERY } from './variables'
 
@@ -290,7 +291,8 @@ export function scoreModel(
   n: number,
   rng: Rng,
   sampler?: Partial<SampleOptions>,
-  known?: KnownModes | null
+  known?: KnownModes | null,
+  images?: ImageEvaluator | null
 ): { metrics: Metrics; samples: Points; sampler: SampleOptions } {
   const opts: SampleOptions = {
     sampler: sampler?.sampler ?? model.samplers[0]!,
@@ -299,7 +301,9 @@ export function scoreModel(
   if (!model.samplers.includes(opts.sampler))
     throw new ConfigError(`This model samples with ${model.samplers.join(', ')}, not "${opts.sampler}".`)
   const samples: Points = { n, d: heldout.d, data: model.sample(n, rng.fork(), opts) }
-  return { metrics: computeMetrics(samples, heldout, train, rng.fork(), known), samples, sampler: opts }
+  const metrics = computeMetrics(samples, heldout, train, rng.fork(), known)
+  if (images) metrics.image = images.score(samples, rng.fork())
+  return { metrics, samples, sampler: opts }
 }
 
 /**
@@ -484,8 +488,14 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     handle?.appendSnapshot(step, invertStandardization(head, stats))
   }
   let lastPreview = -Infinity
+  let images: ImageEvaluator | null = null
 
   try {
+    // Labelled image sets: metrics in the features of the data set's classifier (trained once, cached).
+    images = await imageEvaluator(ds, stats, { train, heldout }, streamRng(config.seed, STREAMS.eval + 7), {
+      ...(ctx.store ? { cacheDir: classifierDir(ctx.store.root) } : {}),
+      ...(ctx.log ? { log: ctx.log } : {})
+    })
     // ── the steps ──
     for (; step < config.steps; step++) {
       if (ctx.signal?.aborted)
@@ -514,7 +524,7 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
         const elapsed = now - t0
         const sps = ((step + 1 - start.step) * B) / ((now - t0 - start.elapsedMs) / 1000)
         const metrics = isEval
-          ? scoreModel(model, heldout, train, evalN, evalRng.fork(), undefined, known).metrics
+          ? scoreModel(model, heldout, train, evalN, evalRng.fork(), undefined, known, images).metrics
           : undefined
         handle?.appendMetrics({
           step: step + 1,
@@ -561,7 +571,7 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     }
     // ── the end: final held-out metrics, weights, samples ──
     const durationMs = performance.now() - t0
-    const scored = scoreModel(model, heldout, train, evalN, evalRng.fork(), undefined, known)
+    const scored = scoreModel(model, heldout, train, evalN, evalRng.fork(), undefined, known, images)
     const extra = model.evaluate?.(heldout, evalRng.fork()) ?? {}
     const weights = model.toJSON()
     handle?.saveWeights(weights)

@@ -1,0 +1,127 @@
+/**
+ * Image-run metrics in the features of the workbench's classifier (`image-classifier.ts`):
+ *
+ * - `fd`: Fréchet distance between Gaussians fitted to the samples' and the held-out images' features — "FD in
+ *   the features of the workbench's classifier", not FID (no Inception network);
+ * - `kid`: unbiased MMD² with the cubic polynomial kernel on the same features;
+ * - precision / recall / density / coverage (k = 5) on the features;
+ * - class coverage: KL(data ‖ samples) of the predicted-class histograms, and the smallest class share;
+ * - yard-sticks in the same units: `fdGaussian` (a full-covariance Gaussian fitted to the training pixels)
+ *   and `fdData` (training vs held-out images: the floor at this sample size);
+ * - memorisation (paper §5): median distance of a sample to its nearest training image over the held-out
+ *   images' median distance to theirs (≈ 1 is healthy; ≪ 1 copies), and the share of samples closer to a
+ *   training image than a tenth of that held-out median (`copies`).
+ *
+ * The yard-sticks depend only on the data, so an evaluator computes them once and scores many sample sets.
+ */
+import type { Rng } from '../rng'
+import type { ImageMetrics, Points } from '../types'
+import { gather } from '../data/transform'
+import { frechetDistance, kernelInceptionDistance } from './feature-stats'
+import { fitGaussian, sampleGaussian } from './gaussian'
+import type { ImageClassifier } from './image-classifier'
+import { subsample } from './points'
+import { prdc } from './prdc'
+
+/** Most images compared (features and nearest neighbours); larger sets are subsampled. */
+const MAX_EVAL = 1000
+/** Most training images searched for nearest neighbours and used for the Gaussian fit. */
+const MAX_TRAIN = 4000
+
+export class ImageEvaluator {
+  private readonly heldout: Points
+  private readonly heldFeat: Points
+  private readonly train: Points
+  private readonly dataHist: Float64Array
+  private readonly heldNN: number
+  readonly fdGaussian: number
+  readonly fdData: number
+
+  /**
+   * @param train, heldout standardised images (the run's split)
+   * @param rng draws the subsets and the Gaussian yard-stick's samples
+   */
+  constructor(
+    private readonly clf: ImageClassifier,
+    train: Points,
+    heldout: Points,
+    rng: Rng
+  ) {
+    this.heldout = heldout.n > MAX_EVAL ? subsample(heldout, MAX_EVAL, rng.fork()) : heldout
+    this.train = train.n > MAX_TRAIN ? subsample(train, MAX_TRAIN, rng.fork()) : train
+    this.heldFeat = clf.features(this.heldout)
+    this.dataHist = histogram(clf.predict(this.heldout), clf.classes)
+    const n = this.heldout.n
+    const trainSub = gather(
+      this.train.data,
+      this.train.d,
+      Array.from({ length: Math.min(n, this.train.n) }, (_, i) => i)
+    )
+    this.fdData = frechetDistance(clf.features(trainSub), this.heldFeat)
+    const gauss = sampleGaussian(fitGaussian(this.train), n, rng.fork())
+    this.fdGaussian = frechetDistance(clf.features(gauss), this.heldFeat)
+    this.heldNN = median(nearestDistances(this.heldout, this.train))
+  }
+
+  /** The image metrics of standardised samples (subsampled to the held-out size). */
+  score(samples: Points, rng: Rng): ImageMetrics {
+    const s = samples.n > this.heldout.n ? subsample(samples, this.heldout.n, rng.fork()) : samples
+    const feat = this.clf.features(s)
+    const hist = histogram(this.clf.predict(s), this.clf.classes)
+    let kl = 0
+    for (let c = 0; c < hist.length; c++) {
+      const p = this.dataHist[c]!
+      if (p > 0) kl += p * Math.log(p / Math.max(hist[c]!, 1e-6))
+    }
+    const nn = nearestDistances(s, this.train)
+    const sampleNN = median(nn)
+    const copyBelow = 0.1 * this.heldNN
+    const { precision, recall, density, coverage } = prdc(this.heldFeat, feat, 5)
+    return {
+      fd: frechetDistance(feat, this.heldFeat),
+      fdGaussian: this.fdGaussian,
+      fdData: this.fdData,
+      kid: kernelInceptionDistance(feat, this.heldFeat),
+      precision,
+      recall,
+      density,
+      coverage,
+      classKL: kl,
+      minClassShare: Math.min(...hist),
+      memorisation: this.heldNN > 0 ? sampleNN / this.heldNN : NaN,
+      copies: nn.filter((d) => d < copyBelow).length / nn.length,
+      classifierAccuracy: this.clf.accuracy
+    }
+  }
+}
+
+function histogram(pred: Int32Array, classes: number): Float64Array {
+  const h = new Float64Array(classes)
+  for (const c of pred) h[c] = h[c]! + 1 / pred.length
+  return h
+}
+
+/** Euclidean distance from each row of `x` to its nearest row of `ref`. */
+function nearestDistances(x: Points, ref: Points): number[] {
+  const d = x.d
+  const out: number[] = []
+  for (let i = 0; i < x.n; i++) {
+    let best = Infinity
+    for (let j = 0; j < ref.n; j++) {
+      let s = 0
+      for (let t = 0; t < d && s < best; t++) {
+        const e = x.data[i * d + t]! - ref.data[j * d + t]!
+        s += e * e
+      }
+      if (s < best) best = s
+    }
+    out.push(Math.sqrt(best))
+  }
+  return out
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
