@@ -58,6 +58,7 @@ import {
   type StoreProblem
 } from './schema'
 import { describeIssue } from './validate'
+import { weightsProblem } from './weights-check'
 
 export const RUN_FILE = 'run.json'
 export const WEIGHTS_FILE = 'weights.json'
@@ -400,6 +401,8 @@ export class RunStore {
     }
     const env = WeightsEnvelopeSchema.safeParse(json)
     if (!env.success) throw new StoreError(`Run "${id}": ${file} ${describeIssue(env.error)}.`)
+    const bad = weightsProblem(json)
+    if (bad) throw new StoreError(`Run "${id}": ${file} field "${bad.field}" ${bad.reason}.`)
     if (!schema) return env.data
     const full = schema.safeParse(json)
     if (!full.success) throw new StoreError(`Run "${id}": ${file} ${describeIssue(full.error)}.`)

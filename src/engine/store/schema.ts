@@ -176,8 +176,54 @@ export interface BestInfo {
 }
 export const BestInfoSchema = z.object({ step: count, metric: z.literal('energy'), value: z.number() })
 
+type Issue = { path: (string | number)[]; message: string }
+
+/**
+ * What the field types cannot say: the counts a model is rebuilt from are positive, and the standardisation
+ * has one finite mean and one finite, positive deviation per dimension (dividing by a zero or missing std
+ * would turn every sample into NaN or shift it silently).
+ */
+function recordProblem(r: z.output<typeof RunRecordBase>): Issue | null {
+  const c = r.config
+  const positive: [string[], number][] = [
+    [['config', 'steps'], c.steps],
+    [['config', 'dataset', 'dim'], c.dataset.dim],
+    [['config', 'dataset', 'rows'], c.dataset.rows],
+    [['config', 'model', 'latentDim'], c.model.latentDim],
+    [['config', 'model', 'width'], c.model.width]
+  ]
+  for (const [path, v] of positive) if (!(v >= 1)) return { path, message: `is ${v}; it must be at least 1` }
+  if (!(c.batch >= 2)) return { path: ['config', 'batch'], message: `is ${c.batch}; it must be at least 2` }
+  if (!(Number.isFinite(c.lr) && c.lr > 0)) return { path: ['config', 'lr'], message: `is ${c.lr}; it must be > 0` }
+  if (!(c.heldout > 0 && c.heldout < 1))
+    return { path: ['config', 'heldout'], message: `is ${c.heldout}; it must be in (0, 1)` }
+  const s = r.standardization
+  if (s) {
+    for (const k of ['mean', 'std'] as const)
+      if (s[k].length !== c.dataset.dim)
+        return {
+          path: ['standardization', k],
+          message: `has ${s[k].length} values, the data have ${c.dataset.dim} dimensions`
+        }
+    const m = s.mean.findIndex((x) => !Number.isFinite(x))
+    if (m >= 0) return { path: ['standardization', 'mean', m], message: `is ${s.mean[m]}, not a finite number` }
+    const d = s.std.findIndex((x) => !(Number.isFinite(x) && x > 0))
+    if (d >= 0) return { path: ['standardization', 'std', d], message: `is ${s.std[d]}; a deviation must be > 0` }
+  }
+  if (r.result && r.result.stepsDone > c.steps)
+    return { path: ['result', 'stepsDone'], message: `is ${r.result.stepsDone}, more than the ${c.steps} steps asked for` }
+  if (r.checkpoint && r.checkpoint.step > c.steps)
+    return { path: ['checkpoint', 'step'], message: `is ${r.checkpoint.step}, more than the ${c.steps} steps asked for` }
+  return null
+}
+
+function checkRecordCounts(r: z.output<typeof RunRecordBase>, ctx: z.RefinementCtx): void {
+  const p = recordProblem(r)
+  if (p) ctx.addIssue({ code: 'custom', path: p.path, message: p.message })
+}
+
 /** The content of `runs/<id>/run.json`. */
-export const RunRecordSchema = z.object({
+const RunRecordBase = z.object({
   schema: z.literal(RUN_SCHEMA_VERSION),
   id: z.string(),
   name: z.string(),
@@ -198,6 +244,7 @@ export const RunRecordSchema = z.object({
   checkpoint: CheckpointInfoSchema.nullable().optional(),
   best: BestInfoSchema.nullable().optional()
 })
+export const RunRecordSchema = RunRecordBase.superRefine(checkRecordCounts)
 export type RunRecord = z.output<typeof RunRecordSchema>
 
 /** One line of `metrics.jsonl`. `time`: milliseconds since training started. */

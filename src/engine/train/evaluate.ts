@@ -5,7 +5,8 @@ import { StoreError } from '../errors'
 import { findObjective } from '../objectives/registry'
 import type { SampleOptions, TrainableModel } from '../objectives/types'
 import type { Dataset, ImageInfo, Metrics, Points } from '../types'
-import type { LoadedRun, RunStore, WeightsChoice } from '../store'
+import { BEST_WEIGHTS_FILE, WEIGHTS_FILE, type LoadedRun, type RunStore, type WeightsChoice } from '../store'
+import { Rng } from '../rng'
 import type { RunConfig } from './config'
 import { classifierDir, imageEvaluator } from './image-eval'
 import { STREAMS, loadRunDataset, prepareData, restoreModel, runModes, scoreModel, streamRng } from './train'
@@ -28,7 +29,37 @@ export async function openRun(store: RunStore, id: string, which: WeightsChoice 
   if (!weights || typeof weights.kind !== 'string') throw new StoreError(`Run "${id}" has no model weights.`)
   await initBackend(run.config.backend)
   const obj = findObjective(run.config.objective)
-  const model = restoreModel(obj, run.config, run.config.dataset.dim, weights)
+  const file = which === 'best' ? BEST_WEIGHTS_FILE : WEIGHTS_FILE
+  const where = `Run "${id}": ${file}`
+  const phi = (weights as { phi?: { spec?: { inDim?: unknown; outDim?: unknown } } }).phi?.spec
+  if (obj.kind === 'pushforward' && phi) {
+    if (phi.inDim !== run.config.model.latentDim)
+      throw new StoreError(
+        `${where} field "phi.spec.inDim" is ${String(phi.inDim)}; run.json's config.model.latentDim is ${run.config.model.latentDim}.`
+      )
+    if (phi.outDim !== run.config.dataset.dim)
+      throw new StoreError(
+        `${where} field "phi.spec.outDim" is ${String(phi.outDim)}; the run's data have ${run.config.dataset.dim} dimensions.`
+      )
+  }
+  let model: TrainableModel
+  try {
+    model = restoreModel(obj, run.config, run.config.dataset.dim, weights)
+  } catch (e) {
+    throw new StoreError(`${where} does not hold a ${obj.id} model: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  try {
+    // Two points drawn with the default sampler: the stored model must produce points of the data's dimension.
+    const probe = model.sample(2, new Rng(1), { sampler: model.samplers[0]!, steps: model.defaultSteps })
+    if (probe.length !== 2 * run.config.dataset.dim)
+      throw new StoreError(
+        `${where} holds a model of ${probe.length / 2}-dimensional points; the run's data have ${run.config.dataset.dim} dimensions.`
+      )
+  } catch (e) {
+    model.dispose()
+    if (e instanceof StoreError) throw e
+    throw new StoreError(`${where} does not hold a working ${obj.id} model: ${e instanceof Error ? e.message : String(e)}`)
+  }
   return { run, config: run.config, model, weights, dispose: () => model.dispose() }
 }
 
