@@ -73,6 +73,11 @@ export interface Metrics {
   coverage: number
   /** Number of points each side. */
   n: number
+  /**
+   * Memorisation (§5): mean nearest-training-point distance of samples over that of held-out points
+   * (≈ 1 generalises, → 0 copies the training set); absent in runs stored before it was measured.
+   */
+  memorisation?: number
   /** Data sets with known modes only (the built-in mixtures): how many modes the data have … */
   modes?: number
   /** … how many of them the samples cover (see `modeCoverage`) … */

@@ -34,6 +34,7 @@ export function metricsInfo(m: Partial<Metrics>): Partial<MetricsInfo> {
     'density',
     'coverage',
     'n',
+    'memorisation',
     'modes',
     'modesCovered',
     'highQuality'

@@ -180,6 +180,8 @@ export interface MetricsInfo {
   density: number
   coverage: number
   n: number
+  /** Memorisation (§5): nearest-training-point distance of samples over that of held-out points (≈ 1: none). */
+  memorisation?: number
   /** Data sets with known modes (the built-in mixtures): number of modes, modes covered, share in a mode. */
   modes?: number
   modesCovered?: number

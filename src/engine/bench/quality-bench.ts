@@ -158,8 +158,9 @@ function modeCells(m: Metrics): string {
 /** The report as one markdown table (one row per objective and data set). */
 export function qualityTable(rep: QualityBenchReport): string {
   const head =
-    '| objective | family | data | steps × batch | sampler | energy | × Gaussian | MMD² | precision | recall | coverage | modes covered | in a mode | train s | trained on |'
-  const sep = '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+    '| objective | family | data | steps × batch | sampler | energy | × Gaussian | MMD² | precision | recall | coverage | modes covered | in a mode | memorisation | train s | trained on |'
+  const sep =
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
   const lines = rep.rows.map((r) => {
     const m = r.metrics
     const ratio = f(r.ratio, 3)
@@ -167,7 +168,7 @@ export function qualityTable(rep: QualityBenchReport): string {
       `| \`${r.objective}\` | ${r.family} | ${r.dataset} | ${r.steps} × ${r.batch} | ` +
       `${r.sampler}${r.sampler === 'onestep' ? '' : ` K = ${r.samplerSteps}`} | ${e(m.energy)} | ` +
       `${r.ratio <= 0.1 ? ratio : `**${ratio}**`} | ${e(m.mmd)} | ${f(m.precision, 3)} | ${f(m.recall, 3)} | ` +
-      `${f(m.coverage, 3)} | ${modeCells(m)} | ${f(r.trainSeconds, 1)} | ${r.backend} |`
+      `${f(m.coverage, 3)} | ${modeCells(m)} | ${f(m.memorisation ?? NaN, 2)} | ${f(r.trainSeconds, 1)} | ${r.backend} |`
     )
   })
   return [head, sep, ...lines].join('\n')

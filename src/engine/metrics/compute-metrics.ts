@@ -9,6 +9,7 @@ import type { Metrics, Mode, Points, Standardization } from '../types'
 import { energyDistance } from './energy-distance'
 import { energyGaussian } from './gaussian'
 import { mmd2 } from './mmd'
+import { memorisation } from './memorisation'
 import { modeMetrics } from './modes'
 import { checkPoints, checkSameDim, subsample } from './points'
 import { prdc } from './prdc'
@@ -27,6 +28,7 @@ export interface KnownModes {
 /**
  * Energy distance, Gaussian yard-stick, MMD² (bandwidths 0.5, 1, 2), sliced W₂² (256 directions) and PRDC
  * (k = 5; held-out = real, samples = fake). Every random draw comes from forks of `rng`, in a fixed order.
+ * The memorisation ratio (memorisation.ts) compares samples and held-out points with the training set.
  * With `known` modes, also the mode coverage of all the samples (`modeCoverage`), in data units.
  */
 export function computeMetrics(
@@ -45,6 +47,7 @@ export function computeMetrics(
   const subRng = rng.fork()
   const gaussRng = rng.fork()
   const sliceRng = rng.fork()
+  const memoRng = rng.fork()
   const n = Math.min(samples.n, heldout.n)
   const s = samples.n > n ? subsample(samples, n, subRng) : samples
   const h = heldout.n > n ? subsample(heldout, n, subRng) : heldout
@@ -60,6 +63,7 @@ export function computeMetrics(
     density,
     coverage,
     n,
+    memorisation: memorisation(samples, heldout, train, memoRng).ratio,
     ...(known ? modeMetrics(inDataUnits(samples, known.standardization), known.modes) : {})
   }
 }

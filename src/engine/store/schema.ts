@@ -90,6 +90,7 @@ export const MetricsSchema = z.object({
   density: num,
   coverage: num,
   n: num,
+  memorisation: z.number().min(0).optional(),
   modes: count.optional(),
   modesCovered: count.optional(),
   highQuality: z.number().min(0).max(1).optional(),

@@ -41,7 +41,7 @@ describe('qualityTable', () => {
       date: '2026-12-02',
       machine: { cpus: 2, cpuModel: 'x', node: 'v20', platform: 'linux x64' },
       rows: [
-        row('8gaussians', { ...base, modes: 8, modesCovered: 7, highQuality: 0.4123 }),
+        row('8gaussians', { ...base, modes: 8, modesCovered: 7, highQuality: 0.4123, memorisation: 0.987 }),
         row('moons', base)
       ]
     }
@@ -62,5 +62,7 @@ describe('qualityTable', () => {
     expect(eight[head.indexOf('in a mode')]).toBe('41.2 %')
     expect(moons[head.indexOf('modes covered')]).toBe('—')
     expect(moons[head.indexOf('in a mode')]).toBe('—')
+    expect(eight[head.indexOf('memorisation')]).toBe('0.99')
+    expect(moons[head.indexOf('memorisation')]).toBe('—')
   })
 })

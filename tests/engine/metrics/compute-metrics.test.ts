@@ -6,6 +6,7 @@ import type { Metrics } from '../../../src/engine/types'
 import { fromRows, gaussian, mixture8 } from './helpers'
 
 const KEYS: (keyof Metrics)[] = [
+  'memorisation',
   'energy',
   'energyGaussian',
   'mmd',
@@ -32,6 +33,7 @@ describe('computeMetrics', () => {
     expect(m.slicedW2).toBeLessThan(0.03)
     for (const k of ['precision', 'recall', 'coverage'] as const) expect(m[k]).toBeGreaterThan(0.9)
     expect(Math.abs(m.density - 1)).toBeLessThan(0.1)
+    expect(Math.abs(m.memorisation! - 1)).toBeLessThan(0.1)
   })
 
   it('penalises a sampler that drops half the modes', () => {
