@@ -349,6 +349,14 @@ export function createLab(options: HostOptions): Lab {
         benchChanged(id)
       }
     },
+    demo: {
+      start: (req) =>
+        jobs.enqueueDemo({
+          title: 'Demo: one-step maps against a flow',
+          budget: req.budget ?? 'full',
+          benchDir: paths.benchmarks
+        })
+    },
     dialogs: {
       openDataFile: async () => {
         const p = await dialogs().openDataFile()

@@ -28,6 +28,15 @@ export type ToWorker =
       runsDir: string
       benchDir: string
     }
+  | {
+      type: 'demo'
+      /** The job's id: the demo's benchmark is saved as `<benchDir>/<id>/`. */
+      id: string
+      title: string
+      budget: 'full' | 'tiny'
+      runsDir: string
+      benchDir: string
+    }
   | { type: 'cancel' }
 
 /** Worker → host. The last message of a worker is `done` or `error`; an exit without either is a crash. */

@@ -16,6 +16,7 @@ import { chooseTrainer } from '../engine/ort'
 import { RunStore } from '../engine/store'
 import { loadRunDataset, trainRun } from '../engine/train/train'
 import { benchInference } from '../engine/bench/infer-bench'
+import { runDemo } from '../engine/demo'
 import { BenchLibrary } from './benchmarks'
 import type { FromWorker, ToWorker } from './job-protocol'
 import { metricsInfo } from './runs'
@@ -109,6 +110,35 @@ async function bench(job: Extract<ToWorker, { type: 'bench' }>): Promise<void> {
   post({ type: 'bench-done', benchId: job.id }, () => process.exit(0))
 }
 
+async function demo(job: Extract<ToWorker, { type: 'demo' }>): Promise<void> {
+  const backend = await initBackend('auto')
+  post({ type: 'backend', backend: backend.id })
+  const store = new RunStore(job.runsDir)
+  const announced = new Set<string>()
+  const report = await runDemo(
+    store,
+    { budget: job.budget },
+    {
+      signal: controller.signal,
+      onProgress: (p) => {
+        post({ type: 'bench-progress', done: Math.round(1000 * p.fraction), total: 1000, phase: p.phase })
+        for (const id of p.runs ?? [])
+          if (!announced.has(id)) {
+            announced.add(id)
+            post({ type: 'run', runId: id })
+          }
+      }
+    }
+  )
+  if (controller.signal.aborted) throw new CancelledError('Demo cancelled.')
+  const runs = [report.runs.statistics, report.runs.flow, report.runs.distilled]
+  new BenchLibrary(job.benchDir).save(
+    { id: job.id, title: job.title, createdAt: new Date().toISOString(), runs },
+    report.bench
+  )
+  post({ type: 'bench-done', benchId: job.id }, () => process.exit(0))
+}
+
 // An orphaned worker (its host gone) stops rather than training for no one.
 process.on('disconnect', () => process.exit(1))
 
@@ -117,9 +147,9 @@ onMessage((msg) => {
     controller.abort()
     return
   }
-  if ((msg.type !== 'train' && msg.type !== 'bench') || started) return
+  if (started) return
   started = true
-  const work = msg.type === 'train' ? train(msg) : bench(msg)
+  const work = msg.type === 'train' ? train(msg) : msg.type === 'bench' ? bench(msg) : demo(msg)
   work.catch((e: unknown) => {
     const engine = isEngineError(e)
     if (!engine) console.error(e)
@@ -131,7 +161,7 @@ onMessage((msg) => {
         code: engine ? e.code : 'INTERNAL',
         message: engine
           ? message
-          : `Internal error in the ${msg.type === 'train' ? 'training' : 'benchmark'} process: ${message}`
+          : `Internal error in the ${{ train: 'training', bench: 'benchmark', demo: 'demo' }[msg.type]} process: ${message}`
       },
       () => process.exit(engine ? 0 : 1)
     )

@@ -51,7 +51,15 @@ export interface BenchJobSpec {
   benchDir: string
 }
 
-type JobSpec = ({ kind: 'train' } & TrainJobSpec) | ({ kind: 'bench' } & BenchJobSpec)
+/** The demo (engine/demo): three trainings and a benchmark, saved like a benchmark job's. */
+export interface DemoJobSpec {
+  title: string
+  budget: 'full' | 'tiny'
+  benchDir: string
+}
+
+type JobSpec =
+  ({ kind: 'train' } & TrainJobSpec) | ({ kind: 'bench' } & BenchJobSpec) | ({ kind: 'demo' } & DemoJobSpec)
 
 export interface JobManagerOptions {
   spawn: SpawnWorker
@@ -142,6 +150,11 @@ export class JobManager {
   /** Queues a benchmark job; `steps` counts its timed configurations once the worker knows them. */
   enqueueBench(spec: BenchJobSpec): JobInfo {
     return this.enqueue({ kind: 'bench', ...spec }, 0)
+  }
+
+  /** Queues the demo; its progress is in thousandths, its stage in `phase`. */
+  enqueueDemo(spec: DemoJobSpec): JobInfo {
+    return this.enqueue({ kind: 'demo', ...spec }, 1000)
   }
 
   private enqueue(spec: JobSpec, steps: number): JobInfo {
@@ -260,28 +273,44 @@ export class JobManager {
     worker.onMessage((msg) => this.onMessage(job, msg))
     worker.onExit((code, signal) => this.onExit(job, code, signal))
     this.emit(job, true)
-    const spec = job.spec
     try {
-      worker.send(
-        spec.kind === 'train'
-          ? {
-              type: 'train',
-              config: spec.config,
-              runsDir: this.opts.runsDir,
-              ...(spec.name !== undefined ? { name: spec.name } : {}),
-              preview: this.preview
-            }
-          : {
-              type: 'bench',
-              id: job.info.id,
-              title: spec.title,
-              options: spec.options,
-              runsDir: this.opts.runsDir,
-              benchDir: spec.benchDir
-            }
-      )
+      worker.send(this.message(job))
     } catch {
       worker.kill() // its exit reports the failure
+    }
+  }
+
+  /** The worker's one job message. */
+  private message(job: Job): ToWorker {
+    const spec = job.spec
+    const runsDir = this.opts.runsDir
+    switch (spec.kind) {
+      case 'train':
+        return {
+          type: 'train',
+          config: spec.config,
+          runsDir,
+          ...(spec.name !== undefined ? { name: spec.name } : {}),
+          preview: this.preview
+        }
+      case 'bench':
+        return {
+          type: 'bench',
+          id: job.info.id,
+          title: spec.title,
+          options: spec.options,
+          runsDir,
+          benchDir: spec.benchDir
+        }
+      case 'demo':
+        return {
+          type: 'demo',
+          id: job.info.id,
+          title: spec.title,
+          budget: spec.budget,
+          runsDir,
+          benchDir: spec.benchDir
+        }
     }
   }
 
@@ -355,13 +384,21 @@ export class JobManager {
         : code === null
           ? 'could not start'
           : `exited with code ${code}`
-      const bench = job.spec.kind === 'bench'
-      const run = bench
-        ? ' Nothing was saved.'
-        : runId
-          ? runOnDisk(this.opts.runsDir, runId)
-          : ' No run had been created yet.'
-      const where = bench ? `configuration ${step} of ${steps}` : `step ${step} of ${steps}`
+      const bench = job.spec.kind !== 'train'
+      const run =
+        job.spec.kind === 'bench'
+          ? ' Nothing was saved.'
+          : job.spec.kind === 'demo'
+            ? ' The runs it had finished stay in the run list; its benchmark was not saved.'
+            : runId
+              ? runOnDisk(this.opts.runsDir, runId)
+              : ' No run had been created yet.'
+      const where =
+        job.spec.kind === 'demo'
+          ? `${Math.round(step / 10)} % (${job.info.phase ?? 'starting'})`
+          : bench
+            ? `configuration ${step} of ${steps}`
+            : `step ${step} of ${steps}`
       if (job.cancelRequested)
         this.finish(job, 'cancelled', {
           code: 'CANCELLED',
@@ -406,7 +443,7 @@ export class JobManager {
 }
 
 function processName(job: Job): string {
-  return job.spec.kind === 'bench' ? 'benchmark' : 'training'
+  return { train: 'training', bench: 'benchmark', demo: 'demo' }[job.spec.kind]
 }
 
 /** A copy a listener may keep (the manager goes on mutating its own). */

@@ -156,6 +156,8 @@ export const BenchRequestSchema = z.strictObject({
   name: z.string().trim().min(1).max(200).optional()
 })
 
+export const DemoRequestSchema = z.strictObject({ budget: z.enum(['full', 'tiny']).optional() })
+
 /** A benchmark id (the id of the job that measured it). */
 export const BenchIdSchema = text(100).regex(SAFE_ID, 'not a valid benchmark id')
 
@@ -195,6 +197,9 @@ export const ARG_SCHEMAS: ArgSchemas = {
     list: z.tuple([]),
     get: z.tuple([BenchIdSchema]),
     remove: z.tuple([BenchIdSchema])
+  },
+  demo: {
+    start: z.tuple([DemoRequestSchema])
   },
   dialogs: {
     openDataFile: z.tuple([]),

@@ -220,10 +220,19 @@ export interface ImageMetricsInfo {
   classifierAccuracy: number
 }
 
-/** A queued or running piece of work (training, benchmark) in a worker process. */
+/**
+ * The demo (the engine's `pfm demo`): a statistics map, a flow and its distillation trained on 8gaussians, then
+ * benchmarked; its three runs land in the run store and its benchmark in the saved benchmarks.
+ */
+export interface DemoRequest {
+  /** `full` (default): about three minutes on a 2-core CPU; `tiny`: the same pipeline in seconds. */
+  budget?: 'full' | 'tiny'
+}
+
+/** A queued or running piece of work (training, benchmark, the demo) in a worker process. */
 export interface JobInfo {
   id: string
-  kind: 'train' | 'bench'
+  kind: 'train' | 'bench' | 'demo'
   status: JobStatus
   title: string
   /** The run being written (training jobs), once created. */
@@ -509,6 +518,10 @@ export interface Api {
     list(): Promise<{ reports: BenchRecordInfo[]; problems: { id: string; reason: string }[] }>
     get(id: string): Promise<BenchReportInfo>
     remove(id: string): Promise<void>
+  }
+  demo: {
+    /** Queues the demo job (progress through `jobs:update`, its stage in `phase`; cancel with `training.cancel`). */
+    start(req: DemoRequest): Promise<JobInfo>
   }
   dialogs: {
     /** Native open dialog (Electron); the web host answers NOT_SUPPORTED and the renderer uploads instead. */

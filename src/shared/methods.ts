@@ -13,6 +13,7 @@ export const METHODS: MethodTable = {
   runs: { list: true, get: true, samples: true, snapshots: true, rename: true, remove: true },
   export: { onnx: true },
   bench: { start: true, list: true, get: true, remove: true },
+  demo: { start: true },
   dialogs: { openDataFile: true, saveOnnxFile: true }
 }
 

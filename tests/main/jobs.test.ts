@@ -195,6 +195,34 @@ describe('training jobs in a forked worker process', () => {
     ])
   })
 
+  it('the demo runs in a worker with staged progress, leaves its three runs and saves its benchmark', async () => {
+    const job = await value<JobInfo>(lab, 'demo:start', [{ budget: 'tiny' }])
+    expect(job).toMatchObject({ kind: 'demo', steps: 1000, status: expect.stringMatching(/queued|running/) })
+    const phases = new Set<string>()
+    const off = lab.subscribe((e) => {
+      if (e.event === 'jobs:update' && e.payload.id === job.id && e.payload.phase)
+        phases.add(e.payload.phase.split(':')[0]!)
+    })
+    const done = await waitForJob(lab, job.id, (j) => TERMINAL.includes(j.status))
+    off()
+    expect(done.error).toBeNull()
+    expect(done).toMatchObject({ status: 'completed', benchId: job.id, step: 1000 })
+    expect([...phases]).toEqual(
+      expect.arrayContaining([
+        'training the statistics map (energy distance)',
+        'training the flow (cfm)',
+        'benchmark'
+      ])
+    )
+    const { runs } = await value<{ runs: RunSummaryInfo[] }>(lab, 'runs:list', [])
+    const demoRuns = runs.filter((r) => r.name.startsWith('demo: '))
+    expect(demoRuns.map((r) => r.objective).sort()).toEqual(['cfm', 'distill', 'energy'])
+    expect(demoRuns.every((r) => r.metrics?.modes === 8)).toBe(true)
+    const saved = await value<BenchReportInfo>(lab, 'bench:get', [job.id])
+    expect(new Set(saved.table.map((r) => r.run))).toEqual(new Set(demoRuns.map((r) => r.id)))
+    expect(saved.table.every((r) => r.metrics?.modes === 8)).toBe(true)
+  })
+
   it('cancelling a running job stops its worker through the AbortSignal; the run is cancelled', async () => {
     const job = await value<JobInfo>(lab, 'training:start', [
       { dataset: 'moons', objective: 'energy', steps: 500_000, batch: 64 }

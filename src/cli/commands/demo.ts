@@ -68,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   )
   bar?.done()
-  out.result({ ...report, svg: undefined, runsDir, columns: DEMO_COLUMNS }, () => human(report, runsDir))
+  out.result({ ...report, svg: undefined, bench: undefined, runsDir, columns: DEMO_COLUMNS }, () => human(report, runsDir))
   return 0
 }
 

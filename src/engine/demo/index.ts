@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { benchInference, type BenchResult } from '../bench/infer-bench'
+import { benchInference, type BenchResult, type InferBenchReport } from '../bench/infer-bench'
 import type { EngineContext } from '../context'
 import { CancelledError, ConfigError } from '../errors'
 import { builtinModes, generateBuiltin, invertStandardization } from '../data'
@@ -77,6 +77,8 @@ export interface DemoProgress {
   phase: string
   /** Overall, in [0, 1]. */
   fraction: number
+  /** The runs created so far (statistics map, flow, distilled map, in that order). */
+  runs?: string[]
 }
 
 /** One line of the demo's table: a map or a sampler of a run (or the held-out data, the reference). */
@@ -106,6 +108,8 @@ export interface DemoReport {
   rows: DemoRow[]
   /** The figure (SVG document). */
   svg: string
+  /** The benchmark behind the table's latencies and qualities. */
+  bench: InferBenchReport
   /** Files written with `outDir`. */
   files: string[]
   durationMs: number
@@ -155,8 +159,9 @@ export async function runDemo(
   const TRAIN_SHARE = 0.75
   const BENCH_SHARE = 0.2
   let trainedBefore = 0
+  const made: string[] = []
   const report = (phase: string, fraction: number): void =>
-    ctx.onProgress?.({ phase, fraction: Math.min(1, Math.max(0, fraction)) })
+    ctx.onProgress?.({ phase, fraction: Math.min(1, Math.max(0, fraction)), runs: [...made] })
   const checkCancel = (): void => {
     if (ctx.signal?.aborted) throw new CancelledError('Demo cancelled.')
   }
@@ -178,6 +183,7 @@ export async function runDemo(
     })
     trainedBefore += config.steps
     store.rename(r.runId!, name)
+    made.push(r.runId!)
     return r.runId!
   }
 
@@ -312,6 +318,7 @@ export async function runDemo(
     runs: { statistics, flow, distilled },
     rows,
     svg,
+    bench,
     files,
     durationMs: performance.now() - t0
   }

@@ -1,6 +1,6 @@
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { DatasetPreview, JobInfo, TrainRequest } from '../../../shared/api'
+import type { DatasetPreview, DemoRequest, JobInfo, TrainRequest } from '../../../shared/api'
 import { api, errorMessage, onEvent } from '../api'
 import { useDatasetsStore } from './datasets'
 import { datasetIdOfRun } from './gallery'
@@ -15,6 +15,9 @@ export function isActive(job: JobInfo): boolean {
 function byCreated(a: JobInfo, b: JobInfo): number {
   return b.createdAt.localeCompare(a.createdAt)
 }
+
+/** The jobs this queue shows: trainings, and the demo (three trainings and a benchmark in one job). */
+const QUEUED_HERE: readonly JobInfo['kind'][] = ['train', 'demo']
 
 /**
  * The training job queue (benchmark jobs live in the bench store), kept live by the host's `jobs:update` events. Jobs carry curves and sample snapshots, so the
@@ -36,7 +39,7 @@ export const useTrainingStore = defineStore('training', () => {
 
   /** Inserts or replaces a training job (events may arrive before or after `start` resolves). */
   function upsert(job: JobInfo): void {
-    if (job.kind !== 'train') return
+    if (!QUEUED_HERE.includes(job.kind)) return
     const i = jobs.value.findIndex((j) => j.id === job.id)
     const next = jobs.value.slice()
     if (i >= 0) next[i] = job
@@ -61,7 +64,7 @@ export const useTrainingStore = defineStore('training', () => {
     try {
       const list = await api.training.jobs()
       // Keep anything an event delivered meanwhile that the list does not know yet.
-      const trainJobs = list.filter((j) => j.kind === 'train')
+      const trainJobs = list.filter((j) => QUEUED_HERE.includes(j.kind))
       const known = new Set(trainJobs.map((j) => j.id))
       jobs.value = [...trainJobs, ...jobs.value.filter((j) => !known.has(j.id))].sort(byCreated)
     } catch (e) {
@@ -75,6 +78,15 @@ export const useTrainingStore = defineStore('training', () => {
     subscribe()
     const job = await api.training.start(req)
     // An update event may already have brought a newer state of this job.
+    if (!jobs.value.some((j) => j.id === job.id)) upsert(job)
+    selectedId.value = job.id
+    return job
+  }
+
+  /** Queues the demo (the empty queue's first action) and selects it. */
+  async function startDemo(req: DemoRequest = {}): Promise<JobInfo> {
+    subscribe()
+    const job = await api.demo.start(req)
     if (!jobs.value.some((j) => j.id === job.id)) upsert(job)
     selectedId.value = job.id
     return job
@@ -124,6 +136,7 @@ export const useTrainingStore = defineStore('training', () => {
     unsubscribe: unsubscribeAll,
     load,
     start,
+    startDemo,
     cancel,
     select
   }
