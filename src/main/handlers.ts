@@ -205,6 +205,25 @@ export function createLab(options: HostOptions): Lab {
     return jobs.enqueueTrain({ title, config, ...(req.name !== undefined ? { name: req.name } : {}) })
   }
 
+  /** Checks here what the worker would refuse (running, completed, no resumable checkpoint), then queues it. */
+  const resumeTraining = (runId: string): ReturnType<JobManager['enqueueTrain']> => {
+    const run = store.load(runId)
+    store.checkResumable(run)
+    if (jobs.list().some((j) => j.runId === runId && (j.status === 'queued' || j.status === 'running')))
+      throw new HostError('CONFIG', `Run "${run.name}" is already queued or training.`)
+    const checkpoint = store.readCheckpoint(runId)
+    if (!checkpoint.state)
+      throw new HostError(
+        'CONFIG',
+        `Run "${run.name}" cannot be resumed: its ${run.config.objective} model keeps no training state (its weights at step ${checkpoint.step} can still be evaluated, sampled and exported).`
+      )
+    return jobs.enqueueTrain({
+      title: `${run.name} (resumed at step ${checkpoint.step})`,
+      config: run.config,
+      resume: { runId, step: checkpoint.step }
+    })
+  }
+
   /** Checks the runs exist and have finished, and the grid is of a size one sitting can time. */
   const startBench = (req: BenchRequest): ReturnType<JobManager['enqueueBench']> => {
     const { runs } = store.list()
@@ -321,7 +340,8 @@ export function createLab(options: HostOptions): Lab {
     training: {
       start: (req) => startTraining(req),
       cancel: (jobId) => jobs.cancel(jobId),
-      jobs: () => jobs.list()
+      jobs: () => jobs.list(),
+      resume: (runId) => resumeTraining(runId)
     },
     runs: {
       list: () => listRuns(store),

@@ -16,6 +16,8 @@ export type ToWorker =
       runsDir: string
       /** Display name of the run, if the user gave one. */
       name?: string
+      /** Continue this stopped run from its checkpoint (its own config) instead of creating a run. */
+      resume?: string
       /** Sample snapshots: every `everyMs`, `n` points. */
       preview: { everyMs: number; n: number }
     }

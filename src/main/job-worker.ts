@@ -14,7 +14,9 @@ import { initBackend } from '../engine/backend'
 import { findObjective } from '../engine/objectives/registry'
 import { chooseTrainer } from '../engine/ort'
 import { RunStore } from '../engine/store'
-import { loadRunDataset, trainRun } from '../engine/train/train'
+import { loadRunDataset, trainRun, type TrainProgress } from '../engine/train/train'
+import { resumeRun } from '../engine/train/resume'
+import type { Points } from '../engine/types'
 import { benchInference } from '../engine/bench/infer-bench'
 import { runDemo } from '../engine/demo'
 import { BenchLibrary } from './benchmarks'
@@ -58,11 +60,10 @@ async function train(job: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   post({ type: 'backend', backend: trainer === 'onnxruntime' ? 'onnxruntime' : backend.id })
   if (controller.signal.aborted) throw new CancelledError('Training cancelled before it started.')
   const store = new RunStore(job.runsDir)
-  const result = await trainRun(ds, config, {
-    store,
+  const ctx = {
     signal: controller.signal,
-    log: (message) => post({ type: 'log', message }),
-    onProgress: (p) => {
+    log: (message: string) => post({ type: 'log', message }),
+    onProgress: (p: TrainProgress) => {
       if (p.runId && runId === null) {
         runId = p.runId
         if (job.name) store.rename(runId, job.name)
@@ -82,9 +83,11 @@ async function train(job: Extract<ToWorker, { type: 'train' }>): Promise<void> {
     preview: {
       everyMs: job.preview.everyMs,
       n: job.preview.n,
-      onPreview: (step, pts) => post({ type: 'snapshot', step, dim: pts.d, points: Array.from(pts.data) })
+      onPreview: (step: number, pts: Points) =>
+        post({ type: 'snapshot', step, dim: pts.d, points: Array.from(pts.data) })
     }
-  })
+  }
+  const result = job.resume ? await resumeRun(store, job.resume, ctx) : await trainRun(ds, config, { store, ...ctx })
   // The final snapshot: the samples the metrics were measured on, in data units.
   const { samples, standardization } = result
   const n = Math.min(job.preview.n, samples.n)

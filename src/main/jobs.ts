@@ -41,6 +41,8 @@ export interface TrainJobSpec {
   config: RunConfig
   /** Display name of the run. */
   name?: string
+  /** Continue this stopped run from its checkpoint (at `step`) instead of creating one. */
+  resume?: { runId: string; step: number }
 }
 
 /** What a benchmark job runs: the engine's `benchInference` options (already validated). */
@@ -144,7 +146,14 @@ export class JobManager {
 
   /** Queues a training job; it starts as soon as a slot is free. */
   enqueueTrain(spec: TrainJobSpec): JobInfo {
-    return this.enqueue({ kind: 'train', ...spec }, spec.config.steps)
+    const info = this.enqueue({ kind: 'train', ...spec }, spec.config.steps)
+    if (!spec.resume) return info
+    // A resumed run is known from the start, and so is where it stands.
+    const job = this.jobs.get(info.id)!
+    job.info.runId = spec.resume.runId
+    job.info.step = spec.resume.step
+    this.emit(job)
+    return copy(job.info)
   }
 
   /** Queues a benchmark job; `steps` counts its timed configurations once the worker knows them. */
@@ -291,6 +300,7 @@ export class JobManager {
           config: spec.config,
           runsDir,
           ...(spec.name !== undefined ? { name: spec.name } : {}),
+          ...(spec.resume ? { resume: spec.resume.runId } : {}),
           preview: this.preview
         }
       case 'bench':

@@ -56,7 +56,10 @@ export function summaryInfo(r: RunSummary): RunSummaryInfo {
     steps: r.steps,
     stepsDone: r.stepsDone,
     backend: r.backend,
-    metrics: r.metrics ? metricsInfo(r.metrics) : null
+    metrics: r.metrics ? metricsInfo(r.metrics) : null,
+    checkpointStep: r.checkpointStep,
+    resumable: r.resumable,
+    best: r.best
   }
 }
 
@@ -89,6 +92,7 @@ async function samplersOf(
 
 export async function runDetail(store: RunStore, id: string): Promise<RunDetail> {
   const run = store.load(id)
+  const summary = store.summary(id)
   const { records } = store.readMetricsLog(id)
   const { samplers, defaultSteps } = await samplersOf(store, run)
   return {
@@ -102,6 +106,9 @@ export async function runDetail(store: RunStore, id: string): Promise<RunDetail>
     stepsDone: run.result?.stepsDone ?? null,
     backend: run.backend,
     metrics: run.result?.metrics ? metricsInfo(run.result.metrics) : null,
+    checkpointStep: run.checkpoint?.step ?? null,
+    resumable: summary.resumable,
+    best: run.best ?? null,
     config: run.config,
     extra: run.result?.extra ?? {},
     log: records.map((r) => ({

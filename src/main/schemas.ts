@@ -179,7 +179,8 @@ export const ARG_SCHEMAS: ArgSchemas = {
   training: {
     start: z.tuple([TrainRequestSchema]),
     cancel: z.tuple([JobIdSchema]),
-    jobs: z.tuple([])
+    jobs: z.tuple([]),
+    resume: z.tuple([RunIdSchema])
   },
   runs: {
     list: z.tuple([]),

@@ -268,6 +268,12 @@ export interface RunSummaryInfo {
   stepsDone: number | null
   backend: string | null
   metrics: MetricsInfo | null
+  /** The step of the last checkpoint of a stopped run (its weights are evaluated, sampled and exported), else null. */
+  checkpointStep: number | null
+  /** A crashed, cancelled or failed run that `training.resume` can continue from its checkpoint. */
+  resumable: boolean
+  /** The best held-out evaluation (kept as its own weights; early-stopping style), else null. */
+  best: { step: number; metric: string; value: number } | null
 }
 
 export interface RunDetail extends RunSummaryInfo {
@@ -498,6 +504,8 @@ export interface Api {
     start(req: TrainRequest): Promise<JobInfo>
     cancel(jobId: string): Promise<void>
     jobs(): Promise<JobInfo[]>
+    /** Continues a crashed, cancelled or failed run from its last checkpoint: a new job on the same run. */
+    resume(runId: string): Promise<JobInfo>
   }
   runs: {
     list(): Promise<{ runs: RunSummaryInfo[]; problems: { id: string; reason: string }[] }>

@@ -9,7 +9,7 @@ export const METHODS: MethodTable = {
   engine: { info: true },
   objectives: { list: true },
   datasets: { list: true, preview: true, import: true, remove: true },
-  training: { start: true, cancel: true, jobs: true },
+  training: { start: true, cancel: true, jobs: true, resume: true },
   runs: { list: true, get: true, samples: true, snapshots: true, rename: true, remove: true },
   export: { onnx: true },
   bench: { start: true, list: true, get: true, remove: true },

@@ -236,6 +236,36 @@ describe('training jobs in a forked worker process', () => {
     expect(run.status).toBe('cancelled')
   })
 
+  it('a cancelled run is resumed from its checkpoint through training:resume, on the same run', async () => {
+    const job = await value<JobInfo>(lab, 'training:start', [
+      { dataset: 'moons', objective: 'energy', steps: 100_000, batch: 32, evalEvery: 0, model: { width: 8, depth: 1 } }
+    ])
+    const running = await waitForJob(lab, job.id, (j) => j.step > 0 && j.runId !== null)
+    expect(await dispatch(lab.handlers, 'training:cancel', [job.id])).toEqual({ ok: true })
+    await waitForJob(lab, job.id, (j) => TERMINAL.includes(j.status))
+    const runId = running.runId!
+    const { runs } = await value<{ runs: RunSummaryInfo[] }>(lab, 'runs:list', [])
+    const stopped = runs.find((r) => r.id === runId)!
+    expect(stopped).toMatchObject({ status: 'cancelled', resumable: true })
+    expect(stopped.checkpointStep).toBeGreaterThan(0)
+    // The request is validated: a bad id never reaches the store.
+    const bad = await dispatch(lab.handlers, 'training:resume', ['../x'])
+    expect(bad.ok ? null : bad.error.code).toBe('INVALID_REQUEST')
+    // Shorten the budget on disk so the resumed job ends soon (the run keeps its own config otherwise).
+    const file = path.join(lab.paths.runs, runId, 'run.json')
+    const rec = JSON.parse(fs.readFileSync(file, 'utf8'))
+    fs.writeFileSync(file, JSON.stringify({ ...rec, config: { ...rec.config, steps: stopped.checkpointStep! + 50 } }))
+    const resumed = await value<JobInfo>(lab, 'training:resume', [runId])
+    expect(resumed).toMatchObject({ runId, step: stopped.checkpointStep })
+    expect(resumed.title).toContain(`resumed at step ${stopped.checkpointStep}`)
+    const done = await waitForJob(lab, resumed.id, (j) => TERMINAL.includes(j.status))
+    expect(done.status).toBe('completed')
+    const detail = await value<RunDetail>(lab, 'runs:get', [runId])
+    expect(detail).toMatchObject({ status: 'completed', stepsDone: stopped.checkpointStep! + 50, resumable: false })
+    const again = await dispatch(lab.handlers, 'training:resume', [runId])
+    expect(again.ok ? '' : again.error.message).toMatch(/has completed; there is nothing to resume/)
+  })
+
   it('a killed worker is a failed job with a clear sentence, and the store stays readable', async () => {
     const job = await value<JobInfo>(lab, 'training:start', [
       { dataset: 'circles', objective: 'energy', steps: 500_000, batch: 64 }

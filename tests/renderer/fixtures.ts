@@ -162,6 +162,9 @@ export function run(over: Partial<RunSummaryInfo> = {}): RunSummaryInfo {
     stepsDone: 100,
     backend: 'wasm',
     metrics: METRICS,
+    checkpointStep: null,
+    resumable: false,
+    best: null,
     ...over
   }
 }

@@ -139,6 +139,27 @@ function reportedStatus(r: RunRecord): ReportedStatus {
   return r.status
 }
 
+function summarize(id: string, rec: RunRecord): RunSummary {
+  const status = reportedStatus(rec)
+  return {
+    id,
+    name: rec.name,
+    status,
+    createdAt: rec.createdAt,
+    updatedAt: rec.updatedAt,
+    objective: rec.config.objective,
+    dataset: rec.config.dataset.name,
+    steps: rec.config.steps,
+    stepsDone: rec.result?.stepsDone ?? null,
+    metrics: rec.result?.metrics ?? null,
+    backend: rec.backend,
+    error: rec.error,
+    checkpointStep: rec.checkpoint?.step ?? null,
+    resumable: canResume(rec, status),
+    best: rec.best ?? null
+  }
+}
+
 /** A stopped run (crashed, cancelled, failed) whose last checkpoint holds a training state and is not the end. */
 function canResume(r: RunRecord, status: ReportedStatus): boolean {
   const c = r.checkpoint
@@ -312,22 +333,7 @@ export class RunStore {
       }
       const rec = r.record
       const t = Date.parse(rec.createdAt)
-      runs.push({
-        id: name,
-        name: rec.name,
-        status: reportedStatus(rec),
-        createdAt: rec.createdAt,
-        updatedAt: rec.updatedAt,
-        objective: rec.config.objective,
-        dataset: rec.config.dataset.name,
-        steps: rec.config.steps,
-        stepsDone: rec.result?.stepsDone ?? null,
-        metrics: rec.result?.metrics ?? null,
-        backend: rec.backend,
-        error: rec.error,
-        checkpointStep: rec.checkpoint?.step ?? null,
-        resumable: canResume(rec, reportedStatus(rec))
-      })
+      runs.push(summarize(name, rec))
       created.set(name, Number.isFinite(t) ? t : 0)
     }
     runs.sort((a, b) => created.get(b.id)! - created.get(a.id)! || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
@@ -342,6 +348,14 @@ export class RunStore {
     if (!r.ok) throw new StoreError(`Run "${id}": ${r.reason}.`)
     // The folder name is the id (a folder copied or renamed by hand keeps working).
     return { ...r.record, id, status: reportedStatus(r.record), dir }
+  }
+
+  /** One run's `list()` row; throws a StoreError naming the file and field when it cannot be read. */
+  summary(id: string): RunSummary {
+    const dir = this.existingDir(id)
+    const r = readRecordFile(dir)
+    if (!r.ok) throw new StoreError(`Run "${id}": ${r.reason}.`)
+    return summarize(id, r.record)
   }
 
   /** metrics.jsonl; unreadable lines (a torn last line after a crash) are skipped with a warning. */

@@ -347,6 +347,8 @@ export interface RunSummary {
   checkpointStep: number | null
   /** Whether `pfm train --resume` can continue it (stopped, with a resumable checkpoint before the end). */
   resumable: boolean
+  /** The best held-out evaluation, else null. */
+  best: BestInfo | null
 }
 
 /** `RunStore.load()`: the record (status as reported) plus the run's directory. */

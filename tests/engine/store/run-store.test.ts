@@ -166,7 +166,8 @@ describe('RunStore: list, rename, delete', () => {
       backend: 'cpu',
       error: null,
       checkpointStep: null,
-      resumable: false
+      resumable: false,
+      best: null
     })
   })
 
