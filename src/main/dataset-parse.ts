@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads'
 import * as fs from 'node:fs'
 import type { DatasetPreview, FeatureStats } from '../shared/api'
-import { loadDatasetFile, subsample, type LoadOptions } from '../engine/data'
+import { classCounts, loadDatasetFile, subsample, type LoadOptions } from '../engine/data'
 import { EngineError } from '../engine/errors'
 import { Rng } from '../engine/rng'
 import type { Dataset, Points } from '../engine/types'
@@ -16,7 +16,10 @@ import type { Dataset, Points } from '../engine/types'
 export const INLINE_BYTES = 1 << 20
 
 /** What a preview needs from a parsed file (the rest of `DatasetPreview` is the host's). */
-export type PreviewPart = Pick<DatasetPreview, 'columns' | 'points' | 'n' | 'stats'>
+export type PreviewPart = Pick<DatasetPreview, 'columns' | 'points' | 'n' | 'stats' | 'image' | 'classCounts'>
+
+/** Images a preview of an image set shows. */
+export const IMAGE_PREVIEW = 64
 
 /** A request to the parse worker. */
 export type ParseRequest =
@@ -49,8 +52,30 @@ export function featureStats(ds: Points & { columns: string[] }): FeatureStats[]
 
 /** Up to `n` rows (a seeded random subset, the same on every call) and per-column statistics over all rows. */
 export function previewOf(ds: Dataset, n: number): PreviewPart {
+  if (ds.image) return imagePreview(ds, n)
   const sub = subsample(ds, n, new Rng(0x9e71e3))
   return { columns: ds.columns, points: Array.from(sub.data), n: sub.n, stats: featureStats(ds) }
+}
+
+/** An image set's preview: up to 64 images, pooled pixel statistics and the rows per class. */
+function imagePreview(ds: Dataset, n: number): PreviewPart {
+  const sub = subsample(ds, Math.min(n, IMAGE_PREVIEW), new Rng(0x9e71e3))
+  const pixels = { n: ds.n * ds.d, d: 1, data: ds.data, columns: ['pixels'] }
+  return {
+    columns: ds.columns,
+    points: Array.from(sub.data),
+    n: sub.n,
+    stats: featureStats(pixels),
+    image: { shape: ds.image!.shape, range: ds.image!.range },
+    ...(ds.labels && ds.classes
+      ? {
+          classCounts: classCounts(ds.labels, ds.classes.length).map((count, k) => ({
+            name: ds.classes![k]!,
+            count
+          }))
+        }
+      : {})
+  }
 }
 
 /** Runs one request (in the worker, or inline for small files). */

@@ -104,10 +104,15 @@ export interface DatasetPreview {
   info: DatasetInfo
   /** One name per column (`dim` of them). */
   columns: string[]
-  /** Up to `n` rows (row-major, `dim` per row), for scatter / histogram / pair plots. */
+  /** Up to `n` rows (row-major, `dim` per row), for scatter / histogram / pair plots (image sets: 64 images). */
   points: number[]
   n: number
+  /** Per-column statistics (image sets: one row, over all pixels). */
   stats: FeatureStats[]
+  /** Image sets: one image's shape and pixel range (the rows of `points` are images). */
+  image?: { shape: number[]; range: [number, number] }
+  /** Labelled sets: rows per class over the whole data set. */
+  classCounts?: { name: string; count: number }[]
 }
 
 /**

@@ -63,6 +63,15 @@ export function datasetIdOfRun(
 
 /** Samples drawn per panel. */
 export const GALLERY_POINTS = 2000
+/** Image runs: images drawn per panel, all from one seed so every panel shows the same latent draws. */
+export const GALLERY_IMAGES = 64
+export const GALLERY_IMAGE_SEED = 0
+
+/** True when a run was trained on images (its config names the image shape). */
+export function isImageRun(run: Pick<RunDetail, 'config'>): boolean {
+  const cfg = run.config as { dataset?: { image?: unknown } } | null
+  return typeof cfg?.dataset?.image === 'object' && cfg.dataset.image !== null
+}
 
 /**
  * The snapshot shown at a fraction of training: the one whose step is nearest `fraction × steps` (ties: the
@@ -104,6 +113,11 @@ export const useGalleryStore = defineStore('gallery', () => {
     return clouds.length > 0 ? panelBounds(clouds) : null
   })
   const columnNames = computed(() => heldout.value?.columns ?? [])
+
+  /** What a panel draws: 2000 points, or 64 images from the shared seed (the same z in every panel). */
+  function sampleSize(run: RunDetail): { n: number; seed?: number } {
+    return isImageRun(run) ? { n: GALLERY_IMAGES, seed: GALLERY_IMAGE_SEED } : { n: n.value }
+  }
 
   function patch(key: string, change: Partial<GalleryPanel>): void {
     panels.value = panels.value.map((p) => (p.key === key ? { ...p, ...change } : p))
@@ -167,7 +181,13 @@ export const useGalleryStore = defineStore('gallery', () => {
     panels.value = [...panels.value.filter((p) => p.key !== key), panel]
     if (!heldout.value) await loadHeldout(detail)
     try {
-      const set = await api.runs.samples({ runId, sampler: s, steps: k, n: n.value, metrics: true })
+      const set = await api.runs.samples({
+        runId,
+        sampler: s,
+        steps: k,
+        metrics: true,
+        ...sampleSize(detail)
+      })
       patch(key, { loading: false, set: Object.freeze(set) })
     } catch (e) {
       patch(key, { loading: false, error: errorMessage(e) })
