@@ -12,6 +12,7 @@ import type { Rng } from '../../rng'
 import { integrate, uniformGrid } from '../../samplers'
 import type { LossContext, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
 import { VelocityNet } from '../../models/velocity'
+import { DIAGNOSTIC_POINTS, pathDiagnostics } from './diagnostics'
 import {
   VELOCITY_PARAMS,
   VelocityModel,
@@ -100,6 +101,12 @@ export function integrateVelocity(net: VelocityNet, z: Float32Array, opts: Sampl
   return integrate(method, (x, t) => net.predict(x, t), z, uniformGrid(0, 1, opts.steps))
 }
 
+/** Straightness and transport cost of the flow of `net` on fresh noise. */
+export function velocityDiagnostics(net: VelocityNet, rng: Rng): Record<string, number> {
+  const d = net.spec.dim
+  return pathDiagnostics((x, t) => net.predict(x, t), rng.normals(DIAGNOSTIC_POINTS * d), d)
+}
+
 export class CfmModel extends VelocityModel {
   readonly kind: string
   readonly samplers = VELOCITY_SAMPLERS
@@ -123,6 +130,11 @@ export class CfmModel extends VelocityModel {
 
   protected override extraJSON(): Record<string, unknown> {
     return { sigma: this.sigma }
+  }
+
+  /** Path straightness and transport cost of the learnt flow (diagnostics.ts). */
+  evaluate(_heldout: unknown, rng: Rng): Record<string, number> {
+    return velocityDiagnostics(this.field, rng)
   }
 }
 

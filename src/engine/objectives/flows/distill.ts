@@ -21,6 +21,7 @@ import type {
   SamplerId
 } from '../types'
 import { restoreVars, snapshotVars } from '../../train/variables'
+import { mapDiagnostics } from './diagnostics'
 import {
   SAMPLE_CHUNK,
   checkNoiseSpec,
@@ -174,6 +175,11 @@ export class DistillModel implements FlowModel {
 
   sample(n: number, rng: Rng, opts: SampleOptions): Float32Array {
     return this.transport(rng.normals(n * this.dim), opts)
+  }
+
+  /** Transport cost E‖ψ(z) − z‖² of the distilled map (diagnostics.ts). */
+  evaluate(_heldout: unknown, rng: Rng): Record<string, number> {
+    return mapDiagnostics((z) => this.transport(z), this.dim, rng)
   }
 
   toJSON(): DistillWeights & Record<string, unknown> {

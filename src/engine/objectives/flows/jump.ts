@@ -20,6 +20,7 @@ import { emaDecay, emaUpdate } from '../../train/ema'
 import { optimizerStep } from '../../train/step'
 import { restoreVars, snapshotVars } from '../../train/variables'
 import type { LossContext, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
+import { mapDiagnostics } from './diagnostics'
 import {
   SAMPLE_CHUNK,
   checkNoiseSpec,
@@ -175,6 +176,11 @@ export abstract class JumpModel implements FlowModel {
 
   sample(n: number, rng: Rng, opts: SampleOptions): Float32Array {
     return this.transport(rng.normals(n * this.dim), opts)
+  }
+
+  /** Transport cost E‖φ(z) − z‖² of the one-step map (diagnostics.ts). */
+  evaluate(_heldout: unknown, rng: Rng): Record<string, number> {
+    return mapDiagnostics((z) => this.transport(z, { sampler: 'onestep', steps: 1 }), this.dim, rng)
   }
 
   toJSON(): { kind: string } & Record<string, unknown> {

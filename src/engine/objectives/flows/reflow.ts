@@ -10,7 +10,15 @@ import { ConfigError } from '../../errors'
 import { VelocityNet } from '../../models/velocity'
 import { choice } from '../../params'
 import type { LossContext, ModelObjective, ModelSpec, SampleOptions } from '../types'
-import { conditionalFlow, integrateVelocity, muT, VELOCITY_SAMPLERS, CfmModel } from './cfm'
+import {
+  conditionalFlow,
+  integrateVelocity,
+  muT,
+  velocityDiagnostics,
+  VELOCITY_SAMPLERS,
+  CfmModel
+} from './cfm'
+import type { Rng } from '../../rng'
 import {
   VELOCITY_PARAMS,
   VelocityModel,
@@ -52,6 +60,11 @@ export class ReflowModel extends VelocityModel {
 
   protected override extraJSON(): Record<string, unknown> {
     return { teacher: this.teacher }
+  }
+
+  /** Path straightness and transport cost of the straightened flow (diagnostics.ts). */
+  evaluate(_heldout: unknown, rng: Rng): Record<string, number> {
+    return velocityDiagnostics(this.field, rng)
   }
 }
 
