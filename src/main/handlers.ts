@@ -32,6 +32,7 @@ import { allObjectives, findObjective } from '../engine/objectives/registry'
 import { BUILTINS } from '../engine/data'
 import { exportPushforward } from '../engine/onnx/export'
 import { probeAll } from '../engine/onnx/providers'
+import { onnxExportName } from '../shared/export-name'
 import { RunStore } from '../engine/store'
 import { describeFsError } from '../engine/store/fs-utils'
 import { makeRunConfig } from '../engine/train/train'
@@ -289,7 +290,9 @@ export function createLab(options: HostOptions): Lab {
           `Could not create the exports folder ${paths.exports}: ${describeFsError(e)}.`
         )
       }
-      file = path.join(paths.exports, `${req.runId}${req.graph === 'velocity' ? '-velocity' : ''}.onnx`)
+      // Written under a temporary name, then named after what the graph holds (the engine resolves the
+      // run's default sampler and K), so that exports of one run with other samplers or K sit side by side.
+      file = path.join(paths.exports, `${req.runId}.partial-${process.pid}-${Date.now()}.onnx`)
       inExports = true
     }
     const r = await exportPushforward(store, req.runId, file, {
@@ -297,8 +300,21 @@ export function createLab(options: HostOptions): Lab {
       ...(req.steps !== undefined ? { steps: req.steps } : {}),
       ...(req.graph !== undefined ? { graph: req.graph } : {})
     })
+    const holds = { graph: r.graph, sampler: r.sampler, steps: r.steps }
+    if (inExports) {
+      const named = path.join(paths.exports, onnxExportName(req.runId, holds))
+      try {
+        fs.renameSync(r.path, named)
+      } catch (e) {
+        fs.rmSync(r.path, { force: true })
+        throw new HostError('STORE', `Could not write the export ${named}: ${describeFsError(e)}.`)
+      }
+      r.path = named
+    }
     const report: ExportReport = {
       path: r.path,
+      ...holds,
+      evaluations: r.evaluations,
       opset: r.opset,
       inputs: r.inputs.map(({ name, shape }) => ({ name, shape })),
       outputs: r.outputs.map(({ name, shape }) => ({ name, shape })),

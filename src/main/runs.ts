@@ -20,6 +20,8 @@ import type { RunStore, RunSummary, LoadedRun } from '../engine/store'
 import { openRun, rebuildData } from '../engine/train/evaluate'
 import { STREAMS, runModes, scoreModel, streamRng } from '../engine/train/train'
 import type { Metrics, Points } from '../engine/types'
+import { energyDistance } from '../engine/metrics/energy-distance'
+import { subsample } from '../engine/metrics/points'
 
 export function metricsInfo(m: Metrics): MetricsInfo
 export function metricsInfo(m: Partial<Metrics>): Partial<MetricsInfo>
@@ -125,6 +127,15 @@ export async function runDetail(store: RunStore, id: string): Promise<RunDetail>
  * `n` fresh samples of a stored run in data units (the same seeded stream as `pfm sample`). With `metrics`,
  * they are scored against the held-out split, and `n` is capped at its size.
  */
+/**
+ * Network evaluations one sample takes: 1 for a one-step map, 2 per step for Heun (it evaluates the network at
+ * both ends of a step), one per step for the other samplers (Euler, DDIM, DDPM).
+ */
+export function evaluationsPerSample(o: SampleOptions): number {
+  if (o.sampler === 'onestep') return 1
+  return (o.sampler === 'heun' ? 2 : 1) * o.steps
+}
+
 export async function sampleSet(store: RunStore, req: SampleRequest): Promise<SampleSet> {
   const open = await openRun(store, req.runId)
   try {
@@ -141,18 +152,33 @@ export async function sampleSet(store: RunStore, req: SampleRequest): Promise<Sa
       )
     const rng = streamRng(req.seed ?? open.config.seed, STREAMS.eval + 3)
     const dim = open.config.dataset.dim
+    // The sampling alone is timed (not the scoring): the cost the Gallery shows beside the metrics.
+    let sampleMs = 0
+    const timed = {
+      samplers: model.samplers,
+      defaultSteps: model.defaultSteps,
+      sample: (n: number, r: Parameters<typeof model.sample>[1], o: SampleOptions) => {
+        const t0 = performance.now()
+        const data = model.sample(n, r, o)
+        sampleMs = performance.now() - t0
+        return data
+      }
+    }
     let samples: Points
     let metrics: MetricsInfo | null = null
     if (req.metrics) {
       const { train, heldout, stats: split } = rebuildData(open.config)
       const n = Math.min(req.n ?? 2000, heldout.n)
       const sub: Points = { n, d: heldout.d, data: heldout.data.subarray(0, n * heldout.d) }
-      const scored = scoreModel(model, sub, train, n, rng, opts, runModes(open.config.dataset.spec, split))
+      const scored = scoreModel(timed, sub, train, n, rng, opts, runModes(open.config.dataset.spec, split))
       samples = scored.samples
-      metrics = metricsInfo(scored.metrics)
+      metrics = {
+        ...metricsInfo(scored.metrics),
+        energyFloor: energyDistance(subsample(train, Math.min(n, train.n), rng.fork()), sub)
+      }
     } else {
       const n = req.n ?? 2000
-      samples = { n, d: dim, data: model.sample(n, rng, opts) }
+      samples = { n, d: dim, data: timed.sample(n, rng, opts) }
     }
     const points = invertStandardization(samples, stats)
     const image = open.config.dataset.image
@@ -167,9 +193,8 @@ export async function sampleSet(store: RunStore, req: SampleRequest): Promise<Sa
       points: Array.from(points.data),
       metrics,
       ...(image ? { image } : {}),
-      ...(req.grid && image
-        ? { gridPng: Buffer.from(imageGridPng(points, image)).toString('base64') }
-        : {})
+      ...(req.grid && image ? { gridPng: Buffer.from(imageGridPng(points, image)).toString('base64') } : {}),
+      cost: { evaluations: evaluationsPerSample(opts), msPerSample: sampleMs / Math.max(1, points.n) }
     }
   } finally {
     open.dispose()

@@ -187,6 +187,11 @@ export interface MetricsInfo {
   n: number
   /** Memorisation (§5): nearest-training-point distance of samples over that of held-out points (≈ 1: none). */
   memorisation?: number
+  /**
+   * The held-out data's own floor: the energy distance between as many training points and the held-out ones
+   * (what a perfect sampler scores at this n). Present where the host computed it (Gallery samples).
+   */
+  energyFloor?: number
   /** Data sets with known modes (the built-in mixtures): number of modes, modes covered, share in a mode. */
   modes?: number
   modesCovered?: number
@@ -317,6 +322,8 @@ export interface SampleSet {
   image?: { shape: number[]; range: [number, number] }
   /** Image runs, when asked for: the samples as a PNG grid (base64), ⌈√n⌉ images per row. */
   gridPng?: string
+  /** What one sample cost: network evaluations (Heun: 2 per step), and the engine's wall time per sample (ms). */
+  cost: { evaluations: number; msPerSample: number }
 }
 
 /** Samples of a run's model taken during its training (default sampler, data units), oldest first. */
@@ -340,6 +347,12 @@ export interface ExportRequest {
 
 export interface ExportReport {
   path: string
+  /** What the file holds: the K-step sampler (a one-step map's `onestep`, K = 1) or the flow's network alone. */
+  graph: 'sampler' | 'velocity'
+  sampler: SamplerId
+  steps: number
+  /** Network evaluations per sample the graph makes (Heun: 2K; the network alone: 1). */
+  evaluations: number
   opset: number
   inputs: { name: string; shape: (number | string)[] }[]
   outputs: { name: string; shape: (number | string)[] }[]

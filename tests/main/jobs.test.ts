@@ -110,9 +110,15 @@ describe('training jobs in a forked worker process', () => {
     const s = await value<SampleSet>(lab, 'runs:samples', [{ runId: done.runId, n: 300, metrics: true }])
     expect(s).toMatchObject({ sampler: 'onestep', dim: 2, n: 300, metrics: { n: 300 } })
     expect(s.points).toHaveLength(600)
+    // Its cost (one network evaluation, a measured time) and the data's own energy floor come with it.
+    expect(s.cost.evaluations).toBe(1)
+    expect(s.cost.msPerSample).toBeGreaterThan(0)
+    expect(s.metrics!.energyFloor).toBeGreaterThan(0)
+    expect(s.metrics!.energyFloor).toBeLessThan(s.metrics!.energyGaussian)
 
     const ex = await value<ExportReport>(lab, 'export:onnx', [{ runId: done.runId }])
-    expect(ex.path).toBe(path.join(lab.paths.exports, `${done.runId}.onnx`))
+    expect(ex.path).toBe(path.join(lab.paths.exports, `${done.runId}-onestep.onnx`))
+    expect(ex).toMatchObject({ graph: 'sampler', sampler: 'onestep', steps: 1, evaluations: 1 })
     expect(fs.statSync(ex.path).size).toBeGreaterThan(0)
     expect(ex.parity.maxAbsError).toBeLessThanOrEqual(ex.parity.tolerance)
     mapRun = done.runId!
@@ -130,6 +136,22 @@ describe('training jobs in a forked worker process', () => {
     // The flow's network alone exports too, as (x, t) → v, checked against the engine.
     const velocity = await value<ExportReport>(lab, 'export:onnx', [{ runId: flow.runId, graph: 'velocity' }])
     expect(velocity.path).toBe(path.join(lab.paths.exports, `${flow.runId}-velocity.onnx`))
+    // Two K-step exports of one run sit side by side, each named after what it holds.
+    const k2 = await value<ExportReport>(lab, 'export:onnx', [
+      { runId: flow.runId, sampler: 'heun', steps: 2 }
+    ])
+    const k3 = await value<ExportReport>(lab, 'export:onnx', [
+      { runId: flow.runId, sampler: 'heun', steps: 3 }
+    ])
+    expect(k2).toMatchObject({ graph: 'sampler', sampler: 'heun', steps: 2, evaluations: 4 })
+    expect(k2.path).toBe(path.join(lab.paths.exports, `${flow.runId}-heun-K2.onnx`))
+    expect(k3.path).toBe(path.join(lab.paths.exports, `${flow.runId}-heun-K3.onnx`))
+    expect(fs.existsSync(k2.path) && fs.existsSync(k3.path)).toBe(true)
+    const heun = await value<SampleSet>(lab, 'runs:samples', [
+      { runId: flow.runId, sampler: 'heun', steps: 3, n: 50 }
+    ])
+    expect(heun.cost.evaluations).toBe(6)
+    expect(fs.readdirSync(lab.paths.exports).filter((f) => f.includes('partial'))).toEqual([])
     expect(velocity.inputs.map((i) => i.name)).toEqual(['x', 't'])
     expect(velocity.parity.maxAbsError).toBeLessThanOrEqual(velocity.parity.tolerance)
     // …unless the user picks a backend: the same objective forced onto TensorFlow.js wasm.

@@ -190,6 +190,7 @@ export function sampleSet(over: Partial<SampleSet> = {}): SampleSet {
     n: 3,
     points: [0, 0, 1, 1, 2, -2],
     metrics: METRICS,
+    cost: { evaluations: 1, msPerSample: 0.0008 },
     ...over
   }
 }
@@ -337,12 +338,16 @@ function defaults(): Impl {
     },
     export: {
       onnx: async () => ({
-        path: '/tmp/exports/run-1.onnx',
+        path: '/tmp/exports/run-1-onestep.onnx',
+        graph: 'sampler',
+        sampler: 'onestep',
+        steps: 1,
+        evaluations: 1,
         opset: 17,
         inputs: [{ name: 'z', shape: ['n', 2] }],
         outputs: [{ name: 'x', shape: ['n', 2] }],
         parity: { maxAbsError: 1e-6, n: 256, tolerance: 1e-4 },
-        downloadUrl: '/exports/run-1.onnx'
+        downloadUrl: '/exports/run-1-onestep.onnx'
       })
     },
     bench: {

@@ -40,7 +40,7 @@ const { buildTrainRequest, defaultValues, useObjectivesStore, validParam } =
 const { useTrainingStore } = await import('../../src/renderer/src/stores/training')
 const { matchesQuery, useRunsStore } = await import('../../src/renderer/src/stores/runs')
 const { datasetIdOfRun, snapshotAt, useGalleryStore } = await import('../../src/renderer/src/stores/gallery')
-const { onnxFileName, useExportStore } = await import('../../src/renderer/src/stores/export')
+const { exportHolds, onnxFileName, useExportStore } = await import('../../src/renderer/src/stores/export')
 const { useEngineStore } = await import('../../src/renderer/src/stores/engine')
 const { parseIntList, useBenchStore } = await import('../../src/renderer/src/stores/bench')
 
@@ -420,11 +420,17 @@ describe('gallery store', () => {
 })
 
 describe('export store', () => {
-  it('names the file after the run, the sampler and steps', () => {
+  it('names the file after the run, the sampler and K (two K-step exports of one run differ)', () => {
     expect(onnxFileName({ name: 'energy on 8gaussians', id: 'r' }, 'onestep', 1)).toBe(
-      'energy-on-8gaussians.onnx'
+      'energy-on-8gaussians-onestep.onnx'
     )
-    expect(onnxFileName({ name: '', id: 'r1' }, 'heun', 8)).toBe('r1-heun-8.onnx')
+    expect(onnxFileName({ name: '', id: 'r1' }, 'heun', 8)).toBe('r1-heun-K8.onnx')
+    expect(exportHolds({ graph: 'sampler', sampler: 'heun', steps: 8, evaluations: 16 })).toBe(
+      'the heun sampler, K = 8 (16 network evaluations per sample, fused)'
+    )
+    expect(onnxFileName({ name: '', id: 'r1' }, 'heun', 16)).not.toBe(
+      onnxFileName({ name: '', id: 'r1' }, 'heun', 8)
+    )
   })
 
   it('offers only the samplers of the run and exports to the web host without a path', async () => {
@@ -436,7 +442,7 @@ describe('export store', () => {
     const report = await ex.exportOnnx()
     expect(api.export.onnx).toHaveBeenCalledWith({ runId: 'run-1', sampler: 'euler', steps: 16 })
     expect(report?.parity.n).toBe(256)
-    expect(ex.report?.downloadUrl).toBe('/exports/run-1.onnx')
+    expect(ex.report?.downloadUrl).toBe('/exports/run-1-onestep.onnx')
   })
 
   it("exports a flow's network alone when asked (no sampler or steps), named -velocity", async () => {
@@ -463,7 +469,7 @@ describe('export store', () => {
     const ex = useExportStore()
     await ex.choose('run-1')
     await ex.exportOnnx()
-    expect(api.dialogs.saveOnnxFile).toHaveBeenCalledWith('energy-8gaussians.onnx')
+    expect(api.dialogs.saveOnnxFile).toHaveBeenCalledWith('energy-8gaussians-onestep.onnx')
     expect(api.export.onnx).toHaveBeenCalledWith({
       runId: 'run-1',
       sampler: 'onestep',

@@ -32,6 +32,22 @@ export function project(cloud: Cloud, i = 0, j = 1): [number, number][] {
   return out
 }
 
+/**
+ * Rows of the cloud a plot with `bounds` does not show: non-finite rows, and rows outside the x range (and the
+ * y range, in 2-D and above) on dims `i`, `j`. The Gallery says how many, rather than dropping them silently.
+ */
+export function pointsOutside(cloud: Cloud, bounds: Bounds, i = 0, j = 1): number {
+  const { points, dim } = cloud
+  const n = dim > 0 ? Math.floor(points.length / dim) : 0
+  let out = 0
+  for (let r = 0; r < n; r++) {
+    const x = points[r * dim + i]!
+    const y = j < dim ? points[r * dim + j]! : bounds.yMin
+    if (!(x >= bounds.xMin && x <= bounds.xMax && y >= bounds.yMin && y <= bounds.yMax)) out++
+  }
+  return out
+}
+
 /** Column `j` of the cloud (non-finite values left out). */
 export function column(cloud: Cloud, j = 0): number[] {
   const { points, dim } = cloud

@@ -4,17 +4,23 @@ import type { ExportReport, RunDetail, SamplerId } from '../../../shared/api'
 import { api, errorMessage, hostKind } from '../api'
 import { useRunsStore } from './runs'
 import { safeFileName } from '../util/download'
+import { onnxExportName } from '../../../shared/export-name'
 
-/** A file name for the exported model: the run's name, made safe, with the sampler and steps. */
+/** A file name for the exported model: the run's name, made safe, with what the graph holds (sampler and K). */
 export function onnxFileName(
   run: Pick<RunDetail, 'name' | 'id'>,
   sampler: SamplerId,
   steps: number,
   graph: 'sampler' | 'velocity' = 'sampler'
 ): string {
-  const base = safeFileName(run.name || run.id, 'model')
-  if (graph === 'velocity') return `${base}-velocity.onnx`
-  return sampler === 'onestep' ? `${base}.onnx` : `${base}-${sampler}-${steps}.onnx`
+  return onnxExportName(safeFileName(run.name || run.id, 'model'), { graph, sampler, steps })
+}
+
+/** What an export holds, in words: `heun, K = 8 (16 network evaluations per sample)`. */
+export function exportHolds(r: Pick<ExportReport, 'graph' | 'sampler' | 'steps' | 'evaluations'>): string {
+  if (r.graph === 'velocity') return "the flow's network (x, t) → v alone, one evaluation per call"
+  if (r.sampler === 'onestep') return 'the one-step map, 1 network evaluation per sample'
+  return `the ${r.sampler} sampler, K = ${r.steps} (${r.evaluations} network evaluation${r.evaluations === 1 ? '' : 's'} per sample, fused)`
 }
 
 /** ONNX export of one run with one of its samplers: choice, progress, report (parity, path, download). */

@@ -38,3 +38,22 @@ export function formatDate(iso: string): string {
   const p = (n: number): string => String(n).padStart(2, '0')
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
 }
+
+/** `1 step`, `16 steps`. */
+export function stepsLabel(k: number): string {
+  return `${k.toLocaleString('en-US')} step${k === 1 ? '' : 's'}`
+}
+
+/** `1 network evaluation`, `32 network evaluations`. */
+export function evaluationsLabel(n: number): string {
+  return `${n.toLocaleString('en-US')} network evaluation${n === 1 ? '' : 's'}`
+}
+
+/** A latency in ms with a readable unit: `840 ns`, `12.5 µs`, `3.2 ms`, `1.4 s`; `—` for none. */
+export function formatLatency(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—'
+  if (ms >= 1000) return `${formatNumber(ms / 1000, 3)} s`
+  if (ms >= 1) return `${formatNumber(ms, 3)} ms`
+  if (ms >= 1e-3) return `${formatNumber(ms * 1e3, 3)} µs`
+  return `${formatNumber(ms * 1e6, 3)} ns`
+}

@@ -1,0 +1,53 @@
+/**
+ * How the metric badges are coloured (pure). Energy is judged against two references a researcher trusts:
+ * the held-out data's own floor (what a perfect sampler scores at this n: training points against held-out
+ * ones) and a Gaussian fitted to the training split (what a sampler that learnt only the mean and covariance
+ * scores). A badge is green only near the floor; a map that misses a mode of a known mixture is red whatever
+ * its energy, since a mode-collapsed map can score a fair energy.
+ */
+import type { MetricsInfo } from '../../../shared/api'
+
+export type Tone = 'good' | 'fair' | 'poor' | 'plain'
+
+/** Where green ends and red starts, as a share of the way from the floor to the Gaussian baseline. */
+export const ENERGY_GOOD = 0.1
+export const ENERGY_POOR = 0.5
+
+/** True when the data set has known modes and the samples left one of them empty. */
+export function missesModes(m: Pick<MetricsInfo, 'modes' | 'modesCovered'>): boolean {
+  return m.modes !== undefined && m.modesCovered !== undefined && m.modesCovered < m.modes
+}
+
+/**
+ * The energy's position between the floor (0) and the Gaussian baseline (1); the floor is 0 when unknown.
+ * Null when the baseline is missing or not above the floor.
+ */
+export function energyPosition(
+  m: Pick<MetricsInfo, 'energy' | 'energyGaussian' | 'energyFloor'>
+): number | null {
+  const floor = m.energyFloor !== undefined && Number.isFinite(m.energyFloor) ? Math.max(0, m.energyFloor) : 0
+  if (!Number.isFinite(m.energy) || !Number.isFinite(m.energyGaussian) || m.energyGaussian <= floor)
+    return null
+  return (m.energy - floor) / (m.energyGaussian - floor)
+}
+
+/** Energy: green within 10 % of the way from the floor to the Gaussian, amber below half, red above or on a missed mode. */
+export function energyTone(m: MetricsInfo): Tone {
+  if (missesModes(m)) return 'poor'
+  const p = energyPosition(m)
+  if (p === null) return 'plain'
+  return p <= ENERGY_GOOD ? 'good' : p < ENERGY_POOR ? 'fair' : 'poor'
+}
+
+/** Precision, recall, coverage (rates in [0, 1]). */
+export function rateTone(v: number): Tone {
+  if (!Number.isFinite(v)) return 'plain'
+  return v >= 0.8 ? 'good' : v >= 0.5 ? 'fair' : 'poor'
+}
+
+/** Modes: red when one is missed, amber when under 80 % of samples fall in a mode, green otherwise. */
+export function modesTone(m: MetricsInfo): Tone {
+  if (m.modes === undefined || m.modesCovered === undefined) return 'plain'
+  if (missesModes(m)) return 'poor'
+  return m.highQuality !== undefined && m.highQuality < 0.8 ? 'fair' : 'good'
+}

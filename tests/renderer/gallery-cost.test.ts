@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { pointsOutside } from '../../src/renderer/src/charts/points'
+import { evaluationsLabel, formatLatency, stepsLabel } from '../../src/renderer/src/util/format'
+import { energyPosition, energyTone, modesTone } from '../../src/renderer/src/util/metric-tones'
+import { METRICS } from './fixtures'
+
+describe('metric badge tones', () => {
+  const floor = { ...METRICS, energyFloor: 0.002, energyGaussian: 0.302 }
+
+  it('colours energy by its place between the data floor and the Gaussian fit', () => {
+    expect(energyPosition({ ...floor, energy: 0.032 })).toBeCloseTo(0.1, 9)
+    expect(energyTone({ ...floor, energy: 0.02 })).toBe('good')
+    expect(energyTone({ ...floor, energy: 0.1 })).toBe('fair')
+    expect(energyTone({ ...floor, energy: 0.2 })).toBe('poor')
+    // Just under half the Gaussian baseline was green before; it is nearly half-way from the floor: amber.
+    expect(energyTone({ ...floor, energy: 0.14 })).toBe('fair')
+    expect(energyTone({ ...floor, energyGaussian: Number.NaN })).toBe('plain')
+  })
+
+  it('never colours a mode-collapsed map green: a missed mode is red whatever its energy', () => {
+    const collapsed = { ...floor, energy: 0.01, modes: 8, modesCovered: 6, highQuality: 0.97 }
+    expect(energyTone({ ...floor, energy: 0.01 })).toBe('good')
+    expect(energyTone(collapsed)).toBe('poor')
+    expect(modesTone(collapsed)).toBe('poor')
+    expect(modesTone({ ...collapsed, modesCovered: 8 })).toBe('good')
+    expect(modesTone({ ...collapsed, modesCovered: 8, highQuality: 0.6 })).toBe('fair')
+    expect(modesTone(METRICS)).toBe('plain')
+  })
+})
+
+describe('gallery panel cost and axes', () => {
+  it('counts the points a plot leaves out: outside the bounds or not finite', () => {
+    const bounds = { xMin: -1, xMax: 1, yMin: -1, yMax: 1 }
+    const cloud = { dim: 2, points: [0, 0, 0.5, -0.5, 2, 0, 0, -3, Number.NaN, 0, 1, 1] }
+    expect(pointsOutside(cloud, bounds)).toBe(3)
+    expect(pointsOutside({ dim: 1, points: [0, 5, -0.2] }, bounds)).toBe(1)
+  })
+
+  it('says 1 step, 1 network evaluation, and latencies in readable units', () => {
+    expect(stepsLabel(1)).toBe('1 step')
+    expect(stepsLabel(16)).toBe('16 steps')
+    expect(evaluationsLabel(1)).toBe('1 network evaluation')
+    expect(evaluationsLabel(2000)).toBe('2,000 network evaluations')
+    expect(formatLatency(0.0008)).toBe('800 ns')
+    expect(formatLatency(0.0125)).toBe('12.5 µs')
+    expect(formatLatency(3.2)).toBe('3.2 ms')
+    expect(formatLatency(1400)).toBe('1.4 s')
+  })
+})
