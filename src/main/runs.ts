@@ -22,6 +22,7 @@ import { STREAMS, runModes, scoreModel, streamRng } from '../engine/train/train'
 import type { Metrics, Points } from '../engine/types'
 import { energyDistance } from '../engine/metrics/energy-distance'
 import { subsample } from '../engine/metrics/points'
+import type { Rng } from '../engine/rng'
 
 export function metricsInfo(m: Metrics): MetricsInfo
 export function metricsInfo(m: Partial<Metrics>): Partial<MetricsInfo>
@@ -127,6 +128,21 @@ export async function runDetail(store: RunStore, id: string): Promise<RunDetail>
  * `n` fresh samples of a stored run in data units (the same seeded stream as `pfm sample`). With `metrics`,
  * they are scored against the held-out split, and `n` is capped at its size.
  */
+/** Draws of training points the energy floor is measured on. */
+const FLOOR_DRAWS = 3
+
+/**
+ * The held-out data's own energy floor at this n: the energy distance between as many training points and the
+ * held-out ones, whose expectation is 0 (one law) — so its noise is what a perfect sampler scores. Root mean
+ * square over FLOOR_DRAWS draws of training points (the unbiased estimate can come out negative).
+ */
+export function energyFloor(train: Points, heldout: Points, rng: Rng): number {
+  let sq = 0
+  for (let i = 0; i < FLOOR_DRAWS; i++)
+    sq += energyDistance(subsample(train, Math.min(heldout.n, train.n), rng.fork()), heldout) ** 2
+  return Math.sqrt(sq / FLOOR_DRAWS)
+}
+
 /**
  * Network evaluations one sample takes: 1 for a one-step map, 2 per step for Heun (it evaluates the network at
  * both ends of a step), one per step for the other samplers (Euler, DDIM, DDPM).
@@ -174,7 +190,7 @@ export async function sampleSet(store: RunStore, req: SampleRequest): Promise<Sa
       samples = scored.samples
       metrics = {
         ...metricsInfo(scored.metrics),
-        energyFloor: energyDistance(subsample(train, Math.min(n, train.n), rng.fork()), sub)
+        energyFloor: energyFloor(train, sub, rng)
       }
     } else {
       const n = req.n ?? 2000

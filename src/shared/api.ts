@@ -188,8 +188,9 @@ export interface MetricsInfo {
   /** Memorisation (§5): nearest-training-point distance of samples over that of held-out points (≈ 1: none). */
   memorisation?: number
   /**
-   * The held-out data's own floor: the energy distance between as many training points and the held-out ones
-   * (what a perfect sampler scores at this n). Present where the host computed it (Gallery samples).
+   * The held-out data's own floor: the noise of the energy distance between as many training points and the
+   * held-out ones (RMS over a few draws; what a perfect sampler scores at this n). Present where the host
+   * computed it (Gallery samples).
    */
   energyFloor?: number
   /** Data sets with known modes (the built-in mixtures): number of modes, modes covered, share in a mode. */

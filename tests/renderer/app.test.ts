@@ -40,6 +40,9 @@ vi.mock('../../src/shared/http-bridge', () => ({
     )
 }))
 
+// jsdom lays nothing out and has no scrollTo: naive-ui's scrollbars call it when a kept-alive view comes back.
+Element.prototype.scrollTo ??= function scrollTo(): void {}
+
 const { default: App } = await import('../../src/renderer/src/App.vue')
 
 let mounted: VueApp | null = null
@@ -189,6 +192,44 @@ describe('App', () => {
     // The table shows the rows of the chosen batch size (64): the map and euler at 3 K × 2 ways.
     expect(el.querySelectorAll('[data-test=bench-table] tbody tr')).toHaveLength(7)
     expect(el.querySelector('[data-test=bench-start]')?.hasAttribute('disabled')).toBe(true)
+  })
+
+  it('restores the view and the Benchmark selection from the URL, and keeps the URL in step', async () => {
+    window.history.replaceState(null, '', '#/benchmark?bench=job-b1&batch=1')
+    const lab = fakeBridge()
+    window.lab = lab
+    const el = await mount()
+    await vi.waitFor(() => expect(el.querySelector('[data-test=bench-report]')).not.toBeNull())
+    expect(el.querySelector('[aria-current=page]')?.textContent).toContain('Benchmark')
+    expect(lab.bench.get).toHaveBeenCalledWith('job-b1')
+    await vi.waitFor(() =>
+      expect(el.querySelector('[data-test=bench-summary]')?.textContent).toContain('batch 1')
+    )
+    expect(window.location.hash).toBe('#/benchmark?bench=job-b1&batch=1')
+    // A new view is a history entry: the back button returns to the benchmark.
+    await click(el, '[data-test=nav-runs]')
+    expect(window.location.hash).toBe('#/runs?bench=job-b1&batch=1')
+    window.history.back()
+    await vi.waitFor(() =>
+      expect(el.querySelector('[aria-current=page]')?.textContent).toContain('Benchmark')
+    )
+    window.history.replaceState(null, '', '#')
+  })
+
+  it('opens Gallery panels from a deep link, in order', async () => {
+    window.history.replaceState(null, '', '#/gallery?panels=run-1~onestep~1,bad~~1')
+    const lab = fakeBridge()
+    window.lab = lab
+    const el = await mount()
+    await vi.waitFor(() => expect(el.querySelectorAll('[data-test=gallery-panel]')).toHaveLength(1))
+    expect(lab.runs.samples).toHaveBeenCalledWith(
+      expect.objectContaining({ runId: 'run-1', sampler: 'onestep', steps: 1 })
+    )
+    await vi.waitFor(() =>
+      expect(el.querySelector('[data-test=panel-cost]')?.textContent).toContain('1 network evaluation')
+    )
+    expect(window.location.hash).toBe('#/gallery?panels=run-1~onestep~1')
+    window.history.replaceState(null, '', '#')
   })
 
   it('shows the host error sentence when the engine call fails', async () => {

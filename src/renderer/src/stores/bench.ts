@@ -118,7 +118,7 @@ export const useBenchStore = defineStore('bench', () => {
       records.value = list.reports
       problems.value = list.problems
       for (const j of all) upsertJob(j)
-      if (!report.value && list.reports[0]) await open(list.reports[0].id)
+      if (!report.value && !opening.value && list.reports[0]) await open(list.reports[0].id)
     } catch (e) {
       error.value = errorMessage(e)
     } finally {
@@ -174,15 +174,30 @@ export const useBenchStore = defineStore('bench', () => {
     }
   }
 
-  /** Opens a saved report; its charts show the largest batch size unless the current one is in it. */
-  async function open(id: string): Promise<void> {
+  /** The report being opened (so that `load` does not open the newest one over it). */
+  const opening = ref<string | null>(null)
+  /** Counts `open` calls: only the latest one shows its report. */
+  let openSeq = 0
+
+  /**
+   * Opens a saved report; its charts show `preferBatch` when the report has it, else the current batch size
+   * when it has that, else its largest.
+   */
+  async function open(id: string, preferBatch?: number): Promise<void> {
+    const seq = ++openSeq
+    opening.value = id
     try {
       const r = await api.bench.get(id)
+      if (seq !== openSeq) return
       report.value = r
       const sizes = reportBatches(r)
-      if (batch.value === null || !sizes.includes(batch.value)) batch.value = sizes[sizes.length - 1] ?? null
+      if (preferBatch !== undefined && sizes.includes(preferBatch)) batch.value = preferBatch
+      else if (batch.value === null || !sizes.includes(batch.value))
+        batch.value = sizes[sizes.length - 1] ?? null
     } catch (e) {
-      error.value = errorMessage(e)
+      if (seq === openSeq) error.value = errorMessage(e)
+    } finally {
+      if (seq === openSeq) opening.value = null
     }
   }
 
