@@ -156,7 +156,7 @@ describe('training jobs in a forked worker process', () => {
     expect(velocity.parity.maxAbsError).toBeLessThanOrEqual(velocity.parity.tolerance)
     // …unless the user picks a backend: the same objective forced onto TensorFlow.js wasm.
     const forced = await value<JobInfo>(lab, 'training:start', [
-      { dataset: '8gaussians', objective: 'cfm', steps: 10, batch: 64, backend: 'wasm' }
+      { dataset: '8gaussians', objective: 'cfm', steps: 10, batch: 64, backend: 'wasm', evalEvery: 0 }
     ])
     const forcedDone = await waitForJob(lab, forced.id, (j) => TERMINAL.includes(j.status))
     expect(forcedDone).toMatchObject({ status: 'completed', backend: 'wasm' })

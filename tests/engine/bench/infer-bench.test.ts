@@ -35,7 +35,7 @@ beforeAll(async () => {
   store = new RunStore(path.join(root, 'runs'))
   const train = async (objective: string): Promise<string> =>
     (
-      await trainRun(ds, makeRunConfig(ds, { objective, steps: 30, batch: 128, seed: 1 }), {
+      await trainRun(ds, makeRunConfig(ds, { objective, steps: 30, batch: 128, seed: 1, evalEvery: 0 }), {
         store,
         evalPoints: 200
       })

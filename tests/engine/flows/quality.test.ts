@@ -43,7 +43,7 @@ const cfmRuns = new Map<string, Promise<TrainResult>>()
 function cfmRun(id: string): Promise<TrainResult> {
   if (!cfmRuns.has(id)) {
     const ds = dataset(id)
-    cfmRuns.set(id, trainRun(ds, makeRunConfig(ds, { objective: 'cfm', seed: 1 }), { store }))
+    cfmRuns.set(id, trainRun(ds, makeRunConfig(ds, { objective: 'cfm', seed: 1, evalEvery: 0 }), { store }))
   }
   return cfmRuns.get(id)!
 }
@@ -65,7 +65,7 @@ describe.each(DATASETS)('%s', (id) => {
     async (objective) => {
       const ds = dataset(id)
       const before = tf.memory().numTensors
-      const r = await trainRun(ds, makeRunConfig(ds, { objective, seed: 1 }))
+      const r = await trainRun(ds, makeRunConfig(ds, { objective, seed: 1, evalEvery: 0 }))
       expect(r.sampler).toEqual({ sampler: 'heun', steps: 100 })
       expect(r.metrics.n).toBe(4000)
       expect(report(r)).toBeLessThanOrEqual(0.1)
@@ -94,7 +94,12 @@ describe.each(DATASETS)('%s', (id) => {
       const before = tf.memory().numTensors
       const r = await trainRun(
         ds,
-        makeRunConfig(ds, { objective: 'reflow', seed: 3, params: { teacher: teacher.runId! } }),
+        makeRunConfig(ds, {
+          objective: 'reflow',
+          seed: 3,
+          evalEvery: 0,
+          params: { teacher: teacher.runId! }
+        }),
         { store }
       )
       expect(r.sampler).toEqual({ sampler: 'heun', steps: 100 })
@@ -113,7 +118,12 @@ describe.each(DATASETS)('%s', (id) => {
       const ds = dataset(id)
       const r = await trainRun(
         ds,
-        makeRunConfig(ds, { objective: 'distill', seed: 3, params: { teacher: teacher.runId! } }),
+        makeRunConfig(ds, {
+          objective: 'distill',
+          seed: 3,
+          evalEvery: 0,
+          params: { teacher: teacher.runId! }
+        }),
         { store }
       )
       expect(r.sampler).toEqual({ sampler: 'onestep', steps: 1 })

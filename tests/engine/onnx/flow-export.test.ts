@@ -41,7 +41,7 @@ beforeAll(async () => {
   root = tempDir()
   store = new RunStore(path.join(root, 'runs'))
   for (const objective of ['cfm', 'ddpm', 'realnvp', 'vae']) {
-    const config = makeRunConfig(ds, { objective, steps: 30, batch: 128, seed: 1 })
+    const config = makeRunConfig(ds, { objective, steps: 30, batch: 128, seed: 1, evalEvery: 0 })
     ids[objective] = (await trainRun(ds, config, { store, evalPoints: 200 })).runId!
   }
 })

@@ -24,7 +24,7 @@ export function describeStatistics(ids: readonly string[]): void {
     it.each([...ids])(
       '%s',
       async (id) => {
-        const config = makeRunConfig(ds, { objective: id, seed: 1 })
+        const config = makeRunConfig(ds, { objective: id, seed: 1, evalEvery: 0 })
         const r = await trainRun(ds, config)
         expect(r.metrics.n).toBeGreaterThanOrEqual(2000)
         expect(r.metrics.energyGaussian).toBeGreaterThan(0)
