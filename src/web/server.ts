@@ -16,7 +16,8 @@
  * Bound to any other address, every API call, download and WebSocket needs the random token printed at start
  * (`Authorization: Bearer <token>` or `?token=`). The WebSocket and API calls that carry an `Origin` must come
  * from this host's own page; API calls must be `application/json` (so a cross-site form cannot post).
- * Static paths never leave the renderer folder; every response carries strict security headers.
+ * Static paths never leave the renderer folder; every response carries strict security headers. Text assets go
+ * out Brotli- or gzip-compressed as the browser accepts (compress.ts), content-hashed ones cached for good.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import * as fs from 'node:fs'
@@ -28,6 +29,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { Result } from '../shared/api'
 import { createLab, dispatch, type HostOptions, type Lab } from '../main/handlers'
 import { MAX_API_BODY_BYTES, MAX_UPLOAD_BYTES } from '../main/schemas'
+import { cacheControl, CompressedFiles, pickEncoding } from './compress'
 
 /** Where `electron-vite build` writes the renderer. */
 export const DEFAULT_RENDERER_DIR = path.resolve(
@@ -306,6 +308,7 @@ export async function startServer(opts: ServerOptions): Promise<WebHost> {
     }
   }
   const csp = cspFor(indexHtml())
+  const compressed = new CompressedFiles()
 
   /** Host header check (loopback only) and token check; sends the refusal and returns false when refused. */
   const admit = (req: http.IncomingMessage, res: http.ServerResponse, needsToken: boolean): boolean => {
@@ -431,14 +434,20 @@ export async function startServer(opts: ServerOptions): Promise<WebHost> {
     if (!file) return sendError(res, 404, 'NOT_FOUND', `Not found: ${pathname}`)
     const ext = path.extname(file).toLowerCase()
     const isHtml = ext === '.html'
+    const stat = fs.statSync(file)
+    const encoding = pickEncoding(req.headers['accept-encoding'])
+    const body = compressed.get(file, ext, stat.size, stat.mtimeMs, encoding)
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'Content-Type': MIME[ext] ?? 'application/octet-stream',
-      'Content-Length': fs.statSync(file).size,
-      'Cache-Control': isHtml ? 'no-cache' : 'public, max-age=3600',
+      'Content-Length': body ? body.length : stat.size,
+      'Cache-Control': cacheControl(pathname, isHtml),
+      Vary: 'Accept-Encoding',
+      ...(body ? { 'Content-Encoding': encoding! } : {}),
       ...(isHtml ? { 'Content-Security-Policy': csp } : {})
     })
     if (req.method === 'HEAD') res.end()
+    else if (body) res.end(body)
     else fs.createReadStream(file).pipe(res)
   }
 

@@ -44,6 +44,12 @@ vi.mock('../../src/shared/http-bridge', () => ({
 Element.prototype.scrollTo ??= function scrollTo(): void {}
 
 const { default: App } = await import('../../src/renderer/src/App.vue')
+// The views are lazy chunks: load them once up front, so that a test waits on the app, not on the transform.
+await Promise.all(
+  ['Datasets', 'Objectives', 'Training', 'Runs', 'Gallery', 'Export', 'Benchmark'].map(
+    (v) => import(`../../src/renderer/src/views/${v}View.vue`)
+  )
+)
 
 let mounted: VueApp | null = null
 

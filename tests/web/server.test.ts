@@ -2,11 +2,13 @@ import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import * as zlib from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import type { JobInfo } from '../../src/shared/api'
 import { createHttpBridge, type SocketLike } from '../../src/shared/http-bridge'
 import type { SpawnWorker, WorkerHandle } from '../../src/main/jobs'
+import { pickEncoding } from '../../src/web/compress'
 import {
   checkOrigin,
   checkToken,
@@ -124,6 +126,7 @@ beforeAll(async () => {
     `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${CSP_META}" /></head><body>lab</body></html>`
   )
   fs.writeFileSync(path.join(renderer, 'assets', 'app.js'), 'console.log("app")\n')
+  fs.writeFileSync(path.join(renderer, 'assets', 'index-Bq3xY9_k.js'), BUNDLE)
   fs.writeFileSync(path.join(root, 'secret.txt'), 'TOP SECRET')
   fs.symlinkSync(path.join(root, 'secret.txt'), path.join(renderer, 'link.txt'))
   web = await startServer({
@@ -379,6 +382,58 @@ describe('web host: body limits and streamed uploads', () => {
     const r = await bridge.upload!(new Blob([csv(10)]))
     expect(r).toMatchObject({ ok: true, value: { bytes: csv(10).length } })
     if (r.ok) web.lab.uploads.remove(r.value.uploadId)
+  })
+})
+
+/** A content-hashed bundle big enough to be worth compressing. */
+const BUNDLE = Array.from({ length: 400 }, (_, i) => `export const v${i} = ${i} * Math.PI\n`).join('')
+
+/** A GET that keeps the body's bytes (compressed bodies are not UTF-8). */
+function bytes(
+  port: number,
+  p: string,
+  headers: Record<string, string>
+): Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: p, headers, agent: false }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }))
+      })
+      .on('error', reject)
+  })
+}
+
+describe('web host: compressed static files', () => {
+  it('answers Brotli or gzip as accepted, with Vary, and caches hashed assets for good', async () => {
+    const p = '/assets/index-Bq3xY9_k.js'
+    const br = await bytes(web.port, p, { 'Accept-Encoding': 'gzip, deflate, br' })
+    expect(br.headers['content-encoding']).toBe('br')
+    expect(br.headers.vary).toBe('Accept-Encoding')
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    expect(Number(br.headers['content-length'])).toBe(br.body.length)
+    expect(br.body.length).toBeLessThan(BUNDLE.length / 4)
+    expect(zlib.brotliDecompressSync(br.body).toString()).toBe(BUNDLE)
+    const gz = await bytes(web.port, p, { 'Accept-Encoding': 'gzip, br;q=0' })
+    expect(gz.headers['content-encoding']).toBe('gzip')
+    expect(zlib.gunzipSync(gz.body).toString()).toBe(BUNDLE)
+    const plain = await bytes(web.port, p, {})
+    expect(plain.headers['content-encoding']).toBeUndefined()
+    expect(plain.body.toString()).toBe(BUNDLE)
+    // The page revalidates; small files go out as they are.
+    const page = await bytes(web.port, '/', { 'Accept-Encoding': 'br' })
+    expect(page.headers['cache-control']).toBe('no-cache')
+    expect(
+      (await bytes(web.port, '/assets/app.js', { 'Accept-Encoding': 'br' })).headers['content-encoding']
+    ).toBeUndefined()
+  })
+
+  it('reads Accept-Encoding q-values', () => {
+    expect(pickEncoding('br;q=0.5, gzip;q=0.8')).toBe('gzip')
+    expect(pickEncoding('*')).toBe('br')
+    expect(pickEncoding('identity')).toBeNull()
+    expect(pickEncoding(undefined)).toBeNull()
   })
 })
 
