@@ -220,7 +220,7 @@ describe('App', () => {
       expect(el.querySelector('[aria-current=page]')?.textContent).toContain('Benchmark')
     )
     window.history.replaceState(null, '', '#')
-  })
+  }, 20_000)
 
   it('opens Gallery panels from a deep link, in order', async () => {
     window.history.replaceState(null, '', '#/gallery?panels=run-1~onestep~1,bad~~1')
@@ -236,7 +236,7 @@ describe('App', () => {
     )
     expect(window.location.hash).toBe('#/gallery?panels=run-1~onestep~1')
     window.history.replaceState(null, '', '#')
-  })
+  }, 20_000)
 
   it('shows the host error sentence when the engine call fails', async () => {
     window.lab = fakeBridge({
