@@ -64,6 +64,9 @@ async function mount(): Promise<HTMLElement> {
   return el
 }
 
+/** Waits for the lazily loaded views and restored state on a loaded machine. */
+const SLOW = { timeout: 10_000 }
+
 async function click(el: HTMLElement, selector: string): Promise<void> {
   const target = el.querySelector<HTMLElement>(selector)
   expect(target, selector).not.toBeNull()
@@ -205,19 +208,21 @@ describe('App', () => {
     const lab = fakeBridge()
     window.lab = lab
     const el = await mount()
-    await vi.waitFor(() => expect(el.querySelector('[data-test=bench-report]')).not.toBeNull())
+    await vi.waitFor(() => expect(el.querySelector('[data-test=bench-report]')).not.toBeNull(), SLOW)
     expect(el.querySelector('[aria-current=page]')?.textContent).toContain('Benchmark')
     expect(lab.bench.get).toHaveBeenCalledWith('job-b1')
-    await vi.waitFor(() =>
-      expect(el.querySelector('[data-test=bench-summary]')?.textContent).toContain('batch 1')
+    await vi.waitFor(
+      () => expect(el.querySelector('[data-test=bench-summary]')?.textContent).toContain('batch 1'),
+      SLOW
     )
     expect(window.location.hash).toBe('#/benchmark?bench=job-b1&batch=1')
     // A new view is a history entry: the back button returns to the benchmark.
     await click(el, '[data-test=nav-runs]')
     expect(window.location.hash).toBe('#/runs?bench=job-b1&batch=1')
     window.history.back()
-    await vi.waitFor(() =>
-      expect(el.querySelector('[aria-current=page]')?.textContent).toContain('Benchmark')
+    await vi.waitFor(
+      () => expect(el.querySelector('[aria-current=page]')?.textContent).toContain('Benchmark'),
+      SLOW
     )
     window.history.replaceState(null, '', '#')
   }, 20_000)
@@ -227,12 +232,13 @@ describe('App', () => {
     const lab = fakeBridge()
     window.lab = lab
     const el = await mount()
-    await vi.waitFor(() => expect(el.querySelectorAll('[data-test=gallery-panel]')).toHaveLength(1))
+    await vi.waitFor(() => expect(el.querySelectorAll('[data-test=gallery-panel]')).toHaveLength(1), SLOW)
     expect(lab.runs.samples).toHaveBeenCalledWith(
       expect.objectContaining({ runId: 'run-1', sampler: 'onestep', steps: 1 })
     )
-    await vi.waitFor(() =>
-      expect(el.querySelector('[data-test=panel-cost]')?.textContent).toContain('1 network evaluation')
+    await vi.waitFor(
+      () => expect(el.querySelector('[data-test=panel-cost]')?.textContent).toContain('1 network evaluation'),
+      SLOW
     )
     expect(window.location.hash).toBe('#/gallery?panels=run-1~onestep~1')
     window.history.replaceState(null, '', '#')
