@@ -317,7 +317,8 @@ function defaults(): Impl {
     training: {
       start: async () => job({ status: 'queued', step: 0 }),
       cancel: async () => {},
-      jobs: async () => []
+      jobs: async () => [],
+      resume: async (runId: string) => job({ status: 'queued', runId, step: 40 })
     },
     runs: {
       list: async () => ({ runs: [run()], problems: [] }),

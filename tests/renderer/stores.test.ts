@@ -357,6 +357,19 @@ describe('runs store', () => {
   })
 })
 
+describe('runs store: stopped runs', () => {
+  it('resumes a run through training.resume, and a crashed run with a checkpoint is usable', async () => {
+    const crashed = run({ id: 'run-c', status: 'crashed', stepsDone: null, checkpointStep: 40, resumable: true })
+    const early = run({ id: 'run-e', status: 'crashed', stepsDone: null, checkpointStep: null })
+    useApi({ runs: { list: async () => ({ runs: [crashed, early], problems: [] }) } })
+    const runs = useRunsStore()
+    await runs.load()
+    expect(runs.usable.map((r) => r.id)).toEqual(['run-c'])
+    await runs.resume('run-c')
+    expect(api.training.resume).toHaveBeenCalledWith('run-c')
+  })
+})
+
 describe('gallery store', () => {
   it('finds the dataset of a run by spec, file name or title', () => {
     expect(datasetIdOfRun(detail(), DATASETS)).toBe('8gaussians')

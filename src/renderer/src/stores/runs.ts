@@ -26,7 +26,9 @@ export const useRunsStore = defineStore('runs', () => {
 
   const filtered = computed(() => runs.value.filter((r) => matchesQuery(r, query.value)))
   /** Runs with weights to sample from (finished, or stopped with a checkpoint). */
-  const usable = computed(() => runs.value.filter((r) => r.status !== 'running' && (r.stepsDone ?? 0) > 0))
+  const usable = computed(() =>
+    runs.value.filter((r) => r.status !== 'running' && (r.stepsDone ?? r.checkpointStep ?? 0) > 0)
+  )
 
   function subscribe(): void {
     if (unsubscribe) return
@@ -68,6 +70,12 @@ export const useRunsStore = defineStore('runs', () => {
     runs.value = runs.value.map((r) => (r.id === id ? { ...r, name } : r))
   }
 
+  /** Queues a job that continues a stopped run from its checkpoint (`training.resume`). */
+  async function resume(id: string): Promise<void> {
+    await api.training.resume(id)
+    details.delete(id)
+  }
+
   async function remove(ids: string[]): Promise<void> {
     for (const id of ids) {
       await api.runs.remove(id)
@@ -98,6 +106,7 @@ export const useRunsStore = defineStore('runs', () => {
     load,
     detail,
     rename,
+    resume,
     remove,
     setChecked,
     byId
