@@ -19,11 +19,12 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { z } from 'zod'
-import type { DatasetInfo, DatasetPreview } from '../shared/api'
+import type { DatasetInfo, DatasetPreview, FileInspection } from '../shared/api'
 import {
   BUILTINS,
   DEFAULT_BUILTIN_POINTS,
   MIN_TRAINABLE_ROWS,
+  inspectHead,
   isBuiltin,
   parseDatasetBytes,
   resolveDataset,
@@ -153,6 +154,26 @@ export class DatasetLibrary {
         throw new HostError('STORE', `Could not store ${fileName} in ${this.dir}: ${describeFsError(e)}.`)
       }
     })
+  }
+
+  /** The first `bytes` of a file on this machine, inspected (see `inspectHead`). */
+  inspectPath(file: string, bytes: number): FileInspection {
+    const fileName = path.basename(file)
+    let head: Buffer
+    let size: number
+    try {
+      size = fs.statSync(file).size
+      const fd = fs.openSync(file, 'r')
+      try {
+        head = Buffer.alloc(Math.min(bytes, size))
+        fs.readSync(fd, head, 0, head.length, 0)
+      } finally {
+        fs.closeSync(fd)
+      }
+    } catch (e) {
+      throw new DataFormatError(`${fileName}: the file cannot be read (${describeFsError(e)}).`)
+    }
+    return inspectHead(head.toString('utf8'), fileName, size > head.length)
   }
 
   /** Stops the parse worker. */

@@ -29,7 +29,7 @@ import type {
 import { isEngineError } from '../engine/errors'
 import { currentBackend } from '../engine/backend'
 import { allObjectives, findObjective } from '../engine/objectives/registry'
-import { BUILTINS } from '../engine/data'
+import { BUILTINS, inspectHead } from '../engine/data'
 import { exportPushforward } from '../engine/onnx/export'
 import { probeAll } from '../engine/onnx/providers'
 import { onnxExportName } from '../shared/export-name'
@@ -43,7 +43,7 @@ import { HostError } from './errors'
 import { forkWorker, JobManager, type SpawnWorker } from './jobs'
 import { UploadStore } from './uploads'
 import { listRuns, runDetail, runSnapshots, sampleSet } from './runs'
-import { ARG_SCHEMAS } from './schemas'
+import { ARG_SCHEMAS, INSPECT_HEAD_BYTES } from './schemas'
 
 export { ARG_SCHEMAS } from './schemas'
 
@@ -351,6 +351,10 @@ export function createLab(options: HostOptions): Lab {
       list: () => library.list(),
       preview: (id, n) => library.preview(id, n),
       import: (req) => importDataset(req),
+      inspect: (req) =>
+        req.path !== undefined
+          ? library.inspectPath(allowPath('open', req.path), INSPECT_HEAD_BYTES)
+          : inspectHead(req.head!, req.fileName!, req.truncated ?? false),
       remove: (id) => library.remove(id)
     },
     training: {

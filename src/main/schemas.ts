@@ -70,6 +70,26 @@ export const ImportRequestSchema = z
     'give either a path, or a fileName with its contentBase64 or uploadId'
   )
 
+/** Bytes of a file's head an inspection reads. */
+export const INSPECT_HEAD_BYTES = 64 * 1024
+
+export const InspectRequestSchema = z
+  .strictObject({
+    path: PathSchema.optional(),
+    fileName: text(255)
+      .refine((f) => !/[\\/\0]/.test(f), 'must be a file name, not a path')
+      .optional(),
+    head: z.string().max(INSPECT_HEAD_BYTES).optional(),
+    truncated: z.boolean().optional()
+  })
+  .refine(
+    (r) =>
+      r.path !== undefined
+        ? r.fileName === undefined && r.head === undefined && r.truncated === undefined
+        : r.fileName !== undefined && r.head !== undefined,
+    'give either a path, or a fileName with its head'
+  )
+
 const ParamNameSchema = text(64).regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'not a parameter name')
 /** Parameter values by name. A `__proto__` key is refused (zod would silently drop it). */
 const ParamsSchema = z
@@ -174,6 +194,7 @@ export const ARG_SCHEMAS: ArgSchemas = {
     list: z.tuple([]),
     preview: z.tuple([DatasetIdSchema, int(1, MAX_POINTS).optional()]),
     import: z.tuple([ImportRequestSchema]),
+    inspect: z.tuple([InspectRequestSchema]),
     remove: z.tuple([DatasetIdSchema])
   },
   training: {

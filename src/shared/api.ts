@@ -131,6 +131,35 @@ export interface ImportRequest {
   skipRows?: number
 }
 
+/**
+ * A first look at a file before it is imported: its first lines, and the settings the importer needs (lines
+ * to skip above the table, the header, columns of text to leave out), each finding as a sentence in `notes`.
+ */
+export interface FileInspection {
+  format: 'text' | 'json' | 'npy' | 'other'
+  /** The first lines, numbered from 1. */
+  lines: string[]
+  delimiter: 'comma' | 'semicolon' | 'tab' | 'spaces' | null
+  /** Suggested skip rows (lines above the table). */
+  skipRows: number
+  /** 1-based line of the header, or null. */
+  headerLine: number | null
+  columns: { name: string; numeric: boolean; example: string }[]
+  /** Suggested columns (the numeric ones, `0-12`) when some hold text; else null. */
+  columnsSpec: string | null
+  notes: string[]
+}
+
+/** What to inspect: a path (Electron, chosen in the open dialog), or the first KiB of a file in the browser. */
+export interface InspectRequest {
+  path?: string
+  fileName?: string
+  /** The start of the file as text (at most 64 KiB). */
+  head?: string
+  /** The head is not the whole file (its last line may be cut). */
+  truncated?: boolean
+}
+
 /** A file the web host received at `POST /api/uploads` (raw bytes, `application/octet-stream`). */
 export interface UploadInfo {
   uploadId: string
@@ -517,6 +546,8 @@ export interface Api {
     list(): Promise<DatasetInfo[]>
     preview(id: string, n?: number): Promise<DatasetPreview>
     import(req: ImportRequest): Promise<DatasetInfo>
+    /** The first lines of a file and the import settings it needs (before importing it). */
+    inspect(req: InspectRequest): Promise<FileInspection>
     remove(id: string): Promise<void>
   }
   training: {

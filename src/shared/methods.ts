@@ -8,7 +8,7 @@ import type { EventTable, MethodTable } from './api'
 export const METHODS: MethodTable = {
   engine: { info: true },
   objectives: { list: true },
-  datasets: { list: true, preview: true, import: true, remove: true },
+  datasets: { list: true, preview: true, import: true, inspect: true, remove: true },
   training: { start: true, cancel: true, jobs: true, resume: true },
   runs: { list: true, get: true, samples: true, snapshots: true, rename: true, remove: true },
   export: { onnx: true },

@@ -78,6 +78,8 @@ describe('main-process handlers validate every payload', () => {
     ['datasets:import', [{ fileName: 'a.csv', contentBase64: 'AA==', name: '' }]],
     ['datasets:import', [{ fileName: 'a.csv', contentBase64: 'AA==', admin: true }]],
     ['datasets:import', [{ path: 'a\0b.csv' }]],
+    ['datasets:inspect', [{ fileName: '../a.csv', head: 'x' }]],
+    ['datasets:inspect', [{ path: 'a.csv', head: 'x' }]],
     ['datasets:remove', []],
     ['datasets:remove', [{}]],
     ['datasets:remove', ['file:../x']],
@@ -231,6 +233,30 @@ describe('handlers', () => {
       ok: false,
       error: { code: 'CONFIG' }
     })
+  })
+
+  it('datasets:inspect reads a head sent by the page; a path only where the dialog granted it', async () => {
+    const r = await dispatch(handlers, 'datasets:inspect', [
+      { fileName: 'w.csv', head: 'Title\na,b\n1,2\n3,4\n' }
+    ])
+    expect(r).toMatchObject({
+      ok: true,
+      value: { skipRows: 1, headerLine: 2, lines: ['Title', 'a,b', '1,2', '3,4'] }
+    })
+    expect(await dispatch(handlers, 'datasets:inspect', [{ path: '/etc/passwd' }])).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' }
+    })
+    for (const bad of [
+      {},
+      { fileName: 'a.csv' },
+      { head: 'x' },
+      { fileName: 'a.csv', head: 'x'.repeat(70_000) }
+    ])
+      expect(await dispatch(handlers, 'datasets:inspect', [bad])).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_REQUEST' }
+      })
   })
 
   it('a bad upload gets the importer’s sentence with file, line and column, and nothing is copied', async () => {

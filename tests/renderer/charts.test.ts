@@ -11,7 +11,7 @@ import {
 import { LARGE_THRESHOLD, scatterOption } from '../../src/renderer/src/charts/scatter'
 import { equalSpans } from '../../src/renderer/src/charts/points'
 import { histogramOption } from '../../src/renderer/src/charts/histogram'
-import { pairPlotOption } from '../../src/renderer/src/charts/pairplot'
+import { pairDims, pairPlotOption } from '../../src/renderer/src/charts/pairplot'
 import { lossCurveOption, metricCurvesOption, thin } from '../../src/renderer/src/charts/training'
 import { panelOption, previewOption } from '../../src/renderer/src/charts/cloud'
 import { COLORS, rangeAxis } from '../../src/renderer/src/charts/theme'
@@ -359,5 +359,26 @@ describe('benchmark charts', () => {
     const values = (x: Obj): number[] => (x.data as { value: number }[]).map((d) => d.value)
     expect(values(s[0]!)).toEqual([expect.closeTo(20_000, 6), expect.closeTo(640_000, 6)])
     expect(values(s[1]!)).toEqual([expect.closeTo(1250, 6), expect.closeTo(40_000, 6)])
+  })
+})
+
+describe('pair plot coordinates', () => {
+  it('shows the chosen coordinates in order, ignoring ones out of range; the first four by default', () => {
+    expect(pairDims(13)).toEqual([0, 1, 2, 3])
+    expect(pairDims(3)).toEqual([0, 1, 2])
+    expect(pairDims(13, [1, 12, 40, -1])).toEqual([1, 12])
+    expect(pairDims(13, [])).toEqual([0, 1, 2, 3])
+    const points = Array.from({ length: 13 * 5 }, (_, k) => k % 13)
+    const o = pairPlotOption({
+      points,
+      dim: 13,
+      dims: [2, 12],
+      names: Array.from({ length: 13 }, (_, j) => `c${j}`)
+    })
+    const xs = (o.xAxis as { name: string }[]).map((a) => a.name).filter(Boolean)
+    expect(xs).toEqual(['c2', 'c12'])
+    // The diagonal histogram of c12 sits where every value is 12.
+    const diag = (o.series as { type: string; data: [number, number][] }[]).filter((s) => s.type === 'line')
+    expect(diag[1]!.data.some(([x, y]) => y > 0 && Math.abs(x - 12) < 0.5)).toBe(true)
   })
 })

@@ -128,6 +128,30 @@ describe('datasets store', () => {
     expect(ds.importRequest()).toEqual({ path: '/home/me/data/cloud.npy', name: 'cloud' })
   })
 
+  it('inspects a chosen file from its first 64 KiB and takes the suggested settings on request', async () => {
+    const inspection = {
+      format: 'text' as const,
+      lines: ['Title', 'a,b,class', '1,2,x'],
+      delimiter: 'comma' as const,
+      skipRows: 1,
+      headerLine: 2,
+      columns: [],
+      columnsSpec: '0-1',
+      notes: ['Line 1 is not part of the table']
+    }
+    const inspect = vi.fn(async () => inspection)
+    useApi({ datasets: { inspect } })
+    const ds = useDatasetsStore()
+    ds.setPending({ fileName: 'w.csv', file: new Blob(['x'.repeat(70_000)]) })
+    await vi.waitFor(() => expect(ds.inspection).toEqual(inspection))
+    expect(inspect).toHaveBeenCalledWith({ fileName: 'w.csv', head: 'x'.repeat(64 * 1024), truncated: true })
+    expect([ds.options.skipRows, ds.options.columns]).toEqual([0, ''])
+    ds.applySuggestion()
+    expect([ds.options.skipRows, ds.options.columns]).toEqual([1, '0-1'])
+    ds.setPending(null)
+    expect(ds.inspection).toBeNull()
+  })
+
   it('keeps the file and shows the engine sentence when the import fails', async () => {
     const message = 'bad.csv line 3, column 2: "abc" is not a number'
     useApi({ datasets: { import: () => Promise.reject(new ApiError({ code: 'DATA_FORMAT', message })) } })

@@ -34,11 +34,11 @@ export interface DelimitedOptions {
   limits?: TableLimits
 }
 
-type Delimiter = '\t' | ';' | ',' | ' ' | null
+export type Delimiter = '\t' | ';' | ',' | ' ' | null
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
 const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i
-const DECIMAL_COMMA = /^[+-]?\d+,\d+$/
+export const DECIMAL_COMMA = /^[+-]?\d+,\d+$/
 
 /** Parses a decoded text file into a numeric table. */
 export function parseDelimited(text: string, file: string, opts: DelimitedOptions = {}): Table {
@@ -147,12 +147,12 @@ function parseCell(cell: string, file: string, line: number, column: number, del
   return fail(where, `${JSON.stringify(cell.length > 40 ? cell.slice(0, 40) + '…' : cell)} is not a number`)
 }
 
-function looksNumeric(cell: string): boolean {
+export function looksNumeric(cell: string): boolean {
   return NUMBER.test(cell) || NON_FINITE.test(cell)
 }
 
 /** Tab, else `;`, else `,` (counted outside quotes), else whitespace runs, else one column. */
-function detectDelimiter(line: string): Delimiter {
+export function detectDelimiter(line: string): Delimiter {
   let tabs = 0
   let semis = 0
   let commas = 0
@@ -174,7 +174,7 @@ function detectDelimiter(line: string): Delimiter {
 }
 
 /** Splits one line into trimmed, unquoted cells. */
-function splitFields(line: string, delim: Delimiter, file: string, lineNo: number): string[] {
+export function splitFields(line: string, delim: Delimiter, file: string, lineNo: number): string[] {
   if (!line.includes('"')) {
     if (delim === null) return [line.trim()]
     if (delim === ' ') return line.trim().split(/\s+/)

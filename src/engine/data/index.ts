@@ -39,6 +39,7 @@ export {
   subsample
 } from './transform'
 export { selectColumns } from './columns'
+export { inspectHead, type FileInspection } from './inspect'
 export { IMAGE_BUILTINS, isImageBuiltin } from './builtin-images'
 export {
   classCounts,

@@ -16,7 +16,10 @@ export interface NamedCloud extends Cloud {
 }
 
 /** A dataset preview: histogram (1-D), scatter (2-D) or pair plot of the first four coordinates. */
-export function previewOption(cloud: Cloud & { names?: string[] }, name = 'data'): EChartsOption {
+export function previewOption(
+  cloud: Cloud & { names?: string[]; dims?: number[] },
+  name = 'data'
+): EChartsOption {
   const xName = cloud.names?.[0] ?? 'x1'
   if (cloud.dim <= 1) return histogramOption({ series: [{ ...cloud, name, role: 'data' }], xName })
   if (cloud.dim === 2) {
@@ -26,7 +29,7 @@ export function previewOption(cloud: Cloud & { names?: string[] }, name = 'data'
       yName: cloud.names?.[1] ?? 'x2'
     })
   }
-  return pairPlotOption({ ...cloud, names: cloud.names })
+  return pairPlotOption({ ...cloud, names: cloud.names, ...(cloud.dims ? { dims: cloud.dims } : {}) })
 }
 
 export interface PanelInput {

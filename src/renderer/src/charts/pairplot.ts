@@ -1,6 +1,6 @@
 /**
- * A pair plot of the first few coordinates of a cloud: histograms on the diagonal, scatters elsewhere,
- * one ECharts grid per cell, shared ranges per coordinate.
+ * A pair plot of a few coordinates of a cloud (the first four unless chosen): histograms on the diagonal,
+ * scatters elsewhere, one ECharts grid per cell, shared ranges per coordinate.
  */
 import type { EChartsOption } from 'echarts'
 import { COLORS, FONT, valueAxis } from './theme'
@@ -10,17 +10,27 @@ import { LARGE_THRESHOLD } from './scatter'
 export interface PairPlotInput extends Cloud {
   /** Column names; default x1, x2, … */
   names?: string[]
-  /** Most coordinates shown (default 4). */
+  /** Most coordinates shown when `dims` is not given (default 4). */
   maxDims?: number
+  /** The coordinates to show (0-based), in order; default the first `maxDims`. */
+  dims?: number[]
   color?: string
 }
 
+/** The coordinates a pair plot shows: the chosen ones that exist, else the first `maxDims` (default 4). */
+export function pairDims(dim: number, dims?: number[], maxDims = 4): number[] {
+  const chosen = (dims ?? []).filter((j) => Number.isInteger(j) && j >= 0 && j < dim)
+  if (chosen.length > 0) return chosen
+  return Array.from({ length: Math.max(1, Math.min(dim, maxDims)) }, (_, j) => j)
+}
+
 export function pairPlotOption(input: PairPlotInput): EChartsOption {
-  const k = Math.max(1, Math.min(input.dim, input.maxDims ?? 4))
-  const names = Array.from({ length: k }, (_, d) => input.names?.[d] ?? `x${d + 1}`)
+  const dims = pairDims(input.dim, input.dims, input.maxDims)
+  const k = dims.length
+  const names = dims.map((j) => input.names?.[j] ?? `x${j + 1}`)
   const color = input.color ?? COLORS.samples[0]
-  const ranges = names.map((_, d) => {
-    const [lo, hi] = extent(column(input, d))
+  const ranges = dims.map((j) => {
+    const [lo, hi] = extent(column(input, j))
     return niceRange(lo, hi, 0.04)
   })
   const left = 7
@@ -65,7 +75,7 @@ export function pairPlotOption(input: PairPlotInput): EChartsOption {
         })
       )
       if (diag) {
-        const h = histogram(column(input, c), 30, ranges[c])
+        const h = histogram(column(input, dims[c]), 30, ranges[c])
         const data: [number, number][] = [[h.edges[0]!, 0]]
         h.density.forEach((d, b) => data.push([h.edges[b]!, d], [h.edges[b + 1]!, d]))
         data.push([h.edges[h.edges.length - 1]!, 0])
@@ -80,7 +90,7 @@ export function pairPlotOption(input: PairPlotInput): EChartsOption {
           animation: false
         })
       } else {
-        const data = project(input, c, r)
+        const data = project(input, dims[c]!, dims[r]!)
         series.push({
           type: 'scatter',
           xAxisIndex: g,

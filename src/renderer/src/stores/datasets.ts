@@ -1,10 +1,20 @@
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, reactive, ref, shallowRef } from 'vue'
-import type { ApiErrorInfo, DatasetInfo, DatasetPreview, ImportRequest } from '../../../shared/api'
+import type {
+  ApiErrorInfo,
+  DatasetInfo,
+  DatasetPreview,
+  FileInspection,
+  ImportRequest
+} from '../../../shared/api'
 import { api, errorInfo, errorMessage, hostKind, uploadFile } from '../api'
 
 /** Points fetched for a preview. */
 export const PREVIEW_POINTS = 2000
+/** Bytes of a chosen file read for its raw preview (the host's inspection limit). */
+export const INSPECT_BYTES = 64 * 1024
+/** Most coordinates a pair plot shows at once. */
+export const MAX_PAIR_DIMS = 6
 
 /** A file chosen for import: a path (native dialog) or the file itself (browser: uploaded on import). */
 export interface PendingFile {
@@ -31,6 +41,10 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const options = reactive({ name: '', columns: '', skipRows: 0 })
   const importing = ref(false)
   const importError = ref<ApiErrorInfo | null>(null)
+  /** The pending file's first lines and the settings the host suggests for them. */
+  const inspection = shallowRef<FileInspection | null>(null)
+  /** The coordinates the selected dataset's pair plot shows (null: the first four). */
+  const pairDims = ref<number[] | null>(null)
 
   const builtins = computed(() => list.value.filter((d) => d.kind === 'builtin'))
   const imported = computed(() => list.value.filter((d) => d.kind === 'imported'))
@@ -61,6 +75,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
   }
 
   async function select(id: string): Promise<void> {
+    if (selectedId.value !== id) pairDims.value = null
     selectedId.value = id
     previewError.value = null
     previewLoading.value = true
@@ -95,7 +110,38 @@ export const useDatasetsStore = defineStore('datasets', () => {
   function setPending(file: PendingFile | null): void {
     pending.value = file
     importError.value = null
-    if (file) options.name = file.fileName.replace(/\.[^.]+$/, '')
+    inspection.value = null
+    if (file) {
+      options.name = file.fileName.replace(/\.[^.]+$/, '')
+      void inspectPending()
+    }
+  }
+
+  /** Reads the pending file's first lines (the browser sends its head, the desktop app its path). */
+  async function inspectPending(): Promise<FileInspection | null> {
+    const file = pending.value
+    if (!file) return null
+    try {
+      const r = file.file
+        ? await api.datasets.inspect({
+            fileName: file.fileName,
+            head: await file.file.slice(0, INSPECT_BYTES).text(),
+            truncated: file.file.size > INSPECT_BYTES
+          })
+        : await api.datasets.inspect({ path: file.path! })
+      if (pending.value === file) inspection.value = r
+      return r
+    } catch {
+      return null // the raw preview is a help, not a step: the import still says what is wrong
+    }
+  }
+
+  /** Takes the inspection's suggested skip rows and columns into the form. */
+  function applySuggestion(): void {
+    const r = inspection.value
+    if (!r) return
+    options.skipRows = r.skipRows
+    options.columns = r.columnsSpec ?? ''
   }
 
   /** The request for the pending file (once uploaded, by its `uploadId`) and the form's options. */
@@ -123,6 +169,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
       list.value = [...list.value.filter((d) => d.id !== info.id), info]
       previews.delete(info.id)
       pending.value = null
+      inspection.value = null
       options.name = ''
       options.columns = ''
       options.skipRows = 0
@@ -159,6 +206,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
     options,
     importing,
     importError,
+    inspection,
+    pairDims,
     builtins,
     imported,
     selected,
@@ -168,6 +217,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
     select,
     chooseFile,
     setPending,
+    inspectPending,
+    applySuggestion,
     importRequest,
     importPending,
     remove

@@ -1,0 +1,131 @@
+/**
+ * The Import panel in Chromium against the web host: a file with a title line above its header and a text label
+ * column shows its first lines, says why it needs "skip rows 1, columns 0-12", takes that suggestion, uploads
+ * (streamed, not base64) and imports; the pair plot then shows the coordinates the user picks. Screenshots at
+ * 1440×900 go to test-results/data/.
+ */
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { startServer, type WebHost } from '../../src/web/server'
+import { ROOT, buildRenderer, canvasHash, canvasInk, launch } from './helpers'
+
+const LONG = 240_000
+const SHOTS = path.join(ROOT, 'test-results/data')
+
+/** A wine-like table: a title line, a header, 13 numeric features and a text class label. */
+function wineCsv(rows: number): string {
+  const names = Array.from({ length: 13 }, (_, j) => `f${j + 1}`)
+  const body = Array.from({ length: rows }, (_, i) => {
+    const cls = i % 3
+    const xs = names.map((_, j) => (cls * 2 + Math.sin(i * (j + 1)) + j / 3).toFixed(3))
+    return [...xs, ['barolo', 'grignolino', 'barbera'][cls]].join(',')
+  })
+  return (
+    ['Wine recognition data (UCI), 13 attributes', [...names, 'class'].join(','), ...body].join('\n') + '\n'
+  )
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true })
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) })
+}
+
+describe('Import panel: raw preview, suggested settings, pair-plot coordinates', () => {
+  let tmp: string
+  let web: WebHost
+  let browser: Browser
+  let page: Page
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pfl-e2e-import-'))
+    const rendererDir = path.join(tmp, 'renderer')
+    await buildRenderer(rendererDir)
+    web = await startServer({ version: '0.0.0-e2e', dataDir: path.join(tmp, 'data'), port: 0, rendererDir })
+    browser = await launch()
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    page.on('pageerror', (e) => problems.push(e.message))
+    page.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`${r.status()} ${new URL(r.url()).pathname}`)
+    })
+    await page.goto(web.url)
+    await page.locator('[data-test=preview-title]').waitFor()
+  }, LONG)
+
+  afterAll(async () => {
+    await browser?.close()
+    await web?.close()
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+  })
+
+  it(
+    'shows the first lines and why the file needs skip rows 1 and columns 0-12, then imports with them',
+    async () => {
+      await page.setInputFiles('[data-test=import-panel] input[type=file]', {
+        name: 'wine.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(wineCsv(178))
+      })
+      const raw = page.locator('[data-test=raw-preview]')
+      await raw.waitFor()
+      expect(await page.locator('[data-test=raw-line-1]').textContent()).toContain('Wine recognition data')
+      expect(await page.locator('[data-test=raw-line-1]').getAttribute('class')).toContain('skipped')
+      expect(await page.locator('[data-test=raw-line-2]').getAttribute('class')).toContain('header')
+      const notes = (await page.locator('[data-test=inspect-notes]').textContent()) ?? ''
+      expect(notes).toContain('Line 1 is not part of the table')
+      expect(notes).toContain(
+        'Column 13 ("class", e.g. "barolo") holds text, not numbers: keep columns 0-12.'
+      )
+      await shot(page, '01-raw-preview')
+
+      const apply = page.locator('[data-test=apply-suggestion]')
+      expect((await apply.textContent())?.trim()).toBe('Use skip rows 1, columns 0-12')
+      await apply.click()
+      expect(await page.locator('[data-test=import-columns] input').inputValue()).toBe('0-12')
+      expect((await apply.textContent())?.trim()).toBe('Using skip rows 1, columns 0-12')
+
+      const uploads: string[] = []
+      page.on('request', (r) => {
+        if (new URL(r.url()).pathname === '/api/uploads') uploads.push(r.headers()['content-type'] ?? '')
+      })
+      await page.locator('[data-test=import-button]').click()
+      await page.locator('[data-test=preview-title]', { hasText: 'wine' }).waitFor()
+      expect(uploads).toEqual(['application/octet-stream'])
+      expect(await page.locator('[data-test=preview-rows]').textContent()).toBe('178')
+      expect(await page.locator('[data-test=preview-dim]').textContent()).toBe('13')
+      expect(await page.locator('[data-test=import-error]').count()).toBe(0)
+      await expect
+        .poll(async () => (await canvasInk(page, '[data-test=dataset-preview]'))[0] ?? 0)
+        .toBeGreaterThan(500)
+      await shot(page, '02-imported-pairplot')
+    },
+    LONG
+  )
+
+  it(
+    'the pair plot shows the coordinates the user chooses, not only the first four',
+    async () => {
+      const chooser = page.locator('[data-test=pair-dims]')
+      await chooser.waitFor()
+      expect(await chooser.textContent()).toContain('f1')
+      const before = await canvasHash(page, '[data-test=dataset-preview]')
+      // Swap f1 for f13: close the first tag, then find coordinate 12 by typing its name.
+      await chooser.locator('.n-tag').first().locator('.n-base-close').click()
+      await chooser.locator('.n-base-selection').click()
+      await page.keyboard.type('f13')
+      await page.locator('.n-base-select-option', { hasText: '12: f13' }).click()
+      await page.keyboard.press('Escape')
+      await expect
+        .poll(() => page.locator('[data-test=pair-dims] .n-tag').allTextContents())
+        .toEqual(['1: f2', '2: f3', '3: f4', '12: f13'])
+      await expect.poll(() => canvasHash(page, '[data-test=dataset-preview]')).not.toEqual(before)
+      await page.locator('[data-test=pair-dims]').scrollIntoViewIfNeeded()
+      await shot(page, '03-pair-dims')
+      expect(problems).toEqual([])
+    },
+    LONG
+  )
+})
