@@ -106,6 +106,7 @@ describe('main-process handlers validate every payload', () => {
     ['training:start', [{ ...ok, dataset: '../runs' }]],
     ['training:cancel', []],
     ['training:cancel', [5]],
+    ['training:resume', []],
     ['training:cancel', ['../x']],
     ['training:jobs', [1]],
     ['runs:list', [1]],
