@@ -5,6 +5,7 @@
  */
 import { badFiles } from './bad-files'
 import { hostileHttp } from './hostile-http'
+import { runFaults } from './runs'
 import type { FaultCategory } from './types'
 
-export const CATEGORIES: readonly FaultCategory[] = [badFiles, ...hostileHttp]
+export const CATEGORIES: readonly FaultCategory[] = [badFiles, ...hostileHttp, ...runFaults]
