@@ -64,7 +64,7 @@ export class CdModel extends ConsistencyModel {
     const dt = t1.map((v, i) => v - t0[i]!)
     const a = straightPath(ctx.rng.normals(B * d), x1, t0, d).x
     const b = heunStep(this.velocity.field, a, t0, dt)
-    return consistencyBatch(this.net, a, t0, dt, consistencyFn(this.field, b, t1), this.p.huber)
+    return consistencyBatch(this.net, a, t0, consistencyFn(this.field, b, t1), this.p.huber)
   }
 
   protected override extraJSON(): Record<string, unknown> {

@@ -87,14 +87,16 @@ export function consistencyFn(net: JumpNet, x: Float32Array, t: Float32Array): F
 
 /**
  * The regression batch of a consistency step: rows x at times t (the earlier time t_i), targets for u with the
- * weights that make the weighted squared u residual the chosen distance on f (× λ_i ∝ 1/(t_{i+1} − t_i)).
+ * weights that make the weighted squared u residual the chosen distance on f. No per-interval weight λ_i:
+ * improved CT's 1/(σ_i − σ_{i+1}), as 1/(t_{i+1} − t_i), put the batch's weight on the tiny intervals next to
+ * the data and left the noise end — where one-step sampling starts — untrained (ct on 8gaussians,
+ * 1500 × 256: 1.56 × the Gaussian yard-stick with it, 0.10 without).
  * `fTarget` are f_⁻(x̂_{t_{i+1}}, t_{i+1}) [B, d]; `online` evaluates the current network for the pseudo-Huber.
  */
 export function consistencyBatch(
   online: JumpNet,
   x: Float32Array,
   t: Float32Array,
-  dt: Float32Array,
   fTarget: Float32Array,
   huber: number
 ): JumpBatch {
@@ -113,9 +115,9 @@ export function consistencyBatch(
     let sq = 0
     for (let j = 0; j < d; j++) sq += ((fNow ? fNow[i * d + j]! : 0) - fTarget[i * d + j]!) ** 2
     gap += Math.sqrt(sq)
-    // ‖Δf‖² = (1 − t)²‖Δu‖²; λ_i = 1/(t_{i+1} − t_i); the pseudo-Huber's 1/(2√(‖Δf‖² + c²)).
+    // ‖Δf‖² = (1 − t)²‖Δu‖²; the pseudo-Huber's 1/(2√(‖Δf‖² + c²)).
     const dist = fNow ? 1 / (2 * Math.sqrt(sq + huber * huber)) : 1
-    weight[i] = (h[i]! * h[i]! * dist) / dt[i]!
+    weight[i] = h[i]! * h[i]! * dist
   }
   const mean = weight.reduce((s, w) => s + w, 0) / B
   for (let i = 0; i < B; i++) weight[i]! /= mean

@@ -57,14 +57,7 @@ export class CtModel extends ConsistencyModel {
     const a = straightPath(x0, x1, t0, d).x
     const b = straightPath(x0, x1, t1, d).x
     const fTarget = consistencyFn(this.net, b, t1)
-    const out = consistencyBatch(
-      this.net,
-      a,
-      t0,
-      t1.map((v, i) => v - t0[i]!),
-      fTarget,
-      this.p.huber
-    )
+    const out = consistencyBatch(this.net, a, t0, fTarget, this.p.huber)
     return { ...out, extra: { ...out.extra, intervals: N } }
   }
 
@@ -85,7 +78,7 @@ export const ct: ModelObjective = jumpObjective({
     s0: int(10, 1, 10_000, 'Grid intervals at the start of training.'),
     s1: int(320, 1, 100_000, 'Grid intervals at the end of training (doubling from s0).')
   },
-  defaults: { steps: 3000, batch: 256, lr: 2e-3 },
+  defaults: { steps: 1500, batch: 256, lr: 5e-3 },
   build: (net, lr, p) =>
     new CtModel(net, lr, Number(p.ema ?? 0), {
       s0: Number(p.s0 ?? 10),
