@@ -10,6 +10,11 @@
  * - `euler` with K steps: K jumps x ← x + (1/K)·u_θ(x, k/K, horizon), the horizon 1/K (average velocity over
  *   the step; meanflow, shortcut) or 1 − k/K (consistency models: the jump to the data end, i.e. DDIM on the
  *   straight path) — K network evaluations, deterministic, so these runs can teach (`FlowModel`).
+ *
+ * They train on TensorFlow.js only (no `ortTrain` capability): every step's targets need the network being
+ * trained — MeanFlow's JVP, the shortcut's half jumps, the consistency target — evaluated at the current
+ * weights, which the onnxruntime trainer (src/engine/ort/) keeps inside its own session; that path would need
+ * the target computation inside its training graph.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { ConfigError } from '../../errors'
