@@ -73,19 +73,14 @@ function checkStats(points: Points, stats: Standardization): void {
     throw new ConfigError('Standardisation statistics have a non-positive or non-finite std.')
 }
 
-/** Default minimum held-out size (when the data allow it). */
-export const MIN_HELDOUT = 2000
+export { heldoutSize, MIN_HELDOUT } from '../../shared/split'
+import { heldoutSize, MIN_HELDOUT } from '../../shared/split'
 
 /**
  * The fewest rows a data set can train on with the default split (20 % held out): 3 rows keep 1 held out and
  * 2 for training, the smallest batch; 2 rows would leave a single training row.
  */
 export const MIN_TRAINABLE_ROWS = 3
-
-/** How many of `n` rows {@link splitHeldout} holds out. */
-export function heldoutSize(n: number, heldoutFraction: number, minHeldout = MIN_HELDOUT): number {
-  return Math.min(n - 1, Math.max(Math.round(heldoutFraction * n), Math.min(minHeldout, Math.floor(n / 2))))
-}
 
 /**
  * Seeded random split into training and held-out points.
