@@ -5,25 +5,10 @@
  * It reads only the head of the file (the caller passes the first few KiB), and never throws on odd text.
  */
 import { extname } from 'node:path'
+import type { FileInspection } from '../../shared/api'
 import { DECIMAL_COMMA, detectDelimiter, looksNumeric, splitFields, type Delimiter } from './delimited'
 
-export interface FileInspection {
-  /** How the importer reads the file, from its extension. */
-  format: 'text' | 'json' | 'npy' | 'other'
-  /** The first lines, numbered from 1 (each cut at {@link MAX_LINE_CHARS} characters). */
-  lines: string[]
-  delimiter: 'comma' | 'semicolon' | 'tab' | 'spaces' | null
-  /** Physical lines above the table (a title, notes) to skip; 0 when none. */
-  skipRows: number
-  /** 1-based line of the header row, or null when the table has none. */
-  headerLine: number | null
-  /** The table's columns: names (from the header, else x0, x1, …) and whether every sampled cell is a number. */
-  columns: { name: string; numeric: boolean; example: string }[]
-  /** The column setting that keeps the numeric columns (`0-12`), when some hold text; else null. */
-  columnsSpec: string | null
-  /** One sentence per finding, for the user. */
-  notes: string[]
-}
+export type { FileInspection }
 
 export const SHOWN_LINES = 30
 export const MAX_LINE_CHARS = 240
