@@ -36,6 +36,15 @@ const random = (n: number, seed: number) => (): Uint8Array => {
   return Uint8Array.from({ length: n }, () => rng.int(256))
 }
 
+/** A small good table under a hostile file name or display name: it must import, and harm nothing. */
+const named = (label: string, fileName: string, name?: string): FileCase => ({
+  label,
+  fileName,
+  ...(name !== undefined ? { name } : {}),
+  bytes: text(rows(4, 2)),
+  expect: 'import'
+})
+
 /** Hostile files the committed and generated fixtures do not cover. */
 const HOSTILE: FileCase[] = [
   {
@@ -119,48 +128,14 @@ const HOSTILE: FileCase[] = [
     bytes: text('[[1,2],[3,4],[5,6]]'),
     expect: 'import'
   },
-  {
-    label: 'display name "index.json"',
-    fileName: 'a.csv',
-    name: 'index.json',
-    bytes: text(rows(4, 2)),
-    expect: 'import'
-  },
-  {
-    label: 'display name "index.json.lock"',
-    fileName: 'a.csv',
-    name: 'index.json.lock',
-    bytes: text(rows(4, 2)),
-    expect: 'import'
-  },
-  {
-    label: 'display name "files"',
-    fileName: 'a.csv',
-    name: 'files',
-    bytes: text(rows(4, 2)),
-    expect: 'import'
-  },
-  {
-    label: 'display name "../../escape"',
-    fileName: 'a.csv',
-    name: '../../escape',
-    bytes: text(rows(4, 2)),
-    expect: 'import'
-  },
-  {
-    label: 'a Windows device name (CON.csv)',
-    fileName: 'CON.csv',
-    bytes: text(rows(4, 2)),
-    expect: 'import'
-  },
-  { label: 'a non-ASCII name', fileName: 'données é 数据.csv', bytes: text(rows(4, 2)), expect: 'import' },
-  {
-    label: 'a 255-character name',
-    fileName: 'n'.repeat(251) + '.csv',
-    bytes: text(rows(4, 2)),
-    expect: 'import'
-  },
-  { label: 'a name of dots', fileName: '....csv', bytes: text(rows(4, 2)), expect: 'import' }
+  named('display name "index.json"', 'a.csv', 'index.json'),
+  named('display name "index.json.lock"', 'a.csv', 'index.json.lock'),
+  named('display name "files"', 'a.csv', 'files'),
+  named('display name "../../escape"', 'a.csv', '../../escape'),
+  named('a Windows device name (CON.csv)', 'CON.csv'),
+  named('a non-ASCII name', 'données é 数据.csv'),
+  named('a 255-character name', 'n'.repeat(251) + '.csv'),
+  named('a name of dots', '....csv')
 ]
 
 function cases(root: string): FileCase[] {
