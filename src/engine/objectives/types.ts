@@ -130,7 +130,7 @@ export interface TrainableModel {
    * moments, counters), so a checkpoint can be resumed exactly (train/train-state.ts). A model without it is
    * still checkpointed (weights.json) for eval, sample and export, but cannot be resumed.
    */
-  trainState?(): TrainState | Promise<TrainState>
+  trainState?(): TrainState | null | Promise<TrainState | null>
   /** Restores `trainState()` into a freshly created model of the same configuration. */
   loadTrainState?(state: TrainState): void
   dispose(): void

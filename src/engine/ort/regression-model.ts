@@ -186,8 +186,12 @@ export class OrtRegressionModel implements AsyncTrainableModel {
     this.sync()
   }
 
-  trainState(): Promise<TrainState> {
-    return this.trainer.state()
+  /**
+   * The trainer's state, when the wrapped model is resumable itself (its batches depend only on the run's rng):
+   * not distillation, whose teacher pairs come from its own stream and pool, which a checkpoint does not hold.
+   */
+  async trainState(): Promise<TrainState | null> {
+    return this.inner.trainState ? this.trainer.state() : null
   }
 
   loadTrainState(st: TrainState): void {
