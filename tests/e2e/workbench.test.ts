@@ -112,7 +112,6 @@ describe('workbench in the browser (web host)', () => {
       expect(await page.locator('[data-test=family-statistics]').textContent()).toContain('§2')
       await page.locator('[data-test=train-steps] input').fill('80')
       await page.locator('[data-test=train-batch] input').fill('128')
-      await page.locator('[data-test=train-eval-every] input').fill('40')
       await page.locator('[data-test=train-name] input').fill('e2e energy ring')
       await page.locator('body').click({ position: { x: 5, y: 5 } })
       await screenshot(page, '04-objectives')
@@ -140,6 +139,12 @@ describe('workbench in the browser (web host)', () => {
           async () => (await canvasInk(page, '[data-test=job-detail] [aria-label="sample snapshot"]'))[0] ?? 0
         )
         .toBeGreaterThan(300)
+      // The job cards stay inside the queue column (they used to draw over the detail panel).
+      const queue = (await page.locator('[data-test=job-queue]').boundingBox())!
+      for (const card of await page.locator('[data-test=job-queue] button.job').all()) {
+        const b = (await card.boundingBox())!
+        expect(b.x + b.width).toBeLessThanOrEqual(queue.x + queue.width + 0.5)
+      }
       await screenshot(page, '05-training')
       await screenshot(page, '05b-training-metrics', '[aria-label="held-out metric curves"]')
     },
@@ -165,6 +170,15 @@ describe('workbench in the browser (web host)', () => {
         .poll(async () => (await canvasInk(page, '[data-test=gallery-panel]'))[0] ?? 0)
         .toBeGreaterThan(300)
       expect(await page.locator('[data-test=gallery-grid] .chart-empty').count()).toBe(0)
+      expect(await panel.locator('[data-test=panel-cost]').textContent()).toMatch(
+        /1 network evaluation · [\d.]+ (ns|µs|ms)/
+      )
+      expect(await panel.locator('[data-test=energy-reference]').textContent()).toMatch(
+        /data floor [\d.e-]+ · Gaussian fit [\d.e-]+/
+      )
+      // The Gallery lives in the URL (a reload would bring the panel back; the reload is tried on the
+      // Benchmark below, so that the imported data set stays selected for the next training).
+      expect(new URL(page.url()).hash).toMatch(/^#\/gallery\?panels=[^~]+~onestep~1$/)
       await screenshot(page, '06-gallery')
     },
     LONG
@@ -189,7 +203,8 @@ describe('workbench in the browser (web host)', () => {
       expect(
         Number((await page.locator('[data-test=parity-n]').textContent())?.replace(/,/g, ''))
       ).toBeGreaterThan(0)
-      expect(await page.locator('[data-test=export-path]').textContent()).toMatch(/\.onnx$/)
+      expect(await page.locator('[data-test=export-path]').textContent()).toMatch(/-onestep\.onnx$/)
+      expect(await page.locator('[data-test=export-holds]').textContent()).toContain('one-step map')
       await page.locator('[data-test=export-button] .n-base-loading').waitFor({ state: 'detached' })
       const href = await page.locator('[data-test=export-download]').getAttribute('href')
       expect(href).toContain('/api/exports/')
@@ -283,7 +298,9 @@ describe('workbench in the browser (web host)', () => {
       await page.locator('[data-test=bench-report]').waitFor({ timeout: LONG })
 
       const summary = (await page.locator('[data-test=bench-summary]').textContent()) ?? ''
-      expect(summary).toMatch(/[\d.]+× faster/)
+      expect(summary).toMatch(/at matched quality/)
+      expect(summary).toMatch(/[\d.]+× faster in (one|K) steps?|No K-step configuration matches/)
+      expect(summary).toMatch(/Best quality: .* · \d+ NFE/)
       expect(summary).toContain('euler')
       for (const chart of ['pareto-chart', 'latency-chart', 'throughput-chart'])
         await expect
@@ -298,6 +315,9 @@ describe('workbench in the browser (web host)', () => {
       await screenshot(page, '11a-benchmark-report', '[data-test=bench-report]')
       await screenshot(page, '11c-benchmark-pareto', '[data-test=pareto-chart]')
       await screenshot(page, '11b-benchmark-table', '[data-test=bench-table]')
+      // The CSV's precision and MMD² are columns too.
+      const heads = await page.locator('[data-test=bench-table] thead th').allTextContents()
+      for (const h of ['NFE', 'MMD²', 'Precision', 'Parity']) expect(heads.join('|')).toContain(h)
 
       const [csv] = await Promise.all([
         page.waitForEvent('download'),
@@ -318,7 +338,21 @@ describe('workbench in the browser (web host)', () => {
         page.waitForEvent('download'),
         page.locator('[data-test=pareto-chart] [data-test=save-svg]').click()
       ])
-      expect(fs.readFileSync((await svg.path())!, 'utf8')).toMatch(/^<svg[\s\S]*one step[\s\S]*<\/svg>$/)
+      const svgText = fs.readFileSync((await svg.path())!, 'utf8')
+      expect(svgText).toMatch(/^<svg[\s\S]*one step[\s\S]*<\/svg>$/)
+      // A saved chart says what it shows: title, data set, batch and machine.
+      expect(svgText).toContain('Quality–latency Pareto')
+      expect(svgText).toMatch(/data \S+ · batch 64 · \d+ × /)
+
+      // The Benchmark selection lives in the URL: a reload opens the same report at the same batch.
+      expect(new URL(page.url()).hash).toMatch(/^#\/benchmark\?.*bench=[^&]+&batch=64/)
+      await page.reload()
+      await page.locator('[data-test=bench-report]').waitFor({ timeout: LONG })
+      expect(await page.locator('[data-test=bench-summary]').textContent()).toContain('batch 64')
+      // The back button returns to the previous view.
+      await page.locator('[data-test=nav-runs]').click()
+      await page.goBack()
+      await page.locator('[data-test=bench-report]').waitFor({ timeout: LONG })
     },
     LONG
   )
