@@ -4,28 +4,14 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { main } from '../../src/cli/index'
+import { afterEach, describe, expect, it } from 'vitest'
+import { pfmInProcess as pfm } from './in-process'
 import { parseErrorLine, printable } from '../../src/cli/io'
 import { RunStore } from '../../src/engine/store'
 import { deadPid, makeConfig, removeTempRoots, tempRoot } from '../engine/store/helpers'
 
 afterEach(removeTempRoots)
 
-/** Runs `pfm args` in this process, capturing stdout and stderr. */
-async function pfm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true))
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true))
-  try {
-    const code = await main(args)
-    return { code, stdout, stderr }
-  } finally {
-    out.mockRestore()
-    err.mockRestore()
-  }
-}
 
 describe('argument-parser errors', () => {
   it('`pfm eval --run -rf` is one line naming the flag, the value and the way to pass it', async () => {

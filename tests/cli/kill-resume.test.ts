@@ -7,8 +7,8 @@
 import { spawn, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { main } from '../../src/cli/index'
+import { afterEach, describe, expect, it } from 'vitest'
+import { pfmInProcess } from './in-process'
 import { removeTempRoots, tempRoot } from '../engine/store/helpers'
 
 afterEach(removeTempRoots)
@@ -18,18 +18,6 @@ const pfmBin = path.join(root, 'bin/pfm.mjs')
 const TRAIN = ['--data', '8gaussians', '--n', '600', '--objective', 'energy', '--steps', '1000', '--batch', '64']
 const NET = ['--width', '16', '--depth', '2', '--backend', 'cpu', '--seed', '5']
 
-async function pfmInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true))
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true))
-  try {
-    return { code: await main(args), stdout, stderr }
-  } finally {
-    out.mockRestore()
-    err.mockRestore()
-  }
-}
 
 /** The run folder's run.json once it names a checkpoint (polled; the process writes it atomically). */
 async function waitForCheckpoint(runsDir: string, child: { exitCode: number | null }): Promise<{ id: string; step: number }> {

@@ -5,26 +5,14 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { main } from '../../src/cli/index'
+import { afterEach, describe, expect, it } from 'vitest'
+import { pfmInProcess as pfm } from './in-process'
 import { removeTempRoots, tempRoot } from '../engine/store/helpers'
 
 afterEach(removeTempRoots)
 
 const WINE = path.resolve(__dirname, '../fixtures/runs/wine-like.csv')
 
-async function pfm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true))
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true))
-  try {
-    return { code: await main(args), stdout, stderr }
-  } finally {
-    out.mockRestore()
-    err.mockRestore()
-  }
-}
 
 describe('a 178-row table with default flags', () => {
   it('trains with the batch capped at its training rows and keeps the best held-out checkpoint', async () => {
