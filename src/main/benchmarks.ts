@@ -5,6 +5,7 @@
  * leaves nothing behind that the list would show. Every file is validated on read; an unreadable benchmark is
  * reported in `problems` and never breaks the listing. Plain Node.
  */
+import { DETERMINISTIC_SAMPLER_IDS } from '../shared/samplers'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { z } from 'zod'
@@ -25,7 +26,7 @@ const RecordSchema = z.object({
 })
 
 const num = z.number()
-const Sampler = z.enum(['onestep', 'euler', 'heun', 'ddim'])
+const Sampler = z.enum(DETERMINISTIC_SAMPLER_IDS)
 const Form = z.enum(['unrolled', 'loop']).nullable()
 const ResultSchema = z.object({
   run: z.string(),

@@ -10,6 +10,7 @@
  *           benchmarks/  saved benchmarks (see benchmarks.ts)
  * ```
  */
+import { DEFAULT_BENCH_GRID } from '../shared/samplers'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { z } from 'zod'
@@ -238,9 +239,9 @@ export function createLab(options: HostOptions): Lab {
           `Run "${r.name}" (${id}) is ${r.status}: only completed runs can be benchmarked.`
         )
     }
-    const samplers = req.samplers ?? ['onestep', 'euler', 'heun', 'ddim']
-    const steps = req.steps ?? [1, 2, 4, 8, 16, 32, 64, 100]
-    const batch = req.batch ?? [1, 64, 1024]
+    const samplers = req.samplers ?? [...DEFAULT_BENCH_GRID.samplers]
+    const steps = req.steps ?? [...DEFAULT_BENCH_GRID.steps]
+    const batch = req.batch ?? [...DEFAULT_BENCH_GRID.batch]
     const configurations = req.runs.length * samplers.length * steps.length * batch.length
     if (configurations > MAX_BENCH_CONFIGURATIONS)
       throw new HostError(

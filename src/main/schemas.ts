@@ -3,6 +3,7 @@
  * trust) is validated here before its handler runs. Objects are strict (an unknown field is an error), numbers
  * and strings are bounded. A method missing here is a compile error.
  */
+import { DETERMINISTIC_SAMPLER_IDS, SAMPLER_IDS } from '../shared/samplers'
 import { z } from 'zod'
 import type { Api, Args } from '../shared/api'
 import { DEFAULT_MAX_BYTES } from '../engine/data'
@@ -38,7 +39,7 @@ export const JobIdSchema = text(100).regex(SAFE_ID, 'not a valid job id')
 /** onnxruntime's execution provider of a training run or a benchmark. */
 export const ExecutionProviderSchema = z.enum(['auto', 'cpu', 'webgpu', 'cuda'])
 
-export const SamplerSchema = z.enum(['onestep', 'euler', 'heun', 'ddim', 'ddpm'])
+export const SamplerSchema = z.enum(SAMPLER_IDS)
 const PathSchema = text(4096).refine((p) => !p.includes('\0'), 'contains a NUL character')
 
 export const ImportRequestSchema = z
@@ -145,7 +146,7 @@ export const ExportRequestSchema = z.strictObject({
   path: PathSchema.optional()
 })
 
-export const BenchSamplerSchema = z.enum(['onestep', 'euler', 'heun', 'ddim'])
+export const BenchSamplerSchema = z.enum(DETERMINISTIC_SAMPLER_IDS)
 /** A list of distinct integers in [min, max], at most `n` of them. */
 const intList = (min: number, max: number, n: number): z.ZodType<number[]> =>
   z

@@ -5,6 +5,7 @@
  *
  * Channels are named `domain:verb` (`engine:info`), one per method of {@link Api}.
  */
+import type { DeterministicSamplerId, SamplerId } from './samplers'
 
 /** Objective families, in the order the paper presents them. */
 export type ObjectiveFamily = 'statistics' | 'density' | 'flows'
@@ -51,7 +52,7 @@ export type ParamInfo =
   | { name: string; type: 'bool'; default: boolean; help: string }
   | { name: string; type: 'string'; default: string; help: string }
 
-export type SamplerId = 'onestep' | 'euler' | 'heun' | 'ddim' | 'ddpm'
+export type { SamplerId } from './samplers'
 
 export interface ObjectiveInfo {
   id: string
@@ -392,7 +393,7 @@ export interface ExportReport {
 }
 
 /** Samplers a benchmark times: one-step maps use `onestep`; flows the probability-flow ODE samplers. */
-export type BenchSamplerId = 'onestep' | 'euler' | 'heun' | 'ddim'
+export type BenchSamplerId = DeterministicSamplerId
 
 /**
  * A benchmark of one-step maps against multi-step samplers (the engine's `pfm bench`): every run × sampler × K

@@ -1,5 +1,5 @@
 /**
- * `pfm export --run ID --out FILE.onnx [--sampler euler|heun|ddim --steps K] [--graph velocity] [--form loop]`:
+ * `pfm export --run ID --out FILE.onnx [--sampler S --steps K --grid G] [--graph velocity] [--form loop]`:
  * a stored run as an ONNX model — a one-step map, a flow's fused K-step sampler (both z → x in data units) or
  * a flow's network (x, t) → v — checked against the engine before it is kept.
  */
@@ -7,9 +7,10 @@ import * as path from 'node:path'
 import { ConfigError } from '../../engine/errors'
 import { exportPushforward, ONNX_EXTENSION } from '../../engine/onnx/export'
 import { parseProviderChoice } from '../../engine/onnx/providers'
-import { num, openStore, Out, parse, required, str, weightsChoice } from '../io'
+import { openStore, Out, parse, required, str, weightsChoice } from '../io'
+import { SAMPLER_FLAGS, SAMPLER_USAGE, samplerOptions } from '../sampler-flags'
 
-export const usage = `pfm export --run ID --out model.onnx [--sampler onestep|euler|heun|ddim] [--steps K]
+export const usage = `pfm export --run ID --out model.onnx ${SAMPLER_USAGE}
            [--graph sampler|velocity] [--form unrolled|loop] [--ep cpu|webgpu|cuda|auto]
            [--weights final|best] [--json]`
 
@@ -17,8 +18,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     run: { type: 'string' },
     out: { type: 'string', short: 'o' },
-    sampler: { type: 'string' },
-    steps: { type: 'string' },
+    ...SAMPLER_FLAGS,
     graph: { type: 'string' },
     form: { type: 'string' },
     ep: { type: 'string' },
@@ -33,8 +33,7 @@ export async function run(argv: string[]): Promise<number> {
   const file = required(values, 'out', `a ${ONNX_EXTENSION} path`)
   if (path.extname(file).toLowerCase() !== ONNX_EXTENSION)
     throw new ConfigError(`--out ${file}: an ONNX export must end in ${ONNX_EXTENSION}.`)
-  const sampler = str(values, 'sampler')
-  const steps = num(values, 'steps')
+  const sampling = samplerOptions(values)
   const graph = str(values, 'graph')
   if (graph !== undefined && graph !== 'sampler' && graph !== 'velocity')
     throw new ConfigError(`--graph: "${graph}" is not sampler or velocity.`)
@@ -44,8 +43,7 @@ export async function run(argv: string[]): Promise<number> {
   const ep = str(values, 'ep')
   const provider = ep !== undefined ? parseProviderChoice(ep, '--ep') : undefined
   const r = await exportPushforward(openStore(values), id, file, {
-    ...(sampler !== undefined ? { sampler } : {}),
-    ...(steps !== undefined ? { steps } : {}),
+    ...sampling,
     ...(graph !== undefined ? { graph } : {}),
     ...(form !== undefined ? { form } : {}),
     ...(provider !== undefined ? { provider } : {}),

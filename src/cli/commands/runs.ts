@@ -7,8 +7,8 @@ import { writeFileAtomic } from '../../engine/store/fs-utils'
 import { evaluateRun, sampleRun } from '../../engine/train/evaluate'
 import { ConfigError, StoreError } from '../../engine/errors'
 import { assertRunId } from '../../engine/store'
-import type { SampleOptions, SamplerId } from '../../engine/objectives/types'
-import { fmt, num, openStore, Out, parse, printable, required, runsDir, str, table, weightsChoice } from '../io'
+import { SAMPLER_FLAGS, samplerOptions } from '../sampler-flags'
+import { fmt, num, openStore, Out, parse, printable, required, runsDir, table, weightsChoice } from '../io'
 import { metricsJson, metricsTable } from './train'
 
 export async function runs(argv: string[]): Promise<number> {
@@ -40,7 +40,11 @@ export async function runs(argv: string[]): Promise<number> {
 }
 
 export async function rm(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { run: { type: 'string' }, force: { type: 'boolean', default: false } }, true)
+  const { values, positionals } = parse(
+    argv,
+    { run: { type: 'string' }, force: { type: 'boolean', default: false } },
+    true
+  )
   const out = new Out(values.json === true)
   const ids = [...positionals, ...(typeof values.run === 'string' ? [values.run] : [])]
   if (ids.length === 0) throw new ConfigError('pfm rm needs a run id (see `pfm runs`).')
@@ -59,37 +63,22 @@ export async function rm(argv: string[]): Promise<number> {
   return 0
 }
 
-const SAMPLERS = ['onestep', 'euler', 'heun', 'ddim', 'ddpm'] as const
-
-/** `--sampler S --steps K` → sampler options (validated against the run's model later). */
-function samplerOptions(values: Record<string, unknown>): Partial<SampleOptions> {
-  const sampler = str(values, 'sampler')
-  const steps = num(values, 'steps')
-  if (sampler !== undefined && !(SAMPLERS as readonly string[]).includes(sampler))
-    throw new ConfigError(`--sampler: "${sampler}" is not one of ${SAMPLERS.join(', ')}.`)
-  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1 || steps > 100_000))
-    throw new ConfigError(`--steps: ${steps} must be an integer in [1, 100000].`)
-  return { ...(sampler ? { sampler: sampler as SamplerId } : {}), ...(steps !== undefined ? { steps } : {}) }
-}
-
-const SAMPLER_FLAGS = {
-  sampler: { type: 'string' },
-  steps: { type: 'string' },
-  weights: { type: 'string' }
-} as const
+/** The sampler flags, and which stored weights to use. */
+const RUN_FLAGS = { ...SAMPLER_FLAGS, weights: { type: 'string' } } as const
 
 export async function evaluate(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     run: { type: 'string' },
     n: { type: 'string', short: 'n' },
     seed: { type: 'string' },
-    ...SAMPLER_FLAGS
+    ...RUN_FLAGS
   })
   const out = new Out(values.json === true)
   const id = required(values, 'run', 'see `pfm runs`')
   const n = num(values, 'n')
   const seed = num(values, 'seed')
-  if (n !== undefined && (!Number.isInteger(n) || n < 6)) throw new ConfigError(`-n: ${n} must be an integer ≥ 6.`)
+  if (n !== undefined && (!Number.isInteger(n) || n < 6))
+    throw new ConfigError(`-n: ${n} must be an integer ≥ 6.`)
   const r = await evaluateRun(openStore(values), id, {
     ...(n !== undefined ? { n } : {}),
     ...(seed !== undefined ? { seed } : {}),
@@ -97,9 +86,18 @@ export async function evaluate(argv: string[]): Promise<number> {
     ...samplerOptions(values)
   })
   out.result(
-    { runId: id, weights: weightsChoice(values).weights ?? 'final', sampler: r.sampler.sampler, steps: r.sampler.steps, metrics: metricsJson(r.metrics), extra: r.extra },
+    {
+      runId: id,
+      weights: weightsChoice(values).weights ?? 'final',
+      sampler: r.sampler.sampler,
+      steps: r.sampler.steps,
+      ...(r.nfe !== undefined ? { nfe: r.nfe } : {}),
+      metrics: metricsJson(r.metrics),
+      extra: r.extra
+    },
     () =>
-      `Run ${id}, sampler ${r.sampler.sampler}${r.sampler.sampler === 'onestep' ? '' : ` K=${r.sampler.steps}`}\n` +
+      `Run ${id}, sampler ${r.sampler.sampler}${r.sampler.sampler === 'onestep' ? '' : ` K=${r.sampler.steps}`}` +
+      `${r.nfe !== undefined ? `, ${r.nfe} network evaluations per sample` : ''}\n` +
       metricsTable(r.metrics) +
       Object.entries(r.extra)
         .map(([k, v]) => `\n${k.padEnd(18)}  ${fmt(v)}`)
@@ -115,7 +113,7 @@ export async function sample(argv: string[]): Promise<number> {
     out: { type: 'string' },
     seed: { type: 'string' },
     cols: { type: 'string' },
-    ...SAMPLER_FLAGS
+    ...RUN_FLAGS
   })
   const out = new Out(values.json === true)
   const id = required(values, 'run', 'see `pfm runs`')
@@ -129,7 +127,7 @@ export async function sample(argv: string[]): Promise<number> {
     throw new ConfigError(`-n: ${n} images are too many for one PNG grid (at most ${MAX_GRID_IMAGES}); use .npy.`)
   const cols = num(values, 'cols')
   const seed = num(values, 'seed')
-  const { columns, points, sampler, image } = await sampleRun(openStore(values), id, n, {
+  const { columns, points, sampler, image, nfe } = await sampleRun(openStore(values), id, n, {
     ...(seed !== undefined ? { seed } : {}),
     ...weightsChoice(values),
     ...samplerOptions(values)
@@ -140,8 +138,17 @@ export async function sample(argv: string[]): Promise<number> {
     writeFileAtomic(path.resolve(file), imageGridPng(points, image, cols !== undefined ? { cols } : {}))
   } else writePointsFile(path.resolve(file), columns, points)
   out.result(
-    { runId: id, n, dim: points.d, sampler: sampler.sampler, steps: sampler.steps, out: path.resolve(file) },
-    () => `Wrote ${n} samples (${sampler.sampler}) to ${file}.`
+    {
+      runId: id,
+      n,
+      dim: points.d,
+      sampler: sampler.sampler,
+      steps: sampler.steps,
+      ...(nfe !== undefined ? { nfe } : {}),
+      out: path.resolve(file)
+    },
+    () =>
+      `Wrote ${n} samples (${sampler.sampler}${nfe !== undefined ? `, ${nfe} network evaluations each` : ''}) to ${file}.`
   )
   return 0
 }

@@ -18,6 +18,11 @@
  *   one-step map's (the speed-up).
  * and, per multi-step (run, sampler) at the largest K, the fused graph against K separate calls.
  */
+import {
+  DEFAULT_BENCH_GRID,
+  DETERMINISTIC_SAMPLER_IDS,
+  type DeterministicSamplerId
+} from '../../shared/samplers'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -26,7 +31,8 @@ import type { BenchReportInfo } from '../../shared/api'
 import { CancelledError, ConfigError } from '../errors'
 import type { EngineContext } from '../context'
 import { yieldToEventLoop } from '../context'
-import { applyUpdate, velocityNetModel } from '../onnx/flow'
+import { velocityNetModel } from '../onnx/flow'
+import { runPlan } from '../samplers'
 import { maxAbsDiff } from '../onnx/runtime'
 import { isProviderChoice, PROVIDER_CHOICES, providerLabel, resolveProvider } from '../onnx/providers'
 import {
@@ -63,11 +69,12 @@ export {
   type Latency
 } from './infer-timing'
 
-export const BENCH_SAMPLERS = ['onestep', 'euler', 'heun', 'ddim'] as const
-export type BenchSampler = (typeof BENCH_SAMPLERS)[number]
+/** Every sampler with a deterministic graph can be benchmarked. */
+export const BENCH_SAMPLERS = DETERMINISTIC_SAMPLER_IDS
+export type BenchSampler = DeterministicSamplerId
 export type BenchForm = 'unrolled' | 'loop'
-export const DEFAULT_BENCH_STEPS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 100]
-export const DEFAULT_BENCH_BATCHES: readonly number[] = [1, 64, 1024]
+export const DEFAULT_BENCH_STEPS: readonly number[] = DEFAULT_BENCH_GRID.steps
+export const DEFAULT_BENCH_BATCHES: readonly number[] = DEFAULT_BENCH_GRID.batch
 export const DEFAULT_REPEATS = 30
 /** The repeats of every configuration are spread over this many rounds through the whole grid. */
 export const DEFAULT_ROUNDS = 5
@@ -225,8 +232,8 @@ export interface InferBenchReport {
 type Ort = typeof import('onnxruntime-node')
 
 /**
- * The K-separate-calls sampler: the network session run once per evaluation on x [batch, d] and t [batch],
- * the plan's updates applied in JS, de-standardised at the end. Returns the samples (a reused buffer).
+ * The K-separate-calls sampler: the plan (the sampler's traced update rule) run in JS, the network session
+ * called once per evaluation on x [batch, d] and t [batch]; de-standardised at the end.
  */
 export function separateSampler(
   ort: Ort,
@@ -236,10 +243,7 @@ export function separateSampler(
   batch: number
 ): (z: Float32Array) => Promise<Float32Array> {
   const d = fp.net.dim
-  const x = new Float32Array(batch * d)
-  const y = new Float32Array(batch * d)
   const t = new Float32Array(batch)
-  const out = new Float32Array(batch * d)
   const tDims = [batch]
   const xDims = [batch, d]
   const net = async (input: Float32Array, time: number): Promise<Float32Array> => {
@@ -251,27 +255,9 @@ export function separateSampler(
     return r[fp.output]!.data as Float32Array
   }
   return async (z) => {
-    x.set(z)
-    for (const s of fp.plan) {
-      const e1 = await net(x, s.predict.t)
-      if (!s.correct) {
-        applyUpdate(x, [[x, s.predict.cx]], e1, s.predict.ce)
-        continue
-      }
-      applyUpdate(y, [[x, s.predict.cx]], e1, s.predict.ce)
-      const e2 = await net(y, s.correct.t)
-      applyUpdate(
-        x,
-        [
-          [x, s.correct.cx],
-          [y, s.correct.cy]
-        ],
-        e2,
-        s.correct.ce
-      )
-    }
-    for (let i = 0; i < out.length; i++) out[i] = x[i]! * stats.std[i % d]! + stats.mean[i % d]!
-    return out
+    const x = await runPlan(fp.plan, z, net)
+    for (let i = 0; i < x.length; i++) x[i] = x[i]! * stats.std[i % d]! + stats.mean[i % d]!
+    return x
   }
 }
 
@@ -302,7 +288,7 @@ export async function benchInference(
   ctx: EngineContext<InferBenchProgress> = {}
 ): Promise<InferBenchReport> {
   if (opts.runs.length === 0) throw new ConfigError('--runs: name at least one run (see `pfm runs`).')
-  const samplers = [...new Set(opts.samplers ?? BENCH_SAMPLERS)]
+  const samplers = [...new Set(opts.samplers ?? DEFAULT_BENCH_GRID.samplers)]
   for (const s of samplers)
     if (!(BENCH_SAMPLERS as readonly string[]).includes(s))
       throw new ConfigError(`--samplers: "${s}" is not one of ${BENCH_SAMPLERS.join(', ')}.`)

@@ -10,10 +10,10 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { EngineContext } from '../context'
 import { randomMlpWeights } from '../models/mlp'
-import { applyUpdate, fusedSamplerModel, rawTimeNet, solverPlan, velocityNetModel } from '../onnx/flow'
+import { fusedSamplerModel, rawTimeNet, velocityNetModel } from '../onnx/flow'
 import { pushforwardModel } from '../onnx/pushforward'
 import { Rng } from '../rng'
-import { uniformGrid } from '../samplers'
+import { VELOCITY_FIELD, findSampler, runPlan, tracePlan, uniformGrid } from '../samplers'
 import { exec, lastLine, preparePeer, sharedDir as defaultSharedDir } from './train-bench'
 import { loadSession, percentiles, timeCalls, type InferBenchProgress, type Latency } from './infer-timing'
 
@@ -96,7 +96,7 @@ export async function benchPeer(
   const vnet = rawTimeNet(
     randomMlpWeights({ inDim: 3, outDim: 2, width: 256, depth: 3, activation: 'silu' }, new Rng(2))
   )
-  const plan = solverPlan({ kind: 'velocity' }, 'euler', uniformGrid(0, 1, 100))
+  const plan = tracePlan(findSampler('euler'), VELOCITY_FIELD, uniformGrid(0, 1, 100))
   const fused = await loadSession(ort, fusedSamplerModel(vnet, plan, null).bytes, opts.threads, opts.ep)
   const velocity = await loadSession(ort, velocityNetModel(vnet).bytes, opts.threads, opts.ep)
   const ortCases: PeerComparison['ort'] = []
@@ -126,24 +126,22 @@ export async function benchPeer(
         pass,
         latencyMs: await time(() => fused.run({ z: zt() }))
       })
-      const x = new Float32Array(b * d)
       const t = new Float32Array(b)
       ortCases.push({
         case: 'euler100',
         batch: b,
         fused: false,
         pass,
-        latencyMs: await time(async () => {
-          x.set(z)
-          for (const s of plan) {
-            t.fill(s.predict.t)
+        latencyMs: await time(() =>
+          runPlan(plan, z, async (x, time) => {
+            t.fill(time)
             const r = await velocity.run({
               x: new ort.Tensor('float32', x, [b, d]),
               t: new ort.Tensor('float32', t, [b])
             })
-            applyUpdate(x, [[x, s.predict.cx]], r.v!.data as Float32Array, s.predict.ce)
-          }
-        })
+            return r.v!.data as Float32Array
+          })
+        )
       })
     }
   }

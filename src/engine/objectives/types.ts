@@ -77,13 +77,19 @@ export type Objective = PushforwardObjective
 /** Every kind of objective (the registry widens to this when the §3/§4 families land). */
 export type AnyObjective = PushforwardObjective | ModelObjective
 
-/** Samplers: one-step maps use `onestep`; flow/diffusion models integrate with K steps. */
-export type SamplerId = 'onestep' | 'euler' | 'heun' | 'ddim' | 'ddpm'
+/** Samplers (src/shared/samplers.ts): one-step maps use `onestep`; flow/diffusion models integrate in K steps. */
+export type { SamplerId } from '../../shared/samplers'
+import type { GridSpec, SamplerId } from '../../shared/samplers'
 
 export interface SampleOptions {
   sampler: SamplerId
-  /** Number of network evaluations' steps K (ignored by `onestep`). */
+  /** Number of steps K (ignored by `onestep`, and by an adaptive sampler without a list of times). */
   steps: number
+  /** The time grid: a spacing (default: the model's) or K + 1 times, which then fix K. */
+  grid?: GridSpec
+  /** Tolerances of an adaptive sampler (dopri5). */
+  rtol?: number
+  atol?: number
 }
 
 /** What a model-based objective needs to build its networks. */
@@ -111,6 +117,11 @@ export interface TrainableModel {
   readonly samplers: readonly SamplerId[]
   /** Default K for the multi-step samplers. */
   readonly defaultSteps: number
+  /**
+   * Network evaluations per sample and the time grid of the last `sample` (multi-step samplers; an adaptive
+   * one chooses them as it goes). Absent or null for one-step maps.
+   */
+  readonly lastRun?: { nfe: number; grid: number[] } | null
   /** n samples in standardised coordinates, [n, d] row-major. */
   sample(n: number, rng: Rng, opts: SampleOptions): Float32Array
   /**

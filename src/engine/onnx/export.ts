@@ -4,6 +4,7 @@
  * onnxruntime, loading it back, reproduces the engine's own (tfjs) output on seeded inputs within the
  * tolerance — checked first from memory, so a failed export never touches the target, then from the file.
  */
+import type { GridSpec } from '../../shared/samplers'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ConfigError } from '../errors'
@@ -56,10 +57,14 @@ export interface ExportReport {
 }
 
 export interface ExportOptions {
-  /** `onestep` for one-step maps; euler | heun | ddim for flows (default: the run's first deterministic one). */
+  /** `onestep` for one-step maps; a deterministic sampler for flows (default: the run's first one). */
   sampler?: string
   /** Sampler steps K: 1 for one-step maps, the model's default (100) for flows. */
   steps?: number
+  /** Flow samplers: the time grid (a spacing or K + 1 times) and an adaptive sampler's tolerances. */
+  grid?: GridSpec
+  rtol?: number
+  atol?: number
   /** Flows: the whole sampler (default) or the network (x, t) → v alone. */
   graph?: 'sampler' | 'velocity'
   /** Flow samplers: K unrolled steps sharing the weights (default) or one ONNX Loop. */
@@ -174,6 +179,9 @@ export async function exportPushforward(
       ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
       ...(opts.graph !== undefined ? { graph: opts.graph } : {}),
       ...(opts.form !== undefined ? { form: opts.form } : {}),
+      ...(opts.grid !== undefined ? { grid: opts.grid } : {}),
+      ...(opts.rtol !== undefined ? { rtol: opts.rtol } : {}),
+      ...(opts.atol !== undefined ? { atol: opts.atol } : {}),
       ...(opts.tamperWeights ? { tamperWeights: opts.tamperWeights } : {})
     })
     const check = (source: string | Uint8Array, where: string, outcome: string) =>

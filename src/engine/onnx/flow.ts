@@ -5,26 +5,29 @@
  * - `velocityNetModel`: the network itself, x [batch, d], t [batch] → v [batch, d] (a velocity for cfm /
  *   ot-cfm / reflow, a noise prediction ε̂ for ddpm), in the standardised coordinates it was trained in.
  * - `fusedSamplerModel`: a whole K-step deterministic sampler z [batch, d] → x [batch, d] in data units, as
- *   one graph. Every sampler the engine offers is, step by step, a linear update of the state and one network
- *   evaluation (`solverPlan`):
+ *   one graph. Every sampler the engine offers is straight-line code of network evaluations and linear
+ *   updates of earlier values — its record's update rule traced into a `Plan` (samplers/ops.ts), with
+ *   coefficients computed in float64 at export time from the grid, the field and the schedule:
  *     euler / ddim            x ← cx·x + ce·net(x, t)
- *     heun   (predictor)      y ← cx·x + ce·net(x, t)
- *            (corrector)      x ← cx'·x + cy·y + ce'·net(y, s)
- *   with coefficients computed in float64 at export time from the grid, the field kind and the schedule.
+ *     heun                    y ← cx·x + ce·net(x, t);  x ← cx'·x + cy·y + ce'·net(y, s)
+ *     rk4, dopri5, dpmpp-2m   more stages, or the previous step's data prediction.
  *
  * Unrolled form (the default): the K steps are written out, every step reading the same weight initializers.
  * Two things are folded at export time instead of computed in the graph:
  * - the time embedding: the first layer of net(x, t) is x·W_x + emb(t)·W_t + b, and t is a constant of each
  *   step, so emb(t)·W_t + b is one bias vector per distinct time (no Sin/Cos/Concat in the graph);
- * - the update: the last layer's Gemm computes ce·(h·W) + C with C = cx·x + ce·b (Gemm's alpha and C
- *   inputs), and on the last step the de-standardisation x·std + mean goes into C and a scaled copy of W.
+ * - the update: an evaluation read by one update only is folded into it — the last layer's Gemm computes
+ *   ce·(h·W) + C with C = cx·x + ce·b (Gemm's alpha and C inputs); the final update takes the
+ *   de-standardisation x·std + mean into C and a scaled copy of W.
  * An Euler step is then the MLP's nodes plus one Add.
  *
- * Loop form (`form: 'loop'`): one ONNX `Loop` over K iterations whose body gathers the step's bias and
- * coefficients from [K, …] tables; smaller for large K, slower to run in onnxruntime (docs/benchmarks.md).
+ * Loop form (`form: 'loop'`): one ONNX `Loop` over K iterations whose body gathers the step's biases and
+ * coefficients from [K, …] tables (one-step methods only); smaller for large K, slower to run in onnxruntime
+ * (docs/benchmarks.md).
  */
 import type { MlpWeights } from '../models/mlp'
 import { timeEmbedding, type VelocityWeights } from '../models/velocity'
+import { atomUses, type Atom, type Plan, type PlanOp } from '../samplers'
 import { OnnxExportError } from './errors'
 import { GraphBuilder } from './graph'
 import { activationGraph, applyMlp, checkMlpWeights, mlpParams, type OutputAffine } from './mlp'
@@ -70,92 +73,24 @@ export function rawTimeNet(mlp: MlpWeights): TimedNet {
   }
 }
 
-/** y = cx·x + ce·net(x, t). */
-export interface LinearUpdate {
-  t: number
-  cx: number
-  ce: number
-}
-
-/** One step of a sampler: the update (Euler, DDIM) or Heun's predictor, and Heun's corrector. */
-export interface SolverStep {
-  predict: LinearUpdate
-  /** x ← cx·x + cy·y + ce·net(y, t), y the predictor's output. */
-  correct?: LinearUpdate & { cy: number }
-}
-
-export type FusedSampler = 'euler' | 'heun' | 'ddim'
-export const FUSED_SAMPLERS: readonly FusedSampler[] = ['euler', 'heun', 'ddim']
-
-/**
- * What the network predicts:
- * - `velocity`: dx/dt = net(x, t) (flow matching, time 0 → 1);
- * - `eps`: ε̂ of a variance-preserving diffusion with ᾱ(t), β(t); the probability-flow ODE is
- *   dx/dt = −½β(t)·(x − ε̂/σ_t), σ_t = √(1 − ᾱ(t)) (ddpm.ts), time 1 → 0.
- */
-export type FieldKind =
-  { kind: 'velocity' } | { kind: 'eps'; alphaBar(t: number): number; beta(t: number): number }
-
-/** dx/dt = a(t)·x + b(t)·net(x, t). */
-function fieldCoefficients(field: FieldKind, t: number): { a: number; b: number } {
-  if (field.kind === 'velocity') return { a: 0, b: 1 }
-  const beta = field.beta(t)
-  const sigma = Math.sqrt(Math.max(0, 1 - field.alphaBar(t)))
-  return { a: -0.5 * beta, b: (0.5 * beta) / sigma }
-}
-
-/**
- * The steps of `sampler` on `grid` (K + 1 times, in the direction of integration), coefficients in float64:
- * - euler: x ← x + h·v(x, t_k), h = t_{k+1} − t_k;
- * - heun:  y = x + h·v(x, t_k), x ← x + h/2·(v(x, t_k) + v(y, t_{k+1})) = ½x + ½y + h/2·v(y, t_{k+1}) + …;
- * - ddim (η = 0, `eps` fields): x ← √ᾱ_s·x̂₀ + √(1 − ᾱ_s)·ε̂, x̂₀ = (x − √(1 − ᾱ_t)·ε̂)/√ᾱ_t.
- */
-export function solverPlan(field: FieldKind, sampler: FusedSampler, grid: readonly number[]): SolverStep[] {
-  if (grid.length < 2) throw new OnnxExportError('A sampler needs at least one step.')
-  const steps: SolverStep[] = []
-  for (let k = 0; k + 1 < grid.length; k++) {
-    const t = grid[k]!
-    const s = grid[k + 1]!
-    const h = s - t
-    if (sampler === 'ddim') {
-      if (field.kind !== 'eps') throw new OnnxExportError('DDIM needs a noise-predicting (ddpm) network.')
-      const at = field.alphaBar(t)
-      const as = field.alphaBar(s)
-      const r = Math.sqrt(as) / Math.sqrt(at)
-      steps.push({
-        predict: { t, cx: r, ce: Math.sqrt(Math.max(0, 1 - as)) - r * Math.sqrt(1 - at) }
-      })
-      continue
-    }
-    const c1 = fieldCoefficients(field, t)
-    const predict = { t, cx: 1 + h * c1.a, ce: h * c1.b }
-    if (sampler === 'euler') {
-      steps.push({ predict })
-      continue
-    }
-    const c2 = fieldCoefficients(field, s)
-    steps.push({ predict, correct: { t: s, cx: 0.5, cy: 0.5 + 0.5 * h * c2.a, ce: 0.5 * h * c2.b } })
-  }
-  return steps
-}
+/** A sampler's plan (samplers/ops.ts): straight-line code of network evaluations and linear updates. */
+export type { Plan } from '../samplers'
 
 /**
  * How much the plan amplifies an error δ in the network's output into the sample, ignoring the network's own
- * Jacobian: g ← |cx|·g + |ce| per update (Heun's corrector: |cx|·g + |cy|·g_y + |ce|). 1 for a flow-matching
- * Euler sampler on [0, 1]; 1/√ᾱ(1) ≈ 150 for a one-step DDIM, whose x̂₀ divides by √ᾱ.
+ * Jacobian: each evaluation adds 1, a linear update Σ c·v gives Σ |c|·g(v). 1 for a flow-matching Euler
+ * sampler on [0, 1]; 1/√ᾱ(1) ≈ 150 for a one-step DDIM, whose x̂₀ divides by √ᾱ.
  */
-export function planGain(plan: readonly SolverStep[]): number {
-  let g = 0
-  for (const s of plan) {
-    const y = Math.abs(s.predict.cx) * g + Math.abs(s.predict.ce)
-    g = s.correct ? Math.abs(s.correct.cx) * g + Math.abs(s.correct.cy) * y + Math.abs(s.correct.ce) : y
-  }
-  return g
+export function planGain(plan: Plan): number {
+  const g: number[] = [0]
+  for (const o of plan.ops)
+    g.push(o.op === 'net' ? 1 : o.terms.reduce((sum, [a, c]) => sum + Math.abs(c) * g[a]!, 0))
+  return g[plan.out]!
 }
 
-/** Network evaluations of a plan (Heun: 2 per step). */
-export function planEvaluations(plan: readonly SolverStep[]): number {
-  return plan.reduce((n, s) => n + (s.correct ? 2 : 1), 0)
+/** Network evaluations of a plan. */
+export function planEvaluations(plan: Plan): number {
+  return plan.nfe
 }
 
 export interface FlowModelBytes {
@@ -305,8 +240,8 @@ function evalToLast(
  */
 function linearUpdate(
   g: GraphBuilder,
-  terms: readonly [string, number][],
-  last: LastLayer,
+  terms: readonly (readonly [string, number])[],
+  last: LastLayer | null,
   ce: number,
   d: number,
   tag: string,
@@ -326,13 +261,13 @@ function linearUpdate(
   }
   const bias = Array.from(
     { length: d },
-    (_, j) => ce * last.bias[j]! * scale(j) + (affine ? affine.shift[j]! : 0)
+    (_, j) => (last ? ce * last.bias[j]! * scale(j) : 0) + (affine ? affine.shift[j]! : 0)
   )
   if (bias.some((v) => v !== 0)) {
     const b = g.constant(bias, [d])
     c = c === null ? b : g.node('Add', [c, b], {}, out('c'))
   }
-  if (ce === 0) {
+  if (ce === 0 || !last) {
     if (c === null) throw new OnnxExportError('A sampler step with no terms.')
     return c
   }
@@ -349,16 +284,16 @@ export interface FusedOptions extends ModelMeta {
 }
 
 /**
- * The fused sampler z [batch, d] → x [batch, d]: the plan's steps on the network, then x·scale + shift
- * (`affine`: the de-standardisation std, mean; null for standardised output).
+ * The fused sampler z [batch, d] → x [batch, d]: the plan on the network, then x·scale + shift (`affine`: the
+ * de-standardisation std, mean; null for standardised output).
  */
 export function fusedSamplerModel(
   net: TimedNet,
-  plan: readonly SolverStep[],
+  plan: Plan,
   affine: OutputAffine | null,
   opts: FusedOptions = {}
 ): FlowModelBytes {
-  if (plan.length === 0) throw new OnnxExportError('A fused sampler needs at least one step.')
+  if (plan.steps.length === 0) throw new OnnxExportError('A fused sampler needs at least one step.')
   const d = net.dim
   if (affine && (affine.scale.length !== d || affine.shift.length !== d))
     throw new OnnxExportError(`The output transform has ${affine.scale.length} columns for ${d}-D samples.`)
@@ -372,10 +307,22 @@ export function fusedSamplerModel(
   return finishModel(g, inputs, outputs, opts)
 }
 
+/** The step (by its ops' ranges) an op belongs to, for node names. */
+function stepOf(plan: Plan, i: number): number {
+  let k = 0
+  while (k + 1 < plan.steps.length && plan.steps[k + 1]! <= i) k++
+  return k
+}
+
+/**
+ * The plan's ops written out. A network evaluation read by exactly one linear update is folded into that
+ * update's last Gemm (C = the other terms, alpha = its coefficient); the others are computed once, raw.
+ * The output's update also takes the de-standardisation.
+ */
 function unrolledSteps(
   g: GraphBuilder,
   p: SplitNet,
-  plan: readonly SolverStep[],
+  plan: Plan,
   z: string,
   affine: OutputAffine | null
 ): string {
@@ -390,131 +337,150 @@ function unrolledSteps(
     }
     return b
   }
-  const evalAt = (x: string, t: number, tag: string): LastLayer => {
-    const b = biasAt(t)
-    return evalToLast(g, p, x, b.name, b.data, tag)
-  }
-  let x = z
-  plan.forEach((s, k) => {
-    const isLast = k === plan.length - 1
-    const tag = `step${k}`
-    const pr = s.predict
-    const c = s.correct
-    const y = linearUpdate(
-      g,
-      [[x, pr.cx]],
-      evalAt(x, pr.t, `${tag}/a`),
-      pr.ce,
-      p.d,
-      `${tag}/a`,
-      c || !isLast ? null : affine
-    )
-    if (!c) {
-      x = y
+  const uses = atomUses(plan)
+  // The evaluations folded into their one reader: the first single-use net term of each update.
+  const folded = new Set<Atom>()
+  for (const o of plan.ops)
+    if (o.op === 'lin') {
+      const f = o.terms.find(([a]) => a > 0 && uses[a] === 1 && plan.ops[a - 1]!.op === 'net')
+      if (f) folded.add(f[0])
+    }
+  const names: string[] = [z]
+  const pending = new Map<Atom, LastLayer>()
+  plan.ops.forEach((o, i) => {
+    const atom = i + 1
+    const tag = `step${stepOf(plan, i)}/${o.op === 'net' ? 'net' : 'x'}`
+    if (o.op === 'net') {
+      const b = biasAt(o.t)
+      const last = evalToLast(g, p, names[o.x]!, b.name, b.data, tag)
+      if (folded.has(atom)) {
+        pending.set(atom, last)
+        names.push('')
+      } else names.push(linearUpdate(g, [], last, 1, p.d, tag, null))
       return
     }
-    x = linearUpdate(
-      g,
-      [
-        [x, c.cx],
-        [y, c.cy]
-      ],
-      evalAt(y, c.t, `${tag}/b`),
-      c.ce,
-      p.d,
-      `${tag}/b`,
-      isLast ? affine : null
+    const f = o.terms.find(([a]) => pending.has(a))
+    const terms = o.terms.filter((t) => t !== f).map(([a, c]) => [names[a]!, c] as const)
+    names.push(
+      linearUpdate(
+        g,
+        terms,
+        f ? pending.get(f[0])! : null,
+        f ? f[1] : 0,
+        p.d,
+        tag,
+        atom === plan.out ? affine : null
+      )
     )
   })
-  return x
+  const out = names[plan.out]!
+  const outIsUpdate = plan.out > 0 && plan.ops[plan.out - 1]!.op === 'lin'
+  return affine && !outIsUpdate ? affineColumns(g, out, affine.scale, affine.shift) : out
 }
 
-function loopSteps(
-  g: GraphBuilder,
-  p: SplitNet,
-  plan: readonly SolverStep[],
-  z: string,
-  affine: OutputAffine | null
-): string {
-  const K = plan.length
-  const heun = plan.some((s) => s.correct)
-  if (heun && !plan.every((s) => s.correct))
-    throw new OnnxExportError('A Loop sampler needs the same update at every step.')
+const LOOP_NEEDS =
+  "The loop form needs the same update at every step, reading only that step's input — a one-step method, not a multistep one such as dpmpp-2m: export it unrolled."
+
+/**
+ * One ONNX Loop over K iterations whose body is the first step's ops, every coefficient and first-layer bias
+ * gathered from [K, …] tables. Needs every step to have the same ops reading only the step's input (Euler,
+ * Heun, RK4, DDIM, …; not a multistep method).
+ */
+function loopSteps(g: GraphBuilder, p: SplitNet, plan: Plan, z: string, affine: OutputAffine | null): string {
+  const K = plan.steps.length
+  const n = (plan.steps[1] ?? plan.ops.length) - plan.steps[0]!
+  const rel = (k: number, a: Atom): number => {
+    const start = plan.steps[k]!
+    if (a === start) return -1 // the step's input
+    if (a > start && a <= start + n) return a - start - 1
+    throw new OnnxExportError(LOOP_NEEDS)
+  }
+  const opAt = (k: number, j: number): PlanOp => plan.ops[plan.steps[k]! + j]!
+  for (let k = 0; k < K; k++) {
+    const end = plan.steps[k + 1] ?? plan.ops.length
+    if (end - plan.steps[k]! !== n) throw new OnnxExportError(LOOP_NEEDS)
+    for (let j = 0; j < n; j++) {
+      const o = opAt(k, j)
+      const o0 = opAt(0, j)
+      const same =
+        o.op === o0.op &&
+        (o.op === 'net'
+          ? rel(k, o.x) === rel(0, (o0 as typeof o).x)
+          : o.terms.length === (o0 as typeof o).terms.length &&
+            o.terms.every(([a], i) => rel(k, a) === rel(0, (o0 as typeof o).terms[i]![0])))
+      if (!same) throw new OnnxExportError(LOOP_NEEDS)
+    }
+  }
+  if (plan.out !== plan.ops.length) throw new OnnxExportError('The loop form needs the output last.')
   const width = p.rest.length ? p.width0 : p.d
+  const outer: string[] = [p.wx(), ...p.rest.flatMap((l) => [l.w(), l.b()])]
   const table = (name: string, rows: ArrayLike<number>[]): string => {
     const data = new Float32Array(K * width)
     rows.forEach((r, k) => data.set(Float32Array.from(r), k * width))
-    return g.initializer(g.unique(name), data, [K, width])
+    const t = g.initializer(g.unique(name), data, [K, width])
+    outer.push(t)
+    return t
   }
-  const vec = (name: string, v: number[]): string => g.initializer(g.unique(name), v, [K])
-  const tables = {
-    b1: table(
-      'loop/b0_predict',
-      plan.map((s) => p.firstBias(s.predict.t))
-    ),
-    cx1: vec(
-      'loop/cx_predict',
-      plan.map((s) => s.predict.cx)
-    ),
-    ce1: vec(
-      'loop/ce_predict',
-      plan.map((s) => s.predict.ce)
-    ),
-    ...(heun
-      ? {
-          b2: table(
-            'loop/b0_correct',
-            plan.map((s) => p.firstBias(s.correct!.t))
-          ),
-          cx2: vec(
-            'loop/cx_correct',
-            plan.map((s) => s.correct!.cx)
-          ),
-          cy2: vec(
-            'loop/cy_correct',
-            plan.map((s) => s.correct!.cy)
-          ),
-          ce2: vec(
-            'loop/ce_correct',
-            plan.map((s) => s.correct!.ce)
+  const vec = (name: string, v: number[]): string => {
+    const t = g.initializer(g.unique(name), v, [K])
+    outer.push(t)
+    return t
+  }
+  const ks = Array.from({ length: K }, (_, k) => k)
+  const tables = Array.from({ length: n }, (_, j) => {
+    const o0 = opAt(0, j)
+    return o0.op === 'net'
+      ? [
+          table(
+            `loop/b0_${j}`,
+            ks.map((k) => p.firstBias((opAt(k, j) as typeof o0).t))
           )
-        }
-      : {})
-  }
-  const outer = [p.wx(), ...p.rest.flatMap((l) => [l.w(), l.b()]), ...Object.values(tables)]
+        ]
+      : o0.terms.map((_, i) =>
+          vec(
+            `loop/c${j}_${i}`,
+            ks.map((k) => (opAt(k, j) as typeof o0).terms[i]![1])
+          )
+        )
+  })
   const body = new GraphBuilder('sampler_step', 'body/').outerScope(outer)
   const iter = body.input('body/iter', [], DataType.INT64)
   const cond = body.input('body/cond', [], DataType.BOOL)
   const xin = body.input('body/x', ['batch', p.d])
   const gather = (t: string, s: string): string =>
     body.node('Gather', [t, iter], { axis: attr.int(0) }, { output: body.unique(`body/${s}`) })
-  const netOut = (x: string, bTable: string, tag: string): string => {
-    const b = gather(bTable, `${tag}/b0`)
-    if (p.rest.length === 0)
-      return body.node('Gemm', [x, p.wx(), b], {}, { output: body.unique(`body/${tag}/out`) })
-    const last = evalToLast(body, p, x, () => b, null, `body/${tag}`)
-    const l = p.rest[p.rest.length - 1]!
-    return body.node('Gemm', [last.h, l.w(), l.b()], {}, { output: body.unique(`body/${tag}/out`) })
+  const vals: string[] = []
+  const ref = (a: Atom): string => {
+    const r = rel(0, a)
+    return r < 0 ? xin : vals[r]!
   }
-  const mul = (a: string, c: string, s: string): string =>
-    body.node('Mul', [a, c], {}, { output: body.unique(`body/${s}`) })
-  const add = (a: string, b: string, s: string): string =>
-    body.node('Add', [a, b], {}, { output: body.unique(`body/${s}`) })
-  const e1 = netOut(xin, tables.b1, 'a')
-  let xout = add(
-    mul(xin, gather(tables.cx1, 'cx1'), 'a/cx'),
-    mul(e1, gather(tables.ce1, 'ce1'), 'a/ce'),
-    'a/y'
-  )
-  if (heun) {
-    const y = xout
-    const e2 = netOut(y, tables.b2!, 'b')
-    const lin = add(
-      mul(xin, gather(tables.cx2!, 'cx2'), 'b/cx'),
-      mul(y, gather(tables.cy2!, 'cy2'), 'b/cy'),
-      'b/xy'
-    )
-    xout = add(lin, mul(e2, gather(tables.ce2!, 'ce2'), 'b/ce'), 'b/x')
+  for (let j = 0; j < n; j++) {
+    const o = opAt(0, j)
+    if (o.op === 'net') {
+      const b = gather(tables[j]![0]!, `op${j}/b0`)
+      if (p.rest.length === 0) {
+        vals.push(body.node('Gemm', [ref(o.x), p.wx(), b], {}, { output: body.unique(`body/op${j}/out`) }))
+        continue
+      }
+      const last = evalToLast(body, p, ref(o.x), () => b, null, `body/op${j}`)
+      const l = p.rest[p.rest.length - 1]!
+      vals.push(body.node('Gemm', [last.h, l.w(), l.b()], {}, { output: body.unique(`body/op${j}/out`) }))
+      continue
+    }
+    let acc: string | null = null
+    o.terms.forEach(([a], i) => {
+      const m = body.node(
+        'Mul',
+        [ref(a), gather(tables[j]![i]!, `op${j}/c${i}`)],
+        {},
+        {
+          output: body.unique(`body/op${j}/m`)
+        }
+      )
+      acc = acc === null ? m : body.node('Add', [acc, m], {}, { output: body.unique(`body/op${j}/sum`) })
+    })
+    if (acc === null) throw new OnnxExportError('A sampler update with no terms.')
+    vals.push(acc)
   }
   body.output(
     'body/cond_out',
@@ -522,7 +488,7 @@ function loopSteps(
     body.node('Identity', [cond], {}, { output: 'body/cond_pass' }),
     DataType.BOOL
   )
-  body.output('body/x_out', ['batch', p.d], xout)
+  body.output('body/x_out', ['batch', p.d], vals[n - 1]!)
   const xK = g.node(
     'Loop',
     [g.int64s([K], []), '', z],
@@ -530,18 +496,4 @@ function loopSteps(
     { output: 'loop/x' }
   )
   return affine ? affineColumns(g, xK, affine.scale, affine.shift) : xK
-}
-
-/** Network evaluations and the update of one plan step in plain JS (the K-separate-calls baseline). */
-export function applyUpdate(
-  out: Float32Array,
-  terms: readonly [ArrayLike<number>, number][],
-  e: ArrayLike<number>,
-  ce: number
-): void {
-  for (let i = 0; i < out.length; i++) {
-    let s = ce * e[i]!
-    for (const [t, c] of terms) s += c * t[i]!
-    out[i] = s
-  }
 }

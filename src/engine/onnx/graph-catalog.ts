@@ -6,7 +6,8 @@
 import { ACTIVATIONS, randomMlpWeights, type Activation } from '../models/mlp'
 import type { Rng } from '../rng'
 import { trainStepModel } from '../ort/train-graph'
-import { fusedSamplerModel, solverPlan, timedNetOf, velocityNetModel, type TimedNet } from './flow'
+import { VELOCITY_FIELD, epsField, findSampler, tracePlan } from '../samplers'
+import { fusedSamplerModel, timedNetOf, velocityNetModel, type TimedNet } from './flow'
 import { inspectModel } from './inspect'
 import { pushforwardModel } from './pushforward'
 import { realNvpSamplerModel } from './realnvp'
@@ -26,11 +27,10 @@ export function exampleVelocityNet(activation: Activation, rng: Rng): TimedNet {
 }
 
 /** A variance-preserving diffusion's schedule, for the ε-prediction (ddim) sampler. */
-const EPS = {
-  kind: 'eps' as const,
-  alphaBar: (t: number) => Math.exp(-5 * t * t),
-  beta: (t: number) => 10 * t
-}
+const EPS = epsField(
+  (t: number) => Math.exp(-5 * t * t),
+  (t: number) => 10 * t
+)
 
 export interface CatalogGraph {
   name: string
@@ -68,7 +68,7 @@ export function engineGraphs(rng: Rng): CatalogGraph[] {
     out.push({
       name: `fused ${sampler}`,
       kind: 'sampler',
-      bytes: fusedSamplerModel(net, solverPlan({ kind: 'velocity' }, sampler, timeGrid(4)), {
+      bytes: fusedSamplerModel(net, tracePlan(findSampler(sampler), VELOCITY_FIELD, timeGrid(4)), {
         scale: STATS.std,
         shift: STATS.mean
       }).bytes
@@ -76,7 +76,7 @@ export function engineGraphs(rng: Rng): CatalogGraph[] {
   out.push({
     name: 'fused ddim',
     kind: 'sampler',
-    bytes: fusedSamplerModel(net, solverPlan(EPS, 'ddim', timeGrid(4, 1, 0)), null).bytes
+    bytes: fusedSamplerModel(net, tracePlan(findSampler('ddim'), EPS, timeGrid(4, 1, 0)), null).bytes
   })
   out.push({
     name: 'realnvp sampler',
@@ -97,7 +97,7 @@ export function engineGraphs(rng: Rng): CatalogGraph[] {
 
 /** The loop form of a fused sampler (its Loop is what a GPU provider may not run). */
 export function loopSamplerGraph(rng: Rng): Uint8Array {
-  const plan = solverPlan({ kind: 'velocity' }, 'heun', timeGrid(4))
+  const plan = tracePlan(findSampler('heun'), VELOCITY_FIELD, timeGrid(4))
   return fusedSamplerModel(exampleVelocityNet('gelu', rng), plan, null, { form: 'loop' }).bytes
 }
 

@@ -50,17 +50,12 @@ export {
   type TensorInfo
 } from './export'
 export {
-  applyUpdate,
-  FUSED_SAMPLERS,
   fusedSamplerModel,
   planEvaluations,
+  planGain,
   rawTimeNet,
-  solverPlan,
   timedNetOf,
   velocityNetModel,
-  type FieldKind,
-  type FusedSampler,
-  type SolverStep,
   type TimedNet
 } from './flow'
 export { realNvpSamplerModel } from './realnvp'
@@ -69,7 +64,6 @@ export {
   fusedSamplersOf,
   runGraph,
   runGraphKind,
-  traceGrid,
   type FlowPlan,
   type RunGraph,
   type RunGraphSpec

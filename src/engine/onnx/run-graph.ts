@@ -3,42 +3,38 @@
  *
  * - One-step maps — every run whose weights carry a map `phi` (MlpWeights): the §2 objectives, distill, vae
  *   (the decoder mean), gan / wgan-gp (the averaged generator), anneal: z [batch, latentDim] → x, one graph.
- * - Flows (cfm, ot-cfm, reflow, ddpm): the fused K-step sampler z → x (`euler`, `heun`, and `ddim` for ddpm),
- *   or, with `graph: 'velocity'`, the network (x, t) → v / ε̂ alone.
+ * - Flows (cfm, ot-cfm, reflow, ddpm): the fused K-step sampler z → x (every deterministic sampler the model
+ *   offers), or, with `graph: 'velocity'`, the network (x, t) → v / ε̂ alone.
  * - realnvp (d ≥ 2): the sampling direction ψ: z ↦ x through its coupling layers.
  *
  * Every sampler graph ends in data units (x·std + mean of the run's standardisation).
  *
- * The flow sampler's time grid is read off the engine: the model's own sampler is run on one probe row with
- * the network's `predict` recording the times it is evaluated at (`traceGrid`), so the graph follows whatever
- * grid the objective integrates on (uniform, Karras, …); the export's parity check then confirms it.
+ * The flow sampler's time grid is the model's own (`VelocityModel.timeGrid`: uniform, Karras, a user's list, …)
+ * and its steps the sampler record's update rule, traced (samplers/): the graph computes what the engine's
+ * sampler computes, which the export's parity check confirms.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { invertStandardization } from '../data'
 import { ConfigError, StoreError } from '../errors'
 import { Mlp, type MlpWeights } from '../models/mlp'
-import type { VelocityNet, VelocityWeights } from '../models/velocity'
+import type { VelocityWeights } from '../models/velocity'
 import { VelocityModel } from '../objectives/flows/common'
-import { DdpmModel } from '../objectives/flows/ddpm'
 import { RealNvpModel, type RealNvpWeights } from '../objectives/density/realnvp'
 import type { SamplerId } from '../objectives/types'
-import type { Rng } from '../rng'
+import { Rng } from '../rng'
+import { DEFAULT_TOLERANCES, findSampler, tracePlan, type Field, type Plan } from '../samplers'
+import { SAMPLER_IDS, type GridSpec } from '../../shared/samplers'
 import { MlpWeightsSchema } from '../store'
 import type { OpenRun } from '../train/evaluate'
 import { drawBase } from '../train/sampling'
 import type { Standardization } from '../types'
 import { OnnxExportError } from './errors'
 import {
-  FUSED_SAMPLERS,
   fusedSamplerModel,
   planEvaluations,
   planGain,
-  solverPlan,
   timedNetOf,
   velocityNetModel,
-  type FieldKind,
-  type FusedSampler,
-  type SolverStep,
   type TimedNet
 } from './flow'
 import { PRODUCER } from './graph'
@@ -60,10 +56,14 @@ export type RunGraphKind = 'onestep' | 'flow' | 'realnvp'
 
 /** What to export from a run. */
 export interface RunGraphSpec {
-  /** `onestep` for one-step maps and realnvp; euler | heun | ddim for flows (default: the run's first). */
+  /** `onestep` for one-step maps and realnvp; a deterministic sampler for flows (default: the run's first). */
   sampler?: string
   /** K for the flow samplers (default: the model's default, 100); exactly 1 for one-step maps. */
   steps?: number
+  /** Flow samplers: the time grid (a spacing or a list of times) and an adaptive sampler's tolerances. */
+  grid?: GridSpec
+  rtol?: number
+  atol?: number
   /** The sampler z → x (default) or, for flows, the network (x, t) → v. */
   graph?: 'sampler' | 'velocity'
   /** Flow samplers: K unrolled steps (default) or one ONNX Loop. */
@@ -121,12 +121,15 @@ export function samplerTolerance(stats: Standardization, evaluations: number, ga
 /** A flow run's sampler as plain data: the network, the field it predicts, the steps and the output map. */
 export interface FlowPlan {
   net: TimedNet
-  field: FieldKind
-  sampler: FusedSampler
+  field: Field
+  sampler: Exclude<SamplerId, 'onestep'>
+  /** The K + 1 times stepped on. */
   grid: number[]
-  plan: SolverStep[]
+  plan: Plan
   /** The network's output name in the velocity graph: `v` (velocity) or `eps` (noise prediction). */
   output: 'v' | 'eps'
+  /** For an adaptive sampler: its tolerances and the evaluations of the probe run that chose `grid`. */
+  adaptive: { rtol: number; atol: number; nfe: number; rows: number } | null
 }
 
 /** True when the run's model is a velocity / noise-prediction flow (cfm, ot-cfm, reflow, ddpm). */
@@ -150,87 +153,82 @@ function readPhi(w: Record<string, unknown>): MlpWeights | null {
   return parsed.success ? (parsed.data as MlpWeights) : null
 }
 
+/** The deterministic samplers a flow run offers (each has a fused graph). */
+export function fusedSamplersOf(open: OpenRun): SamplerId[] {
+  return open.model.samplers.filter((s) => s !== 'onestep' && !findSampler(s).stochastic)
+}
+
+/** Rows an adaptive sampler integrates to choose the grid an export replays. */
+export const ADAPTIVE_PROBE_ROWS = 256
+
+/** How a flow sampler's grid is chosen beyond K: a spacing or list of times, an adaptive run's tolerances. */
+export interface GridOptions {
+  grid?: GridSpec
+  rtol?: number
+  atol?: number
+}
+
 /**
- * The times at which `model`'s own deterministic sampler evaluates its network, with the end point:
- * K + 1 times in the direction of integration. Runs the sampler on one probe row, the network replaced by
- * zeros for the duration.
+ * A flow run's sampler (sampler, K) as a plan, on the model's own time grid (`timeGrid`). An adaptive sampler
+ * (dopri5) without a list of times is run on ADAPTIVE_PROBE_ROWS seeded rows first, and the plan replays the
+ * steps it took (`adaptive` says so).
  */
-export function traceGrid(model: VelocityModel, sampler: FusedSampler, steps: number): number[] {
-  const net: VelocityNet = model.field
-  const times: number[] = []
-  const probe = (x: Float32Array, t: number | ArrayLike<number>): Float32Array => {
-    if (typeof t !== 'number')
-      throw new OnnxExportError('The sampler evaluates the network at per-row times.')
-    times.push(t)
-    return new Float32Array(x.length)
-  }
-  Object.defineProperty(net, 'predict', { value: probe, configurable: true, writable: true })
-  try {
-    model.transport(new Float32Array(model.dim), { sampler, steps })
-  } finally {
-    delete (net as unknown as Record<string, unknown>).predict
-  }
-  const eps = model instanceof DdpmModel
-  if (sampler === 'heun') {
-    if (times.length !== 2 * steps)
-      throw new OnnxExportError(
-        `Heun with K = ${steps} evaluated the network ${times.length} times, not ${2 * steps}.`
-      )
-    const grid = [times[0]!]
-    for (let k = 0; k < steps; k++) {
-      if (k > 0 && times[2 * k] !== times[2 * k - 1])
-        throw new OnnxExportError('The Heun sampler does not start each step where the previous one ended.')
-      grid.push(times[2 * k + 1]!)
-    }
-    return grid
-  }
-  if (times.length !== steps)
-    throw new OnnxExportError(
-      `${sampler} with K = ${steps} evaluated the network ${times.length} times, not ${steps}.`
-    )
-  // The end point is never evaluated: ddim ends at t = 0 (ᾱ = 1), the ODE samplers at the end of the flow.
-  const end = sampler === 'ddim' ? 0 : eps ? (model as DdpmModel).tMin : 1
-  return [...times, end]
-}
-
-/** The deterministic samplers a flow run offers that have a fused graph. */
-export function fusedSamplersOf(open: OpenRun): FusedSampler[] {
-  return open.model.samplers.filter((s): s is FusedSampler =>
-    (FUSED_SAMPLERS as readonly string[]).includes(s)
-  )
-}
-
-/** A flow run's sampler (sampler, K) as a plan. */
-export function flowPlan(open: OpenRun, runId: string, sampler: string, steps: number): FlowPlan {
+export function flowPlan(
+  open: OpenRun,
+  runId: string,
+  sampler: string,
+  steps: number,
+  opts: GridOptions = {}
+): FlowPlan {
   const model = open.model
   if (!(model instanceof VelocityModel)) throw new OnnxExportError(`Run "${runId}" is not a flow run.`)
-  if (sampler === 'ddpm')
+  if (
+    sampler !== 'onestep' &&
+    (SAMPLER_IDS as readonly string[]).includes(sampler) &&
+    findSampler(sampler).stochastic
+  )
     throw new ConfigError(
-      `--sampler ddpm draws fresh noise at every step, so it has no deterministic graph; export --sampler ddim, its deterministic counterpart.`
+      `--sampler ${sampler} draws fresh noise at every step, so it has no deterministic graph; export --sampler ddim, its deterministic counterpart.`
     )
   const offered = fusedSamplersOf(open)
-  if (!offered.includes(sampler as FusedSampler))
+  if (!offered.includes(sampler as SamplerId))
     throw new ConfigError(
       `--sampler ${sampler}: run "${runId}" (${open.config.objective}) exports with ${offered.join(', ')}.`
     )
   if (!(Number.isInteger(steps) && steps >= 1 && steps <= 100_000))
     throw new ConfigError(`--steps ${steps}: the number of sampler steps must be an integer in [1, 100000].`)
-  const s = sampler as FusedSampler
+  const record = findSampler(sampler)
+  const id = record.id
+  let grid: number[]
+  let adaptive: FlowPlan['adaptive'] = null
+  if (record.adaptive && !Array.isArray(opts.grid)) {
+    const tolerances = {
+      rtol: opts.rtol ?? DEFAULT_TOLERANCES.rtol,
+      atol: opts.atol ?? DEFAULT_TOLERANCES.atol
+    }
+    model.transport(new Rng(ADAPTIVE_PROBE_SEED).normals(ADAPTIVE_PROBE_ROWS * model.dim), {
+      sampler: id,
+      steps,
+      ...tolerances
+    })
+    grid = model.lastRun!.grid
+    adaptive = { ...tolerances, nfe: model.lastRun!.nfe, rows: ADAPTIVE_PROBE_ROWS }
+  } else grid = model.timeGrid(id, steps, opts.grid)
   const weights = model.field.toJSON() as VelocityWeights
-  const field: FieldKind =
-    model instanceof DdpmModel
-      ? { kind: 'eps', alphaBar: (t) => model.schedule.alphaBar(t), beta: (t) => model.schedule.beta(t) }
-      : { kind: 'velocity' }
-  const grid = traceGrid(model, s, steps)
+  const field = model.flowField
   return {
     net: timedNetOf(weights),
     field,
-    sampler: s,
+    sampler: id,
     grid,
-    plan: solverPlan(field, s, grid),
-    output: field.kind === 'eps' ? 'eps' : 'v'
+    plan: tracePlan(record, field, grid),
+    output: field.kind === 'eps' ? 'eps' : 'v',
+    adaptive
   }
 }
+
+/** Seed of the adaptive probe rows. */
+const ADAPTIVE_PROBE_SEED = 20_240_601
 
 /**
  * metadata_props: the run, the sampler and how to read the output, in one order for every kind
@@ -397,7 +395,7 @@ export function runGraph(
   const model = open.model as VelocityModel
   if (spec.graph === 'velocity') {
     const weights = model.field.toJSON() as VelocityWeights
-    const eps = model instanceof DdpmModel
+    const eps = model.flowField.kind === 'eps'
     const output = eps ? 'eps' : 'v'
     const net = timedNetOf({ ...weights, mlp: tamper(weights.mlp) })
     const m = velocityNetModel(net, output, {
@@ -413,7 +411,7 @@ export function runGraph(
         outputUnits: 'standardised'
       }
     })
-    const lo = model instanceof DdpmModel ? model.tMin : 0
+    const lo = Math.min(...model.timeGrid(fusedSamplersOf(open)[0] ?? 'euler', 1))
     return {
       ...common,
       graph: 'velocity',
@@ -435,8 +433,8 @@ export function runGraph(
   }
   const sampler = spec.sampler ?? fusedSamplersOf(open)[0]
   if (sampler === undefined) throw new OnnxExportError(`Run "${runId}" offers no deterministic sampler.`)
-  const steps = spec.steps ?? model.defaultSteps
-  const fp = flowPlan(open, runId, sampler, steps)
+  const fp = flowPlan(open, runId, sampler, spec.steps ?? model.defaultSteps, spec)
+  const steps = fp.grid.length - 1
   const net = { ...fp.net, mlp: tamper(fp.net.mlp) }
   const evaluations = planEvaluations(fp.plan)
   const form = spec.form ?? 'unrolled'
@@ -460,7 +458,15 @@ export function runGraph(
             latentDim: String(d),
             evaluations: String(evaluations),
             form,
-            grid: JSON.stringify(fp.grid)
+            grid: JSON.stringify(fp.grid),
+            ...(fp.adaptive
+              ? {
+                  adaptive:
+                    `${fp.sampler} with rtol ${fp.adaptive.rtol}, atol ${fp.adaptive.atol} chose this grid on ` +
+                    `${fp.adaptive.rows} seeded probe rows (${fp.adaptive.nfe} evaluations with its error ` +
+                    `control); the graph replays it as a fixed grid of ${steps} steps`
+                }
+              : {})
           }
         ),
         outputUnits: 'data'
@@ -477,7 +483,8 @@ export function runGraph(
     inputs: m.inputs,
     outputs: m.outputs,
     parityFeeds: (n, rng) => ({ z: { data: rng.normals(n * d), dims: [n, d] } }),
-    reference: (feeds) => toData(model.transport(feeds.z!.data, { sampler: fp.sampler, steps }), d, stats),
+    reference: (feeds) =>
+      toData(model.transport(feeds.z!.data, { sampler: fp.sampler, steps, grid: fp.grid }), d, stats),
     tolerance: () => samplerTolerance(stats, evaluations, planGain(fp.plan))
   }
 }

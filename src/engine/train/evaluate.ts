@@ -83,7 +83,7 @@ export async function evaluateRun(
   store: RunStore,
   id: string,
   opts: { n?: number; seed?: number; weights?: WeightsChoice } & Partial<SampleOptions> = {}
-): Promise<{ metrics: Metrics; sampler: SampleOptions; extra: Record<string, number> }> {
+): Promise<{ metrics: Metrics; sampler: SampleOptions; extra: Record<string, number>; nfe?: number }> {
   const open = await openRun(store, id, opts.weights)
   try {
     const ds = resolveRunDataset(open.config)
@@ -101,21 +101,24 @@ export async function evaluateRun(
     const n = Math.min(opts.n ?? heldout.n, heldout.n)
     const sub: Points =
       n === heldout.n ? heldout : { n, d: heldout.d, data: heldout.data.subarray(0, n * heldout.d) }
+    const { n: _n, seed: _seed, weights: _weights, ...sampling } = opts
     const scored = scoreModel(
       open.model,
       sub,
       train,
       n,
       rng,
-      {
-        ...(opts.sampler ? { sampler: opts.sampler } : {}),
-        ...(opts.steps ? { steps: opts.steps } : {})
-      },
+      sampling,
       runModes(open.config.dataset.spec, stats),
       images
     )
     const extra = open.model.evaluate?.(heldout, rng.fork()) ?? {}
-    return { metrics: scored.metrics, sampler: scored.sampler, extra }
+    return {
+      metrics: scored.metrics,
+      sampler: scored.sampler,
+      extra,
+      ...(scored.nfe !== undefined ? { nfe: scored.nfe } : {})
+    }
   } finally {
     open.dispose()
   }
@@ -127,13 +130,15 @@ export async function sampleRun(
   id: string,
   n: number,
   opts: { seed?: number; weights?: WeightsChoice } & Partial<SampleOptions> = {}
-): Promise<{ columns: string[]; points: Points; sampler: SampleOptions; image?: ImageInfo }> {
+): Promise<{ columns: string[]; points: Points; sampler: SampleOptions; image?: ImageInfo; nfe?: number }> {
   const open = await openRun(store, id, opts.weights)
   try {
     const stats = open.run.standardization
     if (!stats) throw new StoreError(`Run "${id}" has no stored standardisation.`)
     const rng = streamRng(opts.seed ?? open.config.seed, STREAMS.eval + 3)
+    const { seed: _seed, weights: _weights, ...sampling } = opts
     const sampler: SampleOptions = {
+      ...sampling,
       sampler: opts.sampler ?? open.model.samplers[0]!,
       steps: opts.steps ?? open.model.defaultSteps
     }
@@ -144,11 +149,13 @@ export async function sampleRun(
     const data = open.model.sample(n, rng, sampler)
     const pts: Points = { n, d: open.config.dataset.dim, data }
     const image = open.config.dataset.image
+    const nfe = open.model.lastRun?.nfe
     return {
       columns: open.config.dataset.columnNames,
       points: invertStandardization(pts, stats),
       sampler,
-      ...(image ? { image } : {})
+      ...(image ? { image } : {}),
+      ...(nfe !== undefined ? { nfe } : {})
     }
   } finally {
     open.dispose()

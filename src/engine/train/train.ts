@@ -285,7 +285,7 @@ export function runModes(datasetId: string | null, stats: Standardization): Know
 
 /** Held-out metrics of a model with its default (or the given) sampler; mode coverage with `known` modes. */
 export function scoreModel(
-  model: Pick<TrainableModel, 'samplers' | 'defaultSteps' | 'sample'>,
+  model: Pick<TrainableModel, 'samplers' | 'defaultSteps' | 'sample' | 'lastRun'>,
   heldout: Points,
   train: Points,
   n: number,
@@ -293,8 +293,9 @@ export function scoreModel(
   sampler?: Partial<SampleOptions>,
   known?: KnownModes | null,
   images?: ImageEvaluator | null
-): { metrics: Metrics; samples: Points; sampler: SampleOptions } {
+): { metrics: Metrics; samples: Points; sampler: SampleOptions; nfe?: number } {
   const opts: SampleOptions = {
+    ...sampler,
     sampler: sampler?.sampler ?? model.samplers[0]!,
     steps: sampler?.steps ?? model.defaultSteps
   }
@@ -303,7 +304,8 @@ export function scoreModel(
   const samples: Points = { n, d: heldout.d, data: model.sample(n, rng.fork(), opts) }
   const metrics = computeMetrics(samples, heldout, train, rng.fork(), known)
   if (images) metrics.image = images.score(samples, rng.fork())
-  return { metrics, samples, sampler: opts }
+  const nfe = model.lastRun?.nfe
+  return { metrics, samples, sampler: opts, ...(nfe !== undefined ? { nfe } : {}) }
 }
 
 /**
@@ -375,13 +377,21 @@ export interface LoopSetup {
  * The batch a run can use: at most its training rows (a small table with the default batch trains on all
  * of its rows at every step, and says so). Throws a ConfigError naming the `batch` field below 2 rows.
  */
-export function fitBatch(config: RunConfig, trainRows: number, heldoutRows: number, name: string, log?: (m: string) => void): RunConfig {
+export function fitBatch(
+  config: RunConfig,
+  trainRows: number,
+  heldoutRows: number,
+  name: string,
+  log?: (m: string) => void
+): RunConfig {
   if (trainRows >= config.batch) return config
   if (trainRows < 2)
     throw new ConfigError(
       `${name} has ${trainRows} training row${trainRows === 1 ? '' : 's'} after holding out ${heldoutRows}; training needs at least 2.`
     )
-  log?.(`batch: ${config.batch} is more than the ${trainRows} training rows of ${name}; each step uses all ${trainRows}.`)
+  log?.(
+    `batch: ${config.batch} is more than the ${trainRows} training rows of ${name}; each step uses all ${trainRows}.`
+  )
   return { ...config, batch: trainRows }
 }
 
@@ -405,7 +415,13 @@ export async function trainRun(ds: Dataset, config: RunConfig, ctx: TrainContext
   }
   handle?.setBackend(backendId)
   handle?.setStandardization(stats)
-  const start: LoopStart = { step: 0, elapsedMs: 0, loss: NaN, streams: freshStreams(config.seed), best: null }
+  const start: LoopStart = {
+    step: 0,
+    elapsedMs: 0,
+    loss: NaN,
+    streams: freshStreams(config.seed),
+    best: null
+  }
   return trainLoop({ obj, ds, config, model, handle, backendId, train, heldout, stats }, start, ctx)
 }
 

@@ -99,9 +99,9 @@ describe('declarations', () => {
 })
 
 describe.each([
-  { obj: ddpm, samplers: ['heun', 'ddpm', 'ddim', 'euler'] },
-  { obj: cfm, samplers: ['heun', 'euler'] },
-  { obj: otCfm, samplers: ['heun', 'euler'] }
+  { obj: ddpm, samplers: ['heun', 'ddpm', 'ddim', 'euler', 'rk4', 'dopri5', 'dpmpp-2m'] },
+  { obj: cfm, samplers: ['heun', 'euler', 'rk4', 'dopri5', 'dpmpp-2m'] },
+  { obj: otCfm, samplers: ['heun', 'euler', 'rk4', 'dopri5', 'dpmpp-2m'] }
 ])('$obj.id', ({ obj, samplers }) => {
   it('trains, samples with each of its samplers, round-trips through its weights, and leaks no tensors', async () => {
     const before = tf.memory().numTensors

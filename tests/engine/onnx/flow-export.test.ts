@@ -9,24 +9,25 @@ import type { MlpWeights } from '../../../src/engine/models/mlp'
 import { vpSchedule } from '../../../src/engine/objectives/flows/schedule'
 import { OnnxExportError } from '../../../src/engine/onnx/errors'
 import { exportPushforward, type ExportOptions, type ExportReport } from '../../../src/engine/onnx/export'
-import {
-  fusedSamplerModel,
-  planEvaluations,
-  planGain,
-  solverPlan,
-  timedNetOf,
-  type FusedSampler
-} from '../../../src/engine/onnx/flow'
+import { fusedSamplerModel, planEvaluations, planGain, timedNetOf } from '../../../src/engine/onnx/flow'
 import { runOnnx } from '../../../src/engine/onnx/runtime'
-import { timeEmbedding, type VelocityWeights } from '../../../src/engine/models/velocity'
+import type { VelocityWeights } from '../../../src/engine/models/velocity'
 import type { Activation } from '../../../src/engine/models/mlp'
 import { Rng } from '../../../src/engine/rng'
-import { ddim, euler, heun } from '../../../src/engine/samplers'
+import {
+  VELOCITY_FIELD,
+  epsField,
+  findSampler,
+  integrateField,
+  tracePlan,
+  type Field,
+  type Plan
+} from '../../../src/engine/samplers'
 import { inspectModel } from '../../../src/engine/onnx/inspect'
 import { RunStore } from '../../../src/engine/store'
 import { uniformGrid } from '../../../src/engine/samplers'
 import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
-import { maxAbs, mlpForward, onnxCheckAll, randomMlp, removeTempDirs, tempDir } from './helpers'
+import { maxAbs, onnxCheckAll, randomMlp, removeTempDirs, tempDir, velocityForward } from './helpers'
 
 afterAll(removeTempDirs)
 
@@ -152,55 +153,90 @@ describe('the fused graph', () => {
   })
 })
 
-describe('solver plans (closed forms)', () => {
+describe('traced plans (closed forms)', () => {
   const s = vpSchedule('linear')
-  const eps = { kind: 'eps' as const, alphaBar: s.alphaBar, beta: s.beta }
+  const eps = epsField(s.alphaBar, s.beta)
+  const trace = (id: string, field: Field, grid: number[]): Plan => tracePlan(findSampler(id), field, grid)
+  const lin = (...terms: [number, number][]): { op: 'lin'; terms: [number, number][] } => ({
+    op: 'lin',
+    terms
+  })
 
   it('flow-matching Euler: x ← x + h·v', () => {
-    const plan = solverPlan({ kind: 'velocity' }, 'euler', uniformGrid(0, 1, 4))
-    expect(plan.map((p) => p.predict)).toEqual([0, 0.25, 0.5, 0.75].map((t) => ({ t, cx: 1, ce: 0.25 })))
+    const plan = trace('euler', VELOCITY_FIELD, uniformGrid(0, 1, 4))
+    expect(plan.ops.flatMap((o) => (o.op === 'net' ? [o.t] : []))).toEqual([0, 0.25, 0.5, 0.75])
+    // step k: net(x_k, t_k), then x_{k+1} = x_k + 0.25·net
+    expect(plan.ops.slice(0, 4)).toEqual([
+      { op: 'net', x: 0, t: 0 },
+      lin([0, 1], [1, 0.25]),
+      { op: 'net', x: 2, t: 0.25 },
+      lin([2, 1], [3, 0.25])
+    ])
+    expect(plan.steps).toEqual([0, 2, 4, 6])
     expect(planGain(plan)).toBeCloseTo(1, 12)
   })
 
   it('Heun: y = x + h·v(x, t), x ← ½x + ½y + h/2·v(y, s)', () => {
-    const [p] = solverPlan({ kind: 'velocity' }, 'heun', [0, 0.5])
-    expect(p).toEqual({ predict: { t: 0, cx: 1, ce: 0.5 }, correct: { t: 0.5, cx: 0.5, cy: 0.5, ce: 0.25 } })
-    expect(planEvaluations(solverPlan({ kind: 'velocity' }, 'heun', uniformGrid(0, 1, 5)))).toBe(10)
+    expect(trace('heun', VELOCITY_FIELD, [0, 0.5]).ops).toEqual([
+      { op: 'net', x: 0, t: 0 },
+      lin([0, 1], [1, 0.5]),
+      { op: 'net', x: 2, t: 0.5 },
+      lin([0, 0.5], [2, 0.5], [3, 0.25])
+    ])
+    expect(planEvaluations(trace('heun', VELOCITY_FIELD, uniformGrid(0, 1, 5)))).toBe(10)
   })
+
+  /** A one-evaluation plan's output for state x and network output e. */
+  const oneStep = (plan: Plan, x: number, e: number): number => {
+    const v = [x]
+    for (const o of plan.ops) v.push(o.op === 'net' ? e : o.terms.reduce((sum, [a, c]) => sum + c * v[a]!, 0))
+    return v[plan.out]!
+  }
 
   it('DDIM: x ← √ᾱ_s·(x − √(1−ᾱ_t)·ε̂)/√ᾱ_t + √(1−ᾱ_s)·ε̂', () => {
     const [t, u] = [0.7, 0.3]
     const [at, as] = [s.alphaBar(t), s.alphaBar(u)]
-    const { predict } = solverPlan(eps, 'ddim', [t, u])[0]!
     const x = 0.37
     const e = -1.2
     const expected = Math.sqrt(as) * ((x - Math.sqrt(1 - at) * e) / Math.sqrt(at)) + Math.sqrt(1 - as) * e
-    expect(predict.cx * x + predict.ce * e).toBeCloseTo(expected, 12)
+    expect(oneStep(trace('ddim', eps, [t, u]), x, e)).toBeCloseTo(expected, 12)
     // one DDIM step from t = 1 to 0 is x̂₀ = (x − √(1−ᾱ)·ε̂)/√ᾱ: an error in ε̂ grows by √(1−ᾱ(1))/√ᾱ(1) ≈ 152
     const a1 = s.alphaBar(1)
-    expect(planGain(solverPlan(eps, 'ddim', [1, 0]))).toBeCloseTo(Math.sqrt(1 - a1) / Math.sqrt(a1), 9)
+    expect(planGain(trace('ddim', eps, [1, 0]))).toBeCloseTo(Math.sqrt(1 - a1) / Math.sqrt(a1), 9)
   })
 
   it('probability-flow Euler: v = −½β(x − ε̂/σ)', () => {
     const [t, u] = [0.8, 0.6]
-    const { predict } = solverPlan(eps, 'euler', [t, u])[0]!
     const h = u - t
     const sig = Math.sqrt(1 - s.alphaBar(t))
     const x = 0.5
     const e = 0.25
-    expect(predict.cx * x + predict.ce * e).toBeCloseTo(x + h * -0.5 * s.beta(t) * (x - e / sig), 12)
+    expect(oneStep(trace('euler', eps, [t, u]), x, e)).toBeCloseTo(
+      x + h * -0.5 * s.beta(t) * (x - e / sig),
+      12
+    )
+  })
+
+  it('DPM-Solver++ 2M on a velocity field: a step from t = 0 is Euler, the last onto t = 1 returns x̂₁', () => {
+    const x = 0.3
+    const e = 0.8
+    expect(oneStep(trace('dpmpp-2m', VELOCITY_FIELD, [0, 0.25]), x, e)).toBeCloseTo(x + 0.25 * e, 12)
+    expect(oneStep(trace('dpmpp-2m', VELOCITY_FIELD, [0.75, 1]), x, e)).toBeCloseTo(x + 0.25 * e, 12)
   })
 })
 
 describe('fused samplers of hand-made networks against a float64 reference', () => {
   const s = vpSchedule('cosine')
-  const eps = { kind: 'eps' as const, alphaBar: s.alphaBar, beta: s.beta }
-  it.each<[number, Activation, FusedSampler, 'velocity' | 'eps', 'unrolled' | 'loop']>([
+  const eps = epsField(s.alphaBar, s.beta)
+  it.each<[number, Activation, string, 'velocity' | 'eps', 'unrolled' | 'loop']>([
     [0, 'relu', 'euler', 'velocity', 'unrolled'],
     [0, 'tanh', 'heun', 'velocity', 'loop'],
     [1, 'gelu', 'heun', 'eps', 'loop'],
     [2, 'leaky-relu', 'ddim', 'eps', 'unrolled'],
-    [2, 'silu', 'euler', 'eps', 'loop']
+    [2, 'silu', 'euler', 'eps', 'loop'],
+    [1, 'silu', 'rk4', 'velocity', 'loop'],
+    [2, 'gelu', 'dpmpp-2m', 'eps', 'unrolled'],
+    [1, 'tanh', 'dopri5', 'velocity', 'unrolled']
   ])('depth %i, %s, %s on a %s field, %s', async (depth, activation, sampler, kind, form) => {
     const d = 3
     const timeDim = 4
@@ -214,37 +250,14 @@ describe('fused samplers of hand-made networks against a float64 reference', () 
     const grid =
       kind === 'velocity'
         ? uniformGrid(0, 1, 3)
-        : sampler === 'ddim'
+        : sampler === 'ddim' || sampler === 'dpmpp-2m'
           ? uniformGrid(0.9, 0, 3)
           : uniformGrid(0.9, 0.05, 3)
-    const net = (x: Float32Array, t: number): Float32Array => {
-      const emb = timeEmbedding([t], timeDim, 10)
-      const row = new Float64Array(n * (d + timeDim))
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < d; j++) row[i * (d + timeDim) + j] = x[i * d + j]!
-        for (let k = 0; k < timeDim; k++) row[i * (d + timeDim) + d + k] = emb[k]!
-      }
-      return Float32Array.from(mlpForward(w.mlp, row, n))
-    }
-    const v = (x: Float32Array, t: number): Float32Array => {
-      if (kind === 'velocity') return net(x, t)
-      const e = net(x, t)
-      const sig = Math.sqrt(1 - s.alphaBar(t))
-      return x.map((xi, i) => -0.5 * s.beta(t) * (xi - e[i]! / sig))
-    }
-    const ref =
-      sampler === 'ddim'
-        ? ddim(net, z, grid, s.alphaBar, 0)
-        : sampler === 'euler'
-          ? euler(v, z, grid)
-          : heun(v, z, grid)
+    const net = velocityForward(w, n)
+    const field = kind === 'eps' ? eps : VELOCITY_FIELD
+    const ref = integrateField(findSampler(sampler), field, net, z, grid, { fixed: true }).x
     const affine = { scale: [2, 0.5, 1], shift: [1, -1, 0] }
-    const m = fusedSamplerModel(
-      timedNetOf(w),
-      solverPlan(kind === 'eps' ? eps : { kind: 'velocity' }, sampler, grid),
-      affine,
-      { form }
-    )
+    const m = fusedSamplerModel(timedNetOf(w), tracePlan(findSampler(sampler), field, grid), affine, { form })
     const x = (await runOnnx(m.bytes, { z: { data: z, dims: [n, d] } })).x!.data
     expect(
       maxAbs(
@@ -264,7 +277,7 @@ describe('flow export errors', () => {
       ConfigError,
       /no deterministic graph; export --sampler ddim/
     ],
-    ['ddim on a cfm run', 'cfm', { sampler: 'ddim', steps: 4 }, ConfigError, /exports with heun, euler/],
+    ['ddim on a cfm run', 'cfm', { sampler: 'ddim', steps: 4 }, ConfigError, /exports with heun, euler, rk4/],
     ['K = 0', 'cfm', { sampler: 'euler', steps: 0 }, ConfigError, /integer in \[1, 100000\]/],
     [
       'a velocity graph of a one-step map',

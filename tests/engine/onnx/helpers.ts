@@ -5,6 +5,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { LEAKY_SLOPE } from '../../../src/engine/models/dense'
 import type { Activation, MlpWeights } from '../../../src/engine/models/mlp'
+import { timeEmbedding, type VelocityWeights } from '../../../src/engine/models/velocity'
 
 export const PYTHON = '/usr/bin/python3'
 
@@ -107,3 +108,20 @@ export function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** Random MLP weights in the engine's layout, without tfjs (the engine's own generator). */
 export { randomMlpWeights as randomMlp } from '../../../src/engine/models/mlp'
+
+/**
+ * The engine's velocity network of weights `w` in float64 on n rows: x [n, d] at one time t → [n, d], the
+ * row [x, emb(t)] through the MLP (a reference for the fused sampler graphs).
+ */
+export function velocityForward(w: VelocityWeights, n: number): (x: Float32Array, t: number) => Float32Array {
+  const { dim: d, timeDim, maxFreq } = w.spec
+  return (x, t) => {
+    const emb = timeEmbedding([t], timeDim, maxFreq)
+    const row = new Float64Array(n * (d + timeDim))
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) row[i * (d + timeDim) + j] = x[i * d + j]!
+      for (let k = 0; k < timeDim; k++) row[i * (d + timeDim) + d + k] = emb[k]!
+    }
+    return Float32Array.from(mlpForward(w.mlp, row, n))
+  }
+}

@@ -9,8 +9,9 @@
 import { ConfigError } from '../../errors'
 import { float, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
-import { integrate, uniformGrid } from '../../samplers'
-import type { LossContext, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
+import { GridError, VELOCITY_FIELD, checkGridList, spacedGrid } from '../../samplers'
+import type { GridSpec } from '../../../shared/samplers'
+import type { LossContext, ModelObjective, ModelSpec, SamplerId } from '../types'
 import { VelocityNet } from '../../models/velocity'
 import { DIAGNOSTIC_POINTS, pathDiagnostics } from './diagnostics'
 import {
@@ -92,13 +93,19 @@ export function cfmBatch(
   return { x: sampleXt(x0, x1, t, eps, sigma, d), t, target: conditionalFlow(x0, x1) }
 }
 
-/** ODE samplers of a velocity flow from t = 0 (noise) to t = 1 (data), best first. */
-export const VELOCITY_SAMPLERS: readonly SamplerId[] = ['heun', 'euler']
+/** ODE samplers of a velocity flow from t = 0 (noise) to t = 1 (data), the default first. */
+export const VELOCITY_SAMPLERS: readonly SamplerId[] = ['heun', 'euler', 'rk4', 'dopri5', 'dpmpp-2m']
 
-/** Integrates dχ_t = v_θ(χ_t, t) dt from t = 0 to 1 on a uniform grid of K steps. */
-export function integrateVelocity(net: VelocityNet, z: Float32Array, opts: SampleOptions): Float32Array {
-  const method = opts.sampler === 'euler' ? 'euler' : 'heun'
-  return integrate(method, (x, t) => net.predict(x, t), z, uniformGrid(0, 1, opts.steps))
+/**
+ * The grid of a velocity flow: t = 0 (noise) to 1 (data), uniform unless `grid` says otherwise (a spacing, or
+ * a list of times in [0, 1], increasing).
+ */
+export function velocityTimeGrid(K: number, grid: GridSpec = 'uniform'): number[] {
+  try {
+    return typeof grid === 'string' ? spacedGrid(grid, 0, 1, K) : checkGridList(grid, 0, 1)
+  } catch (e) {
+    throw e instanceof GridError ? new ConfigError(e.message) : e
+  }
 }
 
 /** Straightness and transport cost of the flow of `net` on fresh noise. */
@@ -124,8 +131,10 @@ export class CfmModel extends VelocityModel {
     return cfmBatch(y, B, this.dim, this.sigma, this.pairing, ctx.rng)
   }
 
-  protected integrate(z: Float32Array, opts: SampleOptions): Float32Array {
-    return integrateVelocity(this.field, z, opts)
+  readonly flowField = VELOCITY_FIELD
+
+  timeGrid(_sampler: SamplerId, K: number, grid?: GridSpec): number[] {
+    return velocityTimeGrid(K, grid)
   }
 
   protected override extraJSON(): Record<string, unknown> {

@@ -19,7 +19,17 @@ import type {
 import { cosineFactor, setLearningRate } from '../../train/schedule'
 import { emaDecay, emaUpdate } from '../../train/ema'
 import { restoreVars, snapshotVars } from '../../train/variables'
-import { emptyTrainState, loadAdam, loadVars, putAdam, putVars, takeCounter, type TrainState } from '../../train/train-state'
+import {
+  emptyTrainState,
+  loadAdam,
+  loadVars,
+  putAdam,
+  putVars,
+  takeCounter,
+  type TrainState
+} from '../../train/train-state'
+import { DEFAULT_TOLERANCES, findSampler, integrateField, type Field } from '../../samplers'
+import type { GridSpec } from '../../../shared/samplers'
 
 /** Default number of integration steps K of the multi-step samplers. */
 export const DEFAULT_FLOW_STEPS = 100
@@ -165,8 +175,38 @@ export abstract class VelocityModel implements FlowModel {
     return emaDecay(ema, k)
   }
 
-  /** Integrates base noise z [n, d] with the sampler; `rng` for stochastic samplers. */
-  protected abstract integrate(z: Float32Array, opts: SampleOptions, rng: Rng | null): Float32Array
+  /** What the network predicts, as the samplers see it (a velocity, or ε̂ of a VP diffusion). */
+  abstract readonly flowField: Field
+
+  /**
+   * The K + 1 times `sampler` steps on, in the direction of integration: the model's span and default spacing,
+   * or `grid` (a spacing, or a list of times checked against the span).
+   */
+  abstract timeGrid(sampler: SamplerId, K: number, grid?: GridSpec): number[]
+
+  /** Network evaluations per sample and the grid of the last `transport` / `sample` (an adaptive run's steps). */
+  lastRun: { nfe: number; grid: number[] } | null = null
+
+  /** Integrates base noise z [n, d] with the sampler record; `rng` for stochastic samplers. */
+  protected integrate(z: Float32Array, opts: SampleOptions, rng: Rng | null): Float32Array {
+    const r = integrateField(
+      findSampler(opts.sampler),
+      this.flowField,
+      (x, t) => this.field.predict(x, t),
+      z,
+      this.timeGrid(opts.sampler, opts.steps, opts.grid),
+      {
+        rng,
+        fixed: Array.isArray(opts.grid),
+        tolerances: {
+          rtol: opts.rtol ?? DEFAULT_TOLERANCES.rtol,
+          atol: opts.atol ?? DEFAULT_TOLERANCES.atol
+        }
+      }
+    )
+    if (!this.lastRun || r.nfe > this.lastRun.nfe) this.lastRun = { nfe: r.nfe, grid: r.grid }
+    return r.x
+  }
 
   /** Fields beyond `kind`, `net` and `ema` stored with the weights. */
   protected extraJSON(): Record<string, unknown> {
@@ -212,8 +252,9 @@ export abstract class VelocityModel implements FlowModel {
   transport(z: Float32Array, opts: SampleOptions): Float32Array {
     checkSampler(this.kind, this.samplers, opts.sampler)
     checkSteps(opts.steps)
-    if (opts.sampler === 'ddpm')
-      throw new ConfigError(`The ddpm sampler is stochastic: it defines no transport map.`)
+    if (findSampler(opts.sampler).stochastic)
+      throw new ConfigError(`The ${opts.sampler} sampler is stochastic: it defines no transport map.`)
+    this.lastRun = null
     return this.chunked(z, (c) => this.integrate(c, opts, null))
   }
 
@@ -221,6 +262,7 @@ export abstract class VelocityModel implements FlowModel {
     checkSampler(this.kind, this.samplers, opts.sampler)
     checkSteps(opts.steps)
     const z = rng.normals(n * this.dim)
+    this.lastRun = null
     return this.chunked(z, (c) => this.integrate(c, opts, rng))
   }
 

@@ -13,7 +13,16 @@ import { ConfigError } from '../../errors'
 import { VelocityNet } from '../../models/velocity'
 import { choice, float, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
-import { ddim, integrate, uniformGrid } from '../../samplers'
+import type { GridSpec } from '../../../shared/samplers'
+import {
+  GridError,
+  SamplerError,
+  checkGridList,
+  epsField,
+  findSampler,
+  spacedGrid,
+  type Field
+} from '../../samplers'
 import type { LossContext, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
 import {
   VELOCITY_PARAMS,
@@ -86,28 +95,39 @@ export function ddpmBatch(
   return { x: vpSampleXt(s, y, t, eps, d), t, target: eps }
 }
 
-export const DDPM_SAMPLERS: readonly SamplerId[] = ['heun', 'ddpm', 'ddim', 'euler']
+export const DDPM_SAMPLERS: readonly SamplerId[] = [
+  'heun',
+  'ddpm',
+  'ddim',
+  'euler',
+  'rk4',
+  'dopri5',
+  'dpmpp-2m'
+]
 
 export type DdpmGrid = 'karras' | 'uniform'
 export const DDPM_GRIDS: readonly DdpmGrid[] = ['karras', 'uniform']
 
 /**
- * The K + 1 diffusion times a sampler visits, from t = 1 down. The ODE samplers (euler, heun) stop at tMin;
- * ddim and ddpm take their last step to t = 0 (ᾱ = 1, never evaluated), the rest on the same spacing.
- * `grid` spaces the deterministic samplers; the ancestral `ddpm` sampler always steps uniformly in t, which
- * measured better for it (its injected noise already corrects errors made at low noise), while the Karras
- * spacing made heun at K = 20 as good as at K = 100 (8gaussians and moons, cosine schedule).
+ * The K + 1 diffusion times a sampler visits, from t = 1 down. The ODE samplers (euler, heun, rk4, dopri5)
+ * stop at tMin; those that never evaluate at the data end (`toDataEnd`: ddim, ddpm, dpmpp-2m) take their last
+ * step to t = 0 (ᾱ = 1), the rest on the same spacing. `grid` spaces the deterministic samplers (the run's
+ * karras/uniform, or any spacing or list of times); the ancestral `ddpm` sampler steps uniformly in t unless
+ * told otherwise, which measured better for it (its injected noise already corrects errors made at low
+ * noise), while the Karras spacing made heun at K = 20 as good as at K = 100 (8gaussians and moons, cosine).
  */
 export function ddpmGrid(
   s: VpSchedule,
   sampler: SamplerId,
   K: number,
   tMin: number,
-  grid: DdpmGrid
+  grid: GridSpec
 ): number[] {
-  const toZero = sampler === 'ddim' || sampler === 'ddpm'
-  if (grid === 'uniform' || sampler === 'ddpm') return uniformGrid(1, toZero ? 0 : tMin, K)
-  if (!toZero) return karrasGrid(s, K, 1, tMin)
+  const record = findSampler(sampler)
+  const end = record.toDataEnd ? 0 : tMin
+  if (typeof grid !== 'string') return checkGridList(grid, 1, end)
+  if (grid !== 'karras') return spacedGrid(grid, 1, end, K)
+  if (!record.toDataEnd) return karrasGrid(s, K, 1, tMin)
   return K === 1 ? [1, 0] : [...karrasGrid(s, K - 1, 1, tMin), 0]
 }
 
@@ -137,22 +157,23 @@ export class DdpmModel extends VelocityModel {
     return ddpmBatch(this.schedule, y, B, this.dim, this.tMin, ctx.rng)
   }
 
-  protected integrate(z: Float32Array, opts: SampleOptions, rng: Rng | null): Float32Array {
-    const s = this.schedule
-    const eps = (x: Float32Array, t: number): Float32Array => this.field.predict(x, t)
-    const grid = ddpmGrid(s, opts.sampler, opts.steps, this.tMin, this.grid)
-    switch (opts.sampler) {
-      case 'ddim':
-        return ddim(eps, z, grid, s.alphaBar, 0)
-      case 'ddpm':
-        if (!rng) throw new ConfigError('The ddpm sampler is stochastic: it needs a random stream.')
-        return ddim(eps, z, grid, s.alphaBar, 1, rng)
-      default: {
-        const v = (x: Float32Array, t: number): Float32Array =>
-          probabilityFlow(s, x, scoreFromEps(s, eps(x, t), t), t)
-        return integrate(opts.sampler === 'euler' ? 'euler' : 'heun', v, z, grid)
-      }
+  get flowField(): Field {
+    return epsField(this.schedule.alphaBar, this.schedule.beta)
+  }
+
+  timeGrid(sampler: SamplerId, K: number, grid?: GridSpec): number[] {
+    const spacing = grid ?? (sampler === 'ddpm' ? 'uniform' : this.grid)
+    try {
+      return ddpmGrid(this.schedule, sampler, K, this.tMin, spacing)
+    } catch (e) {
+      throw e instanceof GridError || e instanceof SamplerError ? new ConfigError(e.message) : e
     }
+  }
+
+  protected override integrate(z: Float32Array, opts: SampleOptions, rng: Rng | null): Float32Array {
+    if (opts.sampler === 'ddpm' && !rng)
+      throw new ConfigError('The ddpm sampler is stochastic: it needs a random stream.')
+    return super.integrate(z, opts, rng)
   }
 
   protected override extraJSON(): Record<string, unknown> {

@@ -9,12 +9,14 @@
 import { ConfigError } from '../../errors'
 import { VelocityNet } from '../../models/velocity'
 import { choice } from '../../params'
-import type { LossContext, ModelObjective, ModelSpec, SampleOptions } from '../types'
+import type { GridSpec } from '../../../shared/samplers'
+import { VELOCITY_FIELD } from '../../samplers'
+import type { LossContext, ModelObjective, ModelSpec, SamplerId } from '../types'
 import {
   conditionalFlow,
-  integrateVelocity,
   muT,
   velocityDiagnostics,
+  velocityTimeGrid,
   VELOCITY_SAMPLERS,
   CfmModel
 } from './cfm'
@@ -54,8 +56,10 @@ export class ReflowModel extends VelocityModel {
     return reflowBatch(this.pool, B, ctx)
   }
 
-  protected integrate(z: Float32Array, opts: SampleOptions): Float32Array {
-    return integrateVelocity(this.field, z, opts)
+  readonly flowField = VELOCITY_FIELD
+
+  timeGrid(_sampler: SamplerId, K: number, grid?: GridSpec): number[] {
+    return velocityTimeGrid(K, grid)
   }
 
   protected override extraJSON(): Record<string, unknown> {

@@ -8,15 +8,16 @@ import type {
   ExecutionProviderChoice,
   JobInfo
 } from '../../../shared/api'
+import { DEFAULT_BENCH_GRID } from '../../../shared/samplers'
 import { api, errorMessage, onEvent } from '../api'
 import { reportBatches } from '../charts/bench'
 import { downloadText, safeFileName } from '../util/download'
 
 /** The grid a new benchmark starts from: small enough to finish in about a minute on a laptop CPU. */
 export const DEFAULT_FORM = {
-  samplers: ['onestep', 'euler', 'heun', 'ddim'] as BenchSamplerId[],
-  steps: [1, 2, 4, 8, 16, 32, 64, 100],
-  batch: [1, 64, 1024],
+  samplers: [...DEFAULT_BENCH_GRID.samplers] as BenchSamplerId[],
+  steps: [...DEFAULT_BENCH_GRID.steps],
+  batch: [...DEFAULT_BENCH_GRID.batch],
   repeats: 30,
   quality: true,
   separate: true,

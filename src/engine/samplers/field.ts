@@ -1,0 +1,45 @@
+/**
+ * What a flow or diffusion network predicts, as the samplers see it. A sampler only ever combines the state x
+ * and network outputs linearly, with coefficients that depend on the field and the time:
+ * - the ODE it integrates, dx/dt = a(t)·x + b(t)·net(x, t) (eq. (7));
+ * - the path x_t = α(t)·data + σ(t)·noise it was trained on, and the data prediction
+ *   x̂ = cx(t)·x + cn(t)·net(x, t) (DDIM, DPM-Solver++).
+ */
+export interface Field {
+  kind: 'velocity' | 'eps'
+  /** dx/dt = a·x + b·net(x, t). */
+  ode(t: number): { a: number; b: number }
+  /** Signal and noise scales of the path at t (σ = 0 at the data end). */
+  alpha(t: number): number
+  sigma(t: number): number
+  /** The data prediction x̂ = cx·x + cn·net(x, t). */
+  data(t: number): { cx: number; cn: number }
+}
+
+/**
+ * A velocity network of flow matching (cfm, ot-cfm, reflow), time 0 (noise) → 1 (data) on the straight path
+ * x_t = (1 − t)·x₀ + t·x₁: α = t, σ = 1 − t, dx/dt = v, and x̂₁ = x + (1 − t)·v.
+ */
+export const VELOCITY_FIELD: Field = {
+  kind: 'velocity',
+  ode: () => ({ a: 0, b: 1 }),
+  alpha: (t) => t,
+  sigma: (t) => 1 - t,
+  data: (t) => ({ cx: 1, cn: 1 - t })
+}
+
+/**
+ * A noise predictor ε̂ of a variance-preserving diffusion with ᾱ(t), β(t), time 1 (noise) → 0 (data):
+ * α = √ᾱ, σ = √(1 − ᾱ); the probability-flow ODE dx/dt = −½β·(x − ε̂/σ) (ddpm.ts), x̂₀ = (x − σ·ε̂)/α.
+ */
+export function epsField(alphaBar: (t: number) => number, beta: (t: number) => number): Field {
+  const sigma = (t: number): number => Math.sqrt(Math.max(0, 1 - alphaBar(t)))
+  const alpha = (t: number): number => Math.sqrt(alphaBar(t))
+  return {
+    kind: 'eps',
+    ode: (t) => ({ a: -0.5 * beta(t), b: (0.5 * beta(t)) / sigma(t) }),
+    alpha,
+    sigma,
+    data: (t) => ({ cx: 1 / alpha(t), cn: -sigma(t) / alpha(t) })
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The sampler contract (diffusers' schedulers are the model: one small unit per sampler, a declared order,
+ * one common test suite). A sampler is a record: its id, title, order, network evaluations, which fields it
+ * integrates, and its update rule `step`, written once against `Ops` — the JS sampler (`integrateField`),
+ * the ONNX graph (onnx/flow.ts, from a traced `Plan`) and the benchmark's separate calls (`runPlan`) all run
+ * that one rule. The time grid is the model's (`FlowModel.timeGrid`): it knows where its time starts and ends.
+ */
+import type { SamplerId } from '../../shared/samplers'
+import type { Field } from './field'
+import type { Ops } from './ops'
+
+/** What one step sees: step k of K, from time t to s, on `field`. */
+export interface StepContext<R> {
+  k: number
+  K: number
+  t: number
+  s: number
+  field: Field
+  /** Values kept from step to step (multistep history, first-same-as-last stages). */
+  memory: Map<string, R | number>
+  /** Set by the adaptive driver: the step should also leave its embedded error estimate in `error`. */
+  wantError: boolean
+  error?: R
+}
+
+export interface Sampler {
+  id: Exclude<SamplerId, 'onestep'>
+  title: string
+  /** Global order of accuracy p: the error at K steps falls as K^−p. */
+  order: number
+  /** Network evaluations per step on a fixed grid. */
+  nfePerStep: number
+  /** The fields it integrates (DDIM and DDPM need a noise predictor). */
+  fields: readonly Field['kind'][]
+  /** Draws fresh noise each step (no transport map, no graph). */
+  stochastic?: true
+  /** Chooses its own steps (rtol/atol); on a given list of times it steps on them. */
+  adaptive?: true
+  /**
+   * Takes its last step to the data end (σ = 0, e.g. t = 0 of a diffusion) without evaluating the network
+   * there; the others stop at the model's last trainable time.
+   */
+  toDataEnd?: true
+  /** One step from c.t to c.s: the new state. */
+  step<R>(ops: Ops<R>, x: R, c: StepContext<R>): R
+}
+
+/** The velocity dx/dt = a·x + b·net(x, t) at (x, t): one network evaluation. */
+export function velocity<R>(ops: Ops<R>, c: Pick<StepContext<R>, 'field'>, x: R, t: number): R {
+  const { a, b } = c.field.ode(t)
+  const e = ops.net(x, t)
+  return a === 0 && b === 1
+    ? e
+    : ops.lin([
+        [x, a],
+        [e, b]
+      ])
+}
+
+/** The data prediction x̂ = cx·x + cn·net(x, t) of a network output e = net(x, t). */
+export function dataPrediction<R>(ops: Ops<R>, field: Field, x: R, e: R, t: number): R {
+  const { cx, cn } = field.data(t)
+  return ops.lin([
+    [x, cx],
+    [e, cn]
+  ])
+}
