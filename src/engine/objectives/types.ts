@@ -3,7 +3,9 @@
  * and the CLI (`pfm objectives`, `--set`), the UI forms and the training loop are generated from it.
  */
 import type * as tf from '@tensorflow/tfjs-core'
-import type { Mlp } from '../models/mlp'
+import type { Mlp, MlpWeights } from '../models/mlp'
+import type { VelocityWeights } from '../models/velocity'
+import type { Field } from '../samplers/field'
 import type { ParamSpecs, ParamValues } from '../params'
 import type { Rng } from '../rng'
 import type { TrainState } from '../train/train-state'
@@ -129,6 +131,12 @@ export interface TrainableModel {
    * absent for models trained only on TensorFlow.js.
    */
   regression?(): RegressionSpec
+  /**
+   * How a run of this model exports to ONNX (onnx/run-graph.ts builds the graph from it). Absent: a model whose
+   * stored weights hold a one-step MLP map `phi` exports as that map (the §2 maps, vae, gans, distill, anneal);
+   * any other has no export.
+   */
+  exportAs?(): ModelExport
   /** Extra held-out figures, e.g. `{ nllNatsPerDim }` or `{ elbo, iwae }`. */
   evaluate?(heldout: { n: number; d: number; data: Float32Array }, rng: Rng): Record<string, number>
   /** Serialisable weights (stored as runs/<id>/weights.json; `kind` names the model). */
@@ -161,6 +169,34 @@ export interface RegressionSpec {
   lossScale: number
   /** A step's network inputs [B, in] and targets [B, out], drawn as the model's own step draws them. */
   batch(y: tf.Tensor2D, ctx: LossContext): { input: Float32Array; target: Float32Array }
+}
+
+/**
+ * A model's ONNX export: a velocity / noise-prediction flow integrated by a sampler record, or a coupling flow
+ * (realnvp) with its forward map for the parity reference.
+ */
+export type ModelExport =
+  | { kind: 'flow'; flow: ExportableFlow }
+  | {
+      kind: 'realnvp'
+      /** The stored weights (`couplings` absent for the 1-D model, which has no graph). */
+      weights: { couplings?: MlpWeights[] } & Record<string, unknown>
+      /** z [n, d] → x [n, d] (standardised), the engine's sampling direction. */
+      forward(z: Float32Array, n: number): Float32Array
+    }
+
+/** What the exporter needs of a flow: its network, what it predicts, its grid and its own sampler. */
+export interface ExportableFlow {
+  readonly dim: number
+  readonly samplers: readonly SamplerId[]
+  readonly defaultSteps: number
+  readonly flowField: Field
+  timeGrid(sampler: SamplerId, K: number, grid?: GridSpec): number[]
+  transport(z: Float32Array, opts: SampleOptions): Float32Array
+  readonly lastRun: { nfe: number; grid: number[] } | null
+  /** The sampling network's weights, and its output at x [n, d] for one time or one per row. */
+  velocityWeights(): VelocityWeights
+  predict(x: Float32Array, t: number | ArrayLike<number>): Float32Array
 }
 
 /** What one training step reports. */

@@ -17,10 +17,8 @@ import * as tf from '@tensorflow/tfjs-core'
 import { invertStandardization } from '../data'
 import { ConfigError, StoreError } from '../errors'
 import { Mlp, type MlpWeights } from '../models/mlp'
-import type { VelocityWeights } from '../models/velocity'
-import { VelocityModel } from '../objectives/flows/common'
-import { RealNvpModel, type RealNvpWeights } from '../objectives/density/realnvp'
-import type { SamplerId } from '../objectives/types'
+import type { RealNvpWeights } from '../objectives/density/realnvp'
+import type { ExportableFlow, SamplerId } from '../objectives/types'
 import { Rng } from '../rng'
 import { DEFAULT_TOLERANCES, findSampler, tracePlan, type Field, type Plan } from '../samplers'
 import { SAMPLER_IDS, type GridSpec } from '../../shared/samplers'
@@ -132,15 +130,21 @@ export interface FlowPlan {
   adaptive: { rtol: number; atol: number; nfe: number; rows: number } | null
 }
 
-/** True when the run's model is a velocity / noise-prediction flow (cfm, ot-cfm, reflow, ddpm). */
-export function isVelocityRun(open: OpenRun): boolean {
-  return open.model instanceof VelocityModel
+/** The flow a run's model exports as, or null. */
+function exportedFlow(open: OpenRun): ExportableFlow | null {
+  const e = open.model.exportAs?.()
+  return e?.kind === 'flow' ? e.flow : null
 }
 
-/** The kind of graph a run exports to (throws OnnxExportError for models with no export). */
+/** True when the run's model is a velocity / noise-prediction flow (cfm, ot-cfm, reflow, ddpm). */
+export function isVelocityRun(open: OpenRun): boolean {
+  return exportedFlow(open) !== null
+}
+
+/** The kind of graph a run exports to, as its model says (throws OnnxExportError for models with no export). */
 export function runGraphKind(open: OpenRun, runId: string): RunGraphKind {
-  if (open.model instanceof VelocityModel) return 'flow'
-  if (open.model instanceof RealNvpModel) return 'realnvp'
+  const e = open.model.exportAs?.()
+  if (e) return e.kind
   if (readPhi(open.weights)) return 'onestep'
   throw new OnnxExportError(
     `Run "${runId}" (${open.config.objective}) holds a "${open.weights.kind}" model, which has no ONNX export.`
@@ -180,8 +184,8 @@ export function flowPlan(
   steps: number,
   opts: GridOptions = {}
 ): FlowPlan {
-  const model = open.model
-  if (!(model instanceof VelocityModel)) throw new OnnxExportError(`Run "${runId}" is not a flow run.`)
+  const model = exportedFlow(open)
+  if (!model) throw new OnnxExportError(`Run "${runId}" is not a flow run.`)
   if (
     sampler !== 'onestep' &&
     (SAMPLER_IDS as readonly string[]).includes(sampler) &&
@@ -214,7 +218,7 @@ export function flowPlan(
     grid = model.lastRun!.grid
     adaptive = { ...tolerances, nfe: model.lastRun!.nfe, rows: ADAPTIVE_PROBE_ROWS }
   } else grid = model.timeGrid(id, steps, opts.grid)
-  const weights = model.field.toJSON() as VelocityWeights
+  const weights = model.velocityWeights()
   const field = model.flowField
   return {
     net: timedNetOf(weights),
@@ -348,8 +352,9 @@ export function runGraph(
   }
 
   if (kind === 'realnvp') {
-    const model = open.model as RealNvpModel
-    const w = model.toJSON() as RealNvpWeights
+    const e = open.model.exportAs!()
+    if (e.kind !== 'realnvp') throw new OnnxExportError(`Run "${runId}" is not a realnvp run.`)
+    const w = e.weights as unknown as RealNvpWeights
     if (!w.couplings)
       throw new OnnxExportError(
         `Run "${runId}": the 1-D realnvp inverts its monotone layers by bisection, which has no ONNX export.`
@@ -381,20 +386,16 @@ export function runGraph(
       parityFeeds: (n, rng) => ({ z: { data: rng.normals(n * d), dims: [n, d] } }),
       reference: (feeds) => {
         const z = feeds.z!
-        const zt = tf.tensor2d(z.data, [z.dims[0]!, d])
-        const { x, logdet } = model.forward(zt)
-        const ys = x.dataSync() as Float32Array
-        tf.dispose([zt, x, logdet])
-        return toData(ys, d, stats)
+        return toData(e.forward(z.data, z.dims[0]!), d, stats)
       },
       tolerance: () => samplerTolerance(stats, w.couplings!.length)
     }
   }
 
   // Flows.
-  const model = open.model as VelocityModel
+  const model = exportedFlow(open)!
   if (spec.graph === 'velocity') {
-    const weights = model.field.toJSON() as VelocityWeights
+    const weights = model.velocityWeights()
     const eps = model.flowField.kind === 'eps'
     const output = eps ? 'eps' : 'v'
     const net = timedNetOf({ ...weights, mlp: tamper(weights.mlp) })
@@ -423,7 +424,7 @@ export function runGraph(
         x: { data: rng.normals(n * d), dims: [n, d] },
         t: { data: rng.uniforms(n, lo, 1), dims: [n] }
       }),
-      reference: (feeds) => model.field.predict(feeds.x!.data, feeds.t!.data),
+      reference: (feeds) => model.predict(feeds.x!.data, feeds.t!.data),
       tolerance: (ref) => {
         let scale = 1
         for (const v of ref) scale = Math.max(scale, Math.abs(v))

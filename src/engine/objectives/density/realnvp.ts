@@ -32,7 +32,14 @@ import { ConfigError } from '../../errors'
 import { Mlp, type MlpWeights } from '../../models/mlp'
 import { choice, float, int, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
-import type { LossContext, ModelObjective, ModelSpec, SampleOptions, TrainableModel } from '../types'
+import type {
+  LossContext,
+  ModelExport,
+  ModelObjective,
+  ModelSpec,
+  SampleOptions,
+  TrainableModel
+} from '../types'
 import {
   checkKind,
   checkOnestep,
@@ -425,6 +432,21 @@ export class RealNvpModel implements TrainableModel {
       s.dispose()
     }
     return { nllNatsPerDim: total / heldout.n / d }
+  }
+
+  /** Exports its sampling direction ψ (the couplings; the 1-D model's monotone layers have no graph). */
+  exportAs(): ModelExport {
+    return {
+      kind: 'realnvp',
+      weights: this.toJSON(),
+      forward: (z, n) => {
+        const zt = tf.tensor2d(z, [n, z.length / n])
+        const { x, logdet } = this.forward(zt)
+        const out = x.dataSync() as Float32Array
+        tf.dispose([zt, x, logdet])
+        return out
+      }
+    }
   }
 
   toJSON(): RealNvpWeights {

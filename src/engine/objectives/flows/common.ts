@@ -10,6 +10,7 @@ import type { Rng } from '../../rng'
 import { optimizerStep } from '../../train/step'
 import type {
   LossContext,
+  ModelExport,
   ModelSpec,
   RegressionSpec,
   SampleOptions,
@@ -276,6 +277,19 @@ export abstract class VelocityModel implements FlowModel {
       out.set(f(z.subarray(s * d, (s + m) * d)), s * d)
     }
     return out
+  }
+
+  /** Exports as a flow: the sampling network, integrated by a sampler record on `timeGrid`. */
+  exportAs(): ModelExport {
+    return { kind: 'flow', flow: this }
+  }
+
+  velocityWeights(): VelocityWeights {
+    return this.field.toJSON()
+  }
+
+  predict(x: Float32Array, t: number | ArrayLike<number>): Float32Array {
+    return this.field.predict(x, t)
   }
 
   /** Stores the sampling network (the moving average) as `net`. */
