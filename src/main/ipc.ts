@@ -1,21 +1,19 @@
 /**
  * Registers the contract's handlers on `ipcMain`, one `invoke` channel per method (`domain:verb`), and forwards
- * the lab's events to every window. Calls from any frame other than the app's own page are refused.
+ * the lab's events to every window. Calls from any page but the app's own, or from a subframe, are refused.
  */
 import { BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron'
 import type { Events, Handlers, Result } from '../shared/api'
 import { channels, dispatch, type Lab } from './handlers'
+import { refuseCaller } from './ipc-guard'
 
 /** Registers every handler; returns a function that removes them again. */
 export function registerIpc(handlers: Handlers, isAppUrl: (url: string) => boolean): () => void {
   const registered = channels(handlers)
   for (const channel of registered) {
     ipcMain.handle(channel, (event: IpcMainInvokeEvent, ...args: unknown[]): Promise<Result<unknown>> => {
-      const url = event.senderFrame?.url
-      if (!url || !isAppUrl(url)) {
-        const error = { code: 'FORBIDDEN', message: `${channel} may only be called by the app's own page.` }
-        return Promise.resolve({ ok: false, error })
-      }
+      const refused = refuseCaller(event, channel, isAppUrl)
+      if (refused) return Promise.resolve({ ok: false, error: { code: 'FORBIDDEN', message: refused } })
       return dispatch(handlers, channel, args)
     })
   }
