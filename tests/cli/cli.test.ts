@@ -73,7 +73,7 @@ describe('pfm', () => {
     [['train', '--data', '8gaussians', '--objective', 'energy', '--frobnicate'], /frobnicate/],
     [['eval', '--run', 'no-such-run'], /no-such-run/],
     [['eval', '--run', '../../etc'], /\.\.\/\.\.\/etc/],
-    [['sample', '--run', 'x', '--out', 'a.txt'], /\.csv or \.npy/],
+    [['sample', '--run', 'x', '--out', 'a.txt'], /must end in \.csv, \.npy or \(image runs\) \.png/],
     [['repro', 'fig9'], /unknown figure "fig9"/],
     [['frob'], /unknown command "frob"/]
   ])('a user mistake exits 2 with one readable line: %j', (args, re) => {
