@@ -3,12 +3,12 @@ import { benchAblation } from '../../engine/bench/train-ablation'
 import {
   BENCH_BACKENDS,
   benchTrain,
-  machine,
   MNIST_WORKLOAD,
   WORKLOAD,
   type BackendResult,
   type TrainBenchReport
 } from '../../engine/bench/train-bench'
+import { machine } from '../../engine/bench/peer'
 import { ConfigError } from '../../engine/errors'
 import { parseProviderChoice, resolveProvider, type ProviderChoice } from '../../engine/onnx/providers'
 import { loadOrt } from '../../engine/ort'

@@ -48,7 +48,7 @@ import { Rng } from '../rng'
 import type { RunStore } from '../store'
 import { evaluateRun, openRun, type OpenRun } from '../train/evaluate'
 import type { Metrics, Standardization } from '../types'
-import { machine as hostMachine } from './train-bench'
+import { machine as hostMachine } from './peer'
 import { benchPeer, type PeerComparison } from './infer-peer'
 import {
   BenchError,

@@ -14,7 +14,7 @@ import { fusedSamplerModel, rawTimeNet, velocityNetModel } from '../onnx/flow'
 import { pushforwardModel } from '../onnx/pushforward'
 import { Rng } from '../rng'
 import { VELOCITY_FIELD, findSampler, runPlan, tracePlan, uniformGrid } from '../samplers'
-import { exec, lastLine, preparePeer, sharedDir as defaultSharedDir } from './train-bench'
+import { exec, lastLine, preparePeer, sharedDir as defaultSharedDir } from './peer'
 import { loadSession, percentiles, timeCalls, type InferBenchProgress, type Latency } from './infer-timing'
 
 export interface PeerCase {

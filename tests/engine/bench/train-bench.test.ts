@@ -7,10 +7,10 @@ import {
   benchBackend,
   benchTrain,
   fmBatch,
-  parseEnvLine,
   runPeerOnce,
   WORKLOAD
 } from '../../../src/engine/bench/train-bench'
+import { parseEnvLine } from '../../../src/engine/bench/peer'
 import { Rng } from '../../../src/engine/rng'
 
 describe('the flow-matching batch', () => {
