@@ -118,7 +118,12 @@ describe('the PyTorch peer', () => {
     )
     const r = await runPeerOnce(dir, 7)
     expect(r.ok).toBe(true)
-    if (r.ok) expect(r.json).toMatchObject({ steps_per_s: 123.5, env: '1', argv: ['--steps', '7'] })
+    if (r.ok)
+      expect(r.json).toMatchObject({
+        steps_per_s: 123.5,
+        env: '1',
+        argv: ['--steps', '7', '--workload', '8g']
+      })
     fs.rmSync(dir, { recursive: true, force: true })
   })
 })
