@@ -58,6 +58,8 @@ export function summaryInfo(r: RunSummary): RunSummaryInfo {
     createdAt: r.createdAt,
     steps: r.steps,
     stepsDone: r.stepsDone,
+    hyper: { ...r.hyper, params: { ...r.hyper.params } },
+    wallMs: r.wallMs,
     backend: r.backend,
     metrics: r.metrics ? metricsInfo(r.metrics) : null,
     checkpointStep: r.checkpointStep,
@@ -99,19 +101,7 @@ export async function runDetail(store: RunStore, id: string): Promise<RunDetail>
   const { records } = store.readMetricsLog(id)
   const { samplers, defaultSteps } = await samplersOf(store, run)
   return {
-    id: run.id,
-    name: run.name,
-    status: run.status,
-    objective: run.config.objective,
-    dataset: run.config.dataset.name,
-    createdAt: run.createdAt,
-    steps: run.config.steps,
-    stepsDone: run.result?.stepsDone ?? null,
-    backend: run.backend,
-    metrics: run.result?.metrics ? metricsInfo(run.result.metrics) : null,
-    checkpointStep: run.checkpoint?.step ?? null,
-    resumable: summary.resumable,
-    best: run.best ?? null,
+    ...summaryInfo(summary),
     config: run.config,
     extra: run.result?.extra ?? {},
     log: records.map((r) => ({

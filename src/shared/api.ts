@@ -307,6 +307,10 @@ export interface RunSummaryInfo {
   createdAt: string
   steps: number
   stepsDone: number | null
+  /** Batch, learning rate, seed and the objective's own parameters, as the run was configured. */
+  hyper: { batch: number; lr: number; seed: number; params: Record<string, number | string | boolean> }
+  /** Training wall time (ms): the whole run once finished, else up to its last checkpoint; null before either. */
+  wallMs: number | null
   backend: string | null
   metrics: MetricsInfo | null
   /** The step of the last checkpoint of a stopped run (its weights are evaluated, sampled and exported), else null. */

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApp, defineComponent, h, nextTick, type App as VueApp } from 'vue'
 import { createPinia } from 'pinia'
 import { api, ApiError, resetBridge } from '../../src/renderer/src/api'
-import { fakeBridge, job, type FakeBridge } from './fixtures'
+import { fakeBridge, job, run, type FakeBridge } from './fixtures'
+import { useObjectivesStore } from '../../src/renderer/src/stores/objectives'
 
 // jsdom has no canvas: charts render as a placeholder that shows whether they got an option.
 vi.mock('vue-echarts', () => ({
@@ -255,6 +256,58 @@ describe('App', () => {
       'Internal error in engine:info: boom'
     )
   })
+
+  it('lists each run with its batch, learning rate, seed, objective params and wall time', async () => {
+    const runs = [
+      run({ id: 'run-a', name: 'mmd wide', objective: 'mmd', wallMs: 125_000 }),
+      run({
+        id: 'run-b',
+        name: 'crashed energy',
+        status: 'crashed',
+        stepsDone: null,
+        hyper: { batch: 64, lr: 0.0005, seed: 7, params: { k: 4, bandwidths: 'median', debiased: true } },
+        wallMs: 3_400,
+        checkpointStep: 40,
+        resumable: true
+      })
+    ]
+    window.lab = fakeBridge({ runs: { list: async () => ({ runs, problems: [] }) } })
+    const el = await mount()
+    await click(el, '[data-test=nav-runs]')
+    await vi.waitFor(() => expect(el.querySelectorAll('[data-test=run-name]')).toHaveLength(2), SLOW)
+    const cells = (key: string): string[] =>
+      [...el.querySelectorAll(`[data-test=run-${key}]`)].map((c) => c.textContent ?? '')
+    expect(cells('name')).toEqual(['mmd wide', 'crashed energy'])
+    expect(cells('batch')).toEqual(['512', '64'])
+    expect(cells('lr')).toEqual(['0.002', '0.0005'])
+    expect(cells('seed')).toEqual(['0', '7'])
+    expect(cells('params')).toEqual(['—', 'bandwidths median · debiased true · k 4'])
+    expect(cells('wall')).toEqual(['2 min 05 s', '3 s'])
+    const heads = [...el.querySelectorAll('[data-test=runs-table] thead th')].map((t) => t.textContent)
+    for (const t of ['Batch', 'LR', 'Seed', 'Params', 'Wall time']) expect(heads).toContain(t)
+    // Only the crashed run offers Resume.
+    expect(el.querySelectorAll('[data-test=resume-button]')).toHaveLength(1)
+  }, 20_000)
+
+  it('warns before queueing when the batch exceeds the training rows of the data', async () => {
+    window.lab = fakeBridge()
+    const el = await mount()
+    await click(el, '[data-test=nav-objectives]')
+    await vi.waitFor(() => expect(el.querySelector('[data-test=train-button]')).not.toBeNull(), SLOW)
+    const objectives = useObjectivesStore()
+    // Eight Gaussians (10,000 rows, 8,000 for training) at the default batch 512: no note.
+    expect(objectives.settings).toMatchObject({ dataset: '8gaussians', batch: 512 })
+    expect(el.querySelector('[data-test=batch-note]')).toBeNull()
+    // 500 imported rows: 250 are held out, 250 train, fewer than a batch of 512.
+    objectives.settings.dataset = 'file:points'
+    await vi.waitFor(() => expect(el.querySelector('[data-test=batch-note]')).not.toBeNull())
+    expect(el.querySelector('[data-test=batch-note]')?.textContent).toContain(
+      'points has 250 training rows after the held-out split: each step will use all 250 rows, not a batch of 512.'
+    )
+    expect(el.querySelector('[data-test=batch-note]')?.textContent).not.toMatch(/--/)
+    objectives.settings.batch = 250
+    await vi.waitFor(() => expect(el.querySelector('[data-test=batch-note]')).toBeNull())
+  }, 20_000)
 
   it('says so when the web host cannot be reached', async () => {
     const el = await mount()

@@ -160,6 +160,8 @@ export function run(over: Partial<RunSummaryInfo> = {}): RunSummaryInfo {
     createdAt: '2025-01-01T10:00:00.000Z',
     steps: 100,
     stepsDone: 100,
+    hyper: { batch: 512, lr: 0.002, seed: 0, params: {} },
+    wallMs: 4200,
     backend: 'wasm',
     metrics: METRICS,
     checkpointStep: null,

@@ -151,6 +151,8 @@ function summarize(id: string, rec: RunRecord): RunSummary {
     dataset: rec.config.dataset.name,
     steps: rec.config.steps,
     stepsDone: rec.result?.stepsDone ?? null,
+    hyper: { batch: rec.config.batch, lr: rec.config.lr, seed: rec.config.seed, params: rec.config.params },
+    wallMs: rec.result?.durationMs ?? rec.checkpoint?.elapsedMs ?? null,
     metrics: rec.result?.metrics ?? null,
     backend: rec.backend,
     error: rec.error,

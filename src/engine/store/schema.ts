@@ -11,6 +11,7 @@
 import { z } from 'zod'
 import type { Metrics } from '../types'
 import type { RunConfig } from '../train/config'
+import type { ParamValues } from '../params'
 import type { MlpWeights } from '../models/mlp'
 
 /** A number, or `null` read back as `NaN` (how JSON stores NaN/±Infinity). */
@@ -340,6 +341,10 @@ export interface RunSummary {
   steps: number
   /** Steps actually done (once finished), else null. */
   stepsDone: number | null
+  /** The hyper-parameters a table compares runs by: batch, learning rate, seed and the objective's own params. */
+  hyper: { batch: number; lr: number; seed: number; params: ParamValues }
+  /** Training wall time: the whole run once finished, else up to its last checkpoint; null before either. */
+  wallMs: number | null
   metrics: Metrics | null
   backend: string | null
   error: RunErrorInfo | null

@@ -152,6 +152,8 @@ describe('RunStore: list, rename, delete', () => {
     const { runs, problems } = store.list()
     expect(problems).toEqual([])
     expect(runs.map((r) => r.id)).toEqual([c.id, b.id, a.id])
+    // A run with neither a result nor a checkpoint has no wall time yet.
+    expect(runs[0]!.wallMs).toBeNull()
     expect(runs[1]).toEqual({
       id: b.id,
       name: 'sinkhorn on 8gaussians',
@@ -162,6 +164,8 @@ describe('RunStore: list, rename, delete', () => {
       dataset: '8gaussians',
       steps: 100,
       stepsDone: 100,
+      hyper: { batch: 256, lr: 1e-3, seed: 7, params: { batch: 256, projections: 64, exact: true, mode: 'u' } },
+      wallMs: 10,
       metrics,
       backend: 'cpu',
       error: null,

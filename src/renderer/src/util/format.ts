@@ -57,3 +57,20 @@ export function formatLatency(ms: number | null | undefined): string {
   if (ms >= 1e-3) return `${formatNumber(ms * 1e3, 3)} µs`
   return `${formatNumber(ms * 1e6, 3)} ns`
 }
+
+/** An objective's parameters as `name value` pairs in name order (`bandwidths median · k 4`); `—` for none. */
+export function paramsLabel(params: Record<string, number | string | boolean>): string {
+  const keys = Object.keys(params).sort()
+  if (keys.length === 0) return '—'
+  return keys
+    .map((k) => {
+      const v = params[k]!
+      return `${k} ${typeof v === 'number' ? formatNumber(v) : String(v)}`
+    })
+    .join(' · ')
+}
+
+/** A learning rate as a researcher writes it: `0.002`, `0.0005`, `1e-5` (3 significant digits). */
+export function formatLearningRate(lr: number): string {
+  return Number.isFinite(lr) ? String(Number(lr.toPrecision(3))) : '—'
+}
