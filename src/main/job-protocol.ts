@@ -5,7 +5,7 @@
  */
 import type { MetricsInfo } from '../shared/api'
 import type { RunConfig } from '../engine/train/config'
-import type { InferBenchOptions } from '../engine/bench/infer-bench'
+import type { InferBenchOptions } from '../engine/bench/infer-types'
 
 /** Host → worker. */
 export type ToWorker =

@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { JobInfo } from '../shared/api'
 import type { RunConfig } from '../engine/train/config'
 import { RunStore } from '../engine/store'
-import type { InferBenchOptions } from '../engine/bench/infer-bench'
+import type { InferBenchOptions } from '../engine/bench/infer-types'
 import { HostError } from './errors'
 import type { FromWorker, ToWorker } from './job-protocol'
 

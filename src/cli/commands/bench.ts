@@ -2,8 +2,8 @@
  * `pfm bench --runs A,B,…`: onnxruntime latency and throughput of one-step maps against multi-step flow and
  * diffusion samplers (fused into one graph and as K separate calls), with the sample quality of each.
  */
+import { benchInference } from '../../engine/bench/infer-bench'
 import {
-  benchInference,
   BENCH_SAMPLERS,
   DEFAULT_BENCH_BATCHES,
   DEFAULT_BENCH_STEPS,
@@ -11,7 +11,7 @@ import {
   type BenchForm,
   type BenchSampler,
   type InferBenchReport
-} from '../../engine/bench/infer-bench'
+} from '../../engine/bench/infer-types'
 import { ConfigError } from '../../engine/errors'
 import { fmt, num, openStore, Out, parse, str, table } from '../io'
 

@@ -17,257 +17,52 @@
  * - the matched-quality configuration: the fastest (run, sampler, K) whose energy is no worse than the
  *   one-step map's (the speed-up).
  * and, per multi-step (run, sampler) at the largest K, the fused graph against K separate calls.
+ *
+ * This file is the orchestration; beside it: the option checks (infer-options.ts), the separate-calls sampler
+ * (infer-separate.ts), the timing and statistics (infer-timing.ts, infer-summary.ts), the files
+ * (infer-files.ts), the report's types (infer-types.ts) and the PyTorch peer (infer-peer.ts).
  */
-import {
-  DEFAULT_BENCH_GRID,
-  DETERMINISTIC_SAMPLER_IDS,
-  type DeterministicSamplerId
-} from '../../shared/samplers'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { InferenceSession } from 'onnxruntime-node'
-import type { BenchReportInfo } from '../../shared/api'
-import { CancelledError, ConfigError } from '../errors'
+import { CancelledError } from '../errors'
 import type { EngineContext } from '../context'
 import { yieldToEventLoop } from '../context'
 import { velocityNetModel } from '../onnx/flow'
-import { runPlan } from '../samplers'
 import { maxAbsDiff } from '../onnx/runtime'
-import { isProviderChoice, PROVIDER_CHOICES, providerLabel, resolveProvider } from '../onnx/providers'
-import {
-  flowPlan,
-  fusedSamplersOf,
-  runGraph,
-  runGraphKind,
-  runStats,
-  type FlowPlan,
-  type RunGraph
-} from '../onnx/run-graph'
+import { providerLabel, resolveProvider } from '../onnx/providers'
+import { flowPlan, fusedSamplersOf, runGraph, runGraphKind, runStats, type RunGraph } from '../onnx/run-graph'
 import { Rng } from '../rng'
 import type { RunStore } from '../store'
 import { evaluateRun, openRun, type OpenRun } from '../train/evaluate'
-import type { Metrics, Standardization } from '../types'
-import { machine as hostMachine } from './peer'
-import { benchPeer, type PeerComparison } from './infer-peer'
+import type { Metrics } from '../types'
+import { writeBenchFiles } from './infer-files'
+import { checkOptions } from './infer-options'
+import { benchPeer } from './infer-peer'
+import { separateSampler } from './infer-separate'
+import { summarize } from './infer-summary'
 import {
   BenchError,
   loadSession,
   percentiles,
+  round,
   timeCalls,
-  type InferBenchProgress,
-  type Latency
+  type InferBenchProgress
 } from './infer-timing'
+import type {
+  BenchForm,
+  BenchResult,
+  BenchSampler,
+  InferBenchOptions,
+  InferBenchReport,
+  QualityMetrics
+} from './infer-types'
+import { machine as hostMachine } from './peer'
 
-export {
-  BenchError,
-  loadSession,
-  percentiles,
-  sessionOptions,
-  timeCalls,
-  type InferBenchProgress,
-  type Latency
-} from './infer-timing'
-
-/** Every sampler with a deterministic graph can be benchmarked. */
-export const BENCH_SAMPLERS = DETERMINISTIC_SAMPLER_IDS
-export type BenchSampler = DeterministicSamplerId
-export type BenchForm = 'unrolled' | 'loop'
-export const DEFAULT_BENCH_STEPS: readonly number[] = DEFAULT_BENCH_GRID.steps
-export const DEFAULT_BENCH_BATCHES: readonly number[] = DEFAULT_BENCH_GRID.batch
-export const DEFAULT_REPEATS = 30
-/** The repeats of every configuration are spread over this many rounds through the whole grid. */
-export const DEFAULT_ROUNDS = 5
-/** Parity inputs per exported graph (the export itself checks 4096; the bench only guards what it times). */
-export const BENCH_PARITY_POINTS = 256
 const BENCH_INPUT_SEED = 0xbe4c
 
-export interface InferBenchOptions {
-  /** Run ids (one-step maps and flows; any number, any datasets). */
-  runs: string[]
-  /** Default: all four. `onestep` is always measured for one-step runs. */
-  samplers?: readonly BenchSampler[]
-  /** K of the multi-step samplers. Default 1, 2, 4, 8, 16, 32, 64, 100. */
-  steps?: readonly number[]
-  /** Default 1, 64, 1024. */
-  batch?: readonly number[]
-  /** Timed runs per case after the warm-up (default 30). */
-  repeats?: number
-  /** Rounds through the grid the repeats are spread over (default 5, at most `repeats`). */
-  rounds?: number
-  /** Untimed runs first (default max(3, repeats / 5)). */
-  warmup?: number
-  /** …and at least this long (default 100 ms). */
-  warmupMs?: number
-  /** onnxruntime intra-op threads (default 1, as the PyTorch peer; 0: onnxruntime's own default). */
-  threads?: number
-  /** Execution provider (default `cpu`; `cuda`, `tensorrt`, `webgpu` where onnxruntime-node has them). */
-  ep?: string
-  /** Quality seed (default: each run's own seed, as `pfm eval`). */
-  seed?: number
-  /** Quality sample size (default: the held-out split, as `pfm eval`). */
-  evalN?: number
-  /** Measure quality (default true). */
-  quality?: boolean
-  /** Also time the K-separate-calls baseline of multi-step samplers (default true). */
-  separate?: boolean
-  /** Fused graphs unrolled (default), as one ONNX Loop, or both (each timed). */
-  form?: BenchForm | readonly BenchForm[]
-  /** Parity inputs per graph (default 256; 0 skips the check). */
-  parityPoints?: number
-  /** Also run the PyTorch eager peer (../shared/bench/torch_infer.py) and onnxruntime on its architecture. */
-  peer?: boolean
-  /** Seconds per peer case (torch_infer.py's --seconds; default 2). */
-  peerSeconds?: number
-  /** Where ../shared lives (peer scripts). */
-  sharedDir?: string
-  /** Writes bench.json and bench.csv here. */
-  outDir?: string
-}
-
-/** The held-out figures a benchmark row carries (the mode figures for data with known modes only). */
-export type QualityMetrics = Pick<
-  Metrics,
-  'energy' | 'mmd' | 'precision' | 'recall' | 'coverage' | 'modes' | 'modesCovered' | 'highQuality'
->
-
-export interface BenchResult {
-  run: string
-  objective: string
-  dataset: string
-  sampler: BenchSampler
-  steps: number
-  /** Network evaluations per sample (Heun: 2K; realnvp: its coupling layers). */
-  evaluations: number
-  batch: number
-  /** One `session.run` for the whole sampler (one-step maps: always). */
-  fused: boolean
-  /** The fused graph's form (null: a one-step graph, or the separate calls). */
-  form: BenchForm | null
-  latencyMs: Latency
-  samplesPerSec: number
-  /** Timed runs. */
-  runs: number
-  /** The engine's held-out metrics for this sampler and K (null with quality off). */
-  metrics: QualityMetrics | null
-  /** max |ONNX − engine| on the parity inputs, data units (null when skipped). */
-  parity: number | null
-}
-
-/** The machine a benchmark ran on (as the contract shows it; `threads`: onnxruntime intra-op, 0 = its default). */
-export type BenchMachine = BenchReportInfo['machine']
-
-export interface ConfigRef {
-  run: string
-  objective: string
-  sampler: BenchSampler
-  steps: number
-  energy: number | null
-}
-
-export interface BatchComparison {
-  batch: number
-  onestepP50: number
-  /** The best multi-step configuration, timed the faster way. */
-  best: { fused: boolean; form: BenchForm | null; p50: number }
-  /** best.p50 / onestepP50. */
-  latencyRatio: number
-  /** The fastest configuration whose energy is ≤ the one-step map's; null when none reaches it. */
-  matched: (ConfigRef & { fused: boolean; form: BenchForm | null; p50: number; speedup: number }) | null
-}
-
-export interface DatasetComparison {
-  dataset: string
-  onestep: ConfigRef
-  best: ConfigRef
-  /** onestep.energy / best.energy (the one-step map's quality cost; null without quality). */
-  energyRatio: number | null
-  byBatch: BatchComparison[]
-}
-
-export interface FusedGain {
-  run: string
-  sampler: BenchSampler
-  steps: number
-  batch: number
-  /** The faster fused form. */
-  form: BenchForm | null
-  fusedP50: number
-  separateP50: number
-  /** separateP50 / fusedP50. */
-  speedup: number
-}
-
-export interface BenchSummary {
-  comparisons: DatasetComparison[]
-  /** Fused vs K separate calls, per multi-step (run, sampler) at the largest K. */
-  fusedVsSeparate: FusedGain[]
-  notes: string[]
-}
-
-export interface InferBenchReport {
-  machine: BenchMachine
-  settings: {
-    samplers: BenchSampler[]
-    steps: number[]
-    batch: number[]
-    repeats: number
-    rounds: number
-    warmup: number
-    warmupMs: number
-    forms: BenchForm[]
-    seed: number | null
-    evalN: number | null
-    parityPoints: number
-  }
-  results: BenchResult[]
-  /** Run × sampler pairs of the grid a run does not offer. */
-  skipped: { run: string; sampler: string; reason: string }[]
-  summary: BenchSummary
-  peer?: PeerComparison
-  /** Files written (with outDir). */
-  files?: string[]
-}
-
 type Ort = typeof import('onnxruntime-node')
-
-/**
- * The K-separate-calls sampler: the plan (the sampler's traced update rule) run in JS, the network session
- * called once per evaluation on x [batch, d] and t [batch]; de-standardised at the end.
- */
-export function separateSampler(
-  ort: Ort,
-  session: InferenceSession,
-  fp: FlowPlan,
-  stats: Standardization,
-  batch: number
-): (z: Float32Array) => Promise<Float32Array> {
-  const d = fp.net.dim
-  const t = new Float32Array(batch)
-  const tDims = [batch]
-  const xDims = [batch, d]
-  const net = async (input: Float32Array, time: number): Promise<Float32Array> => {
-    t.fill(time)
-    const r = await session.run({
-      x: new ort.Tensor('float32', input, xDims),
-      t: new ort.Tensor('float32', t, tDims)
-    })
-    return r[fp.output]!.data as Float32Array
-  }
-  return async (z) => {
-    const x = await runPlan(fp.plan, z, net)
-    for (let i = 0; i < x.length; i++) x[i] = x[i]! * stats.std[i % d]! + stats.mean[i % d]!
-    return x
-  }
-}
-
-function checkIntList(name: string, v: readonly number[], lo: number, hi: number): number[] {
-  if (v.length === 0) throw new ConfigError(`--${name}: give at least one value.`)
-  for (const x of v)
-    if (!(Number.isInteger(x) && x >= lo && x <= hi))
-      throw new ConfigError(`--${name}: ${x} is not an integer in [${lo}, ${hi}].`)
-  return [...new Set(v)].sort((a, b) => a - b)
-}
 
 function pickMetrics(m: Metrics): QualityMetrics {
   const { energy, mmd, precision, recall, coverage, modes, modesCovered, highQuality } = m
@@ -287,45 +82,9 @@ export async function benchInference(
   opts: InferBenchOptions,
   ctx: EngineContext<InferBenchProgress> = {}
 ): Promise<InferBenchReport> {
-  if (opts.runs.length === 0) throw new ConfigError('--runs: name at least one run (see `pfm runs`).')
-  const samplers = [...new Set(opts.samplers ?? DEFAULT_BENCH_GRID.samplers)]
-  for (const s of samplers)
-    if (!(BENCH_SAMPLERS as readonly string[]).includes(s))
-      throw new ConfigError(`--samplers: "${s}" is not one of ${BENCH_SAMPLERS.join(', ')}.`)
-  const stepsGrid = checkIntList('steps', opts.steps ?? DEFAULT_BENCH_STEPS, 1, 10_000)
-  const batches = checkIntList('batch', opts.batch ?? DEFAULT_BENCH_BATCHES, 1, 1 << 20)
-  const repeats = opts.repeats ?? DEFAULT_REPEATS
-  if (!(Number.isInteger(repeats) && repeats >= 1))
-    throw new ConfigError(`--repeats: ${repeats} is not a positive integer.`)
-  const warmup = opts.warmup ?? Math.max(3, Math.round(repeats / 5))
-  if (!(Number.isInteger(warmup) && warmup >= 0))
-    throw new ConfigError(`--warmup: ${warmup} is not a non-negative integer.`)
-  const rounds = opts.rounds ?? DEFAULT_ROUNDS
-  if (!(Number.isInteger(rounds) && rounds >= 1))
-    throw new ConfigError(`--rounds: ${rounds} is not a positive integer.`)
-  const warmupMs = opts.warmupMs ?? 100
-  const threads = opts.threads ?? 1
-  if (!(Number.isInteger(threads) && threads >= 0))
-    throw new ConfigError(`--threads: ${threads} is not an integer ≥ 0.`)
-  const epChoice = opts.ep ?? 'cpu'
-  if (!isProviderChoice(epChoice))
-    throw new BenchError(
-      `--ep ${epChoice}: not an execution provider (choose ${PROVIDER_CHOICES.join(', ')}).`
-    )
-  const parityPoints = opts.parityPoints ?? BENCH_PARITY_POINTS
-  const quality = opts.quality !== false
-  const separate = opts.separate !== false
-  const forms: BenchForm[] = [
-    ...new Set(
-      opts.form === undefined
-        ? ['unrolled' as const]
-        : typeof opts.form === 'string'
-          ? [opts.form]
-          : opts.form
-    )
-  ]
-  if (forms.length === 0 || forms.some((f) => f !== 'unrolled' && f !== 'loop'))
-    throw new ConfigError(`--form: choose unrolled, loop or both.`)
+  const settings = checkOptions(opts)
+  const { samplers, stepsGrid, batches, repeats, warmup, rounds, warmupMs, threads, epChoice } = settings
+  const { parityPoints, quality, separate, forms } = settings
   const signal = ctx.signal
   const ort: Ort = await import('onnxruntime-node')
   // The execution provider creates a session here (probed once per process), or the bench stops with its
@@ -594,195 +353,4 @@ export async function benchInference(
   }
   if (opts.outDir) report.files = writeBenchFiles(report, opts.outDir)
   return report
-}
-
-/** The summary of a result table (pure). */
-export function summarize(results: readonly BenchResult[]): BenchSummary {
-  const notes: string[] = []
-  const comparisons: DatasetComparison[] = []
-  const energyOf = (r: BenchResult): number | null => r.metrics?.energy ?? null
-  const ref = (r: BenchResult): ConfigRef => ({
-    run: r.run,
-    objective: r.objective,
-    sampler: r.sampler,
-    steps: r.steps,
-    energy: energyOf(r)
-  })
-  const datasets = [...new Set(results.map((r) => r.dataset))]
-  for (const ds of datasets) {
-    const rows = results.filter((r) => r.dataset === ds)
-    const one = rows.filter((r) => r.sampler === 'onestep')
-    const multi = rows.filter((r) => r.sampler !== 'onestep')
-    if (one.length === 0 || multi.length === 0) {
-      notes.push(`${ds}: no ${one.length === 0 ? 'one-step' : 'multi-step'} run to compare with.`)
-      continue
-    }
-    // The one-step run: lowest energy (the first without quality).
-    const oneRuns = [...new Set(one.map((r) => r.run))]
-    const oneBest = oneRuns
-      .map((id) => one.find((r) => r.run === id)!)
-      .reduce((a, b) => ((energyOf(b) ?? Infinity) < (energyOf(a) ?? Infinity) ? b : a))
-    // The best multi-step configuration: lowest energy at the largest K.
-    const kMax = Math.max(...multi.map((r) => r.steps))
-    const atMax = multi.filter((r) => r.steps === kMax)
-    const bestRow = atMax.reduce((a, b) => ((energyOf(b) ?? Infinity) < (energyOf(a) ?? Infinity) ? b : a))
-    const same = (a: BenchResult, b: BenchResult): boolean =>
-      a.run === b.run && a.sampler === b.sampler && a.steps === b.steps
-    const e1 = energyOf(oneBest)
-    const eBest = energyOf(bestRow)
-    const configs = new Map<string, BenchResult[]>()
-    for (const r of multi) {
-      const key = `${r.run}|${r.sampler}|${r.steps}`
-      configs.set(key, [...(configs.get(key) ?? []), r])
-    }
-    const byBatch: BatchComparison[] = []
-    for (const batch of [...new Set(rows.map((r) => r.batch))].sort((a, b) => a - b)) {
-      const o = one.find((r) => r.run === oneBest.run && r.batch === batch)
-      const bestTimed = multi.filter((r) => same(r, bestRow) && r.batch === batch)
-      if (!o || bestTimed.length === 0) continue
-      const fastest = (rs: BenchResult[]): BenchResult =>
-        rs.reduce((a, b) => (b.latencyMs.p50 < a.latencyMs.p50 ? b : a))
-      const b = fastest(bestTimed)
-      let matched: BatchComparison['matched'] = null
-      if (e1 !== null) {
-        const ok = multi.filter((r) => r.batch === batch && energyOf(r) !== null && energyOf(r)! <= e1)
-        if (ok.length > 0) {
-          const m = fastest(ok)
-          matched = {
-            ...ref(m),
-            fused: m.fused,
-            form: m.form,
-            p50: m.latencyMs.p50,
-            speedup: round(m.latencyMs.p50 / o.latencyMs.p50, 2)
-          }
-        }
-      }
-      byBatch.push({
-        batch,
-        onestepP50: o.latencyMs.p50,
-        best: { fused: b.fused, form: b.form, p50: b.latencyMs.p50 },
-        latencyRatio: round(b.latencyMs.p50 / o.latencyMs.p50, 2),
-        matched
-      })
-    }
-    if (e1 !== null && byBatch.every((b) => b.matched === null))
-      notes.push(
-        `${ds}: no multi-step configuration of the grid reaches the one-step map's energy ${fmt(e1)}; ` +
-          `the matched-quality speed-up is above every latency ratio measured.`
-      )
-    comparisons.push({
-      dataset: ds,
-      onestep: ref(oneBest),
-      best: ref(bestRow),
-      energyRatio: e1 !== null && eBest !== null ? round(e1 / eBest, 3) : null,
-      byBatch
-    })
-  }
-  const fusedVsSeparate: FusedGain[] = []
-  const pairs = new Map<string, BenchResult[]>()
-  for (const r of results) {
-    if (r.sampler === 'onestep') continue
-    const key = `${r.run}|${r.sampler}`
-    pairs.set(key, [...(pairs.get(key) ?? []), r])
-  }
-  for (const rs of pairs.values()) {
-    const kMax = Math.max(...rs.map((r) => r.steps))
-    for (const batch of [...new Set(rs.map((r) => r.batch))].sort((a, b) => a - b)) {
-      const fs = rs.filter((r) => r.steps === kMax && r.batch === batch && r.fused)
-      const s = rs.find((r) => r.steps === kMax && r.batch === batch && !r.fused)
-      if (fs.length === 0 || !s) continue
-      const f = fs.reduce((a, b) => (b.latencyMs.p50 < a.latencyMs.p50 ? b : a))
-      fusedVsSeparate.push({
-        run: f.run,
-        sampler: f.sampler,
-        steps: kMax,
-        batch,
-        form: f.form,
-        fusedP50: f.latencyMs.p50,
-        separateP50: s.latencyMs.p50,
-        speedup: round(s.latencyMs.p50 / f.latencyMs.p50, 2)
-      })
-    }
-  }
-  return { comparisons, fusedVsSeparate, notes }
-}
-
-export const CSV_COLUMNS = [
-  'run',
-  'objective',
-  'dataset',
-  'sampler',
-  'steps',
-  'evaluations',
-  'batch',
-  'fused',
-  'form',
-  'p10_ms',
-  'p50_ms',
-  'p90_ms',
-  'samples_per_sec',
-  'energy',
-  'mmd',
-  'precision',
-  'recall',
-  'coverage',
-  'modes',
-  'modes_covered',
-  'high_quality',
-  'parity'
-] as const
-
-/** The result table as CSV (one header line, one line per result). */
-export function benchCsv(results: readonly BenchResult[]): string {
-  const cell = (v: unknown): string => (v === null || v === undefined ? '' : String(v))
-  const lines = results.map((r) =>
-    [
-      r.run,
-      r.objective,
-      r.dataset,
-      r.sampler,
-      r.steps,
-      r.evaluations,
-      r.batch,
-      r.fused,
-      r.form,
-      r.latencyMs.p10,
-      r.latencyMs.p50,
-      r.latencyMs.p90,
-      r.samplesPerSec,
-      r.metrics?.energy,
-      r.metrics?.mmd,
-      r.metrics?.precision,
-      r.metrics?.recall,
-      r.metrics?.coverage,
-      r.metrics?.modes,
-      r.metrics?.modesCovered,
-      r.metrics?.highQuality,
-      r.parity
-    ]
-      .map(cell)
-      .join(',')
-  )
-  return [CSV_COLUMNS.join(','), ...lines].join('\n') + '\n'
-}
-
-/** Writes bench.json and bench.csv into `dir` (created if needed); returns their paths. */
-export function writeBenchFiles(report: InferBenchReport, dir: string): string[] {
-  const d = path.resolve(dir)
-  fs.mkdirSync(d, { recursive: true })
-  const json = path.join(d, 'bench.json')
-  const csv = path.join(d, 'bench.csv')
-  const files = [json, csv]
-  fs.writeFileSync(json, JSON.stringify({ ...report, files }, null, 2) + '\n')
-  fs.writeFileSync(csv, benchCsv(report.results))
-  return files
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits
-  return Math.round(v * f) / f
-}
-
-function fmt(v: number): string {
-  return Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toPrecision(3)
 }

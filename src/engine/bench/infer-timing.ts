@@ -96,7 +96,7 @@ export async function timeCalls(
   return ts
 }
 
-function round(v: number, digits: number): number {
+export function round(v: number, digits: number): number {
   const f = 10 ** digits
   return Math.round(v * f) / f
 }

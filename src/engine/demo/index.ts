@@ -12,7 +12,8 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { benchInference, type BenchResult, type InferBenchReport } from '../bench/infer-bench'
+import { benchInference } from '../bench/infer-bench'
+import type { BenchResult, InferBenchReport } from '../bench/infer-types'
 import type { EngineContext } from '../context'
 import { CancelledError, ConfigError } from '../errors'
 import { builtinModes, generateBuiltin, invertStandardization } from '../data'

@@ -4,16 +4,11 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { initBackend } from '../../../src/engine/backend'
-import {
-  benchCsv,
-  benchInference,
-  BenchError,
-  CSV_COLUMNS,
-  percentiles,
-  summarize,
-  type BenchResult,
-  type InferBenchReport
-} from '../../../src/engine/bench/infer-bench'
+import { benchInference } from '../../../src/engine/bench/infer-bench'
+import { benchCsv, CSV_COLUMNS } from '../../../src/engine/bench/infer-files'
+import { summarize } from '../../../src/engine/bench/infer-summary'
+import { BenchError, percentiles } from '../../../src/engine/bench/infer-timing'
+import type { BenchResult, InferBenchReport } from '../../../src/engine/bench/infer-types'
 import { generateBuiltin } from '../../../src/engine/data'
 import { ConfigError } from '../../../src/engine/errors'
 import { ortBinDir } from '../../../src/engine/onnx/providers'
