@@ -89,7 +89,7 @@ function workerEntry(): { file: URL; workerData?: { entry: string } } {
   // From the TypeScript sources (tsx, vitest) the thread registers tsx first (module hooks are per thread).
   if (here.endsWith('.ts'))
     return {
-      file: new URL('../engine/train/parallel/worker-boot.mjs', here),
+      file: new URL('../engine/worker-boot.mjs', here),
       workerData: { entry: new URL('./parse-worker.ts', here).href }
     }
   return { file: new URL('./parse-worker.js', here) }

@@ -9,7 +9,7 @@ import { initBackend } from '../backend'
 import { dense } from '../models/dense'
 import { Mlp } from '../models/mlp'
 import { Rng } from '../rng'
-import { mse } from '../train/parallel/losses'
+import { mse } from './parallel/losses'
 import { optimizerStep } from '../train/step'
 import { fmBatch, WORKLOAD } from './train-bench'
 

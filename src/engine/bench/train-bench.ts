@@ -19,8 +19,9 @@ import { Rng } from '../rng'
 import type { BackendId, TrainBackendId } from '../types'
 import { OrtTrainStep, TFJS_ADAM } from '../ort/train-step'
 import { adapterName, providerLabel, type ExecutionProvider } from '../onnx/providers'
-import { mse } from '../train/parallel/losses'
-import { DataParallelTrainer, defaultThreads } from '../train/parallel/trainer'
+import { defaultThreads } from '../threads'
+import { mse } from './parallel/losses'
+import { DataParallelTrainer } from './parallel/trainer'
 import { optimizerStep } from '../train/step'
 import { exec, lastLine, machine, preparePeer, sharedDir, type Machine } from './peer'
 
@@ -89,7 +90,7 @@ export interface BackendResult {
   /** Display name: the backend id, with `×N threads` for the data-parallel trainer or onnxruntime's pool. */
   name: string
   backend: TrainBackendId
-  /** Threads computing a step (wasm: 1 = the engine's plain loop, >1 = train/parallel/; onnxruntime: intra-op). */
+  /** Threads computing a step (wasm: 1 = the engine's plain loop, >1 = bench/parallel/; onnxruntime: intra-op). */
   threads: number
   status: 'ok' | 'skipped' | 'failed'
   /** Why it was skipped or failed. */

@@ -9,7 +9,7 @@ import { ConfigError } from '../errors'
 import { allObjectives } from '../objectives/registry'
 import { hasCapability, type AnyObjective, type TrainableModel } from '../objectives/types'
 import type { BackendChoice } from '../types'
-import { defaultThreads } from '../train/parallel/trainer'
+import { defaultThreads } from '../threads'
 import {
   providerLabel,
   resolveProvider,

@@ -1,6 +1,6 @@
 /**
  * The inner step of every training loop: gradients of a scalar loss with respect to the model's variables,
- * then one optimizer update. Shared by train.ts, the data-parallel trainer (train/parallel/) and the
+ * then one optimizer update. Shared by train.ts, the data-parallel trainer (bench/parallel/) and the
  * throughput benchmark (bench/train-bench.ts), so the benchmark times exactly what training runs.
  */
 import * as tf from '@tensorflow/tfjs-core'

@@ -4,9 +4,9 @@ import { initBackend } from '../../../src/engine/backend'
 import { fmBatch } from '../../../src/engine/bench/train-bench'
 import { Mlp, type MlpSpec } from '../../../src/engine/models/mlp'
 import { Rng } from '../../../src/engine/rng'
-import { mse } from '../../../src/engine/train/parallel/losses'
-import { shards, weightedAverage } from '../../../src/engine/train/parallel/protocol'
-import { DataParallelTrainer } from '../../../src/engine/train/parallel/trainer'
+import { mse } from '../../../src/engine/bench/parallel/losses'
+import { shards, weightedAverage } from '../../../src/engine/bench/parallel/protocol'
+import { DataParallelTrainer } from '../../../src/engine/bench/parallel/trainer'
 import { computeGradients, optimizerStep } from '../../../src/engine/train/step'
 
 const spec: MlpSpec = { inDim: 3, outDim: 2, width: 64, depth: 3, activation: 'silu' }

@@ -5,7 +5,7 @@ import { dense, FUSED_ACTIVATIONS, LEAKY_SLOPE, type FusedActivation } from '../
 import { activate, Mlp, type Activation, type MlpSpec } from '../../../src/engine/models/mlp'
 import { Rng } from '../../../src/engine/rng'
 import { optimizerStep } from '../../../src/engine/train/step'
-import { mse } from '../../../src/engine/train/parallel/losses'
+import { mse } from '../../../src/engine/bench/parallel/losses'
 
 const BACKENDS = ['cpu', 'wasm'] as const
 

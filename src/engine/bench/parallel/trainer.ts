@@ -9,12 +9,12 @@
  * gradient (tests/engine/bench/parallel-trainer.test.ts checks it against a single-thread step).
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
-import * as os from 'node:os'
 import * as tf from '@tensorflow/tfjs-core'
 import { currentBackend } from '../../backend'
+import { defaultThreads } from '../../threads'
 import type { Mlp } from '../../models/mlp'
 import type { BackendId } from '../../types'
-import { computeGradients } from '../step'
+import { computeGradients } from '../../train/step'
 import { PARALLEL_LOSSES, type ParallelLoss } from './losses'
 import {
   allocBuffers,
@@ -56,11 +56,6 @@ export interface ParallelTrainerOptions {
   timeoutMs?: number
 }
 
-export function defaultThreads(): number {
-  const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
-  return Math.max(1, Math.min(8, n))
-}
-
 function backendId(): BackendId {
   const cur = currentBackend()
   if (cur) return cur.id
@@ -73,7 +68,7 @@ function workerEntry(): { file: URL; entry?: string } {
   // From the TypeScript sources (tsx, vitest) the worker needs tsx registered in its own thread.
   const here = import.meta.url
   if (here.endsWith('.ts'))
-    return { file: new URL('./worker-boot.mjs', here), entry: new URL('./worker.ts', here).href }
+    return { file: new URL('../../worker-boot.mjs', here), entry: new URL('./worker.ts', here).href }
   return { file: new URL('./worker.js', here) }
 }
 

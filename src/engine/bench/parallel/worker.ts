@@ -6,7 +6,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../backend'
 import { Mlp } from '../../models/mlp'
-import { computeGradients } from '../step'
+import { computeGradients } from '../../train/step'
 import { PARALLEL_LOSSES } from './losses'
 import {
   applyFlat,
