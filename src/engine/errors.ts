@@ -2,9 +2,11 @@
  * Engine errors. Every error a user can cause is an `EngineError` whose message is one readable
  * sentence (file, line/column or field, and the reason). Front ends print `message` alone — no stack.
  */
+import type { ErrorCode } from '../shared/errors'
+
 export class EngineError extends Error {
-  readonly code: string
-  constructor(code: string, message: string) {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string) {
     super(message)
     this.code = code
     this.name = new.target.name

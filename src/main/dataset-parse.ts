@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads'
 import * as fs from 'node:fs'
 import type { DatasetPreview, FeatureStats } from '../shared/api'
+import type { ErrorCode } from '../shared/errors'
 import { classCounts, loadDatasetFile, subsample, type LoadOptions } from '../engine/data'
 import { EngineError } from '../engine/errors'
 import { Rng } from '../engine/rng'
@@ -29,7 +30,7 @@ export type ParseRequest =
 /** The worker's answer. */
 export type ParseReply =
   | { id: number; ok: true; value: Dataset | PreviewPart }
-  | { id: number; ok: false; error: { code: string | null; message: string } }
+  | { id: number; ok: false; error: { code: ErrorCode | null; message: string } }
 
 /** Mean, standard deviation, min and max of every column (float64 accumulation). */
 export function featureStats(ds: Points & { columns: string[] }): FeatureStats[] {

@@ -3,9 +3,10 @@
  * and one readable sentence — `NOT_FOUND`, `NOT_SUPPORTED`, `FORBIDDEN`, `WORKER_CRASHED`, ….
  */
 import { EngineError } from '../engine/errors'
+import type { ErrorCode } from '../shared/errors'
 
 export class HostError extends EngineError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(code, message)
   }
 }

@@ -4,6 +4,7 @@
  * or a benchmark), then exits.
  */
 import type { MetricsInfo } from '../shared/api'
+import type { ErrorCode } from '../shared/errors'
 import type { RunConfig } from '../engine/train/config'
 import type { InferBenchOptions } from '../engine/bench/infer-types'
 
@@ -60,4 +61,4 @@ export type FromWorker =
   | { type: 'done'; runId: string | null; metrics: MetricsInfo }
   | { type: 'bench-progress'; done: number; total: number; phase: string }
   | { type: 'bench-done'; benchId: string }
-  | { type: 'error'; runId: string | null; code: string; message: string }
+  | { type: 'error'; runId: string | null; code: ErrorCode; message: string }

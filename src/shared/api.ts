@@ -5,6 +5,7 @@
  *
  * Channels are named `domain:verb` (`engine:info`), one per method of {@link Api}.
  */
+import type { ErrorCode } from './errors'
 import type { DeterministicSamplerId, SamplerId } from './samplers'
 
 /** Objective families, in the order the paper presents them. */
@@ -290,7 +291,7 @@ export interface JobInfo {
   evalCurve: { step: number; metrics: MetricsInfo }[]
   /** Latest sample snapshot (standardised → data units), row-major. */
   snapshot: { step: number; points: number[]; dim: number } | null
-  error: { code: string; message: string } | null
+  error: ApiErrorInfo | null
   createdAt: string
   /** Benchmark jobs: what it is doing now (`exporting …`, `timing`, `quality …`), else null. */
   phase: string | null
@@ -606,7 +607,7 @@ export interface Events {
 /** A failure as it crosses a process boundary: a stable machine code and a sentence a researcher reads. */
 export interface ApiErrorInfo {
   /** An `EngineError` code (`CONFIG`, `DATA_FORMAT`, …) or a host code (`INVALID_REQUEST`, `INTERNAL`, …). */
-  code: string
+  code: ErrorCode
   message: string
 }
 

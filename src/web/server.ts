@@ -27,6 +27,7 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Result } from '../shared/api'
+import type { ErrorCode } from '../shared/errors'
 import { createLab, dispatch, type HostOptions, type Lab } from '../main/handlers'
 import { MAX_API_BODY_BYTES, MAX_UPLOAD_BYTES } from '../main/schemas'
 import { cacheControl, CompressedFiles, pickEncoding } from './compress'
@@ -180,7 +181,7 @@ function sendJson(
   res.end(text)
 }
 
-function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
+function sendError(res: http.ServerResponse, status: number, code: ErrorCode, message: string): void {
   sendJson(res, status, { ok: false, error: { code, message } })
 }
 

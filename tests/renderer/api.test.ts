@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { api, ApiError, pickBridge, resetBridge } from '../../src/renderer/src/api'
 import type { Bridge } from '../../src/shared/api'
+import type { ErrorCode } from '../../src/shared/errors'
 import { fakeBridge } from './fixtures'
 
 afterEach(() => {
@@ -56,5 +57,13 @@ describe('api', () => {
     const err = await api.runs.list().catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ApiError)
     expect(err).toMatchObject({ code: 'NETWORK', message: 'Cannot reach the engine: socket hang up' })
+  })
+  it('types its code with the shared union: a misspelt code fails the typecheck', () => {
+    const err = new ApiError({ code: 'DIVERGED', message: 'Training diverged at step 12.' })
+    const code: ErrorCode = err.code
+    // @ts-expect-error 'DIVERGD' is not a code the host returns (with `code: string` this line would compile)
+    const misspelt = err.code === 'DIVERGD'
+    expect(code).toBe('DIVERGED')
+    expect(misspelt).toBe(false)
   })
 })

@@ -17,6 +17,7 @@ import type {
   RunSummaryInfo,
   SampleSet
 } from '../../src/shared/api'
+import type { ErrorCode } from '../../src/shared/errors'
 
 export const INFO: EngineInfo = {
   version: '0.1.0',
@@ -97,7 +98,11 @@ export const DATASETS: DatasetInfo[] = [
 ]
 
 /** Column names of the fixture datasets (a listing carries none; a preview does). */
-const COLUMNS: Record<string, string[]> = { '8gaussians': ['x1', 'x2'], normal: ['x1'], 'file:points': ['x', 'y'] }
+const COLUMNS: Record<string, string[]> = {
+  '8gaussians': ['x1', 'x2'],
+  normal: ['x1'],
+  'file:points': ['x', 'y']
+}
 
 export function preview(info: DatasetInfo, n = 4): DatasetPreview {
   const points = Array.from({ length: n * info.dim }, (_, k) => (k % 7) - 3)
@@ -395,7 +400,7 @@ export function fakeBridge(impl: Impl = {}): FakeBridge {
         try {
           return { ok: true, value: await (fn as (...a: unknown[]) => Promise<unknown>)(...args) }
         } catch (e) {
-          const err = e as { code?: string; message?: string }
+          const err = e as { code?: ErrorCode; message?: string }
           return { ok: false, error: { code: err.code ?? 'INTERNAL', message: err.message ?? String(e) } }
         }
       })

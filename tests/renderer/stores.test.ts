@@ -383,7 +383,13 @@ describe('runs store', () => {
 
 describe('runs store: stopped runs', () => {
   it('resumes a run through training.resume, and a crashed run with a checkpoint is usable', async () => {
-    const crashed = run({ id: 'run-c', status: 'crashed', stepsDone: null, checkpointStep: 40, resumable: true })
+    const crashed = run({
+      id: 'run-c',
+      status: 'crashed',
+      stepsDone: null,
+      checkpointStep: 40,
+      resumable: true
+    })
     const early = run({ id: 'run-e', status: 'crashed', stepsDone: null, checkpointStep: null })
     useApi({ runs: { list: async () => ({ runs: [crashed, early], problems: [] }) } })
     const runs = useRunsStore()
@@ -520,7 +526,8 @@ describe('export store', () => {
   it('shows the engine sentence when the export fails', async () => {
     useApi({
       export: {
-        onnx: () => Promise.reject(new ApiError({ code: 'ONNX', message: 'Parity failed: 0.3 > 1e-4.' }))
+        onnx: () =>
+          Promise.reject(new ApiError({ code: 'ONNX_EXPORT', message: 'Parity failed: 0.3 > 1e-4.' }))
       }
     })
     const ex = useExportStore()

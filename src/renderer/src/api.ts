@@ -4,12 +4,13 @@
  * `Result`s back into values or `ApiError`s. Stores call this module; components never touch `window`.
  */
 import type { Api, ApiErrorInfo, Bridge, Events, Result, UploadInfo } from '../../shared/api'
+import type { ErrorCode } from '../../shared/errors'
 import { METHODS } from '../../shared/methods'
 import { createHttpBridge } from '../../shared/http-bridge'
 
 /** A failed call, with the host's code (`CONFIG`, `INVALID_REQUEST`, `NO_HOST`, …) and its sentence. */
 export class ApiError extends Error {
-  readonly code: string
+  readonly code: ErrorCode
   constructor({ code, message }: ApiErrorInfo) {
     super(message)
     this.name = 'ApiError'
@@ -97,7 +98,10 @@ function buildApi(): Api {
         call((lab) => {
           const fn = (lab as unknown as Record<string, Record<string, AnyMethod>>)[domain]?.[method]
           if (!fn) {
-            const error = { code: 'NOT_SUPPORTED', message: `This host does not offer ${domain}:${method}.` }
+            const error: ApiErrorInfo = {
+              code: 'NOT_SUPPORTED',
+              message: `This host does not offer ${domain}:${method}.`
+            }
             return Promise.resolve({ ok: false, error })
           }
           return fn(...args)
