@@ -317,7 +317,15 @@ describe('workbench in the browser (web host)', () => {
       await screenshot(page, '11b-benchmark-table', '[data-test=bench-table]')
       // The CSV's precision and MMD² are columns too.
       const heads = await page.locator('[data-test=bench-table] thead th').allTextContents()
-      for (const h of ['NFE', 'MMD²', 'Precision', 'Parity']) expect(heads.join('|')).toContain(h)
+      for (const h of ['NFE', 'MMD²', 'Prec.', 'Recall', 'Cov.', 'Parity'])
+        expect(heads.join('|')).toContain(h)
+      // At 1440 × 900 the whole table fits in its panel: the last column (Parity) ends inside the visible box.
+      const table = (await page.locator('[data-test=bench-table]').boundingBox())!
+      const last = page.locator('[data-test=bench-table] thead th').last()
+      expect(await last.textContent()).toBe('Parity')
+      const lastBox = (await last.boundingBox())!
+      expect(lastBox.width).toBeGreaterThan(40)
+      expect(lastBox.x + lastBox.width).toBeLessThanOrEqual(table.x + table.width + 1)
 
       const [csv] = await Promise.all([
         page.waitForEvent('download'),
