@@ -201,6 +201,12 @@ describe('App', () => {
     expect(series('throughput-chart')).toBe('2')
     // The table shows the rows of the chosen batch size (64): the map and euler at 3 K × 2 ways.
     expect(el.querySelectorAll('[data-test=bench-table] tbody tr')).toHaveLength(7)
+    // Compact enough to fit at 1440 px: no batch column (it is chosen above), one latency column, Parity last.
+    const heads = [...el.querySelectorAll('[data-test=bench-table] thead th')].map((t) => t.textContent)
+    expect(heads).not.toContain('Batch')
+    expect(heads.at(-1)).toBe('Parity')
+    const cells = [...el.querySelectorAll('[data-test=bench-table] tbody tr')][0]!.querySelectorAll('td')
+    expect(cells[heads.indexOf('p50 ms (p10–p90)')]?.textContent).toMatch(/^[\d.e-]+ \([\d.e-]+–[\d.e-]+\)$/)
     expect(el.querySelector('[data-test=bench-start]')?.hasAttribute('disabled')).toBe(true)
   })
 

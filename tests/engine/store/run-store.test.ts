@@ -164,7 +164,12 @@ describe('RunStore: list, rename, delete', () => {
       dataset: '8gaussians',
       steps: 100,
       stepsDone: 100,
-      hyper: { batch: 256, lr: 1e-3, seed: 7, params: { batch: 256, projections: 64, exact: true, mode: 'u' } },
+      hyper: {
+        batch: 256,
+        lr: 1e-3,
+        seed: 7,
+        params: { batch: 256, projections: 64, exact: true, mode: 'u' }
+      },
       wallMs: 10,
       metrics,
       backend: 'cpu',
