@@ -11,7 +11,7 @@ import { removeTempRoots, tempRoot } from '../engine/store/helpers'
 
 afterEach(removeTempRoots)
 
-const WINE = path.resolve(__dirname, '../fixtures/runs/wine-like.csv')
+const WINE = path.resolve(__dirname, '../fixtures/tables/wine-like.csv')
 
 
 describe('a 178-row table with default flags', () => {
