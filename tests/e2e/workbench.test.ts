@@ -94,9 +94,9 @@ describe('workbench in the browser (web host)', () => {
     expect(await page.locator('[data-test=preview-rows]').textContent()).toBe('3,000')
     expect(await page.locator('[data-test=preview-dim]').textContent()).toBe('2')
     expect(await page.locator('[data-test=import-error]').count()).toBe(0)
-    const stats = (await page.locator('[data-test=feature-stats]').textContent()) ?? ''
-    expect(stats).toContain('x')
-    expect(stats).toContain('y')
+    // The column names arrive with the preview (the dataset list carries none): wait for them.
+    const stats = page.locator('[data-test=feature-stats]')
+    await expect.poll(async () => (await stats.textContent()) ?? '').toMatch(/Feature.*x.*y/)
     await expect
       .poll(async () => (await canvasInk(page, '[data-test=dataset-preview]'))[0] ?? 0)
       .toBeGreaterThan(500)
