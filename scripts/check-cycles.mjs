@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Import cycles among the modules of src/ (value imports; `import type` and dynamic import() are not edges).
+// Import cycles among the modules of src/ (value imports and dynamic import(); `import type` is not an edge).
 // `npm run lint` runs it; prints each cycle as a chain of files and exits 1 when there is one.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const IMPORT = /^\s*(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm
+/** A late `import('./x')`: deferred, but still a cycle when the imported module leads back. */
+const DYNAMIC = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g
 
 /** Value-import edges of every .ts / .vue file under `root`: file → the files it imports. */
 export function importGraph(root) {
@@ -37,6 +39,10 @@ export function importGraph(root) {
         const names = braces[1].split(',').map((s) => s.trim()).filter(Boolean)
         if (names.length > 0 && names.every((n) => n.startsWith('type '))) continue
       }
+      const to = resolve(f, m[1])
+      if (to) edges.add(to)
+    }
+    for (const m of text.matchAll(DYNAMIC)) {
       const to = resolve(f, m[1])
       if (to) edges.add(to)
     }

@@ -31,13 +31,20 @@ describe('check-cycles', () => {
     expect(cycles(root)).toEqual([['a.ts', 'b.ts', 'lib/index.ts']])
   })
 
-  it('ignores type-only imports and dynamic import()', () => {
+  it('ignores type-only imports', () => {
     const root = tree({
       'a.ts': "import { b } from './b'\nexport type A = number\nexport const a = b",
-      'b.ts':
-        "import type { A } from './a'\nimport { type A as B } from './a'\nexport const b = 1\nexport const f = () => import('./a')"
+      'b.ts': "import type { A } from './a'\nimport { type A as B } from './a'\nexport const b = 1"
     })
     expect(cycles(root)).toEqual([])
+  })
+
+  it('counts a late import() as an edge: deferring the import does not remove the cycle', () => {
+    const root = tree({
+      'a.ts': "import { b } from './b'\nexport const a = b",
+      'b.ts': "export const b = 1\nexport const f = () => import('./a')"
+    })
+    expect(cycles(root)).toEqual([['a.ts', 'b.ts']])
   })
 
   it('src/ has no import cycle', () => {

@@ -7,6 +7,7 @@ import { ConfigError } from '../errors'
 import { OBJECTIVES } from './index'
 import { DENSITY_OBJECTIVES } from './density'
 import { FLOW_OBJECTIVES } from './flows'
+import { useObjectiveList } from './flows/teacher'
 import type { AnyObjective } from './types'
 
 /** Display order: the paper's families (§2, §3, §4); GANs sit with §2 as the adversarial D∞. */
@@ -18,6 +19,7 @@ const registry: AnyObjective[] = [...OBJECTIVES, ...DENSITY_OBJECTIVES, ...FLOW_
 export function allObjectives(): readonly AnyObjective[] {
   return registry
 }
+useObjectiveList(allObjectives)
 
 /** The objective with this id; a `ConfigError` naming the known ids otherwise. */
 export function findObjective(id: string): AnyObjective {

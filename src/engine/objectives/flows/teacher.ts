@@ -8,6 +8,7 @@ import { choice, int, str, type ParamSpecs, type ParamValues } from '../../param
 import type { Rng } from '../../rng'
 import {
   hasCapability,
+  type AnyObjective,
   type ModelObjective,
   type ModelSpec,
   type SampleOptions,
@@ -49,6 +50,15 @@ function record(v: unknown): Record<string, unknown> | null {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null
 }
 
+/**
+ * The registry's list of objectives, handed over by the registry when it loads: the registry includes this
+ * module (through the flow objectives), so importing it from here would be an import cycle.
+ */
+let objectiveList: (() => readonly AnyObjective[]) | null = null
+export function useObjectiveList(list: () => readonly AnyObjective[]): void {
+  objectiveList = list
+}
+
 /** Loads and rebuilds the teacher named by the `teacher` parameter. */
 export async function loadTeacher(who: string, spec: ModelSpec): Promise<Teacher> {
   const runId = String(spec.params.teacher ?? '').trim()
@@ -57,9 +67,8 @@ export async function loadTeacher(who: string, spec: ModelSpec): Promise<Teacher
   if (!spec.loadRun)
     throw new ConfigError(`${who} needs the run store to load its teacher run ${runId}; none is open here.`)
   const run = await spec.loadRun(runId)
-  // Late import: the registry includes this objective's own module.
-  const { allObjectives } = await import('../registry')
-  const teachers = allObjectives().filter(
+  if (!objectiveList) throw new Error('The objective registry has not been loaded.')
+  const teachers = objectiveList().filter(
     (o): o is ModelObjective => o.kind === 'model' && hasCapability(o, 'teacher')
   )
   const obj = teachers.find((o) => o.id === run.objective)
