@@ -67,7 +67,10 @@ async function trainedTwice(cfg: RunConfig): Promise<{ whole: string; resumed: s
 describe('resume after a stop', () => {
   it.each([
     ['energy', 'cpu'],
-    ['cfm', 'onnxruntime']
+    ['cfm', 'onnxruntime'],
+    // The one-step families share the flows' optimiser and moving average (flows/ema-model.ts), so their
+    // state is stored and restored like cfm's.
+    ['shortcut', 'cpu']
   ] as const)('%s on %s: the resumed run ends bit-identical to the uninterrupted one', async (objective, backend) => {
     const { whole, resumed, stoppedAt } = await trainedTwice(config(objective, { backend, steps: 40 }))
     expect(stoppedAt).toBe(4) // 10 % of 40 steps

@@ -7,7 +7,6 @@ import { ConfigError } from '../../errors'
 import { VelocityNet, velocityInput, type VelocityWeights, DEFAULT_MAX_FREQ } from '../../models/velocity'
 import { float, int, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
-import { optimizerStep } from '../../train/step'
 import type {
   LossContext,
   ModelExport,
@@ -17,18 +16,8 @@ import type {
   SamplerId,
   TrainableModel
 } from '../types'
-import { cosineFactor, setLearningRate } from '../../train/schedule'
-import { emaDecay, emaUpdate } from '../../train/ema'
-import { restoreVars, snapshotVars } from '../../train/variables'
-import {
-  emptyTrainState,
-  loadAdam,
-  loadVars,
-  putAdam,
-  putVars,
-  takeCounter,
-  type TrainState
-} from '../../train/train-state'
+import { setLearningRate } from '../../train/schedule'
+import { EmaNetModel, lrFactor } from './ema-model'
 import { DEFAULT_TOLERANCES, findSampler, integrateField, type Field } from '../../samplers'
 import type { GridSpec } from '../../../shared/samplers'
 
@@ -115,16 +104,7 @@ export function checkSteps(steps: number): void {
     throw new ConfigError(`The number of sampling steps must be an integer ≥ 1, got ${steps}.`)
 }
 
-/**
- * The learning-rate multiplier at `step` of `steps`: constant for the first half, then a cosine decay to
- * 5 % at the end. Regression on noisy targets (ε, x₁ − x₀) leaves Adam jittering around the optimum at a
- * constant rate; annealing it is worth about a 2× lower held-out energy on the 2-D toys at the same budget.
- */
-export function lrFactor(step: number, steps: number): number {
-  return cosineFactor(step, steps, { hold: 0.5 })
-}
-
-export { setLearningRate }
+export { lrFactor, setLearningRate }
 
 /**
  * A model whose one network v_θ(x, t) is trained by regression, L = mean ‖v_θ(x, t) − target‖², on batches
@@ -132,32 +112,20 @@ export { setLearningRate }
  * exponential moving average of the weights (decay min(ema, (1 + k)/(10 + k)) at step k) is what samples
  * and what is stored.
  */
-export abstract class VelocityModel implements FlowModel {
+export abstract class VelocityModel extends EmaNetModel<VelocityNet> implements FlowModel {
   abstract readonly kind: string
   abstract readonly samplers: readonly SamplerId[]
   readonly defaultSteps: number = DEFAULT_FLOW_STEPS
-  /** The network being optimised. */
-  readonly net: VelocityNet
-  /** Its moving average (null when ema = 0); `field` is the one that samples. */
-  readonly avg: VelocityNet | null
   readonly dim: number
-  readonly ema: number
-  /** Base learning rate (the `lrFactor` schedule scales it per step). */
-  readonly lr: number
-  private optimizer: tf.Optimizer | null = null
-  private updates = 0
 
   constructor(net: VelocityNet, lr: number, ema: number) {
-    this.net = net
+    super(net, lr, ema, (n) => VelocityNet.fromJSON(n.toJSON(), 'ema'))
     this.dim = net.spec.dim
-    this.lr = lr
-    this.ema = ema
-    this.avg = ema > 0 ? VelocityNet.fromJSON(net.toJSON(), 'ema') : null
   }
 
   /** The network that samples: the moving average when there is one. */
   get field(): VelocityNet {
-    return this.avg ?? this.net
+    return this.sampling
   }
 
   /** The regression batch for data rows y [B, d]. */
@@ -169,11 +137,6 @@ export abstract class VelocityModel implements FlowModel {
    */
   regressionBatch(y: Float32Array, B: number, ctx: LossContext): FlowBatch {
     return this.batch(y, B, ctx)
-  }
-
-  /** The moving average's decay at the k-th applied update: min(ema, (1 + k)/(10 + k)). */
-  static emaDecay(ema: number, k: number): number {
-    return emaDecay(ema, k)
   }
 
   /** What the network predicts, as the samplers see it (a velocity, or ε̂ of a VP diffusion). */
@@ -232,21 +195,11 @@ export abstract class VelocityModel implements FlowModel {
   step(y: tf.Tensor2D, ctx: LossContext): { loss: number } {
     const B = y.shape[0]
     const b = this.batch(y.dataSync() as Float32Array, B, ctx)
-    this.optimizer ??= tf.train.adam(this.lr)
-    setLearningRate(this.optimizer, this.lr * lrFactor(ctx.step, ctx.steps))
     const { dim, timeDim } = this.net.spec
-    const loss = optimizerStep(
-      this.optimizer,
-      () => {
-        const input = tf.tensor2d(velocityInput(b.x, b.t, this.net.spec), [B, dim + timeDim])
-        return tf.mean(tf.squaredDifference(this.net.applyInput(input), tf.tensor2d(b.target, [B, dim])))
-      },
-      this.net.variables()
-    )
-    if (this.avg && Number.isFinite(loss)) {
-      const k = this.updates++
-      emaUpdate(this.avg.variables(), this.net.variables(), emaDecay(this.ema, k))
-    }
+    const loss = this.fit(() => {
+      const input = tf.tensor2d(velocityInput(b.x, b.t, this.net.spec), [B, dim + timeDim])
+      return tf.mean(tf.squaredDifference(this.net.applyInput(input), tf.tensor2d(b.target, [B, dim])))
+    }, ctx)
     return { loss }
   }
 
@@ -297,42 +250,4 @@ export abstract class VelocityModel implements FlowModel {
     return { kind: this.kind, net: this.field.toJSON(), ema: this.ema, ...this.extraJSON() }
   }
 
-  private allVariables(): tf.Variable[] {
-    return [...this.net.variables(), ...(this.avg?.variables() ?? [])]
-  }
-
-  snapshot(): tf.Tensor[] {
-    return snapshotVars(this.allVariables())
-  }
-
-  trainState(): TrainState {
-    const st = emptyTrainState()
-    putVars(st, 'net', this.net.variables())
-    if (this.avg) putVars(st, 'avg', this.avg.variables())
-    putAdam(st, 'adam', this.optimizer, this.net.variables())
-    st.counters.updates = this.updates
-    return st
-  }
-
-  loadTrainState(st: TrainState): void {
-    loadVars(st, 'net', this.net.variables())
-    if (this.avg) loadVars(st, 'avg', this.avg.variables())
-    const opt = tf.train.adam(this.lr)
-    if (loadAdam(st, 'adam', opt, this.net.variables())) {
-      this.optimizer?.dispose()
-      this.optimizer = opt
-    } else opt.dispose()
-    this.updates = takeCounter(st, 'updates')
-  }
-
-  restore(snapshot: tf.Tensor[]): void {
-    restoreVars(this.allVariables(), snapshot)
-  }
-
-  dispose(): void {
-    this.optimizer?.dispose()
-    this.optimizer = null
-    this.net.dispose()
-    this.avg?.dispose()
-  }
 }

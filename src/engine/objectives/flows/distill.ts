@@ -11,7 +11,7 @@ import { ConfigError } from '../../errors'
 import { Mlp, type MlpWeights } from '../../models/mlp'
 import { float, int } from '../../params'
 import type { Rng } from '../../rng'
-import { optimizerStep } from '../../train/step'
+import type { TrainState } from '../../train/train-state'
 import type {
   LossContext,
   ModelObjective,
@@ -20,16 +20,9 @@ import type {
   SampleOptions,
   SamplerId
 } from '../types'
-import { restoreVars, snapshotVars } from '../../train/variables'
 import { mapDiagnostics } from './diagnostics'
-import {
-  SAMPLE_CHUNK,
-  checkNoiseSpec,
-  checkSampler,
-  lrFactor,
-  setLearningRate,
-  type FlowModel
-} from './common'
+import { SAMPLE_CHUNK, checkNoiseSpec, checkSampler, type FlowModel } from './common'
+import { EmaNetModel } from './ema-model'
 import {
   TEACHER_PARAMS,
   drawIndices,
@@ -51,34 +44,34 @@ export interface DistillWeights {
 
 export const DISTILL_SAMPLERS: readonly SamplerId[] = ['onestep']
 
-export class DistillModel implements FlowModel {
+export class DistillModel extends EmaNetModel<Mlp> implements FlowModel {
   readonly kind = 'distill'
   readonly samplers = DISTILL_SAMPLERS
   readonly defaultSteps = 1
   readonly dim: number
-  readonly phi: Mlp
-  readonly avg: Mlp | null
-  private optimizer: tf.Optimizer | null = null
-  private updates = 0
 
   constructor(
     phi: Mlp,
-    readonly lr: number,
-    readonly ema: number,
+    lr: number,
+    ema: number,
     private readonly pool: PairPool | null,
     private readonly teacher: Teacher | null,
     private readonly teacherId: string,
     private readonly refreshEvery: number,
     private readonly rng: Rng | null
   ) {
-    this.phi = phi
+    super(phi, lr, ema, (n) => Mlp.fromJSON(n.toJSON(), 'phi-ema'))
     this.dim = phi.spec.outDim
-    this.avg = ema > 0 ? Mlp.fromJSON(phi.toJSON(), 'phi-ema') : null
+  }
+
+  /** The map being trained. */
+  get phi(): Mlp {
+    return this.net
   }
 
   /** The map that samples: the moving average when there is one. */
   get map(): Mlp {
-    return this.avg ?? this.phi
+    return this.sampling
   }
 
   /**
@@ -119,11 +112,8 @@ export class DistillModel implements FlowModel {
   step(y: tf.Tensor2D, ctx: LossContext): { loss: number; extra?: Record<string, number> } {
     const B = y.shape[0]
     const { z, x } = this.regressionPairs(B, ctx)
-    this.optimizer ??= tf.train.adam(this.lr)
-    setLearningRate(this.optimizer, this.lr * lrFactor(ctx.step, ctx.steps))
     const d = this.dim
-    const loss = optimizerStep(
-      this.optimizer,
+    const loss = this.fit(
       () =>
         tf.mean(
           tf.sum(
@@ -134,19 +124,17 @@ export class DistillModel implements FlowModel {
             1
           )
         ),
-      this.phi.variables()
+      ctx
     )
-    if (this.avg && Number.isFinite(loss)) {
-      const k = this.updates++
-      const decay = Math.min(this.ema, (1 + k) / (10 + k))
-      const src = this.phi.variables()
-      tf.tidy(() =>
-        this.avg!.variables().forEach((a, i) =>
-          a.assign(tf.add(tf.mul(a, decay), tf.mul(src[i]!, 1 - decay)))
-        )
-      )
-    }
     return { loss }
+  }
+
+  /**
+   * The training state to resume from; none while the pool is being refreshed (its rows and the refresh
+   * stream are not stored).
+   */
+  override trainState(): TrainState | null {
+    return this.refreshEvery > 0 ? null : super.trainState()
   }
 
   /** Regenerates the k-th eighth of the pool (a ring over the pool). */
@@ -186,23 +174,7 @@ export class DistillModel implements FlowModel {
     return { kind: 'distill', phi: this.map.toJSON(), ema: this.ema, teacher: this.teacherId }
   }
 
-  private allVariables(): tf.Variable[] {
-    return [...this.phi.variables(), ...(this.avg?.variables() ?? [])]
-  }
-
-  snapshot(): tf.Tensor[] {
-    return snapshotVars(this.allVariables())
-  }
-
-  restore(snapshot: tf.Tensor[]): void {
-    restoreVars(this.allVariables(), snapshot)
-  }
-
-  dispose(): void {
-    this.optimizer?.dispose()
-    this.optimizer = null
-    this.phi.dispose()
-    this.avg?.dispose()
+  protected override disposeExtra(): void {
     this.teacher?.model.dispose()
   }
 }

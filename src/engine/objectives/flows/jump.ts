@@ -1,8 +1,8 @@
 /**
  * Pieces shared by the one-step flow families — `meanflow`, `shortcut`, `cd`, `ct`: a network of the average
  * velocity u_θ(x, t, h) over [t, t + h] (models/jump.ts) trained by a weighted regression on targets the
- * objective builds (stop-gradient: they are plain numbers by the time the tape starts), Adam on the flows'
- * `lrFactor` schedule, an exponential moving average that samples.
+ * objective builds (stop-gradient: they are plain numbers by the time the tape starts); Adam, the schedule
+ * and the moving average that samples come from `EmaNetModel` (ema-model.ts).
  *
  * Sampling follows the flows' direction (t = 0 noise, t = 1 data):
  * - `onestep`: x = z + u_θ(z, 0, 1) — one network evaluation; stored as the residual map `phi`, so sampling,
@@ -21,20 +21,10 @@ import { ConfigError } from '../../errors'
 import { JumpNet, type JumpWeights } from '../../models/jump'
 import { float, int, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
-import { emaDecay, emaUpdate } from '../../train/ema'
-import { optimizerStep } from '../../train/step'
-import { restoreVars, snapshotVars } from '../../train/variables'
 import type { LossContext, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
 import { mapDiagnostics } from './diagnostics'
-import {
-  SAMPLE_CHUNK,
-  checkNoiseSpec,
-  checkSampler,
-  checkSteps,
-  lrFactor,
-  setLearningRate,
-  type FlowModel
-} from './common'
+import { SAMPLE_CHUNK, checkNoiseSpec, checkSampler, checkSteps, type FlowModel } from './common'
+import { EmaNetModel } from './ema-model'
 
 /** A regression batch: inputs x [B, d] at times t [B] with horizons h [B], targets [B, d], row weights [B]. */
 export interface JumpBatch {
@@ -105,27 +95,19 @@ export function straightPath(
   return { x, v }
 }
 
-export abstract class JumpModel implements FlowModel {
+export abstract class JumpModel extends EmaNetModel<JumpNet> implements FlowModel {
   abstract readonly kind: string
   readonly samplers = JUMP_SAMPLERS
   readonly defaultSteps = 1
   readonly dim: number
-  /** Its moving average (null when ema = 0); `field` is the one that samples. */
-  readonly avg: JumpNet | null
-  private optimizer: tf.Optimizer | null = null
-  private updates = 0
 
-  constructor(
-    readonly net: JumpNet,
-    readonly lr: number,
-    readonly ema: number
-  ) {
+  constructor(net: JumpNet, lr: number, ema: number) {
+    super(net, lr, ema, (n) => JumpNet.fromJSON(n.toJSON(), 'jump-ema'))
     this.dim = net.spec.dim
-    this.avg = ema > 0 ? JumpNet.fromJSON(net.toJSON(), 'jump-ema') : null
   }
 
   get field(): JumpNet {
-    return this.avg ?? this.net
+    return this.sampling
   }
 
   /** The regression batch for data rows y [B, d] (targets computed off the tape). */
@@ -144,20 +126,12 @@ export abstract class JumpModel implements FlowModel {
   step(y: tf.Tensor2D, ctx: LossContext): { loss: number; extra?: Record<string, number> } {
     const B = y.shape[0]
     const b = this.batch(y.dataSync() as Float32Array, B, ctx)
-    this.optimizer ??= tf.train.adam(this.lr)
-    setLearningRate(this.optimizer, this.lr * lrFactor(ctx.step, ctx.steps))
     const d = this.dim
-    const loss = optimizerStep(
-      this.optimizer,
-      () => {
-        const u = this.net.applyInput(tf.tensor2d(this.net.input(b.x, b.t, b.h), [B, this.net.inDim]))
-        const sq = tf.mean(tf.squaredDifference(u, tf.tensor2d(b.target, [B, d])), 1)
-        return b.weight ? tf.mean(tf.mul(sq, tf.tensor1d(b.weight))) : tf.mean(sq)
-      },
-      this.net.variables()
-    )
-    if (this.avg && Number.isFinite(loss))
-      emaUpdate(this.avg.variables(), this.net.variables(), emaDecay(this.ema, this.updates++))
+    const loss = this.fit(() => {
+      const u = this.net.applyInput(tf.tensor2d(this.net.input(b.x, b.t, b.h), [B, this.net.inDim]))
+      const sq = tf.mean(tf.squaredDifference(u, tf.tensor2d(b.target, [B, d])), 1)
+      return b.weight ? tf.mean(tf.mul(sq, tf.tensor1d(b.weight))) : tf.mean(sq)
+    }, ctx)
     return b.extra ? { loss, extra: b.extra } : { loss }
   }
 
@@ -197,29 +171,6 @@ export abstract class JumpModel implements FlowModel {
       ...this.extraJSON()
     }
   }
-
-  private allVariables(): tf.Variable[] {
-    return [...this.net.variables(), ...(this.avg?.variables() ?? [])]
-  }
-
-  snapshot(): tf.Tensor[] {
-    return snapshotVars(this.allVariables())
-  }
-
-  restore(snapshot: tf.Tensor[]): void {
-    restoreVars(this.allVariables(), snapshot)
-  }
-
-  dispose(): void {
-    this.optimizer?.dispose()
-    this.optimizer = null
-    this.net.dispose()
-    this.avg?.dispose()
-    this.disposeExtra()
-  }
-
-  /** Frees what a subclass holds besides the networks (a teacher, a target network). */
-  protected disposeExtra(): void {}
 }
 
 /** Reads a stored jump network, naming the objective in the error. */
