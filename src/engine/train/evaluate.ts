@@ -8,6 +8,7 @@ import type { Dataset, ImageInfo, Metrics, Points } from '../types'
 import { BEST_WEIGHTS_FILE, WEIGHTS_FILE, type LoadedRun, type RunStore, type WeightsChoice } from '../store'
 import { Rng } from '../rng'
 import type { RunConfig } from './config'
+import { runDiagnostics } from './diagnostics'
 import { classifierDir, imageEvaluator } from './image-eval'
 import { STREAMS, loadRunDataset, prepareData, restoreModel, runModes, scoreModel, streamRng } from './train'
 
@@ -112,7 +113,7 @@ export async function evaluateRun(
       runModes(open.config.dataset.spec, stats),
       images
     )
-    const extra = open.model.evaluate?.(heldout, rng.fork()) ?? {}
+    const extra = runDiagnostics(open.model, open.weights, open.config, heldout, rng.fork())
     return {
       metrics: scored.metrics,
       sampler: scored.sampler,

@@ -30,6 +30,7 @@ import { computeMetrics, type ImageEvaluator, type KnownModes } from '../metrics
 import type { BestInfo, RunHandle, RunStore } from '../store'
 import { SNAPSHOT_POINTS, snapshotSteps } from '../store/snapshots'
 import type { ModelConfig, RunConfig } from './config'
+import { runDiagnostics } from './diagnostics'
 import { classifierDir, imageEvaluator } from './image-eval'
 import { PushforwardModel } from './pushforward-model'
 import { SNAPSHOT_EVERY } from './variables'
@@ -588,8 +589,8 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     // ── the end: final held-out metrics, weights, samples ──
     const durationMs = performance.now() - t0
     const scored = scoreModel(model, heldout, train, evalN, evalRng.fork(), undefined, known, images)
-    const extra = model.evaluate?.(heldout, evalRng.fork()) ?? {}
     const weights = model.toJSON()
+    const extra = runDiagnostics(model, weights, config, heldout, evalRng.fork())
     handle?.saveWeights(weights)
     keepBest(config.steps, scored.metrics)
     const samples: Points = { n: Math.min(heldout.n, 5000), d: ds.d, data: new Float32Array(0) }

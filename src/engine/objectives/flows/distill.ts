@@ -20,7 +20,6 @@ import type {
   SampleOptions,
   SamplerId
 } from '../types'
-import { mapDiagnostics } from './diagnostics'
 import { SAMPLE_CHUNK, checkNoiseSpec, checkSampler, type FlowModel } from './common'
 import { EmaNetModel } from './ema-model'
 import {
@@ -163,11 +162,6 @@ export class DistillModel extends EmaNetModel<Mlp> implements FlowModel {
 
   sample(n: number, rng: Rng, opts: SampleOptions): Float32Array {
     return this.transport(rng.normals(n * this.dim), opts)
-  }
-
-  /** Transport cost E‖ψ(z) − z‖² of the distilled map (diagnostics.ts). */
-  evaluate(_heldout: unknown, rng: Rng): Record<string, number> {
-    return mapDiagnostics((z) => this.transport(z), this.dim, rng)
   }
 
   toJSON(): DistillWeights & Record<string, unknown> {

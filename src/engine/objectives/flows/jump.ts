@@ -22,7 +22,6 @@ import { JumpNet, type JumpWeights } from '../../models/jump'
 import { float, int, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
 import type { LossContext, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
-import { mapDiagnostics } from './diagnostics'
 import { SAMPLE_CHUNK, checkNoiseSpec, checkSampler, checkSteps, type FlowModel } from './common'
 import { EmaNetModel } from './ema-model'
 
@@ -155,11 +154,6 @@ export abstract class JumpModel extends EmaNetModel<JumpNet> implements FlowMode
 
   sample(n: number, rng: Rng, opts: SampleOptions): Float32Array {
     return this.transport(rng.normals(n * this.dim), opts)
-  }
-
-  /** Transport cost E‖φ(z) − z‖² of the one-step map (diagnostics.ts). */
-  evaluate(_heldout: unknown, rng: Rng): Record<string, number> {
-    return mapDiagnostics((z) => this.transport(z, { sampler: 'onestep', steps: 1 }), this.dim, rng)
   }
 
   toJSON(): { kind: string } & Record<string, unknown> {
