@@ -16,7 +16,7 @@ import type { ModelConfig } from './config'
 
 /** The one-step map z [n, d] → x [n, d] (standardised) of a model, or null when it has none on N(0, I_d). */
 export function oneStepMap(
-  model: TrainableModel,
+  model: Pick<TrainableModel, 'exportAs'>,
   weights: Record<string, unknown>,
   base: ModelConfig['base'],
   d: number
@@ -43,7 +43,7 @@ export function oneStepMap(
 
 /** The model's own figures and, for a one-step map, its transport cost (see the header). */
 export function runDiagnostics(
-  model: TrainableModel,
+  model: Pick<TrainableModel, 'evaluate' | 'exportAs'>,
   weights: Record<string, unknown>,
   config: { model: Pick<ModelConfig, 'base'> },
   heldout: Points,
