@@ -18,8 +18,8 @@ export default defineConfig({
       lib: {
         entry: {
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
-          'job-worker': resolve(import.meta.dirname, 'src/main/job-worker.ts'),
-          'parse-worker': resolve(import.meta.dirname, 'src/main/parse-worker.ts')
+          'job-worker': resolve(import.meta.dirname, 'src/host/job-worker.ts'),
+          'parse-worker': resolve(import.meta.dirname, 'src/host/parse-worker.ts')
         }
       },
       rolldownOptions: { external: ENGINE_EXTERNALS }

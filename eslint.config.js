@@ -5,22 +5,44 @@ import tseslint from 'typescript-eslint'
 import pluginVue from 'eslint-plugin-vue'
 import globals from 'globals'
 
-/** Imports the engine and the CLI must never make: they are plain Node, shared by every front end. */
+/**
+ * Imports the engine, the host, the web host and the CLI must never make: they are plain Node, shared by every
+ * front end (only src/main, the Electron shell, imports electron).
+ */
+const UI_MESSAGE = 'src/engine, src/host, src/web and src/cli are plain Node: no Electron or UI imports.'
 const UI_IMPORTS = {
   paths: ['electron', 'vue', 'pinia', 'echarts', 'vue-echarts'].map((name) => ({
     name,
-    message: 'src/engine and src/cli are plain Node: no Electron or UI imports.'
+    message: UI_MESSAGE
   })),
   patterns: [
-    {
-      group: ['electron/*', 'vue/*', '@vue/*', 'pinia/*', 'echarts/*', 'vue-echarts/*'],
-      message: 'src/engine and src/cli are plain Node: no Electron or UI imports.'
-    }
+    { group: ['electron/*', 'vue/*', '@vue/*', 'pinia/*', 'echarts/*', 'vue-echarts/*'], message: UI_MESSAGE }
   ]
 }
 
+/** The layers below the hosts never reach up into them. */
+const HOST_PATTERNS = [
+  {
+    group: ['**/host', '**/host/**', '**/main', '**/main/**', '**/web', '**/web/**', '**/cli', '**/cli/**'],
+    message: 'src/engine sits below the hosts and the CLI: it must not import them.'
+  },
+  {
+    group: ['**/renderer/**', '**/preload/**'],
+    message: 'The renderer and preload are separate processes: import the contract from src/shared instead.'
+  }
+]
+
 export default defineConfig(
-  globalIgnores(['out/', 'dist/', 'node_modules/', 'runs/', 'lab-data/', 'tests/fixtures/', 'test-results/', '.cache/']),
+  globalIgnores([
+    'out/',
+    'dist/',
+    'node_modules/',
+    'runs/',
+    'lab-data/',
+    'tests/fixtures/',
+    'test-results/',
+    '.cache/'
+  ]),
 
   js.configs.recommended,
   tseslint.configs.recommended,
@@ -40,6 +62,7 @@ export default defineConfig(
     files: [
       'bin/**',
       'src/main/**',
+      'src/host/**',
       'src/engine/**',
       'src/cli/**',
       'src/web/**',
@@ -63,7 +86,45 @@ export default defineConfig(
   },
 
   {
-    files: ['src/engine/**', 'src/cli/**'],
+    files: ['src/engine/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { ...UI_IMPORTS, patterns: [...UI_IMPORTS.patterns, ...HOST_PATTERNS] }
+      ]
+    }
+  },
+  {
+    // The host (handlers, jobs, stores) serves both the Electron shell (src/main) and the web host (src/web).
+    files: ['src/host/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...UI_IMPORTS,
+          patterns: [
+            ...UI_IMPORTS.patterns,
+            {
+              group: [
+                '**/main',
+                '**/main/**',
+                '**/web',
+                '**/web/**',
+                '**/cli',
+                '**/cli/**',
+                '**/renderer/**',
+                '**/preload/**'
+              ],
+              message:
+                'src/host is used by src/main and src/web: it must not import them (or the CLI, renderer).'
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
+    files: ['src/cli/**', 'src/web/**'],
     rules: { 'no-restricted-imports': ['error', UI_IMPORTS] }
   },
   {
@@ -83,6 +144,7 @@ export default defineConfig(
                 '**/engine',
                 '**/engine/**',
                 '**/main/**',
+                '**/host/**',
                 '**/preload/**',
                 '**/renderer/**',
                 '**/cli/**',

@@ -15,6 +15,7 @@ export default defineConfig({
             'tests/engine/**/*.test.ts',
             'tests/cli/**/*.test.ts',
             'tests/main/**/*.test.ts',
+            'tests/host/**/*.test.ts',
             'tests/web/**/*.test.ts'
           ],
           environment: 'node',

@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { isEngineError } from '../../src/engine/errors'
 import { Rng } from '../../src/engine/rng'
-import { DatasetLibrary, FILES_DIR, INDEX_FILE } from '../../src/main/datasets'
+import { DatasetLibrary, FILES_DIR, INDEX_FILE } from '../../src/host/datasets'
 import { GENERATED, npy } from '../../tests/helpers/data-fixtures'
 import { oneLine, type FaultCategory, type FaultContext, type Trial } from './types'
 

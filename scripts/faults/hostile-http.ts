@@ -7,8 +7,8 @@ import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as path from 'node:path'
 import { WebSocket } from 'ws'
-import { channels } from '../../src/main/handlers'
-import type { SpawnWorker } from '../../src/main/jobs'
+import { channels } from '../../src/host/handlers'
+import type { SpawnWorker } from '../../src/host/jobs'
 import {
   MAX_BODY_BYTES,
   MAX_UPLOAD_BYTES,

@@ -5,7 +5,7 @@
 import { app, BrowserWindow, session, shell, type WebContents } from 'electron'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { createLab, type Lab } from './handlers'
+import { createLab, type Lab } from '../host/handlers'
 import { forwardEvents, registerIpc } from './ipc'
 import { nativeDialogs, utilityWorker } from './native'
 import { resourcePath, WINDOW_ICON } from './resources'

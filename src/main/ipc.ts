@@ -4,7 +4,7 @@
  */
 import { BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron'
 import type { Events, Handlers, Result } from '../shared/api'
-import { channels, dispatch, type Lab } from './handlers'
+import { channels, dispatch, type Lab } from '../host/handlers'
 import { refuseCaller } from './ipc-guard'
 
 /** Registers every handler; returns a function that removes them again. */

@@ -4,9 +4,9 @@
  */
 import { BrowserWindow, dialog, utilityProcess } from 'electron'
 import { SUPPORTED_EXTENSIONS } from '../engine/data'
-import type { NativeDialogs } from './handlers'
-import type { FromWorker, ToWorker } from './job-protocol'
-import type { SpawnWorker, WorkerHandle } from './jobs'
+import type { NativeDialogs } from '../host/handlers'
+import type { FromWorker, ToWorker } from '../host/job-protocol'
+import type { SpawnWorker, WorkerHandle } from '../host/jobs'
 
 /** Starts each job in an Electron utility process running `workerPath` (the built worker bundle). */
 export function utilityWorker(workerPath: string): SpawnWorker {

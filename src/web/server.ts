@@ -28,8 +28,8 @@ import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Result } from '../shared/api'
 import type { ErrorCode } from '../shared/errors'
-import { createLab, dispatch, type HostOptions, type Lab } from '../main/handlers'
-import { MAX_API_BODY_BYTES, MAX_UPLOAD_BYTES } from '../main/schemas'
+import { createLab, dispatch, type HostOptions, type Lab } from '../host/handlers'
+import { MAX_API_BODY_BYTES, MAX_UPLOAD_BYTES } from '../host/schemas'
 import { cacheControl, CompressedFiles, pickEncoding } from './compress'
 
 /** Where `electron-vite build` writes the renderer. */

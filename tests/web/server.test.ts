@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import type { JobInfo } from '../../src/shared/api'
 import { createHttpBridge, type SocketLike } from '../../src/shared/http-bridge'
-import type { SpawnWorker, WorkerHandle } from '../../src/main/jobs'
+import type { SpawnWorker, WorkerHandle } from '../../src/host/jobs'
 import { pickEncoding } from '../../src/web/compress'
 import {
   checkOrigin,

@@ -13,7 +13,7 @@ import { RunStore } from '../../../src/engine/store'
 import { sampleRun } from '../../../src/engine/train/evaluate'
 import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
 import type { Dataset } from '../../../src/engine/types'
-import { sampleSet } from '../../../src/main/runs'
+import { sampleSet } from '../../../src/host/runs'
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pfl-grid-'))
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { energyDistance } from '../../src/engine/metrics/energy-distance'
 import { Rng } from '../../src/engine/rng'
 import type { Points } from '../../src/engine/types'
-import { energyFloor, evaluationsPerSample } from '../../src/main/runs'
+import { energyFloor, evaluationsPerSample } from '../../src/host/runs'
 
 function gaussian(n: number, rng: Rng, shift = 0): Points {
   const data = new Float32Array(2 * n)

@@ -13,15 +13,15 @@ import type {
 } from '../../src/shared/api'
 import { generateBuiltin } from '../../src/engine/data'
 import { makeRunConfig } from '../../src/engine/train/train'
-import { createLab, dispatch, type Lab } from '../../src/main/handlers'
-import type { FromWorker, ToWorker } from '../../src/main/job-protocol'
+import { createLab, dispatch, type Lab } from '../../src/host/handlers'
+import type { FromWorker, ToWorker } from '../../src/host/job-protocol'
 import {
   appendThinned,
   forkWorker,
   JobManager,
   type SpawnWorker,
   type WorkerHandle
-} from '../../src/main/jobs'
+} from '../../src/host/jobs'
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-jobs-'))
 const TERMINAL = ['completed', 'failed', 'cancelled']

@@ -1,7 +1,7 @@
 /** A Datasets preview of an image set: 64 images, pooled pixel statistics and the rows per class. */
 import { describe, expect, it } from 'vitest'
 import { resolveDataset } from '../../src/engine/data'
-import { IMAGE_PREVIEW, previewOf } from '../../src/main/dataset-parse'
+import { IMAGE_PREVIEW, previewOf } from '../../src/host/dataset-parse'
 
 describe('previewOf an image set', () => {
   it('sends at most 64 images, one pixel-statistics row and the class counts of all rows', () => {

@@ -3,8 +3,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { DatasetInfo, DatasetPreview, EngineInfo, ObjectiveInfo } from '../../src/shared/api'
-import { channels, createLab, dispatch } from '../../src/main/handlers'
-import type { SpawnWorker } from '../../src/main/jobs'
+import { channels, createLab, dispatch } from '../../src/host/handlers'
+import type { SpawnWorker } from '../../src/host/jobs'
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-handlers-'))
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
