@@ -106,6 +106,8 @@ export interface ModelSpec {
   rng: Rng
   /** Loads another run's weights (teachers for `distill` / `reflow`); absent outside a run store. */
   loadRun?(id: string): Promise<{ objective: string; weights: unknown; config: unknown }>
+  /** The run's log, for what a model reports while it trains (reflow's rounds). */
+  log?(message: string): void
 }
 
 /**
@@ -169,6 +171,11 @@ export interface RegressionSpec {
   lossScale: number
   /** A step's network inputs [B, in] and targets [B, out], drawn as the model's own step draws them. */
   batch(y: tf.Tensor2D, ctx: LossContext): { input: Float32Array; target: Float32Array }
+  /**
+   * True when the batch of this step reads the model's current weights (reflow regenerating its pairs at a
+   * new round): the trainer copies the weights it trained into the model first.
+   */
+  readsWeights?(ctx: LossContext): boolean
 }
 
 /**

@@ -108,6 +108,7 @@ export class OrtRegressionModel implements AsyncTrainableModel {
   }
 
   async step(y: tf.Tensor2D, ctx: LossContext): Promise<StepResult> {
+    if (this.adapter.readsWeights?.(ctx)) this.sync()
     const { input, target } = this.adapter.batch(y, ctx)
     const lr = this.adapter.lr * lrFactor(ctx.step, ctx.steps)
     const decay = this.adapter.avg ? emaDecay(this.adapter.ema, this.trainer.updates) : 0
@@ -188,10 +189,11 @@ export class OrtRegressionModel implements AsyncTrainableModel {
 
   /**
    * The trainer's state, when the wrapped model is resumable itself (its batches depend only on the run's rng):
-   * not distillation, whose teacher pairs come from its own stream and pool, which a checkpoint does not hold.
+   * not distillation nor reflow over several rounds, whose pairs come from their own stream and pool, which a
+   * checkpoint does not hold.
    */
   async trainState(): Promise<TrainState | null> {
-    return this.inner.trainState ? this.trainer.state() : null
+    return (await this.inner.trainState?.()) ? this.trainer.state() : null
   }
 
   loadTrainState(st: TrainState): void {

@@ -235,7 +235,8 @@ export async function createModel(
   obj: AnyObjective,
   config: RunConfig,
   dim: number,
-  store?: RunStore
+  store?: RunStore,
+  log?: (message: string) => void
 ): Promise<TrainableModel> {
   const params = resolveParams(`Objective ${obj.id}`, obj.params, config.params)
   const rng = streamRng(config.seed, STREAMS.init)
@@ -248,6 +249,7 @@ export async function createModel(
     lr: config.lr,
     batch: config.batch,
     rng,
+    ...(log ? { log } : {}),
     ...(store
       ? {
           loadRun: async (id: string) => {
@@ -443,7 +445,7 @@ export async function buildLoopModel(
       (trainer === 'onnxruntime' ? ` (sampling and metrics on ${backend.id})` : '') +
       (skipped.length ? ` (skipped ${skipped.join('; ')})` : '')
   )
-  const built = await createModel(obj, config, dim, ctx.store)
+  const built = await createModel(obj, config, dim, ctx.store, ctx.log)
   try {
     const model =
       trainer === 'onnxruntime'

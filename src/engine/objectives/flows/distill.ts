@@ -129,11 +129,11 @@ export class DistillModel extends EmaNetModel<Mlp> implements FlowModel {
   }
 
   /**
-   * The training state to resume from; none while the pool is being refreshed (its rows and the refresh
-   * stream are not stored).
+   * No training state to resume from: the teacher's pairs come from the model's own stream and pool, which a
+   * checkpoint does not hold (the weights are still checkpointed for eval, sample and export).
    */
   override trainState(): TrainState | null {
-    return this.refreshEvery > 0 ? null : super.trainState()
+    return null
   }
 
   /** Regenerates the k-th eighth of the pool (a ring over the pool). */
