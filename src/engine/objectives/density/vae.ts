@@ -345,12 +345,15 @@ export class VaeModel implements TrainableModel {
     return [...this.phi.variables(), ...this.encoder.variables(), this.logSigma]
   }
 
+  /** The variables, then the latent scale (calibrated at the last step, so a rollback must undo it too). */
   snapshot(): tf.Tensor[] {
-    return snapshotVars(this.vars())
+    return [...snapshotVars(this.vars()), tf.tensor1d([this.latentScale])]
   }
 
   restore(snap: tf.Tensor[]): void {
-    restoreVars(this.vars(), snap)
+    const vars = this.vars()
+    restoreVars(vars, snap.slice(0, vars.length))
+    this.latentScale = snap[vars.length]!.dataSync()[0]!
   }
 
   dispose(): void {
