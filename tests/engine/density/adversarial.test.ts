@@ -1,7 +1,7 @@
 /**
  * The adversarial objectives (§2, eq. (2)): the WGAN-GP gradient penalty in closed form for linear critics,
  * its second-order gradient (a `tf.grad` inside `tf.variableGrads`, through models/dense.ts) against finite
- * differences, one training step of each, and serialisation.
+ * differences, one training step of each, and what they store (the conformance suite round-trips them).
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
@@ -18,7 +18,6 @@ import { wganGp } from '../../../src/engine/objectives/density/wgan-gp'
 import type { ModelObjective, ModelSpec } from '../../../src/engine/objectives/types'
 import { resolveParams } from '../../../src/engine/params'
 import { Rng } from '../../../src/engine/rng'
-import { ONESTEP } from './harness'
 
 beforeAll(async () => {
   await initBackend('wasm')
@@ -185,24 +184,12 @@ describe.each([gan, wganGp])('$id', (obj) => {
     last.dispose()
   })
 
-  it('restore(toJSON()) round-trips samples; the generator is stored as phi', async () => {
-    const s = spec(obj)
-    const m = await obj.create(s)
+  it('stores the generator as phi (z of the latent dimension → x) and samples with onestep only', async () => {
+    const m = await obj.create(spec(obj))
     const w = m.toJSON()
     expect(w.kind).toBe(obj.id)
     expect((w.phi as MlpWeights).spec).toMatchObject({ inDim: 3, outDim: 2 })
-    const copy = obj.restore(JSON.parse(JSON.stringify(w)), {
-      dim: 2,
-      model: s.model,
-      params: s.params,
-      lr: s.lr,
-      batch: s.batch
-    })
-    expect(Array.from(copy.sample(20, new Rng(8), ONESTEP))).toEqual(
-      Array.from(m.sample(20, new Rng(8), ONESTEP))
-    )
-    expect(() => copy.sample(5, new Rng(1), { sampler: 'euler', steps: 10 })).toThrow(/onestep/)
+    expect(() => m.sample(5, new Rng(1), { sampler: 'euler', steps: 10 })).toThrow(/onestep/)
     m.dispose()
-    copy.dispose()
   })
 })

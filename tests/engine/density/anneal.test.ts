@@ -1,11 +1,10 @@
 /**
  * `anneal` (§4): the round schedule, the targets ρ_t against the OU/VP marginal in closed form, the loss
- * options, initialisation from another run, and serialisation.
+ * options and initialisation from another run (the conformance suite round-trips it through the store).
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../src/engine/backend'
-import type { MlpWeights } from '../../../src/engine/models/mlp'
 import {
   anneal,
   ANNEAL_LOSSES,
@@ -81,26 +80,6 @@ describe('anneal', () => {
       m.dispose()
     }
   )
-
-  it('restore(toJSON()) round-trips samples; φ is stored as phi', async () => {
-    const s = spec()
-    const m = await anneal.create(s)
-    const w = m.toJSON()
-    expect(w.kind).toBe('anneal')
-    expect((w.phi as MlpWeights).spec).toMatchObject({ inDim: 2, outDim: 2 })
-    const copy = anneal.restore(JSON.parse(JSON.stringify(w)), {
-      dim: 2,
-      model: s.model,
-      params: s.params,
-      lr: s.lr,
-      batch: s.batch
-    })
-    expect(Array.from(copy.sample(20, new Rng(8), ONESTEP))).toEqual(
-      Array.from(m.sample(20, new Rng(8), ONESTEP))
-    )
-    m.dispose()
-    copy.dispose()
-  })
 
   it('starts from another run’s map with `init`, and says why it cannot without a store', async () => {
     const donor = await anneal.create(spec())

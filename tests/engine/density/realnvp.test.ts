@@ -1,6 +1,7 @@
 /**
  * RealNVP (§3, eq. (4)): the log-determinants against numerical Jacobians, exact inversion, the identity
- * initialisation's closed-form likelihood, serialisation, and the specification checks.
+ * initialisation's closed-form likelihood, serialisation, the 1-D flow's tensor hygiene, and the specification
+ * checks.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
@@ -227,6 +228,27 @@ describe('realnvp', () => {
       mass += 0.5 * (Math.exp(-v[i]!) + Math.exp(-v[i + 1]!)) * (grid[i + 1]! - grid[i]!)
     expect(mass).toBeCloseTo(1, 3)
     flow.dispose()
+  })
+
+  it('the 1-D flow (the conformance suite trains the 2-D one) releases what its steps, sampling, evaluation and snapshots allocate', async () => {
+    const start = tf.memory().numTensors
+    const flow = (await realnvp.create(spec(1, { couplings: 2, couplingWidth: 8 }))) as RealNvpModel
+    const y = tf.tensor2d(new Rng(2).normals(16), [16, 1])
+    const rng = new Rng(3)
+    flow.step(y, { rng, step: 0, steps: 3 })
+    const afterFirst = tf.memory().numTensors
+    flow.step(y, { rng, step: 1, steps: 3 })
+    flow.step(y, { rng, step: 2, steps: 3 })
+    expect(tf.memory().numTensors).toBe(afterFirst)
+    y.dispose()
+    flow.sample(10, new Rng(4), ONESTEP)
+    flow.evaluate({ n: 10, d: 1, data: new Rng(5).normals(10) })
+    const snap = flow.snapshot()
+    flow.restore(snap)
+    tf.dispose(snap)
+    expect(tf.memory().numTensors).toBe(afterFirst - 1)
+    flow.dispose()
+    expect(tf.memory().numTensors).toBe(start)
   })
 
   it('a training step lowers the NLL of the batch it saw', async () => {

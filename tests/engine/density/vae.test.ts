@@ -167,18 +167,13 @@ describe('vae on a linear-Gaussian model', () => {
 })
 
 describe('vae', () => {
-  it('restore(toJSON()) round-trips samples and the stored decoder is `phi`', async () => {
+  it('stores the decoder as `phi`, from the latent dimension k', async () => {
     const s = spec()
     const m = await vae.create({ ...s, model: { ...s.model, width: 16, depth: 2 }, rng: new Rng(3) })
     const w = m.toJSON()
     expect(w.kind).toBe('vae')
-    expect((w.phi as MlpWeights).spec.inDim).toBe(k)
-    const copy = vae.restore(w, { ...s, model: { ...s.model, width: 16, depth: 2 } })
-    expect(Array.from(copy.sample(30, new Rng(5), ONESTEP))).toEqual(
-      Array.from(m.sample(30, new Rng(5), ONESTEP))
-    )
+    expect((w.phi as MlpWeights).spec).toMatchObject({ inDim: k, outDim: d })
     m.dispose()
-    copy.dispose()
   })
 
   it('training raises the ELBO and, with learnSigma, moves σ', async () => {

@@ -1,6 +1,6 @@
 /**
- * The §4 objectives as `ModelObjective`s: declarations, create → step → sample, restore(toJSON()) round
- * trips, tensor hygiene, teachers for reflow/distill, and readable errors.
+ * The §4 objectives as `ModelObjective`s: declarations, the samplers each offers, teachers for reflow/distill,
+ * and readable errors (tests/engine/objectives/conformance.test.ts trains, round-trips and exports each).
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
@@ -103,44 +103,11 @@ describe.each([
   { obj: cfm, samplers: ['heun', 'euler', 'rk4', 'dopri5', 'dpmpp-2m'] },
   { obj: otCfm, samplers: ['heun', 'euler', 'rk4', 'dopri5', 'dpmpp-2m'] }
 ])('$obj.id', ({ obj, samplers }) => {
-  it('trains, samples with each of its samplers, round-trips through its weights, and leaks no tensors', async () => {
-    const before = tf.memory().numTensors
+  it('offers its samplers, the default first, at 100 steps by default', async () => {
     const model = await obj.create(modelSpec(obj, d, { ...small, batch: 32 }))
     expect(model.samplers).toEqual(samplers)
     expect(model.defaultSteps).toBe(100)
-    const loss = trainFew(model, 5)
-    expect(Number.isFinite(loss)).toBe(true)
-    const afterTraining = tf.memory().numTensors
-    for (const sampler of model.samplers) {
-      const x = model.sample(10, new Rng(4), { sampler, steps: 4 })
-      expect(x.length).toBe(20)
-      expect(x.every(Number.isFinite)).toBe(true)
-    }
-    expect(tf.memory().numTensors).toBe(afterTraining)
-    // Stored weights are plain JSON; restore gives the same samples.
-    const weights = JSON.parse(JSON.stringify(model.toJSON()))
-    expect(weights.kind).toBe(obj.id)
-    const copy = obj.restore(weights, {
-      dim: d,
-      model: modelSpec(obj, d, small).model,
-      params: {},
-      lr: 1e-3,
-      batch: 32
-    })
-    const opts = { sampler: model.samplers[0]!, steps: 5 }
-    expect(Array.from(copy.sample(16, new Rng(5), opts))).toEqual(
-      Array.from(model.sample(16, new Rng(5), opts))
-    )
-    // Snapshots roll back.
-    const snap = model.snapshot()
-    const ref = model.sample(8, new Rng(6), opts)
-    trainFew(model, 2, 9)
-    model.restore(snap)
-    tf.dispose(snap)
-    expect(Array.from(model.sample(8, new Rng(6), opts))).toEqual(Array.from(ref))
     model.dispose()
-    copy.dispose()
-    expect(tf.memory().numTensors).toBe(before)
   })
 
   it('rejects samplers it does not offer, and latent settings that do not apply', async () => {
@@ -196,7 +163,6 @@ describe('reflow and distill', () => {
     modelSpec(obj, d, { ...small, params: { pool: 64, teacherSteps: 4, ...params } }, loadRun)
 
   it('reflow starts from its cfm teacher: before training, it samples exactly like it', async () => {
-    const before = tf.memory().numTensors
     const model = await reflow.create(teacherSpec(reflow, { teacher: 't1' }))
     const opts = { sampler: 'heun' as const, steps: 4 }
     expect(Array.from(model.sample(8, new Rng(2), opts))).toEqual(
@@ -212,13 +178,9 @@ describe('reflow and distill', () => {
       lr: 1e-3,
       batch: 32
     })
-    expect(Array.from(copy.sample(8, new Rng(3), opts))).toEqual(
-      Array.from(model.sample(8, new Rng(3), opts))
-    )
     expect(() => trainFew(copy, 1)).toThrow(/restored for sampling/)
     model.dispose()
     copy.dispose()
-    expect(tf.memory().numTensors).toBe(before)
   })
 
   it('reflow learns from a ddpm teacher from scratch', async () => {
@@ -227,7 +189,7 @@ describe('reflow and distill', () => {
     model.dispose()
   })
 
-  it('distill trains a one-step map stored as phi, sampled with onestep only', async () => {
+  it('distill trains a one-step map stored as phi, refreshing its pool without leaking tensors', async () => {
     const before = tf.memory().numTensors
     const model = await distill.create(teacherSpec(distill, { teacher: 't1', refreshEvery: 2 }))
     expect(model.samplers).toEqual(['onestep'])
@@ -236,20 +198,8 @@ describe('reflow and distill', () => {
     expect(w.kind).toBe('distill')
     expect(w.phi.spec).toMatchObject({ inDim: d, outDim: d })
     expect(w.phi.layers.length).toBe(3)
-    const copy = distill.restore(w, {
-      dim: d,
-      model: teacherSpec(distill, {}).model,
-      params: {},
-      lr: 1e-3,
-      batch: 32
-    })
-    const opts = { sampler: 'onestep' as const, steps: 1 }
-    expect(Array.from(copy.sample(8, new Rng(3), opts))).toEqual(
-      Array.from(model.sample(8, new Rng(3), opts))
-    )
     expect(() => model.sample(4, new Rng(1), { sampler: 'heun', steps: 4 })).toThrow(ConfigError)
     model.dispose()
-    copy.dispose()
     expect(tf.memory().numTensors).toBe(before)
   })
 

@@ -1,8 +1,8 @@
 /**
  * The one-step flow families — meanflow, shortcut, cd, ct (objectives/flows/jump.ts and its users): their
- * regression targets re-derived from the network, the consistency grid, training steps without leaks, the
- * stored one-step map `phi` equal to one jump of the network, restore, K-jump sampling, teachers, and the
- * ONNX export of a run as a one-step map with its parity check.
+ * regression targets re-derived from the network, the consistency grid, the stored one-step map `phi` equal
+ * to one jump of the network, K-jump sampling and teachers (the conformance suite checks their leaks, store
+ * round trip and ONNX export).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as fs from 'node:fs'
@@ -14,7 +14,6 @@ import { generateBuiltin } from '../../../src/engine/data'
 import { ConfigError } from '../../../src/engine/errors'
 import { JumpNet } from '../../../src/engine/models/jump'
 import { Mlp, type MlpWeights } from '../../../src/engine/models/mlp'
-import { exportPushforward } from '../../../src/engine/onnx/export'
 import { findObjective } from '../../../src/engine/objectives/registry'
 import { ctIntervals } from '../../../src/engine/objectives/flows/ct'
 import { consistencyGrid, lognormalWeights } from '../../../src/engine/objectives/flows/consistency'
@@ -121,7 +120,7 @@ describe.each(['meanflow', 'shortcut', 'ct', 'cd'])('%s', (id) => {
   const obj = findObjective(id) as ModelObjective
   const params = id === 'cd' ? { teacher: '' } : {}
 
-  it('trains without leaking tensors; phi is one jump z + u(z, 0, 1); restores; samples in 1 and 2 jumps', async () => {
+  it('trains; phi is one jump z + u(z, 0, 1); samples in 1 and 2 jumps', async () => {
     const spec = modelSpec(
       obj,
       2,
@@ -132,12 +131,9 @@ describe.each(['meanflow', 'shortcut', 'ct', 'cd'])('%s', (id) => {
     const model = (await obj.create(spec)) as JumpModel
     expect(model.samplers).toEqual(['onestep', 'euler'])
     const y = tf.tensor2d(new Rng(7).normals(64 * 2), [64, 2])
-    model.step(y, { rng: new Rng(0), step: 0, steps: 4 }) // creates Adam's slots
-    const before = tf.memory().numTensors
     let loss = NaN
-    for (let k = 1; k < 4; k++) loss = model.step(y, { rng: new Rng(k), step: k, steps: 4 }).loss
+    for (let k = 0; k < 4; k++) loss = model.step(y, { rng: new Rng(k), step: k, steps: 4 }).loss
     expect(Number.isFinite(loss)).toBe(true)
-    expect(tf.memory().numTensors).toBe(before)
     y.dispose()
 
     const z = new Rng(8).normals(50 * 2)
@@ -148,12 +144,6 @@ describe.each(['meanflow', 'shortcut', 'ct', 'cd'])('%s', (id) => {
     one.forEach((v, i) => expect(viaPhi[i]!).toBeCloseTo(v, 4))
     const two = model.transport(z, { sampler: 'euler', steps: 2 })
     expect(Math.max(...two.map((v, i) => Math.abs(v - one[i]!)))).toBeGreaterThan(1e-4)
-
-    const back = obj.restore(JSON.parse(JSON.stringify(model.toJSON())), { ...spec })
-    expect(back.sample(50, new Rng(9), { sampler: 'euler', steps: 2 })).toEqual(
-      model.sample(50, new Rng(9), { sampler: 'euler', steps: 2 })
-    )
-    back.dispose()
     model.dispose()
   })
 
@@ -176,21 +166,5 @@ describe('cd', () => {
       Promise.resolve({ objective: 'ddpm', weights: store.readWeights(rid), config: store.load(rid).config })
     )
     await expect(obj.create(spec)).rejects.toThrow(/cd distils a velocity flow .* is ddpm/)
-  })
-})
-
-describe('export', () => {
-  it('a meanflow run exports as a one-step map z → x with its parity check', async () => {
-    const r = await trainRun(
-      ds,
-      makeRunConfig(ds, { objective: 'meanflow', steps: 10, batch: 64, seed: 2, model: small }),
-      { store }
-    )
-    const rep = await exportPushforward(store, r.runId!, path.join(tmp, 'meanflow.onnx'), {
-      parityPoints: 512
-    })
-    expect(rep).toMatchObject({ kind: 'onestep', sampler: 'onestep', evaluations: 1 })
-    expect(rep.parity.maxAbsError).toBeLessThanOrEqual(rep.parity.tolerance)
-    expect(fs.existsSync(path.join(tmp, 'meanflow.onnx'))).toBe(true)
   })
 })
