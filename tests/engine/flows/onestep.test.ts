@@ -14,7 +14,9 @@ import { generateBuiltin } from '../../../src/engine/data'
 import { ConfigError } from '../../../src/engine/errors'
 import { JumpNet } from '../../../src/engine/models/jump'
 import { Mlp, type MlpWeights } from '../../../src/engine/models/mlp'
+import { VelocityNet } from '../../../src/engine/models/velocity'
 import { findObjective } from '../../../src/engine/objectives/registry'
+import { heunStep, heunSteps } from '../../../src/engine/objectives/flows/cd'
 import { ctIntervals } from '../../../src/engine/objectives/flows/ct'
 import { consistencyGrid, lognormalWeights } from '../../../src/engine/objectives/flows/consistency'
 import { JumpModel } from '../../../src/engine/objectives/flows/jump'
@@ -113,6 +115,24 @@ describe('targets', () => {
     expect(ctIntervals(0, 800, 10, 80)).toBe(10)
     expect(ctIntervals(200, 800, 10, 80)).toBe(20)
     expect(ctIntervals(799, 800, 10, 80)).toBe(80)
+  })
+
+  it('cd: the teacher step of n Heun sub-steps converges at second order in n', () => {
+    const v = VelocityNet.create(
+      { dim: 2, timeDim: 8, maxFreq: 5, width: 16, depth: 2, activation: 'tanh' },
+      new Rng(4)
+    )
+    const x = new Rng(5).normals(32 * 2).map((a) => 2 * a)
+    const t = new Float32Array(32).fill(0.2)
+    const dt = new Float32Array(32).fill(0.6)
+    const exact = heunSteps(v, x, t, dt, 256)
+    const err = (n: number): number =>
+      Math.max(...heunSteps(v, x, t, dt, n).map((y, k) => Math.abs(y - exact[k]!)))
+    expect(heunSteps(v, x, t, dt, 1)).toEqual(heunStep(v, x, t, dt))
+    const ratio = err(4) / err(8)
+    expect(ratio).toBeGreaterThan(3)
+    expect(ratio).toBeLessThan(5.5)
+    v.dispose()
   })
 })
 
