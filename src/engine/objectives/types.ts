@@ -76,7 +76,7 @@ export interface PushforwardObjective extends ObjectiveBase {
 }
 
 export type Objective = PushforwardObjective
-/** Every kind of objective (the registry widens to this when the §3/§4 families land). */
+/** Every kind of objective: a statistics loss on a plain map, or a model objective that brings its model. */
 export type AnyObjective = PushforwardObjective | ModelObjective
 
 /** Samplers (src/shared/samplers.ts): one-step maps use `onestep`; flow/diffusion models integrate in K steps. */

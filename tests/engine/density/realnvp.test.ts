@@ -11,7 +11,7 @@ import { realnvp, RealNvpModel, type RealNvpWeights } from '../../../src/engine/
 import type { ModelSpec } from '../../../src/engine/objectives/types'
 import { resolveParams } from '../../../src/engine/params'
 import { Rng } from '../../../src/engine/rng'
-import { ONESTEP } from './harness'
+import { ONESTEP } from '../map-model/harness'
 
 beforeAll(async () => {
   await initBackend('wasm')

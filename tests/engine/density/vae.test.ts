@@ -16,7 +16,7 @@ import {
 import type { ModelSpec } from '../../../src/engine/objectives/types'
 import { resolveParams } from '../../../src/engine/params'
 import { Rng } from '../../../src/engine/rng'
-import { ONESTEP } from './harness'
+import { ONESTEP } from '../map-model/harness'
 
 beforeAll(async () => {
   await initBackend('wasm')

@@ -55,7 +55,7 @@ import {
   type LrSchedule,
   JsAdam,
   zeroLastLayer
-} from './common'
+} from '../map-model'
 
 /** Rows per chunk when sampling or evaluating. */
 const CHUNK = 4096

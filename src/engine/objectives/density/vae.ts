@@ -49,7 +49,7 @@ import {
   restoreVars,
   sampleOneStep,
   snapshotVars
-} from './common'
+} from '../map-model'
 
 const LOG_2PI = Math.log(2 * Math.PI)
 /** Points per chunk in `evaluate` (× K draws each). */

@@ -1,9 +1,11 @@
 /**
- * §4 "Building maps from flows": diffusion (ddpm), flow matching (cfm, ot-cfm), and the two ways to speed
- * inference up from a trained flow — straighten it (reflow) or distil it into a one-step map (distill).
- * The lead merges FLOW_OBJECTIVES into the main registry.
+ * §4 "Building maps from flows": annealed statistics matching along a noising path (anneal), diffusion (ddpm),
+ * flow matching (cfm, ot-cfm), the two ways to speed inference up from a trained flow — straighten it (reflow)
+ * or distil it into a one-step map (distill, cd) — and the one-step flow families (ct, shortcut, meanflow).
+ * `anneal` keeps its one-step map as `phi` and reads `ctx.step` / `ctx.steps` to pick its round.
  */
 import type { ModelObjective } from '../types'
+import { anneal } from './anneal'
 import { ddpm } from './ddpm'
 import { cfm } from './cfm'
 import { otCfm } from './ot-cfm'
@@ -15,6 +17,7 @@ import { cd } from './cd'
 import { ct } from './ct'
 
 export const FLOW_OBJECTIVES: ModelObjective[] = [
+  anneal,
   ddpm,
   cfm,
   otCfm,
@@ -26,7 +29,7 @@ export const FLOW_OBJECTIVES: ModelObjective[] = [
   meanflow
 ]
 
-export { ddpm, cfm, otCfm, reflow, distill, cd, ct, shortcut, meanflow }
+export { anneal, ddpm, cfm, otCfm, reflow, distill, cd, ct, shortcut, meanflow }
 export { ouMarginal, ouTime, vpSchedule, VP_SCHEDULES, type VpSchedule, type VpScheduleId } from './schedule'
 export { isFlowModel, type FlowModel } from './common'
 export { hungarian, otPairing } from './ot-pairing'

@@ -11,9 +11,9 @@
  *   so the gradient tape neither records it nor keeps its intermediates alive until the backward pass.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { check } from '../errors'
-import type { Rng } from '../rng'
-import type { ParamSpecs, ParamValues } from '../params'
+import { check } from '../../errors'
+import type { Rng } from '../../rng'
+import type { ParamSpecs, ParamValues } from '../../params'
 
 type CustomFn = Parameters<typeof tf.customGrad>[0]
 type Grad = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[]

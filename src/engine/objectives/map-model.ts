@@ -1,18 +1,19 @@
 /**
- * Pieces shared by the adversarial (§2), density (§3) and annealed (§4) model objectives: building the MLPs
- * from the run's model configuration, reading stored networks back, one-step sampling, snapshots, and the
- * checks every objective of this folder makes on its specification.
+ * Pieces shared by the model objectives that train a one-step map — adversarial (statistics/gan, wgan-gp),
+ * density (density/realnvp, vae) and annealed (flows/anneal): building the MLPs from the run's model
+ * configuration, reading stored networks back, one-step sampling, snapshots, and the checks each makes on its
+ * specification.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { ConfigError } from '../../errors'
-import { Mlp, type Activation, type MlpWeights } from '../../models/mlp'
-import type { ParamValues } from '../../params'
-import type { Rng } from '../../rng'
-import type { ModelConfig } from '../../train/config'
-import { sampleMap } from '../../train/sampling'
-import type { ModelSpec, SampleOptions, SamplerId } from '../types'
-import { cosineFactor } from '../../train/schedule'
-import { emaDecay, emaUpdate } from '../../train/ema'
+import { ConfigError } from '../errors'
+import { Mlp, type Activation, type MlpWeights } from '../models/mlp'
+import type { ParamValues } from '../params'
+import type { Rng } from '../rng'
+import type { ModelConfig } from '../train/config'
+import { sampleMap } from '../train/sampling'
+import type { ModelSpec, SampleOptions, SamplerId } from './types'
+import { cosineFactor } from '../train/schedule'
+import { emaDecay, emaUpdate } from '../train/ema'
 
 /** The generator φ: Z → X of a one-step model: latentDim → dim with the run's width, depth and activation. */
 export function createGenerator(spec: Pick<ModelSpec, 'dim' | 'model' | 'rng'>, name = 'phi'): Mlp {
@@ -101,7 +102,7 @@ export function modelOf(phi: MlpWeights, base: ModelConfig['base']): ModelConfig
   return { latentDim: s.inDim, base, width: s.width, depth: s.depth, activation: s.activation }
 }
 
-export { restoreVars, snapshotVars } from '../../train/variables'
+export { restoreVars, snapshotVars } from '../train/variables'
 
 /** A number parameter. */
 export const num = (p: ParamValues, k: string): number => Number(p[k])
@@ -166,7 +167,7 @@ export class WeightAverage {
  * Adam with its moment estimates in JS (float32 arrays), the update computed in a plain loop and written back
  * with one `assign` per variable. Same update as `tf.train.adam` (bias-corrected moments, ε = 1e-7), but
  * 2 tensor ops per variable instead of ~12: on the wasm backend, where a kernel launch costs tens of µs, that
- * is most of a step for the small networks of this folder (8 coupling nets × 6 variables: 12 ms → ~1 ms).
+ * is most of a step for the small networks of these objectives (8 coupling nets × 6 variables: 12 ms → ~1 ms).
  */
 export class JsAdam {
   private readonly m = new Map<tf.Variable, Float32Array>()

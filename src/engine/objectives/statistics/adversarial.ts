@@ -17,7 +17,7 @@
  * which the backward pass then drops, so the second-order terms that flow through a saved activation output
  * (tanh's 1 − y², SiLU's σ(z)) are silently lost — with tfjs's own ops and with models/dense.ts alike. With a
  * piecewise-linear activation the activation's derivative is locally constant and nothing is lost: the critic
- * is therefore a leaky-ReLU MLP (models/dense.ts fast path), and tests/engine/density/adversarial.test.ts checks
+ * is therefore a leaky-ReLU MLP (models/dense.ts fast path), and tests/engine/statistics/adversarial.test.ts checks
  * the penalty's weight gradient against finite differences.
  */
 import * as tf from '@tensorflow/tfjs-core'
@@ -41,7 +41,7 @@ import {
   sampleOneStep,
   snapshotVars,
   WeightAverage
-} from './common'
+} from '../map-model'
 
 export type AdversarialId = 'gan' | 'wgan-gp'
 

@@ -4,9 +4,9 @@
  * estimated by the unbiased U-statistic (i ≠ j in the two within-sample terms) and averaged over bandwidths h.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { choice } from '../params'
-import type { Rng } from '../rng'
-import type { PushforwardObjective } from './types'
+import { choice } from '../../params'
+import type { Rng } from '../../rng'
+import type { PushforwardObjective } from '../types'
 import { checkBatches, sqdist, sqdistConst, sqdistSelf, untaped, withDefaults } from './ops'
 
 /** Bandwidth sets (standardised units); `median` rescales by the median pairwise distance of the batch. */

@@ -27,13 +27,13 @@ import { Mlp, type MlpWeights } from '../../models/mlp'
 import { choice, float, int, str, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
 import type { ModelConfig } from '../../train/config'
-import { cfD2Objective } from '../cf-d2'
-import { energy } from '../energy'
-import { ouMarginal } from '../flows/schedule'
-import { mmd } from '../mmd'
-import { withDefaults } from '../ops'
-import { sinkhorn } from '../sinkhorn'
-import { slicedW2Objective } from '../sliced-w2'
+import { cfD2Objective } from '../statistics/cf-d2'
+import { energy } from '../statistics/energy'
+import { ouMarginal } from './schedule'
+import { mmd } from '../statistics/mmd'
+import { withDefaults } from '../statistics/ops'
+import { sinkhorn } from '../statistics/sinkhorn'
+import { slicedW2Objective } from '../statistics/sliced-w2'
 import type {
   LossContext,
   ModelObjective,
@@ -58,9 +58,9 @@ import {
   restoreVars,
   sampleOneStep,
   snapshotVars
-} from './common'
+} from '../map-model'
 
-/** The statistics-matching losses a round can use (imported directly: objectives/index.ts would cycle). */
+/** The statistics-matching losses (objectives/statistics) a round can use, by id. */
 export const ANNEAL_LOSSES: Record<string, PushforwardObjective> = {
   energy,
   mmd,

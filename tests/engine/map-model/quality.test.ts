@@ -1,12 +1,12 @@
 /** Training quality of the adversarial objectives (quality-cases.ts), and the parts cover every objective. */
 import { expect, it } from 'vitest'
-import { DENSITY_OBJECTIVES } from '../../../src/engine/objectives/density'
 import { QUALITY_BUDGETS } from './budgets'
+import { MAP_OBJECTIVES } from './harness'
 import { describeQuality, QUALITY_PARTS } from './quality-cases'
 
-it('the quality files cover every density objective, each with a budget', () => {
+it('the quality files cover every one-step-map model objective, each with a budget', () => {
   const covered = Object.values(QUALITY_PARTS).flat()
-  expect([...covered].sort()).toEqual(DENSITY_OBJECTIVES.map((o) => o.id).sort())
+  expect([...covered].sort()).toEqual(MAP_OBJECTIVES.map((o) => o.id).sort())
   for (const id of covered) expect(QUALITY_BUDGETS[id], id).toBeDefined()
 })
 

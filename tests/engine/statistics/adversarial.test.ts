@@ -12,9 +12,9 @@ import {
   gradientPenalty,
   gradientSquaredNorm,
   interpolate
-} from '../../../src/engine/objectives/density/adversarial'
-import { gan } from '../../../src/engine/objectives/density/gan'
-import { wganGp } from '../../../src/engine/objectives/density/wgan-gp'
+} from '../../../src/engine/objectives/statistics/adversarial'
+import { gan } from '../../../src/engine/objectives/statistics/gan'
+import { wganGp } from '../../../src/engine/objectives/statistics/wgan-gp'
 import type { ModelObjective, ModelSpec } from '../../../src/engine/objectives/types'
 import { resolveParams } from '../../../src/engine/params'
 import { Rng } from '../../../src/engine/rng'

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../src/engine/backend'
-import { OBJECTIVES } from '../../../src/engine/objectives'
+import { OBJECTIVES } from '../../../src/engine/objectives/statistics'
 import type { Objective } from '../../../src/engine/objectives/types'
 import { resolveParams } from '../../../src/engine/params'
 import { Rng } from '../../../src/engine/rng'

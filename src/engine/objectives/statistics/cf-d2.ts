@@ -17,10 +17,10 @@
  * Π_j (e^{i t_j} − 1)/(i t_j), which vanishes on the grid t = 2πk (k ≥ 1): Fig. 1's set-up.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { choice, float, int } from '../params'
-import type { ParamValues } from '../params'
-import type { Rng } from '../rng'
-import type { PushforwardObjective } from './types'
+import { choice, float, int } from '../../params'
+import type { ParamValues } from '../../params'
+import type { Rng } from '../../rng'
+import type { PushforwardObjective } from '../types'
 import { checkBatches, cis, matMulConst, unitDirections, untaped, withDefaults } from './ops'
 
 /** Frequencies as the columns of a [d, K] array (row-major). */

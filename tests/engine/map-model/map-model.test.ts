@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../src/engine/backend'
 import { Mlp } from '../../../src/engine/models/mlp'
-import { JsAdam, jsAdamStep, readMlp, WeightAverage } from '../../../src/engine/objectives/density/common'
+import { JsAdam, jsAdamStep, readMlp, WeightAverage } from '../../../src/engine/objectives/map-model'
 import { Rng } from '../../../src/engine/rng'
 
 beforeAll(async () => {

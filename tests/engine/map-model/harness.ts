@@ -1,5 +1,6 @@
 /**
- * A small training harness for the model objectives of src/engine/objectives/density: the same data pipeline
+ * A small training harness for the model objectives that train a one-step map (objectives/map-model.ts: gan,
+ * wgan-gp, realnvp, vae, anneal — one list, MAP_OBJECTIVES, across the three families): the same data pipeline
  * as a run (seeded built-in → split → standardise), the objective's `create`, `step` on uniform mini-batches,
  * then held-out metrics of `sample(…, 'onestep')` and `evaluate`. It mirrors train.ts's `trainRun` without
  * the run store, so these tests do not depend on the registry the lead merges the objectives into.
@@ -7,6 +8,9 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { applyStandardization, generateBuiltin, splitHeldout, standardize } from '../../../src/engine/data'
 import { computeMetrics } from '../../../src/engine/metrics'
+import { DENSITY_OBJECTIVES } from '../../../src/engine/objectives/density'
+import { anneal } from '../../../src/engine/objectives/flows/anneal'
+import { ADVERSARIAL_OBJECTIVES } from '../../../src/engine/objectives/statistics'
 import type { ModelObjective, SampleOptions, TrainableModel } from '../../../src/engine/objectives/types'
 import { resolveParams } from '../../../src/engine/params'
 import { Rng } from '../../../src/engine/rng'
@@ -43,6 +47,9 @@ export interface HarnessResult {
   heldout: Points
   model: TrainableModel | null
 }
+
+/** The model objectives that train a one-step map, from the three families. */
+export const MAP_OBJECTIVES: ModelObjective[] = [...ADVERSARIAL_OBJECTIVES, ...DENSITY_OBJECTIVES, anneal]
 
 export const ONESTEP: SampleOptions = { sampler: 'onestep', steps: 1 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { OBJECTIVES, getObjective } from '../../../src/engine/objectives'
+import { OBJECTIVES, getObjective } from '../../../src/engine/objectives/statistics'
 import { ConfigError } from '../../../src/engine/errors'
 import { resolveParams } from '../../../src/engine/params'
 

@@ -11,8 +11,8 @@
  * the memory and time). The whole loss is one custom-gradient op: iterations off the tape, an [n, d] backward.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { float, int } from '../params'
-import type { PushforwardObjective } from './types'
+import { float, int } from '../../params'
+import type { PushforwardObjective } from '../types'
 import { checkBatches, withDefaults } from './ops'
 
 /**

@@ -10,8 +10,8 @@
  * gradient, UnsortedSegmentSum, the wasm backend does not implement).
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { int } from '../params'
-import type { PushforwardObjective } from './types'
+import { int } from '../../params'
+import type { PushforwardObjective } from '../types'
 import { checkBatches, matMulConst, unitDirections, withDefaults } from './ops'
 
 /**

@@ -5,7 +5,7 @@
  * estimated by the unbiased U-statistic (i ≠ j within samples).
  */
 import * as tf from '@tensorflow/tfjs-core'
-import type { PushforwardObjective } from './types'
+import type { PushforwardObjective } from '../types'
 import { checkBatches, sqdist, sqdistConst, sqdistSelf, untaped } from './ops'
 
 /** Added under the square root: keeps ∂‖x − y‖ finite where two points coincide (value bias ≤ 1e-4 there). */

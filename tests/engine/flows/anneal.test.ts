@@ -12,12 +12,12 @@ import {
   noisyTargets,
   roundOf,
   roundTime
-} from '../../../src/engine/objectives/density/anneal'
+} from '../../../src/engine/objectives/flows/anneal'
 import { vpSchedule } from '../../../src/engine/objectives/flows/schedule'
 import type { ModelSpec } from '../../../src/engine/objectives/types'
 import { resolveParams } from '../../../src/engine/params'
 import { Rng } from '../../../src/engine/rng'
-import { ONESTEP } from './harness'
+import { ONESTEP } from '../map-model/harness'
 
 beforeAll(async () => {
   await initBackend('wasm')

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../../../src/engine/backend'
-import { getObjective } from '../../../src/engine/objectives'
+import { getObjective } from '../../../src/engine/objectives/statistics'
 import type { ParamValues } from '../../../src/engine/params'
 import { trainEightGaussians } from './helpers'
 

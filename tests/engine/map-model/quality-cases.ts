@@ -1,5 +1,5 @@
 /**
- * Training quality: every model objective of the density folder reaches a held-out energy distance ≤ 0.1 × that
+ * Training quality: every one-step-map model objective (MAP_OBJECTIVES) reaches a held-out energy distance ≤ 0.1 × that
  * of a Gaussian fitted to the training split (the yard-stick of src/engine/metrics) on both `8gaussians` and
  * `moons`, sampled in one step (`onestep`), with the budget of QUALITY_BUDGETS (seeded; measured ratios and CPU
  * seconds in budgets.ts, wasm backend). The objectives are split over several test files (QUALITY_PARTS) so
@@ -7,9 +7,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../../../src/engine/backend'
-import { DENSITY_OBJECTIVES } from '../../../src/engine/objectives/density'
 import { QUALITY_BUDGETS, QUALITY_DATASETS } from './budgets'
-import { trainObjective } from './harness'
+import { MAP_OBJECTIVES, trainObjective } from './harness'
 
 export const QUALITY_PARTS = {
   adversarial: ['gan', 'wgan-gp'],
@@ -28,7 +27,7 @@ export function describeQuality(ids: readonly string[]): void {
     it.each(cases)(
       '%s on %s reaches energy ≤ 0.1 × energyGaussian',
       async (id, dataset) => {
-        const obj = DENSITY_OBJECTIVES.find((o) => o.id === id)!
+        const obj = MAP_OBJECTIVES.find((o) => o.id === id)!
         const budget = QUALITY_BUDGETS[id]!
         const per = budget.perDataset?.[dataset] ?? {}
         const r = await trainObjective(obj, {

@@ -2,8 +2,15 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../src/engine/backend'
-import { cis, detach, matMulConst, sqdist, sqdistSelf, untaped } from '../../../src/engine/objectives/ops'
-import { gaussianKernels } from '../../../src/engine/objectives/mmd'
+import {
+  cis,
+  detach,
+  matMulConst,
+  sqdist,
+  sqdistSelf,
+  untaped
+} from '../../../src/engine/objectives/statistics/ops'
+import { gaussianKernels } from '../../../src/engine/objectives/statistics/mmd'
 import { Rng } from '../../../src/engine/rng'
 
 beforeAll(async () => {
