@@ -14,7 +14,7 @@ export const DETERMINISTIC_SAMPLER_IDS = SAMPLER_IDS.filter(
 export type DeterministicSamplerId = (typeof DETERMINISTIC_SAMPLER_IDS)[number]
 
 /** Time-grid spacings a multi-step sampler can step on (besides a list of times). */
-export const GRID_SPACINGS = ['uniform', 'quadratic', 'cosine', 'karras'] as const
+export const GRID_SPACINGS = ['uniform', 'quadratic', 'cosine', 'karras', 'logsnr'] as const
 export type GridSpacing = (typeof GRID_SPACINGS)[number]
 
 /** A spacing, or K + 1 explicit times in the direction of integration. */

@@ -28,7 +28,7 @@ export {
   type IntegrateResult,
   type Tolerances
 } from './integrate'
-export { GridError, checkGridList, parseGrid, spacedGrid, uniformGrid } from './grids'
+export { GridError, checkGridList, logSnrGrid, parseGrid, spacedGrid, uniformGrid } from './grids'
 export { eulerMaruyama } from './sde'
 
 import type { NetFn } from './ops'

@@ -5,7 +5,7 @@
  * the ONNX graph (onnx/flow.ts, from a traced `Plan`) and the benchmark's separate calls (`runPlan`) all run
  * that one rule. The time grid is the model's (`FlowModel.timeGrid`): it knows where its time starts and ends.
  */
-import type { SamplerId } from '../../shared/samplers'
+import type { GridSpacing, SamplerId } from '../../shared/samplers'
 import type { Field } from './field'
 import type { Ops } from './ops'
 
@@ -41,6 +41,8 @@ export interface Sampler {
    * there; the others stop at the model's last trainable time.
    */
   toDataEnd?: true
+  /** The spacing it steps on when neither the user nor the model asks for another (default uniform). */
+  spacing?: GridSpacing
   /** One step from c.t to c.s: the new state. */
   step<R>(ops: Ops<R>, x: R, c: StepContext<R>): R
 }

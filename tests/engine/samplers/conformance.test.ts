@@ -188,3 +188,24 @@ describe('dopri5, adaptive', () => {
     expect(fixed.nfe).toBe(6 * (r.grid.length - 1))
   })
 })
+
+describe('dpmpp-2m, the flow form', () => {
+  const dpm = SAMPLERS.find((s) => s.id === 'dpmpp-2m')!
+
+  it('takes its last step onto t = 1 exactly for a noise prediction affine in u = (1 − t)/t', () => {
+    // ε̂ = x − t·v = c0 + c1·u(t): then x/t = y solves dy/du = ε̂, y(0) = y_t − c0·u_t − c1·u_t²/2
+    const [c0, c1] = [0.7, -3]
+    const u = (t: number): number => (1 - t) / t
+    const net: NetFn = (x, t) => x.map((xi) => (xi - (c0 + c1 * u(t))) / t)
+    const [tp, t] = [0.5, 0.8]
+    const start = Float32Array.from(x0)
+    // the first step (no history) is DDIM; the state it reaches is where the exact last step starts
+    const xt = integrateField(dpm, VELOCITY_FIELD, net, start, [tp, t], { fixed: true }).x
+    const exact = Array.from(xt, (v) => v / t - c0 * u(t) - (c1 * u(t) ** 2) / 2)
+    const two = integrateField(dpm, VELOCITY_FIELD, net, start, [tp, t, 1], { fixed: true })
+    expect(maxAbs(two.x, exact)).toBeLessThan(1e-5)
+    expect(two.nfe).toBe(2)
+    // a first-order last step (x̂_t) would miss by c1·u_t²/2 per coordinate
+    expect(Math.abs((c1 * u(t) ** 2) / 2)).toBeGreaterThan(0.05)
+  })
+})

@@ -9,7 +9,7 @@
 import { ConfigError } from '../../errors'
 import { float, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
-import { GridError, VELOCITY_FIELD, checkGridList, spacedGrid } from '../../samplers'
+import { GridError, VELOCITY_FIELD, checkGridList, findSampler, spacedGrid } from '../../samplers'
 import type { GridSpec } from '../../../shared/samplers'
 import type { LossContext, ModelObjective, ModelSpec, SamplerId } from '../types'
 import { VelocityNet } from '../../models/velocity'
@@ -97,12 +97,13 @@ export function cfmBatch(
 export const VELOCITY_SAMPLERS: readonly SamplerId[] = ['heun', 'euler', 'rk4', 'dopri5', 'dpmpp-2m']
 
 /**
- * The grid of a velocity flow: t = 0 (noise) to 1 (data), uniform unless `grid` says otherwise (a spacing, or
- * a list of times in [0, 1], increasing).
+ * The grid of a velocity flow: t = 0 (noise) to 1 (data) on the sampler's own spacing (dpmpp-2m: logsnr;
+ * the others uniform) unless `grid` says otherwise (a spacing, or a list of times in [0, 1], increasing).
  */
-export function velocityTimeGrid(K: number, grid: GridSpec = 'uniform'): number[] {
+export function velocityTimeGrid(sampler: SamplerId, K: number, grid?: GridSpec): number[] {
+  const spec = grid ?? (sampler === 'onestep' ? undefined : findSampler(sampler).spacing) ?? 'uniform'
   try {
-    return typeof grid === 'string' ? spacedGrid(grid, 0, 1, K) : checkGridList(grid, 0, 1)
+    return typeof spec === 'string' ? spacedGrid(spec, 0, 1, K, VELOCITY_FIELD) : checkGridList(spec, 0, 1)
   } catch (e) {
     throw e instanceof GridError ? new ConfigError(e.message) : e
   }
@@ -133,8 +134,8 @@ export class CfmModel extends VelocityModel {
 
   readonly flowField = VELOCITY_FIELD
 
-  timeGrid(_sampler: SamplerId, K: number, grid?: GridSpec): number[] {
-    return velocityTimeGrid(K, grid)
+  timeGrid(sampler: SamplerId, K: number, grid?: GridSpec): number[] {
+    return velocityTimeGrid(sampler, K, grid)
   }
 
   protected override extraJSON(): Record<string, unknown> {

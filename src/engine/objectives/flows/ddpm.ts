@@ -126,7 +126,7 @@ export function ddpmGrid(
   const record = findSampler(sampler)
   const end = record.toDataEnd ? 0 : tMin
   if (typeof grid !== 'string') return checkGridList(grid, 1, end)
-  if (grid !== 'karras') return spacedGrid(grid, 1, end, K)
+  if (grid !== 'karras') return spacedGrid(grid, 1, end, K, epsField(s.alphaBar, s.beta))
   if (!record.toDataEnd) return karrasGrid(s, K, 1, tMin)
   return K === 1 ? [1, 0] : [...karrasGrid(s, K - 1, 1, tMin), 0]
 }

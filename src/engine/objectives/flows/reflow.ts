@@ -122,8 +122,8 @@ export class ReflowModel extends VelocityModel {
 
   readonly flowField = VELOCITY_FIELD
 
-  timeGrid(_sampler: SamplerId, K: number, grid?: GridSpec): number[] {
-    return velocityTimeGrid(K, grid)
+  timeGrid(sampler: SamplerId, K: number, grid?: GridSpec): number[] {
+    return velocityTimeGrid(sampler, K, grid)
   }
 
   protected override extraJSON(): Record<string, unknown> {
