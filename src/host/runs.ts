@@ -17,7 +17,7 @@ import { imageGridPng } from '../engine/io/image-grid'
 import { findObjective } from '../engine/objectives/registry'
 import type { SampleOptions } from '../engine/objectives/types'
 import type { RunStore, RunSummary, LoadedRun } from '../engine/store'
-import { openRun, rebuildData } from '../engine/train/evaluate'
+import { openRun, rebuildData, runSampling } from '../engine/train/evaluate'
 import { STREAMS, runModes, scoreModel, streamRng } from '../engine/train/train'
 import type { Metrics, Points } from '../engine/types'
 import { energyDistance } from '../engine/metrics/energy-distance'
@@ -144,6 +144,8 @@ export function evaluationsPerSample(o: SampleOptions): number {
 
 export async function sampleSet(store: RunStore, req: SampleRequest): Promise<SampleSet> {
   const open = await openRun(store, req.runId)
+  // The sampling alone is timed (not the scoring): the cost the Gallery shows beside the metrics.
+  const timed = runSampling(open)
   try {
     const stats = open.run.standardization
     if (!stats) throw new StoreError(`Run "${req.runId}" has no stored standardisation.`)
@@ -158,25 +160,13 @@ export async function sampleSet(store: RunStore, req: SampleRequest): Promise<Sa
       )
     const rng = streamRng(req.seed ?? open.config.seed, STREAMS.eval + 3)
     const dim = open.config.dataset.dim
-    // The sampling alone is timed (not the scoring): the cost the Gallery shows beside the metrics.
-    let sampleMs = 0
-    const timed = {
-      samplers: model.samplers,
-      defaultSteps: model.defaultSteps,
-      sample: (n: number, r: Parameters<typeof model.sample>[1], o: SampleOptions) => {
-        const t0 = performance.now()
-        const data = model.sample(n, r, o)
-        sampleMs = performance.now() - t0
-        return data
-      }
-    }
     let samples: Points
     let metrics: MetricsInfo | null = null
     if (req.metrics) {
       const { train, heldout, stats: split } = rebuildData(open.config)
       const n = Math.min(req.n ?? 2000, heldout.n)
       const sub: Points = { n, d: heldout.d, data: heldout.data.subarray(0, n * heldout.d) }
-      const scored = scoreModel(timed, sub, train, n, rng, opts, runModes(open.config.dataset.spec, split))
+      const scored = await scoreModel(timed, sub, train, n, rng, opts, runModes(open.config.dataset.spec, split))
       samples = scored.samples
       metrics = {
         ...metricsInfo(scored.metrics),
@@ -184,7 +174,7 @@ export async function sampleSet(store: RunStore, req: SampleRequest): Promise<Sa
       }
     } else {
       const n = req.n ?? 2000
-      samples = { n, d: dim, data: timed.sample(n, rng, opts) }
+      samples = { n, d: dim, data: await timed.sample(n, rng, opts) }
     }
     const points = invertStandardization(samples, stats)
     const image = open.config.dataset.image
@@ -200,9 +190,10 @@ export async function sampleSet(store: RunStore, req: SampleRequest): Promise<Sa
       metrics,
       ...(image ? { image } : {}),
       ...(req.grid && image ? { gridPng: Buffer.from(imageGridPng(points, image)).toString('base64') } : {}),
-      cost: { evaluations: evaluationsPerSample(opts), msPerSample: sampleMs / Math.max(1, points.n) }
+      cost: { evaluations: evaluationsPerSample(opts), msPerSample: timed.lastSampleMs / Math.max(1, points.n) }
     }
   } finally {
+    await timed.dispose()
     open.dispose()
   }
 }

@@ -218,6 +218,13 @@ export interface StepResult {
  */
 export interface AsyncTrainableModel extends Omit<TrainableModel, 'step'> {
   step(y: tf.Tensor2D, ctx: LossContext): Promise<StepResult>
+  /** The TensorFlow.js model holding the trained weights (what samples and exports, e.g. through onnxruntime). */
+  current(): TrainableModel
+}
+
+/** The synchronous model behind a loop model, with its current weights. */
+export function currentModel(m: LoopModel): TrainableModel {
+  return 'current' in m ? m.current() : m
 }
 
 /** What the training loop drives. */

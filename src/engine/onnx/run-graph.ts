@@ -130,19 +130,22 @@ export interface FlowPlan {
   adaptive: { rtol: number; atol: number; nfe: number; rows: number } | null
 }
 
+/** What a graph is built from: a stored run opened (`openRun`), or a model in training with its config. */
+export type GraphSource = Pick<OpenRun, 'config' | 'model' | 'weights'>
+
 /** The flow a run's model exports as, or null. */
-function exportedFlow(open: OpenRun): ExportableFlow | null {
+function exportedFlow(open: GraphSource): ExportableFlow | null {
   const e = open.model.exportAs?.()
   return e?.kind === 'flow' ? e.flow : null
 }
 
 /** True when the run's model is a velocity / noise-prediction flow (cfm, ot-cfm, reflow, ddpm). */
-export function isVelocityRun(open: OpenRun): boolean {
+export function isVelocityRun(open: GraphSource): boolean {
   return exportedFlow(open) !== null
 }
 
 /** The kind of graph a run exports to, as its model says (throws OnnxExportError for models with no export). */
-export function runGraphKind(open: OpenRun, runId: string): RunGraphKind {
+export function runGraphKind(open: GraphSource, runId: string): RunGraphKind {
   const e = open.model.exportAs?.()
   if (e) return e.kind
   if (readPhi(open.weights)) return 'onestep'
@@ -158,7 +161,7 @@ function readPhi(w: Record<string, unknown>): MlpWeights | null {
 }
 
 /** The deterministic samplers a flow run offers (each has a fused graph). */
-export function fusedSamplersOf(open: OpenRun): SamplerId[] {
+export function fusedSamplersOf(open: GraphSource): SamplerId[] {
   return open.model.samplers.filter((s) => s !== 'onestep' && !findSampler(s).stochastic)
 }
 
@@ -178,7 +181,7 @@ export interface GridOptions {
  * steps it took (`adaptive` says so).
  */
 export function flowPlan(
-  open: OpenRun,
+  open: GraphSource,
   runId: string,
   sampler: string,
   steps: number,
@@ -239,7 +242,7 @@ const ADAPTIVE_PROBE_SEED = 20_240_601
  * (`extra` after `trainedSteps`).
  */
 function metadata(
-  open: OpenRun,
+  open: GraphSource,
   runId: string,
   stats: Standardization,
   sampler: { sampler: string; steps: number },
@@ -276,7 +279,7 @@ function toData(y: Float32Array, d: number, stats: Standardization): Float32Arra
  * Throws ConfigError for sampler options the run does not offer, OnnxExportError for models with no export.
  */
 export function runGraph(
-  open: OpenRun,
+  open: GraphSource,
   runId: string,
   stats: Standardization,
   spec: RunGraphSpec = {}

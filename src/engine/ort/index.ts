@@ -9,7 +9,7 @@ import { ConfigError } from '../errors'
 import { allObjectives } from '../objectives/registry'
 import { hasCapability, type AnyObjective, type TrainableModel } from '../objectives/types'
 import type { BackendChoice } from '../types'
-import { defaultThreads } from '../threads'
+import { ortThreads } from '../threads'
 import {
   providerLabel,
   resolveProvider,
@@ -147,8 +147,4 @@ export async function ortTrainable(
   })
 }
 
-/** Intra-op threads of a training session: $PFM_ORT_THREADS, else one per core (at most 8). */
-export function ortThreads(): number {
-  const env = Number(process.env.PFM_ORT_THREADS)
-  return Number.isInteger(env) && env >= 1 ? env : defaultThreads()
-}
+export { ortThreads }

@@ -141,6 +141,11 @@ export class OrtRegressionModel implements AsyncTrainableModel {
     this.stale = false
   }
 
+  current(): TrainableModel {
+    this.sync()
+    return this.inner
+  }
+
   sample(n: number, rng: Rng, opts: SampleOptions): Float32Array {
     this.sync()
     return this.inner.sample(n, rng, opts)

@@ -10,6 +10,7 @@ import { Rng } from '../rng'
 import type { RunConfig } from './config'
 import { runDiagnostics } from './diagnostics'
 import { classifierDir, imageEvaluator } from './image-eval'
+import { RunSampling, type SamplingEngine } from './run-sampling'
 import { STREAMS, loadRunDataset, prepareData, restoreModel, runModes, scoreModel, streamRng } from './train'
 
 export interface OpenRun {
@@ -83,9 +84,10 @@ export function resolveRunDataset(config: RunConfig): Dataset {
 export async function evaluateRun(
   store: RunStore,
   id: string,
-  opts: { n?: number; seed?: number; weights?: WeightsChoice } & Partial<SampleOptions> = {}
+  opts: { n?: number; seed?: number; weights?: WeightsChoice; engine?: SamplingEngine } & Partial<SampleOptions> = {}
 ): Promise<{ metrics: Metrics; sampler: SampleOptions; extra: Record<string, number>; nfe?: number }> {
   const open = await openRun(store, id, opts.weights)
+  const sampling = runSampling(open, opts.engine)
   try {
     const ds = resolveRunDataset(open.config)
     const { train, heldout, stats } = prepareData(ds, open.config)
@@ -102,14 +104,14 @@ export async function evaluateRun(
     const n = Math.min(opts.n ?? heldout.n, heldout.n)
     const sub: Points =
       n === heldout.n ? heldout : { n, d: heldout.d, data: heldout.data.subarray(0, n * heldout.d) }
-    const { n: _n, seed: _seed, weights: _weights, ...sampling } = opts
-    const scored = scoreModel(
-      open.model,
+    const { n: _n, seed: _seed, weights: _weights, engine: _engine, ...sampler } = opts
+    const scored = await scoreModel(
+      sampling,
       sub,
       train,
       n,
       rng,
-      sampling,
+      sampler,
       runModes(open.config.dataset.spec, stats),
       images
     )
@@ -121,8 +123,14 @@ export async function evaluateRun(
       ...(scored.nfe !== undefined ? { nfe: scored.nfe } : {})
     }
   } finally {
+    await sampling.dispose()
     open.dispose()
   }
+}
+
+/** The sampling of an opened run: onnxruntime where it has a graph and pays (run-sampling.ts). */
+export function runSampling(open: OpenRun, engine?: SamplingEngine): RunSampling {
+  return new RunSampling(() => open.model, open.config, engine ? { engine } : {})
 }
 
 /** n samples of a stored run in data units (with the image shape and range of an image run). */
@@ -130,16 +138,17 @@ export async function sampleRun(
   store: RunStore,
   id: string,
   n: number,
-  opts: { seed?: number; weights?: WeightsChoice } & Partial<SampleOptions> = {}
+  opts: { seed?: number; weights?: WeightsChoice; engine?: SamplingEngine } & Partial<SampleOptions> = {}
 ): Promise<{ columns: string[]; points: Points; sampler: SampleOptions; image?: ImageInfo; nfe?: number }> {
   const open = await openRun(store, id, opts.weights)
+  const sampling = runSampling(open, opts.engine)
   try {
     const stats = open.run.standardization
     if (!stats) throw new StoreError(`Run "${id}" has no stored standardisation.`)
     const rng = streamRng(opts.seed ?? open.config.seed, STREAMS.eval + 3)
-    const { seed: _seed, weights: _weights, ...sampling } = opts
+    const { seed: _seed, weights: _weights, engine: _engine, ...options } = opts
     const sampler: SampleOptions = {
-      ...sampling,
+      ...options,
       sampler: opts.sampler ?? open.model.samplers[0]!,
       steps: opts.steps ?? open.model.defaultSteps
     }
@@ -147,10 +156,10 @@ export async function sampleRun(
       throw new StoreError(
         `Run "${id}" samples with ${open.model.samplers.join(', ')}, not "${sampler.sampler}".`
       )
-    const data = open.model.sample(n, rng, sampler)
+    const data = await sampling.sample(n, rng, sampler)
     const pts: Points = { n, d: open.config.dataset.dim, data }
     const image = open.config.dataset.image
-    const nfe = open.model.lastRun?.nfe
+    const nfe = sampling.lastRun?.nfe
     return {
       columns: open.config.dataset.columnNames,
       points: invertStandardization(pts, stats),
@@ -159,6 +168,7 @@ export async function sampleRun(
       ...(nfe !== undefined ? { nfe } : {})
     }
   } finally {
+    await sampling.dispose()
     open.dispose()
   }
 }

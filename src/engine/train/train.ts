@@ -12,7 +12,7 @@ import type { EngineContext } from '../context'
 import { yieldToEventLoop } from '../context'
 import { CancelledError, ConfigError, DivergenceError } from '../errors'
 import { findObjective } from '../objectives/registry'
-import type { AnyObjective, LoopModel, SampleOptions, TrainableModel } from '../objectives/types'
+import { currentModel, type AnyObjective, type LoopModel, type SampleOptions, type TrainableModel } from '../objectives/types'
 import { chooseTrainer, ortBackendLabel, ortTrainable } from '../ort'
 import { resolveParams } from '../params'
 import { Rng, type RngState } from '../rng'
@@ -33,6 +33,7 @@ import type { ModelConfig, RunConfig } from './config'
 import { runDiagnostics } from './diagnostics'
 import { classifierDir, imageEvaluator } from './image-eval'
 import { PushforwardModel } from './pushforward-model'
+import { RunSampling, type SamplingEngine, type SamplingModel } from './run-sampling'
 import { SNAPSHOT_EVERY } from './variables'
 
 export type { PushforwardWeights } from './pushforward-model'
@@ -287,8 +288,8 @@ export function runModes(datasetId: string | null, stats: Standardization): Know
 }
 
 /** Held-out metrics of a model with its default (or the given) sampler; mode coverage with `known` modes. */
-export function scoreModel(
-  model: Pick<TrainableModel, 'samplers' | 'defaultSteps' | 'sample' | 'lastRun'>,
+export async function scoreModel(
+  model: SamplingModel,
   heldout: Points,
   train: Points,
   n: number,
@@ -296,7 +297,7 @@ export function scoreModel(
   sampler?: Partial<SampleOptions>,
   known?: KnownModes | null,
   images?: ImageEvaluator | null
-): { metrics: Metrics; samples: Points; sampler: SampleOptions; nfe?: number } {
+): Promise<{ metrics: Metrics; samples: Points; sampler: SampleOptions; nfe?: number }> {
   const opts: SampleOptions = {
     ...sampler,
     sampler: sampler?.sampler ?? model.samplers[0]!,
@@ -304,7 +305,7 @@ export function scoreModel(
   }
   if (!model.samplers.includes(opts.sampler))
     throw new ConfigError(`This model samples with ${model.samplers.join(', ')}, not "${opts.sampler}".`)
-  const samples: Points = { n, d: heldout.d, data: model.sample(n, rng.fork(), opts) }
+  const samples: Points = { n, d: heldout.d, data: await model.sample(n, rng.fork(), opts) }
   const metrics = computeMetrics(samples, heldout, train, rng.fork(), known)
   if (images) metrics.image = images.score(samples, rng.fork())
   const nfe = model.lastRun?.nfe
@@ -329,6 +330,8 @@ export type TrainContext = EngineContext<TrainProgress> & {
   checkpoints?: CheckpointPolicy
   /** Called after each checkpoint is on disk. */
   onCheckpoint?(step: number): void
+  /** Which engine samples snapshots, previews and metrics (default `auto`: run-sampling.ts). */
+  sampling?: SamplingEngine
 }
 
 /** The run's random streams, by name (all derived from `config.seed`; checkpoints store their positions). */
@@ -501,13 +504,29 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     handle.saveBest(model.toJSON(), best)
   }
   const snapshotAt = new Set(handle ? snapshotSteps(config.steps) : [])
+  const snapshotPoints = ds.image ? IMAGE_SNAPSHOT_POINTS : SNAPSHOT_POINTS
   const takeSnapshot = (step: number, pts: Points): void => {
-    const n = Math.min(SNAPSHOT_POINTS, pts.n)
+    const n = Math.min(snapshotPoints, pts.n)
     const head: Points = { n, d: pts.d, data: pts.data.subarray(0, n * pts.d) }
     handle?.appendSnapshot(step, invertStandardization(head, stats))
   }
   let lastPreview = -Infinity
   let images: ImageEvaluator | null = null
+  // Snapshots, previews and metrics sample through onnxruntime where the model has a graph (run-sampling.ts).
+  const sampling = new RunSampling(() => currentModel(model), config, {
+    ...(ctx.sampling ? { engine: ctx.sampling } : {}),
+    ...(ctx.log ? { log: ctx.log } : {})
+  })
+  /** Wall time of snapshots, previews and held-out evaluations (sampling and scoring). */
+  let evalMs = 0
+  const timed = async <T>(f: () => Promise<T>): Promise<T> => {
+    const t = performance.now()
+    try {
+      return await f()
+    } finally {
+      evalMs += performance.now() - t
+    }
+  }
 
   try {
     // Labelled image sets: metrics in the features of the data set's classifier (trained once, cached).
@@ -542,8 +561,13 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
       if (isEval || now - lastReport > 250 || step === start.step || step + 1 === config.steps) {
         const elapsed = now - t0
         const sps = ((step + 1 - start.step) * B) / ((now - t0 - start.elapsedMs) / 1000)
+        sampling.version = step + 1
         const metrics = isEval
-          ? scoreModel(model, heldout, train, evalN, evalRng.fork(), undefined, known, images).metrics
+          ? (
+              await timed(() =>
+                scoreModel(sampling, heldout, train, evalN, evalRng.fork(), undefined, known, images)
+              )
+            ).metrics
           : undefined
         handle?.appendMetrics({
           step: step + 1,
@@ -565,15 +589,15 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
         })
         lastReport = now
       }
+      const opts: SampleOptions = { sampler: model.samplers[0]!, steps: model.defaultSteps }
+      sampling.version = step + 1
       if (snapshotAt.has(step + 1)) {
-        const opts: SampleOptions = { sampler: model.samplers[0]!, steps: model.defaultSteps }
-        const data = model.sample(SNAPSHOT_POINTS, snapshotRng.fork(), opts)
-        takeSnapshot(step + 1, { n: SNAPSHOT_POINTS, d: ds.d, data })
+        const data = await timed(() => sampling.sample(snapshotPoints, snapshotRng.fork(), opts))
+        takeSnapshot(step + 1, { n: snapshotPoints, d: ds.d, data })
       }
       if (ctx.preview && now - lastPreview >= ctx.preview.everyMs && step + 1 < config.steps) {
-        const opts: SampleOptions = { sampler: model.samplers[0]!, steps: model.defaultSteps }
         const n = ctx.preview.n
-        const pts: Points = { n, d: ds.d, data: model.sample(n, previewRng.fork(), opts) }
+        const pts: Points = { n, d: ds.d, data: await timed(() => sampling.sample(n, previewRng.fork(), opts)) }
         ctx.preview.onPreview(step + 1, invertStandardization(pts, stats))
         lastPreview = performance.now()
       }
@@ -589,8 +613,11 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
       }
     }
     // ── the end: final held-out metrics, weights, samples ──
+    sampling.version = config.steps
+    const scored = await timed(() =>
+      scoreModel(sampling, heldout, train, evalN, evalRng.fork(), undefined, known, images)
+    )
     const durationMs = performance.now() - t0
-    const scored = scoreModel(model, heldout, train, evalN, evalRng.fork(), undefined, known, images)
     const weights = model.toJSON()
     const extra = runDiagnostics(model, weights, config, heldout, evalRng.fork())
     handle?.saveWeights(weights)
@@ -601,6 +628,7 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     takeSnapshot(config.steps, samples)
     handle?.appendMetrics({ step: config.steps, loss, time: durationMs, metrics: scored.metrics })
     handle?.finish('completed', { stepsDone: config.steps, durationMs, metrics: scored.metrics, extra })
+    ctx.log?.(samplingShare(evalMs, durationMs - start.elapsedMs, sampling))
     ctx.log?.(
       `trained ${config.steps} steps in ${(durationMs / 1000).toFixed(1)} s` +
         (best && best.step < config.steps
@@ -648,6 +676,23 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     throw e
   } finally {
     tf.dispose(snapshot)
+    await sampling.dispose().catch(() => undefined)
     model.dispose()
   }
+}
+
+/** Snapshots drawn by an image run (an 8 × 8 grid; 784-D samples are costly, and a grid shows 64). */
+export const IMAGE_SNAPSHOT_POINTS = 64
+
+/** The log line on sampling's share of a run's wall time (this session's, a resumed run's from its restart). */
+export function samplingShare(evalMs: number, wallMs: number, sampling: RunSampling): string {
+  const ort = sampling.ortTime
+  const pct = wallMs > 0 ? (100 * evalMs) / wallMs : 0
+  return (
+    `sampling and evaluation (snapshots, previews, held-out metrics): ${(evalMs / 1000).toFixed(1)} s of ` +
+    `${(wallMs / 1000).toFixed(1)} s (${pct.toFixed(1)} %)` +
+    (ort && ort.builds > 0
+      ? `; onnxruntime sampled: ${ort.builds} graph builds ${(ort.buildMs / 1000).toFixed(1)} s, runs ${(ort.runMs / 1000).toFixed(1)} s`
+      : '; sampled through TensorFlow.js')
+  )
 }

@@ -27,6 +27,7 @@ import {
   drawIndices,
   gatherPairs,
   loadTeacher,
+  firstPool,
   makePairs,
   type PairPool,
   type Teacher
@@ -204,7 +205,7 @@ export const distill: ModelObjective = {
     const teacher = await loadTeacher('distill', spec)
     const refreshEvery = Number(spec.params.refreshEvery ?? 0)
     try {
-      const pool = makePairs(teacher, Number(spec.params.pool ?? 8192), spec.rng)
+      const pool = await firstPool(teacher, Number(spec.params.pool ?? 8192), spec.rng)
       const m = spec.model
       const phi = Mlp.create(
         { inDim: spec.dim, outDim: spec.dim, width: m.width, depth: m.depth, activation: m.activation },

@@ -39,6 +39,7 @@ import {
 import {
   TEACHER_PARAMS,
   drawIndices,
+  firstPool,
   gatherPairs,
   loadTeacher,
   makePairs,
@@ -174,7 +175,7 @@ export const reflow: ModelObjective = {
     checkNoiseSpec('reflow', spec)
     const teacher = await loadTeacher('reflow', spec)
     try {
-      const pool = makePairs(teacher, Number(spec.params.pool ?? 8192), spec.rng)
+      const pool = await firstPool(teacher, Number(spec.params.pool ?? 8192), spec.rng)
       const t = teacher.model
       const net =
         spec.params.init !== 'scratch' &&
