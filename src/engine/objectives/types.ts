@@ -40,6 +40,11 @@ interface ObjectiveBase {
   params: ParamSpecs
   defaults: TrainDefaults
   /**
+   * The budget for image data (MNIST size, 784 pixels, on this CPU), where it differs from `defaults`:
+   * a run on an image set picks it (docs/benchmarks.md, MNIST).
+   */
+  imageDefaults?: TrainDefaults
+  /**
    * What this objective's runs can do beyond training on TensorFlow.js and sampling (absent: nothing more).
    * Declare a capability here and nowhere else — the CLI, the host and the trainers read it:
    * - `ortTrain`: trains on onnxruntime (`--backend onnxruntime`, and `auto` picks it). Its model must

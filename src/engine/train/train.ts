@@ -122,9 +122,16 @@ export const DEFAULT_EVALUATIONS = 8
  * The evaluation interval scaled to the budget: about `DEFAULT_EVALUATIONS` held-out points over the run, so
  * that a short run's metric curve is a curve and a long one's is not dominated by evaluation time.
  */
-export function defaultEvalEvery(steps: number): number {
-  return Math.max(1, Math.ceil(steps / DEFAULT_EVALUATIONS))
+export function defaultEvalEvery(steps: number, evaluations = DEFAULT_EVALUATIONS): number {
+  return Math.max(1, Math.ceil(steps / evaluations))
 }
+
+/**
+ * Image runs: fewer held-out evaluations, the ones before the end on IMAGE_EVAL_POINTS samples (a 784-D
+ * Heun K = 100 sample costs ≈ 1.4 GFLOP a row), so that sampling stays a small share of the run.
+ */
+export const IMAGE_EVALUATIONS = 4
+export const IMAGE_EVAL_POINTS = 500
 
 /** Builds a RunConfig from partial user input, filling defaults from the objective and validating. */
 export function makeRunConfig(
@@ -145,9 +152,11 @@ export function makeRunConfig(
 ): RunConfig {
   const obj = findObjective(input.objective)
   const params = resolveParams(`Objective ${obj.id}`, obj.params, input.params ?? {})
-  const steps = input.steps ?? obj.defaults.steps
-  const batch = input.batch ?? obj.defaults.batch
-  const lr = input.lr ?? obj.defaults.lr
+  // Image data: the objective's image budget where it declares one.
+  const defaults = (ds.image ? obj.imageDefaults : undefined) ?? obj.defaults
+  const steps = input.steps ?? defaults.steps
+  const batch = input.batch ?? defaults.batch
+  const lr = input.lr ?? defaults.lr
   const heldout = input.heldout ?? 0.2
   checkInt('steps', steps, 1, 10_000_000)
   checkInt('batch', batch, 2, 65_536)
@@ -156,7 +165,7 @@ export function makeRunConfig(
   const model: ModelConfig = {
     ...DEFAULT_MODEL,
     latentDim: Math.max(ds.d, 1),
-    ...obj.defaults.model,
+    ...defaults.model,
     ...input.model
   }
   checkInt('latent dimension', model.latentDim, 1, 4096)
@@ -164,7 +173,8 @@ export function makeRunConfig(
   checkInt('depth', model.depth, 0, 64)
   if (model.base !== 'normal' && model.base !== 'uniform')
     throw new ConfigError(`base: "${String(model.base)}" is not normal or uniform.`)
-  const evalEvery = input.evalEvery ?? defaultEvalEvery(steps)
+  const evalEvery =
+    input.evalEvery ?? defaultEvalEvery(steps, ds.image ? IMAGE_EVALUATIONS : DEFAULT_EVALUATIONS)
   checkInt('eval-every', evalEvery, 0, 10_000_000)
   return {
     objective: obj.id,
@@ -478,6 +488,8 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
   let step = start.step
   let best = start.best
   const evalN = Math.min(ctx.evalPoints ?? heldout.n, heldout.n)
+  // Image runs score the evaluations before the end on fewer samples (the last one on evalN).
+  const midEvalN = ds.image ? Math.min(evalN, IMAGE_EVAL_POINTS) : evalN
   const known = runModes(ds.source.kind === 'builtin' ? ds.source.id : null, stats)
   const policy = ctx.checkpoints ?? DEFAULT_CHECKPOINTS
   const ckptEvery = Math.max(1, Math.round(config.steps * policy.fraction))
@@ -565,7 +577,7 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
         const metrics = isEval
           ? (
               await timed(() =>
-                scoreModel(sampling, heldout, train, evalN, evalRng.fork(), undefined, known, images)
+                scoreModel(sampling, heldout, train, midEvalN, evalRng.fork(), undefined, known, images)
               )
             ).metrics
           : undefined

@@ -15,6 +15,7 @@ import type { LossContext, ModelObjective, ModelSpec, SamplerId } from '../types
 import { VelocityNet } from '../../models/velocity'
 import { DIAGNOSTIC_POINTS, pathDiagnostics } from './diagnostics'
 import {
+  IMAGE_FLOW_DEFAULTS,
   VELOCITY_PARAMS,
   VelocityModel,
   checkNoiseSpec,
@@ -161,6 +162,7 @@ export function flowMatchingObjective(o: {
   summary: string
   pairing: Pairing
   defaults: ModelObjective['defaults']
+  imageDefaults?: ModelObjective['defaults']
 }): ModelObjective {
   const build = (net: VelocityNet, lr: number, p: ParamValues): CfmModel =>
     new CfmModel(o.id, net, lr, Number(p.ema ?? 0), Number(p.sigma ?? 0), o.pairing)
@@ -173,6 +175,7 @@ export function flowMatchingObjective(o: {
     summary: o.summary,
     params: CFM_PARAMS,
     defaults: o.defaults,
+    ...(o.imageDefaults ? { imageDefaults: o.imageDefaults } : {}),
     capabilities: { ortTrain: true, teacher: true },
     async create(spec: ModelSpec) {
       checkNoiseSpec(o.id, spec)
@@ -198,5 +201,6 @@ export const cfm: ModelObjective = flowMatchingObjective({
     'Regress v_θ(x_t, t) on x₁ − x₀ along straight paths x_t = (1−t)x₀ + t x₁ from noise to data;\n' +
     'the learnt field solves the continuity equation (6), and integrating it (7) maps N(0, I) to the data.',
   pairing: independentPairing,
-  defaults: { steps: 2000, batch: 256, lr: 5e-3 }
+  defaults: { steps: 2000, batch: 256, lr: 5e-3 },
+  imageDefaults: IMAGE_FLOW_DEFAULTS
 })

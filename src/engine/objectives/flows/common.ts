@@ -14,6 +14,7 @@ import type {
   RegressionSpec,
   SampleOptions,
   SamplerId,
+  TrainDefaults,
   TrainableModel
 } from '../types'
 import { setLearningRate } from '../../train/schedule'
@@ -23,6 +24,18 @@ import type { GridSpec } from '../../../shared/samplers'
 
 /** Default number of integration steps K of the multi-step samplers. */
 export const DEFAULT_FLOW_STEPS = 100
+/**
+ * The image budget of the flow regressions and their distillation (MNIST, 784-D): the 785 → 1024³ → 784
+ * network of the MNIST workload (bench:train), batch 128, Adam at 1e-3 (5e-3, the toys' rate, is too large
+ * for this width).
+ */
+export const IMAGE_FLOW_DEFAULTS: TrainDefaults = {
+  steps: 4000,
+  batch: 128,
+  lr: 1e-3,
+  model: { width: 1024, depth: 3 }
+}
+
 /** Rows pushed through the network at once when sampling. */
 export const SAMPLE_CHUNK = 8192
 

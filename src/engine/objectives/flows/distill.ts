@@ -20,7 +20,7 @@ import type {
   SampleOptions,
   SamplerId
 } from '../types'
-import { SAMPLE_CHUNK, checkNoiseSpec, checkSampler, type FlowModel } from './common'
+import { IMAGE_FLOW_DEFAULTS, SAMPLE_CHUNK, checkNoiseSpec, checkSampler, type FlowModel } from './common'
 import { EmaNetModel } from './ema-model'
 import {
   TEACHER_PARAMS,
@@ -199,6 +199,7 @@ export const distill: ModelObjective = {
     )
   },
   defaults: { steps: 1000, batch: 256, lr: 5e-3 },
+  imageDefaults: IMAGE_FLOW_DEFAULTS,
   capabilities: { ortTrain: true },
   async create(spec: ModelSpec) {
     checkNoiseSpec('distill', spec)

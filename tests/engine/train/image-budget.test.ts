@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest'
+import { findObjective } from '../../../src/engine/objectives/registry'
+import { makeRunConfig } from '../../../src/engine/train/train'
+import type { Dataset } from '../../../src/engine/types'
+
+/** A few 4×4 images: enough for a run's configuration (nothing trains here). */
+function images(image: boolean): Dataset {
+  const n = 20
+  return {
+    name: 'tiny',
+    source: { kind: 'file', path: 'tiny.npy' },
+    n,
+    d: 16,
+    data: new Float32Array(n * 16).map((_, k) => k % 255),
+    columns: Array.from({ length: 16 }, (_, j) => `x${j}`),
+    ...(image ? { image: { shape: [4, 4] as [number, number], range: [0, 255] as [number, number] } } : {})
+  }
+}
+
+describe('the image budget', () => {
+  it.each(['cfm', 'distill'])(
+    '%s picks its image budget on image data, its own defaults on a table',
+    (id) => {
+      const obj = findObjective(id)
+      const budget = obj.imageDefaults!
+      expect(budget).toMatchObject({ steps: 4000, batch: 128, lr: 1e-3, model: { width: 1024, depth: 3 } })
+      const img = makeRunConfig(images(true), { objective: id })
+      expect([img.steps, img.batch, img.lr, img.model.width, img.model.depth]).toEqual([
+        4000, 128, 1e-3, 1024, 3
+      ])
+      // Four held-out evaluations over an image run (eight on tables).
+      expect(img.evalEvery).toBe(1000)
+      const table = makeRunConfig(images(false), { objective: id })
+      expect([table.steps, table.batch, table.lr]).toEqual([
+        obj.defaults.steps,
+        obj.defaults.batch,
+        obj.defaults.lr
+      ])
+      expect(table.model.width).toBe(128)
+      expect(table.evalEvery).toBe(Math.ceil(obj.defaults.steps / 8))
+    }
+  )
+
+  it('gives way to what the user sets', () => {
+    const c = makeRunConfig(images(true), { objective: 'cfm', steps: 10, lr: 2e-3, model: { width: 64 } })
+    expect([c.steps, c.batch, c.lr, c.model.width, c.evalEvery]).toEqual([10, 128, 2e-3, 64, 3])
+  })
+
+  it('objectives without one keep their defaults on images', () => {
+    const c = makeRunConfig(images(true), { objective: 'energy' })
+    expect(findObjective('energy').imageDefaults).toBeUndefined()
+    expect(c.steps).toBe(findObjective('energy').defaults.steps)
+  })
+})
