@@ -11,18 +11,12 @@ import type {
   SampleSet,
   SamplerId
 } from '../shared/api'
-import { invertStandardization } from '../engine/data'
 import { StoreError } from '../engine/errors'
 import { imageGridPng } from '../engine/io/image-grid'
 import { findObjective } from '../engine/objectives/registry'
-import type { SampleOptions } from '../engine/objectives/types'
 import type { RunStore, RunSummary, LoadedRun } from '../engine/store'
-import { openRun, rebuildData, runSampling } from '../engine/train/evaluate'
-import { STREAMS, runModes, scoreModel, streamRng } from '../engine/train/train'
-import type { Metrics, Points } from '../engine/types'
-import { energyDistance } from '../engine/metrics/energy-distance'
-import { subsample } from '../engine/metrics/points'
-import type { Rng } from '../engine/rng'
+import { openRun, sampleRun } from '../engine/train/evaluate'
+import type { Metrics } from '../engine/types'
 
 export function metricsInfo(m: Metrics): MetricsInfo
 export function metricsInfo(m: Partial<Metrics>): Partial<MetricsInfo>
@@ -114,87 +108,35 @@ export async function runDetail(store: RunStore, id: string): Promise<RunDetail>
   }
 }
 
-/**
- * `n` fresh samples of a stored run in data units (the same seeded stream as `pfm sample`). With `metrics`,
- * they are scored against the held-out split, and `n` is capped at its size.
- */
-/** Draws of training points the energy floor is measured on. */
-const FLOOR_DRAWS = 3
+/** Points a Gallery request draws when it names no n. */
+const DEFAULT_SAMPLES = 2000
 
 /**
- * The held-out data's own energy floor at this n: the energy distance between as many training points and the
- * held-out ones, whose expectation is 0 (one law) — so its noise is what a perfect sampler scores. Root mean
- * square over FLOOR_DRAWS draws of training points (the unbiased estimate can come out negative).
+ * `n` fresh samples of a stored run in data units: the engine's `sampleRun` (the same seeded stream as
+ * `pfm sample`). With `metrics`, they are scored against the held-out split (n capped at its size) beside the
+ * data's own energy floor; with `grid`, an image run's samples also come as one PNG grid.
  */
-export function energyFloor(train: Points, heldout: Points, rng: Rng): number {
-  let sq = 0
-  for (let i = 0; i < FLOOR_DRAWS; i++)
-    sq += energyDistance(subsample(train, Math.min(heldout.n, train.n), rng.fork()), heldout) ** 2
-  return Math.sqrt(sq / FLOOR_DRAWS)
-}
-
-/**
- * Network evaluations one sample takes: 1 for a one-step map, 2 per step for Heun (it evaluates the network at
- * both ends of a step), one per step for the other samplers (Euler, DDIM, DDPM).
- */
-export function evaluationsPerSample(o: SampleOptions): number {
-  if (o.sampler === 'onestep') return 1
-  return (o.sampler === 'heun' ? 2 : 1) * o.steps
-}
-
 export async function sampleSet(store: RunStore, req: SampleRequest): Promise<SampleSet> {
-  const open = await openRun(store, req.runId)
-  // The sampling alone is timed (not the scoring): the cost the Gallery shows beside the metrics.
-  const timed = runSampling(open)
-  try {
-    const stats = open.run.standardization
-    if (!stats) throw new StoreError(`Run "${req.runId}" has no stored standardisation.`)
-    const model = open.model
-    const opts: SampleOptions = {
-      sampler: req.sampler ?? model.samplers[0]!,
-      steps: req.steps ?? model.defaultSteps
-    }
-    if (!model.samplers.includes(opts.sampler))
-      throw new StoreError(
-        `Run "${req.runId}" samples with ${model.samplers.join(', ')}, not "${opts.sampler}".`
-      )
-    const rng = streamRng(req.seed ?? open.config.seed, STREAMS.eval + 3)
-    const dim = open.config.dataset.dim
-    let samples: Points
-    let metrics: MetricsInfo | null = null
-    if (req.metrics) {
-      const { train, heldout, stats: split } = rebuildData(open.config)
-      const n = Math.min(req.n ?? 2000, heldout.n)
-      const sub: Points = { n, d: heldout.d, data: heldout.data.subarray(0, n * heldout.d) }
-      const scored = await scoreModel(timed, sub, train, n, rng, opts, runModes(open.config.dataset.spec, split))
-      samples = scored.samples
-      metrics = {
-        ...metricsInfo(scored.metrics),
-        energyFloor: energyFloor(train, sub, rng)
-      }
-    } else {
-      const n = req.n ?? 2000
-      samples = { n, d: dim, data: await timed.sample(n, rng, opts) }
-    }
-    const points = invertStandardization(samples, stats)
-    const image = open.config.dataset.image
-    if (req.grid && !image)
-      throw new StoreError(`Run "${req.runId}" was not trained on images; it has no sample grid.`)
-    return {
-      runId: req.runId,
-      sampler: opts.sampler,
-      steps: opts.steps,
-      dim,
-      n: points.n,
-      points: Array.from(points.data),
-      metrics,
-      ...(image ? { image } : {}),
-      ...(req.grid && image ? { gridPng: Buffer.from(imageGridPng(points, image)).toString('base64') } : {}),
-      cost: { evaluations: evaluationsPerSample(opts), msPerSample: timed.lastSampleMs / Math.max(1, points.n) }
-    }
-  } finally {
-    await timed.dispose()
-    open.dispose()
+  const r = await sampleRun(store, req.runId, req.n ?? DEFAULT_SAMPLES, {
+    ...(req.seed !== undefined ? { seed: req.seed } : {}),
+    ...(req.sampler !== undefined ? { sampler: req.sampler } : {}),
+    ...(req.steps !== undefined ? { steps: req.steps } : {}),
+    score: req.metrics === true
+  })
+  const { points, image } = r
+  if (req.grid && !image)
+    throw new StoreError(`Run "${req.runId}" was not trained on images; it has no sample grid.`)
+  return {
+    runId: req.runId,
+    sampler: r.sampler.sampler,
+    steps: r.sampler.steps,
+    dim: points.d,
+    n: points.n,
+    points: Array.from(points.data),
+    metrics: r.scored ? { ...metricsInfo(r.scored.metrics), energyFloor: r.scored.energyFloor } : null,
+    ...(image ? { image } : {}),
+    ...(req.grid && image ? { gridPng: Buffer.from(imageGridPng(points, image)).toString('base64') } : {}),
+    cost: { evaluations: r.evaluations, msPerSample: r.sampleMs / Math.max(1, points.n) }
   }
 }
 

@@ -7,8 +7,9 @@
  * two laws agree; two samples of one law therefore score ≈ 0 and can come out slightly negative.
  * (The V-statistic, which keeps the zero diagonal, is biased upwards by ≈ E‖X−X'‖/n + E‖Y−Y'‖/m.)
  */
+import type { Rng } from '../rng'
 import type { Points } from '../types'
-import { checkPoints, checkSameDim } from './points'
+import { checkPoints, checkSameDim, subsample } from './points'
 
 const NAME = 'Energy distance'
 
@@ -21,6 +22,21 @@ export function energyDistance(x: Points, y: Points): number {
   const xx = (2 * sumWithinDistances(x)) / (x.n * (x.n - 1))
   const yy = (2 * sumWithinDistances(y)) / (y.n * (y.n - 1))
   return 2 * xy - xx - yy
+}
+
+/** Draws of training points the energy floor is measured on. */
+const FLOOR_DRAWS = 3
+
+/**
+ * The held-out data's own energy floor at its size n: the energy distance between as many training points and
+ * the held-out ones, whose expectation is 0 (one law) — so its noise is what a perfect sampler scores. Root
+ * mean square over FLOOR_DRAWS draws of training points (the unbiased estimate can come out negative).
+ */
+export function energyFloor(train: Points, heldout: Points, rng: Rng): number {
+  let sq = 0
+  for (let i = 0; i < FLOOR_DRAWS; i++)
+    sq += energyDistance(subsample(train, Math.min(heldout.n, train.n), rng.fork()), heldout) ** 2
+  return Math.sqrt(sq / FLOOR_DRAWS)
 }
 
 /** Σ_{i<j} ‖p_i − p_j‖ in float64. */

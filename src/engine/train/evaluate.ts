@@ -4,6 +4,8 @@ import { invertStandardization } from '../data'
 import { StoreError } from '../errors'
 import { findObjective } from '../objectives/registry'
 import type { SampleOptions, TrainableModel } from '../objectives/types'
+import { energyFloor } from '../metrics/energy-distance'
+import { findSampler } from '../samplers/registry'
 import type { Dataset, ImageInfo, Metrics, Points } from '../types'
 import { BEST_WEIGHTS_FILE, WEIGHTS_FILE, type LoadedRun, type RunStore, type WeightsChoice } from '../store'
 import { Rng } from '../rng'
@@ -48,7 +50,9 @@ export async function openRun(store: RunStore, id: string, which: WeightsChoice 
   try {
     model = restoreModel(obj, run.config, run.config.dataset.dim, weights)
   } catch (e) {
-    throw new StoreError(`${where} does not hold a ${obj.id} model: ${e instanceof Error ? e.message : String(e)}`)
+    throw new StoreError(
+      `${where} does not hold a ${obj.id} model: ${e instanceof Error ? e.message : String(e)}`
+    )
   }
   try {
     // Two points drawn with the default sampler: the stored model must produce points of the data's dimension.
@@ -60,7 +64,9 @@ export async function openRun(store: RunStore, id: string, which: WeightsChoice 
   } catch (e) {
     model.dispose()
     if (e instanceof StoreError) throw e
-    throw new StoreError(`${where} does not hold a working ${obj.id} model: ${e instanceof Error ? e.message : String(e)}`)
+    throw new StoreError(
+      `${where} does not hold a working ${obj.id} model: ${e instanceof Error ? e.message : String(e)}`
+    )
   }
   return { run, config: run.config, model, weights, dispose: () => model.dispose() }
 }
@@ -84,7 +90,12 @@ export function resolveRunDataset(config: RunConfig): Dataset {
 export async function evaluateRun(
   store: RunStore,
   id: string,
-  opts: { n?: number; seed?: number; weights?: WeightsChoice; engine?: SamplingEngine } & Partial<SampleOptions> = {}
+  opts: {
+    n?: number
+    seed?: number
+    weights?: WeightsChoice
+    engine?: SamplingEngine
+  } & Partial<SampleOptions> = {}
 ): Promise<{ metrics: Metrics; sampler: SampleOptions; extra: Record<string, number>; nfe?: number }> {
   const open = await openRun(store, id, opts.weights)
   const sampling = runSampling(open, opts.engine)
@@ -133,20 +144,54 @@ export function runSampling(open: OpenRun, engine?: SamplingEngine): RunSampling
   return new RunSampling(() => open.model, open.config, engine ? { engine } : {})
 }
 
-/** n samples of a stored run in data units (with the image shape and range of an image run). */
+/**
+ * Network evaluations one sample takes on a fixed grid: 1 for a one-step map, the sampler's `nfePerStep` per
+ * step otherwise (an adaptive run reports what it used instead: `TrainableModel.lastRun`).
+ */
+export function evaluationsPerSample(o: Pick<SampleOptions, 'sampler' | 'steps'>): number {
+  return o.sampler === 'onestep' ? 1 : findSampler(o.sampler).nfePerStep * o.steps
+}
+
+/** What `sampleRun` draws. */
+export interface RunSamples {
+  columns: string[]
+  /** In data units; with `score`, at most as many as the held-out split has. */
+  points: Points
+  sampler: SampleOptions
+  image?: ImageInfo
+  /** Network evaluations per sample, as the sampling counted them (flows; an adaptive run's actual count). */
+  nfe?: number
+  /** Network evaluations per sample: `nfe`, or what the sampler takes on its grid (`evaluationsPerSample`). */
+  evaluations: number
+  /** Milliseconds the network evaluations took (not the scoring, nor an onnxruntime graph build). */
+  sampleMs: number
+  /** With `score`: the samples' held-out metrics, and the held-out data's own energy floor at that n. */
+  scored?: { metrics: Metrics; energyFloor: number }
+}
+
+/**
+ * n samples of a stored run in data units (with the image shape and range of an image run), from the run's
+ * seeded sampling stream (`pfm sample` and the Gallery draw the same points). With `score`, n is capped at the
+ * held-out split's size and the samples are scored against it.
+ */
 export async function sampleRun(
   store: RunStore,
   id: string,
   n: number,
-  opts: { seed?: number; weights?: WeightsChoice; engine?: SamplingEngine } & Partial<SampleOptions> = {}
-): Promise<{ columns: string[]; points: Points; sampler: SampleOptions; image?: ImageInfo; nfe?: number }> {
+  opts: {
+    seed?: number
+    weights?: WeightsChoice
+    engine?: SamplingEngine
+    score?: boolean
+  } & Partial<SampleOptions> = {}
+): Promise<RunSamples> {
   const open = await openRun(store, id, opts.weights)
   const sampling = runSampling(open, opts.engine)
   try {
     const stats = open.run.standardization
     if (!stats) throw new StoreError(`Run "${id}" has no stored standardisation.`)
     const rng = streamRng(opts.seed ?? open.config.seed, STREAMS.eval + 3)
-    const { seed: _seed, weights: _weights, engine: _engine, ...options } = opts
+    const { seed: _seed, weights: _weights, engine: _engine, score, ...options } = opts
     const sampler: SampleOptions = {
       ...options,
       sampler: opts.sampler ?? open.model.samplers[0]!,
@@ -156,16 +201,37 @@ export async function sampleRun(
       throw new StoreError(
         `Run "${id}" samples with ${open.model.samplers.join(', ')}, not "${sampler.sampler}".`
       )
-    const data = await sampling.sample(n, rng, sampler)
-    const pts: Points = { n, d: open.config.dataset.dim, data }
+    let samples: Points
+    let scored: RunSamples['scored']
+    if (score) {
+      const { train, heldout, stats: split } = rebuildData(open.config)
+      const k = Math.min(n, heldout.n)
+      const sub: Points = { n: k, d: heldout.d, data: heldout.data.subarray(0, k * heldout.d) }
+      const r = await scoreModel(
+        sampling,
+        sub,
+        train,
+        k,
+        rng,
+        sampler,
+        runModes(open.config.dataset.spec, split)
+      )
+      samples = r.samples
+      scored = { metrics: r.metrics, energyFloor: energyFloor(train, sub, rng) }
+    } else {
+      samples = { n, d: open.config.dataset.dim, data: await sampling.sample(n, rng, sampler) }
+    }
     const image = open.config.dataset.image
     const nfe = sampling.lastRun?.nfe
     return {
       columns: open.config.dataset.columnNames,
-      points: invertStandardization(pts, stats),
+      points: invertStandardization(samples, stats),
       sampler,
       ...(image ? { image } : {}),
-      ...(nfe !== undefined ? { nfe } : {})
+      ...(nfe !== undefined ? { nfe } : {}),
+      evaluations: nfe ?? evaluationsPerSample(sampler),
+      sampleMs: sampling.lastSampleMs,
+      ...(scored ? { scored } : {})
     }
   } finally {
     await sampling.dispose()

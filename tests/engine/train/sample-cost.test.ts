@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { energyDistance } from '../../src/engine/metrics/energy-distance'
-import { Rng } from '../../src/engine/rng'
-import type { Points } from '../../src/engine/types'
-import { energyFloor, evaluationsPerSample } from '../../src/host/runs'
+import { energyDistance, energyFloor } from '../../../src/engine/metrics/energy-distance'
+import { Rng } from '../../../src/engine/rng'
+import { evaluationsPerSample } from '../../../src/engine/train/evaluate'
+import type { Points } from '../../../src/engine/types'
 
 function gaussian(n: number, rng: Rng, shift = 0): Points {
   const data = new Float32Array(2 * n)
@@ -11,11 +11,13 @@ function gaussian(n: number, rng: Rng, shift = 0): Points {
 }
 
 describe('Gallery sample cost and references', () => {
-  it('counts network evaluations per sample: one for a map, two per Heun step', () => {
+  it("counts network evaluations per sample from the sampler's record: one for a map, nfePerStep per step", () => {
     expect(evaluationsPerSample({ sampler: 'onestep', steps: 1 })).toBe(1)
     expect(evaluationsPerSample({ sampler: 'heun', steps: 1 })).toBe(2)
     expect(evaluationsPerSample({ sampler: 'heun', steps: 8 })).toBe(16)
     expect(evaluationsPerSample({ sampler: 'euler', steps: 8 })).toBe(8)
+    expect(evaluationsPerSample({ sampler: 'rk4', steps: 8 })).toBe(32)
+    expect(evaluationsPerSample({ sampler: 'dpmpp-2m', steps: 8 })).toBe(8)
   })
 
   it("measures the data's own energy floor: positive, far below a shifted cloud's energy", () => {
