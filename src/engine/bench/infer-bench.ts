@@ -32,7 +32,15 @@ import { yieldToEventLoop } from '../context'
 import { velocityNetModel } from '../onnx/flow'
 import { maxAbsDiff } from '../onnx/runtime'
 import { providerLabel, resolveProvider } from '../onnx/providers'
-import { flowPlan, fusedSamplersOf, runGraph, runGraphKind, runStats, type RunGraph } from '../onnx/run-graph'
+import {
+  MAX_JUMPS,
+  flowPlan,
+  fusedSamplersOf,
+  runGraph,
+  runGraphKind,
+  runStats,
+  type RunGraph
+} from '../onnx/run-graph'
 import { Rng } from '../rng'
 import type { RunStore } from '../store'
 import { evaluateRun, openRun, type OpenRun } from '../train/evaluate'
@@ -108,6 +116,8 @@ export async function benchInference(
     runId: string
     sampler: BenchSampler
     steps: number
+    /** A few-step run's K jumps: one chain of networks, no loop form and no separate calls. */
+    jumps?: boolean
   }
   const cases: Case[] = []
   const skipped: InferBenchReport['skipped'] = []
@@ -124,6 +134,10 @@ export async function benchInference(
       runStats(open, id)
       if (kind !== 'flow') {
         cases.push({ runId: id, sampler: 'onestep', steps: 1 })
+        // The one-step flow families also sample in K > 1 jumps of the same network (their euler).
+        if (kind === 'jumps' && samplers.includes('euler'))
+          for (const k of stepsGrid)
+            if (k > 1 && k <= MAX_JUMPS) cases.push({ runId: id, sampler: 'euler', steps: k, jumps: true })
         continue
       }
       const offered = fusedSamplersOf(open)
@@ -141,7 +155,7 @@ export async function benchInference(
       }
     }
     const unitsPerCase = (c: Case): number =>
-      (c.sampler === 'onestep' ? 1 : forms.length + (separate ? 1 : 0)) * batches.length
+      (c.sampler === 'onestep' || c.jumps ? 1 : forms.length + (separate ? 1 : 0)) * batches.length
     const total = cases.reduce((n, c) => n + unitsPerCase(c) * rounds + (quality ? 1 : 0), 0)
     let done = 0
     const progress = (phase: string): void => ctx.onProgress?.({ done, total, phase })
@@ -173,10 +187,12 @@ export async function benchInference(
       const variants: { form: BenchForm | null; graph: RunGraph }[] =
         c.sampler === 'onestep'
           ? [{ form: null, graph: runGraph(open, c.runId, stats) }]
-          : forms.map((form) => ({
-              form,
-              graph: runGraph(open, c.runId, stats, { sampler: c.sampler, steps: c.steps, form })
-            }))
+          : c.jumps
+            ? [{ form: null, graph: runGraph(open, c.runId, stats, { sampler: c.sampler, steps: c.steps }) }]
+            : forms.map((form) => ({
+                form,
+                graph: runGraph(open, c.runId, stats, { sampler: c.sampler, steps: c.steps, form })
+              }))
       const graph0 = variants[0]!.graph
       const inName = graph0.inputs[0]!.name
       const outName = graph0.outputs[0]!.name
@@ -200,7 +216,7 @@ export async function benchInference(
         })
       }
       let separateFor: ((batch: number) => (z: Float32Array) => Promise<Float32Array>) | null = null
-      if (c.sampler !== 'onestep' && separate) {
+      if (c.sampler !== 'onestep' && !c.jumps && separate) {
         const fp = flowPlan(open, c.runId, c.sampler, c.steps)
         let vsession = velocitySessions.get(c.runId)
         if (!vsession) {
@@ -269,7 +285,7 @@ export async function benchInference(
             },
             label:
               `${label} batch ${batch}` +
-              (c.sampler === 'onestep'
+              (c.sampler === 'onestep' || c.jumps
                 ? ''
                 : w.fused
                   ? ` fused${forms.length > 1 ? ` (${w.form})` : ''}`

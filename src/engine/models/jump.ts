@@ -166,11 +166,11 @@ export class JumpNet {
   }
 
   /**
-   * The map x ↦ x + h·u_θ(x, t, h) for fixed (t, h) as a residual MLP on x alone: the embedding of the
-   * constant times folded into the first layer's bias (b′ = b + [emb(t), emb(h)]·W_time) and h into the last
-   * layer (computed in float64).
+   * The map x ↦ x + s·u_θ(x, t, h) for fixed (t, h) and step s (default h: the jump over [t, t + h]) as a
+   * residual MLP on x alone: the embedding of the constant times folded into the first layer's bias
+   * (b′ = b + [emb(t), emb(h)]·W_time) and s into the last layer (computed in float64).
    */
-  jumpMap(t: number, h: number): MlpWeights {
+  jumpMap(t: number, h: number, step = h): MlpWeights {
     const { dim: d, timeDim, maxFreq } = this.spec
     const json = this.mlp.toJSON()
     const first = json.layers[0]!
@@ -183,7 +183,7 @@ export class JumpNet {
     })
     const layers = [{ inDim: d, outDim: out, w: first.w.slice(0, d * out), b }, ...json.layers.slice(1)]
     const last = layers[layers.length - 1]!
-    layers[layers.length - 1] = { ...last, w: last.w.map((v) => v * h), b: last.b.map((v) => v * h) }
+    layers[layers.length - 1] = { ...last, w: last.w.map((v) => v * step), b: last.b.map((v) => v * step) }
     return { spec: { ...json.spec, inDim: d, residual: true }, layers }
   }
 

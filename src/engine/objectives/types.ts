@@ -190,6 +190,17 @@ export interface RegressionSpec {
 export type ModelExport =
   | { kind: 'flow'; flow: ExportableFlow }
   | {
+      /**
+       * A few-step map (the one-step flow families): K jumps x ← x + (1/K)·u(x, t_k, h_k), each a residual
+       * MLP on x with its times folded in; K = 1 is the one-step map `phi`.
+       */
+      kind: 'jumps'
+      /** The K residual maps, applied in order. */
+      jumps(K: number): MlpWeights[]
+      /** z [n, d] → x [n, d] (standardised) in K jumps, the engine's sampler. */
+      transport(z: Float32Array, K: number): Float32Array
+    }
+  | {
       kind: 'realnvp'
       /** The stored weights (`couplings` absent for the 1-D model, which has no graph). */
       weights: { couplings?: MlpWeights[] } & Record<string, unknown>

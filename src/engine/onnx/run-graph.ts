@@ -6,6 +6,9 @@
  * - Flows (cfm, ot-cfm, reflow, ddpm): the fused K-step sampler z → x (every deterministic sampler the model
  *   offers), or, with `graph: 'velocity'`, the network (x, t) → v / ε̂ alone.
  * - realnvp (d ≥ 2): the sampling direction ψ: z ↦ x through its coupling layers.
+ * - The one-step flow families (meanflow, shortcut, cd, ct): `onestep`, their map φ, or `euler` with K jumps —
+ *   their few-step sampler, K residual networks in a chain (`jumps`; consistency models: multi-step
+ *   consistency sampling along the straight path, shortcut models: 1, 2, 4, … steps of one network).
  *
  * Every sampler graph ends in data units (x·std + mean of the run's standardisation).
  *
@@ -36,7 +39,7 @@ import {
   type TimedNet
 } from './flow'
 import { PRODUCER } from './graph'
-import { pushforwardModel } from './pushforward'
+import { jumpsModel, pushforwardModel } from './pushforward'
 import { realNvpSamplerModel } from './realnvp'
 import type { FloatTensor } from './runtime'
 import type { Dim } from './onnx-proto'
@@ -50,7 +53,10 @@ export interface TensorInfo {
   shape: Dim[]
 }
 
-export type RunGraphKind = 'onestep' | 'flow' | 'realnvp'
+export type RunGraphKind = 'onestep' | 'flow' | 'realnvp' | 'jumps'
+
+/** The most jumps a few-step sampler exports (one residual network each). */
+export const MAX_JUMPS = 64
 
 /** What to export from a run. */
 export interface RunGraphSpec {
@@ -292,6 +298,8 @@ export function runGraph(
   const common = { runId, objective: config.objective, kind }
   const what = `run ${runId}, ${config.objective} on ${config.dataset.name}`
 
+  if (kind === 'jumps') return jumpsGraph(open, runId, stats, spec, common, what, tamper)
+
   if (kind !== 'flow') {
     if (spec.graph === 'velocity')
       throw new ConfigError(
@@ -490,6 +498,65 @@ export function runGraph(
     reference: (feeds) =>
       toData(model.transport(feeds.z!.data, { sampler: fp.sampler, steps, grid: fp.grid }), d, stats),
     tolerance: () => samplerTolerance(stats, evaluations, planGain(fp.plan))
+  }
+}
+
+/** A one-step flow family's run: its map φ (`onestep`) or its K-step sampler (`euler`), a chain of jumps. */
+function jumpsGraph(
+  open: OpenRun,
+  runId: string,
+  stats: Standardization,
+  spec: RunGraphSpec,
+  common: { runId: string; objective: string; kind: RunGraphKind },
+  what: string,
+  tamper: (w: MlpWeights) => MlpWeights
+): RunGraph {
+  const e = open.model.exportAs!()
+  if (e.kind !== 'jumps') throw new OnnxExportError(`Run "${runId}" is not a few-step run.`)
+  const objective = open.config.objective
+  const d = open.config.dataset.dim
+  if (spec.graph === 'velocity')
+    throw new ConfigError(
+      `Run "${runId}" (${objective}) has no velocity network to export alone; export its sampler (onestep or euler).`
+    )
+  const sampler = spec.sampler ?? 'onestep'
+  if (sampler !== 'onestep' && sampler !== 'euler')
+    throw new ConfigError(
+      `--sampler ${sampler}: run "${runId}" (${objective}) exports with onestep (its map) or euler (K jumps).`
+    )
+  const K = sampler === 'onestep' ? 1 : (spec.steps ?? 1)
+  if (sampler === 'onestep' && spec.steps !== undefined && spec.steps !== 1)
+    throw new ConfigError(
+      `--steps ${spec.steps}: --sampler onestep takes exactly 1 step; use --sampler euler for K jumps.`
+    )
+  if (!(Number.isInteger(K) && K >= 1 && K <= MAX_JUMPS))
+    throw new ConfigError(`--steps ${K}: the number of jumps must be an integer in [1, ${MAX_JUMPS}].`)
+  const jumps = e.jumps(K).map(tamper)
+  const m = jumpsModel(jumps, stats, {
+    docString:
+      `Pushforward Lab ${sampler === 'onestep' ? 'one-step map' : `few-step sampler, K = ${K} jumps`} ` +
+      `(${what}): z ~ N(0, I) [batch, ${d}] → x [batch, ${d}] in data units.`,
+    metadata: {
+      ...metadata(
+        open,
+        runId,
+        stats,
+        { sampler, steps: K },
+        { base: 'normal', latentDim: String(d), evaluations: String(K) }
+      ),
+      outputUnits: 'data'
+    }
+  })
+  return {
+    ...common,
+    graph: 'sampler',
+    sampler: sampler as SamplerId,
+    steps: K,
+    evaluations: K,
+    ...m,
+    parityFeeds: (n, rng) => ({ z: { data: rng.normals(n * d), dims: [n, d] } }),
+    reference: (feeds) => toData(e.transport(feeds.z!.data, K), d, stats),
+    tolerance: () => samplerTolerance(stats, K)
   }
 }
 

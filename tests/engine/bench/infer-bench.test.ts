@@ -285,6 +285,44 @@ describe('bench pieces', () => {
   })
 })
 
+describe('a few-step run (shortcut)', () => {
+  it('is timed in one step and in K jumps, each a fused graph that passes parity, with quality', async () => {
+    const id = (
+      await trainRun(
+        ds,
+        makeRunConfig(ds, {
+          objective: 'shortcut',
+          steps: 10,
+          batch: 64,
+          seed: 1,
+          model: { width: 16, depth: 2 }
+        }),
+        { store, evalPoints: 100 }
+      )
+    ).runId!
+    const rep = await benchInference(store, {
+      runs: [id],
+      steps: [1, 2, 4],
+      batch: [8],
+      repeats: 2,
+      warmupMs: 0,
+      evalN: 200,
+      seed: SEED
+    })
+    expect(rep.results.map((r) => [r.sampler, r.steps, r.evaluations, r.fused, r.form])).toEqual([
+      ['onestep', 1, 1, true, null],
+      ['euler', 2, 2, true, null],
+      ['euler', 4, 4, true, null]
+    ])
+    for (const r of rep.results) {
+      expect(r.parity).toBeLessThan(1e-3)
+      expect(r.metrics!.energy).toBeGreaterThan(-1)
+    }
+    // Different samplers of one network: the 4-jump samples are not the one-step map's.
+    expect(rep.results[2]!.metrics!.energy).not.toBe(rep.results[0]!.metrics!.energy)
+  })
+})
+
 describe('execution providers', () => {
   it('--ep cuda: a one-line refusal where onnxruntime cannot load CUDA (runs where it can)', async () => {
     const r = await benchInference(store, {

@@ -1,8 +1,8 @@
 /**
  * The one-step flow families — meanflow, shortcut, cd, ct (objectives/flows/jump.ts and its users): their
  * regression targets re-derived from the network, the consistency grid, the stored one-step map `phi` equal
- * to one jump of the network, K-jump sampling and teachers (the conformance suite checks their leaks, store
- * round trip and ONNX export).
+ * to one jump of the network, K-jump sampling and teachers, and the export of K jumps as one graph (the
+ * conformance suite checks their leaks, store round trip and the one-step export).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as fs from 'node:fs'
@@ -15,6 +15,7 @@ import { ConfigError } from '../../../src/engine/errors'
 import { JumpNet } from '../../../src/engine/models/jump'
 import { Mlp, type MlpWeights } from '../../../src/engine/models/mlp'
 import { VelocityNet } from '../../../src/engine/models/velocity'
+import { exportPushforward } from '../../../src/engine/onnx/export'
 import { findObjective } from '../../../src/engine/objectives/registry'
 import { heunStep, heunSteps } from '../../../src/engine/objectives/flows/cd'
 import { ctIntervals } from '../../../src/engine/objectives/flows/ct'
@@ -187,4 +188,46 @@ describe('cd', () => {
     )
     await expect(obj.create(spec)).rejects.toThrow(/cd distils a velocity flow .* is ddpm/)
   })
+})
+
+describe('few-step export (the one-step map itself: conformance suite)', () => {
+  const train = async (objective: string): Promise<string> =>
+    (
+      await trainRun(ds, makeRunConfig(ds, { objective, steps: 10, batch: 64, seed: 2, model: small }), {
+        store
+      })
+    ).runId!
+
+  it.each(['ct', 'shortcut'])(
+    '%s exports its 2-step sampler as a chain of two jumps with its parity check',
+    async (objective) => {
+      const id = await train(objective)
+      const file = path.join(tmp, `${objective}-2.onnx`)
+      const rep = await exportPushforward(store, id, file, { sampler: 'euler', steps: 2, parityPoints: 512 })
+      expect(rep).toMatchObject({ kind: 'jumps', sampler: 'euler', steps: 2, evaluations: 2 })
+      expect(rep.parity.maxAbsError).toBeLessThanOrEqual(rep.parity.tolerance)
+      // The second jump matters: two jumps differ from the one-step map, and a corrupted jump fails parity.
+      const one = await exportPushforward(store, id, path.join(tmp, `${objective}-1.onnx`), {
+        parityPoints: 64
+      })
+      expect(fs.readFileSync(file).length).toBeGreaterThan(1.5 * one.bytes)
+      const corrupt = (w: MlpWeights): MlpWeights => ({
+        ...w,
+        layers: w.layers.map((l, i) =>
+          i === 1 ? { ...l, w: l.w.map((v, j) => (j === 7 ? v + 0.05 : v)) } : l
+        )
+      })
+      await expect(
+        exportPushforward(store, id, path.join(tmp, `${objective}-bad.onnx`), {
+          sampler: 'euler',
+          steps: 2,
+          parityPoints: 256,
+          tamperWeights: corrupt
+        })
+      ).rejects.toThrow(/parity check/)
+      await expect(
+        exportPushforward(store, id, path.join(tmp, 'x.onnx'), { sampler: 'heun', steps: 2 })
+      ).rejects.toThrow(/exports with onestep \(its map\) or euler \(K jumps\)/)
+    }
+  )
 })

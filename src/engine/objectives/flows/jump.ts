@@ -21,7 +21,8 @@ import { ConfigError } from '../../errors'
 import { JumpNet, type JumpWeights } from '../../models/jump'
 import { float, int, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
-import type { LossContext, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
+import type { MlpWeights } from '../../models/mlp'
+import type { LossContext, ModelExport, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
 import { SAMPLE_CHUNK, checkNoiseSpec, checkSampler, checkSteps, type FlowModel } from './common'
 import { EmaNetModel } from './ema-model'
 
@@ -156,11 +157,27 @@ export abstract class JumpModel extends EmaNetModel<JumpNet> implements FlowMode
     return this.transport(rng.normals(n * this.dim), opts)
   }
 
+  /** The K jump maps of the K-step sampler (`transport` with `euler`; K = 1 is `phi`). */
+  jumpMaps(K: number): MlpWeights[] {
+    checkSteps(K)
+    return Array.from({ length: K }, (_, k) => this.field.jumpMap(k / K, this.horizon(k / K, 1 / K), 1 / K))
+  }
+
+  /** Exports as its few-step sampler: a chain of K residual maps (onnx/run-graph.ts). */
+  exportAs(): ModelExport {
+    return {
+      kind: 'jumps',
+      jumps: (K) => this.jumpMaps(K),
+      transport: (z, K) =>
+        this.transport(z, K === 1 ? { sampler: 'onestep', steps: 1 } : { sampler: 'euler', steps: K })
+    }
+  }
+
   toJSON(): { kind: string } & Record<string, unknown> {
     return {
       kind: this.kind,
       net: this.field.toJSON(),
-      phi: this.field.jumpMap(0, this.horizon(0, 1)),
+      phi: this.jumpMaps(1)[0]!,
       ema: this.ema,
       ...this.extraJSON()
     }
