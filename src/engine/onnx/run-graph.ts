@@ -503,7 +503,7 @@ export function runGraph(
 
 /** A one-step flow family's run: its map φ (`onestep`) or its K-step sampler (`euler`), a chain of jumps. */
 function jumpsGraph(
-  open: OpenRun,
+  open: GraphSource,
   runId: string,
   stats: Standardization,
   spec: RunGraphSpec,
