@@ -13,6 +13,7 @@ import { CancelledError, isEngineError } from '../engine/errors'
 import { initBackend } from '../engine/backend'
 import { findObjective } from '../engine/objectives/registry'
 import { chooseTrainer } from '../engine/ort'
+import { archOf } from '../engine/models/nets'
 import { RunStore } from '../engine/store'
 import { loadRunDataset, trainRun, type TrainProgress } from '../engine/train/train'
 import { resumeRun } from '../engine/train/resume'
@@ -56,7 +57,12 @@ async function train(job: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   const ds = loadRunDataset(config)
   const backend = await initBackend(config.backend)
   // The regressions train on onnxruntime where it loads (TensorFlow.js samples and scores them).
-  const { trainer } = await chooseTrainer(findObjective(config.objective), config.backend)
+  const { trainer } = await chooseTrainer(
+    findObjective(config.objective),
+    config.backend,
+    undefined,
+    archOf(config.model)
+  )
   post({ type: 'backend', backend: trainer === 'onnxruntime' ? 'onnxruntime' : backend.id })
   if (controller.signal.aborted) throw new CancelledError('Training cancelled before it started.')
   const store = new RunStore(job.runsDir)
@@ -87,7 +93,9 @@ async function train(job: Extract<ToWorker, { type: 'train' }>): Promise<void> {
         post({ type: 'snapshot', step, dim: pts.d, points: Array.from(pts.data) })
     }
   }
-  const result = job.resume ? await resumeRun(store, job.resume, ctx) : await trainRun(ds, config, { store, ...ctx })
+  const result = job.resume
+    ? await resumeRun(store, job.resume, ctx)
+    : await trainRun(ds, config, { store, ...ctx })
   // The final snapshot: the samples the metrics were measured on, in data units.
   const { samples, standardization } = result
   const n = Math.min(job.preview.n, samples.n)

@@ -119,7 +119,9 @@ export const TrainRequestSchema = z.strictObject({
       width: int(1, 8192).optional(),
       depth: int(0, 64).optional(),
       activation: z.enum(['silu', 'relu', 'tanh', 'gelu', 'leaky-relu']).optional(),
-      base: z.enum(['normal', 'uniform']).optional()
+      base: z.enum(['normal', 'uniform']).optional(),
+      arch: z.enum(['mlp', 'unet', 'conv']).optional(),
+      channels: int(4, 256).optional()
     })
     .optional(),
   evalEvery: int(0, 10_000_000).optional(),

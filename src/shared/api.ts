@@ -183,6 +183,10 @@ export interface TrainRequest {
     depth?: number
     activation?: string
     base?: 'normal' | 'uniform'
+    /** Network architecture: `mlp` (default), `unet` (flows on images), `conv` (one-step maps on images). */
+    arch?: 'mlp' | 'unet' | 'conv'
+    /** Channels of the first level of a `unet` / `conv` network (a multiple of 4). */
+    channels?: number
   }
   evalEvery?: number
   /** Display name of the run. */

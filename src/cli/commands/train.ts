@@ -13,6 +13,7 @@ pfm train --data <builtin|file|folder> --objective <id> [--columns SEL] [--skip-
           [--image-shape HxW[xC]] [--label-column COL] [--labels IDX1-FILE] [--resize HxW]
           [--steps N] [--batch B] [--lr X] [--seed S] [--set key=value …] [--latent-dim K] [--width W]
           [--depth L] [--activation silu|relu|tanh|gelu|leaky-relu] [--base normal|uniform]
+          [--arch mlp|unet|conv] [--channels C]
           [--heldout F] [--eval-every N] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu|onnxruntime]
           [--device cpu|webgpu|cuda|auto] [--json]`
 
@@ -116,6 +117,8 @@ export async function run(argv: string[]): Promise<number> {
     width: { type: 'string' },
     depth: { type: 'string' },
     activation: { type: 'string' },
+    arch: { type: 'string' },
+    channels: { type: 'string' },
     base: { type: 'string' },
     heldout: { type: 'string' },
     'eval-every': { type: 'string' },
@@ -147,6 +150,9 @@ export async function run(argv: string[]): Promise<number> {
   if (depth !== undefined) model.depth = depth
   if (str(values, 'activation')) model.activation = str(values, 'activation') as Activation
   if (str(values, 'base')) model.base = str(values, 'base')
+  if (str(values, 'arch')) model.arch = str(values, 'arch')
+  const channels = num(values, 'channels')
+  if (channels !== undefined) model.channels = channels
   const opt = <T>(v: T | undefined, k: string): Record<string, T> => (v === undefined ? {} : { [k]: v })
   const device = str(values, 'device')
   const config = makeRunConfig(ds, {

@@ -59,6 +59,14 @@ export class Mlp {
     this.weights = weights
   }
 
+  get inDim(): number {
+    return this.spec.inDim
+  }
+
+  get outDim(): number {
+    return this.spec.outDim
+  }
+
   /** He/LeCun-uniform style initialisation from the run's seeded generator. */
   static create(spec: MlpSpec, rng: Rng, name = 'mlp'): Mlp {
     if (!ACTIVATIONS.includes(spec.activation))

@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core'
 import type { Mlp, MlpWeights } from '../models/mlp'
-import type { VelocityWeights } from '../models/velocity'
+import type { Arch, TimeNetWeights } from '../models/nets'
 import type { Field } from '../samplers/field'
 import type { ParamSpecs, ParamValues } from '../params'
 import type { Rng } from '../rng'
@@ -60,14 +60,24 @@ interface ObjectiveBase {
 export interface ObjectiveCapabilities {
   ortTrain?: boolean
   teacher?: boolean
+  /**
+   * The conv architectures its model can be built with on images, besides the MLP (`ModelConfig.arch`):
+   * `unet` for a velocity network, `conv` for a one-step map. The §2 statistics objectives take `conv`.
+   */
+  archs?: readonly Arch[]
 }
 
 /** True when `obj` declares capability `c`. */
 export function hasCapability(
   obj: { capabilities?: ObjectiveCapabilities },
-  c: keyof ObjectiveCapabilities
+  c: 'ortTrain' | 'teacher'
 ): boolean {
   return obj.capabilities?.[c] === true
+}
+
+/** The architectures an objective's networks can take: the MLP, and the conv ones it declares. */
+export function objectiveArchs(obj: { kind: string; capabilities?: ObjectiveCapabilities }): Arch[] {
+  return ['mlp', ...(obj.kind === 'pushforward' ? ['conv' as const] : (obj.capabilities?.archs ?? []))]
 }
 
 /**
@@ -103,6 +113,8 @@ export interface SampleOptions {
 export interface ModelSpec {
   /** Data dimension d. */
   dim: number
+  /** Image data: one image's shape and pixel range (the conv architectures need it). */
+  image?: import('../types').ImageInfo
   model: import('../train/config').ModelConfig
   params: ParamValues
   lr: number
@@ -218,7 +230,7 @@ export interface ExportableFlow {
   transport(z: Float32Array, opts: SampleOptions): Float32Array
   readonly lastRun: { nfe: number; grid: number[] } | null
   /** The sampling network's weights, and its output at x [n, d] for one time or one per row. */
-  velocityWeights(): VelocityWeights
+  velocityWeights(): TimeNetWeights
   predict(x: Float32Array, t: number | ArrayLike<number>): Float32Array
 }
 

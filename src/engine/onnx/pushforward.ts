@@ -1,17 +1,21 @@
 /**
- * The ONNX model of a one-step map φ: z → x, and of a chain of maps (a few-step sampler's jumps), the
- * de-standardisation folded into the last layer.
+ * The ONNX model of a one-step map φ: z → x in data units — an MLP with the de-standardisation folded into its
+ * last layer, or a conv generator (onnx/conv.ts) followed by it — and of a chain of MLP maps (a few-step
+ * sampler's jumps).
  */
 import type { MlpWeights } from '../models/mlp'
+import { isConvGeneratorWeights, mapWeightsDims, type MapWeights } from '../models/nets'
+import { convGeneratorGraph } from './conv'
 import type { Standardization } from '../types'
 import { OnnxExportError } from './errors'
 import { GraphBuilder } from './graph'
 import { mlpGraph } from './mlp'
+import { affineColumns } from './sampler'
 import type { Dim } from './onnx-proto'
 
 /** The ONNX model of a one-step map (pure: no I/O). Input `z` [batch, latentDim], output `x` [batch, d]. */
 export function pushforwardModel(
-  phi: MlpWeights,
+  phi: MapWeights,
   stats: Standardization,
   meta: { metadata?: Record<string, string>; docString?: string } = {}
 ): {
@@ -19,8 +23,7 @@ export function pushforwardModel(
   inputs: { name: string; type: 'float32'; shape: Dim[] }[]
   outputs: { name: string; type: 'float32'; shape: Dim[] }[]
 } {
-  const latentDim = phi.layers[0]!.inDim
-  const d = phi.layers[phi.layers.length - 1]!.outDim
+  const { inDim: latentDim, outDim: d } = mapWeightsDims(phi)
   if (stats.mean.length !== d || stats.std.length !== d)
     throw new OnnxExportError(
       `The standardisation has ${stats.mean.length} means for a map with ${d} outputs.`
@@ -29,7 +32,9 @@ export function pushforwardModel(
   const outputs = [{ name: 'x', type: 'float32' as const, shape: ['batch', d] as Dim[] }]
   const g = new GraphBuilder('pushforward')
   const z = g.input('z', inputs[0]!.shape)
-  const x = mlpGraph(g, z, phi, { scope: 'phi', outputAffine: { scale: stats.std, shift: stats.mean } })
+  const x = isConvGeneratorWeights(phi)
+    ? affineColumns(g, convGeneratorGraph(g, z, phi, 'phi'), stats.std, stats.mean)
+    : mlpGraph(g, z, phi, { scope: 'phi', outputAffine: { scale: stats.std, shift: stats.mean } })
   g.output('x', outputs[0]!.shape, x)
   const bytes = g.toModel({
     ...(meta.docString !== undefined ? { docString: meta.docString } : {}),

@@ -19,7 +19,14 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { invertStandardization } from '../data'
 import { ConfigError, StoreError } from '../errors'
-import { Mlp, type MlpWeights } from '../models/mlp'
+import type { MlpWeights } from '../models/mlp'
+import {
+  isConvGeneratorWeights,
+  isUnetWeights,
+  mapNetFromJSON,
+  mapWeightsDims,
+  type MapWeights
+} from '../models/nets'
 import type { RealNvpWeights } from '../objectives/density/realnvp'
 import type { ExportableFlow, SamplerId } from '../objectives/types'
 import { Rng } from '../rng'
@@ -32,6 +39,8 @@ import type { Standardization } from '../types'
 import { OnnxExportError } from './errors'
 import {
   fusedSamplerModel,
+  type FusedOptions,
+  type ModelMeta,
   planEvaluations,
   planGain,
   timedNetOf,
@@ -41,6 +50,7 @@ import {
 import { PRODUCER } from './graph'
 import { jumpsModel, pushforwardModel } from './pushforward'
 import { realNvpSamplerModel } from './realnvp'
+import { unetSamplerModel, unetVelocityModel } from './unet-flow'
 import type { FloatTensor } from './runtime'
 import type { Dim } from './onnx-proto'
 
@@ -123,8 +133,12 @@ export function samplerTolerance(stats: Standardization, evaluations: number, ga
 }
 
 /** A flow run's sampler as plain data: the network, the field it predicts, the steps and the output map. */
-export interface FlowPlan {
+export interface FlowPlan extends FlowSteps {
   net: TimedNet
+}
+
+/** A flow run's sampler without its network: the field, the steps and the output. */
+export interface FlowSteps {
   field: Field
   sampler: Exclude<SamplerId, 'onestep'>
   /** The K + 1 times stepped on. */
@@ -160,8 +174,10 @@ export function runGraphKind(open: GraphSource, runId: string): RunGraphKind {
   )
 }
 
-function readPhi(w: Record<string, unknown>): MlpWeights | null {
+/** A one-step map's weights: an MLP (validated), or a conv generator (checked when its graph is built). */
+function readPhi(w: Record<string, unknown>): MapWeights | null {
   if (!('phi' in w)) return null
+  if (isConvGeneratorWeights(w.phi)) return w.phi
   const parsed = MlpWeightsSchema.safeParse(w.phi)
   return parsed.success ? (parsed.data as MlpWeights) : null
 }
@@ -182,9 +198,9 @@ export interface GridOptions {
 }
 
 /**
- * A flow run's sampler (sampler, K) as a plan, on the model's own time grid (`timeGrid`). An adaptive sampler
- * (dopri5) without a list of times is run on ADAPTIVE_PROBE_ROWS seeded rows first, and the plan replays the
- * steps it took (`adaptive` says so).
+ * A flow run's sampler (sampler, K) as a plan, on the model's own time grid (`timeGrid`), with its MLP
+ * network (`flowSteps` for any network). An adaptive sampler (dopri5) without a list of times is run on
+ * ADAPTIVE_PROBE_ROWS seeded rows first, and the plan replays the steps it took (`adaptive` says so).
  */
 export function flowPlan(
   open: GraphSource,
@@ -193,6 +209,23 @@ export function flowPlan(
   steps: number,
   opts: GridOptions = {}
 ): FlowPlan {
+  const fs = flowSteps(open, runId, sampler, steps, opts)
+  const weights = exportedFlow(open)!.velocityWeights()
+  if (isUnetWeights(weights))
+    throw new OnnxExportError(
+      `Run "${runId}" has a U-Net; its graphs come from runGraph (the one-call-per-evaluation plan needs an MLP).`
+    )
+  return { ...fs, net: timedNetOf(weights) }
+}
+
+/** `flowPlan` without the network: the sampler's plan on the model's grid. */
+export function flowSteps(
+  open: GraphSource,
+  runId: string,
+  sampler: string,
+  steps: number,
+  opts: GridOptions = {}
+): FlowSteps {
   const model = exportedFlow(open)
   if (!model) throw new OnnxExportError(`Run "${runId}" is not a flow run.`)
   if (
@@ -227,10 +260,8 @@ export function flowPlan(
     grid = model.lastRun!.grid
     adaptive = { ...tolerances, nfe: model.lastRun!.nfe, rows: ADAPTIVE_PROBE_ROWS }
   } else grid = model.timeGrid(id, steps, opts.grid)
-  const weights = model.velocityWeights()
   const field = model.flowField
   return {
-    net: timedNetOf(weights),
     field,
     sampler: id,
     grid,
@@ -317,7 +348,7 @@ export function runGraph(
 
   if (kind === 'onestep') {
     const phi = readPhi(open.weights)!
-    const latentDim = phi.layers[0]!.inDim
+    const latentDim = mapWeightsDims(phi).inDim
     const base =
       open.weights.base === 'uniform' || open.weights.base === 'normal'
         ? open.weights.base
@@ -325,7 +356,7 @@ export function runGraph(
     const docString =
       `Pushforward Lab one-step sampler φ (${what}): ` +
       `z ~ ${base === 'uniform' ? 'U(0,1)' : 'N(0, I)'} [batch, ${latentDim}] → x [batch, ${d}] in data units.`
-    const m = pushforwardModel(tamper(phi), stats, {
+    const m = pushforwardModel(isConvGeneratorWeights(phi) ? phi : tamper(phi), stats, {
       docString,
       metadata: {
         ...metadata(
@@ -348,14 +379,14 @@ export function runGraph(
       parityFeeds: (n, rng) => ({ z: { data: drawBase({ latentDim, base }, n, rng), dims: [n, latentDim] } }),
       reference: (feeds) => {
         const z = feeds.z!
-        const mlp = Mlp.fromJSON(phi, 'phi')
+        const net = mapNetFromJSON(phi, 'phi')
         try {
-          const y = tf.tidy(() => mlp.apply(tf.tensor2d(z.data, [z.dims[0]!, latentDim])))
+          const y = tf.tidy(() => net.apply(tf.tensor2d(z.data, [z.dims[0]!, latentDim])))
           const ys = y.dataSync() as Float32Array
           y.dispose()
           return toData(ys, d, stats)
         } finally {
-          mlp.dispose()
+          net.dispose()
         }
       },
       tolerance: () => parityTolerance(stats)
@@ -409,8 +440,12 @@ export function runGraph(
     const weights = model.velocityWeights()
     const eps = model.flowField.kind === 'eps'
     const output = eps ? 'eps' : 'v'
-    const net = timedNetOf({ ...weights, mlp: tamper(weights.mlp) })
-    const m = velocityNetModel(net, output, {
+    const m = (
+      isUnetWeights(weights)
+        ? (meta: ModelMeta) => unetVelocityModel(weights, output, meta)
+        : (meta: ModelMeta) =>
+            velocityNetModel(timedNetOf({ ...weights, mlp: tamper(weights.mlp) }), output, meta)
+    )({
       docString:
         `Pushforward Lab ${eps ? 'noise-prediction' : 'velocity'} network (${what}): x [batch, ${d}] and t [batch] → ` +
         `${output} [batch, ${d}], standardised coordinates (x_data = x·std + mean).`,
@@ -445,46 +480,51 @@ export function runGraph(
   }
   const sampler = spec.sampler ?? fusedSamplersOf(open)[0]
   if (sampler === undefined) throw new OnnxExportError(`Run "${runId}" offers no deterministic sampler.`)
-  const fp = flowPlan(open, runId, sampler, spec.steps ?? model.defaultSteps, spec)
+  const fp = flowSteps(open, runId, sampler, spec.steps ?? model.defaultSteps, spec)
   const steps = fp.grid.length - 1
-  const net = { ...fp.net, mlp: tamper(fp.net.mlp) }
   const evaluations = planEvaluations(fp.plan)
   const form = spec.form ?? 'unrolled'
-  const m = fusedSamplerModel(
-    net,
-    fp.plan,
-    { scale: stats.std, shift: stats.mean },
-    {
-      form,
-      docString:
-        `Pushforward Lab ${fp.sampler} sampler, K = ${steps} (${evaluations} network evaluations) fused into one graph ` +
-        `(${what}): z ~ N(0, I) [batch, ${d}] → x [batch, ${d}] in data units.`,
-      metadata: {
-        ...metadata(
-          open,
-          runId,
-          stats,
-          { sampler: fp.sampler, steps },
-          {
-            base: 'normal',
-            latentDim: String(d),
-            evaluations: String(evaluations),
-            form,
-            grid: JSON.stringify(fp.grid),
-            ...(fp.adaptive
-              ? {
-                  adaptive:
-                    `${fp.sampler} with rtol ${fp.adaptive.rtol}, atol ${fp.adaptive.atol} chose this grid on ` +
-                    `${fp.adaptive.rows} seeded probe rows (${fp.adaptive.nfe} evaluations with its error ` +
-                    `control); the graph replays it as a fixed grid of ${steps} steps`
-                }
-              : {})
-          }
-        ),
-        outputUnits: 'data'
-      }
+  const weights = model.velocityWeights()
+  if (isUnetWeights(weights) && form === 'loop')
+    throw new OnnxExportError(
+      `--form loop folds an MLP's first layer per step; run "${runId}" has a U-Net: export it unrolled.`
+    )
+  const affine = { scale: stats.std, shift: stats.mean }
+  const m = (
+    isUnetWeights(weights)
+      ? (meta: FusedOptions) => unetSamplerModel(weights, fp.plan, affine, meta)
+      : (meta: FusedOptions) =>
+          fusedSamplerModel(timedNetOf({ ...weights, mlp: tamper(weights.mlp) }), fp.plan, affine, meta)
+  )({
+    form,
+    docString:
+      `Pushforward Lab ${fp.sampler} sampler, K = ${steps} (${evaluations} network evaluations) fused into one graph ` +
+      `(${what}): z ~ N(0, I) [batch, ${d}] → x [batch, ${d}] in data units.`,
+    metadata: {
+      ...metadata(
+        open,
+        runId,
+        stats,
+        { sampler: fp.sampler, steps },
+        {
+          base: 'normal',
+          latentDim: String(d),
+          evaluations: String(evaluations),
+          form,
+          grid: JSON.stringify(fp.grid),
+          ...(fp.adaptive
+            ? {
+                adaptive:
+                  `${fp.sampler} with rtol ${fp.adaptive.rtol}, atol ${fp.adaptive.atol} chose this grid on ` +
+                  `${fp.adaptive.rows} seeded probe rows (${fp.adaptive.nfe} evaluations with its error ` +
+                  `control); the graph replays it as a fixed grid of ${steps} steps`
+              }
+            : {})
+        }
+      ),
+      outputUnits: 'data'
     }
-  )
+  })
   return {
     ...common,
     graph: 'sampler',

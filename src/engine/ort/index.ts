@@ -9,6 +9,7 @@ import { ConfigError } from '../errors'
 import { allObjectives } from '../objectives/registry'
 import { hasCapability, type AnyObjective, type TrainableModel } from '../objectives/types'
 import type { BackendChoice } from '../types'
+import type { Arch } from '../models/nets'
 import { ortThreads } from '../threads'
 import {
   providerLabel,
@@ -92,8 +93,17 @@ export interface TrainDevice {
 export async function chooseTrainer(
   obj: Pick<AnyObjective, 'id' | 'kind' | 'capabilities'>,
   choice: BackendChoice,
-  device?: ProviderChoice
+  device?: ProviderChoice,
+  arch: Arch = 'mlp'
 ): Promise<{ trainer: 'onnxruntime' | 'tfjs'; skipped?: string; device?: TrainDevice }> {
+  if (arch !== 'mlp') {
+    // onnxruntime's training step regresses MLPs; the conv architectures train on TensorFlow.js.
+    if (choice === 'onnxruntime' || wantsDevice(device))
+      throw new ConfigError(
+        `arch ${arch} trains on TensorFlow.js; onnxruntime's training step (--backend onnxruntime, --device) regresses MLPs.`
+      )
+    return { trainer: 'tfjs' }
+  }
   if (wantsDevice(device)) {
     if (choice !== 'auto' && choice !== 'onnxruntime')
       throw new ConfigError(

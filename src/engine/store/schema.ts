@@ -61,7 +61,9 @@ export const ModelConfigSchema = z.object({
   base: z.enum(['normal', 'uniform']),
   width: count,
   depth: count,
-  activation: ActivationSchema
+  activation: ActivationSchema,
+  arch: z.enum(['mlp', 'unet', 'conv']).optional(),
+  channels: count.optional()
 })
 
 export const RunConfigSchema = z.object({
@@ -196,7 +198,8 @@ function recordProblem(r: z.output<typeof RunRecordBase>): Issue | null {
   ]
   for (const [path, v] of positive) if (!(v >= 1)) return { path, message: `is ${v}; it must be at least 1` }
   if (!(c.batch >= 2)) return { path: ['config', 'batch'], message: `is ${c.batch}; it must be at least 2` }
-  if (!(Number.isFinite(c.lr) && c.lr > 0)) return { path: ['config', 'lr'], message: `is ${c.lr}; it must be > 0` }
+  if (!(Number.isFinite(c.lr) && c.lr > 0))
+    return { path: ['config', 'lr'], message: `is ${c.lr}; it must be > 0` }
   if (!(c.heldout > 0 && c.heldout < 1))
     return { path: ['config', 'heldout'], message: `is ${c.heldout}; it must be in (0, 1)` }
   const s = r.standardization
@@ -208,14 +211,22 @@ function recordProblem(r: z.output<typeof RunRecordBase>): Issue | null {
           message: `has ${s[k].length} values, the data have ${c.dataset.dim} dimensions`
         }
     const m = s.mean.findIndex((x) => !Number.isFinite(x))
-    if (m >= 0) return { path: ['standardization', 'mean', m], message: `is ${s.mean[m]}, not a finite number` }
+    if (m >= 0)
+      return { path: ['standardization', 'mean', m], message: `is ${s.mean[m]}, not a finite number` }
     const d = s.std.findIndex((x) => !(Number.isFinite(x) && x > 0))
-    if (d >= 0) return { path: ['standardization', 'std', d], message: `is ${s.std[d]}; a deviation must be > 0` }
+    if (d >= 0)
+      return { path: ['standardization', 'std', d], message: `is ${s.std[d]}; a deviation must be > 0` }
   }
   if (r.result && r.result.stepsDone > c.steps)
-    return { path: ['result', 'stepsDone'], message: `is ${r.result.stepsDone}, more than the ${c.steps} steps asked for` }
+    return {
+      path: ['result', 'stepsDone'],
+      message: `is ${r.result.stepsDone}, more than the ${c.steps} steps asked for`
+    }
   if (r.checkpoint && r.checkpoint.step > c.steps)
-    return { path: ['checkpoint', 'step'], message: `is ${r.checkpoint.step}, more than the ${c.steps} steps asked for` }
+    return {
+      path: ['checkpoint', 'step'],
+      message: `is ${r.checkpoint.step}, more than the ${c.steps} steps asked for`
+    }
   return null
 }
 

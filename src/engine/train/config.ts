@@ -1,6 +1,7 @@
 /** The full, serialisable description of a training run (stored as `config` in runs/<id>/run.json). */
 import type { ParamValues } from '../params'
 import type { Activation } from '../models/mlp'
+import type { Arch } from '../models/nets'
 import type { BackendChoice, ImageInfo, ImageReadOptions } from '../types'
 import type { ProviderChoice } from '../onnx/providers'
 
@@ -31,6 +32,13 @@ export interface ModelConfig {
   width: number
   depth: number
   activation: Activation
+  /**
+   * The network architecture (absent: `mlp`, as every run made before the conv models): `unet` for a flow's
+   * velocity network, `conv` for a one-step map — image data only.
+   */
+  arch?: Arch
+  /** Channels of the first level of a `unet` / `conv` network (absent for the MLP). */
+  channels?: number
 }
 
 export interface RunConfig {

@@ -2,6 +2,7 @@
 import { initBackend } from '../backend'
 import { invertStandardization } from '../data'
 import { StoreError } from '../errors'
+import { isConvGeneratorWeights } from '../models/nets'
 import { findObjective } from '../objectives/registry'
 import type { SampleOptions, TrainableModel } from '../objectives/types'
 import { energyFloor } from '../metrics/energy-distance'
@@ -35,15 +36,18 @@ export async function openRun(store: RunStore, id: string, which: WeightsChoice 
   const obj = findObjective(run.config.objective)
   const file = which === 'best' ? BEST_WEIGHTS_FILE : WEIGHTS_FILE
   const where = `Run "${id}": ${file}`
-  const phi = (weights as { phi?: { spec?: { inDim?: unknown; outDim?: unknown } } }).phi?.spec
-  if (obj.kind === 'pushforward' && phi) {
-    if (phi.inDim !== run.config.model.latentDim)
+  const phiW = (weights as { phi?: { spec?: Record<string, unknown> } }).phi
+  if (obj.kind === 'pushforward' && phiW?.spec) {
+    // An MLP's spec has inDim / outDim, a conv generator's latentDim / dim.
+    const [inKey, outKey] = isConvGeneratorWeights(phiW) ? ['latentDim', 'dim'] : ['inDim', 'outDim']
+    const phi = phiW.spec
+    if (phi[inKey] !== run.config.model.latentDim)
       throw new StoreError(
-        `${where} field "phi.spec.inDim" is ${String(phi.inDim)}; run.json's config.model.latentDim is ${run.config.model.latentDim}.`
+        `${where} field "phi.spec.${inKey}" is ${String(phi[inKey])}; run.json's config.model.latentDim is ${run.config.model.latentDim}.`
       )
-    if (phi.outDim !== run.config.dataset.dim)
+    if (phi[outKey] !== run.config.dataset.dim)
       throw new StoreError(
-        `${where} field "phi.spec.outDim" is ${String(phi.outDim)}; the run's data have ${run.config.dataset.dim} dimensions.`
+        `${where} field "phi.spec.${outKey}" is ${String(phi[outKey])}; the run's data have ${run.config.dataset.dim} dimensions.`
       )
   }
   let model: TrainableModel

@@ -1,23 +1,34 @@
 /**
- * A §2 statistics-matching objective as a `TrainableModel`: φ = MLP, one Adam step on D(φ#ν, μ₁) per batch.
+ * A §2 statistics-matching objective as a `TrainableModel`: φ = an MLP or, on images, a conv generator
+ * (`model.arch`, models/nets.ts), one Adam step on D(φ#ν, μ₁) per batch.
  * This adapter lets the one training loop (train.ts) drive every objective kind the same way.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { Mlp, type MlpWeights } from '../models/mlp'
+import { createMapNet, mapNetFromJSON, type MapNet, type MapWeights } from '../models/nets'
 import type { LossContext, PushforwardObjective, SampleOptions, TrainableModel } from '../objectives/types'
 import type { ParamValues } from '../params'
 import type { Rng } from '../rng'
+import type { ImageInfo } from '../types'
 import type { ModelConfig } from './config'
 import { drawBase, sampleMap } from './sampling'
 import { optimizerStep } from './step'
 import { cosineFactor, setLearningRate } from './schedule'
 import { restoreVars, snapshotVars } from './variables'
-import { emptyTrainState, loadAdam, loadVars, putAdam, putVars, takeCounter, type TrainState } from './train-state'
+import {
+  emptyTrainState,
+  loadAdam,
+  loadVars,
+  putAdam,
+  putVars,
+  takeCounter,
+  type TrainState
+} from './train-state'
 
 /** What runs/<id>/weights.json holds for a one-step map. */
 export type PushforwardWeights = {
   kind: 'pushforward-mlp'
-  phi: MlpWeights
+  /** The map: MLP weights, or a conv generator's (`arch: 'conv'`; the kind keeps its historical name). */
+  phi: MapWeights
   step?: number
 }
 
@@ -28,7 +39,7 @@ export class PushforwardModel implements TrainableModel {
   private steps = 0
 
   constructor(
-    readonly phi: Mlp,
+    readonly phi: MapNet,
     private readonly model: ModelConfig,
     private readonly objective: PushforwardObjective | null,
     private readonly params: ParamValues,
@@ -39,29 +50,19 @@ export class PushforwardModel implements TrainableModel {
 
   static create(
     obj: PushforwardObjective,
-    dim: number,
+    data: { dim: number; image?: ImageInfo | undefined },
     model: ModelConfig,
     params: ParamValues,
     lr: number,
     rng: Rng
   ): PushforwardModel {
-    const phi = Mlp.create(
-      {
-        inDim: model.latentDim,
-        outDim: dim,
-        width: model.width,
-        depth: model.depth,
-        activation: model.activation
-      },
-      rng,
-      'phi'
-    )
+    const phi = createMapNet(model, { latentDim: model.latentDim, ...data }, rng, 'phi')
     return new PushforwardModel(phi, model, obj, params, lr)
   }
 
   /** A stored map, for sampling / evaluation / export only. */
   static restore(w: PushforwardWeights, model: ModelConfig): PushforwardModel {
-    return new PushforwardModel(Mlp.fromJSON(w.phi, 'phi'), model, null, {}, 1e-3)
+    return new PushforwardModel(mapNetFromJSON(w.phi, 'phi'), model, null, {}, 1e-3)
   }
 
   step(y: tf.Tensor2D, ctx: LossContext): { loss: number } {

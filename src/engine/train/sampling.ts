@@ -1,6 +1,6 @@
 /** Drawing from the base measure ν and pushing it through a trained map φ. */
 import * as tf from '@tensorflow/tfjs-core'
-import type { Mlp } from '../models/mlp'
+import type { MapNet } from '../models/nets'
 import type { Rng } from '../rng'
 import type { Points } from '../types'
 import type { ModelConfig } from './config'
@@ -12,8 +12,14 @@ export function drawBase(model: Pick<ModelConfig, 'latentDim' | 'base'>, n: numb
 }
 
 /** φ(z) for n fresh draws z ~ ν, computed in chunks; returns standardised coordinates. */
-export function sampleMap(phi: Mlp, model: ModelConfig, n: number, rng: Rng, chunk = 4096): Points {
-  const d = phi.spec.outDim
+export function sampleMap(
+  phi: Pick<MapNet, 'apply' | 'outDim'>,
+  model: ModelConfig,
+  n: number,
+  rng: Rng,
+  chunk = 4096
+): Points {
+  const d = phi.outDim
   const out = new Float32Array(n * d)
   for (let start = 0; start < n; start += chunk) {
     const m = Math.min(chunk, n - start)

@@ -12,7 +12,16 @@ import type { EngineContext } from '../context'
 import { yieldToEventLoop } from '../context'
 import { CancelledError, ConfigError, DivergenceError } from '../errors'
 import { findObjective } from '../objectives/registry'
-import { currentModel, type AnyObjective, type LoopModel, type SampleOptions, type TrainableModel } from '../objectives/types'
+import {
+  currentModel,
+  objectiveArchs,
+  type AnyObjective,
+  type LoopModel,
+  type SampleOptions,
+  type TrainableModel
+} from '../objectives/types'
+import { archOf, checkArch } from '../models/nets'
+import { DEFAULT_CHANNELS } from '../models/unet'
 import { chooseTrainer, ortBackendLabel, ortTrainable } from '../ort'
 import { resolveParams } from '../params'
 import { Rng, type RngState } from '../rng'
@@ -171,6 +180,18 @@ export function makeRunConfig(
   checkInt('latent dimension', model.latentDim, 1, 4096)
   checkInt('width', model.width, 1, 8192)
   checkInt('depth', model.depth, 0, 64)
+  checkArch(`Objective ${obj.id}`, objectiveArchs(obj), model, ds.image, ds.name)
+  if (archOf(model) === 'mlp') {
+    if (model.channels !== undefined)
+      throw new ConfigError(
+        'channels: the MLP has a width, not channels (channels applies to --arch unet or conv).'
+      )
+    delete model.arch
+  } else {
+    model.channels ??= DEFAULT_CHANNELS
+    checkInt('channels', model.channels, 4, 256)
+    if (model.channels % 4 !== 0) throw new ConfigError(`channels: ${model.channels} is not a multiple of 4.`)
+  }
   if (model.base !== 'normal' && model.base !== 'uniform')
     throw new ConfigError(`base: "${String(model.base)}" is not normal or uniform.`)
   const evalEvery =
@@ -251,10 +272,12 @@ export async function createModel(
 ): Promise<TrainableModel> {
   const params = resolveParams(`Objective ${obj.id}`, obj.params, config.params)
   const rng = streamRng(config.seed, STREAMS.init)
+  const image = config.dataset.image
   if (obj.kind === 'pushforward')
-    return PushforwardModel.create(obj, dim, config.model, params, config.lr, rng)
+    return PushforwardModel.create(obj, { dim, image }, config.model, params, config.lr, rng)
   return obj.create({
     dim,
+    ...(image ? { image } : {}),
     model: config.model,
     params,
     lr: config.lr,
@@ -285,7 +308,15 @@ export function restoreModel(
     return PushforwardModel.restore(weights as never, config.model)
   }
   const params = resolveParams(`Objective ${obj.id}`, obj.params, config.params)
-  return obj.restore(weights, { dim, model: config.model, params, lr: config.lr, batch: config.batch })
+  const image = config.dataset.image
+  return obj.restore(weights, {
+    dim,
+    ...(image ? { image } : {}),
+    model: config.model,
+    params,
+    lr: config.lr,
+    batch: config.batch
+  })
 }
 
 /**
@@ -449,7 +480,11 @@ export async function buildLoopModel(
   ctx: Pick<TrainContext, 'store' | 'log'>
 ): Promise<{ model: LoopModel; backendId: string }> {
   // onnxruntime trains the objectives that have its step (src/engine/ort/); TensorFlow.js samples and scores.
-  const { trainer, skipped: ortSkipped, device } = await chooseTrainer(obj, config.backend, config.device)
+  const {
+    trainer,
+    skipped: ortSkipped,
+    device
+  } = await chooseTrainer(obj, config.backend, config.device, archOf(config.model))
   const backend = await initBackend(config.backend)
   const backendId = trainer === 'onnxruntime' ? ortBackendLabel(device) : backend.id
   const skipped = [...backend.skipped, ...(ortSkipped ? [ortSkipped] : [])]

@@ -15,7 +15,7 @@
 import { ConfigError } from '../../errors'
 import { choice, int } from '../../params'
 import type { JumpNet } from '../../models/jump'
-import type { VelocityNet } from '../../models/velocity'
+import type { TimeNet } from '../../models/nets'
 import type { LossContext, ModelObjective, ModelSpec } from '../types'
 import { VelocityModel } from './common'
 import { DdpmModel } from './ddpm'
@@ -30,7 +30,7 @@ import {
 import { TEACHER_PARAMS, loadTeacher } from './teacher'
 
 /** One Heun step of dx/dt = v(x, t) from t to t + dt per row. x [n, d]; t, dt [n]. */
-export function heunStep(v: VelocityNet, x: Float32Array, t: Float32Array, dt: Float32Array): Float32Array {
+export function heunStep(v: TimeNet, x: Float32Array, t: Float32Array, dt: Float32Array): Float32Array {
   const d = v.spec.dim
   const k1 = v.predict(x, t)
   const x1 = x.map((xi, k) => xi + dt[Math.floor(k / d)]! * k1[k]!)
@@ -43,7 +43,7 @@ export function heunStep(v: VelocityNet, x: Float32Array, t: Float32Array, dt: F
 
 /** `n` Heun steps of dx/dt = v(x, t) across [t, t + dt] per row (n equal sub-steps). */
 export function heunSteps(
-  v: VelocityNet,
+  v: TimeNet,
   x: Float32Array,
   t: Float32Array,
   dt: Float32Array,

@@ -12,7 +12,7 @@ import type { Rng } from '../../rng'
 import { GridError, VELOCITY_FIELD, checkGridList, findSampler, spacedGrid } from '../../samplers'
 import type { GridSpec } from '../../../shared/samplers'
 import type { LossContext, ModelObjective, ModelSpec, SamplerId } from '../types'
-import { VelocityNet } from '../../models/velocity'
+import type { TimeNet } from '../../models/nets'
 import { DIAGNOSTIC_POINTS, pathDiagnostics } from './diagnostics'
 import {
   IMAGE_FLOW_DEFAULTS,
@@ -20,7 +20,7 @@ import {
   VelocityModel,
   checkNoiseSpec,
   createVelocityNet,
-  readVelocityWeights,
+  readVelocityNet,
   type FlowBatch
 } from './common'
 
@@ -111,7 +111,7 @@ export function velocityTimeGrid(sampler: SamplerId, K: number, grid?: GridSpec)
 }
 
 /** Straightness and transport cost of the flow of `net` on fresh noise. */
-export function velocityDiagnostics(net: VelocityNet, rng: Rng): Record<string, number> {
+export function velocityDiagnostics(net: TimeNet, rng: Rng): Record<string, number> {
   const d = net.spec.dim
   return pathDiagnostics((x, t) => net.predict(x, t), rng.normals(DIAGNOSTIC_POINTS * d), d)
 }
@@ -122,7 +122,7 @@ export class CfmModel extends VelocityModel {
   private readonly sigma: number
   private readonly pairing: Pairing
 
-  constructor(kind: string, net: VelocityNet, lr: number, ema: number, sigma: number, pairing: Pairing) {
+  constructor(kind: string, net: TimeNet, lr: number, ema: number, sigma: number, pairing: Pairing) {
     super(net, lr, ema)
     this.kind = kind
     this.sigma = sigma
@@ -164,7 +164,7 @@ export function flowMatchingObjective(o: {
   defaults: ModelObjective['defaults']
   imageDefaults?: ModelObjective['defaults']
 }): ModelObjective {
-  const build = (net: VelocityNet, lr: number, p: ParamValues): CfmModel =>
+  const build = (net: TimeNet, lr: number, p: ParamValues): CfmModel =>
     new CfmModel(o.id, net, lr, Number(p.ema ?? 0), Number(p.sigma ?? 0), o.pairing)
   return {
     kind: 'model',
@@ -176,7 +176,7 @@ export function flowMatchingObjective(o: {
     params: CFM_PARAMS,
     defaults: o.defaults,
     ...(o.imageDefaults ? { imageDefaults: o.imageDefaults } : {}),
-    capabilities: { ortTrain: true, teacher: true },
+    capabilities: { ortTrain: true, teacher: true, archs: ['unet'] },
     async create(spec: ModelSpec) {
       checkNoiseSpec(o.id, spec)
       return build(createVelocityNet(spec, spec.params, o.id), spec.lr, spec.params)
@@ -184,7 +184,7 @@ export function flowMatchingObjective(o: {
     restore(weights, spec) {
       if (weights.kind !== o.id)
         throw new ConfigError(`These are ${weights.kind} weights, not ${o.id} weights.`)
-      const net = VelocityNet.fromJSON(readVelocityWeights(o.id, weights), o.id)
+      const net = readVelocityNet(o.id, weights)
       return build(net, spec.lr, { sigma: Number(weights.sigma ?? 0), ema: Number(weights.ema ?? 0) })
     }
   }

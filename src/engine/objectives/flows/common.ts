@@ -4,7 +4,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { ConfigError } from '../../errors'
-import { VelocityNet, velocityInput, type VelocityWeights, DEFAULT_MAX_FREQ } from '../../models/velocity'
+import { velocityInput } from '../../models/velocity'
+import {
+  createTimeNet,
+  isUnetWeights,
+  timeNetFromJSON,
+  type TimeNet,
+  type TimeNetWeights
+} from '../../models/nets'
 import { float, int, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
 import type {
@@ -81,30 +88,24 @@ export function checkNoiseSpec(id: string, spec: Pick<ModelSpec, 'dim' | 'model'
     throw new ConfigError(`${id} starts from N(0, I) noise; the "${spec.model.base}" base does not apply.`)
 }
 
-/** Builds a fresh velocity network from the run's model configuration. */
-export function createVelocityNet(spec: ModelSpec, p: ParamValues, name: string): VelocityNet {
+/** Builds a fresh velocity network (an MLP, or a U-Net on images: `model.arch`) from the run's settings. */
+export function createVelocityNet(spec: ModelSpec, p: ParamValues, name: string): TimeNet {
   const timeDim = Number(p.timeEmbed ?? 16)
   if (timeDim % 2 !== 0) throw new ConfigError(`timeEmbed must be even, got ${timeDim}.`)
-  return VelocityNet.create(
-    {
-      dim: spec.dim,
-      timeDim,
-      maxFreq: DEFAULT_MAX_FREQ,
-      width: spec.model.width,
-      depth: spec.model.depth,
-      activation: spec.model.activation
-    },
-    spec.rng,
-    name
-  )
+  return createTimeNet(spec.model, { dim: spec.dim, timeDim, image: spec.image }, spec.rng, name)
 }
 
-/** Reads a stored velocity network, naming the objective in the error. */
-export function readVelocityWeights(id: string, w: Record<string, unknown>): VelocityWeights {
-  const net = w.net as VelocityWeights | undefined
-  if (!net || typeof net !== 'object' || !net.spec || !net.mlp)
+/** Reads a stored velocity network (MLP or U-Net), naming the objective in the error. */
+export function readVelocityWeights(id: string, w: Record<string, unknown>): TimeNetWeights {
+  const net = w.net as Partial<TimeNetWeights> | undefined
+  if (!net || typeof net !== 'object' || !net.spec || !('mlp' in net || isUnetWeights(net)))
     throw new ConfigError(`These ${id} weights hold no velocity network ("net").`)
-  return net
+  return net as TimeNetWeights
+}
+
+/** The stored velocity network of a flow run, rebuilt. */
+export function readVelocityNet(id: string, w: Record<string, unknown>, name = id): TimeNet {
+  return timeNetFromJSON(readVelocityWeights(id, w), name)
 }
 
 export function checkSampler(id: string, samplers: readonly SamplerId[], s: SamplerId): void {
@@ -125,19 +126,19 @@ export { lrFactor, setLearningRate }
  * exponential moving average of the weights (decay min(ema, (1 + k)/(10 + k)) at step k) is what samples
  * and what is stored.
  */
-export abstract class VelocityModel extends EmaNetModel<VelocityNet> implements FlowModel {
+export abstract class VelocityModel extends EmaNetModel<TimeNet> implements FlowModel {
   abstract readonly kind: string
   abstract readonly samplers: readonly SamplerId[]
   readonly defaultSteps: number = DEFAULT_FLOW_STEPS
   readonly dim: number
 
-  constructor(net: VelocityNet, lr: number, ema: number) {
-    super(net, lr, ema, (n) => VelocityNet.fromJSON(n.toJSON(), 'ema'))
+  constructor(net: TimeNet, lr: number, ema: number) {
+    super(net, lr, ema, (n) => timeNetFromJSON(n.toJSON(), 'ema'))
     this.dim = net.spec.dim
   }
 
   /** The network that samples: the moving average when there is one. */
-  get field(): VelocityNet {
+  get field(): TimeNet {
     return this.sampling
   }
 
@@ -192,8 +193,13 @@ export abstract class VelocityModel extends EmaNetModel<VelocityNet> implements 
 
   /** The velocity regression: input [x, emb(t)], target the objective's (x₁ − x₀, ε, …). */
   regression(): RegressionSpec {
+    const mlp = this.net.mlp
+    if (!mlp)
+      throw new ConfigError(
+        `The ${this.kind} U-Net trains on TensorFlow.js only; onnxruntime's training step regresses MLPs.`
+      )
     return {
-      net: this.net.mlp,
+      net: mlp,
       avg: this.avg?.mlp ?? null,
       ema: this.ema,
       lr: this.lr,
@@ -250,7 +256,7 @@ export abstract class VelocityModel extends EmaNetModel<VelocityNet> implements 
     return { kind: 'flow', flow: this }
   }
 
-  velocityWeights(): VelocityWeights {
+  velocityWeights(): TimeNetWeights {
     return this.field.toJSON()
   }
 
@@ -262,5 +268,4 @@ export abstract class VelocityModel extends EmaNetModel<VelocityNet> implements 
   toJSON(): { kind: string } & Record<string, unknown> {
     return { kind: this.kind, net: this.field.toJSON(), ema: this.ema, ...this.extraJSON() }
   }
-
 }

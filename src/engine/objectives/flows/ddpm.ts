@@ -10,7 +10,7 @@
  * Samplers: `ddim` (η = 0, the PF-ODE in x/√ᾱ), `heun` / `euler` on the PF-ODE, `ddpm` (ancestral, DDIM η = 1).
  */
 import { ConfigError } from '../../errors'
-import { VelocityNet } from '../../models/velocity'
+import type { TimeNet } from '../../models/nets'
 import { choice, float, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
 import type { GridSpec } from '../../../shared/samplers'
@@ -29,7 +29,7 @@ import {
   VelocityModel,
   checkNoiseSpec,
   createVelocityNet,
-  readVelocityWeights,
+  readVelocityNet,
   type FlowBatch
 } from './common'
 import { VP_SCHEDULES, karrasGrid, vpSchedule, vpStd, type VpSchedule, type VpScheduleId } from './schedule'
@@ -139,14 +139,7 @@ export class DdpmModel extends VelocityModel {
 
   readonly grid: DdpmGrid
 
-  constructor(
-    net: VelocityNet,
-    lr: number,
-    ema: number,
-    schedule: VpScheduleId,
-    tMin: number,
-    grid: DdpmGrid
-  ) {
+  constructor(net: TimeNet, lr: number, ema: number, schedule: VpScheduleId, tMin: number, grid: DdpmGrid) {
     super(net, lr, ema)
     this.schedule = vpSchedule(schedule)
     this.tMin = tMin
@@ -202,7 +195,7 @@ export const DDPM_PARAMS = {
   )
 }
 
-function build(net: VelocityNet, lr: number, p: ParamValues): DdpmModel {
+function build(net: TimeNet, lr: number, p: ParamValues): DdpmModel {
   const schedule = String(p.schedule ?? 'cosine') as VpScheduleId
   if (!VP_SCHEDULES.includes(schedule)) throw new ConfigError(`Unknown ddpm schedule "${schedule}".`)
   const grid = String(p.grid ?? 'karras') as DdpmGrid
@@ -221,14 +214,14 @@ export const ddpm: ModelObjective = {
     'probability-flow ODE (7) from N(0, I) back to the data (ddim/heun/euler), or the reverse SDE (ddpm).',
   params: DDPM_PARAMS,
   defaults: { steps: 3000, batch: 256, lr: 5e-3 },
-  capabilities: { ortTrain: true, teacher: true },
+  capabilities: { ortTrain: true, teacher: true, archs: ['unet'] },
   async create(spec: ModelSpec) {
     checkNoiseSpec('ddpm', spec)
     return build(createVelocityNet(spec, spec.params, 'ddpm'), spec.lr, spec.params)
   },
   restore(weights, spec) {
     if (weights.kind !== 'ddpm') throw new ConfigError(`These are ${weights.kind} weights, not ddpm weights.`)
-    const net = VelocityNet.fromJSON(readVelocityWeights('ddpm', weights), 'ddpm')
+    const net = readVelocityNet('ddpm', weights)
     return build(net, spec.lr, {
       schedule: String(weights.schedule ?? 'cosine'),
       tMin: Number(weights.tMin ?? 1e-3),

@@ -8,7 +8,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { ConfigError } from '../../errors'
-import { Mlp, type MlpWeights } from '../../models/mlp'
+import {
+  asMlp,
+  createMapNet,
+  mapNetFromJSON,
+  mapWeightsDims,
+  type MapNet,
+  type MapWeights
+} from '../../models/nets'
 import { float, int } from '../../params'
 import type { Rng } from '../../rng'
 import type { TrainState } from '../../train/train-state'
@@ -37,21 +44,21 @@ import {
 export interface DistillWeights {
   kind: 'distill'
   /** The one-step map ψ: N(0, I_d) → data (the moving average when ema > 0). */
-  phi: MlpWeights
+  phi: MapWeights
   ema: number
   teacher: string
 }
 
 export const DISTILL_SAMPLERS: readonly SamplerId[] = ['onestep']
 
-export class DistillModel extends EmaNetModel<Mlp> implements FlowModel {
+export class DistillModel extends EmaNetModel<MapNet> implements FlowModel {
   readonly kind = 'distill'
   readonly samplers = DISTILL_SAMPLERS
   readonly defaultSteps = 1
   readonly dim: number
 
   constructor(
-    phi: Mlp,
+    phi: MapNet,
     lr: number,
     ema: number,
     private readonly pool: PairPool | null,
@@ -60,17 +67,17 @@ export class DistillModel extends EmaNetModel<Mlp> implements FlowModel {
     private readonly refreshEvery: number,
     private readonly rng: Rng | null
   ) {
-    super(phi, lr, ema, (n) => Mlp.fromJSON(n.toJSON(), 'phi-ema'))
-    this.dim = phi.spec.outDim
+    super(phi, lr, ema, (n) => mapNetFromJSON(n.toJSON(), 'phi-ema'))
+    this.dim = phi.outDim
   }
 
   /** The map being trained. */
-  get phi(): Mlp {
+  get phi(): MapNet {
     return this.net
   }
 
   /** The map that samples: the moving average when there is one. */
-  get map(): Mlp {
+  get map(): MapNet {
     return this.sampling
   }
 
@@ -95,9 +102,14 @@ export class DistillModel extends EmaNetModel<Mlp> implements FlowModel {
 
   /** The map's regression on the teacher's pairs: input z, target χ(z). */
   regression(): RegressionSpec {
+    const net = asMlp(this.phi)
+    if (!net)
+      throw new ConfigError(
+        "distill's conv generator trains on TensorFlow.js only; onnxruntime's step regresses MLPs."
+      )
     return {
-      net: this.phi,
-      avg: this.avg,
+      net,
+      avg: this.avg && asMlp(this.avg),
       ema: this.ema,
       lr: this.lr,
       // tf.mean(tf.sum(‖ψ(z) − χ(z)‖², 1)) = dim × the mean squared error.
@@ -200,16 +212,16 @@ export const distill: ModelObjective = {
   },
   defaults: { steps: 1000, batch: 256, lr: 5e-3 },
   imageDefaults: IMAGE_FLOW_DEFAULTS,
-  capabilities: { ortTrain: true },
+  capabilities: { ortTrain: true, archs: ['conv'] },
   async create(spec: ModelSpec) {
     checkNoiseSpec('distill', spec)
     const teacher = await loadTeacher('distill', spec)
     const refreshEvery = Number(spec.params.refreshEvery ?? 0)
     try {
       const pool = await firstPool(teacher, Number(spec.params.pool ?? 8192), spec.rng)
-      const m = spec.model
-      const phi = Mlp.create(
-        { inDim: spec.dim, outDim: spec.dim, width: m.width, depth: m.depth, activation: m.activation },
+      const phi = createMapNet(
+        spec.model,
+        { latentDim: spec.dim, dim: spec.dim, image: spec.image },
         spec.rng,
         'phi'
       )
@@ -234,15 +246,14 @@ export const distill: ModelObjective = {
   restore(weights, spec) {
     if (weights.kind !== 'distill')
       throw new ConfigError(`These are ${weights.kind} weights, not distill weights.`)
-    const phiJson = weights.phi as MlpWeights | undefined
-    if (!phiJson?.spec || !phiJson.layers)
+    const phiJson = weights.phi as MapWeights | undefined
+    if (!phiJson?.spec || !('layers' in phiJson || 'params' in phiJson))
       throw new ConfigError('These distill weights hold no one-step map ("phi").')
-    if (phiJson.spec.inDim !== spec.dim || phiJson.spec.outDim !== spec.dim)
-      throw new ConfigError(
-        `These distill weights map ${phiJson.spec.inDim} → ${phiJson.spec.outDim}, not ${spec.dim} → ${spec.dim}.`
-      )
+    const { inDim, outDim } = mapWeightsDims(phiJson)
+    if (inDim !== spec.dim || outDim !== spec.dim)
+      throw new ConfigError(`These distill weights map ${inDim} → ${outDim}, not ${spec.dim} → ${spec.dim}.`)
     return new DistillModel(
-      Mlp.fromJSON(phiJson, 'phi'),
+      mapNetFromJSON(phiJson, 'phi'),
       spec.lr,
       Number(weights.ema ?? 0),
       null,

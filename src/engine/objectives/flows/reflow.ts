@@ -13,7 +13,7 @@
  * (A reflow run as the teacher of another does the same across runs.)
  */
 import { ConfigError } from '../../errors'
-import { VelocityNet } from '../../models/velocity'
+import { archOf, isUnetWeights, timeNetFromJSON, type TimeNet } from '../../models/nets'
 import { choice, int } from '../../params'
 import type { GridSpec } from '../../../shared/samplers'
 import { VELOCITY_FIELD } from '../../samplers'
@@ -33,7 +33,7 @@ import {
   VelocityModel,
   checkNoiseSpec,
   createVelocityNet,
-  readVelocityWeights,
+  readVelocityNet,
   type FlowBatch
 } from './common'
 import {
@@ -76,7 +76,7 @@ export class ReflowModel extends VelocityModel {
   private readonly roundStraightness: number[] = []
 
   constructor(
-    net: VelocityNet,
+    net: TimeNet,
     lr: number,
     ema: number,
     pool: PairPool | null,
@@ -170,19 +170,26 @@ export const reflow: ModelObjective = {
     )
   },
   defaults: { steps: 1000, batch: 256, lr: 2e-3 },
-  capabilities: { ortTrain: true, teacher: true },
+  capabilities: { ortTrain: true, teacher: true, archs: ['unet'] },
   async create(spec: ModelSpec) {
     checkNoiseSpec('reflow', spec)
     const teacher = await loadTeacher('reflow', spec)
     try {
       const pool = await firstPool(teacher, Number(spec.params.pool ?? 8192), spec.rng)
       const t = teacher.model
-      const net =
+      const fromTeacher =
         spec.params.init !== 'scratch' &&
         t instanceof VelocityModel &&
         (t instanceof CfmModel || t instanceof ReflowModel)
-          ? VelocityNet.fromJSON(t.field.toJSON(), 'reflow')
-          : createVelocityNet(spec, spec.params, 'reflow')
+      const teacherNet = fromTeacher ? t.field.toJSON() : null
+      const teacherArch = isUnetWeights(teacherNet) ? 'unet' : 'mlp'
+      if (teacherNet && teacherArch !== archOf(spec.model))
+        throw new ConfigError(
+          `reflow starts from its teacher's ${teacherArch} network; use --arch ${teacherArch} or --set init=scratch.`
+        )
+      const net = teacherNet
+        ? timeNetFromJSON(teacherNet, 'reflow')
+        : createVelocityNet(spec, spec.params, 'reflow')
       const rounds = Number(spec.params.rounds ?? 1)
       return new ReflowModel(
         net,
@@ -209,7 +216,7 @@ export const reflow: ModelObjective = {
   restore(weights, spec) {
     if (weights.kind !== 'reflow')
       throw new ConfigError(`These are ${weights.kind} weights, not reflow weights.`)
-    const net = VelocityNet.fromJSON(readVelocityWeights('reflow', weights), 'reflow')
+    const net = readVelocityNet('reflow', weights)
     return new ReflowModel(net, spec.lr, Number(weights.ema ?? 0), null, String(weights.teacher ?? ''))
   }
 }
