@@ -67,8 +67,9 @@ function memoryRuns(
 }
 
 describe('declarations', () => {
-  it('lists ddpm, cfm, ot-cfm, reflow, distill and the one-step families in the flows family with valid defaults', () => {
+  it('lists anneal, ddpm, cfm, ot-cfm, reflow, distill and the one-step families in the flows family with valid defaults', () => {
     expect(FLOW_OBJECTIVES.map((o) => o.id)).toEqual([
+      'anneal',
       'ddpm',
       'cfm',
       'ot-cfm',
@@ -228,7 +229,7 @@ describe('reflow and distill', () => {
         modelSpec(distill, d, { ...small, params: { pool: 64, teacherSteps: 2, teacher: t } }, runs)
       ;(await distill.create(spec('m'))).dispose()
       await expect(distill.create(spec('p'))).rejects.toThrow(
-        /my-plain; distill needs a flow teacher \(.*cfm/
+        /^Run p was trained with my-plain, which cannot teach; use a run of .*\bcfm\b.*my-flow\.$/
       )
       expect(hasOrtStep(mine)).toBe(false)
       expect(hasOrtStep({ ...plain, capabilities: { ortTrain: true } })).toBe(true)
@@ -247,10 +248,11 @@ describe('reflow and distill', () => {
   it('needs a run store and a flow teacher of the same dimension', async () => {
     const spec = teacherSpec(distill, { teacher: 't1' })
     delete spec.loadRun
+    delete spec.restoreRun
     await expect(distill.create(spec)).rejects.toThrow(/run store/)
     const wrong = memoryRuns({ x: { objective: 'energy', model: teacher } })
     await expect(distill.create(modelSpec(distill, d, { params: { teacher: 'x' } }, wrong))).rejects.toThrow(
-      /needs a flow teacher/
+      /^Run x was trained with energy, which cannot teach; use a run of ddpm, cfm, /
     )
     await expect(
       distill.create(modelSpec(distill, 3, { params: { teacher: 't1' } }, loadRun))
