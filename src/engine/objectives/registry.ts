@@ -7,7 +7,6 @@ import { ConfigError } from '../errors'
 import { STATISTICS_OBJECTIVES } from './statistics'
 import { DENSITY_OBJECTIVES } from './density'
 import { FLOW_OBJECTIVES } from './flows'
-import { useObjectiveList } from './flows/teacher'
 import type { AnyObjective } from './types'
 
 /** Display order: the paper's families (§2, §3, §4), one folder each; GANs sit with §2 as the adversarial D∞. */
@@ -16,7 +15,6 @@ const registry: AnyObjective[] = [...STATISTICS_OBJECTIVES, ...DENSITY_OBJECTIVE
 export function allObjectives(): readonly AnyObjective[] {
   return registry
 }
-useObjectiveList(allObjectives)
 
 /** The objective with this id; a `ConfigError` naming the known ids otherwise. */
 export function findObjective(id: string): AnyObjective {

@@ -109,6 +109,22 @@ export interface SampleOptions {
   atol?: number
 }
 
+/** A stored run as `ModelSpec.loadRun` reads it: its objective's id, weights and configuration. */
+export interface StoredRun {
+  objective: string
+  weights: unknown
+  config: unknown
+}
+
+/** A stored run rebuilt for another run to use (`ModelSpec.restoreRun`). */
+export interface RestoredRun {
+  runId: string
+  objective: AnyObjective
+  model: TrainableModel
+  /** The run's configuration as stored (an older run's may lack fields). */
+  config: import('../train/config').RunConfig
+}
+
 /** What a model-based objective needs to build its networks. */
 export interface ModelSpec {
   /** Data dimension d. */
@@ -121,8 +137,15 @@ export interface ModelSpec {
   batch: number
   /** Initialisation stream. */
   rng: Rng
-  /** Loads another run's weights (teachers for `distill` / `reflow`); absent outside a run store. */
-  loadRun?(id: string): Promise<{ objective: string; weights: unknown; config: unknown }>
+  /** Loads another run's stored weights (anneal's `init`); absent outside a run store. */
+  loadRun?(id: string): Promise<StoredRun>
+  /**
+   * Another run's model, rebuilt by its own objective (teachers of `distill`, `reflow`, `cd`): the run store
+   * (train.ts `runRestorer`) hands it over, so an objective never reaches into the store or the registry.
+   * With `need`, a run whose objective lacks that capability is refused with a ConfigError naming those that
+   * have it. Absent outside a run store. The caller disposes the model.
+   */
+  restoreRun?(id: string, need?: 'ortTrain' | 'teacher'): Promise<RestoredRun>
   /** The run's log, for what a model reports while it trains (reflow's rounds). */
   log?(message: string): void
 }

@@ -11,19 +11,22 @@ import { initBackend } from '../backend'
 import type { EngineContext } from '../context'
 import { yieldToEventLoop } from '../context'
 import { CancelledError, ConfigError, DivergenceError } from '../errors'
-import { findObjective } from '../objectives/registry'
+import { allObjectives, findObjective } from '../objectives/registry'
 import {
   currentModel,
+  hasCapability,
   objectiveArchs,
   type AnyObjective,
   type LoopModel,
+  type ModelSpec,
   type SampleOptions,
+  type StoredRun,
   type TrainableModel
 } from '../objectives/types'
 import { archOf, checkArch } from '../models/nets'
 import { DEFAULT_CHANNELS } from '../models/unet'
 import { chooseTrainer, ortBackendLabel, ortTrainable } from '../ort'
-import { resolveParams } from '../params'
+import { resolveParams, type ParamValues } from '../params'
 import { Rng, type RngState } from '../rng'
 import type { Dataset, ImageReadOptions, Metrics, Points, Standardization } from '../types'
 import {
@@ -285,20 +288,76 @@ export async function createModel(
     rng,
     ...(log ? { log } : {}),
     ...(store
-      ? {
-          loadRun: async (id: string) => {
-            const run = store.load(id)
-            return { objective: run.config.objective, weights: store.readWeights(id), config: run.config }
-          }
-        }
+      ? storeRuns(store, {
+          dim,
+          ...(image ? { image } : {}),
+          model: config.model,
+          lr: config.lr,
+          batch: config.batch
+        })
       : {})
   })
+}
+
+/** `loadRun` and `restoreRun` of a model spec over the run store. */
+function storeRuns(
+  store: RunStore,
+  spec: Pick<ModelSpec, 'dim' | 'image' | 'model' | 'lr' | 'batch'>
+): Pick<ModelSpec, 'loadRun' | 'restoreRun'> {
+  const loadRun = async (id: string): Promise<StoredRun> => {
+    const run = store.load(id)
+    return { objective: run.config.objective, weights: store.readWeights(id), config: run.config }
+  }
+  return { loadRun, restoreRun: runRestorer(loadRun, spec) }
+}
+
+/**
+ * `ModelSpec.restoreRun` over a source of stored runs (the run store; a test's runs in memory): finds the run's
+ * objective in the registry, checks the capability asked for, and rebuilds its model with that objective's
+ * `restore`, the run's own parameters and the learning run's model configuration (as teachers always were).
+ */
+export function runRestorer(
+  load: (id: string) => Promise<StoredRun>,
+  spec: Pick<ModelSpec, 'dim' | 'image' | 'model' | 'lr' | 'batch'>
+): NonNullable<ModelSpec['restoreRun']> {
+  return async (runId, need) => {
+    const run = await load(runId)
+    const obj = allObjectives().find((o) => o.id === run.objective)
+    if (need && (!obj || !hasCapability(obj, need))) {
+      const able = allObjectives().filter((o) => hasCapability(o, need))
+      throw new ConfigError(
+        `Run ${runId} was trained with ${run.objective}, which cannot ${need === 'teacher' ? 'teach' : `do ${need}`}; ` +
+          `use a run of ${able.map((o) => o.id).join(', ')}.`
+      )
+    }
+    if (!obj)
+      throw new ConfigError(
+        `Run ${runId} was trained with ${run.objective}, an objective not registered here.`
+      )
+    const weights = record(run.weights)
+    if (!weights || typeof weights.kind !== 'string')
+      throw new ConfigError(`Run ${runId} has no readable weights.`)
+    const params = (record(record(run.config)?.params) ?? {}) as ParamValues
+    const model = restoreModel(
+      obj,
+      { ...spec, params, dataset: spec.image ? { image: spec.image } : {} },
+      spec.dim,
+      weights as { kind: string } & Record<string, unknown>
+    )
+    return { runId, objective: obj, model, config: run.config as RunConfig }
+  }
+}
+
+function record(v: unknown): Record<string, unknown> | null {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null
 }
 
 /** Rebuilds a stored model (eval, sample, export). */
 export function restoreModel(
   obj: AnyObjective,
-  config: RunConfig,
+  config: Pick<RunConfig, 'model' | 'params' | 'lr' | 'batch'> & {
+    dataset: Pick<RunConfig['dataset'], 'image'>
+  },
   dim: number,
   weights: { kind: string } & Record<string, unknown>
 ): TrainableModel {
@@ -644,7 +703,11 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
       }
       if (ctx.preview && now - lastPreview >= ctx.preview.everyMs && step + 1 < config.steps) {
         const n = ctx.preview.n
-        const pts: Points = { n, d: ds.d, data: await timed(() => sampling.sample(n, previewRng.fork(), opts)) }
+        const pts: Points = {
+          n,
+          d: ds.d,
+          data: await timed(() => sampling.sample(n, previewRng.fork(), opts))
+        }
         ctx.preview.onPreview(step + 1, invertStandardization(pts, stats))
         lastPreview = performance.now()
       }

@@ -1,8 +1,12 @@
-/** Test helpers for the §4 objectives: a `ModelSpec` the way the shared loop builds one. */
+/**
+ * Test helpers for the §4 objectives: a `ModelSpec` the way the shared loop builds one — over runs given as
+ * `loadRun` (in memory), restored for teachers by the loop's own `runRestorer`.
+ */
 import { resolveParams } from '../../../src/engine/params'
 import { Rng } from '../../../src/engine/rng'
 import type { ModelObjective, ModelSpec } from '../../../src/engine/objectives/types'
 import type { ModelConfig } from '../../../src/engine/train/config'
+import { runRestorer } from '../../../src/engine/train/train'
 
 export function modelSpec(
   obj: ModelObjective,
@@ -16,13 +20,23 @@ export function modelSpec(
   } = {},
   loadRun?: ModelSpec['loadRun']
 ): ModelSpec {
-  return {
+  const spec = {
     dim,
-    model: { latentDim: dim, base: 'normal', width: 128, depth: 3, activation: 'silu', ...o.model },
-    params: resolveParams(obj.id, obj.params, o.params ?? {}),
+    model: {
+      latentDim: dim,
+      base: 'normal',
+      width: 128,
+      depth: 3,
+      activation: 'silu',
+      ...o.model
+    } as ModelConfig,
     lr: o.lr ?? obj.defaults.lr,
-    batch: o.batch ?? obj.defaults.batch,
+    batch: o.batch ?? obj.defaults.batch
+  }
+  return {
+    ...spec,
+    params: resolveParams(obj.id, obj.params, o.params ?? {}),
     rng: new Rng(o.seed ?? 1),
-    ...(loadRun ? { loadRun } : {})
+    ...(loadRun ? { loadRun, restoreRun: runRestorer(loadRun, spec) } : {})
   }
 }

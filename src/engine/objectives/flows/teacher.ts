@@ -1,19 +1,12 @@
 /**
- * Teachers for `reflow` and `distill` (§4, "the need to speed up inference"): a trained flow run is loaded
- * through `spec.loadRun`, rebuilt by its own objective's `restore`, and integrated once to a pool of pairs
- * (z, χ(z)), z ~ N(0, I), χ the teacher's deterministic flow map (eq. (7)).
+ * Teachers for `reflow`, `distill` and `cd` (§4, "the need to speed up inference"): the run store hands over a
+ * trained flow run rebuilt by its own objective (`spec.restoreRun`, train.ts `runRestorer`), which is
+ * integrated once to a pool of pairs (z, χ(z)), z ~ N(0, I), χ the teacher's deterministic flow map (eq. (7)).
  */
 import { ConfigError } from '../../errors'
-import { choice, int, str, type ParamSpecs, type ParamValues } from '../../params'
+import { choice, int, str, type ParamSpecs } from '../../params'
 import type { Rng } from '../../rng'
-import {
-  hasCapability,
-  type AnyObjective,
-  type ModelObjective,
-  type ModelSpec,
-  type SampleOptions,
-  type SamplerId
-} from '../types'
+import type { ModelSpec, SampleOptions, SamplerId } from '../types'
 import { isFlowModel, type FlowModel } from './common'
 import { OrtSampler, samplingEngine } from '../../onnx/live-sampler'
 import { ortThreads } from '../../threads'
@@ -51,51 +44,20 @@ export interface PairPool {
   x: Float32Array
 }
 
-function record(v: unknown): Record<string, unknown> | null {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null
-}
-
-/**
- * The registry's list of objectives, handed over by the registry when it loads: the registry includes this
- * module (through the flow objectives), so importing it from here would be an import cycle.
- */
-let objectiveList: (() => readonly AnyObjective[]) | null = null
-export function useObjectiveList(list: () => readonly AnyObjective[]): void {
-  objectiveList = list
-}
-
-/** Loads and rebuilds the teacher named by the `teacher` parameter. */
+/** The teacher named by the `teacher` parameter, restored by the run store (`spec.restoreRun`). */
 export async function loadTeacher(who: string, spec: ModelSpec): Promise<Teacher> {
   const runId = String(spec.params.teacher ?? '').trim()
   if (!runId)
     throw new ConfigError(`${who} learns from a trained flow: name its run with --set teacher=<runId>.`)
-  if (!spec.loadRun)
+  if (!spec.restoreRun)
     throw new ConfigError(`${who} needs the run store to load its teacher run ${runId}; none is open here.`)
-  const run = await spec.loadRun(runId)
-  if (!objectiveList) throw new Error('The objective registry has not been loaded.')
-  const teachers = objectiveList().filter(
-    (o): o is ModelObjective => o.kind === 'model' && hasCapability(o, 'teacher')
-  )
-  const obj = teachers.find((o) => o.id === run.objective)
-  if (!obj)
-    throw new ConfigError(
-      `Run ${runId} was trained with ${run.objective}; ${who} needs a flow teacher (${teachers.map((o) => o.id).join(', ')}).`
-    )
-  const weights = record(run.weights)
-  if (!weights || typeof weights.kind !== 'string')
-    throw new ConfigError(`Run ${runId} has no readable weights to teach ${who}.`)
-  const config = record(run.config)
-  const params = (record(config?.params) ?? {}) as ParamValues
-  const model = obj.restore(weights as { kind: string } & Record<string, unknown>, {
-    dim: spec.dim,
-    model: spec.model,
-    params,
-    lr: spec.lr,
-    batch: spec.batch
-  })
+  const run = await spec.restoreRun(runId, 'teacher')
+  const model = run.model
   if (!isFlowModel(model)) {
     model.dispose()
-    throw new ConfigError(`Run ${runId} (${run.objective}) defines no deterministic transport to learn from.`)
+    throw new ConfigError(
+      `Run ${runId} (${run.objective.id}) defines no deterministic transport to learn from.`
+    )
   }
   if (model.dim !== spec.dim) {
     model.dispose()
@@ -109,16 +71,16 @@ export async function loadTeacher(who: string, spec: ModelSpec): Promise<Teacher
   if (!sampler || !model.samplers.includes(sampler) || sampler === 'ddpm') {
     model.dispose()
     throw new ConfigError(
-      `Teacher run ${runId} (${run.objective}) integrates with ${model.samplers.filter((s) => s !== 'ddpm').join(', ')}; ` +
+      `Teacher run ${runId} (${run.objective.id}) integrates with ${model.samplers.filter((s) => s !== 'ddpm').join(', ')}; ` +
         `"${wanted}" does not apply.`
     )
   }
   return {
     runId,
-    objective: run.objective,
+    objective: run.objective.id,
     model,
     opts: { sampler, steps: Number(spec.params.teacherSteps ?? 32) },
-    config: run.config as RunConfig
+    config: run.config
   }
 }
 
