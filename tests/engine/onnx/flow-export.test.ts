@@ -19,6 +19,7 @@ import {
   epsField,
   findSampler,
   integrateField,
+  logSnrGrid,
   tracePlan,
   type Field,
   type Plan
@@ -60,6 +61,13 @@ describe('flow exports match the engine on 4096 inputs', () => {
     ['ddpm noise network', 'ddpm', { graph: 'velocity' }, { graph: 'velocity', evaluations: 1 }],
     ['cfm euler K=8', 'cfm', { sampler: 'euler', steps: 8 }, { sampler: 'euler', steps: 8, evaluations: 8 }],
     ['cfm heun K=8', 'cfm', { sampler: 'heun', steps: 8 }, { sampler: 'heun', steps: 8, evaluations: 16 }],
+    [
+      'cfm dpmpp-2m K=8',
+      'cfm',
+      { sampler: 'dpmpp-2m', steps: 8 },
+      { sampler: 'dpmpp-2m', steps: 8, evaluations: 8 }
+    ],
+    ['cfm dopri5 tol 1e-3', 'cfm', { sampler: 'dopri5', rtol: 1e-3, atol: 1e-3 }, { sampler: 'dopri5' }],
     ['ddpm ddim K=8', 'ddpm', { sampler: 'ddim', steps: 8 }, { sampler: 'ddim', steps: 8, evaluations: 8 }],
     ['ddpm ddim K=1', 'ddpm', { sampler: 'ddim', steps: 1 }, { sampler: 'ddim', steps: 1, evaluations: 1 }],
     [
@@ -135,6 +143,24 @@ describe('the fused graph', () => {
     expect(grid).toHaveLength(9)
     expect(grid[0]).toBe(1)
     expect(grid[8]).toBe(0)
+  })
+
+  it('an adaptive sampler exports the grid it took as fixed steps, and says so', () => {
+    const m = inspectModel(fs.readFileSync(files.find((f) => f.includes('cfm-dopri5-tol'))!)).metadata
+    const grid = JSON.parse(m.grid!) as number[]
+    const K = grid.length - 1
+    expect(K).toBeGreaterThan(1)
+    expect([grid[0], grid[K]]).toEqual([0, 1])
+    grid.slice(1).forEach((t, i) => expect(t).toBeGreaterThan(grid[i]!))
+    // six evaluations per replayed step (no error estimate, so no seventh stage)
+    expect(m).toMatchObject({ sampler: 'dopri5', steps: String(K), evaluations: String(6 * K) })
+    expect(m.adaptive).toMatch(
+      new RegExp(`^dopri5 with rtol 0.001, atol 0.001 chose this grid .* fixed grid of ${K} steps$`)
+    )
+    // a fixed-grid export carries no such note, and dpmpp-2m records its own logsnr grid
+    const dpm = inspectModel(fs.readFileSync(files.find((f) => f.includes('cfm-dpmpp-2m-K-8'))!)).metadata
+    expect(dpm.adaptive).toBeUndefined()
+    expect(JSON.parse(dpm.grid!)).toEqual(logSnrGrid(VELOCITY_FIELD, 0, 1, 8))
   })
 
   it('as a Loop holds one step', () => {
