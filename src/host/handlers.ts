@@ -43,7 +43,7 @@ import { DatasetLibrary } from './datasets'
 import { HostError } from './errors'
 import { forkWorker, JobManager, type SpawnWorker } from './jobs'
 import { UploadStore } from './uploads'
-import { listRuns, runDetail, runSnapshots, sampleSet } from './runs'
+import { gridOptions, listRuns, runDetail, runSnapshots, sampleSet } from './runs'
 import { ARG_SCHEMAS, INSPECT_HEAD_BYTES } from './schemas'
 
 export { ARG_SCHEMAS } from './schemas'
@@ -299,7 +299,8 @@ export function createLab(options: HostOptions): Lab {
     const r = await exportPushforward(store, req.runId, file, {
       ...(req.sampler !== undefined ? { sampler: req.sampler } : {}),
       ...(req.steps !== undefined ? { steps: req.steps } : {}),
-      ...(req.graph !== undefined ? { graph: req.graph } : {})
+      ...(req.graph !== undefined ? { graph: req.graph } : {}),
+      ...gridOptions(req)
     })
     const holds = { graph: r.graph, sampler: r.sampler, steps: r.steps }
     if (inExports) {

@@ -9,6 +9,7 @@ import type {
   RunSummaryInfo,
   SampleRequest,
   SampleSet,
+  SamplerGridOptions,
   SamplerId
 } from '../shared/api'
 import { StoreError } from '../engine/errors'
@@ -17,6 +18,7 @@ import { findObjective } from '../engine/objectives/registry'
 import type { RunStore, RunSummary, LoadedRun } from '../engine/store'
 import { openRun, sampleRun } from '../engine/train/evaluate'
 import type { Metrics } from '../engine/types'
+import type { SampleOptions } from '../engine/objectives/types'
 
 export function metricsInfo(m: Metrics): MetricsInfo
 export function metricsInfo(m: Partial<Metrics>): Partial<MetricsInfo>
@@ -116,11 +118,20 @@ const DEFAULT_SAMPLES = 2000
  * `pfm sample`). With `metrics`, they are scored against the held-out split (n capped at its size) beside the
  * data's own energy floor; with `grid`, an image run's samples also come as one PNG grid.
  */
+/** A request's spacing and tolerance as the engine's sample options (tolerance: rtol = atol). */
+export function gridOptions(req: SamplerGridOptions): Pick<SampleOptions, 'grid' | 'rtol' | 'atol'> {
+  return {
+    ...(req.spacing !== undefined ? { grid: req.spacing } : {}),
+    ...(req.tolerance !== undefined ? { rtol: req.tolerance, atol: req.tolerance } : {})
+  }
+}
+
 export async function sampleSet(store: RunStore, req: SampleRequest): Promise<SampleSet> {
   const r = await sampleRun(store, req.runId, req.n ?? DEFAULT_SAMPLES, {
     ...(req.seed !== undefined ? { seed: req.seed } : {}),
     ...(req.sampler !== undefined ? { sampler: req.sampler } : {}),
     ...(req.steps !== undefined ? { steps: req.steps } : {}),
+    ...gridOptions(req),
     score: req.metrics === true
   })
   const { points, image } = r
@@ -129,7 +140,7 @@ export async function sampleSet(store: RunStore, req: SampleRequest): Promise<Sa
   return {
     runId: req.runId,
     sampler: r.sampler.sampler,
-    steps: r.sampler.steps,
+    steps: r.stepsTaken ?? r.sampler.steps,
     dim: points.d,
     n: points.n,
     points: Array.from(points.data),

@@ -3,7 +3,7 @@
  * trust) is validated here before its handler runs. Objects are strict (an unknown field is an error), numbers
  * and strings are bounded. A method missing here is a compile error.
  */
-import { DETERMINISTIC_SAMPLER_IDS, SAMPLER_IDS } from '../shared/samplers'
+import { DETERMINISTIC_SAMPLER_IDS, GRID_SPACINGS, SAMPLER_IDS } from '../shared/samplers'
 import { z } from 'zod'
 import type { Api, Args } from '../shared/api'
 import { DEFAULT_MAX_BYTES } from '../engine/data'
@@ -130,10 +130,17 @@ export const TrainRequestSchema = z.strictObject({
   device: ExecutionProviderSchema.optional()
 })
 
+/** A grid spacing and an adaptive sampler's tolerance (rtol = atol), in (0, 1]. */
+const samplerGrid = {
+  spacing: z.enum(GRID_SPACINGS).optional(),
+  tolerance: z.number().finite().positive().max(1).optional()
+}
+
 export const SampleRequestSchema = z.strictObject({
   runId: RunIdSchema,
   sampler: SamplerSchema.optional(),
   steps: int(1, 100_000).optional(),
+  ...samplerGrid,
   n: int(1, MAX_POINTS).optional(),
   metrics: z.boolean().optional(),
   seed: int(0, 2 ** 31 - 1).optional(),
@@ -144,6 +151,7 @@ export const ExportRequestSchema = z.strictObject({
   runId: RunIdSchema,
   sampler: SamplerSchema.optional(),
   steps: int(1, 100_000).optional(),
+  ...samplerGrid,
   graph: z.enum(['sampler', 'velocity']).optional(),
   path: PathSchema.optional()
 })
@@ -166,7 +174,7 @@ export const BenchRequestSchema = z.strictObject({
   samplers: z
     .array(BenchSamplerSchema)
     .min(1)
-    .max(4)
+    .max(DETERMINISTIC_SAMPLER_IDS.length)
     .refine((v) => new Set(v).size === v.length, 'names a sampler twice')
     .optional(),
   steps: intList(1, 1000, 12).optional(),

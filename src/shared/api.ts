@@ -6,7 +6,7 @@
  * Channels are named `domain:verb` (`engine:info`), one per method of {@link Api}.
  */
 import type { ErrorCode } from './errors'
-import type { DeterministicSamplerId, SamplerId } from './samplers'
+import type { DeterministicSamplerId, GridSpacing, SamplerId } from './samplers'
 
 /** Objective families, in the order the paper presents them. */
 export type ObjectiveFamily = 'statistics' | 'density' | 'flows'
@@ -335,7 +335,16 @@ export interface RunDetail extends RunSummaryInfo {
   defaultSteps: number
 }
 
-export interface SampleRequest {
+/**
+ * How a flow sampler steps beyond K: a grid spacing (default the sampler's own: dpmpp-2m logsnr, ddpm runs
+ * their karras/uniform setting, the rest uniform), and an adaptive sampler's tolerance (dopri5: rtol = atol).
+ */
+export interface SamplerGridOptions {
+  spacing?: GridSpacing
+  tolerance?: number
+}
+
+export interface SampleRequest extends SamplerGridOptions {
   runId: string
   sampler?: SamplerId
   steps?: number
@@ -352,6 +361,7 @@ export interface SampleRequest {
 export interface SampleSet {
   runId: string
   sampler: SamplerId
+  /** K (an adaptive sampler: the steps it took). */
   steps: number
   dim: number
   n: number
@@ -375,7 +385,7 @@ export interface RunSnapshots {
   snapshots: { step: number; points: number[] }[]
 }
 
-export interface ExportRequest {
+export interface ExportRequest extends SamplerGridOptions {
   runId: string
   sampler?: SamplerId
   steps?: number

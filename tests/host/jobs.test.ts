@@ -151,6 +151,30 @@ describe('training jobs in a forked worker process', () => {
       { runId: flow.runId, sampler: 'heun', steps: 3, n: 50 }
     ])
     expect(heun.cost.evaluations).toBe(6)
+    // dopri5 at a tolerance reports the steps and evaluations it took (1 + 6 per attempted step) and exports
+    // them as a fixed grid; a spacing reaches the engine, and one the run cannot use is refused in a sentence
+    const adaptive = await value<SampleSet>(lab, 'runs:samples', [
+      { runId: flow.runId, sampler: 'dopri5', tolerance: 1e-2, n: 50 }
+    ])
+    expect(adaptive.steps).toBeGreaterThanOrEqual(1)
+    expect((adaptive.cost.evaluations - 1) % 6).toBe(0)
+    const adaptiveExport = await value<ExportReport>(lab, 'export:onnx', [
+      { runId: flow.runId, sampler: 'dopri5', tolerance: 1e-2 }
+    ])
+    expect(adaptiveExport).toMatchObject({ sampler: 'dopri5', evaluations: 6 * adaptiveExport.steps })
+    expect(
+      await value<SampleSet>(lab, 'runs:samples', [
+        { runId: flow.runId, sampler: 'dpmpp-2m', steps: 4, spacing: 'cosine', n: 50 }
+      ])
+    ).toMatchObject({ steps: 4, cost: { evaluations: 4 } })
+    expect(
+      await dispatch(lab.handlers, 'runs:samples', [
+        { runId: flow.runId, sampler: 'euler', spacing: 'karras' }
+      ])
+    ).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/karras spacing needs a noise schedule/) }
+    })
     expect(fs.readdirSync(lab.paths.exports).filter((f) => f.includes('partial'))).toEqual([])
     expect(velocity.inputs.map((i) => i.name)).toEqual(['x', 't'])
     expect(velocity.parity.maxAbsError).toBeLessThanOrEqual(velocity.parity.tolerance)
@@ -260,7 +284,14 @@ describe('training jobs in a forked worker process', () => {
 
   it('a cancelled run is resumed from its checkpoint through training:resume, on the same run', async () => {
     const job = await value<JobInfo>(lab, 'training:start', [
-      { dataset: 'moons', objective: 'energy', steps: 100_000, batch: 32, evalEvery: 0, model: { width: 8, depth: 1 } }
+      {
+        dataset: 'moons',
+        objective: 'energy',
+        steps: 100_000,
+        batch: 32,
+        evalEvery: 0,
+        model: { width: 8, depth: 1 }
+      }
     ])
     const running = await waitForJob(lab, job.id, (j) => j.step > 0 && j.runId !== null)
     expect(await dispatch(lab.handlers, 'training:cancel', [job.id])).toEqual({ ok: true })
@@ -276,14 +307,21 @@ describe('training jobs in a forked worker process', () => {
     // Shorten the budget on disk so the resumed job ends soon (the run keeps its own config otherwise).
     const file = path.join(lab.paths.runs, runId, 'run.json')
     const rec = JSON.parse(fs.readFileSync(file, 'utf8'))
-    fs.writeFileSync(file, JSON.stringify({ ...rec, config: { ...rec.config, steps: stopped.checkpointStep! + 50 } }))
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ ...rec, config: { ...rec.config, steps: stopped.checkpointStep! + 50 } })
+    )
     const resumed = await value<JobInfo>(lab, 'training:resume', [runId])
     expect(resumed).toMatchObject({ runId, step: stopped.checkpointStep })
     expect(resumed.title).toContain(`resumed at step ${stopped.checkpointStep}`)
     const done = await waitForJob(lab, resumed.id, (j) => TERMINAL.includes(j.status))
     expect(done.status).toBe('completed')
     const detail = await value<RunDetail>(lab, 'runs:get', [runId])
-    expect(detail).toMatchObject({ status: 'completed', stepsDone: stopped.checkpointStep! + 50, resumable: false })
+    expect(detail).toMatchObject({
+      status: 'completed',
+      stepsDone: stopped.checkpointStep! + 50,
+      resumable: false
+    })
     const again = await dispatch(lab.handlers, 'training:resume', [runId])
     expect(again.ok ? '' : again.error.message).toMatch(/has completed; there is nothing to resume/)
   })

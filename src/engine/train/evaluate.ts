@@ -165,6 +165,8 @@ export interface RunSamples {
   image?: ImageInfo
   /** Network evaluations per sample, as the sampling counted them (flows; an adaptive run's actual count). */
   nfe?: number
+  /** Steps the sampling took where it knows its grid (flows; an adaptive run's own choice of steps). */
+  stepsTaken?: number
   /** Network evaluations per sample: `nfe`, or what the sampler takes on its grid (`evaluationsPerSample`). */
   evaluations: number
   /** Milliseconds the network evaluations took (not the scoring, nor an onnxruntime graph build). */
@@ -227,12 +229,14 @@ export async function sampleRun(
     }
     const image = open.config.dataset.image
     const nfe = sampling.lastRun?.nfe
+    const grid = sampling.lastRun?.grid ?? []
     return {
       columns: open.config.dataset.columnNames,
       points: invertStandardization(samples, stats),
       sampler,
       ...(image ? { image } : {}),
       ...(nfe !== undefined ? { nfe } : {}),
+      ...(grid.length > 1 ? { stepsTaken: grid.length - 1 } : {}),
       evaluations: nfe ?? evaluationsPerSample(sampler),
       sampleMs: sampling.lastSampleMs,
       ...(scored ? { scored } : {})

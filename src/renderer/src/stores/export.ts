@@ -1,6 +1,8 @@
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { ExportReport, RunDetail, SamplerId } from '../../../shared/api'
+import type { GridSpacing } from '../../../shared/samplers'
+import { DEFAULT_TOLERANCE, samplerGrid } from '../util/sampler-grid'
 import { api, errorMessage, hostKind } from '../api'
 import { useRunsStore } from './runs'
 import { safeFileName } from '../util/download'
@@ -29,6 +31,9 @@ export const useExportStore = defineStore('export', () => {
   const detail = shallowRef<RunDetail | null>(null)
   const sampler = ref<SamplerId>('onestep')
   const steps = ref(1)
+  /** Flows: the grid spacing (null: the sampler's own) and an adaptive sampler's tolerance. */
+  const spacing = ref<GridSpacing | null>(null)
+  const tolerance = ref(DEFAULT_TOLERANCE)
   /** Flows: the K-step sampler, or the network alone. */
   const graph = ref<'sampler' | 'velocity'>('sampler')
   const busy = ref(false)
@@ -83,7 +88,9 @@ export const useExportStore = defineStore('export', () => {
       const r = await api.export.onnx({
         runId: d.id,
         ...(velocity ? { graph: 'velocity' as const } : { sampler: sampler.value }),
-        ...(sampler.value === 'onestep' || velocity ? {} : { steps: steps.value }),
+        ...(sampler.value === 'onestep' || velocity
+          ? {}
+          : { steps: steps.value, ...samplerGrid(sampler.value, spacing.value, tolerance.value) }),
         ...(path ? { path } : {})
       })
       report.value = r
@@ -96,7 +103,21 @@ export const useExportStore = defineStore('export', () => {
     }
   }
 
-  return { runId, detail, sampler, steps, graph, busy, error, report, choose, setSampler, exportOnnx }
+  return {
+    runId,
+    detail,
+    sampler,
+    steps,
+    spacing,
+    tolerance,
+    graph,
+    busy,
+    error,
+    report,
+    choose,
+    setSampler,
+    exportOnnx
+  }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useExportStore, import.meta.hot))

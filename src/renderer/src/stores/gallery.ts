@@ -6,6 +6,7 @@ import type {
   RunDetail,
   RunSnapshots,
   SampleSet,
+  SamplerGridOptions,
   SamplerId
 } from '../../../shared/api'
 import { api, errorMessage } from '../api'
@@ -22,13 +23,21 @@ export interface GalleryPanel {
   objective: string
   sampler: SamplerId
   steps: number
+  /** The spacing and tolerance asked for (absent: the sampler's defaults). */
+  grid: SamplerGridOptions
   loading: boolean
   set: SampleSet | null
   error: string | null
 }
 
-export function panelKey(runId: string, sampler: SamplerId, steps: number): string {
-  return `${runId}|${sampler}|${steps}`
+export function panelKey(
+  runId: string,
+  sampler: SamplerId,
+  steps: number,
+  grid: SamplerGridOptions = {}
+): string {
+  const extra = [grid.spacing, grid.tolerance].filter((v) => v !== undefined)
+  return [runId, sampler, steps, ...extra].join('|')
 }
 
 /**
@@ -142,13 +151,18 @@ export const useGalleryStore = defineStore('gallery', () => {
   }
 
   /** Adds a panel (default: the run's first sampler at its default step count) and samples it. */
-  async function addPanel(runId: string, sampler?: SamplerId, steps?: number): Promise<void> {
+  async function addPanel(
+    runId: string,
+    sampler?: SamplerId,
+    steps?: number,
+    grid: SamplerGridOptions = {}
+  ): Promise<void> {
     const runs = useRunsStore()
     let detail: RunDetail
     try {
       detail = await runs.detail(runId)
     } catch (e) {
-      const key = panelKey(runId, sampler ?? 'onestep', steps ?? 1)
+      const key = panelKey(runId, sampler ?? 'onestep', steps ?? 1, grid)
       const failed: GalleryPanel = {
         key,
         runId,
@@ -156,6 +170,7 @@ export const useGalleryStore = defineStore('gallery', () => {
         objective: '',
         sampler: sampler ?? 'onestep',
         steps: steps ?? 1,
+        grid,
         loading: false,
         set: null,
         error: errorMessage(e)
@@ -165,7 +180,7 @@ export const useGalleryStore = defineStore('gallery', () => {
     }
     const s = sampler ?? detail.samplers[0] ?? 'onestep'
     const k = steps ?? detail.defaultSteps
-    const key = panelKey(runId, s, k)
+    const key = panelKey(runId, s, k, grid)
     if (panels.value.some((p) => p.key === key && !p.error)) return
     const panel: GalleryPanel = {
       key,
@@ -174,6 +189,7 @@ export const useGalleryStore = defineStore('gallery', () => {
       objective: detail.objective,
       sampler: s,
       steps: k,
+      grid,
       loading: true,
       set: null,
       error: null
@@ -185,6 +201,7 @@ export const useGalleryStore = defineStore('gallery', () => {
         runId,
         sampler: s,
         steps: k,
+        ...grid,
         metrics: true,
         ...sampleSize(detail)
       })
