@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApp, defineComponent, h, nextTick, type App as VueApp } from 'vue'
 import { createPinia } from 'pinia'
 import { api, ApiError, resetBridge } from '../../src/renderer/src/api'
-import { fakeBridge, job, run, type FakeBridge } from './fixtures'
+import { detail, fakeBridge, job, run, type FakeBridge } from './fixtures'
 import { useObjectivesStore } from '../../src/renderer/src/stores/objectives'
 
 // jsdom has no canvas: charts render as a placeholder that shows whether they got an option.
@@ -236,7 +236,9 @@ describe('App', () => {
 
   it('opens Gallery panels from a deep link, in order', async () => {
     window.history.replaceState(null, '', '#/gallery?panels=run-1~onestep~1,bad~~1')
-    const lab = fakeBridge()
+    const lab = fakeBridge({
+      runs: { get: () => Promise.resolve(detail({ extra: { transportCost: 1.25, nllNatsPerDim: 2 } })) }
+    })
     window.lab = lab
     const el = await mount()
     await vi.waitFor(() => expect(el.querySelectorAll('[data-test=gallery-panel]')).toHaveLength(1), SLOW)
@@ -247,6 +249,9 @@ describe('App', () => {
       () => expect(el.querySelector('[data-test=panel-cost]')?.textContent).toContain('1 network evaluation'),
       SLOW
     )
+    // The run's stored transport cost is a badge beside the sample metrics; a flow's straightness it has not.
+    expect(el.querySelector('[data-metric=transport]')?.textContent).toContain('1.25')
+    expect(el.querySelector('[data-metric=straightness]')).toBeNull()
     expect(window.location.hash).toBe('#/gallery?panels=run-1~onestep~1')
     window.history.replaceState(null, '', '#')
   }, 20_000)

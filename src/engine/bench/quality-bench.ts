@@ -4,12 +4,15 @@
  * shared loop (`trainRun`, a run store in a temporary folder), then scored the way a run is: held-out energy
  * distance, the Gaussian-fit yard-stick, MMD², precision / recall / coverage, modes covered and the share of
  * samples in a mode (data with known modes, see metrics/modes.ts), with each model's best sampler
- * (flows: their first sampler at K = 100; one-step maps: `onestep`). `reflow` and `distill` learn from the
- * `cfm` run of the same data set (trained first if `cfm` is not in the list).
+ * (flows: their first sampler at K = 100; one-step maps: `onestep`), the run's transport cost E‖φ(z) − z‖²
+ * and a flow's path straightness (train/diagnostics.ts), and the sampling latency with that sampler (engine,
+ * TensorFlow.js: the median of 5 draws of 1000 samples after one warm-up draw). `reflow`, `distill` and `cd`
+ * learn from the `cfm` run of the same data set (trained first if `cfm` is not in the list).
  *
  *   npm run bench:quality                          # markdown table on stdout, progress on stderr
  *   npm run bench:quality -- --json                # one JSON object
  *   npm run bench:quality -- --objectives vae,anneal --datasets moons --n 20000 --seed 1
+ *   npm run bench:quality -- --rows rows.jsonl     # also append each row to a JSON-lines file as it is done
  */
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -19,6 +22,9 @@ import { initBackend } from '../backend'
 import { generateBuiltin } from '../data'
 import { allObjectives } from '../objectives/registry'
 import { RunStore } from '../store'
+import type { SampleOptions } from '../objectives/types'
+import { Rng } from '../rng'
+import { openRun } from '../train/evaluate'
 import { makeRunConfig, trainRun, type TrainResult } from '../train/train'
 import type { BackendChoice, Metrics } from '../types'
 
@@ -37,6 +43,8 @@ export interface QualityBenchOptions {
   /** Run store folder (default: a temporary one, removed at the end). */
   runsDir?: string
   log?: (msg: string) => void
+  /** Each row as soon as it is measured (a long run's partial results survive an interruption). */
+  onRow?: (row: QualityBenchRow) => void
 }
 
 export interface QualityBenchRow {
@@ -57,6 +65,34 @@ export interface QualityBenchRow {
   backend: string
   /** The teacher run (reflow, distill). */
   teacher?: string
+  /** E‖φ(z) − z‖² of the run's map (standardised units), where it has one of the data dimension. */
+  transportCost?: number
+  /** Path straightness of a flow (diagnostics.ts). */
+  straightness?: number
+  /** Milliseconds to draw 1000 samples with `sampler` at `samplerSteps` (engine, median of 5). */
+  msPer1000?: number
+}
+
+/** Draws of `LATENCY_ROWS` samples timed per row (after one warm-up draw); the median is reported. */
+export const LATENCY_DRAWS = 5
+export const LATENCY_ROWS = 1000
+
+/** The median time of drawing 1000 samples from a stored run with a sampler (engine, TensorFlow.js). */
+async function samplingLatency(store: RunStore, id: string, sampler: SampleOptions): Promise<number> {
+  const open = await openRun(store, id)
+  try {
+    const rng = new Rng(1)
+    open.model.sample(LATENCY_ROWS, rng, sampler)
+    const times: number[] = []
+    for (let k = 0; k < LATENCY_DRAWS; k++) {
+      const t0 = performance.now()
+      open.model.sample(LATENCY_ROWS, rng, sampler)
+      times.push(performance.now() - t0)
+    }
+    return times.sort((a, b) => a - b)[Math.floor(LATENCY_DRAWS / 2)]!
+  } finally {
+    open.dispose()
+  }
 }
 
 export interface QualityBenchReport {
@@ -81,7 +117,9 @@ function row(r: TrainResult, family: string, teacher?: string): QualityBenchRow 
     ratio: r.metrics.energy / r.metrics.energyGaussian,
     trainSeconds: r.durationMs / 1000,
     backend: r.backend,
-    ...(teacher ? { teacher } : {})
+    ...(teacher ? { teacher } : {}),
+    ...(r.extra.transportCost !== undefined ? { transportCost: r.extra.transportCost } : {}),
+    ...(r.extra.straightness !== undefined ? { straightness: r.extra.straightness } : {})
   }
 }
 
@@ -124,7 +162,10 @@ export async function runQualityBench(o: QualityBenchOptions = {}): Promise<Qual
           teacherId = (await getTeacher()).runId!
           r = await train(id, { teacher: teacherId })
         } else r = await train(id)
-        rows.push({ ...row(r, obj.family, teacherId), batch: config.batch })
+        const msPer1000 = await samplingLatency(store, r.runId!, r.sampler)
+        const done = { ...row(r, obj.family, teacherId), batch: config.batch, msPer1000 }
+        rows.push(done)
+        o.onRow?.(done)
       }
     }
   } finally {
@@ -158,9 +199,8 @@ function modeCells(m: Metrics): string {
 /** The report as one markdown table (one row per objective and data set). */
 export function qualityTable(rep: QualityBenchReport): string {
   const head =
-    '| objective | family | data | steps × batch | sampler | energy | × Gaussian | MMD² | precision | recall | coverage | modes covered | in a mode | memorisation | train s | trained on |'
-  const sep =
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+    '| objective | family | data | steps × batch | sampler | energy | × Gaussian | MMD² | precision | recall | coverage | modes covered | in a mode | memorisation | transport cost | straightness | train s | ms / 1000 samples | trained on |'
+  const sep = `|${' --- |'.repeat(19)}`
   const lines = rep.rows.map((r) => {
     const m = r.metrics
     const ratio = f(r.ratio, 3)
@@ -168,7 +208,9 @@ export function qualityTable(rep: QualityBenchReport): string {
       `| \`${r.objective}\` | ${r.family} | ${r.dataset} | ${r.steps} × ${r.batch} | ` +
       `${r.sampler}${r.sampler === 'onestep' ? '' : ` K = ${r.samplerSteps}`} | ${e(m.energy)} | ` +
       `${r.ratio <= 0.1 ? ratio : `**${ratio}**`} | ${e(m.mmd)} | ${f(m.precision, 3)} | ${f(m.recall, 3)} | ` +
-      `${f(m.coverage, 3)} | ${modeCells(m)} | ${f(m.memorisation ?? NaN, 2)} | ${f(r.trainSeconds, 1)} | ${r.backend} |`
+      `${f(m.coverage, 3)} | ${modeCells(m)} | ${f(m.memorisation ?? NaN, 2)} | ` +
+      `${f(r.transportCost ?? NaN, 3)} | ${r.straightness === undefined ? '—' : e(r.straightness)} | ` +
+      `${f(r.trainSeconds, 1)} | ${f(r.msPer1000 ?? NaN, 1)} | ${r.backend} |`
     )
   })
   return [head, sep, ...lines].join('\n')
@@ -185,7 +227,8 @@ export async function main(argv: string[]): Promise<number> {
       n: { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string' },
-      'runs-dir': { type: 'string' }
+      'runs-dir': { type: 'string' },
+      rows: { type: 'string' }
     },
     allowPositionals: false
   })
@@ -214,6 +257,9 @@ export async function main(argv: string[]): Promise<number> {
     ...(seed !== undefined ? { seed } : {}),
     ...(values.backend ? { backend: values.backend as BackendChoice } : {}),
     ...(values['runs-dir'] ? { runsDir: values['runs-dir'] } : {}),
+    ...(values.rows
+      ? { onRow: (r: QualityBenchRow) => fs.appendFileSync(values.rows!, `${JSON.stringify(r)}\n`) }
+      : {}),
     log: (m) => process.stderr.write(`${m}\n`)
   })
   if (values.json) process.stdout.write(`${JSON.stringify(rep)}\n`)

@@ -41,7 +41,18 @@ describe('qualityTable', () => {
       date: '2026-12-02',
       machine: { cpus: 2, cpuModel: 'x', node: 'v20', platform: 'linux x64' },
       rows: [
-        row('8gaussians', { ...base, modes: 8, modesCovered: 7, highQuality: 0.4123, memorisation: 0.987 }),
+        {
+          ...row('8gaussians', {
+            ...base,
+            modes: 8,
+            modesCovered: 7,
+            highQuality: 0.4123,
+            memorisation: 0.987
+          }),
+          transportCost: 1.23456,
+          straightness: 0.0123,
+          msPer1000: 12.345
+        },
         row('moons', base)
       ]
     }
@@ -64,5 +75,11 @@ describe('qualityTable', () => {
     expect(moons[head.indexOf('in a mode')]).toBe('—')
     expect(eight[head.indexOf('memorisation')]).toBe('0.99')
     expect(moons[head.indexOf('memorisation')]).toBe('—')
+    // The diagnostics and the sampling latency: a flow's straightness, a map's transport cost.
+    expect(eight[head.indexOf('transport cost')]).toBe('1.235')
+    expect(eight[head.indexOf('straightness')]).toBe('1.23e-2')
+    expect(eight[head.indexOf('ms / 1000 samples')]).toBe('12.3')
+    for (const col of ['transport cost', 'straightness', 'ms / 1000 samples'])
+      expect(moons[head.indexOf(col)]).toBe('—')
   })
 })

@@ -28,6 +28,21 @@ export interface GalleryPanel {
   loading: boolean
   set: SampleSet | null
   error: string | null
+  /** The run's own figures stored with it: the transport cost of its map, a flow's path straightness. */
+  diagnostics: RunDiagnostics | null
+}
+
+/** The run-level diagnostics a panel shows beside its sample metrics (RunDetail.extra). */
+export interface RunDiagnostics {
+  transportCost?: number
+  straightness?: number
+}
+
+export function runDiagnostics(extra: Record<string, number> | undefined): RunDiagnostics | null {
+  const out: RunDiagnostics = {}
+  for (const k of ['transportCost', 'straightness'] as const)
+    if (extra && typeof extra[k] === 'number' && Number.isFinite(extra[k])) out[k] = extra[k]
+  return Object.keys(out).length ? out : null
 }
 
 export function panelKey(
@@ -173,7 +188,8 @@ export const useGalleryStore = defineStore('gallery', () => {
         grid,
         loading: false,
         set: null,
-        error: errorMessage(e)
+        error: errorMessage(e),
+        diagnostics: null
       }
       panels.value = [...panels.value.filter((p) => p.key !== key), failed]
       return
@@ -192,7 +208,8 @@ export const useGalleryStore = defineStore('gallery', () => {
       grid,
       loading: true,
       set: null,
-      error: null
+      error: null,
+      diagnostics: runDiagnostics(detail.extra)
     }
     panels.value = [...panels.value.filter((p) => p.key !== key), panel]
     if (!heldout.value) await loadHeldout(detail)
