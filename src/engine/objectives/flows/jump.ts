@@ -9,12 +9,17 @@
  *   the Gallery and ONNX export treat the run like any one-step map;
  * - `euler` with K steps: K jumps x ← x + (1/K)·u_θ(x, k/K, horizon), the horizon 1/K (average velocity over
  *   the step; meanflow, shortcut) or 1 − k/K (consistency models: the jump to the data end, i.e. DDIM on the
- *   straight path) — K network evaluations, deterministic, so these runs can teach (`FlowModel`).
+ *   straight path) — K network evaluations, deterministic, so these runs can teach (`FlowModel`); exported
+ *   as K residual maps in one graph (`exportAs`: multi-step consistency sampling, shortcut's 1, 2, 4, … steps).
  *
- * They train on TensorFlow.js only (no `ortTrain` capability): every step's targets need the network being
- * trained — MeanFlow's JVP, the shortcut's half jumps, the consistency target — evaluated at the current
- * weights, which the onnxruntime trainer (src/engine/ort/) keeps inside its own session; that path would need
- * the target computation inside its training graph.
+ * They train on TensorFlow.js only (no `ortTrain` capability; revisited for issue 12). The step is an MLP
+ * regression, but (1) a weighted one — per-row weights (the pseudo-Huber of cd / ct, MeanFlow's adaptive
+ * weight) that the onnxruntime training graph (src/engine/ort/) does not take — and (2) every batch's targets
+ * need the network at the current weights (MeanFlow's JVP, the shortcut's half jumps, the consistency target),
+ * which that trainer keeps inside its own session. Copying them back every step (`RegressionSpec.readsWeights`,
+ * as reflow's rounds do once per round) would leave the target computation — one to three network passes at
+ * batch size — in TensorFlow.js, about the work the onnxruntime step saves. The path that would pay is the
+ * targets inside the training graph (a JVP, the half jumps), a graph per family; not written.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { ConfigError } from '../../errors'
