@@ -29,6 +29,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          // the renderer, built once for every e2e file (tests/helpers/workbench.ts opens it)
+          globalSetup: ['tests/helpers/renderer-setup.ts'],
           environment: 'node',
           pool: 'forks',
           testTimeout: 300_000,

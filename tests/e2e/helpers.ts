@@ -1,42 +1,13 @@
-/** Shared pieces of the end-to-end tests: a fresh renderer build, the browser, and pixel checks on charts. */
+/**
+ * Shared pieces of the e2e tests: screenshots, pixel checks on charts, a CSV (../helpers/workbench.ts opens
+ * the page).
+ */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { build } from 'vite'
-import vue from '@vitejs/plugin-vue'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { ROOT } from '../helpers/renderer'
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-export const CHROMIUM = '/usr/bin/chromium'
 export const SCREENSHOTS = path.join(ROOT, 'test-results/e2e')
-
-/** Builds the renderer from the working tree into `outDir` (so the test never serves a stale out/renderer). */
-export async function buildRenderer(outDir: string): Promise<void> {
-  await build({
-    configFile: false,
-    root: path.join(ROOT, 'src/renderer'),
-    base: './',
-    logLevel: 'warn',
-    plugins: [vue()],
-    build: { outDir, emptyOutDir: true, minify: false, reportCompressedSize: false }
-  })
-}
-
-export async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run'
-    ]
-  })
-}
 
 /** The browser objects the page functions below touch (this project has no DOM types: it is Node code). */
 interface Scrollable {

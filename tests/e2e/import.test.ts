@@ -2,18 +2,14 @@
  * The Import panel in Chromium against the web host: a file with a title line above its header and a text label
  * column shows its first lines, says why it needs "skip rows 1, columns 0-12", takes that suggestion, uploads
  * (streamed, not base64) and imports; the pair plot then shows the coordinates the user picks. Screenshots at
- * 1440×900 go to test-results/data/.
+ * 1440×900 go to test-results/e2e/import-*.png.
  */
-import * as fs from 'node:fs'
-import * as os from 'node:os'
-import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { startServer, type WebHost } from '../../src/web/server'
-import { ROOT, buildRenderer, canvasHash, canvasInk, launch } from './helpers'
+import type { Page } from 'playwright-core'
+import { openWorkbench, type Workbench } from '../helpers/workbench'
+import { canvasHash, canvasInk, screenshot } from './helpers'
 
 const LONG = 240_000
-const SHOTS = path.join(ROOT, 'test-results/data')
 
 /** A wine-like table: a title line, a header, 13 numeric features and a text class label. */
 function wineCsv(rows: number): string {
@@ -28,38 +24,19 @@ function wineCsv(rows: number): string {
   )
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SHOTS, { recursive: true })
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) })
-}
+const shot = (page: Page, name: string): Promise<string> => screenshot(page, `import-${name}`)
 
 describe('Import panel: raw preview, suggested settings, pair-plot coordinates', () => {
-  let tmp: string
-  let web: WebHost
-  let browser: Browser
+  let wb: Workbench
   let page: Page
-  const problems: string[] = []
 
   beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pfl-e2e-import-'))
-    const rendererDir = path.join(tmp, 'renderer')
-    await buildRenderer(rendererDir)
-    web = await startServer({ version: '0.0.0-e2e', dataDir: path.join(tmp, 'data'), port: 0, rendererDir })
-    browser = await launch()
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    page.on('pageerror', (e) => problems.push(e.message))
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`${r.status()} ${new URL(r.url()).pathname}`)
-    })
-    await page.goto(web.url)
+    wb = await openWorkbench('import')
+    page = wb.page
     await page.locator('[data-test=preview-title]').waitFor()
   }, LONG)
 
-  afterAll(async () => {
-    await browser?.close()
-    await web?.close()
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
-  })
+  afterAll(() => wb?.close())
 
   it(
     'shows the first lines and why the file needs skip rows 1 and columns 0-12, then imports with them',
@@ -124,7 +101,7 @@ describe('Import panel: raw preview, suggested settings, pair-plot coordinates',
       await expect.poll(() => canvasHash(page, '[data-test=dataset-preview]')).not.toEqual(before)
       await page.locator('[data-test=pair-dims]').scrollIntoViewIfNeeded()
       await shot(page, '03-pair-dims')
-      expect(problems).toEqual([])
+      expect(wb.problems).toEqual([])
     },
     LONG
   )

@@ -5,53 +5,24 @@
  * read the Pareto chart. Screenshots of every view go to test-results/e2e/.
  */
 import * as fs from 'node:fs'
-import * as os from 'node:os'
-import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { startServer, type WebHost } from '../../src/web/server'
-import { buildRenderer, canvasHash, canvasInk, launch, ringCsv, screenshot } from './helpers'
+import type { Page } from 'playwright-core'
+import { openWorkbench, type Workbench } from '../helpers/workbench'
+import { canvasHash, canvasInk, ringCsv, screenshot } from './helpers'
 
 const LONG = 240_000
 const NUMBER = /^-?\d+(\.\d+)?(e-?\d+)?$/
 
 describe('workbench in the browser (web host)', () => {
-  let tmp: string
-  let web: WebHost
-  let browser: Browser
+  let wb: Workbench
   let page: Page
-  const problems: string[] = []
 
   beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pfl-e2e-'))
-    const rendererDir = path.join(tmp, 'renderer')
-    await buildRenderer(rendererDir)
-    web = await startServer({
-      version: '0.0.0-e2e',
-      dataDir: path.join(tmp, 'data'),
-      port: 0,
-      host: '127.0.0.1',
-      rendererDir
-    })
-    browser = await launch()
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    page.on('console', (m) => {
-      // Failed loads are reported below with their URL.
-      if (/Failed to load resource/.test(m.text())) return
-      if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(m.text())
-    })
-    page.on('pageerror', (e) => problems.push(e.message))
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`${r.status()} ${new URL(r.url()).pathname}`)
-    })
-    await page.goto(web.url)
+    wb = await openWorkbench('workbench')
+    page = wb.page
   }, LONG)
 
-  afterAll(async () => {
-    await browser?.close()
-    await web?.close()
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
-  })
+  afterAll(() => wb?.close())
 
   it('connects: status bar with backend and version, built-in preview drawn', async () => {
     await page.locator('[data-test=version]').waitFor()
@@ -366,6 +337,6 @@ describe('workbench in the browser (web host)', () => {
   )
 
   it('ran without CSP violations, page errors or failed requests', () => {
-    expect(problems).toEqual([])
+    expect(wb.problems).toEqual([])
   })
 })
