@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { pfmInProcess } from './in-process'
 
 const root = path.resolve(__dirname, '../..')
 const pfmBin = path.join(root, 'bin/pfm.mjs')
@@ -17,6 +18,11 @@ function pfm(args: string[], runsDir: string, cwd = root): { code: number; stdou
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
 }
 
+/** The same command in this process (no spawn, no tsx start-up): everything but the binary's own start. */
+async function pfmHere(args: string[], runsDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return pfmInProcess([...args, '--runs-dir', runsDir])
+}
+
 function json(r: { stdout: string }): Record<string, unknown> {
   const lines = r.stdout.trim().split('\n')
   expect(lines).toHaveLength(1) // exactly one JSON object on stdout
@@ -26,13 +32,13 @@ function json(r: { stdout: string }): Record<string, unknown> {
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-cli-'))
 
 describe('pfm', () => {
-  it('lists datasets and objectives as JSON', () => {
+  it('lists datasets (through the binary) and objectives as JSON', async () => {
     const dir = tmp()
     const d = json(pfm(['datasets', '--json'], dir)) as { builtins: { id: string }[] }
     expect(d.builtins.map((b) => b.id)).toEqual(
       expect.arrayContaining(['8gaussians', 'moons', 'circles', 'checkerboard', 'pinwheel', '2spirals', 'swissroll', 'rings', 'normal', 'uniform', 'two-bands'])
     )
-    const o = json(pfm(['objectives', '--json'], dir)) as { objectives: { id: string; family: string; params: unknown[] }[] }
+    const o = json(await pfmHere(['objectives', '--json'], dir)) as { objectives: { id: string; family: string; params: unknown[] }[] }
     expect(o.objectives.map((x) => x.id)).toEqual(expect.arrayContaining(['mmd', 'energy', 'cf-d2', 'sliced-w2', 'sinkhorn']))
     expect(new Set(o.objectives.map((x) => x.family))).toEqual(new Set(['statistics', 'density', 'flows']))
     expect(o.objectives.map((x) => x.id)).toEqual(
@@ -41,29 +47,29 @@ describe('pfm', () => {
     expect(o.objectives.every((x) => Array.isArray(x.params))).toBe(true)
   })
 
-  it('train → runs → eval → sample → rm, with the documented JSON shapes', () => {
+  it('train → runs → eval → sample → rm, with the documented JSON shapes', async () => {
     const dir = tmp()
-    const t = json(pfm(['train', '--data', 'moons', '--objective', 'energy', '--steps', '60', '--batch', '128', '--seed', '3', '--json'], dir))
+    const t = json(await pfmHere(['train', '--data', 'moons', '--objective', 'energy', '--steps', '60', '--batch', '128', '--seed', '3', '--json'], dir))
     expect(t).toMatchObject({ objective: 'energy', dataset: 'moons', steps: 60, backend: expect.any(String) })
     const m = t.metrics as Record<string, number>
     for (const k of ['energy', 'energyGaussian', 'mmd', 'slicedW2', 'precision', 'recall', 'coverage']) expect(Number.isFinite(m[k])).toBe(true)
     const id = t.runId as string
-    const runs = json(pfm(['runs', '--json'], dir)) as { runs: { id: string; status: string }[] }
+    const runs = json(await pfmHere(['runs', '--json'], dir)) as { runs: { id: string; status: string }[] }
     expect(runs.runs.map((r) => [r.id, r.status])).toEqual([[id, 'completed']])
-    const e = json(pfm(['eval', '--run', id, '-n', '2000', '--json'], dir))
+    const e = json(await pfmHere(['eval', '--run', id, '-n', '2000', '--json'], dir))
     expect(Object.keys(e.metrics as object)).toEqual(expect.arrayContaining(Object.keys(m)))
     const out = path.join(dir, 's.npy')
-    const s = json(pfm(['sample', '--run', id, '-n', '300', '--out', out, '--json'], dir))
+    const s = json(await pfmHere(['sample', '--run', id, '-n', '300', '--out', out, '--json'], dir))
     expect(s).toMatchObject({ n: 300, dim: 2 })
     const buf = fs.readFileSync(out)
     expect(buf.subarray(1, 6).toString()).toBe('NUMPY')
     expect(buf.toString('latin1', 10, 80)).toContain("'shape': (300, 2)")
     const csv = path.join(dir, 's.csv')
-    pfm(['sample', '--run', id, '-n', '5', '--out', csv], dir)
+    await pfmHere(['sample', '--run', id, '-n', '5', '--out', csv], dir)
     expect(fs.readFileSync(csv, 'utf8').trim().split('\n')).toHaveLength(6)
-    json(pfm(['rm', id, '--json'], dir))
-    expect((json(pfm(['runs', '--json'], dir)) as { runs: unknown[] }).runs).toHaveLength(0)
-  })
+    json(await pfmHere(['rm', id, '--json'], dir))
+    expect((json(await pfmHere(['runs', '--json'], dir)) as { runs: unknown[] }).runs).toHaveLength(0)
+  }, 300_000)
 
   it.each([
     [['train', '--data', 'nope', '--objective', 'energy'], /Unknown dataset "nope"/],
@@ -76,9 +82,10 @@ describe('pfm', () => {
     [['sample', '--run', 'x', '--out', 'a.txt'], /must end in \.csv, \.npy or \(image runs\) \.png/],
     [['repro', 'fig9'], /unknown figure "fig9"/],
     [['frob'], /unknown command "frob"/]
-  ])('a user mistake exits 2 with one readable line: %j', (args, re) => {
+  ])('a user mistake exits 2 with one readable line: %j', async (args, re) => {
     const dir = tmp()
-    const r = pfm(args, dir)
+    // the binary itself for one of them (its exit code), the others in this process
+    const r = args[0] === 'frob' ? pfm(args, dir) : await pfmHere(args, dir)
     expect(r.code).toBe(2)
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
     expect(r.stderr).toMatch(re)
@@ -86,11 +93,11 @@ describe('pfm', () => {
     expect(fs.readdirSync(dir).filter((f) => !f.startsWith('.'))).toHaveLength(0) // no run created
   })
 
-  it('a bad data file names the file, line and column, and creates no run', () => {
+  it('a bad data file names the file, line and column, and creates no run', async () => {
     const dir = tmp()
     const f = path.join(dir, 'points.csv')
     fs.writeFileSync(f, 'x,y\n1,2\n3,abc\n')
-    const r = pfm(['train', '--data', f, '--objective', 'energy'], dir)
+    const r = await pfmHere(['train', '--data', f, '--objective', 'energy'], dir)
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/points\.csv.*line 3.*column 2.*"abc"/)
     expect(fs.readdirSync(dir).filter((x) => x !== 'points.csv')).toHaveLength(0)

@@ -16,6 +16,7 @@ import { RunStore } from '../../../src/engine/store'
 import { drawBase } from '../../../src/engine/train/sampling'
 import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
 import type { Standardization } from '../../../src/engine/types'
+import { pfmInProcess } from '../../cli/in-process'
 import { maxAbs, onnxCheck, tempDir, removeTempDirs } from './helpers'
 
 afterAll(removeTempDirs)
@@ -273,8 +274,14 @@ describe('pfm export', () => {
       /--sampler heun: run .* is a one-step map; it exports with --sampler onestep/
     ],
     [['--run', 'RUN', '--out', 'x.onnx', '--steps', 'many'], /--steps: "many" is not a number/]
-  ])('%j → one line, exit 2', (args, msg) => {
-    const r = pfm(args.map((a) => (a === 'RUN' ? runId : a)))
+  ])('%j → one line, exit 2', async (args, msg) => {
+    // in this process: the spawned binary is checked above, a user mistake needs no start-up of its own
+    const r = await pfmInProcess([
+      'export',
+      ...args.map((a) => (a === 'RUN' ? runId : a)),
+      '--runs-dir',
+      path.join(root, 'runs')
+    ])
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
