@@ -1,12 +1,15 @@
 import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
+import { LongFirstSequencer } from './tests/helpers/sequencer'
 
 export default defineConfig({
   plugins: [vue()],
   test: {
     // One worker per core (at least two): the long training-quality files are split so that they share them.
     maxWorkers: Math.max(2, availableParallelism()),
+    // the long files first (a clean clone has no durations of a last run to order by)
+    sequence: { sequencer: LongFirstSequencer },
     projects: [
       {
         test: {

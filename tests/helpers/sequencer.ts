@@ -1,0 +1,38 @@
+/**
+ * The order test files start in: the long ones first, so that on a 2-core run the short ones fill the gaps and
+ * no long file starts last and runs alone on one core while the other idles.
+ *
+ * vitest orders by the durations of its last run, which a clean clone (CI) does not have, and then starts the
+ * larger files first: the training-quality files — a few lines each, minutes of CPU — came last. Files matching
+ * LONG_FIRST start first, in its order; the others keep vitest's order after them.
+ */
+import * as path from 'node:path'
+import { BaseSequencer, type TestSpecification } from 'vitest/node'
+
+/** The long files (minutes on 2 cores), longest first. */
+export const LONG_FIRST: readonly RegExp[] = [
+  /^tests\/e2e\/workbench\.test\.ts$/,
+  /^tests\/engine\/density\/quality-anneal\.test\.ts$/,
+  /^tests\/engine\/flows\/quality\.test\.ts$/,
+  /^tests\/host\/jobs\.test\.ts$/,
+  /^tests\/engine\/flows\/quality-onestep\.test\.ts$/,
+  /^tests\/engine\/.*quality.*\.test\.ts$/,
+  /^tests\/e2e\//,
+  /^tests\/cli\/(demo|kill-resume)\.test\.ts$/
+]
+
+export class LongFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files)
+    const root = this.ctx.config.root
+    const rank = (f: TestSpecification): number => {
+      const rel = path.relative(root, f.moduleId).split(path.sep).join('/')
+      const i = LONG_FIRST.findIndex((re) => re.test(rel))
+      return i < 0 ? LONG_FIRST.length : i
+    }
+    return sorted
+      .map((f, i) => ({ f, i, r: rank(f) }))
+      .sort((a, b) => a.r - b.r || a.i - b.i)
+      .map((x) => x.f)
+  }
+}
