@@ -1,7 +1,7 @@
 /**
  * All sample-quality metrics of a run in one call, on held-out data (coordinates as given — the training
  * loop passes standardised ones). The larger of `samples` / `heldout` is subsampled at random so both sides
- * have n = min(samples.n, heldout.n) points; the Gaussian yard-stick draws n points too.
+ * have n = min(samples.n, heldout.n, pairwiseCap(d)) points; the Gaussian yard-stick draws n points too.
  */
 import type { Rng } from '../rng'
 import { invertStandardization } from '../data/transform'
@@ -18,6 +18,17 @@ import { slicedW2 } from './sliced-w2'
 const NAME = 'Metrics'
 /** k of the PRDC k-NN balls. */
 const PRDC_K = 5
+/**
+ * The pairwise metrics (energy, MMD, PRDC) cost about n²·d each; n is capped so that n²·d stays under this
+ * budget: no cap at the toys' sizes (d = 2: 14 142 points), about 700 points per side at 784 dimensions, where
+ * the pixel-space figures would otherwise cost more than the run's training (image runs are judged by the
+ * classifier-feature metrics, metrics.image).
+ */
+export const PAIRWISE_BUDGET = 4e8
+
+/** The most points per side the pairwise metrics use in d dimensions (see PAIRWISE_BUDGET). */
+export const pairwiseCap = (d: number): number =>
+  Math.max(PRDC_K + 1, Math.floor(Math.sqrt(PAIRWISE_BUDGET / d)))
 
 /** Known modes of the data (data units) and the standardisation that maps the samples back to them. */
 export interface KnownModes {
@@ -48,7 +59,7 @@ export function computeMetrics(
   const gaussRng = rng.fork()
   const sliceRng = rng.fork()
   const memoRng = rng.fork()
-  const n = Math.min(samples.n, heldout.n)
+  const n = Math.min(samples.n, heldout.n, pairwiseCap(heldout.d))
   const s = samples.n > n ? subsample(samples, n, subRng) : samples
   const h = heldout.n > n ? subsample(heldout, n, subRng) : heldout
 

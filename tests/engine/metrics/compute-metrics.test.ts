@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../../src/engine/errors'
 import { computeMetrics, subsample } from '../../../src/engine/metrics'
+import { pairwiseCap } from '../../../src/engine/metrics/compute-metrics'
 import { Rng } from '../../../src/engine/rng'
 import type { Metrics } from '../../../src/engine/types'
 import { fromRows, gaussian, mixture8 } from './helpers'
@@ -60,6 +61,17 @@ describe('computeMetrics', () => {
     expect(computeMetrics(samples, heldout, train, new Rng(7))).toEqual(a)
     expect(computeMetrics(heldout, samples, train, new Rng(7)).n).toBe(300)
     expect(computeMetrics(samples, heldout, train, new Rng(8))).not.toEqual(a)
+  })
+
+  it("caps the pairwise metrics in high dimension (n²·d budget), not at the toys' sizes", () => {
+    expect(pairwiseCap(2)).toBeGreaterThan(10_000)
+    expect(pairwiseCap(784)).toBe(714)
+    const rng = new Rng(43)
+    const zero = new Array<number>(784).fill(0)
+    const train = gaussian(900, zero, rng)
+    const m = computeMetrics(gaussian(800, zero, rng), gaussian(900, zero, rng), train, new Rng(7))
+    expect(m.n).toBe(714)
+    expect(Number.isFinite(m.energy) && Number.isFinite(m.mmd)).toBe(true)
   })
 
   it.each([
