@@ -51,14 +51,16 @@ function checkValues(layout: ParamLayout, values: ParamValues, what: string): vo
 }
 
 /**
- * The ONNX form of `ConvOps` on graph `g`: each parameter of `layout` becomes an initializer `<scope>/<name>`
- * on first use (so several evaluations share the weights).
+ * The ONNX form of `ConvOps`, nodes on graph `g`: each parameter of `layout` becomes an initializer
+ * `<scope>/<name>` on first use (so several evaluations share the weights) — of `inits` when given (the graph
+ * around a Loop body `g`, which then reads it from its outer scope).
  */
 export function onnxConvOps(
   g: GraphBuilder,
   layout: ParamLayout,
   values: ParamValues,
-  scope: string
+  scope: string,
+  inits: GraphBuilder = g
 ): ConvOps<string> {
   const shapes = new Map(layout.map((p) => [p.name, p.shape]))
   const names = new Map<string, string>()
@@ -69,13 +71,14 @@ export function onnxConvOps(
     const shape = shapes.get(name)
     const v = values[name]
     if (!shape || !v) throw new OnnxExportError(`The network has no parameter "${name}".`)
-    const id = g.unique(`${scope}/${name}`)
+    const id = inits.unique(`${scope}/${name}`)
     n =
       as === 'conv'
-        ? g.initializer(id, convWeightNCHW(v, shape), [shape[3]!, shape[2]!, shape[0]!, shape[1]!])
+        ? inits.initializer(id, convWeightNCHW(v, shape), [shape[3]!, shape[2]!, shape[0]!, shape[1]!])
         : as === 'channel'
-          ? g.initializer(id, v, [v.length, 1, 1])
-          : g.initializer(id, v, shape)
+          ? inits.initializer(id, v, [v.length, 1, 1])
+          : inits.initializer(id, v, shape)
+    if (inits !== g) g.outerScope([n])
     names.set(key, n)
     return n
   }
@@ -163,10 +166,16 @@ export interface UnetGraph {
   toVector(x: string): string
 }
 
-export function unetGraph(g: GraphBuilder, w: UnetWeights, scope = 'unet'): UnetGraph {
+/** The U-Net's nodes on `g`, its weights initializers of `inits` (default `g`; see `onnxConvOps`). */
+export function unetGraph(
+  g: GraphBuilder,
+  w: UnetWeights,
+  scope = 'unet',
+  inits: GraphBuilder = g
+): UnetGraph {
   const layout = unetLayout(w.spec)
   checkValues(layout, w.params, 'U-Net')
-  const ops = onnxConvOps(g, layout, w.params, scope)
+  const ops = onnxConvOps(g, layout, w.params, scope, inits)
   return {
     spec: w.spec,
     apply: (x, emb) => unetProgram(ops, w.spec, x, emb),

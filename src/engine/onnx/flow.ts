@@ -381,12 +381,19 @@ function unrolledSteps(
 const LOOP_NEEDS =
   "The loop form needs the same update at every step, reading only that step's input — a one-step method, not a multistep one such as dpmpp-2m: export it unrolled."
 
+/** A plan as K equal steps of n ops: `rel(k, a)` is atom a relative to step k (−1: the step's input). */
+export interface LoopLayout {
+  K: number
+  n: number
+  rel(k: number, a: Atom): number
+  opAt(k: number, j: number): PlanOp
+}
+
 /**
- * One ONNX Loop over K iterations whose body is the first step's ops, every coefficient and first-layer bias
- * gathered from [K, …] tables. Needs every step to have the same ops reading only the step's input (Euler,
- * Heun, RK4, DDIM, …; not a multistep method).
+ * The plan's steps as one repeated body: every step has the same ops reading only the step's input and its own
+ * values (one-step methods), and the output is the last op — else OnnxExportError.
  */
-function loopSteps(g: GraphBuilder, p: SplitNet, plan: Plan, z: string, affine: OutputAffine | null): string {
+export function loopLayout(plan: Plan): LoopLayout {
   const K = plan.steps.length
   const n = (plan.steps[1] ?? plan.ops.length) - plan.steps[0]!
   const rel = (k: number, a: Atom): number => {
@@ -412,6 +419,16 @@ function loopSteps(g: GraphBuilder, p: SplitNet, plan: Plan, z: string, affine: 
     }
   }
   if (plan.out !== plan.ops.length) throw new OnnxExportError('The loop form needs the output last.')
+  return { K, n, rel, opAt }
+}
+
+/**
+ * One ONNX Loop over K iterations whose body is the first step's ops, every coefficient and first-layer bias
+ * gathered from [K, …] tables. Needs every step to have the same ops reading only the step's input (Euler,
+ * Heun, RK4, DDIM, …; not a multistep method).
+ */
+function loopSteps(g: GraphBuilder, p: SplitNet, plan: Plan, z: string, affine: OutputAffine | null): string {
+  const { K, n, rel, opAt } = loopLayout(plan)
   const width = p.rest.length ? p.width0 : p.d
   const outer: string[] = [p.wx(), ...p.rest.flatMap((l) => [l.w(), l.b()])]
   const table = (name: string, rows: ArrayLike<number>[]): string => {

@@ -485,10 +485,6 @@ export function runGraph(
   const evaluations = planEvaluations(fp.plan)
   const form = spec.form ?? 'unrolled'
   const weights = model.velocityWeights()
-  if (isUnetWeights(weights) && form === 'loop')
-    throw new OnnxExportError(
-      `--form loop folds an MLP's first layer per step; run "${runId}" has a U-Net: export it unrolled.`
-    )
   const affine = { scale: stats.std, shift: stats.mean }
   const m = (
     isUnetWeights(weights)

@@ -2,18 +2,21 @@
  * A flow whose network is a U-Net (models/unet.ts) as ONNX graphs — the counterparts of flow.ts's MLP graphs:
  * - `unetVelocityModel`: x [batch, d], t [batch] → v (or ε̂) [batch, d], standardised coordinates; the graph
  *   embeds t (Sin, Cos) as the engine does.
- * - `unetSamplerModel`: a sampler's plan (samplers/ops.ts) unrolled into one graph z [batch, d] → x [batch, d]
- *   in data units. The state stays an NCHW image from the first step to the last (the linear updates are
- *   element-wise), each evaluation reads the same weight initializers, and the time embedding of each step is
- *   a constant [1, timeDim] (the engine's float32 values) that onnxruntime folds through the time MLP once.
+ * - `unetSamplerModel`: a sampler's plan (samplers/ops.ts) as one graph z [batch, d] → x [batch, d] in data
+ *   units. The state stays an NCHW image from the first step to the last (the linear updates are
+ *   element-wise). Unrolled (default): each evaluation reads the same weight initializers, the time embedding
+ *   of each step a constant [1, timeDim] (the engine's float32 values). Loop form: one ONNX Loop whose body is
+ *   one step (one-step methods), the embeddings and coefficients gathered from [K, …] tables — one U-Net in
+ *   the graph, so a K = 100 Heun session builds in a fraction of the unrolled one's time.
  */
 import { timeEmbedding, timeFrequencies } from '../models/velocity'
 import type { UnetWeights } from '../models/unet'
 import type { Plan } from '../samplers'
 import { unetGraph } from './conv'
 import { OnnxExportError } from './errors'
-import { finishModel, type FlowModelBytes, type ModelMeta } from './flow'
+import { finishModel, loopLayout, type FlowModelBytes, type FusedOptions, type ModelMeta } from './flow'
 import { GraphBuilder } from './graph'
+import { attr, DataType } from './onnx-proto'
 import type { OutputAffine } from './mlp'
 import { affineColumns, sinusoidalEmbedding } from './sampler'
 
@@ -40,7 +43,7 @@ export function unetSamplerModel(
   w: UnetWeights,
   plan: Plan,
   affine: OutputAffine | null,
-  meta: ModelMeta = {}
+  meta: FusedOptions = {}
 ): FlowModelBytes {
   if (plan.steps.length === 0) throw new OnnxExportError('A fused sampler needs at least one step.')
   const { dim: d, timeDim, maxFreq } = w.spec
@@ -48,8 +51,14 @@ export function unetSamplerModel(
     throw new OnnxExportError(`The output transform has ${affine.scale.length} columns for ${d}-D samples.`)
   const inputs: FlowModelBytes['inputs'] = [{ name: 'z', type: 'float32', shape: ['batch', d] }]
   const outputs: FlowModelBytes['outputs'] = [{ name: 'x', type: 'float32', shape: ['batch', d] }]
-  const g = new GraphBuilder('sampler')
+  const loop = meta.form === 'loop'
+  const g = new GraphBuilder(loop ? 'sampler_loop' : 'sampler')
   const z = g.input('z', inputs[0]!.shape)
+  if (loop) {
+    const x = unetLoop(g, w, plan, z)
+    g.output('x', outputs[0]!.shape, affine ? affineColumns(g, x, affine.scale, affine.shift) : x)
+    return finishModel(g, inputs, outputs, meta)
+  }
   const net = unetGraph(g, w, 'net')
   const names: string[] = [net.toImage(z)]
   for (const o of plan.ops) {
@@ -71,4 +80,89 @@ export function unetSamplerModel(
   const rows = net.toVector(names[plan.out]!)
   g.output('x', outputs[0]!.shape, affine ? affineColumns(g, rows, affine.scale, affine.shift) : rows)
   return finishModel(g, inputs, outputs, meta)
+}
+
+/** The plan as one Loop over its K steps (see the file comment): z rows → x rows, standardised. */
+function unetLoop(g: GraphBuilder, w: UnetWeights, plan: Plan, z: string): string {
+  const { K, n, rel, opAt } = loopLayout(plan)
+  const { timeDim, maxFreq, shape } = w.spec
+  const [H, W, C] = shape
+  const body = new GraphBuilder('sampler_step', 'body/')
+  const tables: string[][] = []
+  for (let j = 0; j < n; j++) {
+    const o0 = opAt(0, j)
+    if (o0.op === 'net') {
+      const emb = new Float32Array(K * timeDim)
+      for (let k = 0; k < K; k++) {
+        const o = opAt(k, j) as typeof o0
+        emb.set(timeEmbedding([o.t], timeDim, maxFreq), k * timeDim)
+      }
+      tables.push([g.initializer(g.unique(`loop/emb_${j}`), emb, [K, timeDim])])
+    } else
+      tables.push(
+        o0.terms.map((_, i) =>
+          g.initializer(
+            g.unique(`loop/c${j}_${i}`),
+            Array.from({ length: K }, (_, k) => (opAt(k, j) as typeof o0).terms[i]![1]),
+            [K]
+          )
+        )
+      )
+  }
+  body.outerScope(tables.flat())
+  const net = unetGraph(body, w, 'net', g)
+  const iter = body.input('body/iter', [], DataType.INT64)
+  const cond = body.input('body/cond', [], DataType.BOOL)
+  const xin = body.input('body/x', ['batch', C, H, W])
+  const gather = (t: string, s: string): string =>
+    body.node('Gather', [t, iter], { axis: attr.int(0) }, { output: body.unique(`body/${s}`) })
+  const vals: string[] = []
+  const ref = (a: number): string => {
+    const r = rel(0, a)
+    return r < 0 ? xin : vals[r]!
+  }
+  for (let j = 0; j < n; j++) {
+    const o = opAt(0, j)
+    if (o.op === 'net') {
+      const row = body.node(
+        'Unsqueeze',
+        [gather(tables[j]![0]!, `op${j}/emb`), body.int64s([0])],
+        {},
+        {
+          output: body.unique(`body/op${j}/emb_row`)
+        }
+      )
+      vals.push(net.apply(ref(o.x), row))
+      continue
+    }
+    let acc: string | null = null
+    o.terms.forEach(([a], i) => {
+      const m = body.node(
+        'Mul',
+        [ref(a), gather(tables[j]![i]!, `op${j}/c${i}`)],
+        {},
+        {
+          output: body.unique(`body/op${j}/m`)
+        }
+      )
+      acc = acc === null ? m : body.node('Add', [acc, m], {}, { output: body.unique(`body/op${j}/sum`) })
+    })
+    if (acc === null) throw new OnnxExportError('A sampler update with no terms.')
+    vals.push(acc)
+  }
+  body.output(
+    'body/cond_out',
+    [],
+    body.node('Identity', [cond], {}, { output: 'body/cond_pass' }),
+    DataType.BOOL
+  )
+  body.output('body/x_out', ['batch', C, H, W], vals[n - 1]!)
+  const image = unetGraph(g, w, 'io')
+  const xK = g.node(
+    'Loop',
+    [g.int64s([K], []), '', image.toImage(z)],
+    { body: attr.graph(body.toGraphSpec()) },
+    { output: 'loop/x' }
+  )
+  return image.toVector(xK)
 }
