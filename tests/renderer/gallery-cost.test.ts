@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { pointsOutside } from '../../src/renderer/src/charts/points'
 import { evaluationsLabel, formatLatency, stepsLabel } from '../../src/renderer/src/util/format'
-import { energyPosition, energyTone, modesTone } from '../../src/renderer/src/util/metric-tones'
+import { energyPosition, energyTone, memoTone, modesTone } from '../../src/renderer/src/util/metric-tones'
 import { METRICS } from './fixtures'
 
 describe('metric badge tones', () => {
@@ -25,6 +25,15 @@ describe('metric badge tones', () => {
     expect(modesTone({ ...collapsed, modesCovered: 8 })).toBe('good')
     expect(modesTone({ ...collapsed, modesCovered: 8, highQuality: 0.6 })).toBe('fair')
     expect(modesTone(METRICS)).toBe('plain')
+  })
+
+  it('colours memorisation green only near 1: copies below, off-data samples far above', () => {
+    expect(memoTone(1.02)).toBe('good')
+    expect(memoTone(0.8)).toBe('fair')
+    expect(memoTone(0.3)).toBe('poor')
+    expect(memoTone(2)).toBe('fair')
+    expect(memoTone(17.5)).toBe('poor')
+    expect(memoTone(Number.NaN)).toBe('plain')
   })
 })
 

@@ -51,3 +51,14 @@ export function modesTone(m: MetricsInfo): Tone {
   if (missesModes(m)) return 'poor'
   return m.highQuality !== undefined && m.highQuality < 0.8 ? 'fair' : 'good'
 }
+
+/**
+ * Memorisation ratio (sample → nearest training point over held-out → nearest training point): green near 1;
+ * below, samples sit closer to the training set than fresh data does (copies); far above, they lie off the data
+ * (an undertrained map scores 10–20 here and must not read as good).
+ */
+export function memoTone(v: number): Tone {
+  if (!Number.isFinite(v)) return 'plain'
+  if (v < 0.7 || v > 3) return 'poor'
+  return v < 0.9 || v > 1.5 ? 'fair' : 'good'
+}
