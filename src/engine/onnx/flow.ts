@@ -423,12 +423,75 @@ export function loopLayout(plan: Plan): LoopLayout {
 }
 
 /**
+ * The ONNX Loop of a laid-out plan, shared by every network kind: the body (inputs iter, cond, x of `xShape`)
+ * runs the first step's ops, each linear update with its coefficients gathered at `iter` from `tables[j][i]`
+ * ([K] each), each network call `net(j, x, gather)` (the network's own per-step tables gathered the same way).
+ * `x0()` gives the initial state, built after the body. Returns the Loop's output: the state after K steps.
+ */
+export function sampleLoop(
+  g: GraphBuilder,
+  body: GraphBuilder,
+  layout: LoopLayout,
+  tables: readonly (readonly string[])[],
+  xShape: Dim[],
+  x0: () => string,
+  net: (j: number, x: string, gather: (table: string, scope: string) => string) => string
+): string {
+  const { K, n, rel, opAt } = layout
+  const iter = body.input('body/iter', [], DataType.INT64)
+  const cond = body.input('body/cond', [], DataType.BOOL)
+  const xin = body.input('body/x', xShape)
+  const gather = (t: string, s: string): string =>
+    body.node('Gather', [t, iter], { axis: attr.int(0) }, { output: body.unique(`body/${s}`) })
+  const vals: string[] = []
+  const ref = (a: Atom): string => {
+    const r = rel(0, a)
+    return r < 0 ? xin : vals[r]!
+  }
+  for (let j = 0; j < n; j++) {
+    const o = opAt(0, j)
+    if (o.op === 'net') {
+      vals.push(net(j, ref(o.x), gather))
+      continue
+    }
+    let acc: string | null = null
+    o.terms.forEach(([a], i) => {
+      const m = body.node(
+        'Mul',
+        [ref(a), gather(tables[j]![i]!, `op${j}/c${i}`)],
+        {},
+        {
+          output: body.unique(`body/op${j}/m`)
+        }
+      )
+      acc = acc === null ? m : body.node('Add', [acc, m], {}, { output: body.unique(`body/op${j}/sum`) })
+    })
+    if (acc === null) throw new OnnxExportError('A sampler update with no terms.')
+    vals.push(acc)
+  }
+  body.output(
+    'body/cond_out',
+    [],
+    body.node('Identity', [cond], {}, { output: 'body/cond_pass' }),
+    DataType.BOOL
+  )
+  body.output('body/x_out', xShape, vals[n - 1]!)
+  return g.node(
+    'Loop',
+    [g.int64s([K], []), '', x0()],
+    { body: attr.graph(body.toGraphSpec()) },
+    { output: 'loop/x' }
+  )
+}
+
+/**
  * One ONNX Loop over K iterations whose body is the first step's ops, every coefficient and first-layer bias
  * gathered from [K, …] tables. Needs every step to have the same ops reading only the step's input (Euler,
  * Heun, RK4, DDIM, …; not a multistep method).
  */
 function loopSteps(g: GraphBuilder, p: SplitNet, plan: Plan, z: string, affine: OutputAffine | null): string {
-  const { K, n, rel, opAt } = loopLayout(plan)
+  const layout = loopLayout(plan)
+  const { K, n, opAt } = layout
   const width = p.rest.length ? p.width0 : p.d
   const outer: string[] = [p.wx(), ...p.rest.flatMap((l) => [l.w(), l.b()])]
   const table = (name: string, rows: ArrayLike<number>[]): string => {
@@ -461,56 +524,21 @@ function loopSteps(g: GraphBuilder, p: SplitNet, plan: Plan, z: string, affine: 
         )
   })
   const body = new GraphBuilder('sampler_step', 'body/').outerScope(outer)
-  const iter = body.input('body/iter', [], DataType.INT64)
-  const cond = body.input('body/cond', [], DataType.BOOL)
-  const xin = body.input('body/x', ['batch', p.d])
-  const gather = (t: string, s: string): string =>
-    body.node('Gather', [t, iter], { axis: attr.int(0) }, { output: body.unique(`body/${s}`) })
-  const vals: string[] = []
-  const ref = (a: Atom): string => {
-    const r = rel(0, a)
-    return r < 0 ? xin : vals[r]!
-  }
-  for (let j = 0; j < n; j++) {
-    const o = opAt(0, j)
-    if (o.op === 'net') {
+  const xK = sampleLoop(
+    g,
+    body,
+    layout,
+    tables,
+    ['batch', p.d],
+    () => z,
+    (j, x, gather) => {
       const b = gather(tables[j]![0]!, `op${j}/b0`)
-      if (p.rest.length === 0) {
-        vals.push(body.node('Gemm', [ref(o.x), p.wx(), b], {}, { output: body.unique(`body/op${j}/out`) }))
-        continue
-      }
-      const last = evalToLast(body, p, ref(o.x), () => b, null, `body/op${j}`)
+      if (p.rest.length === 0)
+        return body.node('Gemm', [x, p.wx(), b], {}, { output: body.unique(`body/op${j}/out`) })
+      const last = evalToLast(body, p, x, () => b, null, `body/op${j}`)
       const l = p.rest[p.rest.length - 1]!
-      vals.push(body.node('Gemm', [last.h, l.w(), l.b()], {}, { output: body.unique(`body/op${j}/out`) }))
-      continue
+      return body.node('Gemm', [last.h, l.w(), l.b()], {}, { output: body.unique(`body/op${j}/out`) })
     }
-    let acc: string | null = null
-    o.terms.forEach(([a], i) => {
-      const m = body.node(
-        'Mul',
-        [ref(a), gather(tables[j]![i]!, `op${j}/c${i}`)],
-        {},
-        {
-          output: body.unique(`body/op${j}/m`)
-        }
-      )
-      acc = acc === null ? m : body.node('Add', [acc, m], {}, { output: body.unique(`body/op${j}/sum`) })
-    })
-    if (acc === null) throw new OnnxExportError('A sampler update with no terms.')
-    vals.push(acc)
-  }
-  body.output(
-    'body/cond_out',
-    [],
-    body.node('Identity', [cond], {}, { output: 'body/cond_pass' }),
-    DataType.BOOL
-  )
-  body.output('body/x_out', ['batch', p.d], vals[n - 1]!)
-  const xK = g.node(
-    'Loop',
-    [g.int64s([K], []), '', z],
-    { body: attr.graph(body.toGraphSpec()) },
-    { output: 'loop/x' }
   )
   return affine ? affineColumns(g, xK, affine.scale, affine.shift) : xK
 }

@@ -14,9 +14,15 @@ import type { UnetWeights } from '../models/unet'
 import type { Plan } from '../samplers'
 import { unetGraph } from './conv'
 import { OnnxExportError } from './errors'
-import { finishModel, loopLayout, type FlowModelBytes, type FusedOptions, type ModelMeta } from './flow'
+import {
+  finishModel,
+  loopLayout,
+  sampleLoop,
+  type FlowModelBytes,
+  type FusedOptions,
+  type ModelMeta
+} from './flow'
 import { GraphBuilder } from './graph'
-import { attr, DataType } from './onnx-proto'
 import type { OutputAffine } from './mlp'
 import { affineColumns, sinusoidalEmbedding } from './sampler'
 
@@ -84,7 +90,8 @@ export function unetSamplerModel(
 
 /** The plan as one Loop over its K steps (see the file comment): z rows → x rows, standardised. */
 function unetLoop(g: GraphBuilder, w: UnetWeights, plan: Plan, z: string): string {
-  const { K, n, rel, opAt } = loopLayout(plan)
+  const layout = loopLayout(plan)
+  const { K, n, opAt } = layout
   const { timeDim, maxFreq, shape } = w.spec
   const [H, W, C] = shape
   const body = new GraphBuilder('sampler_step', 'body/')
@@ -111,19 +118,15 @@ function unetLoop(g: GraphBuilder, w: UnetWeights, plan: Plan, z: string): strin
   }
   body.outerScope(tables.flat())
   const net = unetGraph(body, w, 'net', g)
-  const iter = body.input('body/iter', [], DataType.INT64)
-  const cond = body.input('body/cond', [], DataType.BOOL)
-  const xin = body.input('body/x', ['batch', C, H, W])
-  const gather = (t: string, s: string): string =>
-    body.node('Gather', [t, iter], { axis: attr.int(0) }, { output: body.unique(`body/${s}`) })
-  const vals: string[] = []
-  const ref = (a: number): string => {
-    const r = rel(0, a)
-    return r < 0 ? xin : vals[r]!
-  }
-  for (let j = 0; j < n; j++) {
-    const o = opAt(0, j)
-    if (o.op === 'net') {
+  let image: ReturnType<typeof unetGraph> | null = null
+  const xK = sampleLoop(
+    g,
+    body,
+    layout,
+    tables,
+    ['batch', C, H, W],
+    () => (image = unetGraph(g, w, 'io')).toImage(z),
+    (j, x, gather) => {
       const row = body.node(
         'Unsqueeze',
         [gather(tables[j]![0]!, `op${j}/emb`), body.int64s([0])],
@@ -132,37 +135,8 @@ function unetLoop(g: GraphBuilder, w: UnetWeights, plan: Plan, z: string): strin
           output: body.unique(`body/op${j}/emb_row`)
         }
       )
-      vals.push(net.apply(ref(o.x), row))
-      continue
+      return net.apply(x, row)
     }
-    let acc: string | null = null
-    o.terms.forEach(([a], i) => {
-      const m = body.node(
-        'Mul',
-        [ref(a), gather(tables[j]![i]!, `op${j}/c${i}`)],
-        {},
-        {
-          output: body.unique(`body/op${j}/m`)
-        }
-      )
-      acc = acc === null ? m : body.node('Add', [acc, m], {}, { output: body.unique(`body/op${j}/sum`) })
-    })
-    if (acc === null) throw new OnnxExportError('A sampler update with no terms.')
-    vals.push(acc)
-  }
-  body.output(
-    'body/cond_out',
-    [],
-    body.node('Identity', [cond], {}, { output: 'body/cond_pass' }),
-    DataType.BOOL
   )
-  body.output('body/x_out', ['batch', C, H, W], vals[n - 1]!)
-  const image = unetGraph(g, w, 'io')
-  const xK = g.node(
-    'Loop',
-    [g.int64s([K], []), '', image.toImage(z)],
-    { body: attr.graph(body.toGraphSpec()) },
-    { output: 'loop/x' }
-  )
-  return image.toVector(xK)
+  return image!.toVector(xK)
 }
