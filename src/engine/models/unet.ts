@@ -33,7 +33,7 @@ import {
   type ParamLayout,
   type ParamValues
 } from './conv-layers'
-import { velocityInput } from './velocity'
+import { predictRows } from './velocity'
 
 export interface UnetSpec {
   /** Data dimension d = H·W·C. */
@@ -171,12 +171,7 @@ export class Unet {
 
   /** v_θ(x, t): x [n, d] row-major, t one time or [n] → [n, d] (off the tape, no tensors left). */
   predict(x: Float32Array, t: number | ArrayLike<number>): Float32Array {
-    const n = x.length / this.spec.dim
-    const input = velocityInput(x, t, this.spec)
-    const out = tf.tidy(() => this.applyInput(tf.tensor2d(input, [n, this.spec.dim + this.spec.timeDim])))
-    const data = out.dataSync() as Float32Array
-    out.dispose()
-    return data
+    return predictRows(this, x, t)
   }
 
   variables(): tf.Variable[] {

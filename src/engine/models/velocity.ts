@@ -66,6 +66,26 @@ export function timeEmbedding(
 }
 
 /**
+ * A time-conditioned network's v_θ(x, t) through its `applyInput` on the rows `velocityInput(x, t)`: x [n, d]
+ * row-major, t one time or [n] → [n, d] row-major (off the tape, no tensors left). Shared by every network kind.
+ */
+export function predictRows(
+  net: {
+    spec: Pick<VelocitySpec, 'dim' | 'timeDim' | 'maxFreq'>
+    applyInput(input: tf.Tensor2D): tf.Tensor2D
+  },
+  x: Float32Array,
+  t: number | ArrayLike<number>
+): Float32Array {
+  const { dim, timeDim } = net.spec
+  const input = velocityInput(x, t, net.spec)
+  const out = tf.tidy(() => net.applyInput(tf.tensor2d(input, [x.length / dim, dim + timeDim])))
+  const data = out.dataSync() as Float32Array
+  out.dispose()
+  return data
+}
+
+/**
  * The network input rows [x_i, emb(t_i)]: x [n, d] row-major, t a single time or [n] → [n, d + timeDim].
  */
 export function velocityInput(
@@ -135,12 +155,7 @@ export class VelocityNet {
 
   /** v_θ(x, t): x [n, d] row-major, t one time or [n] → [n, d] row-major (off the tape, no tensors left). */
   predict(x: Float32Array, t: number | ArrayLike<number>): Float32Array {
-    const n = x.length / this.spec.dim
-    const input = velocityInput(x, t, this.spec)
-    const out = tf.tidy(() => this.applyInput(tf.tensor2d(input, [n, this.spec.dim + this.spec.timeDim])))
-    const data = out.dataSync() as Float32Array
-    out.dispose()
-    return data
+    return predictRows(this, x, t)
   }
 
   variables(): tf.Variable[] {
