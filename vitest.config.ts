@@ -37,7 +37,10 @@ export default defineConfig({
           environment: 'node',
           pool: 'forks',
           testTimeout: 300_000,
-          hookTimeout: 300_000
+          hookTimeout: 300_000,
+          // A loaded 2-core machine can take longer than expect.poll's default 1 s to draw a chart or apply a
+          // zoom; a longer wait only delays a real failure, it never hides one.
+          expect: { poll: { timeout: 20_000 } }
         }
       },
       {
