@@ -220,9 +220,12 @@ describe('workbench in the browser (web host)', () => {
       const before = await canvasHash(page, '[data-test=gallery-panel]:nth-of-type(3)')
       const first = await panels.nth(0).locator('canvas').first().boundingBox()
       await page.mouse.move(first!.x + first!.width / 2, first!.y + first!.height / 2)
-      await page.mouse.wheel(0, -400)
+      // Wheel again on each poll: on a loaded machine the first wheel can land before the chart listens.
       await expect
-        .poll(() => canvasHash(page, '[data-test=gallery-panel]:nth-of-type(3)'))
+        .poll(async () => {
+          await page.mouse.wheel(0, -400)
+          return canvasHash(page, '[data-test=gallery-panel]:nth-of-type(3)')
+        })
         .not.toEqual(before)
       await screenshot(page, '10-gallery-compare')
 
