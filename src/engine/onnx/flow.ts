@@ -126,20 +126,26 @@ export function finishModel(
   }
 }
 
-/**
- * The network as a model: x [batch, d] and t [batch] (one time per row) → `output` [batch, d], standardised
- * coordinates. The graph embeds t itself (Unsqueeze, Mul, Sin, Cos), concatenates and applies the MLP.
- */
-export function velocityNetModel(net: TimedNet, output = 'v', meta: ModelMeta = {}): FlowModelBytes {
-  const d = net.dim
+/** A velocity model's graph with its inputs x [batch, d], t [batch] declared, and its `output` [batch, d]. */
+export function velocityModelIo(
+  d: number,
+  output: string
+): Pick<FlowModelBytes, 'inputs' | 'outputs'> & { g: GraphBuilder; x: string; t: string } {
   const inputs: FlowModelBytes['inputs'] = [
     { name: 'x', type: 'float32', shape: ['batch', d] },
     { name: 't', type: 'float32', shape: ['batch'] }
   ]
   const outputs: FlowModelBytes['outputs'] = [{ name: output, type: 'float32', shape: ['batch', d] }]
   const g = new GraphBuilder('velocity')
-  const x = g.input('x', inputs[0]!.shape)
-  const t = g.input('t', inputs[1]!.shape)
+  return { g, inputs, outputs, x: g.input('x', inputs[0]!.shape), t: g.input('t', inputs[1]!.shape) }
+}
+
+/**
+ * The network as a model: x [batch, d] and t [batch] (one time per row) → `output` [batch, d], standardised
+ * coordinates. The graph embeds t itself (Unsqueeze, Mul, Sin, Cos), concatenates and applies the MLP.
+ */
+export function velocityNetModel(net: TimedNet, output = 'v', meta: ModelMeta = {}): FlowModelBytes {
+  const { g, inputs, outputs, x, t } = velocityModelIo(net.dim, output)
   const tCol = g.node('Unsqueeze', [t, g.int64s([1])], {}, { output: 't_col' })
   const row = concatColumns(g, [x, net.featureGraph(g, tCol)], 'net_in')
   g.output(output, outputs[0]!.shape, applyMlp(g, mlpParams(g, net.mlp, 'net'), row))

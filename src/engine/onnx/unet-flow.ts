@@ -18,6 +18,7 @@ import {
   finishModel,
   loopLayout,
   sampleLoop,
+  velocityModelIo,
   type FlowModelBytes,
   type FusedOptions,
   type ModelMeta
@@ -28,15 +29,7 @@ import { affineColumns, sinusoidalEmbedding } from './sampler'
 
 /** The U-Net as a model: x [batch, d] and t [batch] → `output` [batch, d]. */
 export function unetVelocityModel(w: UnetWeights, output = 'v', meta: ModelMeta = {}): FlowModelBytes {
-  const d = w.spec.dim
-  const inputs: FlowModelBytes['inputs'] = [
-    { name: 'x', type: 'float32', shape: ['batch', d] },
-    { name: 't', type: 'float32', shape: ['batch'] }
-  ]
-  const outputs: FlowModelBytes['outputs'] = [{ name: output, type: 'float32', shape: ['batch', d] }]
-  const g = new GraphBuilder('velocity')
-  const x = g.input('x', inputs[0]!.shape)
-  const t = g.input('t', inputs[1]!.shape)
+  const { g, inputs, outputs, x, t } = velocityModelIo(w.spec.dim, output)
   const net = unetGraph(g, w, 'net')
   const tCol = g.node('Unsqueeze', [t, g.int64s([1])], {}, { output: 't_col' })
   const emb = sinusoidalEmbedding(g, tCol, timeFrequencies(w.spec.timeDim, w.spec.maxFreq), 'time_embed')
