@@ -11,18 +11,19 @@ import * as tf from '@tensorflow/tfjs-core'
 import { ConfigError } from '../errors'
 import type { Rng } from '../rng'
 import {
-  checkParams,
+  checkImageSpec,
   convParams,
   denseParams,
   groupsFor,
   halvings,
   imageHWC,
-  initParams,
+  makeParamSet,
   normParams,
-  ParamSet,
+  ParamModel,
   tfConvOps,
   type ConvOps,
   type ParamLayout,
+  type ParamSource,
   type ParamValues
 } from './conv-layers'
 import { MAX_LEVELS } from './unet'
@@ -90,21 +91,13 @@ export function convGeneratorProgram<V>(ops: ConvOps<V>, spec: ConvGeneratorSpec
 }
 
 function checkSpec(spec: ConvGeneratorSpec): void {
-  const [H, W, C] = spec.shape
-  if (spec.dim !== H * W * C)
-    throw new ConfigError(`The conv generator's dimension ${spec.dim} is not ${H}×${W}×${C}.`)
-  if (H % 2 ** spec.levels !== 0 || W % 2 ** spec.levels !== 0)
-    throw new ConfigError(`A ${H}×${W} image does not halve ${spec.levels} times.`)
+  checkImageSpec('conv generator', spec.dim, spec.shape, spec.levels)
   if (!(Number.isInteger(spec.latentDim) && spec.latentDim >= 1))
     throw new ConfigError(`The latent dimension must be a positive integer, got ${spec.latentDim}.`)
 }
 
-export class ConvGenerator {
+export class ConvGenerator extends ParamModel<ConvGeneratorSpec> {
   readonly arch = 'conv'
-  private constructor(
-    readonly spec: ConvGeneratorSpec,
-    readonly params: ParamSet
-  ) {}
 
   get inDim(): number {
     return this.spec.latentDim
@@ -115,16 +108,16 @@ export class ConvGenerator {
   }
 
   static create(spec: ConvGeneratorSpec, rng: Rng, name = 'conv'): ConvGenerator {
-    checkSpec(spec)
-    const layout = convGeneratorLayout(spec)
-    return new ConvGenerator(spec, new ParamSet(layout, initParams(layout, rng), name))
+    return ConvGenerator.build(spec, { rng }, name)
   }
 
   static fromJSON(json: ConvGeneratorWeights, name = 'conv'): ConvGenerator {
-    checkSpec(json.spec)
-    const layout = convGeneratorLayout(json.spec)
-    checkParams(layout, json.params, 'conv generator')
-    return new ConvGenerator(json.spec, new ParamSet(layout, json.params, name))
+    return ConvGenerator.build(json.spec, { values: json.params }, name)
+  }
+
+  private static build(spec: ConvGeneratorSpec, source: ParamSource, name: string): ConvGenerator {
+    checkSpec(spec)
+    return new ConvGenerator(spec, makeParamSet(convGeneratorLayout(spec), source, 'conv generator', name))
   }
 
   /** φ(z): [n, latentDim] → [n, d] (channels-last rows). */
@@ -133,23 +126,11 @@ export class ConvGenerator {
     return ops.toVector(convGeneratorProgram(ops, this.spec, z)) as tf.Tensor2D
   }
 
-  variables(): tf.Variable[] {
-    return this.params.variables()
-  }
-
-  paramCount(): number {
-    return this.params.paramCount()
-  }
-
   toJSON(): ConvGeneratorWeights {
     return { arch: 'conv', spec: this.spec, params: this.params.toJSON() }
   }
 
   assign(from: ConvGeneratorWeights): void {
     this.params.assign(from.params)
-  }
-
-  dispose(): void {
-    this.params.dispose()
   }
 }

@@ -201,6 +201,49 @@ export class ParamSet {
   }
 }
 
+/** Where a network's parameters come from: fresh from the run's seeded generator, or stored values (checked). */
+export type ParamSource = { rng: Rng } | { values: ParamValues }
+
+/** The ParamSet of `layout` from `source`; `what` names the network in a bad stored value's error. */
+export function makeParamSet(
+  layout: ParamLayout,
+  source: ParamSource,
+  what: string,
+  scope: string
+): ParamSet {
+  if ('rng' in source) return new ParamSet(layout, initParams(layout, source.rng), scope)
+  checkParams(layout, source.values, what)
+  return new ParamSet(layout, source.values, scope)
+}
+
+/** A network whose weights are one ParamSet of a spec (the conv generator, the U-Net). */
+export abstract class ParamModel<S> {
+  protected constructor(
+    readonly spec: S,
+    readonly params: ParamSet
+  ) {}
+
+  variables(): tf.Variable[] {
+    return this.params.variables()
+  }
+
+  paramCount(): number {
+    return this.params.paramCount()
+  }
+
+  dispose(): void {
+    this.params.dispose()
+  }
+}
+
+/** Checks that an image network's spec is one H×W×C image that halves `levels` times. */
+export function checkImageSpec(what: string, dim: number, shape: readonly number[], levels: number): void {
+  const [H, W, C] = shape as [number, number, number]
+  if (dim !== H * W * C) throw new ConfigError(`The ${what}'s dimension ${dim} is not ${H}×${W}×${C}.`)
+  if (H % 2 ** levels !== 0 || W % 2 ** levels !== 0)
+    throw new ConfigError(`A ${H}×${W} image does not halve ${levels} times.`)
+}
+
 let counter = 0
 function uid(): number {
   return counter++

@@ -17,20 +17,21 @@ import * as tf from '@tensorflow/tfjs-core'
 import { ConfigError } from '../errors'
 import type { Rng } from '../rng'
 import {
-  checkParams,
+  checkImageSpec,
   convParams,
   denseParams,
   groupsFor,
   halvings,
   imageHWC,
-  initParams,
+  makeParamSet,
   normParams,
-  ParamSet,
+  ParamModel,
   resBlock,
   resBlockParams,
   tfConvOps,
   type ConvOps,
   type ParamLayout,
+  type ParamSource,
   type ParamValues
 } from './conv-layers'
 import { predictRows } from './velocity'
@@ -130,33 +131,25 @@ export function unetProgram<V>(ops: ConvOps<V>, spec: UnetSpec, x: V, emb: V): V
 }
 
 function checkSpec(spec: UnetSpec): void {
-  const [H, W, C] = spec.shape
-  if (spec.dim !== H * W * C)
-    throw new ConfigError(`The U-Net's dimension ${spec.dim} is not ${H}×${W}×${C}.`)
-  if (H % 2 ** spec.levels !== 0 || W % 2 ** spec.levels !== 0)
-    throw new ConfigError(`A ${H}×${W} image does not halve ${spec.levels} times.`)
+  checkImageSpec('U-Net', spec.dim, spec.shape, spec.levels)
   if (!(spec.timeDim >= 2 && spec.timeDim % 2 === 0))
     throw new ConfigError(`The time embedding size must be an even integer ≥ 2, got ${spec.timeDim}.`)
 }
 
-export class Unet {
+export class Unet extends ParamModel<UnetSpec> {
   readonly arch = 'unet'
-  private constructor(
-    readonly spec: UnetSpec,
-    readonly params: ParamSet
-  ) {}
 
   static create(spec: UnetSpec, rng: Rng, name = 'unet'): Unet {
-    checkSpec(spec)
-    const layout = unetLayout(spec)
-    return new Unet(spec, new ParamSet(layout, initParams(layout, rng), name))
+    return Unet.build(spec, { rng }, name)
   }
 
   static fromJSON(json: UnetWeights, name = 'unet'): Unet {
-    checkSpec(json.spec)
-    const layout = unetLayout(json.spec)
-    checkParams(layout, json.params, 'U-Net')
-    return new Unet(json.spec, new ParamSet(layout, json.params, name))
+    return Unet.build(json.spec, { values: json.params }, name)
+  }
+
+  private static build(spec: UnetSpec, source: ParamSource, name: string): Unet {
+    checkSpec(spec)
+    return new Unet(spec, makeParamSet(unetLayout(spec), source, 'U-Net', name))
   }
 
   /** v_θ on prepared rows `velocityInput(x, t)`: [n, d + timeDim] (constant) → [n, d]. */
@@ -174,19 +167,7 @@ export class Unet {
     return predictRows(this, x, t)
   }
 
-  variables(): tf.Variable[] {
-    return this.params.variables()
-  }
-
-  paramCount(): number {
-    return this.params.paramCount()
-  }
-
   toJSON(): UnetWeights {
     return { arch: 'unet', spec: this.spec, params: this.params.toJSON() }
-  }
-
-  dispose(): void {
-    this.params.dispose()
   }
 }
