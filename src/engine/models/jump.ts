@@ -13,7 +13,7 @@ import { ConfigError } from '../errors'
 import type { Rng } from '../rng'
 import { Mlp, type Activation, type MlpWeights } from './mlp'
 import { mlpJvp } from './mlp-jvp'
-import { timeEmbedding, timeFrequencies } from './velocity'
+import { conditionedMlp, storedConditionedMlp, timeEmbedding, timeFrequencies } from './velocity'
 
 export interface JumpSpec {
   dim: number
@@ -74,29 +74,15 @@ export class JumpNet {
 
   static create(spec: JumpSpec, rng: Rng, name = 'jump'): JumpNet {
     checkJumpSpec(spec)
-    const mlp = Mlp.create(
-      {
-        inDim: spec.dim + 2 * spec.timeDim,
-        outDim: spec.dim,
-        width: spec.width,
-        depth: spec.depth,
-        activation: spec.activation
-      },
-      rng,
-      name
-    )
-    return new JumpNet(spec, mlp)
+    return new JumpNet(spec, conditionedMlp(spec, 2 * spec.timeDim, rng, name))
   }
 
   static fromJSON(json: JumpWeights, name = 'jump'): JumpNet {
     checkJumpSpec(json.spec)
-    const { inDim, outDim } = json.mlp.spec
-    if (inDim !== json.spec.dim + 2 * json.spec.timeDim || outDim !== json.spec.dim)
-      throw new ConfigError(
-        `Jump-network weights do not fit their spec: the network maps ${inDim} → ${outDim}, expected ` +
-          `${json.spec.dim + 2 * json.spec.timeDim} → ${json.spec.dim}.`
-      )
-    return new JumpNet(json.spec, Mlp.fromJSON(json.mlp, name))
+    return new JumpNet(
+      json.spec,
+      storedConditionedMlp(json.mlp, json.spec, 2 * json.spec.timeDim, 'Jump-network', name)
+    )
   }
 
   get inDim(): number {

@@ -112,6 +112,34 @@ function checkTimeDim(timeDim: number): void {
     throw new ConfigError(`The time embedding size must be an even integer ≥ 2, got ${timeDim}.`)
 }
 
+/** The MLP of a time-conditioned network: rows [x, `features` time features] → d. */
+export function conditionedMlp(
+  spec: Pick<VelocitySpec, 'dim' | 'width' | 'depth' | 'activation'>,
+  features: number,
+  rng: Rng,
+  name: string
+): Mlp {
+  const { dim, width, depth, activation } = spec
+  return Mlp.create({ inDim: dim + features, outDim: dim, width, depth, activation }, rng, name)
+}
+
+/** Stored MLP weights of a time-conditioned network, checked to map [x, `features`] → d. */
+export function storedConditionedMlp(
+  json: MlpWeights,
+  spec: Pick<VelocitySpec, 'dim'>,
+  features: number,
+  what: string,
+  name: string
+): Mlp {
+  const { inDim, outDim } = json.spec
+  if (inDim !== spec.dim + features || outDim !== spec.dim)
+    throw new ConfigError(
+      `${what} weights do not fit their spec: the network maps ${inDim} → ${outDim}, expected ` +
+        `${spec.dim + features} → ${spec.dim}.`
+    )
+  return Mlp.fromJSON(json, name)
+}
+
 export class VelocityNet {
   readonly spec: VelocitySpec
   readonly mlp: Mlp
@@ -123,29 +151,15 @@ export class VelocityNet {
 
   static create(spec: VelocitySpec, rng: Rng, name = 'velocity'): VelocityNet {
     checkTimeDim(spec.timeDim)
-    const mlp = Mlp.create(
-      {
-        inDim: spec.dim + spec.timeDim,
-        outDim: spec.dim,
-        width: spec.width,
-        depth: spec.depth,
-        activation: spec.activation
-      },
-      rng,
-      name
-    )
-    return new VelocityNet(spec, mlp)
+    return new VelocityNet(spec, conditionedMlp(spec, spec.timeDim, rng, name))
   }
 
   static fromJSON(json: VelocityWeights, name = 'velocity'): VelocityNet {
     checkTimeDim(json.spec.timeDim)
-    const { inDim, outDim } = json.mlp.spec
-    if (inDim !== json.spec.dim + json.spec.timeDim || outDim !== json.spec.dim)
-      throw new ConfigError(
-        `Velocity weights do not fit their spec: the network maps ${inDim} → ${outDim}, expected ` +
-          `${json.spec.dim + json.spec.timeDim} → ${json.spec.dim}.`
-      )
-    return new VelocityNet(json.spec, Mlp.fromJSON(json.mlp, name))
+    return new VelocityNet(
+      json.spec,
+      storedConditionedMlp(json.mlp, json.spec, json.spec.timeDim, 'Velocity', name)
+    )
   }
 
   /** v_θ on prepared input rows `velocityInput(x, t)`: [n, d + timeDim] (constant) → [n, d]. */
