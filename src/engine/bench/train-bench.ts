@@ -223,6 +223,41 @@ async function makeStepper(threads: number, seed: number): Promise<Stepper> {
   }
 }
 
+/** Runs `run(warmup)`, then times `run(steps)`: wall seconds and the process's CPU time. */
+async function timeSteps(
+  run: (n: number) => void | Promise<void>,
+  opts: { steps: number; warmup: number }
+): Promise<{ seconds: number; cpu: NodeJS.CpuUsage }> {
+  await run(opts.warmup)
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  await run(opts.steps)
+  return { seconds: (performance.now() - t0) / 1000, cpu: process.cpuUsage(c0) }
+}
+
+/** A timed row: steps/s, ms and CPU ms per step; failed where the last loss is not finite. */
+function timedRow<B extends object, E extends object>(
+  base: B,
+  opts: { steps: number; warmup: number },
+  { seconds, cpu }: { seconds: number; cpu: NodeJS.CpuUsage },
+  loss: number,
+  extra: E
+) {
+  if (!Number.isFinite(loss)) return { ...base, status: 'failed' as const, reason: `loss is ${loss}` }
+  return {
+    ...base,
+    status: 'ok' as const,
+    warmup: opts.warmup,
+    steps: opts.steps,
+    seconds: round(seconds, 3),
+    stepsPerSec: round(opts.steps / seconds, 2),
+    msPerStep: round((seconds * 1000) / opts.steps, 2),
+    cpuMsPerStep: round((cpu.user + cpu.system) / 1000 / opts.steps, 2),
+    finalLoss: round(loss, 4),
+    ...extra
+  }
+}
+
 /** Times `steps` steps after `warmup` on backend `id` (switching to it), with `threads` gradient threads. */
 export async function benchBackend(
   id: BackendId,
@@ -239,26 +274,12 @@ export async function benchBackend(
   let stepper: Stepper | null = null
   try {
     stepper = await makeStepper(threads, opts.seed ?? 0)
+    const s = stepper
     let loss = NaN
-    for (let i = 0; i < opts.warmup; i++) loss = stepper.step()
-    const c0 = process.cpuUsage()
-    const t0 = performance.now()
-    for (let i = 0; i < opts.steps; i++) loss = stepper.step()
-    const seconds = (performance.now() - t0) / 1000
-    const cpu = process.cpuUsage(c0)
-    if (!Number.isFinite(loss)) return { ...base, status: 'failed', reason: `loss is ${loss}` }
-    return {
-      ...base,
-      status: 'ok',
-      warmup: opts.warmup,
-      steps: opts.steps,
-      seconds: round(seconds, 3),
-      stepsPerSec: round(opts.steps / seconds, 2),
-      msPerStep: round((seconds * 1000) / opts.steps, 2),
-      cpuMsPerStep: round((cpu.user + cpu.system) / 1000 / opts.steps, 2),
-      finalLoss: round(loss, 4),
-      ...(stepper.drift ? { replicaDrift: stepper.drift() } : {})
-    }
+    const timing = await timeSteps((n) => {
+      for (let i = 0; i < n; i++) loss = s.step()
+    }, opts)
+    return timedRow(base, opts, timing, loss, s.drift ? { replicaDrift: s.drift() } : {})
   } catch (e) {
     return { ...base, status: 'failed', reason: reasonOf(e) }
   } finally {
@@ -345,25 +366,7 @@ export async function benchOrt(opts: {
         if (l !== null) loss = l
       }
     }
-    await timed(opts.warmup)
-    const c0 = process.cpuUsage()
-    const t0 = performance.now()
-    await timed(opts.steps)
-    const seconds = (performance.now() - t0) / 1000
-    const cpu = process.cpuUsage(c0)
-    if (!Number.isFinite(loss)) return { ...base, status: 'failed', reason: `loss is ${loss}` }
-    return {
-      ...base,
-      status: 'ok',
-      warmup: opts.warmup,
-      steps: opts.steps,
-      seconds: round(seconds, 3),
-      stepsPerSec: round(opts.steps / seconds, 2),
-      msPerStep: round((seconds * 1000) / opts.steps, 2),
-      cpuMsPerStep: round((cpu.user + cpu.system) / 1000 / opts.steps, 2),
-      finalLoss: round(loss, 4),
-      maxWeightDiff
-    }
+    return timedRow(base, opts, await timeSteps(timed, opts), loss, { maxWeightDiff })
   } catch (e) {
     const why = reasonOf(e)
     return { ...base, status: /Cannot find (module|package)/.test(why) ? 'skipped' : 'failed', reason: why }
