@@ -57,26 +57,29 @@ class Scanner {
         this.number(`value ${n + 1}`)
       }
       n++
-      this.ws()
-      const c = this.peek()
-      if (c === ',') {
-        this.pos++
-        this.ws()
-        if (this.peek() === ']') this.fail("invalid JSON: trailing comma before ']'")
-        continue
-      }
-      if (c === ']') {
-        this.pos++
-        break
-      }
-      this.fail(
-        `invalid JSON: expected ',' or ']' after ${nested ? `row ${n}` : `value ${n}`}, found ${this.describe()}`
-      )
+      if (this.next(nested ? `row ${n}` : `value ${n}`)) break
     }
     this.ws()
     if (this.pos < this.text.length)
       this.fail(`unexpected ${this.describe()} after the end of the top-level array`)
     return { n, d, data: this.values.slice(0, this.count), columns: defaultNames(d) }
+  }
+
+  /** After an element (`what`): consumes ',' (false: another follows) or ']' (true: the array ends). */
+  private next(what: string): boolean {
+    this.ws()
+    const c = this.peek()
+    if (c === ',') {
+      this.pos++
+      this.ws()
+      if (this.peek() === ']') this.fail("invalid JSON: trailing comma before ']'")
+      return false
+    }
+    if (c === ']') {
+      this.pos++
+      return true
+    }
+    return this.fail(`invalid JSON: expected ',' or ']' after ${what}, found ${this.describe()}`)
   }
 
   /** One row `[v, v, …]`; returns its length. */
@@ -89,19 +92,7 @@ class Scanner {
       this.ws()
       this.number(`row ${r}, value ${k + 1}`)
       k++
-      this.ws()
-      const c = this.peek()
-      if (c === ',') {
-        this.pos++
-        this.ws()
-        if (this.peek() === ']') this.fail("invalid JSON: trailing comma before ']'")
-        continue
-      }
-      if (c === ']') {
-        this.pos++
-        return k
-      }
-      this.fail(`invalid JSON: expected ',' or ']' after row ${r}, value ${k}, found ${this.describe()}`)
+      if (this.next(`row ${r}, value ${k}`)) return k
     }
   }
 
