@@ -1,5 +1,5 @@
 /** Shared engine value types (plain data, serialisable). */
-import type { ImageMetricsInfo } from '../shared/api'
+import type { ImageMetricsInfo, MetricsInfo } from '../shared/api'
 
 /** A point cloud: `n` points of dimension `d`, row-major (`data[i * d + j]`). */
 export interface Points {
@@ -57,36 +57,11 @@ export interface Standardization {
   range?: [number, number]
 }
 
-/** Sample-quality metrics on held-out data, in standardised coordinates (the mode figures in data units). */
-export interface Metrics {
-  /** Unbiased energy distance (U-statistic) between samples and held-out data. */
-  energy: number
-  /** Energy distance of a Gaussian fitted to the training split vs held-out data: the yard-stick. */
-  energyGaussian: number
-  /** Gaussian-kernel MMD² (unbiased), bandwidths 0.5, 1, 2 averaged. */
-  mmd: number
-  /** Sliced Wasserstein-2 squared. */
-  slicedW2: number
-  precision: number
-  recall: number
-  density: number
-  coverage: number
-  /** Number of points each side. */
-  n: number
-  /**
-   * Memorisation (§5): mean nearest-training-point distance of samples over that of held-out points
-   * (≈ 1 generalises, → 0 copies the training set); absent in runs stored before it was measured.
-   */
-  memorisation?: number
-  /** Data sets with known modes only (the built-in mixtures): how many modes the data have … */
-  modes?: number
-  /** … how many of them the samples cover (see `modeCoverage`) … */
-  modesCovered?: number
-  /** … and the share of samples that lie in a mode (within 3σ of a Gaussian's centre, inside a square). */
-  highQuality?: number
-  /** Labelled image sets: the metrics in the workbench classifier's features (see metrics/image-metrics.ts). */
-  image?: ImageMetrics
-}
+/**
+ * Sample-quality metrics on held-out data, in standardised coordinates (the mode figures in data units): the
+ * host's `MetricsInfo` (shared/api.ts) without the floor the host adds.
+ */
+export type Metrics = Omit<MetricsInfo, 'energyFloor'>
 
 /** Image-run metrics in the features of the workbench's classifier (see metrics/image-metrics.ts). */
 export type ImageMetrics = ImageMetricsInfo
@@ -96,8 +71,7 @@ export type ImageMetrics = ImageMetricsInfo
  * a uniform axis-aligned box. Coordinates in data units.
  */
 export type Mode =
-  | { kind: 'gaussian'; centre: number[]; sigma: number }
-  | { kind: 'box'; lo: number[]; hi: number[] }
+  { kind: 'gaussian'; centre: number[]; sigma: number } | { kind: 'box'; lo: number[]; hi: number[] }
 
 /** The TensorFlow.js backends. */
 export type BackendId = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'

@@ -210,17 +210,26 @@ export type TrainBackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'was
 
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled'
 
+/** Sample-quality metrics on held-out data, in standardised coordinates (the mode figures in data units). */
 export interface MetricsInfo {
+  /** Unbiased energy distance (U-statistic) between samples and held-out data. */
   energy: number
+  /** Energy distance of a Gaussian fitted to the training split vs held-out data: the yard-stick. */
   energyGaussian: number
+  /** Gaussian-kernel MMD² (unbiased), bandwidths 0.5, 1, 2 averaged. */
   mmd: number
+  /** Sliced Wasserstein-2 squared. */
   slicedW2: number
   precision: number
   recall: number
   density: number
   coverage: number
+  /** Number of points each side. */
   n: number
-  /** Memorisation (§5): nearest-training-point distance of samples over that of held-out points (≈ 1: none). */
+  /**
+   * Memorisation (§5): mean nearest-training-point distance of samples over that of held-out points
+   * (≈ 1 generalises, → 0 copies the training set); absent in runs stored before it was measured.
+   */
   memorisation?: number
   /**
    * The held-out data's own floor: the noise of the energy distance between as many training points and the
@@ -228,9 +237,11 @@ export interface MetricsInfo {
    * computed it (Gallery samples).
    */
   energyFloor?: number
-  /** Data sets with known modes (the built-in mixtures): number of modes, modes covered, share in a mode. */
+  /** Data sets with known modes only (the built-in mixtures): how many modes the data have … */
   modes?: number
+  /** … how many of them the samples cover (see the engine's `modeCoverage`) … */
   modesCovered?: number
+  /** … and the share of samples that lie in a mode (within 3σ of a Gaussian's centre, inside a square). */
   highQuality?: number
   /**
    * Labelled image sets: `fd` (Fréchet distance in the features of the workbench's classifier, not FID) with
