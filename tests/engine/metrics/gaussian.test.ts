@@ -97,4 +97,15 @@ describe('energyGaussian', () => {
     const heldout = gaussian(2000, [1, 2], rng, 0.5)
     expect(Math.abs(energyGaussian(train, heldout, rng))).toBeLessThan(0.005)
   })
+
+  it('fits once per training set: a second call draws from the same fit, and equals a fresh fit', () => {
+    const train = gaussian(3000, [1, 2], new Rng(23), 0.5)
+    const heldout = gaussian(500, [0, 0], new Rng(24))
+    const first = energyGaussian(train, heldout, new Rng(25))
+    // A copy of the training set (a fresh fit) and the original (its cached fit) give the same number.
+    const copy = { ...train, data: train.data.slice() }
+    expect(energyGaussian(copy, heldout, new Rng(25))).toBe(first)
+    expect(energyGaussian(train, heldout, new Rng(25))).toBe(first)
+    expect(energyDistance(sampleGaussian(fitGaussian(train), 500, new Rng(25)), heldout)).toBe(first)
+  })
 })
