@@ -30,6 +30,7 @@ import type {
 import { isEngineError } from '../engine/errors'
 import { currentBackend } from '../engine/backend'
 import { allObjectives, findObjective } from '../engine/objectives/registry'
+import { objectiveArchs } from '../engine/objectives/types'
 import { BUILTINS, inspectHead } from '../engine/data'
 import { exportPushforward } from '../engine/onnx/export'
 import { probeAll } from '../engine/onnx/providers'
@@ -346,7 +347,8 @@ export function createLab(options: HostOptions): Lab {
           paper: o.paper,
           summary: o.summary,
           defaults: { ...o.defaults },
-          params: Object.entries(o.params).map(([name, p]) => ({ name, ...p }))
+          params: Object.entries(o.params).map(([name, p]) => ({ name, ...p })),
+          archs: objectiveArchs(o)
         }))
     },
     datasets: {

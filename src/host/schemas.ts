@@ -3,6 +3,7 @@
  * trust) is validated here before its handler runs. Objects are strict (an unknown field is an error), numbers
  * and strings are bounded. A method missing here is a compile error.
  */
+import { ARCHS } from '../shared/archs'
 import { DETERMINISTIC_SAMPLER_IDS, GRID_SPACINGS, SAMPLER_IDS } from '../shared/samplers'
 import { z } from 'zod'
 import type { Api, Args } from '../shared/api'
@@ -120,8 +121,10 @@ export const TrainRequestSchema = z.strictObject({
       depth: int(0, 64).optional(),
       activation: z.enum(['silu', 'relu', 'tanh', 'gelu', 'leaky-relu']).optional(),
       base: z.enum(['normal', 'uniform']).optional(),
-      arch: z.enum(['mlp', 'unet', 'conv']).optional(),
-      channels: int(4, 256).optional()
+      arch: z.enum(ARCHS).optional(),
+      channels: int(4, 256)
+        .refine((c) => c % 4 === 0, 'is not a multiple of 4')
+        .optional()
     })
     .optional(),
   evalEvery: int(0, 10_000_000).optional(),

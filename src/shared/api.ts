@@ -5,6 +5,7 @@
  *
  * Channels are named `domain:verb` (`engine:info`), one per method of {@link Api}.
  */
+import type { Arch } from './archs'
 import type { ErrorCode } from './errors'
 import type { DeterministicSamplerId, GridSpacing, SamplerId } from './samplers'
 
@@ -72,6 +73,8 @@ export interface ObjectiveInfo {
     model?: { width?: number; depth?: number; activation?: string }
   }
   params: ParamInfo[]
+  /** The networks it can train: `mlp` first (every data set), then the conv ones it takes on image data. */
+  archs: Arch[]
 }
 
 /**
@@ -184,7 +187,7 @@ export interface TrainRequest {
     activation?: string
     base?: 'normal' | 'uniform'
     /** Network architecture: `mlp` (default), `unet` (flows on images), `conv` (one-step maps on images). */
-    arch?: 'mlp' | 'unet' | 'conv'
+    arch?: Arch
     /** Channels of the first level of a `unet` / `conv` network (a multiple of 4). */
     channels?: number
   }

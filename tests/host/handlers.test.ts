@@ -100,6 +100,9 @@ describe('main-process handlers validate every payload', () => {
     ['training:start', [{ ...ok, model: { width: 'wide' } }]],
     ['training:start', [{ ...ok, model: { activation: 'sigmoid' } }]],
     ['training:start', [{ ...ok, model: { width: 8, extra: 1 } }]],
+    ['training:start', [{ ...ok, model: { arch: 'resnet' } }]],
+    ['training:start', [{ ...ok, model: { arch: 'conv', channels: 10 } }]],
+    ['training:start', [{ ...ok, model: { arch: 'conv', channels: 512 } }]],
     ['training:start', [{ ...ok, params: { bandwidths: { nested: 1 } } }]],
     ['training:start', [{ ...ok, params: JSON.parse('{"__proto__": 1}') }]],
     ['training:start', [{ ...ok, extra: 1 }]],
@@ -200,6 +203,15 @@ describe('handlers', () => {
       defaults: { steps: expect.any(Number) }
     })
     expect(mmd.params.map((p) => p.name)).toContain('bandwidths')
+    // The networks each objective can train (the Train form offers the conv ones on image data).
+    const archs = Object.fromEntries(list.map((o) => [o.id, o.archs]))
+    expect(archs).toMatchObject({
+      mmd: ['mlp', 'conv'],
+      cfm: ['mlp', 'unet'],
+      ddpm: ['mlp', 'unet'],
+      distill: ['mlp', 'conv'],
+      realnvp: ['mlp']
+    })
   })
 
   it('datasets: built-ins listed; an upload is validated, copied in, previewed and removed', async () => {
@@ -333,6 +345,23 @@ describe('handlers', () => {
     ).toMatchObject({
       ok: false,
       error: { code: 'CONFIG', message: expect.stringContaining('energy has no onnxruntime') }
+    })
+    // A conv network the objective does not build, or on data that are not images: refused with the reason.
+    expect(
+      await dispatch(handlers, 'training:start', [
+        { dataset: '8gaussians', objective: 'cfm', model: { arch: 'unet' } }
+      ])
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'CONFIG', message: expect.stringMatching(/needs image data/) }
+    })
+    expect(
+      await dispatch(handlers, 'training:start', [
+        { dataset: 'mnist14', objective: 'energy', model: { arch: 'unet' } }
+      ])
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'CONFIG', message: expect.stringMatching(/builds mlp or conv/) }
     })
     const noData = await dispatch(handlers, 'training:start', [
       { dataset: 'file:missing', objective: 'energy' }

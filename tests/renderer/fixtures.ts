@@ -49,7 +49,8 @@ export const OBJECTIVES: ObjectiveInfo[] = [
     paper: '§2, footnote 4',
     summary: 'Unbiased energy distance.\nNo bandwidth to tune.',
     defaults: { steps: 1500, batch: 512, lr: 0.002 },
-    params: []
+    params: [],
+    archs: ['mlp', 'conv']
   },
   {
     id: 'mmd',
@@ -70,7 +71,8 @@ export const OBJECTIVES: ObjectiveInfo[] = [
       { name: 'scale', type: 'float', default: 1, min: 0.1, max: 10, help: 'A scale.', log: true },
       { name: 'k', type: 'int', default: 4, min: 1, max: 64, help: 'A count.' },
       { name: 'debiased', type: 'bool', default: true, help: 'Debias.' }
-    ]
+    ],
+    archs: ['mlp', 'conv']
   },
   {
     id: 'cfm',
@@ -80,7 +82,8 @@ export const OBJECTIVES: ObjectiveInfo[] = [
     paper: '§4, eq. (9)',
     summary: 'Regress the conditional velocity.',
     defaults: { steps: 3000, batch: 256, lr: 0.001 },
-    params: []
+    params: [],
+    archs: ['mlp', 'unet']
   }
 ]
 

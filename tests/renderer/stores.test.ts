@@ -35,7 +35,7 @@ vi.mock('../../src/renderer/src/api', async (importOriginal) => {
 
 const { ApiError } = await import('../../src/renderer/src/api')
 const { useDatasetsStore } = await import('../../src/renderer/src/stores/datasets')
-const { buildTrainRequest, defaultValues, useObjectivesStore, validParam } =
+const { archChoices, buildTrainRequest, defaultValues, useObjectivesStore, validParam } =
   await import('../../src/renderer/src/stores/objectives')
 const { useTrainingStore } = await import('../../src/renderer/src/stores/training')
 const { matchesQuery, useRunsStore } = await import('../../src/renderer/src/stores/runs')
@@ -235,6 +235,66 @@ describe('objectives store', () => {
     // The device goes to the request only when it is not the CPU.
     expect(buildTrainRequest(mmd, {}, { ...settings, device: 'webgpu' }).device).toBe('webgpu')
     expect(buildTrainRequest(mmd, {}, { ...settings, device: 'cpu' })).not.toHaveProperty('device')
+  })
+
+  it('offers the conv networks only on image data, and sends arch and channels only where offered', () => {
+    const cfm = OBJECTIVES[2]!
+    const image = { image: { shape: [14, 14], range: [0, 1] } }
+    expect(archChoices(cfm, image)).toEqual(['mlp', 'unet'])
+    expect(archChoices(mmd, image)).toEqual(['mlp', 'conv'])
+    expect(archChoices(cfm, DATASETS[0])).toEqual(['mlp'])
+    expect(archChoices(cfm, null)).toEqual(['mlp'])
+    const settings = {
+      dataset: 'mnist14',
+      steps: 10,
+      batch: 64,
+      lr: 0.01,
+      seed: 0,
+      evalEvery: null,
+      name: '',
+      backend: null,
+      model: {
+        latentDim: null,
+        width: null,
+        depth: null,
+        activation: null,
+        base: null,
+        arch: 'unet' as const,
+        channels: 8
+      }
+    }
+    expect(buildTrainRequest(cfm, {}, settings, image).model).toEqual({ arch: 'unet', channels: 8 })
+    // Not offered (a table, or a map objective that builds a conv generator, not a U-Net): not sent.
+    expect(buildTrainRequest(cfm, {}, settings, DATASETS[0])).not.toHaveProperty('model')
+    expect(buildTrainRequest(mmd, {}, settings, image)).not.toHaveProperty('model')
+    // The MLP is the default: neither it nor channels (a conv setting) go to the request.
+    const mlp = { ...settings, model: { ...settings.model, arch: 'mlp' as const } }
+    expect(buildTrainRequest(cfm, {}, mlp, image)).not.toHaveProperty('model')
+  })
+
+  it('the store offers a U-Net for cfm on an image set and falls back to the MLP elsewhere', async () => {
+    const mnist = { id: 'mnist14', kind: 'builtin' as const, title: 'MNIST 14×14', rows: 10, dim: 196 }
+    const image = { ...mnist, image: { shape: [14, 14], range: [0, 1] as [number, number] } }
+    useApi({ datasets: { list: async () => [...DATASETS, image] } })
+    const ds = useDatasetsStore()
+    await ds.load()
+    const obj = useObjectivesStore()
+    await obj.load()
+    obj.select('cfm')
+    obj.settings.dataset = 'mnist14'
+    expect(obj.archOptions).toEqual(['mlp', 'unet'])
+    expect(obj.arch).toBe('mlp')
+    obj.settings.model.arch = 'unet'
+    expect(obj.arch).toBe('unet')
+    obj.settings.dataset = '8gaussians'
+    expect([obj.archOptions, obj.arch]).toEqual([['mlp'], 'mlp'])
+    obj.settings.dataset = 'mnist14'
+    await obj.train()
+    expect(vi.mocked(api.training.start).mock.calls.at(-1)![0].model).toEqual({ arch: 'unet' })
+    obj.select('energy')
+    expect([obj.archOptions, obj.arch]).toEqual([['mlp', 'conv'], 'mlp'])
+    await obj.train()
+    expect(vi.mocked(api.training.start).mock.calls.at(-1)![0]).not.toHaveProperty('model')
   })
 
   it('lists the three families (empty ones too) and selects with the objective defaults', async () => {

@@ -7,6 +7,7 @@
  * runs made before the conv models load unchanged).
  */
 import type * as tf from '@tensorflow/tfjs-core'
+import { ARCHS, type Arch } from '../../shared/archs'
 import { ConfigError } from '../errors'
 import type { Rng } from '../rng'
 import type { ImageInfo } from '../types'
@@ -15,14 +16,7 @@ import { Mlp, type Activation, type MlpWeights } from './mlp'
 import { DEFAULT_CHANNELS, Unet, unetSpec, type UnetWeights } from './unet'
 import { DEFAULT_MAX_FREQ, VelocityNet, type VelocityWeights } from './velocity'
 
-export type Arch = 'mlp' | 'unet' | 'conv'
-export const ARCHS: readonly Arch[] = ['mlp', 'unet', 'conv']
-
-export const ARCH_TITLES: Readonly<Record<Arch, string>> = {
-  mlp: 'MLP',
-  unet: 'U-Net (flows on images)',
-  conv: 'conv generator (one-step maps on images)'
-}
+export { ARCHS, ARCH_TITLES, type Arch } from '../../shared/archs'
 
 /** What the network builders read of a run's model settings. */
 export interface NetConfig {

@@ -9,7 +9,9 @@ import type {
   TrainBackendChoice,
   TrainRequest
 } from '../../../shared/api'
+import type { Arch } from '../../../shared/archs'
 import { api, errorMessage } from '../api'
+import { useDatasetsStore } from './datasets'
 import { useTrainingStore } from './training'
 
 /** The paper's three families, in its order, with the section each comes from. */
@@ -57,7 +59,23 @@ export interface TrainSettings {
     depth: number | null
     activation: string | null
     base: 'normal' | 'uniform' | null
+    /** Network architecture; null: the MLP. Sent only where {@link archChoices} offers it. */
+    arch?: Arch | null
+    /** Channels of the first level of a U-Net / conv generator; null: the engine's default. */
+    channels?: number | null
   }
+}
+
+/**
+ * The networks the Train form offers for an objective on a data set: the MLP, and on image data the conv ones
+ * the objective declares (a U-Net for the velocity regressions, a conv generator for the one-step maps).
+ */
+export function archChoices(
+  objective: Pick<ObjectiveInfo, 'archs'> | null,
+  dataset: { image?: unknown } | null | undefined
+): Arch[] {
+  const archs = objective?.archs ?? ['mlp']
+  return dataset?.image ? [...archs] : archs.filter((a) => a === 'mlp')
 }
 
 /** Default values of an objective's parameters. */
@@ -88,7 +106,8 @@ export function validParam(p: ParamInfo, value: unknown): boolean {
 export function buildTrainRequest(
   objective: ObjectiveInfo,
   values: Record<string, ParamValue>,
-  s: TrainSettings
+  s: TrainSettings,
+  dataset?: { image?: unknown } | null
 ): TrainRequest {
   if (!s.dataset) throw new Error('Choose a dataset to train on.')
   const params: Record<string, ParamValue> = {}
@@ -113,6 +132,11 @@ export function buildTrainRequest(
   if (s.model.depth !== null) model.depth = s.model.depth
   if (s.model.activation !== null) model.activation = s.model.activation
   if (s.model.base !== null) model.base = s.model.base
+  const arch = s.model.arch ?? 'mlp'
+  if (arch !== 'mlp' && archChoices(objective, dataset).includes(arch)) {
+    model.arch = arch
+    if (s.model.channels != null) model.channels = s.model.channels
+  }
   if (Object.keys(model).length > 0) req.model = model
   if (Object.keys(params).length > 0) req.params = params
   if (s.name.trim()) req.name = s.name.trim()
@@ -137,7 +161,15 @@ export const useObjectivesStore = defineStore('objectives', () => {
     name: '',
     backend: null,
     device: null,
-    model: { latentDim: null, width: null, depth: null, activation: null, base: null }
+    model: {
+      latentDim: null,
+      width: null,
+      depth: null,
+      activation: null,
+      base: null,
+      arch: null,
+      channels: null
+    }
   })
   const starting = ref(false)
   const startError = ref<string | null>(null)
@@ -147,6 +179,14 @@ export const useObjectivesStore = defineStore('objectives', () => {
   )
   const selected = computed(() => list.value.find((o) => o.id === selectedId.value) ?? null)
   const selectedValues = computed(() => (selectedId.value ? (values[selectedId.value] ?? {}) : {}))
+  /** The networks offered for the selected objective on the chosen data set (one: no choice to make). */
+  const datasetInfo = computed(() => useDatasetsStore().list.find((d) => d.id === settings.dataset) ?? null)
+  const archOptions = computed(() => archChoices(selected.value, datasetInfo.value))
+  /** The chosen network where it is offered, else the MLP. */
+  const arch = computed<Arch>(() => {
+    const a = settings.model.arch ?? 'mlp'
+    return archOptions.value.includes(a) ? a : 'mlp'
+  })
   const invalidParams = computed(() =>
     (selected.value?.params ?? [])
       .filter((p) => !validParam(p, selectedValues.value[p.name]))
@@ -198,7 +238,7 @@ export const useObjectivesStore = defineStore('objectives', () => {
     starting.value = true
     startError.value = null
     try {
-      const req = buildTrainRequest(o, values[o.id] ?? {}, settings)
+      const req = buildTrainRequest(o, values[o.id] ?? {}, settings, datasetInfo.value)
       return await useTrainingStore().start(req)
     } catch (e) {
       startError.value = errorMessage(e)
@@ -220,6 +260,8 @@ export const useObjectivesStore = defineStore('objectives', () => {
     families,
     selected,
     selectedValues,
+    archOptions,
+    arch,
     invalidParams,
     load,
     select,
