@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { pointsOutside } from '../../src/renderer/src/charts/points'
 import { evaluationsLabel, formatLatency, stepsLabel } from '../../src/renderer/src/util/format'
-import { energyPosition, energyTone, memoTone, modesTone } from '../../src/renderer/src/util/metric-tones'
+import {
+  classTone,
+  energyPosition,
+  energyTone,
+  fdTone,
+  memoTone,
+  modesTone
+} from '../../src/renderer/src/util/metric-tones'
 import { METRICS } from './fixtures'
 
 describe('metric badge tones', () => {
@@ -25,6 +32,19 @@ describe('metric badge tones', () => {
     expect(modesTone({ ...collapsed, modesCovered: 8 })).toBe('good')
     expect(modesTone({ ...collapsed, modesCovered: 8, highQuality: 0.6 })).toBe('fair')
     expect(modesTone(METRICS)).toBe('plain')
+  })
+
+  it('colours an image run fd between its yard-sticks, and its class mix by KL and the rarest class', () => {
+    // Floor fdData 1.6, Gaussian fit 4.7 (mnist14's figures): green up to 10 % of the way, red from half.
+    const y = { fdData: 1.6, fdGaussian: 4.7 }
+    expect(fdTone({ ...y, fd: 1.8 })).toBe('good')
+    expect(fdTone({ ...y, fd: 2.5 })).toBe('fair')
+    expect(fdTone({ ...y, fd: 284 })).toBe('poor')
+    expect(fdTone({ ...y, fd: 2, fdGaussian: 1 })).toBe('plain')
+    expect(classTone({ classKL: 0.02, minClassShare: 0.08 })).toBe('good')
+    expect(classTone({ classKL: 0.2, minClassShare: 0.05 })).toBe('fair')
+    expect(classTone({ classKL: 0.02, minClassShare: 0 })).toBe('poor') // a missing class
+    expect(classTone({ classKL: 2.3, minClassShare: 0.02 })).toBe('poor')
   })
 
   it('colours memorisation green only near 1: copies below, off-data samples far above', () => {

@@ -40,3 +40,12 @@ export function classCountsOption(counts: readonly { name: string; count: number
     ]
   }
 }
+
+/** One line under the chart: `10 classes · 892–1,135 rows each` (empty without classes). */
+export function classCountsSummary(counts: readonly { count: number }[]): string {
+  if (counts.length === 0) return ''
+  const lo = Math.min(...counts.map((c) => c.count))
+  const hi = Math.max(...counts.map((c) => c.count))
+  const rows = lo === hi ? lo.toLocaleString('en') : `${lo.toLocaleString('en')}–${hi.toLocaleString('en')}`
+  return `${counts.length} ${counts.length === 1 ? 'class' : 'classes'} · ${rows} rows each`
+}

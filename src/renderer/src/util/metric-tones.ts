@@ -5,7 +5,7 @@
  * scores). A badge is green only near the floor; a map that misses a mode of a known mixture is red whatever
  * its energy, since a mode-collapsed map can score a fair energy.
  */
-import type { MetricsInfo } from '../../../shared/api'
+import type { ImageMetricsInfo, MetricsInfo } from '../../../shared/api'
 
 export type Tone = 'good' | 'fair' | 'poor' | 'plain'
 
@@ -25,18 +25,45 @@ export function missesModes(m: Pick<MetricsInfo, 'modes' | 'modesCovered'>): boo
 export function energyPosition(
   m: Pick<MetricsInfo, 'energy' | 'energyGaussian' | 'energyFloor'>
 ): number | null {
-  const floor = m.energyFloor !== undefined && Number.isFinite(m.energyFloor) ? Math.max(0, m.energyFloor) : 0
-  if (!Number.isFinite(m.energy) || !Number.isFinite(m.energyGaussian) || m.energyGaussian <= floor)
-    return null
-  return (m.energy - floor) / (m.energyGaussian - floor)
+  return yardstickPosition(m.energy, m.energyFloor, m.energyGaussian)
+}
+
+/** `value`'s position from `floor` (0; 0 when unknown) to `baseline` (1); null without a baseline above it. */
+export function yardstickPosition(value: number, floor: number | undefined, baseline: number): number | null {
+  const f = floor !== undefined && Number.isFinite(floor) ? Math.max(0, floor) : 0
+  if (!Number.isFinite(value) || !Number.isFinite(baseline) || baseline <= f) return null
+  return (value - f) / (baseline - f)
+}
+
+/** Green within 10 % of the way from the floor to the baseline, amber below half, red above. */
+function positionTone(p: number | null): Tone {
+  if (p === null) return 'plain'
+  return p <= ENERGY_GOOD ? 'good' : p < ENERGY_POOR ? 'fair' : 'poor'
+}
+
+/**
+ * Image runs' `fd` (Fréchet distance in the classifier's features) against its yard-sticks: the data's own
+ * `fdData` (training vs held-out images) and `fdGaussian` (a Gaussian fitted to the training pixels), the same
+ * bands as the energy.
+ */
+export function fdTone(m: Pick<ImageMetricsInfo, 'fd' | 'fdData' | 'fdGaussian'>): Tone {
+  return positionTone(yardstickPosition(m.fd, m.fdData, m.fdGaussian))
+}
+
+/**
+ * Class coverage of image samples (the classifier's predicted classes): red when a class is all but missing
+ * (under 1 % of samples) or the class mix is far off (KL > 0.5 nats), green when it matches (KL ≤ 0.05).
+ */
+export function classTone(m: Pick<ImageMetricsInfo, 'classKL' | 'minClassShare'>): Tone {
+  if (!Number.isFinite(m.classKL) || !Number.isFinite(m.minClassShare)) return 'plain'
+  if (m.minClassShare < 0.01 || m.classKL > 0.5) return 'poor'
+  return m.classKL <= 0.05 ? 'good' : 'fair'
 }
 
 /** Energy: green within 10 % of the way from the floor to the Gaussian, amber below half, red above or on a missed mode. */
 export function energyTone(m: MetricsInfo): Tone {
   if (missesModes(m)) return 'poor'
-  const p = energyPosition(m)
-  if (p === null) return 'plain'
-  return p <= ENERGY_GOOD ? 'good' : p < ENERGY_POOR ? 'fair' : 'poor'
+  return positionTone(energyPosition(m))
 }
 
 /** Precision, recall, coverage (rates in [0, 1]). */
