@@ -40,6 +40,10 @@ describe('ChartPanel', () => {
     expect(el.querySelector('.chart-empty')).toBeNull()
     expect(el.querySelector('[data-test=save-png]')?.textContent).toBe('PNG')
     expect(el.querySelector('[data-test=save-svg]')?.textContent).toBe('SVG')
+    // Above the chart's box, not over it: a legend along the top edge can never run under them.
+    expect(el.querySelector('.chart-panel [data-test=save-png]')).toBeNull()
+    const save = el.querySelector('.chart-save')!
+    expect(save.nextElementSibling?.classList.contains('chart-panel')).toBe(true)
   })
 
   it('shows the empty sentence without an option, and nothing to save', async () => {

@@ -328,6 +328,18 @@ describe('benchmark charts', () => {
       [0.1, 0.004],
       [expect.closeTo(1.6, 9), 0.002]
     ])
+    // A second sampler of the run labels its K on the other side of its points (the two paths run close).
+    const two = benchReport()
+    two.table.push(
+      ...two.table.filter((r) => r.sampler === 'euler').map((r) => ({ ...r, sampler: 'heun' as const }))
+    )
+    const labels = series(paretoOption(two, 64)!)
+      .filter((x) => x.type === 'line' && x.name !== 'Pareto front')
+      .map((x) => [x.name, (x.label as { position: string }).position])
+    expect(labels).toEqual([
+      ['cfm · euler', 'top'],
+      ['cfm · heun', 'bottom']
+    ])
     // Without quality there is nothing to place.
     const noQuality = { table: benchReport().table.map((r) => ({ ...r, metrics: null })) }
     expect(paretoOption(noQuality, 64)).toBeNull()

@@ -190,6 +190,9 @@ export function paretoFront(points: readonly ParetoPoint[]): ParetoPoint[] {
   return front
 }
 
+/** Where each multi-step line of the Pareto plane puts its K labels, in turn (a second line: below, …). */
+export const K_LABEL_SIDES = ['top', 'bottom', 'right', 'left'] as const
+
 /**
  * Held-out energy distance against p50 latency (log–log) at one batch size: one-step maps as diamonds,
  * multi-step samplers as K-labelled paths, the Pareto front dashed. Null when the report has no quality.
@@ -203,6 +206,7 @@ export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: numb
         all.push({ latency: r.latencyMs.p50, energy: r.metrics.energy, label: l.label, result: r })
   if (all.length === 0) return null
   const front = paretoFront(all)
+  let multi = 0
   const series: Record<string, unknown>[] = lines.map((l) => {
     const data = l.points
       .filter((r) => r.metrics && r.metrics.energy > 0)
@@ -232,7 +236,9 @@ export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: numb
           itemStyle: { color: l.color },
           label: {
             show: true,
-            position: 'top',
+            // Samplers of one run sit close together in this plane: each takes its own side of its points.
+            position: K_LABEL_SIDES[multi++ % K_LABEL_SIDES.length],
+            distance: 4,
             fontSize: 10,
             color: l.color,
             formatter: (p: unknown) => `K=${(p as { data: { k: number } }).data.k}`
