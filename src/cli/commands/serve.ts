@@ -11,22 +11,38 @@ import { fileURLToPath } from 'node:url'
 import { ConfigError } from '../../engine/errors'
 import { DEFAULT_RENDERER_DIR, isLoopbackHost, startServer } from '../../web/server'
 import { num, Out, parse, str } from '../io'
+import { rendererStale } from '../renderer-stale'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 
 export const usage = 'pfm serve [--port 7070] [--host 127.0.0.1] [--data-dir DIR] [--no-build]'
 
-/** Builds the renderer once when it is missing; false when that did not work. */
+/** Builds the renderer when it is missing or older than its sources; false when there is none to serve. */
 function ensureRenderer(out: Out, build: boolean): boolean {
-  if (fs.existsSync(path.join(DEFAULT_RENDERER_DIR, 'index.html'))) return true
+  const index = path.join(DEFAULT_RENDERER_DIR, 'index.html')
+  const exists = fs.existsSync(index)
+  const stale =
+    exists && rendererStale(index, [path.join(root, 'src/renderer'), path.join(root, 'src/shared')])
+  if (exists && !(stale && build)) {
+    if (stale) out.line('The built renderer is older than src/renderer: serving it anyway (--no-build).')
+    return true
+  }
   const bin = path.join(root, 'node_modules/electron-vite/bin/electron-vite.js')
   if (build && fs.existsSync(bin)) {
-    process.stderr.write('Building the renderer once (electron-vite build)…\n')
+    process.stderr.write(
+      stale
+        ? 'The built renderer is older than src/renderer: rebuilding it (electron-vite build)…\n'
+        : 'Building the renderer once (electron-vite build)…\n'
+    )
     const r = spawnSync(process.execPath, [bin, 'build'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit']
     })
-    if (r.status === 0 && fs.existsSync(path.join(DEFAULT_RENDERER_DIR, 'index.html'))) return true
+    if (r.status === 0 && fs.existsSync(index)) return true
+    if (stale && fs.existsSync(index)) {
+      out.line('Rebuilding the renderer failed: serving the older build.')
+      return true
+    }
   }
   out.line(
     'The renderer is not built, so only the API is served: run `npx electron-vite build`, then reload the page.'
