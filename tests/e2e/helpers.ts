@@ -75,3 +75,16 @@ export function ringCsv(n: number): string {
   }
   return lines.join('\n') + '\n'
 }
+
+/** The RGBA pixels of the first canvas inside `selector` (an image grid), read back from the page. */
+export async function canvasPixels(
+  page: Page,
+  selector: string
+): Promise<{ width: number; height: number; data: number[] }> {
+  return page.$eval(`${selector} canvas`, (el) => {
+    const c = el as unknown as CanvasLike
+    const ctx = c.getContext('2d')
+    const data = ctx && c.width > 0 ? Array.from(ctx.getImageData(0, 0, c.width, c.height).data) : []
+    return { width: c.width, height: c.height, data }
+  })
+}
