@@ -235,15 +235,19 @@ describe('App', () => {
   }, 20_000)
 
   it('opens Gallery panels from a deep link, in order', async () => {
-    window.history.replaceState(null, '', '#/gallery?panels=run-1~onestep~1,bad~~1')
+    window.history.replaceState(null, '', '#/gallery?panels=run-1~onestep~1,bad~~1,run-1~heun~8~karras')
     const lab = fakeBridge({
       runs: { get: () => Promise.resolve(detail({ extra: { transportCost: 1.25, nllNatsPerDim: 2 } })) }
     })
     window.lab = lab
     const el = await mount()
-    await vi.waitFor(() => expect(el.querySelectorAll('[data-test=gallery-panel]')).toHaveLength(1), SLOW)
+    await vi.waitFor(() => expect(el.querySelectorAll('[data-test=gallery-panel]')).toHaveLength(2), SLOW)
     expect(lab.runs.samples).toHaveBeenCalledWith(
       expect.objectContaining({ runId: 'run-1', sampler: 'onestep', steps: 1 })
+    )
+    // A panel's time grid comes back with it (the link used to drop it).
+    expect(lab.runs.samples).toHaveBeenCalledWith(
+      expect.objectContaining({ runId: 'run-1', sampler: 'heun', steps: 8, spacing: 'karras' })
     )
     await vi.waitFor(
       () => expect(el.querySelector('[data-test=panel-cost]')?.textContent).toContain('1 network evaluation'),
@@ -252,7 +256,7 @@ describe('App', () => {
     // The run's stored transport cost is a badge beside the sample metrics; a flow's straightness it has not.
     expect(el.querySelector('[data-metric=transport]')?.textContent).toContain('1.25')
     expect(el.querySelector('[data-metric=straightness]')).toBeNull()
-    expect(window.location.hash).toBe('#/gallery?panels=run-1~onestep~1')
+    expect(window.location.hash).toBe('#/gallery?panels=run-1~onestep~1,run-1~heun~8~karras')
     window.history.replaceState(null, '', '#')
   }, 20_000)
 

@@ -24,6 +24,30 @@ describe('URL state', () => {
     expect(parseUrlState('')).toEqual(DEFAULT_STATE)
   })
 
+  it('keeps a panel time grid: its spacing and an adaptive sampler tolerance', () => {
+    const s = {
+      ...DEFAULT_STATE,
+      view: 'gallery' as const,
+      panels: [
+        { runId: 'a', sampler: 'heun', steps: 8, spacing: 'karras' as const },
+        { runId: 'a', sampler: 'heun', steps: 8 },
+        { runId: 'a', sampler: 'dopri5', steps: 1, tolerance: 0.0001 },
+        { runId: 'a', sampler: 'dopri5', steps: 1, spacing: 'cosine' as const, tolerance: 0.001 }
+      ]
+    }
+    const hash = formatUrlState(s)
+    expect(hash).toBe('#/gallery?panels=a~heun~8~karras,a~heun~8,a~dopri5~1~~0.0001,a~dopri5~1~cosine~0.001')
+    expect(parseUrlState(hash)).toEqual(s)
+    // A spacing or tolerance that is not one: the item is dropped, not half-read.
+    const bad = parseUrlState(
+      '#/gallery?panels=a~heun~8~nope,a~dopri5~1~~2,a~dopri5~1~~-1,a~dopri5~1~~1e5,a~euler~2~~~x'
+    )
+    expect(bad.panels).toEqual([])
+    expect(parseUrlState('#/gallery?panels=a~dopri5~1~~1e-5').panels).toEqual([
+      { runId: 'a', sampler: 'dopri5', steps: 1, tolerance: 1e-5 }
+    ])
+  })
+
   it('drops what is malformed in an untrusted link and keeps the rest', () => {
     expect(parseUrlState('#/admin').view).toBe('datasets')
     expect(parseUrlState('#/benchmark?bench=../../etc&batch=-1')).toMatchObject({

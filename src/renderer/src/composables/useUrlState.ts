@@ -5,10 +5,10 @@
  */
 import { watch } from 'vue'
 import { useBenchStore } from '../stores/bench'
-import { useGalleryStore } from '../stores/gallery'
+import { panelKey, useGalleryStore } from '../stores/gallery'
 import { useUiStore } from '../stores/ui'
-import type { SamplerId } from '../../../shared/api'
-import { formatUrlState, parseUrlState, type UrlState } from '../util/url-state'
+import type { SamplerGridOptions, SamplerId } from '../../../shared/api'
+import { formatUrlState, parseUrlState, type UrlPanel, type UrlState } from '../util/url-state'
 
 export function useUrlState(): { restore(): Promise<void>; stop(): void } {
   const ui = useUiStore()
@@ -21,7 +21,13 @@ export function useUrlState(): { restore(): Promise<void>; stop(): void } {
 
   const current = (): UrlState => ({
     view: ui.view,
-    panels: gallery.panels.map((p) => ({ runId: p.runId, sampler: p.sampler, steps: p.steps })),
+    panels: gallery.panels.map((p) => ({
+      runId: p.runId,
+      sampler: p.sampler,
+      steps: p.steps,
+      ...(p.grid.spacing !== undefined ? { spacing: p.grid.spacing } : {}),
+      ...(p.grid.tolerance !== undefined ? { tolerance: p.grid.tolerance } : {})
+    })),
     bench: bench.report?.id ?? null,
     batch: bench.report ? bench.batch : null
   })
@@ -32,13 +38,18 @@ export function useUrlState(): { restore(): Promise<void>; stop(): void } {
     applying = true
     try {
       ui.show(s.view)
-      const want = s.panels.map((p) => `${p.runId}|${p.sampler}|${p.steps}`)
+      const grid = (p: UrlPanel): SamplerGridOptions => ({
+        ...(p.spacing !== undefined ? { spacing: p.spacing } : {}),
+        ...(p.tolerance !== undefined ? { tolerance: p.tolerance } : {})
+      })
+      const want = s.panels.map((p) => panelKey(p.runId, p.sampler as SamplerId, p.steps, grid(p)))
       if (want.join(',') !== gallery.panels.map((p) => p.key).join(',')) {
         gallery.clear()
         // One after another, so that the panels keep the link's order.
         jobs.push(
           (async () => {
-            for (const p of s.panels) await gallery.addPanel(p.runId, p.sampler as SamplerId, p.steps)
+            for (const p of s.panels)
+              await gallery.addPanel(p.runId, p.sampler as SamplerId, p.steps, grid(p))
           })()
         )
       }
