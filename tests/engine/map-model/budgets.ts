@@ -18,6 +18,12 @@ export interface Budget {
   /** Options for every dataset, then per-dataset overrides. */
   common: HarnessOptions
   perDataset?: Record<string, HarnessOptions>
+  /**
+   * Data sets whose case is too long for the suite's 15-minute budget: asserted only with PFM_QUALITY_ALL=1
+   * (`PFM_QUALITY_ALL=1 npx vitest run tests/engine/map-model/quality-anneal.test.ts`); bench:quality measures
+   * them at the same default budget, its rows in docs/benchmarks.md.
+   */
+  longOnly?: readonly string[]
 }
 
 export const QUALITY_BUDGETS: Record<string, Budget> = {
@@ -45,5 +51,7 @@ export const QUALITY_BUDGETS: Record<string, Budget> = {
   // old default, constant lr): 8gaussians 0.087, moons 0.268; with the cosine lr moons 0.124.
   // The test runs moons with batch 256 (0.071, 35 CPU s instead of 105); 8gaussians at 256 measures 0.090, too
   // close to the bar, so it keeps the default 512.
-  anneal: { common: {}, perDataset: { moons: { batch: 256 } } }
+  // The 8gaussians case alone took 236–253 s of test time (a fifth of the suite's wall time on 2 workers), so it
+  // runs with PFM_QUALITY_ALL=1 only; bench:quality (same defaults, seed 1) measures it at 0.060.
+  anneal: { common: {}, perDataset: { moons: { batch: 256 } }, longOnly: ['8gaussians'] }
 }
