@@ -50,7 +50,8 @@ const ResultSchema = z.object({
       coverage: num,
       modes: num.optional(),
       modesCovered: num.optional(),
-      highQuality: num.optional()
+      highQuality: num.optional(),
+      fd: num.optional()
     })
     .nullable(),
   parity: num.nullable()
@@ -60,7 +61,8 @@ const Ref = z.object({
   objective: z.string(),
   sampler: Sampler,
   steps: num,
-  energy: num.nullable()
+  energy: num.nullable(),
+  fd: num.nullable().optional()
 })
 const ReportSchema = z.object({
   machine: z.object({
@@ -88,6 +90,7 @@ const ReportSchema = z.object({
         dataset: z.string(),
         onestep: Ref,
         best: Ref,
+        metric: z.enum(['energy', 'fd']).optional(),
         energyRatio: num.nullable(),
         byBatch: z.array(
           z.object({

@@ -489,6 +489,8 @@ export interface BenchResultInfo {
     modes?: number
     modesCovered?: number
     highQuality?: number
+    /** Labelled image runs: Fréchet distance in the workbench classifier's features (not FID). */
+    fd?: number
   } | null
   /** max |ONNX − engine| on the parity inputs (data units). */
   parity: number | null
@@ -500,6 +502,8 @@ export interface BenchConfigRef {
   sampler: BenchSamplerId
   steps: number
   energy: number | null
+  /** Image runs: the classifier-feature Fréchet distance (the comparison's metric there). */
+  fd?: number | null
 }
 
 /** Per dataset: the best one-step map against the best multi-step configuration and the matched-quality one. */
@@ -507,6 +511,8 @@ export interface BenchComparisonInfo {
   dataset: string
   onestep: BenchConfigRef
   best: BenchConfigRef
+  /** What the comparison ranks by (absent in reports saved before: energy); `energyRatio` is in it. */
+  metric?: 'energy' | 'fd'
   energyRatio: number | null
   byBatch: {
     batch: number

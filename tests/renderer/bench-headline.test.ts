@@ -31,9 +31,10 @@ describe('benchmark headline', () => {
     expect(h).toMatchObject({
       dataset: '8gaussians',
       batch: 64,
-      onestep: { label: 'energy · one step', energy: 0.004, nfe: 1, p50: 0.1 },
-      matched: { label: 'cfm · euler K=16', energy: 0.002, nfe: 16, p50: 1.6, speedup: 16 },
-      best: { label: 'cfm · euler K=16', energy: 0.002, latencyRatio: 16, energyRatio: 2 }
+      metric: 'energy',
+      onestep: { label: 'energy · one step', score: 0.004, nfe: 1, p50: 0.1 },
+      matched: { label: 'cfm · euler K=16', score: 0.002, nfe: 16, p50: 1.6, speedup: 16 },
+      best: { label: 'cfm · euler K=16', score: 0.002, latencyRatio: 16, energyRatio: 2 }
     })
     // A batch size the comparison lacks falls back to the largest one measured.
     expect(benchHeadlines(report, 999)[0]!.batch).toBe(64)
@@ -50,8 +51,27 @@ describe('benchmark headline', () => {
       { table: withHeun().table, summary: { ...report.summary, comparisons: [{ ...c, byBatch }] } },
       64
     )
-    expect(h!.matched).toMatchObject({ label: 'cfm · heun K=4', nfe: 8, speedup: 8, energy: 0.003 })
-    expect(h!.best).toMatchObject({ label: 'cfm · euler K=16', nfe: 16, energy: 0.002 })
+    expect(h!.matched).toMatchObject({ label: 'cfm · heun K=4', nfe: 8, speedup: 8, score: 0.003 })
+    expect(h!.best).toMatchObject({ label: 'cfm · euler K=16', nfe: 16, score: 0.002 })
+  })
+
+  it("image runs: the sides' scores are fd when the comparison ranks by it", () => {
+    const report = benchReport()
+    const c = report.summary.comparisons[0]!
+    const fd = {
+      ...c,
+      metric: 'fd' as const,
+      onestep: { ...c.onestep, fd: 12 },
+      best: { ...c.best, fd: 6 },
+      byBatch: c.byBatch.map((b) => ({ ...b, matched: { ...b.matched!, fd: 6 } }))
+    }
+    const [h] = benchHeadlines({ ...report, summary: { ...report.summary, comparisons: [fd] } }, 64)
+    expect(h).toMatchObject({
+      metric: 'fd',
+      onestep: { score: 12 },
+      matched: { score: 6 },
+      best: { score: 6 }
+    })
   })
 
   it('says when no K-step configuration reaches the map (matched is null)', () => {
@@ -60,7 +80,7 @@ describe('benchmark headline', () => {
     const none = { ...c, byBatch: c.byBatch.map((b) => ({ ...b, matched: null })) }
     const [h] = benchHeadlines({ ...report, summary: { ...report.summary, comparisons: [none] } }, 64)
     expect(h!.matched).toBeNull()
-    expect(h!.best.energy).toBe(0.002)
+    expect(h!.best.score).toBe(0.002)
   })
 
   it('counts network evaluations from the rows: Heun K=1 is 2 calls', () => {

@@ -21,6 +21,7 @@ import {
   latencyVsStepsOption,
   paretoFront,
   paretoOption,
+  reportMetric,
   throughputOption
 } from '../../src/renderer/src/charts/bench'
 import { benchReport, benchRow, METRICS } from './fixtures'
@@ -305,13 +306,34 @@ describe('benchmark charts', () => {
   it('finds the Pareto front: no point on it is beaten on both latency and energy', () => {
     const pt = (latency: number, energy: number): Parameters<typeof paretoFront>[0][number] => ({
       latency,
-      energy,
+      score: energy,
       label: `${latency}/${energy}`,
       result: benchRow()
     })
     const points = [pt(1, 0.5), pt(2, 0.6), pt(3, 0.1), pt(0.5, 0.9), pt(4, 0.1), pt(5, 0.05), pt(3, 0.2)]
     expect(paretoFront(points).map((p) => p.label)).toEqual(['0.5/0.9', '1/0.5', '3/0.1', '5/0.05'])
     expect(paretoFront([])).toEqual([])
+  })
+
+  it('image runs: the plane, its front and the best K read fd, not the pixel-space energy', () => {
+    const r = benchReport()
+    // fd ranks the configurations against their energies: the map is worst, euler K = 1 best.
+    r.table = r.table.map((x) => ({
+      ...x,
+      metrics: { ...x.metrics!, fd: x.sampler === 'onestep' ? 30 : 20 / x.steps }
+    }))
+    r.table = r.table.map((x) =>
+      x.sampler === 'euler' && x.steps === 1 ? { ...x, metrics: { ...x.metrics!, fd: 1 } } : x
+    )
+    expect(reportMetric(r.table)).toBe('fd')
+    const o = paretoOption(r, 64)!
+    expect(axis(o, 'yAxis')).toMatchObject({ name: expect.stringMatching(/^fd, classifier features/) })
+    const s = series(o)
+    expect((s[0]!.data as { value: number[] }[])[0]!.value).toEqual([0.1, 30])
+    expect(bestK(r.table.filter((x) => x.sampler === 'euler' && x.batch === 64))).toBe(1)
+    // One row without fd (a report mixing image and table runs): back to energy.
+    r.table[0] = { ...r.table[0]!, metrics: { ...r.table[0]!.metrics!, fd: undefined } }
+    expect(reportMetric(r.table)).toBe('energy')
   })
 
   it('draws the Pareto plane on log axes: one-step diamonds, K-labelled paths, the front', () => {

@@ -163,10 +163,15 @@ function human(r: InferBenchReport): string {
     ''
   ]
   for (const c of r.summary.comparisons) {
+    // Image runs compare in fd (the comparison's metric), everything else in held-out energy.
+    const score = (x: { energy: number | null; fd?: number | null }): string => {
+      const v = c.metric === 'fd' ? (x.fd ?? null) : x.energy
+      return `${c.metric} ${v === null ? '-' : fmt(v)}`
+    }
     lines.push(
-      `${c.dataset}: one-step ${c.onestep.run} (${c.onestep.objective}, energy ${c.onestep.energy === null ? '-' : fmt(c.onestep.energy)}) ` +
-        `vs best multi-step ${c.best.run} (${c.best.objective}) ${c.best.sampler} K=${c.best.steps} (energy ${c.best.energy === null ? '-' : fmt(c.best.energy)})` +
-        (c.energyRatio !== null ? `; energy ratio ${fmt(c.energyRatio)}×` : '')
+      `${c.dataset}: one-step ${c.onestep.run} (${c.onestep.objective}, ${score(c.onestep)}) ` +
+        `vs best multi-step ${c.best.run} (${c.best.objective}) ${c.best.sampler} K=${c.best.steps} (${score(c.best)})` +
+        (c.energyRatio !== null ? `; ${c.metric} ratio ${fmt(c.energyRatio)}×` : '')
     )
     for (const b of c.byBatch)
       lines.push(

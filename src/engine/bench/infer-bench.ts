@@ -80,7 +80,8 @@ function pickMetrics(m: Metrics): QualityMetrics {
     precision,
     recall,
     coverage,
-    ...(modes !== undefined ? { modes, modesCovered: modesCovered!, highQuality: highQuality! } : {})
+    ...(modes !== undefined ? { modes, modesCovered: modesCovered!, highQuality: highQuality! } : {}),
+    ...(m.image ? { fd: m.image.fd } : {})
   }
 }
 

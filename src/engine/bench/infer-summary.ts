@@ -6,31 +6,37 @@ import type {
   BenchSummary,
   ConfigRef,
   DatasetComparison,
-  FusedGain
+  FusedGain,
+  QualityMetric
 } from './infer-types'
 
 /** The summary of a result table (pure). */
 export function summarize(results: readonly BenchResult[]): BenchSummary {
   const notes: string[] = []
   const comparisons: DatasetComparison[] = []
-  const energyOf = (r: BenchResult): number | null => r.metrics?.energy ?? null
-  const ref = (r: BenchResult): ConfigRef => ({
-    run: r.run,
-    objective: r.objective,
-    sampler: r.sampler,
-    steps: r.steps,
-    energy: energyOf(r)
-  })
   const datasets = [...new Set(results.map((r) => r.dataset))]
   for (const ds of datasets) {
     const rows = results.filter((r) => r.dataset === ds)
+    // Image runs rank by fd (where every scored row has it), everything else by held-out energy.
+    const scored = rows.filter((r) => r.metrics)
+    const metric: QualityMetric =
+      scored.length > 0 && scored.every((r) => r.metrics!.fd !== undefined) ? 'fd' : 'energy'
+    const energyOf = (r: BenchResult): number | null => (r.metrics ? (r.metrics[metric] ?? null) : null)
+    const ref = (r: BenchResult): ConfigRef => ({
+      run: r.run,
+      objective: r.objective,
+      sampler: r.sampler,
+      steps: r.steps,
+      energy: r.metrics?.energy ?? null,
+      ...(metric === 'fd' ? { fd: r.metrics?.fd ?? null } : {})
+    })
     const one = rows.filter((r) => r.sampler === 'onestep')
     const multi = rows.filter((r) => r.sampler !== 'onestep')
     if (one.length === 0 || multi.length === 0) {
       notes.push(`${ds}: no ${one.length === 0 ? 'one-step' : 'multi-step'} run to compare with.`)
       continue
     }
-    // The one-step run: lowest energy (the first without quality).
+    // The one-step run: lowest energy (fd) (the first without quality).
     const oneRuns = [...new Set(one.map((r) => r.run))]
     const oneBest = oneRuns
       .map((id) => one.find((r) => r.run === id)!)
@@ -80,13 +86,14 @@ export function summarize(results: readonly BenchResult[]): BenchSummary {
     }
     if (e1 !== null && byBatch.every((b) => b.matched === null))
       notes.push(
-        `${ds}: no multi-step configuration of the grid reaches the one-step map's energy ${fmt(e1)}; ` +
+        `${ds}: no multi-step configuration of the grid reaches the one-step map's ${metric} ${fmt(e1)}; ` +
           `the matched-quality speed-up is above every latency ratio measured.`
       )
     comparisons.push({
       dataset: ds,
       onestep: ref(oneBest),
       best: ref(bestRow),
+      metric,
       energyRatio: e1 !== null && eBest !== null ? round(e1 / eBest, 3) : null,
       byBatch
     })

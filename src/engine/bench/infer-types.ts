@@ -64,11 +64,16 @@ export interface InferBenchOptions {
   outDir?: string
 }
 
-/** The held-out figures a benchmark row carries (the mode figures for data with known modes only). */
+/**
+ * The held-out figures a benchmark row carries (the mode figures for data with known modes only; `fd`, the
+ * Fréchet distance in the workbench classifier's features, for labelled image runs).
+ */
 export type QualityMetrics = Pick<
   Metrics,
   'energy' | 'mmd' | 'precision' | 'recall' | 'coverage' | 'modes' | 'modesCovered' | 'highQuality'
->
+> & { fd?: number }
+
+export type QualityMetric = 'energy' | 'fd'
 
 export interface BenchResult {
   run: string
@@ -102,6 +107,8 @@ export interface ConfigRef {
   sampler: BenchSampler
   steps: number
   energy: number | null
+  /** Image runs: the classifier-feature Fréchet distance (the comparison's metric there). */
+  fd?: number | null
 }
 
 export interface BatchComparison {
@@ -119,7 +126,12 @@ export interface DatasetComparison {
   dataset: string
   onestep: ConfigRef
   best: ConfigRef
-  /** onestep.energy / best.energy (the one-step map's quality cost; null without quality). */
+  /**
+   * What the comparison ranks by: held-out `energy`, or `fd` where every row has it (image runs), whose
+   * headline the issue asks for: one-step against K-step at equal fd.
+   */
+  metric: QualityMetric
+  /** onestep / best in `metric` (the one-step map's quality cost; null without quality). */
   energyRatio: number | null
   byBatch: BatchComparison[]
 }

@@ -261,6 +261,19 @@ describe('bench pieces', () => {
     const none = summarize([row('one', 'onestep', 1, 0.01, 0.001), row('f', 'euler', 4, 0.05, 0.03)])
     expect(none.comparisons[0]!.byBatch[0]!.matched).toBeNull()
     expect(none.notes.join(' ')).toMatch(/no multi-step configuration of the grid reaches/)
+    expect(c.metric).toBe('energy')
+
+    // Image runs rank by fd: here the energies order the configurations the other way round.
+    const img = (r: BenchResult, fd: number): BenchResult => ({ ...r, metrics: { ...r.metrics!, fd } })
+    const f = summarize([
+      img(row('one', 'onestep', 1, 0.01, 0.001), 9),
+      img(row('f', 'euler', 4, 0.05, 0.002), 8),
+      img(row('f', 'euler', 16, 0.2, 0.003), 5)
+    ]).comparisons[0]!
+    expect(f.metric).toBe('fd')
+    expect(f.best).toMatchObject({ steps: 16, energy: 0.003, fd: 5 })
+    expect(f.energyRatio).toBeCloseTo(9 / 5, 3)
+    expect(f.byBatch[0]!.matched).toMatchObject({ steps: 4, fd: 8, speedup: 5 })
   })
 
   it.each<[string, Parameters<typeof benchInference>[1], new (m: string) => Error, RegExp]>([

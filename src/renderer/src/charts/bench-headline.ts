@@ -1,8 +1,9 @@
 /**
  * The Benchmark headline of one data set at one batch size, from a saved report (pure):
  * - it leads with the matched-quality comparison — the one-step map against the fastest K-step configuration
- *   whose held-out energy is at least as good (the engine's `matched`), or says that none reaches it;
- * - beside it, the best-quality comparison (the multi-step configuration with the lowest energy), both energies
+ *   whose held-out energy (fd for image runs: the comparison's `metric`) is at least as good (the engine's
+ *   `matched`), or says that none reaches it;
+ * - beside it, the best-quality comparison (the multi-step configuration with the lowest score), both scores
  *   shown, so a speed-up is never read without the quality it costs.
  * Every side carries its network evaluations per sample (NFE: Heun K = 1 is 2 calls) and its p50 latency.
  */
@@ -13,7 +14,8 @@ import { runLabels } from './bench'
 export interface HeadlineSide {
   /** `energy · one step`, `cfm · heun K=8`. */
   label: string
-  energy: number | null
+  /** Its score in the headline's `metric` (null without quality). */
+  score: number | null
   /** Network evaluations per sample. */
   nfe: number
   p50: number
@@ -22,10 +24,12 @@ export interface HeadlineSide {
 export interface BenchHeadline {
   dataset: string
   batch: number
+  /** What the scores are: held-out energy distance, or `fd` (image runs). */
+  metric: 'energy' | 'fd'
   onestep: HeadlineSide
   /** The cheapest K-step configuration at least as good as the map; null when none is. */
   matched: (HeadlineSide & { speedup: number }) | null
-  /** The best-quality K-step configuration, its latency over the map's and the map's energy over its. */
+  /** The best-quality K-step configuration, its latency over the map's and the map's score over its. */
   best: HeadlineSide & { latencyRatio: number; energyRatio: number | null }
 }
 
@@ -49,15 +53,17 @@ export function benchHeadlines(
   for (const c of report.summary.comparisons as BenchComparisonInfo[]) {
     const at = c.byBatch.find((b) => b.batch === batch) ?? c.byBatch[c.byBatch.length - 1]
     if (!at) continue
-    const side = (r: Ref & { energy: number | null }, p50: number): HeadlineSide => ({
+    const metric = c.metric ?? 'energy'
+    const side = (r: Ref & { energy: number | null; fd?: number | null }, p50: number): HeadlineSide => ({
       label: label(r),
-      energy: r.energy,
+      score: metric === 'fd' ? (r.fd ?? null) : r.energy,
       nfe: nfeOf(report.table, r),
       p50
     })
     out.push({
       dataset: c.dataset,
       batch: at.batch,
+      metric,
       onestep: side(c.onestep, at.onestepP50),
       matched: at.matched ? { ...side(at.matched, at.matched.p50), speedup: at.matched.speedup } : null,
       best: { ...side(c.best, at.best.p50), latencyRatio: at.latencyRatio, energyRatio: c.energyRatio }

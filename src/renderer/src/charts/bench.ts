@@ -91,7 +91,8 @@ function pointTip(r: BenchResultInfo, label: string): string {
   const how =
     r.sampler === 'onestep' ? 'one call' : r.fused ? 'fused graph, one call' : `${r.steps} separate calls`
   const q = r.metrics
-    ? `<br/>energy ${r.metrics.energy.toPrecision(3)} · recall ${r.metrics.recall.toFixed(2)}`
+    ? (r.metrics.fd !== undefined ? `<br/>fd ${r.metrics.fd.toPrecision(3)}` : '') +
+      `<br/>energy ${r.metrics.energy.toPrecision(3)} · recall ${r.metrics.recall.toFixed(2)}`
     : ''
   return (
     `<b>${label}</b>${r.sampler === 'onestep' ? '' : ` · K = ${r.steps}`} · ${r.evaluations} NFE<br/>` +
@@ -171,22 +172,42 @@ export function latencyVsStepsOption(
   } as EChartsOption
 }
 
+/**
+ * What a report's quality axis reads: `fd` (Fréchet distance in the workbench classifier's features) where
+ * every scored row has it — image runs — and the held-out energy distance otherwise.
+ */
+export function reportMetric(table: readonly BenchResultInfo[]): 'energy' | 'fd' {
+  const scored = table.filter((r) => r.metrics)
+  return scored.length > 0 && scored.every((r) => r.metrics!.fd !== undefined) ? 'fd' : 'energy'
+}
+
+/** A row's score in `metric` (null without quality). */
+export function scoreOf(r: BenchResultInfo, metric: 'energy' | 'fd'): number | null {
+  return r.metrics ? (r.metrics[metric] ?? null) : null
+}
+
+const METRIC_AXIS = {
+  energy: 'held-out energy distance (lower is better, log)',
+  fd: 'fd, classifier features (lower is better, log)'
+} as const
+
 /** One point of the quality–latency plane. */
 export interface ParetoPoint {
   latency: number
-  energy: number
+  /** Its score in the report's metric (energy, or fd for image runs). */
+  score: number
   label: string
   result: BenchResultInfo
 }
 
 /**
- * The Pareto front of (latency, energy) points, both lower-is-better: the points no other point beats on both,
- * ordered by latency (so energy strictly decreases along it).
+ * The Pareto front of (latency, score) points, both lower-is-better: the points no other point beats on both,
+ * ordered by latency (so the score strictly decreases along it).
  */
 export function paretoFront(points: readonly ParetoPoint[]): ParetoPoint[] {
-  const sorted = [...points].sort((a, b) => a.latency - b.latency || a.energy - b.energy)
+  const sorted = [...points].sort((a, b) => a.latency - b.latency || a.score - b.score)
   const front: ParetoPoint[] = []
-  for (const p of sorted) if (front.length === 0 || p.energy < front[front.length - 1]!.energy) front.push(p)
+  for (const p of sorted) if (front.length === 0 || p.score < front[front.length - 1]!.score) front.push(p)
   return front
 }
 
@@ -194,27 +215,27 @@ export function paretoFront(points: readonly ParetoPoint[]): ParetoPoint[] {
 export const K_LABEL_SIDES = ['top', 'bottom', 'right', 'left'] as const
 
 /**
- * Held-out energy distance against p50 latency (log–log) at one batch size: one-step maps as diamonds,
+ * Held-out energy distance (fd for image runs) against p50 latency (log–log) at one batch size: one-step maps as diamonds,
  * multi-step samplers as K-labelled paths, the Pareto front dashed. Null when the report has no quality.
  */
 export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: number): EChartsOption | null {
   const lines = benchLines(report, batch)
+  const metric = reportMetric(report.table)
+  const positive = (r: BenchResultInfo): boolean => (scoreOf(r, metric) ?? 0) > 0
   const all: ParetoPoint[] = []
   for (const l of lines)
     for (const r of l.points)
-      if (r.metrics && r.metrics.energy > 0)
-        all.push({ latency: r.latencyMs.p50, energy: r.metrics.energy, label: l.label, result: r })
+      if (positive(r))
+        all.push({ latency: r.latencyMs.p50, score: scoreOf(r, metric)!, label: l.label, result: r })
   if (all.length === 0) return null
   const front = paretoFront(all)
   let multi = 0
   const series: Record<string, unknown>[] = lines.map((l) => {
-    const data = l.points
-      .filter((r) => r.metrics && r.metrics.energy > 0)
-      .map((r) => ({
-        value: [r.latencyMs.p50, r.metrics!.energy],
-        tip: pointTip(r, l.label),
-        k: r.steps
-      }))
+    const data = l.points.filter(positive).map((r) => ({
+      value: [r.latencyMs.p50, scoreOf(r, metric)!],
+      tip: pointTip(r, l.label),
+      k: r.steps
+    }))
     return l.onestep
       ? {
           type: 'scatter',
@@ -250,7 +271,7 @@ export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: numb
     type: 'line',
     name: 'Pareto front',
     data: front.map((p) => ({
-      value: [p.latency, p.energy],
+      value: [p.latency, p.score],
       tip: `Pareto front: ${pointTip(p.result, p.label)}`
     })),
     step: 'end',
@@ -263,19 +284,20 @@ export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: numb
   return {
     ...frame({ left: 72, right: 72, top: 36, bottom: 46 }),
     xAxis: valueAxis(`p50 latency, ms, batch ${batch} (log scale)`, { type: 'log' }),
-    yAxis: valueAxis('held-out energy distance (lower is better, log)', { type: 'log', nameGap: 52 }),
+    yAxis: valueAxis(METRIC_AXIS[metric], { type: 'log', nameGap: 52 }),
     series
   } as EChartsOption
 }
 
 /**
- * The configuration a throughput bar shows for a multi-step line: the K with the lowest energy (the best the
- * sampler does; ties: the smaller K), or the largest K without quality.
+ * The configuration a throughput bar shows for a multi-step line: the K with the lowest energy (fd for image
+ * runs: the best the sampler does; ties: the smaller K), or the largest K without quality.
  */
 export function bestK(points: readonly BenchResultInfo[]): number {
   const scored = points.filter((p) => p.metrics)
   if (scored.length === 0) return Math.max(...points.map((p) => p.steps))
-  return scored.reduce((a, b) => (b.metrics!.energy < a.metrics!.energy ? b : a)).steps
+  const metric = reportMetric(scored)
+  return scored.reduce((a, b) => (scoreOf(b, metric)! < scoreOf(a, metric)! ? b : a)).steps
 }
 
 /** Samples/s (log) by batch size: one-step maps next to each multi-step sampler at its best K. */
