@@ -21,9 +21,9 @@ import {
   latencyVsStepsOption,
   paretoFront,
   paretoOption,
-  reportMetric,
   throughputOption
 } from '../../src/renderer/src/charts/bench'
+import { qualityMetric } from '../../src/shared/quality'
 import { benchReport, benchRow, METRICS } from './fixtures'
 
 type Obj = Record<string, unknown>
@@ -325,7 +325,7 @@ describe('benchmark charts', () => {
     r.table = r.table.map((x) =>
       x.sampler === 'euler' && x.steps === 1 ? { ...x, metrics: { ...x.metrics!, fd: 1 } } : x
     )
-    expect(reportMetric(r.table)).toBe('fd')
+    expect(qualityMetric(r.table)).toBe('fd')
     const o = paretoOption(r, 64)!
     expect(axis(o, 'yAxis')).toMatchObject({ name: expect.stringMatching(/^fd, classifier features/) })
     const s = series(o)
@@ -333,7 +333,7 @@ describe('benchmark charts', () => {
     expect(bestK(r.table.filter((x) => x.sampler === 'euler' && x.batch === 64))).toBe(1)
     // One row without fd (a report mixing image and table runs): back to energy.
     r.table[0] = { ...r.table[0]!, metrics: { ...r.table[0]!.metrics!, fd: undefined } }
-    expect(reportMetric(r.table)).toBe('energy')
+    expect(qualityMetric(r.table)).toBe('energy')
   })
 
   it('draws the Pareto plane on log axes: one-step diamonds, K-labelled paths, the front', () => {

@@ -1,4 +1,5 @@
 /** The summary of an inference benchmark's result table: one-step against multi-step, fused against separate. */
+import { qualityMetric, qualityScore } from '../../shared/quality'
 import { round } from './infer-timing'
 import type {
   BatchComparison,
@@ -6,8 +7,7 @@ import type {
   BenchSummary,
   ConfigRef,
   DatasetComparison,
-  FusedGain,
-  QualityMetric
+  FusedGain
 } from './infer-types'
 
 /** The summary of a result table (pure). */
@@ -18,10 +18,8 @@ export function summarize(results: readonly BenchResult[]): BenchSummary {
   for (const ds of datasets) {
     const rows = results.filter((r) => r.dataset === ds)
     // Image runs rank by fd (where every scored row has it), everything else by held-out energy.
-    const scored = rows.filter((r) => r.metrics)
-    const metric: QualityMetric =
-      scored.length > 0 && scored.every((r) => r.metrics!.fd !== undefined) ? 'fd' : 'energy'
-    const energyOf = (r: BenchResult): number | null => (r.metrics ? (r.metrics[metric] ?? null) : null)
+    const metric = qualityMetric(rows)
+    const energyOf = (r: BenchResult): number | null => qualityScore(r, metric)
     const ref = (r: BenchResult): ConfigRef => ({
       run: r.run,
       objective: r.objective,

@@ -1,4 +1,5 @@
 /** The options, rows and report of the inference benchmark (infer-bench.ts); the constants of its grid. */
+import type { QualityMetric } from '../../shared/quality'
 import {
   DEFAULT_BENCH_GRID,
   DETERMINISTIC_SAMPLER_IDS,
@@ -72,8 +73,6 @@ export type QualityMetrics = Pick<
   Metrics,
   'energy' | 'mmd' | 'precision' | 'recall' | 'coverage' | 'modes' | 'modesCovered' | 'highQuality'
 > & { fd?: number }
-
-export type QualityMetric = 'energy' | 'fd'
 
 export interface BenchResult {
   run: string

@@ -9,6 +9,7 @@
  * A multi-step configuration is timed fused (one `session.run`) and as K separate calls; charts take the
  * faster of the two, as the engine's summary does.
  */
+import { qualityMetric, qualityScore } from '../../../shared/quality'
 import type { EChartsOption } from 'echarts'
 import type { BenchReportInfo, BenchResultInfo } from '../../../shared/api'
 import { COLORS, FONT, sampleColor, valueAxis } from './theme'
@@ -172,20 +173,6 @@ export function latencyVsStepsOption(
   } as EChartsOption
 }
 
-/**
- * What a report's quality axis reads: `fd` (Fréchet distance in the workbench classifier's features) where
- * every scored row has it — image runs — and the held-out energy distance otherwise.
- */
-export function reportMetric(table: readonly BenchResultInfo[]): 'energy' | 'fd' {
-  const scored = table.filter((r) => r.metrics)
-  return scored.length > 0 && scored.every((r) => r.metrics!.fd !== undefined) ? 'fd' : 'energy'
-}
-
-/** A row's score in `metric` (null without quality). */
-export function scoreOf(r: BenchResultInfo, metric: 'energy' | 'fd'): number | null {
-  return r.metrics ? (r.metrics[metric] ?? null) : null
-}
-
 const METRIC_AXIS = {
   energy: 'held-out energy distance (lower is better, log)',
   fd: 'fd, classifier features (lower is better, log)'
@@ -220,19 +207,19 @@ export const K_LABEL_SIDES = ['top', 'bottom', 'right', 'left'] as const
  */
 export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: number): EChartsOption | null {
   const lines = benchLines(report, batch)
-  const metric = reportMetric(report.table)
-  const positive = (r: BenchResultInfo): boolean => (scoreOf(r, metric) ?? 0) > 0
+  const metric = qualityMetric(report.table)
+  const positive = (r: BenchResultInfo): boolean => (qualityScore(r, metric) ?? 0) > 0
   const all: ParetoPoint[] = []
   for (const l of lines)
     for (const r of l.points)
       if (positive(r))
-        all.push({ latency: r.latencyMs.p50, score: scoreOf(r, metric)!, label: l.label, result: r })
+        all.push({ latency: r.latencyMs.p50, score: qualityScore(r, metric)!, label: l.label, result: r })
   if (all.length === 0) return null
   const front = paretoFront(all)
   let multi = 0
   const series: Record<string, unknown>[] = lines.map((l) => {
     const data = l.points.filter(positive).map((r) => ({
-      value: [r.latencyMs.p50, scoreOf(r, metric)!],
+      value: [r.latencyMs.p50, qualityScore(r, metric)!],
       tip: pointTip(r, l.label),
       k: r.steps
     }))
@@ -296,8 +283,8 @@ export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: numb
 export function bestK(points: readonly BenchResultInfo[]): number {
   const scored = points.filter((p) => p.metrics)
   if (scored.length === 0) return Math.max(...points.map((p) => p.steps))
-  const metric = reportMetric(scored)
-  return scored.reduce((a, b) => (scoreOf(b, metric)! < scoreOf(a, metric)! ? b : a)).steps
+  const metric = qualityMetric(scored)
+  return scored.reduce((a, b) => (qualityScore(b, metric)! < qualityScore(a, metric)! ? b : a)).steps
 }
 
 /** Samples/s (log) by batch size: one-step maps next to each multi-step sampler at its best K. */
