@@ -44,6 +44,7 @@ import { DatasetLibrary } from './datasets'
 import { HostError } from './errors'
 import { forkWorker, JobManager, type SpawnWorker } from './jobs'
 import { UploadStore } from './uploads'
+import { NearestImages } from './nearest-image'
 import { gridOptions, listRuns, runDetail, runSnapshots, sampleSet } from './runs'
 import { ARG_SCHEMAS, INSPECT_HEAD_BYTES } from './schemas'
 
@@ -118,6 +119,7 @@ export function createLab(options: HostOptions): Lab {
   const library = new DatasetLibrary(paths.datasets)
   const uploads = new UploadStore(paths.uploads)
   const benchmarks = new BenchLibrary(paths.benchmarks)
+  const nearest = new NearestImages(store)
   const listeners = new Set<(e: LabEvent) => void>()
   const publish = (e: LabEvent): void => {
     for (const l of listeners) {
@@ -372,12 +374,14 @@ export function createLab(options: HostOptions): Lab {
       get: (id) => runDetail(store, id),
       samples: (req) => sampleSet(store, req),
       snapshots: (id) => runSnapshots(store, id),
+      nearest: (req) => nearest.find(req),
       rename: (id, name) => {
         store.rename(id, name)
         runsChanged(id)
       },
       remove: (id) => {
         store.delete(id)
+        nearest.forget(id)
         runsChanged(id)
       }
     },

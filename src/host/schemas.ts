@@ -150,6 +150,23 @@ export const SampleRequestSchema = z.strictObject({
   grid: z.boolean().optional()
 })
 
+/**
+ * Values one image may have in `runs.nearest` (64 × 64 × 4: CIFAR- and MNIST-sized images, ≈ 350 KB of JSON,
+ * inside the API's body limit).
+ */
+export const MAX_IMAGE_VALUES = 64 * 64 * 4
+
+export const NearestImageRequestSchema = z.strictObject({
+  runId: RunIdSchema,
+  pixels: z
+    .array(z.number().finite())
+    .min(1)
+    .max(
+      MAX_IMAGE_VALUES,
+      `has more than ${MAX_IMAGE_VALUES.toLocaleString('en')} values (one image at most)`
+    )
+})
+
 export const ExportRequestSchema = z.strictObject({
   runId: RunIdSchema,
   sampler: SamplerSchema.optional(),
@@ -222,6 +239,7 @@ export const ARG_SCHEMAS: ArgSchemas = {
     get: z.tuple([RunIdSchema]),
     samples: z.tuple([SampleRequestSchema]),
     snapshots: z.tuple([RunIdSchema]),
+    nearest: z.tuple([NearestImageRequestSchema]),
     rename: z.tuple([RunIdSchema, z.string().trim().min(1).max(200)]),
     remove: z.tuple([RunIdSchema])
   },

@@ -390,6 +390,40 @@ export interface SampleSet {
   cost: { evaluations: number; msPerSample: number }
 }
 
+/**
+ * One image of an image run's samples (a row of a `SampleSet`'s or a snapshot's points, data units), whose
+ * nearest training image the Gallery shows: the memorisation check, visual.
+ */
+export interface NearestImageRequest {
+  runId: string
+  /** The image's values in data units: as many as the run's images have (H × W × C). */
+  pixels: number[]
+}
+
+/**
+ * The training image nearest to a sample, searched over the run's whole training split (the split its
+ * evaluation uses). Distances are Euclidean in the run's standardised units: pixels scaled from their range
+ * to [−1, 1] (twice the distance on a [0, 1] pixel scale), the units of the memorisation metric.
+ */
+export interface NearestImage {
+  runId: string
+  /** Row of the run's training split. */
+  index: number
+  /** Images in the training split. */
+  trainSize: number
+  /** That training image, data units. */
+  image: number[]
+  /** The sample's distance to it (standardised units). */
+  distance: number
+  /**
+   * The reference: the median distance from held-out images to their nearest training image (same units). A
+   * sample far below it (under a tenth: the `copies` rule of the image metrics) copies that training image.
+   */
+  heldoutMedian: number
+  /** Held-out images that median is taken over. */
+  heldoutQueries: number
+}
+
 /** Samples of a run's model taken during its training (default sampler, data units), oldest first. */
 export interface RunSnapshots {
   runId: string
@@ -603,6 +637,8 @@ export interface Api {
     samples(req: SampleRequest): Promise<SampleSet>
     /** The samples stored at fixed fractions of training (the Gallery's slider). */
     snapshots(id: string): Promise<RunSnapshots>
+    /** Image runs: the training image nearest to one sample image (the Gallery's memorisation check). */
+    nearest(req: NearestImageRequest): Promise<NearestImage>
     rename(id: string, name: string): Promise<void>
     remove(id: string): Promise<void>
   }

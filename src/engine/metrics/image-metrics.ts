@@ -20,6 +20,7 @@ import { gather } from '../data/transform'
 import { frechetDistance, kernelInceptionDistance } from './feature-stats'
 import { fitGaussian, sampleGaussian } from './gaussian'
 import type { ImageClassifier } from './image-classifier'
+import { median, nearestDistances } from './nearest'
 import { subsample } from './points'
 import { prdc } from './prdc'
 
@@ -111,29 +112,4 @@ function histogram(pred: Int32Array, classes: number): Float64Array {
   const h = new Float64Array(classes)
   for (const c of pred) h[c] = h[c]! + 1 / pred.length
   return h
-}
-
-/** Euclidean distance from each row of `x` to its nearest row of `ref`. */
-function nearestDistances(x: Points, ref: Points): number[] {
-  const d = x.d
-  const out: number[] = []
-  for (let i = 0; i < x.n; i++) {
-    let best = Infinity
-    for (let j = 0; j < ref.n; j++) {
-      let s = 0
-      for (let t = 0; t < d && s < best; t++) {
-        const e = x.data[i * d + t]! - ref.data[j * d + t]!
-        s += e * e
-      }
-      if (s < best) best = s
-    }
-    out.push(Math.sqrt(best))
-  }
-  return out
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }

@@ -18,3 +18,11 @@ export { subsample } from './points'
 export { frechetDistance, frechetGaussians, kernelInceptionDistance, symmetricEigen } from './feature-stats'
 export { ImageClassifier, FEATURE_DIM, type ClassifierOptions } from './image-classifier'
 export { ImageEvaluator } from './image-metrics'
+export {
+  NEAREST_REFERENCE_QUERIES,
+  heldoutNearestMedian,
+  nearestDistances,
+  nearestRow,
+  nearestTrainingImage,
+  type NearestTrainingImage
+} from './nearest'

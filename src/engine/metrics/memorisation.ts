@@ -9,6 +9,7 @@
  */
 import type { Rng } from '../rng'
 import type { Points } from '../types'
+import { nearestDistances } from './nearest'
 import { checkPoints, checkSameDim, subsample } from './points'
 
 /** Query points per side. */
@@ -27,22 +28,7 @@ export interface Memorisation {
 
 /** Mean over the rows of q of the distance to the nearest row of ref. */
 export function meanNearestDistance(q: Points, ref: Points): number {
-  const d = q.d
-  let total = 0
-  for (let i = 0; i < q.n; i++) {
-    let best = Infinity
-    for (let r = 0; r < ref.n; r++) {
-      let s = 0
-      for (let j = 0; j < d; j++) {
-        const diff = q.data[i * d + j]! - ref.data[r * d + j]!
-        s += diff * diff
-        if (s >= best) break
-      }
-      if (s < best) best = s
-    }
-    total += Math.sqrt(best)
-  }
-  return total / q.n
+  return nearestDistances(q, ref).reduce((a, b) => a + b, 0) / q.n
 }
 
 export function memorisation(samples: Points, heldout: Points, train: Points, rng: Rng): Memorisation {
