@@ -75,7 +75,7 @@ export class ImageEvaluator {
   score(samples: Points, rng: Rng): ImageMetrics {
     const s = samples.n > this.heldout.n ? subsample(samples, this.heldout.n, rng.fork()) : samples
     const feat = this.clf.features(s)
-    const hist = histogram(this.clf.predict(s), this.clf.classes)
+    const hist = this.classShares(s)
     let kl = 0
     for (let c = 0; c < hist.length; c++) {
       const p = this.dataHist[c]!
@@ -100,6 +100,11 @@ export class ImageEvaluator {
       copies: nn.filter((d) => d < copyBelow).length / nn.length,
       classifierAccuracy: this.clf.accuracy
     }
+  }
+
+  /** Each class's share of the images the classifier predicts as it (sums to 1; `minClassShare` is the least). */
+  classShares(images: Points): Float64Array {
+    return histogram(this.clf.predict(images), this.clf.classes)
   }
 }
 

@@ -1,7 +1,7 @@
 /** The image metrics of a run: its data set's classifier (trained once, cached) and the run's split. */
 import * as path from 'node:path'
 import { applyStandardization } from '../data'
-import { ImageClassifier, ImageEvaluator } from '../metrics'
+import { ImageClassifier, ImageEvaluator, type ClassifierOptions } from '../metrics'
 import type { Rng } from '../rng'
 import type { Dataset, Points, Standardization } from '../types'
 
@@ -17,12 +17,17 @@ export async function imageEvaluator(
   stats: Standardization,
   split: { train: Points; heldout: Points },
   rng: Rng,
-  opts: { cacheDir?: string; log?: (msg: string) => void } = {}
+  opts: {
+    cacheDir?: string
+    log?: (msg: string) => void
+    classifier?: Pick<ClassifierOptions, 'steps' | 'batch'>
+  } = {}
 ): Promise<ImageEvaluator | null> {
   if (!ds.image || !ds.labels || !ds.classes || ds.classes.length < 2) return null
   const t0 = performance.now()
   const x = applyStandardization(ds, stats)
   const clf = await ImageClassifier.forData(x, ds.labels, ds.classes.length, {
+    ...opts.classifier,
     ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {})
   })
   const ev = new ImageEvaluator(clf, split.train, split.heldout, rng)

@@ -82,6 +82,8 @@ export interface TrainResult {
   weights: { kind: string } & Record<string, unknown>
   /** The best held-out evaluation (early-stopping style; its weights are weights.best.json), null without a store. */
   best: BestInfo | null
+  /** Wall milliseconds of snapshots, previews and held-out evaluations (sampling and scoring), within durationMs. */
+  evalMs: number
 }
 
 /**
@@ -432,6 +434,11 @@ export type TrainContext = EngineContext<TrainProgress> & {
   onCheckpoint?(step: number): void
   /** Which engine samples snapshots, previews and metrics (default `auto`: run-sampling.ts). */
   sampling?: SamplingEngine
+  /**
+   * The image evaluator of this data set and split, built once by a caller that trains many runs on them
+   * (bench:quality); by default each image run builds its own (`imageEvaluator`).
+   */
+  images?: ImageEvaluator
 }
 
 /** The run's random streams, by name (all derived from `config.seed`; checkpoints store their positions). */
@@ -636,10 +643,12 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
 
   try {
     // Labelled image sets: metrics in the features of the data set's classifier (trained once, cached).
-    images = await imageEvaluator(ds, stats, { train, heldout }, streamRng(config.seed, STREAMS.eval + 7), {
-      ...(ctx.store ? { cacheDir: classifierDir(ctx.store.root) } : {}),
-      ...(ctx.log ? { log: ctx.log } : {})
-    })
+    images =
+      ctx.images ??
+      (await imageEvaluator(ds, stats, { train, heldout }, streamRng(config.seed, STREAMS.eval + 7), {
+        ...(ctx.store ? { cacheDir: classifierDir(ctx.store.root) } : {}),
+        ...(ctx.log ? { log: ctx.log } : {})
+      }))
     // ── the steps ──
     for (; step < config.steps; step++) {
       if (ctx.signal?.aborted)
@@ -760,7 +769,8 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
       heldout,
       standardization: stats,
       weights,
-      best
+      best,
+      evalMs
     }
   } catch (e) {
     if (handle) {

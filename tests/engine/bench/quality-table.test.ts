@@ -51,10 +51,12 @@ describe('qualityTable', () => {
           }),
           transportCost: 1.23456,
           straightness: 0.0123,
-          msPer1000: 12.345
+          latency: { rows: 1000, ms: 12.345 }
         },
         row('moons', base)
-      ]
+      ],
+      yardsticks: [],
+      failures: []
     }
     const lines = qualityTable(rep).split('\n')
     const cells = (l: string): string[] =>
