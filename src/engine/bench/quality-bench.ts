@@ -411,6 +411,25 @@ export async function main(argv: string[]): Promise<number> {
   return rep.failures.length > 0 ? 1 : 0
 }
 
+/**
+ * One line per data set and reason: `not run: nope: Unknown …` for a data set, `not run on mnist14 (mmd, gan):
+ * it declares no image budget …` for the objectives that failed for one reason on one data set.
+ */
+export function failureLines(failures: readonly QualityBenchFailure[]): string[] {
+  const groups = new Map<string, { f: QualityBenchFailure; objectives: string[] }>()
+  for (const f of failures) {
+    const key = JSON.stringify([f.dataset, f.objective === undefined, f.error])
+    const g = groups.get(key) ?? { f, objectives: [] }
+    if (f.objective) g.objectives.push(f.objective)
+    groups.set(key, g)
+  }
+  return [...groups.values()].map(({ f, objectives }) =>
+    objectives.length > 0
+      ? `not run on ${f.dataset} (${objectives.join(', ')}): ${f.error}`
+      : `not run: ${f.dataset}: ${f.error}`
+  )
+}
+
 /** The report as text: the point-cloud table, the image table (yard-sticks first), then what was not run. */
 export function reportText(rep: QualityBenchReport, minutes: number): string {
   const budget = rep.steps !== undefined ? `${rep.steps} steps each (--steps)` : 'the default budgets'
@@ -429,11 +448,6 @@ export function reportText(rep: QualityBenchReport, minutes: number): string {
       `Training quality on images at ${budget}, one evaluation at the end (${machine}):\n\n` +
         imageQualityTable(rep)
     )
-  if (rep.failures.length > 0)
-    parts.push(
-      rep.failures
-        .map((f) => `not run: ${f.objective ? `${f.objective} on ` : ''}${f.dataset}: ${f.error}`)
-        .join('\n')
-    )
+  if (rep.failures.length > 0) parts.push(failureLines(rep.failures).join('\n'))
   return parts.join('\n\n')
 }

@@ -67,7 +67,7 @@ describe('bench:quality on image data', () => {
       }
     ])
     const text = reportText(rep, 1)
-    expect(text).toContain('not run: ddpm on mnist14: it declares no image budget')
+    expect(text).toContain('not run on mnist14 (ddpm): it declares no image budget')
     expect(text).toContain('not run: nope: Unknown built-in dataset')
     const table = imageQualityTable(rep).split('\n')
     expect(table[0]).toMatch(/^mnist14: fdGaussian \d+\.\d{3}, fdData \d+\.\d{3} \(the floor\)/)

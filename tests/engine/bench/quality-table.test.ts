@@ -1,6 +1,10 @@
-/** bench:quality's markdown table: the mode columns for data with known modes, dashes for the others. */
+/**
+ * bench:quality's markdown table: the mode columns for data with known modes, dashes for the others; the
+ * lines of what was not run.
+ */
 import { describe, expect, it } from 'vitest'
 import {
+  failureLines,
   qualityTable,
   type QualityBenchReport,
   type QualityBenchRow
@@ -83,5 +87,25 @@ describe('qualityTable', () => {
     expect(eight[head.indexOf('ms / 1000 samples')]).toBe('12.3')
     for (const col of ['transport cost', 'straightness', 'ms / 1000 samples'])
       expect(moons[head.indexOf(col)]).toBe('—')
+  })
+})
+
+describe('failureLines', () => {
+  it('groups the objectives that failed for one reason on one data set into one line', () => {
+    const noBudget = 'it declares no image budget (imageDefaults); its toy budget was never sized for images.'
+    expect(
+      failureLines([
+        { dataset: 'nope', error: 'Unknown built-in dataset "nope".' },
+        { dataset: 'mnist14', objective: 'mmd', error: noBudget },
+        { dataset: 'mnist14', objective: 'cfm', error: 'Training diverged at step 3.' },
+        { dataset: 'mnist14', objective: 'gan', error: noBudget },
+        { dataset: 'fashion-mnist14', objective: 'gan', error: noBudget }
+      ])
+    ).toEqual([
+      'not run: nope: Unknown built-in dataset "nope".',
+      `not run on mnist14 (mmd, gan): ${noBudget}`,
+      'not run on mnist14 (cfm): Training diverged at step 3.',
+      `not run on fashion-mnist14 (gan): ${noBudget}`
+    ])
   })
 })
