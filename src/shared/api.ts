@@ -262,6 +262,16 @@ export interface ImageMetricsInfo {
   fdGaussian: number
   /** `fd` of training vs held-out images: the floor at this sample size. */
   fdData: number
+  /**
+   * Samples `fd`, KID and the class mix are of (absent in runs stored before it was recorded; the pairwise
+   * metrics' `MetricsInfo.n` may be fewer in high dimension).
+   */
+  n?: number
+  /**
+   * Held-out images `fd` is measured against, and the n of both yard-sticks (absent likewise). An fd of fewer
+   * samples (the evaluations before the end of an image run) carries more small-sample bias than they do.
+   */
+  referenceN?: number
   /** Unbiased MMD² with the cubic polynomial kernel on the features (KID-style). */
   kid: number
   precision: number

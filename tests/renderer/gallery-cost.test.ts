@@ -41,6 +41,10 @@ describe('metric badge tones', () => {
     expect(fdTone({ ...y, fd: 2.5 })).toBe('fair')
     expect(fdTone({ ...y, fd: 284 })).toBe('poor')
     expect(fdTone({ ...y, fd: 2, fdGaussian: 1 })).toBe('plain')
+    // An fd of 500 samples against yard-sticks at n = 2000 (an evaluation before the end): not coloured.
+    expect(fdTone({ ...y, fd: 1.8, n: 500, referenceN: 2000 })).toBe('plain')
+    expect(fdTone({ ...y, fd: 1.8, n: 2000, referenceN: 2000 })).toBe('good')
+    expect(fdTone({ ...y, fd: 284, n: 300, referenceN: 300 })).toBe('poor')
     expect(classTone({ classKL: 0.02, minClassShare: 0.08 })).toBe('good')
     expect(classTone({ classKL: 0.2, minClassShare: 0.05 })).toBe('fair')
     expect(classTone({ classKL: 0.02, minClassShare: 0 })).toBe('poor') // a missing class

@@ -89,6 +89,8 @@ export class ImageEvaluator {
       fd: frechetDistance(feat, this.heldFeat),
       fdGaussian: this.fdGaussian,
       fdData: this.fdData,
+      n: s.n,
+      referenceN: this.heldout.n,
       kid: kernelInceptionDistance(feat, this.heldFeat),
       precision,
       recall,

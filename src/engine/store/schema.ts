@@ -102,6 +102,8 @@ export const MetricsSchema = z.object({
       fd: num,
       fdGaussian: num,
       fdData: num,
+      n: count.optional(),
+      referenceN: count.optional(),
       kid: num,
       precision: num,
       recall: num,

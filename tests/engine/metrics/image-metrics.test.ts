@@ -160,6 +160,9 @@ describe('the workbench classifier and the image evaluator on mnist14', () => {
     expect(real.memorisation).toBeCloseTo(1, 6)
     expect(real.copies).toBe(0)
     expect(real.precision).toBe(1)
+    // fd and its yard-sticks are measured against all 300 held-out images, here of as many samples.
+    expect(real.referenceN).toBe(split.heldout.n)
+    expect(real.n).toBe(split.heldout.n)
 
     const copied = ev.score(split.train, new Rng(7))
     expect(copied.memorisation).toBe(0)

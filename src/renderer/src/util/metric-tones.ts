@@ -44,10 +44,17 @@ function positionTone(p: number | null): Tone {
 /**
  * Image runs' `fd` (Fréchet distance in the classifier's features) against its yard-sticks: the data's own
  * `fdData` (training vs held-out images) and `fdGaussian` (a Gaussian fitted to the training pixels), the same
- * bands as the energy.
+ * bands as the energy. Only at the yard-sticks' n: an fd of `n` samples, fewer than the `referenceN` the
+ * yard-sticks were measured at, carries more small-sample bias than they do, and stays uncoloured.
  */
-export function fdTone(m: Pick<ImageMetricsInfo, 'fd' | 'fdData' | 'fdGaussian'>): Tone {
+export function fdTone(m: Pick<ImageMetricsInfo, 'fd' | 'fdData' | 'fdGaussian' | 'n' | 'referenceN'>): Tone {
+  if (!fdAtReferenceN(m)) return 'plain'
   return positionTone(yardstickPosition(m.fd, m.fdData, m.fdGaussian))
+}
+
+/** False when an fd is of fewer samples (`n`) than its yard-sticks' `referenceN`; true when either is unknown. */
+export function fdAtReferenceN(m: Pick<ImageMetricsInfo, 'n' | 'referenceN'>): boolean {
+  return m.referenceN === undefined || m.n === undefined || m.n >= m.referenceN
 }
 
 /**
