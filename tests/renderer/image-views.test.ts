@@ -1,6 +1,7 @@
 /**
  * Image sets in the renderer: the rows-per-class chart, the shared grid layout the canvases draw, and the
- * Gallery's hook (image runs draw 64 images from one seed, so every panel shows the same latent draws).
+ * Gallery's hook (image runs draw 64 images from one seed, so every panel shows the same latent draws; they
+ * show the run's stored held-out metrics rather than scoring 64 images).
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
@@ -66,9 +67,13 @@ describe('the Gallery with image runs', () => {
     await g.addPanel('img')
     await g.addPanel('pts')
     const samples = (m.api.runs as { samples: ReturnType<typeof vi.fn> }).samples
-    expect(samples.mock.calls.map(([req]) => [req.runId, req.n, req.seed])).toEqual([
-      ['img', 64, 0],
-      ['pts', 2000, undefined]
+    expect(samples.mock.calls.map(([req]) => [req.runId, req.n, req.seed, req.metrics])).toEqual([
+      ['img', 64, 0, false],
+      ['pts', 2000, undefined, true]
     ])
+    // The image panel keeps the run's stored metrics and the sampler that measured them; the other does not.
+    const [img, pts] = g.panels
+    expect(img!.stored).toEqual({ metrics: detail().metrics, sampler: 'onestep', steps: 1 })
+    expect(pts!.stored).toBeNull()
   })
 })

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type {
   DatasetInfo,
   DatasetPreview,
+  MetricsInfo,
   RunDetail,
   RunSnapshots,
   SampleSet,
@@ -30,6 +31,25 @@ export interface GalleryPanel {
   error: string | null
   /** The run's own figures stored with it: the transport cost of its map, a flow's path straightness. */
   diagnostics: RunDiagnostics | null
+  /**
+   * Image runs: the run's stored held-out metrics (its last evaluation, on its held-out images) — shown in place
+   * of scoring the panel's 64 images, where `fd` would be mostly small-sample bias — and what measured them.
+   */
+  stored: StoredMetrics | null
+}
+
+/** A run's stored held-out metrics and the sampler its evaluation used (the model's default). */
+export interface StoredMetrics {
+  metrics: MetricsInfo
+  sampler: SamplerId
+  steps: number
+}
+
+/** The run's stored metrics of an image run (null for other runs, or one never evaluated). */
+export function storedMetrics(run: RunDetail): StoredMetrics | null {
+  if (!isImageRun(run) || !run.metrics) return null
+  const sampler = run.samplers[0]
+  return sampler ? { metrics: run.metrics, sampler, steps: run.defaultSteps } : null
 }
 
 /** The run-level diagnostics a panel shows beside its sample metrics (RunDetail.extra). */
@@ -189,7 +209,8 @@ export const useGalleryStore = defineStore('gallery', () => {
         loading: false,
         set: null,
         error: errorMessage(e),
-        diagnostics: null
+        diagnostics: null,
+        stored: null
       }
       panels.value = [...panels.value.filter((p) => p.key !== key), failed]
       return
@@ -209,7 +230,8 @@ export const useGalleryStore = defineStore('gallery', () => {
       loading: true,
       set: null,
       error: null,
-      diagnostics: runDiagnostics(detail.extra)
+      diagnostics: runDiagnostics(detail.extra),
+      stored: storedMetrics(detail)
     }
     panels.value = [...panels.value.filter((p) => p.key !== key), panel]
     if (!heldout.value) await loadHeldout(detail)
@@ -219,7 +241,8 @@ export const useGalleryStore = defineStore('gallery', () => {
         sampler: s,
         steps: k,
         ...grid,
-        metrics: true,
+        // Image runs show their stored metrics instead (see `stored`): no scoring of 64 images.
+        metrics: !isImageRun(detail),
         ...sampleSize(detail)
       })
       patch(key, { loading: false, set: Object.freeze(set) })
