@@ -26,6 +26,41 @@ export const MAX_GRID_IMAGES = 4096
 /** The gap colour: mid grey, so black and white images both stand apart. */
 const GAP = [96, 96, 96, 255]
 
+/** Where the images of a grid sit in its raster (output pixels). */
+export interface GridLayout {
+  cols: number
+  rows: number
+  scale: number
+  gap: number
+  width: number
+  height: number
+  /** Image i's top-left corner and size in the raster. */
+  cell(i: number): { x: number; y: number; w: number; h: number }
+}
+
+/** The layout of `n` images of `shape` (what `gridRaster` draws, and where a click on it lands). */
+export function gridLayout(n: number, shape: number[], opts: GridOptions = {}): GridLayout {
+  const [h = 1, w = 1] = shape
+  const cols = Math.max(1, Math.min(opts.cols ?? Math.ceil(Math.sqrt(n)), Math.max(n, 1)))
+  const rows = Math.max(1, Math.ceil(n / cols))
+  const scale = opts.scale ?? Math.min(8, Math.max(1, Math.ceil(28 / h)))
+  const gap = opts.gap ?? 2
+  return {
+    cols,
+    rows,
+    scale,
+    gap,
+    width: cols * w * scale + (cols + 1) * gap,
+    height: rows * h * scale + (rows + 1) * gap,
+    cell: (i) => ({
+      x: gap + (i % cols) * (w * scale + gap),
+      y: gap + Math.floor(i / cols) * (h * scale + gap),
+      w: w * scale,
+      h: h * scale
+    })
+  }
+}
+
 /**
  * Lays `n` images (rows of `data`, each `shape` = [H, W] or [H, W, C] values) out as a raster.
  * @throws Error when the rows do not hold images of `shape`, or there are more than MAX_GRID_IMAGES.
@@ -44,20 +79,14 @@ export function gridRaster(
     )
   if (n > MAX_GRID_IMAGES)
     throw new Error(`${n} images are too many for one grid (at most ${MAX_GRID_IMAGES}).`)
-  const cols = Math.max(1, Math.min(opts.cols ?? Math.ceil(Math.sqrt(n)), Math.max(n, 1)))
-  const rows = Math.max(1, Math.ceil(n / cols))
-  const scale = opts.scale ?? Math.min(8, Math.max(1, Math.ceil(28 / h)))
-  const gap = opts.gap ?? 2
-  const width = cols * w * scale + (cols + 1) * gap
-  const height = rows * h * scale + (rows + 1) * gap
+  const { scale, width, height, cell } = gridLayout(n, image.shape, opts)
   const out = new Uint8Array(width * height * 4)
   for (let k = 0; k < out.length; k += 4) out.set(GAP, k)
   const [lo, hi] = image.range
   const byte = (v: number): number => Math.round(255 * Math.min(1, Math.max(0, (v - lo) / (hi - lo))))
   const px = [0, 0, 0, 255]
   for (let i = 0; i < n; i++) {
-    const x0 = gap + (i % cols) * (w * scale + gap)
-    const y0 = gap + Math.floor(i / cols) * (h * scale + gap)
+    const { x: x0, y: y0 } = cell(i)
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++) {
         const p = i * d + (y * w + x) * c

@@ -2,7 +2,8 @@
  * Images end to end in Chromium against the web host: the Datasets view shows mnist14 as an image grid with its
  * rows per class; a tiny flow (`cfm`, a small MLP, 30 steps) trains on it through the Train form; the Gallery
  * then shows image grids — held-out digits, and the run through two samplers drawn from the same latent draws,
- * so image i of one panel is the same z as image i of the other. Screenshots at 1440×900 go to
+ * so image i of one panel is the same z as image i of the other; clicking an image shows its nearest training
+ * image beside it, with their distance against the held-out median. Screenshots at 1440×900 go to
  * test-results/e2e/images-*.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -158,6 +159,41 @@ describe('image runs: dataset grid, training, Gallery grids from shared latent d
       expect(mean(cross)).toBeGreaterThan(0.05) // the draws differ: not one image 64 times
       expect(mean(same)).toBeLessThan(0.25 * mean(cross))
       await shot(page, '04-gallery')
+    },
+    LONG
+  )
+
+  it(
+    'clicking a sample shows its nearest training image, their distance and the held-out median',
+    async () => {
+      const panel = page.locator('[data-test=gallery-panel]').first()
+      // Image runs show the run's stored held-out metrics (n = its held-out images), not 64 images scored.
+      expect(await panel.locator('[data-test=panel-stored-note]').textContent()).toMatch(
+        /held-out metrics, from its evaluation at the end of training with [\w-]+ K = \d+ \(fd of 2,000 samples against 2,000 held-out images\) — not of these 64 images/
+      )
+      await panel.locator('[data-test=image-cell]').nth(3).click()
+      const card = panel.locator('[data-test=nearest-card]')
+      await card.locator('[data-test=nearest-distance]').waitFor({ timeout: LONG })
+      expect(await card.locator('h4').textContent()).toContain('Image 4 of 64')
+      const distance = Number(await card.locator('[data-test=nearest-distance]').textContent())
+      const median = Number(await card.locator('[data-test=nearest-median]').textContent())
+      expect(distance).toBeGreaterThan(0)
+      expect(median).toBeGreaterThan(0)
+      expect(await card.locator('figcaption').nth(1).textContent()).toMatch(/training image [\d,]+ of 8,000/)
+      // Both images are drawn: the sample and its neighbour.
+      for (const k of [0, 1])
+        await expect
+          .poll(
+            async () =>
+              (await canvasInk(page, `[data-test=nearest-card] figure:nth-of-type(${k + 1})`))[0] ?? 0
+          )
+          .toBeGreaterThan(50)
+      // By keyboard: the clicked image holds the tab stop; the arrow moves to the next one, Enter picks it.
+      await page.keyboard.press('ArrowRight')
+      await page.keyboard.press('Enter')
+      await card.locator('h4', { hasText: 'Image 5 of 64' }).waitFor()
+      await card.locator('[data-test=nearest-distance]').waitFor()
+      await shot(page, '05-nearest', '[data-test=nearest-card]')
     },
     LONG
   )

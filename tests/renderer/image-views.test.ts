@@ -1,11 +1,16 @@
 /**
  * Image sets in the renderer: the rows-per-class chart, the shared grid layout the canvases draw, and the
  * Gallery's hook (image runs draw 64 images from one seed, so every panel shows the same latent draws; they
- * show the run's stored held-out metrics rather than scoring 64 images).
+ * show the run's stored held-out metrics rather than scoring 64 images; a clicked image asks for its nearest
+ * training image, and its grid's images are buttons reached by keyboard).
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
-import { gridRaster } from '../../src/shared/image-grid'
+import { createApp, h, nextTick } from 'vue'
+import type { NearestImage, NearestImageRequest } from '../../src/shared/api'
+import { gridLayout, gridRaster } from '../../src/shared/image-grid'
+import ImageGridPanel from '../../src/renderer/src/components/ImageGridPanel.vue'
+import NearestImageCard from '../../src/renderer/src/components/NearestImageCard.vue'
 import { classCountsOption } from '../../src/renderer/src/charts/classes'
 import { detail, mockApi, sampleSet } from './fixtures'
 
@@ -75,5 +80,121 @@ describe('the Gallery with image runs', () => {
     const [img, pts] = g.panels
     expect(img!.stored).toEqual({ metrics: detail().metrics, sampler: 'onestep', steps: 1 })
     expect(pts!.stored).toBeNull()
+  })
+
+  it('asks the host for a clicked image’s nearest training image; the last click wins', async () => {
+    const image = { shape: [2, 2], range: [0, 1] }
+    const answers: ((r: NearestImage) => void)[] = []
+    m.api = mockApi({
+      runs: {
+        get: async (id: string) => detail({ id, config: { dataset: { spec: 'x', name: 'x', image } } }),
+        samples: async (req) =>
+          sampleSet({ runId: req.runId, dim: 4, n: 2, points: [0, 0, 0, 0, 1, 1, 1, 1] }),
+        nearest: (req: NearestImageRequest) =>
+          new Promise<NearestImage>((resolve) =>
+            answers.push((r) => resolve({ ...r, runId: req.runId, image: req.pixels }))
+          )
+      }
+    }) as unknown as Record<string, unknown>
+    const g = useGalleryStore()
+    await g.addPanel('img')
+    const key = g.panels[0]!.key
+    const answer = (distance: number): NearestImage =>
+      ({ index: 7, trainSize: 10, distance, heldoutMedian: 2, heldoutQueries: 5 }) as NearestImage
+    const first = g.pickImage(key, 0, [0, 0, 0, 0], null)
+    const second = g.pickImage(key, 1, [1, 1, 1, 1], 40)
+    expect(g.panels[0]!.nearest).toMatchObject({ index: 1, step: 40, loading: true, result: null })
+    answers[1]!(answer(0.1))
+    await second
+    answers[0]!(answer(9))
+    await first
+    expect(g.panels[0]!.nearest).toMatchObject({
+      index: 1,
+      loading: false,
+      error: null,
+      result: { distance: 0.1, image: [1, 1, 1, 1] }
+    })
+    const nearest = (m.api.runs as { nearest: ReturnType<typeof vi.fn> }).nearest
+    expect(nearest.mock.calls.map(([req]) => req)).toEqual([
+      { runId: 'img', pixels: [0, 0, 0, 0] },
+      { runId: 'img', pixels: [1, 1, 1, 1] }
+    ])
+    g.closeNearest(key)
+    expect(g.panels[0]!.nearest).toBeNull()
+  })
+})
+
+describe('a selectable image grid', () => {
+  it('places one button per image over its cell; a click selects, arrows move the focus', async () => {
+    const el = document.createElement('div')
+    document.body.appendChild(el)
+    const picked: number[] = []
+    const app = createApp({
+      render: () =>
+        h(ImageGridPanel, {
+          points: new Array(6 * 4).fill(0.5),
+          image: { shape: [2, 2], range: [0, 1] },
+          cols: 3,
+          selectable: true,
+          selected: 4,
+          onSelect: (i: number) => picked.push(i)
+        })
+    })
+    app.mount(el)
+    await nextTick()
+    const cells = [...el.querySelectorAll<HTMLButtonElement>('[data-test=image-cell]')]
+    expect(cells).toHaveLength(6)
+    // Image 4 (second row, second column) sits where the raster draws it, in percent of the raster.
+    const c = gridLayout(6, [2, 2], { cols: 3 }).cell(4)
+    const { width, height } = gridLayout(6, [2, 2], { cols: 3 })
+    expect(cells[4]!.style.left).toBe(`${(100 * c.x) / width}%`)
+    expect(cells[4]!.style.top).toBe(`${(100 * c.y) / height}%`)
+    // One tab stop, on the selected image.
+    expect(cells.map((b) => b.tabIndex)).toEqual([-1, -1, -1, -1, 0, -1])
+    expect(cells[4]!.getAttribute('aria-pressed')).toBe('true')
+    cells[1]!.click()
+    cells[4]!.focus()
+    cells[4]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowUp', bubbles: true }))
+    await nextTick()
+    await nextTick()
+    expect(document.activeElement).toBe(cells[1])
+    expect(cells.map((b) => b.tabIndex)).toEqual([-1, 0, -1, -1, -1, -1])
+    expect(picked).toEqual([1])
+    app.unmount()
+    el.remove()
+  })
+})
+
+describe('the nearest-image card', () => {
+  /** The card's verdict for a sample at `distance` from its neighbour, the held-out median being 2. */
+  async function verdict(distance: number): Promise<string> {
+    const el = document.createElement('div')
+    const result = {
+      runId: 'r',
+      index: 3,
+      trainSize: 10,
+      image: [0, 1, 0, 1],
+      distance,
+      heldoutMedian: 2,
+      heldoutQueries: 5
+    }
+    const pick = { index: 0, pixels: [0, 1, 0, 1], step: null, loading: false, result, error: null }
+    const app = createApp({
+      render: () => h(NearestImageCard, { pick, image: { shape: [2, 2], range: [0, 1] }, of: 64 })
+    })
+    app.mount(el)
+    await nextTick()
+    expect(el.querySelector('[data-test=nearest-distance]')!.textContent).toBe(String(distance))
+    expect(el.textContent).toContain('training image 4 of 10')
+    const v = el.querySelector('[data-test=nearest-verdict]')!
+    const out = `${v.className.replace('verdict ', '')}: ${v.textContent!.trim()}`
+    app.unmount()
+    return out
+  }
+
+  it('calls a sample under a tenth of the held-out median a copy, one far above it off the data', async () => {
+    expect(await verdict(0.1)).toMatch(/^poor: A copy/)
+    expect(await verdict(1.8)).toMatch(/^good: Not a copy: held-out images lie a median 2 /)
+    expect(await verdict(5)).toMatch(/^fair: Not a copy, but off the data/)
   })
 })

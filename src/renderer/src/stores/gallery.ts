@@ -4,6 +4,7 @@ import type {
   DatasetInfo,
   DatasetPreview,
   MetricsInfo,
+  NearestImage,
   RunDetail,
   RunSnapshots,
   SampleSet,
@@ -36,6 +37,8 @@ export interface GalleryPanel {
    * of scoring the panel's 64 images, where `fd` would be mostly small-sample bias — and what measured them.
    */
   stored: StoredMetrics | null
+  /** Image runs: the image clicked last and its nearest training image (the memorisation check). */
+  nearest: NearestPick | null
 }
 
 /** A run's stored held-out metrics and the sampler its evaluation used (the model's default). */
@@ -43,6 +46,19 @@ export interface StoredMetrics {
   metrics: MetricsInfo
   sampler: SamplerId
   steps: number
+}
+
+/** One clicked image of a panel and, once the host answers, its nearest training image. */
+export interface NearestPick {
+  /** Its place in the panel's grid. */
+  index: number
+  /** Its pixels, data units. */
+  pixels: number[]
+  /** The training snapshot it was clicked on (null: the trained model's samples). */
+  step: number | null
+  loading: boolean
+  result: NearestImage | null
+  error: string | null
 }
 
 /** The run's stored metrics of an image run (null for other runs, or one never evaluated). */
@@ -210,7 +226,8 @@ export const useGalleryStore = defineStore('gallery', () => {
         set: null,
         error: errorMessage(e),
         diagnostics: null,
-        stored: null
+        stored: null,
+        nearest: null
       }
       panels.value = [...panels.value.filter((p) => p.key !== key), failed]
       return
@@ -231,7 +248,8 @@ export const useGalleryStore = defineStore('gallery', () => {
       set: null,
       error: null,
       diagnostics: runDiagnostics(detail.extra),
-      stored: storedMetrics(detail)
+      stored: storedMetrics(detail),
+      nearest: null
     }
     panels.value = [...panels.value.filter((p) => p.key !== key), panel]
     if (!heldout.value) await loadHeldout(detail)
@@ -290,6 +308,27 @@ export const useGalleryStore = defineStore('gallery', () => {
     return { ...snap, steps: s.steps }
   }
 
+  /** Shows a panel's image `index` (its `pixels`, data units) beside its nearest training image. */
+  async function pickImage(key: string, index: number, pixels: number[], step: number | null): Promise<void> {
+    const panel = panels.value.find((p) => p.key === key)
+    if (!panel) return
+    const pick: NearestPick = { index, pixels, step, loading: true, result: null, error: null }
+    patch(key, { nearest: pick })
+    let change: Partial<NearestPick>
+    try {
+      change = { result: Object.freeze(await api.runs.nearest({ runId: panel.runId, pixels })) }
+    } catch (e) {
+      change = { error: errorMessage(e) }
+    }
+    // A later click (or a close) wins over this answer.
+    if (panels.value.find((p) => p.key === key)?.nearest?.pixels !== pixels) return
+    patch(key, { nearest: { ...pick, ...change, loading: false } })
+  }
+
+  function closeNearest(key: string): void {
+    patch(key, { nearest: null })
+  }
+
   function removePanel(key: string): void {
     panels.value = panels.value.filter((p) => p.key !== key)
   }
@@ -314,6 +353,8 @@ export const useGalleryStore = defineStore('gallery', () => {
     compare,
     setProgress,
     panelSnapshot,
+    pickImage,
+    closeNearest,
     removePanel,
     clear
   }
