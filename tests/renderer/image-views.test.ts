@@ -6,13 +6,14 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
-import { createApp, h, nextTick } from 'vue'
+import { createApp, nextTick, type Component } from 'vue'
 import type { NearestImage, NearestImageRequest } from '../../src/shared/api'
 import { gridLayout, gridRaster } from '../../src/shared/image-grid'
 import ImageGridPanel from '../../src/renderer/src/components/ImageGridPanel.vue'
+import MetricBadges from '../../src/renderer/src/components/MetricBadges.vue'
 import NearestImageCard from '../../src/renderer/src/components/NearestImageCard.vue'
 import { classCountsOption } from '../../src/renderer/src/charts/classes'
-import { detail, mockApi, sampleSet } from './fixtures'
+import { METRICS, detail, mockApi, sampleSet } from './fixtures'
 
 const m = vi.hoisted(() => ({ api: {} as Record<string, unknown> }))
 vi.mock('../../src/renderer/src/api', async (importOriginal) => {
@@ -26,6 +27,24 @@ vi.mock('../../src/renderer/src/api', async (importOriginal) => {
 const { isImageRun, useGalleryStore } = await import('../../src/renderer/src/stores/gallery')
 
 beforeEach(() => setActivePinia(createPinia()))
+
+/** Mounts one component with its props on an element of the page; `unmount` removes both. */
+function mountWith(
+  component: Component,
+  props: Record<string, unknown>
+): { el: HTMLElement; unmount(): void } {
+  const el = document.createElement('div')
+  document.body.appendChild(el)
+  const app = createApp(component, props)
+  app.mount(el)
+  return {
+    el,
+    unmount: () => {
+      app.unmount()
+      el.remove()
+    }
+  }
+}
 
 describe('classCountsOption', () => {
   it('draws one bar per class in class order, labelled with count and share', () => {
@@ -126,21 +145,15 @@ describe('the Gallery with image runs', () => {
 
 describe('a selectable image grid', () => {
   it('places one button per image over its cell; a click selects, arrows move the focus', async () => {
-    const el = document.createElement('div')
-    document.body.appendChild(el)
     const picked: number[] = []
-    const app = createApp({
-      render: () =>
-        h(ImageGridPanel, {
-          points: new Array(6 * 4).fill(0.5),
-          image: { shape: [2, 2], range: [0, 1] },
-          cols: 3,
-          selectable: true,
-          selected: 4,
-          onSelect: (i: number) => picked.push(i)
-        })
+    const { el, unmount } = mountWith(ImageGridPanel, {
+      points: new Array(6 * 4).fill(0.5),
+      image: { shape: [2, 2], range: [0, 1] },
+      cols: 3,
+      selectable: true,
+      selected: 4,
+      onSelect: (i: number) => picked.push(i)
     })
-    app.mount(el)
     await nextTick()
     const cells = [...el.querySelectorAll<HTMLButtonElement>('[data-test=image-cell]')]
     expect(cells).toHaveLength(6)
@@ -160,15 +173,13 @@ describe('a selectable image grid', () => {
     expect(document.activeElement).toBe(cells[1])
     expect(cells.map((b) => b.tabIndex)).toEqual([-1, 0, -1, -1, -1, -1])
     expect(picked).toEqual([1])
-    app.unmount()
-    el.remove()
+    unmount()
   })
 })
 
 describe('the nearest-image card', () => {
   /** The card's verdict for a sample at `distance` from its neighbour, the held-out median being 2. */
   async function verdict(distance: number): Promise<string> {
-    const el = document.createElement('div')
     const result = {
       runId: 'r',
       index: 3,
@@ -179,16 +190,17 @@ describe('the nearest-image card', () => {
       heldoutQueries: 5
     }
     const pick = { index: 0, pixels: [0, 1, 0, 1], step: null, loading: false, result, error: null }
-    const app = createApp({
-      render: () => h(NearestImageCard, { pick, image: { shape: [2, 2], range: [0, 1] }, of: 64 })
+    const { el, unmount } = mountWith(NearestImageCard, {
+      pick,
+      image: { shape: [2, 2], range: [0, 1] },
+      of: 64
     })
-    app.mount(el)
     await nextTick()
     expect(el.querySelector('[data-test=nearest-distance]')!.textContent).toBe(String(distance))
     expect(el.textContent).toContain('training image 4 of 10')
     const v = el.querySelector('[data-test=nearest-verdict]')!
     const out = `${v.className.replace('verdict ', '')}: ${v.textContent!.trim()}`
-    app.unmount()
+    unmount()
     return out
   }
 
@@ -196,5 +208,43 @@ describe('the nearest-image card', () => {
     expect(await verdict(0.1)).toMatch(/^poor: A copy/)
     expect(await verdict(1.8)).toMatch(/^good: Not a copy: held-out images lie a median 2 /)
     expect(await verdict(5)).toMatch(/^fair: Not a copy, but off the data/)
+  })
+})
+
+describe('the badges of an image run', () => {
+  it('name the n of fd and of its yard-sticks, and leave an fd of fewer samples uncoloured', async () => {
+    const image = {
+      ...{ fd: 3.2, fdGaussian: 9, fdData: 1.7, kid: 0.01, precision: 0.7, recall: 0.6, density: 0.9 },
+      ...{
+        coverage: 0.8,
+        classKL: 0.02,
+        minClassShare: 0.08,
+        memorisation: 1,
+        copies: 0,
+        classifierAccuracy: 0.97
+      }
+    }
+    const text = async (m: typeof METRICS): Promise<{ fd: string; energy: string; tone: string }> => {
+      const { el, unmount } = mountWith(MetricBadges, { metrics: m, showReference: true })
+      await nextTick()
+      const out = {
+        fd: el.querySelector('[data-test=fd-reference]')!.textContent!.trim(),
+        energy: el.querySelector('[data-test=energy-reference]')!.textContent!.trim(),
+        tone: el.querySelector('[data-metric=fd]')!.className
+      }
+      unmount()
+      return out
+    }
+    // An evaluation before the end: fd of 500 samples, yard-sticks at 2000; a stored run has no energy floor.
+    const mid = await text({ ...METRICS, n: 500, image: { ...image, n: 500, referenceN: 2000 } })
+    expect(mid.fd).toBe(
+      'FD reference at n = 2,000: data floor 1.7 · Gaussian fit 9; this fd is of 500 samples, so it sits higher by small-sample bias (not coloured)'
+    )
+    expect(mid.tone).toContain('plain')
+    expect(mid.energy).toBe('energy reference: Gaussian fit 0.3')
+    const end = await text({ ...METRICS, energyFloor: 0.01, image: { ...image, n: 2000, referenceN: 2000 } })
+    expect(end.fd).toBe('FD reference at n = 2,000: data floor 1.7 · Gaussian fit 9')
+    expect(end.tone).toContain('fair')
+    expect(end.energy).toBe('energy reference: data floor 0.01 · Gaussian fit 0.3')
   })
 })
