@@ -267,7 +267,11 @@ export async function runQualityBench(o: QualityBenchOptions = {}): Promise<Qual
           let trained: { r: TrainResult; batch: number }
           if (id === TEACHER) trained = await getTeacher()
           else if (TAUGHT.has(id)) {
-            teacherId = (await getTeacher()).r.runId!
+            teacherId = (
+              await getTeacher().catch((e: unknown) => {
+                throw new Error(`its teacher, the ${TEACHER} run, failed: ${message(e)}`)
+              })
+            ).r.runId!
             trained = await train(id, { teacher: teacherId })
           } else trained = await train(id)
           const { r, batch } = trained

@@ -74,6 +74,23 @@ describe('bench:quality on image data', () => {
     expect(table.find((l) => l.startsWith('| `cfm` | mnist14 | 3 × 128 | heun K = 100 |'))).toBeDefined()
   }, 120_000)
 
+  it("names the teacher when a taught objective's teacher run fails", async () => {
+    const rep = await runQualityBench({
+      objectives: ['distill'],
+      datasets: ['moons'],
+      n: 200,
+      model: { width: 0 }
+    })
+    expect(rep.rows).toEqual([])
+    expect(rep.failures).toEqual([
+      {
+        dataset: 'moons',
+        objective: 'distill',
+        error: expect.stringMatching(/^its teacher, the cfm run, failed: width/)
+      }
+    ])
+  })
+
   it('refuses an unknown objective before training anything', async () => {
     await expect(runQualityBench({ objectives: ['cfm', 'nonsense'], datasets: ['mnist14'] })).rejects.toThrow(
       /^Unknown objective "nonsense" \(known: mmd, /
