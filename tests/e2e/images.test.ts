@@ -194,6 +194,7 @@ describe('image runs: dataset grid, training, Gallery grids from shared latent d
       await card.locator('h4', { hasText: 'Image 5 of 64' }).waitFor()
       await card.locator('[data-test=nearest-distance]').waitFor()
       await shot(page, '05-nearest', '[data-test=nearest-card]')
+      await shot(page, '06-gallery-metrics', '[data-test=gallery-panel] [data-test=metric-badges]')
     },
     LONG
   )
