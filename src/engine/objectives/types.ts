@@ -27,6 +27,8 @@ export interface TrainDefaults {
   lr: number
   /** The network this objective trains best with, where it differs from the run default (128×3 SiLU). */
   model?: Partial<Pick<import('../train/config').ModelConfig, 'width' | 'depth' | 'activation'>>
+  /** Parameter values that differ from the parameters' own defaults on this budget (the user's still win). */
+  params?: Readonly<Record<string, string | number | boolean>>
 }
 
 interface ObjectiveBase {

@@ -30,7 +30,14 @@ import {
 import type { RealNvpWeights } from '../objectives/density/realnvp'
 import type { ExportableFlow, SamplerId } from '../objectives/types'
 import { Rng } from '../rng'
-import { DEFAULT_TOLERANCES, findSampler, tracePlan, type Field, type Plan } from '../samplers'
+import {
+  DATA_FIELD_MIN_GAP,
+  DEFAULT_TOLERANCES,
+  findSampler,
+  tracePlan,
+  type Field,
+  type Plan
+} from '../samplers'
 import { SAMPLER_IDS, type GridSpec } from '../../shared/samplers'
 import { MlpWeightsSchema } from '../store'
 import type { OpenRun } from '../train/evaluate'
@@ -137,6 +144,22 @@ export interface FlowPlan extends FlowSteps {
   net: TimedNet
 }
 
+/** The velocity graph's output name, title and meaning, per kind of field. */
+const NET_OUTPUTS = {
+  velocity: { name: 'v', title: 'velocity', meaning: 'velocity v(x, t), t ∈ [0, 1] (0 = noise)' },
+  data: {
+    name: 'x1',
+    title: 'data-prediction',
+    meaning: `clean sample x̂₁(x, t), t ∈ [0, 1] (0 = noise); velocity (x̂₁ − x)/max(1 − t, ${DATA_FIELD_MIN_GAP})`
+  },
+  eps: {
+    name: 'eps',
+    title: 'noise-prediction',
+    meaning: 'noise prediction ε̂(x_t, t), diffusion time t ∈ [0, 1] (1 = noise)'
+  }
+} as const satisfies Record<Field['kind'], { name: string; title: string; meaning: string }>
+type NetOutput = (typeof NET_OUTPUTS)[Field['kind']]['name']
+
 /** A flow run's sampler without its network: the field, the steps and the output. */
 export interface FlowSteps {
   field: Field
@@ -144,8 +167,8 @@ export interface FlowSteps {
   /** The K + 1 times stepped on. */
   grid: number[]
   plan: Plan
-  /** The network's output name in the velocity graph: `v` (velocity) or `eps` (noise prediction). */
-  output: 'v' | 'eps'
+  /** The network's output name in the velocity graph: `v` (velocity), `eps` (noise prediction) or `x1` (data). */
+  output: NetOutput
   /** For an adaptive sampler: its tolerances and the evaluations of the probe run that chose `grid`. */
   adaptive: { rtol: number; atol: number; nfe: number; rows: number } | null
 }
@@ -266,7 +289,7 @@ export function flowSteps(
     sampler: id,
     grid,
     plan: tracePlan(record, field, grid),
-    output: field.kind === 'eps' ? 'eps' : 'v',
+    output: NET_OUTPUTS[field.kind].name,
     adaptive
   }
 }
@@ -438,8 +461,8 @@ export function runGraph(
   const model = exportedFlow(open)!
   if (spec.graph === 'velocity') {
     const weights = model.velocityWeights()
-    const eps = model.flowField.kind === 'eps'
-    const output = eps ? 'eps' : 'v'
+    const out = NET_OUTPUTS[model.flowField.kind]
+    const output = out.name
     const m = (
       isUnetWeights(weights)
         ? (meta: ModelMeta) => unetVelocityModel(weights, output, meta)
@@ -447,13 +470,11 @@ export function runGraph(
             velocityNetModel(timedNetOf({ ...weights, mlp: tamper(weights.mlp) }), output, meta)
     )({
       docString:
-        `Pushforward Lab ${eps ? 'noise-prediction' : 'velocity'} network (${what}): x [batch, ${d}] and t [batch] → ` +
+        `Pushforward Lab ${out.title} network (${what}): x [batch, ${d}] and t [batch] → ` +
         `${output} [batch, ${d}], standardised coordinates (x_data = x·std + mean).`,
       metadata: {
         ...metadata(open, runId, stats, { sampler: 'none', steps: 1 }, { graph: 'velocity' }),
-        output: eps
-          ? 'noise prediction ε̂(x_t, t), diffusion time t ∈ [0, 1] (1 = noise)'
-          : 'velocity v(x, t), t ∈ [0, 1] (0 = noise)',
+        output: out.meaning,
         timeEmbedding: JSON.stringify({ timeDim: weights.spec.timeDim, maxFreq: weights.spec.maxFreq }),
         outputUnits: 'standardised'
       }

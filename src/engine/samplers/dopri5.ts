@@ -28,7 +28,7 @@ export const dopri5: Sampler = {
   title: SAMPLER_TITLES.dopri5,
   order: 5,
   nfePerStep: 6,
-  fields: ['velocity', 'eps'],
+  fields: ['velocity', 'data', 'eps'],
   adaptive: true,
   step(ops, x, c) {
     const h = c.s - c.t

@@ -47,7 +47,7 @@ export const dpmpp2m: Sampler = {
   title: SAMPLER_TITLES['dpmpp-2m'],
   order: 2,
   nfePerStep: 1,
-  fields: ['velocity', 'eps'],
+  fields: ['velocity', 'data', 'eps'],
   toDataEnd: true,
   spacing: 'logsnr',
   step<R>(ops: Ops<R>, x: R, c: StepContext<R>): R {
@@ -56,11 +56,12 @@ export const dpmpp2m: Sampler = {
     const [at, as, st, ss] = [f.alpha(t), f.alpha(s), f.sigma(t), f.sigma(s)]
     const e = ops.net(x, t)
     const tPrev = c.memory.get('t') as number | undefined
-    const prev = tPrev === undefined ? undefined : { t: tPrev, x: c.memory.get('x') as R, e: c.memory.get('e') as R }
+    const prev =
+      tPrev === undefined ? undefined : { t: tPrev, x: c.memory.get('x') as R, e: c.memory.get('e') as R }
     c.memory.set('t', t)
     c.memory.set('x', x)
     c.memory.set('e', e)
-    if (prev !== undefined && ss === 0 && f.kind === 'velocity') {
+    if (prev !== undefined && ss === 0 && f.kind !== 'eps') {
       // a flow's last step: Adams–Bashforth 2 in u = σ/α on the noise prediction, onto u = 0
       const u = (z: number): number => f.sigma(z) / f.alpha(z)
       const H = -u(t)

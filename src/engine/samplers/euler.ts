@@ -7,7 +7,7 @@ export const euler: Sampler = {
   title: SAMPLER_TITLES.euler,
   order: 1,
   nfePerStep: 1,
-  fields: ['velocity', 'eps'],
+  fields: ['velocity', 'data', 'eps'],
   step(ops, x, c) {
     return ops.lin([
       [x, 1],

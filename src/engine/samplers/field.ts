@@ -6,7 +6,7 @@
  *   x̂ = cx(t)·x + cn(t)·net(x, t) (DDIM, DPM-Solver++).
  */
 export interface Field {
-  kind: 'velocity' | 'eps'
+  kind: 'velocity' | 'eps' | 'data'
   /** dx/dt = a·x + b·net(x, t). */
   ode(t: number): { a: number; b: number }
   /** Signal and noise scales of the path at t (σ = 0 at the data end). */
@@ -29,6 +29,30 @@ export const VELOCITY_FIELD: Field = {
 }
 
 /**
+ * The smallest 1 − t the data field divides by: near the data end the velocity (x̂ − x)/(1 − t) of a data
+ * prediction is taken as (x̂ − x)/max(1 − t, DATA_FIELD_MIN_GAP) (as in Li & He 2025, "Back to basics: let
+ * denoising generative models denoise"), so that the last steps relax onto x̂ instead of dividing by zero.
+ */
+export const DATA_FIELD_MIN_GAP = 0.05
+
+/**
+ * A data predictor x̂₁(x, t) of flow matching on the same straight path as VELOCITY_FIELD: the network outputs
+ * the clean sample and the velocity is v = (x̂₁ − x)/(1 − t) (clamped near t = 1, DATA_FIELD_MIN_GAP). In high
+ * dimension a network of limited width predicts a point of the data manifold far better than the noise-laden
+ * velocity x₁ − x₀ (the velocity target carries a full-rank noise component).
+ */
+export const DATA_FIELD: Field = {
+  kind: 'data',
+  ode: (t) => {
+    const g = 1 / Math.max(1 - t, DATA_FIELD_MIN_GAP)
+    return { a: -g, b: g }
+  },
+  alpha: (t) => t,
+  sigma: (t) => 1 - t,
+  data: () => ({ cx: 0, cn: 1 })
+}
+
+/**
  * A noise predictor ε̂ of a variance-preserving diffusion with ᾱ(t), β(t), time 1 (noise) → 0 (data):
  * α = √ᾱ, σ = √(1 − ᾱ); the probability-flow ODE dx/dt = −½β·(x − ε̂/σ) (ddpm.ts), x̂₀ = (x − σ·ε̂)/α.
  */
@@ -42,4 +66,25 @@ export function epsField(alphaBar: (t: number) => number, beta: (t: number) => n
     sigma,
     data: (t) => ({ cx: 1 / alpha(t), cn: -sigma(t) / alpha(t) })
   }
+}
+
+/**
+ * The velocity dx/dt = a(t)·x + b(t)·e of network outputs e = net(x, t) [n, d] at states x [n, d], with one
+ * time for all rows or one per row (a training batch). A velocity field's output is returned as is.
+ */
+export function fieldVelocity(
+  field: Field,
+  x: Float32Array,
+  e: Float32Array,
+  t: number | ArrayLike<number>,
+  d: number
+): Float32Array {
+  if (field.kind === 'velocity') return e
+  const out = new Float32Array(e.length)
+  const n = e.length / d
+  for (let i = 0; i < n; i++) {
+    const { a, b } = field.ode(typeof t === 'number' ? t : t[i]!)
+    for (let j = i * d; j < (i + 1) * d; j++) out[j] = a * x[j]! + b * e[j]!
+  }
+  return out
 }

@@ -11,7 +11,7 @@ export const heun: Sampler = {
   title: SAMPLER_TITLES.heun,
   order: 2,
   nfePerStep: 2,
-  fields: ['velocity', 'eps'],
+  fields: ['velocity', 'data', 'eps'],
   step(ops, x, c) {
     const h = c.s - c.t
     const y = ops.lin([

@@ -99,7 +99,9 @@ export class Tracer implements Ops<TraceRef> {
   /** The atom holding r's value, adding a `lin` op unless it is one already. */
   materialise(r: TraceRef): Atom {
     if (r.atom !== undefined) return r.atom
-    const terms = [...r.terms].filter(([, c]) => c !== 0)
+    // Terms whose coefficients cancel to 0 at some step (the data field's x at dt = 1 − t) are kept, so that
+    // every step of a one-step method records the same ops (the ONNX Loop form); the graph skips them.
+    const terms = [...r.terms]
     if (terms.length === 1 && terms[0]![1] === 1) return (r.atom = terms[0]![0])
     const m = this.push({ op: 'lin', terms })
     r.atom = m.atom

@@ -10,7 +10,7 @@ export const rk4: Sampler = {
   title: SAMPLER_TITLES.rk4,
   order: 4,
   nfePerStep: 4,
-  fields: ['velocity', 'eps'],
+  fields: ['velocity', 'data', 'eps'],
   step(ops, x, c) {
     const h = c.s - c.t
     const mid = c.t + h / 2

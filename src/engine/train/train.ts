@@ -165,9 +165,12 @@ export function makeRunConfig(
   }
 ): RunConfig {
   const obj = findObjective(input.objective)
-  const params = resolveParams(`Objective ${obj.id}`, obj.params, input.params ?? {})
   // Image data: the objective's image budget where it declares one.
   const defaults = (ds.image ? obj.imageDefaults : undefined) ?? obj.defaults
+  const params = resolveParams(`Objective ${obj.id}`, obj.params, {
+    ...defaults.params,
+    ...input.params
+  })
   const steps = input.steps ?? defaults.steps
   const batch = input.batch ?? defaults.batch
   const lr = input.lr ?? defaults.lr

@@ -16,6 +16,14 @@ import {
   isFlowModel
 } from '../../../src/engine/objectives/flows'
 import { lrFactor } from '../../../src/engine/objectives/flows/common'
+import { CfmModel, cfmBatch, independentPairing } from '../../../src/engine/objectives/flows/cfm'
+import {
+  DATA_FIELD,
+  DATA_FIELD_MIN_GAP,
+  findSampler,
+  integrateField,
+  uniformGrid
+} from '../../../src/engine/samplers'
 import {
   allObjectives,
   registerObjective,
@@ -130,6 +138,47 @@ it('ddpm keeps its schedule in its weights', async () => {
   const w = model.toJSON()
   expect(w).toMatchObject({ kind: 'ddpm', schedule: 'cosine', tMin: 0.01 })
   model.dispose()
+})
+
+describe('cfm predicting the clean sample (predict = data)', () => {
+  it('regresses x₁ on the same draws, and reads its output as the velocity (x̂ − x)/max(1 − t, gap)', async () => {
+    const y = new Rng(8).normals(6 * d)
+    const v = cfmBatch(y, 6, d, 0, independentPairing, new Rng(9))
+    const x = cfmBatch(y, 6, d, 0, independentPairing, new Rng(9), 'data')
+    expect(x.x).toEqual(v.x)
+    expect(x.t).toEqual(v.t)
+    expect(Array.from(x.target)).toEqual(Array.from(y))
+    const model = (await cfm.create(modelSpec(cfm, d, { ...small, params: { predict: 'data' } }))) as CfmModel
+    expect(model.flowField).toBe(DATA_FIELD)
+    const pts = new Rng(10).normals(3 * d)
+    for (const t of [0.3, 0.99]) {
+      const out = model.predict(pts, t)
+      const vel = model.velocity(pts, t)
+      const gap = Math.max(1 - t, DATA_FIELD_MIN_GAP)
+      vel.forEach((u, i) => expect(u).toBeCloseTo((out[i]! - pts[i]!) / gap, 4))
+    }
+    // the weights keep what the network predicts
+    const w = JSON.parse(JSON.stringify(model.toJSON()))
+    expect(w.predict).toBe('data')
+    const back = cfm.restore(w, modelSpec(cfm, d, small)) as CfmModel
+    expect(back.flowField).toBe(DATA_FIELD)
+    const z = new Rng(11).normals(4 * d)
+    expect(back.transport(z, { sampler: 'heun', steps: 5 })).toEqual(
+      model.transport(z, { sampler: 'heun', steps: 5 })
+    )
+    model.dispose()
+    back.dispose()
+  })
+
+  it('a network that predicts one point x* lands on it exactly in K Euler steps while K ≤ 1/gap', () => {
+    const target = Float32Array.from([0.5, -1.5])
+    const net = (xs: Float32Array): Float32Array => xs.map((_, i) => target[i % d]!)
+    const z = new Rng(12).normals(5 * d)
+    for (const K of [1, 4, 10]) {
+      const out = integrateField(findSampler('euler'), DATA_FIELD, net, z, uniformGrid(0, 1, K)).x
+      out.forEach((u, i) => expect(u).toBeCloseTo(target[i % d]!, 5))
+    }
+  })
 })
 
 it('cfm models transport given noise deterministically; the ddpm sampler defines no transport', async () => {

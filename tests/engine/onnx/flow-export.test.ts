@@ -42,11 +42,17 @@ beforeAll(async () => {
   await initBackend('auto')
   root = tempDir()
   store = new RunStore(path.join(root, 'runs'))
-  for (const objective of ['cfm', 'ddpm']) {
-    const config = makeRunConfig(ds, { objective, steps: 30, batch: 128, seed: 1, evalEvery: 0 })
-    ids[objective] = (await trainRun(ds, config, { store, evalPoints: 200 })).runId!
+  // `cfm-data`: cfm whose network predicts the clean sample (DATA_FIELD)
+  const runs: [string, string, Record<string, string>][] = [
+    ['cfm', 'cfm', {}],
+    ['ddpm', 'ddpm', {}],
+    ['cfm-data', 'cfm', { predict: 'data' }]
+  ]
+  for (const [key, objective, params] of runs) {
+    const config = makeRunConfig(ds, { objective, params, steps: 30, batch: 128, seed: 1, evalEvery: 0 })
+    ids[key] = (await trainRun(ds, config, { store, evalPoints: 200 })).runId!
   }
-})
+}, 300_000)
 
 /** Exports and keeps the file for the checker. */
 async function exportCase(objective: string, opts: ExportOptions, name: string): Promise<ExportReport> {
@@ -83,6 +89,25 @@ describe('flow exports match the engine on 4096 inputs', () => {
       { sampler: 'heun', steps: 4, form: 'loop' },
       { sampler: 'heun', steps: 4 }
     ],
+    ['cfm data-prediction network', 'cfm-data', { graph: 'velocity' }, { graph: 'velocity', evaluations: 1 }],
+    [
+      'cfm data-prediction heun K=8',
+      'cfm-data',
+      { sampler: 'heun', steps: 8 },
+      { sampler: 'heun', steps: 8, evaluations: 16 }
+    ],
+    [
+      'cfm data-prediction euler K=4 as a Loop',
+      'cfm-data',
+      { sampler: 'euler', steps: 4, form: 'loop' },
+      { sampler: 'euler', steps: 4 }
+    ],
+    [
+      'cfm data-prediction dpmpp-2m K=8',
+      'cfm-data',
+      { sampler: 'dpmpp-2m', steps: 8 },
+      { sampler: 'dpmpp-2m', steps: 8, evaluations: 8 }
+    ],
     [
       'ddpm ddim K=6 as a Loop',
       'ddpm',
@@ -100,7 +125,7 @@ describe('flow exports match the engine on 4096 inputs', () => {
         ['x', ['batch', 2]],
         ['t', ['batch']]
       ])
-      expect(r.outputs[0]!.name).toBe(objective === 'ddpm' ? 'eps' : 'v')
+      expect(r.outputs[0]!.name).toBe({ ddpm: 'eps', cfm: 'v', 'cfm-data': 'x1' }[objective])
     } else {
       expect(r.inputs).toEqual([{ name: 'z', type: 'float32', shape: ['batch', 2] }])
       expect(r.outputs).toEqual([{ name: 'x', type: 'float32', shape: ['batch', 2] }])

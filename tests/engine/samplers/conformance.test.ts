@@ -2,7 +2,8 @@
  * One suite over every sampler record (diffusers' SchedulerCommonTest): adding a sampler to SAMPLERS gets all
  * of it. Per sampler and per field it integrates:
  * - convergence at its declared order against a closed form (velocity: the damped rotation v = A·x,
- *   x(1) = e^{A}·x₀; ε: Gaussian data N(0, s²I), whose exact ε̂ makes the probability-flow map a scaling);
+ *   x(1) = e^{A}·x₀; data prediction: the same rotation written as x̂ = x + max(1 − t, gap)·A·x; ε: Gaussian
+ *   data N(0, s²I), whose exact ε̂ makes the probability-flow map a scaling);
  * - NFE accounting: the evaluations made = the plan's = nfePerStep·K (an adaptive run: what it reports);
  * - the traced plan run with separate calls (`runPlan`) = the JS sampler, and the fused ONNX graph
  *   (unrolled, and the Loop form where the sampler has one) = the JS sampler;
@@ -16,6 +17,8 @@ import { fusedSamplerModel, timedNetOf } from '../../../src/engine/onnx/flow'
 import { runOnnx } from '../../../src/engine/onnx/runtime'
 import { Rng } from '../../../src/engine/rng'
 import {
+  DATA_FIELD,
+  DATA_FIELD_MIN_GAP,
   SAMPLERS,
   VELOCITY_FIELD,
   epsField,
@@ -31,10 +34,11 @@ import { maxAbs, randomMlp, velocityForward } from '../onnx/helpers'
 
 const vp = vpSchedule('cosine')
 const EPS = epsField(vp.alphaBar, vp.beta)
+const FIELDS: Record<Field['kind'], Field> = { velocity: VELOCITY_FIELD, data: DATA_FIELD, eps: EPS }
 
-/** Grids: velocity 0 → 1; ε from t = 0.9 down to 0.05, or to 0 for samplers that end at the data. */
+/** Grids: velocity and data 0 → 1; ε from t = 0.9 down to 0.05, or to 0 for samplers that end at the data. */
 function gridFor(s: Sampler, field: Field, K: number): number[] {
-  if (field.kind === 'velocity') return uniformGrid(0, 1, K)
+  if (field.kind !== 'eps') return uniformGrid(0, 1, K)
   return uniformGrid(0.9, s.toDataEnd ? 0 : 0.05, K)
 }
 
@@ -57,6 +61,20 @@ function rotationExact(x0: Float32Array, t: number): Float64Array {
   return out
 }
 
+/** The rotation as a data prediction x̂ = x + max(1 − t, gap)·A·x: DATA_FIELD's velocity (x̂ − x)/max(1 − t, gap) is A·x. */
+const rotationData: NetFn = (x, t) => {
+  const s = Math.max(1 - t, DATA_FIELD_MIN_GAP)
+  const r = rotation(x, t)
+  return x.map((v, i) => v + s * r[i]!)
+}
+
+/** The closed-form network of each kind of field. */
+const NETS: Record<Field['kind'], NetFn> = {
+  velocity: rotation,
+  data: rotationData,
+  eps: (x, t) => gaussEps(x, t)
+}
+
 /** Gaussian data N(0, s²I): x_t ~ N(0, v(t)), v = ᾱs² + 1 − ᾱ; exact ε̂ = σ_t·x/v(t); the PF-ODE scales x by √v. */
 const S2 = 0.25
 const gaussVar = (t: number): number => vp.alphaBar(t) * S2 + 1 - vp.alphaBar(t)
@@ -68,7 +86,7 @@ const gaussEps: NetFn = (x, t) => {
 const x0 = new Float32Array([1, 0, 0.3, -0.7, -1.2, 0.5])
 
 function closedForm(field: Field, grid: number[]): { net: NetFn; exact: ArrayLike<number> } {
-  if (field.kind === 'velocity') return { net: rotation, exact: rotationExact(x0, grid[grid.length - 1]!) }
+  if (field.kind !== 'eps') return { net: NETS[field.kind], exact: rotationExact(x0, grid[grid.length - 1]!) }
   const k = Math.sqrt(gaussVar(grid[grid.length - 1]!) / gaussVar(grid[0]!))
   return { net: gaussEps, exact: Array.from(x0, (v) => k * v) }
 }
@@ -79,7 +97,7 @@ const KS: Record<number, [number, number]> = { 1: [32, 64], 2: [8, 16], 4: [4, 8
 const cases = SAMPLERS.flatMap((s) => s.fields.map((kind) => [s.id, kind, s] as const))
 
 describe.each(cases)('%s on a %s field', (_id, kind, sampler) => {
-  const field = kind === 'velocity' ? VELOCITY_FIELD : EPS
+  const field = FIELDS[kind]
 
   it.runIf(!sampler.stochastic)(`converges at order ${sampler.order}`, () => {
     const [k1, k2] = KS[sampler.order]!
@@ -98,7 +116,7 @@ describe.each(cases)('%s on a %s field', (_id, kind, sampler) => {
     let calls = 0
     const net: NetFn = (x, t) => {
       calls++
-      return (kind === 'velocity' ? rotation : gaussEps)(x, t)
+      return NETS[kind](x, t)
     }
     const grid = gridFor(sampler, field, 5)
     const r = integrateField(sampler, field, net, x0, grid, { fixed: true, rng: new Rng(1) })

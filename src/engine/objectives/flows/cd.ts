@@ -15,7 +15,6 @@
 import { ConfigError } from '../../errors'
 import { choice, int } from '../../params'
 import type { JumpNet } from '../../models/jump'
-import type { TimeNet } from '../../models/nets'
 import type { LossContext, ModelObjective, ModelSpec } from '../types'
 import { VelocityModel } from './common'
 import { DdpmModel } from './ddpm'
@@ -29,12 +28,15 @@ import {
 } from './consistency'
 import { TEACHER_PARAMS, loadTeacher } from './teacher'
 
+/** A velocity field evaluated per row: x [n, d], t [n] → dx/dt [n, d]. */
+export type RowVelocity = (x: Float32Array, t: Float32Array) => Float32Array
+
 /** One Heun step of dx/dt = v(x, t) from t to t + dt per row. x [n, d]; t, dt [n]. */
-export function heunStep(v: TimeNet, x: Float32Array, t: Float32Array, dt: Float32Array): Float32Array {
-  const d = v.spec.dim
-  const k1 = v.predict(x, t)
+export function heunStep(v: RowVelocity, x: Float32Array, t: Float32Array, dt: Float32Array): Float32Array {
+  const d = x.length / t.length
+  const k1 = v(x, t)
   const x1 = x.map((xi, k) => xi + dt[Math.floor(k / d)]! * k1[k]!)
-  const k2 = v.predict(
+  const k2 = v(
     x1,
     t.map((ti, i) => ti + dt[i]!)
   )
@@ -43,7 +45,7 @@ export function heunStep(v: TimeNet, x: Float32Array, t: Float32Array, dt: Float
 
 /** `n` Heun steps of dx/dt = v(x, t) across [t, t + dt] per row (n equal sub-steps). */
 export function heunSteps(
-  v: TimeNet,
+  v: RowVelocity,
   x: Float32Array,
   t: Float32Array,
   dt: Float32Array,
@@ -100,7 +102,8 @@ export class CdModel extends ConsistencyModel {
     }
     const dt = t1.map((v, i) => v - t0[i]!)
     const a = straightPath(ctx.rng.normals(B * d), x1, t0, d).x
-    const b = heunSteps(this.velocity.field, a, t0, dt, this.p.heunSteps)
+    const teacher = this.velocity
+    const b = heunSteps((x, t) => teacher.velocity(x, t), a, t0, dt, this.p.heunSteps)
     const targetNet = this.p.target === 'ema' ? this.field : this.net
     return consistencyBatch(this.net, a, t0, consistencyFn(targetNet, b, t1), this.p.huber)
   }
@@ -138,7 +141,11 @@ export const cd: ModelObjective = jumpObjective({
     ...CONSISTENCY_PARAMS,
     intervals: int(4, 1, 10_000, 'Number of intervals N of the time grid.'),
     heunSteps: int(4, 1, 64, 'Heun steps of the teacher across each grid interval.'),
-    target: choice('ema', ['online', 'ema'], 'Network that gives the target: the online one or its moving average.')
+    target: choice(
+      'ema',
+      ['online', 'ema'],
+      'Network that gives the target: the online one or its moving average.'
+    )
   },
   defaults: { steps: 2000, batch: 256, lr: 2e-3 },
   load: loadVelocityTeacher,

@@ -7,9 +7,17 @@
  * from t = 0 to 1 maps noise to data. Variants override one piece: `ot-cfm` only re-pairs (x₀, x₁).
  */
 import { ConfigError } from '../../errors'
-import { float, type ParamSpecs, type ParamValues } from '../../params'
+import { choice, float, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
-import { GridError, VELOCITY_FIELD, checkGridList, findSampler, spacedGrid } from '../../samplers'
+import {
+  DATA_FIELD,
+  GridError,
+  VELOCITY_FIELD,
+  checkGridList,
+  findSampler,
+  spacedGrid,
+  type Field
+} from '../../samplers'
 import type { GridSpec } from '../../../shared/samplers'
 import type { LossContext, ModelObjective, ModelSpec, SamplerId } from '../types'
 import type { TimeNet } from '../../models/nets'
@@ -77,21 +85,29 @@ export function gatherRows(x: Float32Array, idx: ArrayLike<number>, d: number): 
   return out
 }
 
-/** One CFM regression batch for data y [B, d] (pieces above; the coupling from `pairing`). */
+/** What a flow-matching network outputs: the velocity x₁ − x₀, or the clean sample x₁ (DATA_FIELD). */
+export type Prediction = 'velocity' | 'data'
+
+/**
+ * One CFM regression batch for data y [B, d] (pieces above; the coupling from `pairing`): the target is the
+ * conditional velocity x₁ − x₀, or x₁ itself for a data-predicting network.
+ */
 export function cfmBatch(
   y: Float32Array,
   B: number,
   d: number,
   sigma: number,
   pairing: Pairing,
-  rng: Rng
+  rng: Rng,
+  predict: Prediction = 'velocity'
 ): FlowBatch {
   const x0 = rng.normals(B * d)
   const pi = pairing(x0, y, B, d)
   const x1 = pi ? gatherRows(y, pi, d) : y
   const t = rng.uniforms(B)
   const eps = sigma > 0 ? rng.normals(B * d) : null
-  return { x: sampleXt(x0, x1, t, eps, sigma, d), t, target: conditionalFlow(x0, x1) }
+  const target = predict === 'data' ? new Float32Array(x1) : conditionalFlow(x0, x1)
+  return { x: sampleXt(x0, x1, t, eps, sigma, d), t, target }
 }
 
 /** ODE samplers of a velocity flow from t = 0 (noise) to t = 1 (data), the default first. */
@@ -110,48 +126,64 @@ export function velocityTimeGrid(sampler: SamplerId, K: number, grid?: GridSpec)
   }
 }
 
-/** Straightness and transport cost of the flow of `net` on fresh noise. */
-export function velocityDiagnostics(net: TimeNet, rng: Rng): Record<string, number> {
-  const d = net.spec.dim
-  return pathDiagnostics((x, t) => net.predict(x, t), rng.normals(DIAGNOSTIC_POINTS * d), d)
+/** Straightness and transport cost of a flow model's velocity on fresh noise. */
+export function velocityDiagnostics(model: VelocityModel, rng: Rng): Record<string, number> {
+  const d = model.dim
+  return pathDiagnostics((x, t) => model.velocity(x, t), rng.normals(DIAGNOSTIC_POINTS * d), d)
 }
 
 export class CfmModel extends VelocityModel {
   readonly kind: string
   readonly samplers = VELOCITY_SAMPLERS
+  readonly flowField: Field
   private readonly sigma: number
   private readonly pairing: Pairing
+  private readonly predicts: Prediction
 
-  constructor(kind: string, net: TimeNet, lr: number, ema: number, sigma: number, pairing: Pairing) {
+  constructor(
+    kind: string,
+    net: TimeNet,
+    lr: number,
+    ema: number,
+    sigma: number,
+    pairing: Pairing,
+    predict: Prediction = 'velocity'
+  ) {
     super(net, lr, ema)
     this.kind = kind
     this.sigma = sigma
     this.pairing = pairing
+    this.predicts = predict
+    this.flowField = predict === 'data' ? DATA_FIELD : VELOCITY_FIELD
   }
 
   protected batch(y: Float32Array, B: number, ctx: LossContext): FlowBatch {
-    return cfmBatch(y, B, this.dim, this.sigma, this.pairing, ctx.rng)
+    return cfmBatch(y, B, this.dim, this.sigma, this.pairing, ctx.rng, this.predicts)
   }
-
-  readonly flowField = VELOCITY_FIELD
 
   timeGrid(sampler: SamplerId, K: number, grid?: GridSpec): number[] {
     return velocityTimeGrid(sampler, K, grid)
   }
 
   protected override extraJSON(): Record<string, unknown> {
-    return { sigma: this.sigma }
+    return { sigma: this.sigma, predict: this.predicts }
   }
 
   /** Path straightness and transport cost of the learnt flow (diagnostics.ts). */
   evaluate(_heldout: unknown, rng: Rng): Record<string, number> {
-    return velocityDiagnostics(this.field, rng)
+    return velocityDiagnostics(this, rng)
   }
 }
 
 export const CFM_PARAMS: ParamSpecs = {
   ...VELOCITY_PARAMS,
-  sigma: float(0, 0, 1, 'Width σ of the conditional Gaussian path x_t = μ_t + σε (0: rectified flow).')
+  sigma: float(0, 0, 1, 'Width σ of the conditional Gaussian path x_t = μ_t + σε (0: rectified flow).'),
+  predict: choice(
+    'velocity',
+    ['velocity', 'data'],
+    'What the network outputs: the velocity x₁ − x₀, or the clean sample x₁ (velocity (x̂₁ − x)/(1 − t);\n' +
+      'the better choice in high dimension, e.g. images).'
+  )
 }
 
 /** Declares a flow-matching objective; variants pass their own coupling. */
@@ -165,7 +197,15 @@ export function flowMatchingObjective(o: {
   imageDefaults?: ModelObjective['defaults']
 }): ModelObjective {
   const build = (net: TimeNet, lr: number, p: ParamValues): CfmModel =>
-    new CfmModel(o.id, net, lr, Number(p.ema ?? 0), Number(p.sigma ?? 0), o.pairing)
+    new CfmModel(
+      o.id,
+      net,
+      lr,
+      Number(p.ema ?? 0),
+      Number(p.sigma ?? 0),
+      o.pairing,
+      p.predict === 'data' ? 'data' : 'velocity'
+    )
   return {
     kind: 'model',
     id: o.id,
@@ -185,7 +225,11 @@ export function flowMatchingObjective(o: {
       if (weights.kind !== o.id)
         throw new ConfigError(`These are ${weights.kind} weights, not ${o.id} weights.`)
       const net = readVelocityNet(o.id, weights)
-      return build(net, spec.lr, { sigma: Number(weights.sigma ?? 0), ema: Number(weights.ema ?? 0) })
+      return build(net, spec.lr, {
+        sigma: Number(weights.sigma ?? 0),
+        ema: Number(weights.ema ?? 0),
+        predict: String(weights.predict ?? 'velocity')
+      })
     }
   }
 }

@@ -26,7 +26,7 @@ import type {
 } from '../types'
 import { setLearningRate } from '../../train/schedule'
 import { EmaNetModel, lrFactor } from './ema-model'
-import { DEFAULT_TOLERANCES, findSampler, integrateField, type Field } from '../../samplers'
+import { DEFAULT_TOLERANCES, fieldVelocity, findSampler, integrateField, type Field } from '../../samplers'
 import type { GridSpec } from '../../../shared/samplers'
 
 /** Default number of integration steps K of the multi-step samplers. */
@@ -262,6 +262,11 @@ export abstract class VelocityModel extends EmaNetModel<TimeNet> implements Flow
 
   predict(x: Float32Array, t: number | ArrayLike<number>): Float32Array {
     return this.field.predict(x, t)
+  }
+
+  /** The velocity dx/dt of the sampling network at (x, t): its output read through `flowField`. */
+  velocity(x: Float32Array, t: number | ArrayLike<number>): Float32Array {
+    return fieldVelocity(this.flowField, x, this.field.predict(x, t), t, this.dim)
   }
 
   /** Stores the sampling network (the moving average) as `net`. */

@@ -106,9 +106,11 @@ export class ReflowModel extends VelocityModel {
   /** Ends round r (1-based: the one just trained): measures and logs it, then regenerates the pool with it. */
   private nextRound(r: number): void {
     const { opts, rng, log, rounds } = this.rounds!
-    const s = velocityDiagnostics(this.field, rng.fork()).straightness!
+    const s = velocityDiagnostics(this, rng.fork()).straightness!
     this.roundStraightness.push(s)
-    log?.(`reflow round ${r} of ${rounds}: path straightness ${s.toPrecision(4)}; new pairs from this round's flow`)
+    log?.(
+      `reflow round ${r} of ${rounds}: path straightness ${s.toPrecision(4)}; new pairs from this round's flow`
+    )
     this.pool = makePairs({ runId: '', objective: 'reflow', model: this, opts }, this.pool!.n, rng)
   }
 
@@ -136,7 +138,7 @@ export class ReflowModel extends VelocityModel {
    * each round's straightness, `straightnessRound<r>` (the last round's is the run's own).
    */
   evaluate(_heldout: unknown, rng: Rng): Record<string, number> {
-    const own = velocityDiagnostics(this.field, rng)
+    const own = velocityDiagnostics(this, rng)
     if (!this.rounds || this.rounds.rounds < 2) return own
     const per: Record<string, number> = {}
     this.roundStraightness.forEach((s, i) => (per[`straightnessRound${i + 1}`] = s))
