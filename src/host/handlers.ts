@@ -349,6 +349,7 @@ export function createLab(options: HostOptions): Lab {
           paper: o.paper,
           summary: o.summary,
           defaults: { ...o.defaults },
+          ...(o.imageDefaults ? { imageDefaults: { ...o.imageDefaults } } : {}),
           params: Object.entries(o.params).map(([name, p]) => ({ name, ...p })),
           archs: objectiveArchs(o)
         }))

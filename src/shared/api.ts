@@ -56,6 +56,17 @@ export type ParamInfo =
 
 export type { SamplerId } from './samplers'
 
+/** An objective's recommended budget: steps, batch, rate, and where they differ, network and parameters. */
+export interface TrainBudget {
+  steps: number
+  batch: number
+  lr: number
+  /** The network it trains best with where that differs from the run default (128×3 SiLU). */
+  model?: { width?: number; depth?: number; activation?: string }
+  /** Parameter values that differ from the parameters' own defaults on this budget. */
+  params?: Record<string, string | number | boolean>
+}
+
 export interface ObjectiveInfo {
   id: string
   family: ObjectiveFamily
@@ -65,13 +76,9 @@ export interface ObjectiveInfo {
   paper: string
   /** Two lines for a researcher. */
   summary: string
-  defaults: {
-    steps: number
-    batch: number
-    lr: number
-    /** The network it trains best with where that differs from the run default (128×3 SiLU). */
-    model?: { width?: number; depth?: number; activation?: string }
-  }
+  defaults: TrainBudget
+  /** Its budget on image data sets, where it declares one (a wider network, a smaller rate, …). */
+  imageDefaults?: TrainBudget
   params: ParamInfo[]
   /** The networks it can train: `mlp` first (every data set), then the conv ones it takes on image data. */
   archs: Arch[]

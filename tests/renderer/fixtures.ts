@@ -82,7 +82,22 @@ export const OBJECTIVES: ObjectiveInfo[] = [
     paper: '§4, eq. (9)',
     summary: 'Regress the conditional velocity.',
     defaults: { steps: 3000, batch: 256, lr: 0.001 },
-    params: [],
+    imageDefaults: {
+      steps: 4000,
+      batch: 128,
+      lr: 0.0005,
+      model: { width: 1024 },
+      params: { predict: 'data' }
+    },
+    params: [
+      {
+        name: 'predict',
+        type: 'enum',
+        default: 'velocity',
+        options: ['velocity', 'data'],
+        help: 'What the network outputs.'
+      }
+    ],
     archs: ['mlp', 'unet']
   }
 ]

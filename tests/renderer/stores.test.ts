@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
+import { nextTick } from 'vue'
 import type { Api, Events } from '../../src/shared/api'
 import { benchReport, DATASETS, detail, job, METRICS, mockApi, OBJECTIVES, run, sampleSet } from './fixtures'
 
@@ -35,7 +36,7 @@ vi.mock('../../src/renderer/src/api', async (importOriginal) => {
 
 const { ApiError } = await import('../../src/renderer/src/api')
 const { useDatasetsStore } = await import('../../src/renderer/src/stores/datasets')
-const { archChoices, buildTrainRequest, defaultValues, useObjectivesStore, validParam } =
+const { archChoices, budgetFor, buildTrainRequest, defaultValues, useObjectivesStore, validParam } =
   await import('../../src/renderer/src/stores/objectives')
 const { useTrainingStore } = await import('../../src/renderer/src/stores/training')
 const { matchesQuery, useRunsStore } = await import('../../src/renderer/src/stores/runs')
@@ -295,6 +296,60 @@ describe('objectives store', () => {
     expect([obj.archOptions, obj.arch]).toEqual([['mlp', 'conv'], 'mlp'])
     await obj.train()
     expect(vi.mocked(api.training.start).mock.calls.at(-1)![0]).not.toHaveProperty('model')
+  })
+
+  it('follows the image budget on image data: steps, batch, rate and parameters, and sends only departures', async () => {
+    const cfm = OBJECTIVES[2]!
+    const image = { image: { shape: [14, 14], range: [0, 1] as [number, number] } }
+    expect(budgetFor(cfm, image)).toBe(cfm.imageDefaults)
+    expect(budgetFor(cfm, DATASETS[0])).toBe(cfm.defaults)
+    expect(budgetFor(mmd, image)).toBe(mmd.defaults)
+    expect(defaultValues(cfm.params, cfm.imageDefaults)).toEqual({ predict: 'data' })
+    const settings = {
+      dataset: 'mnist14',
+      steps: 10,
+      batch: 64,
+      lr: 0.01,
+      seed: 0,
+      evalEvery: null,
+      name: '',
+      backend: null,
+      model: { latentDim: null, width: null, depth: null, activation: null, base: null }
+    }
+    // the image budget's own value is the engine's default there: not sent; the toy default is a departure
+    expect(buildTrainRequest(cfm, { predict: 'data' }, settings, image)).not.toHaveProperty('params')
+    expect(buildTrainRequest(cfm, { predict: 'velocity' }, settings, image).params).toEqual({
+      predict: 'velocity'
+    })
+    expect(buildTrainRequest(cfm, { predict: 'velocity' }, settings, DATASETS[0])).not.toHaveProperty(
+      'params'
+    )
+
+    const mnist = {
+      id: 'mnist14',
+      kind: 'builtin' as const,
+      title: 'MNIST 14×14',
+      rows: 10,
+      dim: 196,
+      ...image
+    }
+    useApi({ datasets: { list: async () => [...DATASETS, mnist] } })
+    await useDatasetsStore().load()
+    const obj = useObjectivesStore()
+    await obj.load()
+    obj.select('cfm')
+    expect([obj.settings.steps, obj.settings.batch, obj.settings.lr]).toEqual([3000, 256, 0.001])
+    expect(obj.selectedValues).toEqual({ predict: 'velocity' })
+    obj.settings.dataset = 'mnist14'
+    await nextTick()
+    expect([obj.settings.steps, obj.settings.batch, obj.settings.lr]).toEqual([4000, 128, 0.0005])
+    expect(obj.selectedValues).toEqual({ predict: 'data' })
+    await obj.train()
+    const req = vi.mocked(api.training.start).mock.calls.at(-1)![0]
+    expect([req.steps, req.batch, req.lr, req.params]).toEqual([4000, 128, 0.0005, undefined])
+    obj.settings.dataset = '8gaussians'
+    await nextTick()
+    expect([obj.settings.steps, obj.selectedValues]).toEqual([3000, { predict: 'velocity' }])
   })
 
   it('lists the three families (empty ones too) and selects with the objective defaults', async () => {

@@ -2,6 +2,7 @@
 import { BUILTINS } from '../../engine/data'
 import { allObjectives } from '../../engine/objectives/registry'
 import type { ParamSpec } from '../../engine/params'
+import type { TrainDefaults } from '../../engine/objectives/types'
 import { Out, parse, table } from '../io'
 
 export async function datasets(argv: string[]): Promise<number> {
@@ -28,6 +29,15 @@ function range(p: ParamSpec): string {
   return p.type
 }
 
+/** A budget as one line: steps, batch, lr, then the network and parameters where it sets them. */
+function budget(b: TrainDefaults): string {
+  const net = b.model?.width !== undefined ? `, width ${b.model.width}` : ''
+  const params = Object.entries(b.params ?? {})
+    .map(([k, v]) => `, ${k}=${String(v)}`)
+    .join('')
+  return `steps ${b.steps}, batch ${b.batch}, lr ${b.lr}${net}${params}`
+}
+
 export async function objectives(argv: string[]): Promise<number> {
   const { values } = parse(argv, {})
   const out = new Out(values.json === true)
@@ -39,6 +49,7 @@ export async function objectives(argv: string[]): Promise<number> {
     paper: o.paper,
     summary: o.summary,
     defaults: o.defaults,
+    ...(o.imageDefaults ? { imageDefaults: o.imageDefaults } : {}),
     params: Object.entries(o.params).map(([name, p]) => ({ name, ...p }))
   }))
   out.result({ objectives: list }, () =>
@@ -46,7 +57,8 @@ export async function objectives(argv: string[]): Promise<number> {
       .map(
         (o) =>
           `${o.id}  [${o.family}]  ${o.title} — ${o.paper}\n  ${o.summary.replace(/\n/g, '\n  ')}\n` +
-          `  defaults: steps ${o.defaults.steps}, batch ${o.defaults.batch}, lr ${o.defaults.lr}\n` +
+          `  defaults: ${budget(o.defaults)}\n` +
+          (o.imageDefaults ? `  on images: ${budget(o.imageDefaults)}\n` : '') +
           o.params.map((p) => `  --set ${p.name}=${String(p.default)}  ${range(p)}  ${p.help}`).join('\n')
       )
       .join('\n\n')

@@ -1,5 +1,5 @@
 import { acceptHMRUpdate, defineStore } from 'pinia'
-import { computed, reactive, ref } from 'vue'
+import { computed, reactive, ref, watch } from 'vue'
 import type {
   JobInfo,
   ObjectiveFamily,
@@ -7,6 +7,7 @@ import type {
   ExecutionProviderChoice,
   ParamInfo,
   TrainBackendChoice,
+  TrainBudget,
   TrainRequest
 } from '../../../shared/api'
 import type { Arch } from '../../../shared/archs'
@@ -78,9 +79,17 @@ export function archChoices(
   return dataset?.image ? [...archs] : archs.filter((a) => a === 'mlp')
 }
 
-/** Default values of an objective's parameters. */
-export function defaultValues(params: ParamInfo[]): Record<string, ParamValue> {
-  return Object.fromEntries(params.map((p) => [p.name, p.default]))
+/** An objective's recommended budget on a data set: its image budget on image data, where it declares one. */
+export function budgetFor(
+  objective: Pick<ObjectiveInfo, 'defaults' | 'imageDefaults'>,
+  dataset: { image?: unknown } | null | undefined
+): TrainBudget {
+  return (dataset?.image ? objective.imageDefaults : undefined) ?? objective.defaults
+}
+
+/** Default values of an objective's parameters: the budget's where it sets them, else the parameters' own. */
+export function defaultValues(params: ParamInfo[], budget?: TrainBudget): Record<string, ParamValue> {
+  return Object.fromEntries(params.map((p) => [p.name, budget?.params?.[p.name] ?? p.default]))
 }
 
 /** Is `value` valid for `p` (a number within range, an offered option, …)? */
@@ -101,7 +110,8 @@ export function validParam(p: ParamInfo, value: unknown): boolean {
 
 /**
  * The `TrainRequest` for an objective, its parameter values and the run settings. Only parameters that differ
- * from their defaults are sent (the engine fills the rest), which keeps stored configs readable.
+ * from their defaults on the data set's budget are sent (the engine fills the rest, from the same budget),
+ * which keeps stored configs readable.
  */
 export function buildTrainRequest(
   objective: ObjectiveInfo,
@@ -111,9 +121,10 @@ export function buildTrainRequest(
 ): TrainRequest {
   if (!s.dataset) throw new Error('Choose a dataset to train on.')
   const params: Record<string, ParamValue> = {}
+  const defaults = defaultValues(objective.params, budgetFor(objective, dataset))
   for (const p of objective.params) {
     const v = values[p.name]
-    if (v !== undefined && v !== p.default) params[p.name] = v
+    if (v !== undefined && v !== defaults[p.name]) params[p.name] = v
   }
   const req: TrainRequest = {
     dataset: s.dataset,
@@ -206,17 +217,43 @@ export const useObjectivesStore = defineStore('objectives', () => {
     }
   }
 
+  /** Steps, batch and rate of the objective's budget on the chosen data set. */
+  function applyBudget(o: ObjectiveInfo): TrainBudget {
+    const b = budgetFor(o, datasetInfo.value)
+    settings.steps = b.steps
+    settings.batch = b.batch
+    settings.lr = b.lr
+    return b
+  }
+
   /** Selects an objective: its parameters start at their defaults, steps/batch/lr at its recommended ones. */
   function select(id: string): void {
     const o = list.value.find((x) => x.id === id)
     if (!o) return
     selectedId.value = id
-    if (!values[id]) values[id] = defaultValues(o.params)
-    settings.steps = o.defaults.steps
-    settings.batch = o.defaults.batch
-    settings.lr = o.defaults.lr
+    const b = applyBudget(o)
+    if (!values[id]) values[id] = defaultValues(o.params, b)
     startError.value = null
   }
+
+  // Between toy and image data the budget changes (a wider network, a smaller rate, other parameters): the
+  // form follows it, keeping the parameters neither budget sets.
+  watch(
+    () => Boolean(datasetInfo.value?.image),
+    () => {
+      const o = selected.value
+      if (!o) return
+      const b = applyBudget(o)
+      const own = defaultValues(o.params, b)
+      const v = values[o.id]
+      if (!v) return
+      for (const k of new Set([
+        ...Object.keys(o.defaults.params ?? {}),
+        ...Object.keys(o.imageDefaults?.params ?? {})
+      ]))
+        if (k in own) v[k] = own[k]!
+    }
+  )
 
   function setParam(name: string, value: ParamValue): void {
     if (selectedId.value) values[selectedId.value]![name] = value
@@ -225,10 +262,7 @@ export const useObjectivesStore = defineStore('objectives', () => {
   function resetDefaults(): void {
     const o = selected.value
     if (!o) return
-    values[o.id] = defaultValues(o.params)
-    settings.steps = o.defaults.steps
-    settings.batch = o.defaults.batch
-    settings.lr = o.defaults.lr
+    values[o.id] = defaultValues(o.params, applyBudget(o))
   }
 
   /** Queues a training job for the selected objective on the chosen dataset. */
