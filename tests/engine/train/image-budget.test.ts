@@ -46,6 +46,16 @@ describe('the image budget', () => {
     expect([c.steps, c.batch, c.lr, c.model.width, c.evalEvery]).toEqual([10, 128, 2e-3, 64, 3])
   })
 
+  it('cfm predicts the clean sample on images (its parameter default elsewhere), unless told otherwise', () => {
+    expect(makeRunConfig(images(true), { objective: 'cfm' }).params.predict).toBe('data')
+    expect(makeRunConfig(images(false), { objective: 'cfm' }).params.predict).toBe('velocity')
+    const told = makeRunConfig(images(true), { objective: 'cfm', params: { predict: 'velocity' } })
+    expect(told.params.predict).toBe('velocity')
+    expect(() => makeRunConfig(images(true), { objective: 'cfm', params: { predict: 'noise' } })).toThrow(
+      /predict/
+    )
+  })
+
   it('objectives without one keep their defaults on images', () => {
     const c = makeRunConfig(images(true), { objective: 'energy' })
     expect(findObjective('energy').imageDefaults).toBeUndefined()
