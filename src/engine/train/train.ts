@@ -145,7 +145,7 @@ export function defaultEvalEvery(steps: number, evaluations = DEFAULT_EVALUATION
  * Heun K = 100 sample costs ≈ 1.4 GFLOP a row), so that sampling stays a small share of the run.
  */
 export const IMAGE_EVALUATIONS = 4
-export const IMAGE_EVAL_POINTS = 500
+export const IMAGE_EVAL_POINTS = 250
 
 /** Builds a RunConfig from partial user input, filling defaults from the objective and validating. */
 export function makeRunConfig(
@@ -736,12 +736,13 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     }
     // ── the end: final held-out metrics, weights, samples ──
     sampling.version = config.steps
+    const beforeFinal = evalMs
     const scored = await timed(() =>
       scoreModel(sampling, heldout, train, evalN, evalRng.fork(), undefined, known, images)
     )
-    const durationMs = performance.now() - t0
     const weights = model.toJSON()
-    const extra = runDiagnostics(model, weights, config, heldout, evalRng.fork())
+    const extra = await timed(async () => runDiagnostics(model, weights, config, heldout, evalRng.fork()))
+    const durationMs = performance.now() - t0
     handle?.saveWeights(weights)
     keepBest(config.steps, scored.metrics)
     const samples: Points = { n: Math.min(heldout.n, 5000), d: ds.d, data: new Float32Array(0) }
@@ -750,7 +751,7 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     takeSnapshot(config.steps, samples)
     handle?.appendMetrics({ step: config.steps, loss, time: durationMs, metrics: scored.metrics })
     handle?.finish('completed', { stepsDone: config.steps, durationMs, metrics: scored.metrics, extra })
-    ctx.log?.(samplingShare(evalMs, durationMs - start.elapsedMs, sampling))
+    ctx.log?.(samplingShare(evalMs, durationMs - start.elapsedMs, sampling, evalMs - beforeFinal))
     ctx.log?.(
       `trained ${config.steps} steps in ${(durationMs / 1000).toFixed(1)} s` +
         (best && best.step < config.steps
@@ -807,13 +808,20 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
 /** Snapshots drawn by an image run (an 8 × 8 grid; 784-D samples are costly, and a grid shows 64). */
 export const IMAGE_SNAPSHOT_POINTS = 64
 
-/** The log line on sampling's share of a run's wall time (this session's, a resumed run's from its restart). */
-export function samplingShare(evalMs: number, wallMs: number, sampling: RunSampling): string {
+/**
+ * The log line on sampling's share of a run's wall time (this session's, a resumed run's from its restart):
+ * all of it, then the part spent during training (snapshots, previews, the held-out evaluations before the
+ * end) and the final evaluation with the run's diagnostics (`finalMs`), whose size the user chose (held-out
+ * split, sampler, K).
+ */
+export function samplingShare(evalMs: number, wallMs: number, sampling: RunSampling, finalMs = 0): string {
   const ort = sampling.ortTime
-  const pct = wallMs > 0 ? (100 * evalMs) / wallMs : 0
+  const pct = (ms: number): string => `${(wallMs > 0 ? (100 * ms) / wallMs : 0).toFixed(1)} %`
+  const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
   return (
-    `sampling and evaluation (snapshots, previews, held-out metrics): ${(evalMs / 1000).toFixed(1)} s of ` +
-    `${(wallMs / 1000).toFixed(1)} s (${pct.toFixed(1)} %)` +
+    `sampling and evaluation (snapshots, previews, held-out metrics): ${s(evalMs)} of ${s(wallMs)} ` +
+    `(${pct(evalMs)}; during training ${s(evalMs - finalMs)} = ${pct(evalMs - finalMs)}, ` +
+    `final evaluation and diagnostics ${s(finalMs)} = ${pct(finalMs)})` +
     (ort && ort.builds > 0
       ? `; onnxruntime sampled: ${ort.builds} graph builds ${(ort.buildMs / 1000).toFixed(1)} s, runs ${(ort.runMs / 1000).toFixed(1)} s`
       : '; sampled through TensorFlow.js')

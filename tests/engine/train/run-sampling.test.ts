@@ -188,7 +188,15 @@ describe('sampling through onnxruntime', () => {
 
   it('the run log states the share of wall time spent sampling and evaluating', () => {
     const line = logs.cfm!.find((m) => m.startsWith('sampling and evaluation'))
-    expect(line).toMatch(/: \d+\.\d s of \d+\.\d s \(\d+\.\d %\); onnxruntime sampled: \d+ graph builds/)
+    const m =
+      /: (\d+\.\d) s of \d+\.\d s \(\d+\.\d %; during training (\d+\.\d) s = \d+\.\d %, final evaluation and diagnostics (\d+\.\d) s = \d+\.\d %\); onnxruntime sampled: \d+ graph builds/.exec(
+        line!
+      )
+    expect(m, line).not.toBeNull()
+    // the two parts make the whole (each rounded to 0.1 s)
+    const [all, during, final] = m!.slice(1).map(Number)
+    expect(Math.abs(during! + final! - all!)).toBeLessThanOrEqual(0.11)
+    expect(final!).toBeGreaterThan(0)
     // One per weights sampled: 9 snapshots (the one at step 15 shares the evaluation's session) and the end.
     expect(Number(/(\d+) graph builds/.exec(line!)![1])).toBe(10)
     expect(logs.vae!.some((m) => m.endsWith('sampled through TensorFlow.js'))).toBe(true)

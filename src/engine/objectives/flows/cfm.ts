@@ -21,7 +21,7 @@ import {
 import type { GridSpec } from '../../../shared/samplers'
 import type { LossContext, ModelObjective, ModelSpec, SamplerId, TrainDefaults } from '../types'
 import type { TimeNet } from '../../models/nets'
-import { DIAGNOSTIC_POINTS, pathDiagnostics } from './diagnostics'
+import { diagnosticPoints, pathDiagnostics } from './diagnostics'
 import {
   IMAGE_FLOW_DEFAULTS,
   VELOCITY_PARAMS,
@@ -129,7 +129,7 @@ export function velocityTimeGrid(sampler: SamplerId, K: number, grid?: GridSpec)
 /** Straightness and transport cost of a flow model's velocity on fresh noise. */
 export function velocityDiagnostics(model: VelocityModel, rng: Rng): Record<string, number> {
   const d = model.dim
-  return pathDiagnostics((x, t) => model.velocity(x, t), rng.normals(DIAGNOSTIC_POINTS * d), d)
+  return pathDiagnostics((x, t) => model.velocity(x, t), rng.normals(diagnosticPoints(d) * d), d)
 }
 
 export class CfmModel extends VelocityModel {
