@@ -6,7 +6,7 @@
 import type { ClassifierOptions, ImageEvaluator } from '../metrics'
 import type { AnyObjective } from '../objectives/types'
 import { imageEvaluator } from '../train/image-eval'
-import { STREAMS, prepareData, streamRng } from '../train/train'
+import { imageEvaluatorRng, prepareData } from '../train/train'
 import type { Dataset } from '../types'
 import type { QualityBenchReport, QualityBenchRow } from './quality-bench'
 
@@ -52,13 +52,7 @@ export async function benchImageEvaluator(
   }
 ): Promise<{ evaluator: ImageEvaluator; yardsticks: ImageYardsticks }> {
   const { train, heldout, stats } = prepareData(ds, { seed, heldout: heldoutShare })
-  const evaluator = await imageEvaluator(
-    ds,
-    stats,
-    { train, heldout },
-    streamRng(seed, STREAMS.eval + 7),
-    opts
-  )
+  const evaluator = await imageEvaluator(ds, stats, { train, heldout }, imageEvaluatorRng(seed), opts)
   if (!evaluator)
     throw new Error(`${ds.name} has no class labels, so it has no classifier to score images with.`)
   return {

@@ -14,7 +14,16 @@ import type { RunConfig } from './config'
 import { runDiagnostics } from './diagnostics'
 import { classifierDir, imageEvaluator } from './image-eval'
 import { RunSampling, type SamplingEngine } from './run-sampling'
-import { STREAMS, loadRunDataset, prepareData, restoreModel, runModes, scoreModel, streamRng } from './train'
+import {
+  STREAMS,
+  imageEvaluatorRng,
+  loadRunDataset,
+  prepareData,
+  restoreModel,
+  runModes,
+  scoreModel,
+  streamRng
+} from './train'
 
 export interface OpenRun {
   run: LoadedRun
@@ -107,15 +116,9 @@ export async function evaluateRun(
     const ds = resolveRunDataset(open.config)
     const { train, heldout, stats } = prepareData(ds, open.config)
     const rng = streamRng(opts.seed ?? open.config.seed, STREAMS.eval + 2)
-    const images = await imageEvaluator(
-      ds,
-      stats,
-      { train, heldout },
-      streamRng(open.config.seed, STREAMS.eval + 7),
-      {
-        cacheDir: classifierDir(store.root)
-      }
-    )
+    const images = await imageEvaluator(ds, stats, { train, heldout }, imageEvaluatorRng(open.config.seed), {
+      cacheDir: classifierDir(store.root)
+    })
     const n = Math.min(opts.n ?? heldout.n, heldout.n)
     const sub: Points =
       n === heldout.n ? heldout : { n, d: heldout.d, data: heldout.data.subarray(0, n * heldout.d) }

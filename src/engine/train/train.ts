@@ -99,6 +99,8 @@ export interface PreviewOptions {
 /** The seed streams of a run, so eval/sample re-derive the same split. */
 export const STREAMS = { split: 0x5eed01, init: 0x5eed02, train: 0x5eed03, eval: 0x5eed04 } as const
 export const streamRng = (seed: number, stream: number): Rng => new Rng((seed ^ stream) >>> 0)
+/** The stream an image run's evaluator draws its subsets and Gaussian yard-stick from (image-eval.ts). */
+export const imageEvaluatorRng = (seed: number): Rng => streamRng(seed, STREAMS.eval + 7)
 
 export const DEFAULT_MODEL: Omit<ModelConfig, 'latentDim'> = {
   base: 'normal',
@@ -648,7 +650,7 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     // Labelled image sets: metrics in the features of the data set's classifier (trained once, cached).
     images =
       ctx.images ??
-      (await imageEvaluator(ds, stats, { train, heldout }, streamRng(config.seed, STREAMS.eval + 7), {
+      (await imageEvaluator(ds, stats, { train, heldout }, imageEvaluatorRng(config.seed), {
         ...(ctx.store ? { cacheDir: classifierDir(ctx.store.root) } : {}),
         ...(ctx.log ? { log: ctx.log } : {})
       }))
