@@ -55,6 +55,11 @@ export abstract class EmaNetModel<N extends TrainableNet> {
     this.avg = ema > 0 ? copy(net) : null
   }
 
+  /** The learning-rate multiplier at `step` of `steps` (the flows' `lrFactor`; a model may anneal otherwise). */
+  protected lrFactor(step: number, steps: number): number {
+    return lrFactor(step, steps)
+  }
+
   /** The network that samples: the moving average when there is one. */
   protected get sampling(): N {
     return this.avg ?? this.net
@@ -66,7 +71,7 @@ export abstract class EmaNetModel<N extends TrainableNet> {
    */
   protected fit(loss: () => tf.Scalar, ctx: Pick<LossContext, 'step' | 'steps'>): number {
     this.optimizer ??= tf.train.adam(this.lr)
-    setLearningRate(this.optimizer, this.lr * lrFactor(ctx.step, ctx.steps))
+    setLearningRate(this.optimizer, this.lr * this.lrFactor(ctx.step, ctx.steps))
     const value = optimizerStep(this.optimizer, loss, this.net.variables())
     if (this.avg && Number.isFinite(value))
       emaUpdate(this.avg.variables(), this.net.variables(), emaDecay(this.ema, this.updates++))

@@ -14,10 +14,13 @@
  * before the step, keeps the rare large residuals of the JVP target from dominating; p = ½ is the
  * pseudo-Huber loss. Defaults tuned on 8gaussians (1500 × 256, one step, held-out energy / Gaussian yard-stick):
  * time embedding ω_max 30 → 5: 0.19 → 0.09; lr 2e-3 → 5e-3: 1.6 → 0.19; ratio 0.75 → 0.5: 0.78 → 0.19;
- * 3000 steps did not beat 1500 (0.21).
+ * 3000 steps did not beat 1500 (0.21). The learning rate anneals by a cosine over the whole run down to 0
+ * (`lrFactor` below) rather than the flows' hold-then-5 %: moons 0.29 → 0.21, 8gaussians 0.13 → 0.09 (mean of
+ * 2 seeds × 4 evaluation draws, docs/benchmarks.md).
  */
 import { float } from '../../params'
 import type { Rng } from '../../rng'
+import { cosineFactor } from '../../train/schedule'
 import type { JumpNet } from '../../models/jump'
 import type { LossContext, ModelObjective } from '../types'
 import { JumpModel, jumpObjective, straightPath, type JumpBatch } from './jump'
@@ -81,6 +84,14 @@ export class MeanFlowModel extends JumpModel {
     private readonly p: { ratio: number; adaptive: number }
   ) {
     super(net, lr, ema)
+  }
+
+  /**
+   * A cosine over the whole run down to 0, not the flows' hold-half-then-decay-to-5 %: the JVP target is the
+   * noisiest of the regressions, and the longer, deeper anneal averages it out (docs/benchmarks.md).
+   */
+  protected override lrFactor(step: number, steps: number): number {
+    return cosineFactor(step, steps, { floor: 0 })
   }
 
   protected batch(y: Float32Array, B: number, ctx: LossContext): JumpBatch {
