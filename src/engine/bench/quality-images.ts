@@ -67,8 +67,9 @@ export async function benchImageEvaluator(
   }
 }
 
+/** Fixed digits, or an exponent for the astronomical figures of diverged samples (fd 6.2e66 on mnist). */
 const f = (v: number | undefined, digits: number): string =>
-  v !== undefined && Number.isFinite(v) ? v.toFixed(digits) : '—'
+  v === undefined || !Number.isFinite(v) ? '—' : Math.abs(v) >= 1e5 ? v.toExponential(2) : v.toFixed(digits)
 const pct = (v: number | undefined): string =>
   v !== undefined && Number.isFinite(v) ? `${(100 * v).toFixed(1)} %` : '—'
 

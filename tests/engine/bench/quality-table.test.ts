@@ -1,6 +1,6 @@
 /**
  * bench:quality's markdown table: the mode columns for data with known modes, dashes for the others; the
- * lines of what was not run.
+ * lines of what was not run; the image table.
  */
 import { describe, expect, it } from 'vitest'
 import {
@@ -9,6 +9,7 @@ import {
   type QualityBenchReport,
   type QualityBenchRow
 } from '../../../src/engine/bench/quality-bench'
+import { imageQualityTable } from '../../../src/engine/bench/quality-images'
 import type { Metrics } from '../../../src/engine/types'
 
 const base: Metrics = {
@@ -107,5 +108,52 @@ describe('failureLines', () => {
       'not run on mnist14 (cfm): Training diverged at step 3.',
       `not run on fashion-mnist14 (gan): ${noBudget}`
     ])
+  })
+})
+
+describe('imageQualityTable', () => {
+  it('prints the yard-sticks once, then a row per image run, diverged figures with an exponent', () => {
+    const image = {
+      fd: 6.196e66,
+      fdGaussian: 9.857,
+      fdData: 1.1157,
+      kid: 1.2e197,
+      precision: 0.8,
+      recall: 0.8,
+      density: 0.7,
+      coverage: 0.7,
+      classKL: 0.0406,
+      minClassShare: 0.069,
+      memorisation: 0.9951,
+      copies: 0,
+      classifierAccuracy: 0.935
+    }
+    const r: QualityBenchRow = {
+      objective: 'cfm',
+      family: 'flows',
+      dataset: 'mnist',
+      steps: 300,
+      batch: 128,
+      sampler: 'heun',
+      samplerSteps: 100,
+      metrics: { ...base, image },
+      ratio: image.fd / image.fdGaussian,
+      trainSeconds: 119.09,
+      evalSeconds: 122.27,
+      backend: 'onnxruntime',
+      latency: { rows: 64, ms: 1321.57 }
+    }
+    const lines = imageQualityTable({
+      rows: [r],
+      yardsticks: [{ dataset: 'mnist', fdGaussian: 9.857, fdData: 1.1157, images: 10000, heldout: 2000 }]
+    }).split('\n')
+    expect(lines[0]).toBe(
+      'mnist: fdGaussian 9.857, fdData 1.116 (the floor) — 10000 images, 2000 held out and scored against; ' +
+        'classifier test accuracy 93.5 %'
+    )
+    expect(lines[4]).toBe(
+      '| `cfm` | mnist | 300 × 128 | heun K = 100 | 6.20e+66 | **6.29e+65** | 1.20e+197 | 0.041 | 6.9 % | ' +
+        '1.00 | 0.0 % | 119.1 | 122.3 | 1321.6 | onnxruntime |'
+    )
   })
 })
