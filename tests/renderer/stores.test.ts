@@ -344,6 +344,8 @@ describe('objectives store', () => {
     await nextTick()
     expect([obj.settings.steps, obj.settings.batch, obj.settings.lr]).toEqual([4000, 128, 0.0005])
     expect(obj.selectedValues).toEqual({ predict: 'data' })
+    // the form marks departures from the budget's default, not from the parameter's own
+    expect(obj.selectedParams.map((p) => [p.name, p.default])).toEqual([['predict', 'data']])
     await obj.train()
     const req = vi.mocked(api.training.start).mock.calls.at(-1)![0]
     expect([req.steps, req.batch, req.lr, req.params]).toEqual([4000, 128, 0.0005, undefined])

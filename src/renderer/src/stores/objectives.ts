@@ -198,6 +198,16 @@ export const useObjectivesStore = defineStore('objectives', () => {
     const a = settings.model.arch ?? 'mlp'
     return archOptions.value.includes(a) ? a : 'mlp'
   })
+  /** The selected objective's parameters, their defaults those of its budget on the chosen data set. */
+  const selectedParams = computed<ParamInfo[]>(() => {
+    const o = selected.value
+    if (!o) return []
+    const b = budgetFor(o, datasetInfo.value)
+    return o.params.map((p) => {
+      const d = b.params?.[p.name]
+      return d === undefined ? p : ({ ...p, default: d } as ParamInfo)
+    })
+  })
   const invalidParams = computed(() =>
     (selected.value?.params ?? [])
       .filter((p) => !validParam(p, selectedValues.value[p.name]))
@@ -294,6 +304,7 @@ export const useObjectivesStore = defineStore('objectives', () => {
     families,
     selected,
     selectedValues,
+    selectedParams,
     archOptions,
     arch,
     invalidParams,
