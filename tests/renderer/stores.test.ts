@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { nextTick } from 'vue'
 import type { Api, Events } from '../../src/shared/api'
+import type { TrainSettings } from '../../src/renderer/src/stores/objectives'
 import { benchReport, DATASETS, detail, job, METRICS, mockApi, OBJECTIVES, run, sampleSet } from './fixtures'
 
 /** The mocked api module: `m.api` is replaced before each test; events go through `m.emit`. */
@@ -175,6 +176,22 @@ describe('datasets store', () => {
   })
 })
 
+/** Train-form settings: a quick run on `dataset` with the engine's network defaults, then `over`. */
+function settingsOf(dataset: string, over: Partial<TrainSettings> = {}): TrainSettings {
+  return {
+    dataset,
+    steps: 10,
+    batch: 64,
+    lr: 0.01,
+    seed: 0,
+    evalEvery: null,
+    name: '',
+    backend: null,
+    model: { latentDim: null, width: null, depth: null, activation: null, base: null },
+    ...over
+  }
+}
+
 describe('objectives store', () => {
   const mmd = OBJECTIVES[1]!
 
@@ -219,17 +236,7 @@ describe('objectives store', () => {
   })
 
   it('sends a chosen compute backend, and none for auto', () => {
-    const settings = {
-      dataset: 'moons',
-      steps: 10,
-      batch: 64,
-      lr: 0.01,
-      seed: 3,
-      evalEvery: null,
-      name: '',
-      backend: 'wasm' as const,
-      model: { latentDim: null, width: null, depth: null, activation: null, base: null }
-    }
+    const settings = settingsOf('moons', { seed: 3, backend: 'wasm' })
     expect(buildTrainRequest(mmd, {}, settings).backend).toBe('wasm')
     expect(buildTrainRequest(mmd, {}, { ...settings, backend: 'auto' })).not.toHaveProperty('backend')
     expect(buildTrainRequest(mmd, {}, { ...settings, backend: null })).not.toHaveProperty('backend')
@@ -245,25 +252,17 @@ describe('objectives store', () => {
     expect(archChoices(mmd, image)).toEqual(['mlp', 'conv'])
     expect(archChoices(cfm, DATASETS[0])).toEqual(['mlp'])
     expect(archChoices(cfm, null)).toEqual(['mlp'])
-    const settings = {
-      dataset: 'mnist14',
-      steps: 10,
-      batch: 64,
-      lr: 0.01,
-      seed: 0,
-      evalEvery: null,
-      name: '',
-      backend: null,
+    const settings = settingsOf('mnist14', {
       model: {
         latentDim: null,
         width: null,
         depth: null,
         activation: null,
         base: null,
-        arch: 'unet' as const,
+        arch: 'unet',
         channels: 8
       }
-    }
+    })
     expect(buildTrainRequest(cfm, {}, settings, image).model).toEqual({ arch: 'unet', channels: 8 })
     // Not offered (a table, or a map objective that builds a conv generator, not a U-Net): not sent.
     expect(buildTrainRequest(cfm, {}, settings, DATASETS[0])).not.toHaveProperty('model')
@@ -305,17 +304,7 @@ describe('objectives store', () => {
     expect(budgetFor(cfm, DATASETS[0])).toBe(cfm.defaults)
     expect(budgetFor(mmd, image)).toBe(mmd.defaults)
     expect(defaultValues(cfm.params, cfm.imageDefaults)).toEqual({ predict: 'data' })
-    const settings = {
-      dataset: 'mnist14',
-      steps: 10,
-      batch: 64,
-      lr: 0.01,
-      seed: 0,
-      evalEvery: null,
-      name: '',
-      backend: null,
-      model: { latentDim: null, width: null, depth: null, activation: null, base: null }
-    }
+    const settings = settingsOf('mnist14')
     // the image budget's own value is the engine's default there: not sent; the toy default is a departure
     expect(buildTrainRequest(cfm, { predict: 'data' }, settings, image)).not.toHaveProperty('params')
     expect(buildTrainRequest(cfm, { predict: 'velocity' }, settings, image).params).toEqual({
