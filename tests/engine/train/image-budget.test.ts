@@ -18,28 +18,26 @@ function images(image: boolean): Dataset {
 }
 
 describe('the image budget', () => {
-  it.each(['cfm', 'distill'])(
-    '%s picks its image budget on image data, its own defaults on a table',
-    (id) => {
-      const obj = findObjective(id)
-      const budget = obj.imageDefaults!
-      expect(budget).toMatchObject({ steps: 4000, batch: 128, lr: 1e-3, model: { width: 1024, depth: 3 } })
-      const img = makeRunConfig(images(true), { objective: id })
-      expect([img.steps, img.batch, img.lr, img.model.width, img.model.depth]).toEqual([
-        4000, 128, 1e-3, 1024, 3
-      ])
-      // Four held-out evaluations over an image run (eight on tables).
-      expect(img.evalEvery).toBe(1000)
-      const table = makeRunConfig(images(false), { objective: id })
-      expect([table.steps, table.batch, table.lr]).toEqual([
-        obj.defaults.steps,
-        obj.defaults.batch,
-        obj.defaults.lr
-      ])
-      expect(table.model.width).toBe(128)
-      expect(table.evalEvery).toBe(Math.ceil(obj.defaults.steps / 8))
-    }
-  )
+  it.each([
+    ['cfm', 5e-4],
+    ['distill', 1e-3]
+  ])('%s picks its image budget on image data, its own defaults on a table', (id, lr) => {
+    const obj = findObjective(id)
+    const budget = obj.imageDefaults!
+    expect(budget).toMatchObject({ steps: 4000, batch: 128, lr, model: { width: 1024, depth: 3 } })
+    const img = makeRunConfig(images(true), { objective: id })
+    expect([img.steps, img.batch, img.lr, img.model.width, img.model.depth]).toEqual([4000, 128, lr, 1024, 3])
+    // Four held-out evaluations over an image run (eight on tables).
+    expect(img.evalEvery).toBe(1000)
+    const table = makeRunConfig(images(false), { objective: id })
+    expect([table.steps, table.batch, table.lr]).toEqual([
+      obj.defaults.steps,
+      obj.defaults.batch,
+      obj.defaults.lr
+    ])
+    expect(table.model.width).toBe(128)
+    expect(table.evalEvery).toBe(Math.ceil(obj.defaults.steps / 8))
+  })
 
   it('gives way to what the user sets', () => {
     const c = makeRunConfig(images(true), { objective: 'cfm', steps: 10, lr: 2e-3, model: { width: 64 } })
@@ -47,8 +45,14 @@ describe('the image budget', () => {
   })
 
   it('cfm predicts the clean sample on images (its parameter default elsewhere), unless told otherwise', () => {
-    expect(makeRunConfig(images(true), { objective: 'cfm' }).params.predict).toBe('data')
-    expect(makeRunConfig(images(false), { objective: 'cfm' }).params.predict).toBe('velocity')
+    expect(makeRunConfig(images(true), { objective: 'cfm' }).params).toMatchObject({
+      predict: 'data',
+      ema: 0.999
+    })
+    expect(makeRunConfig(images(false), { objective: 'cfm' }).params).toMatchObject({
+      predict: 'velocity',
+      ema: 0.995
+    })
     const told = makeRunConfig(images(true), { objective: 'cfm', params: { predict: 'velocity' } })
     expect(told.params.predict).toBe('velocity')
     expect(() => makeRunConfig(images(true), { objective: 'cfm', params: { predict: 'noise' } })).toThrow(
