@@ -13,6 +13,7 @@ import {
   type InferBenchReport
 } from '../../engine/bench/infer-types'
 import { ConfigError } from '../../engine/errors'
+import { qualityMetric } from '../../shared/quality'
 import { fmt, num, openStore, Out, parse, str, table } from '../io'
 
 export const usage = `pfm bench --runs ID[,ID…] [--samplers ${BENCH_SAMPLERS.join(',')}] [--steps ${DEFAULT_BENCH_STEPS.join(',')}]
@@ -116,13 +117,16 @@ export async function run(argv: string[]): Promise<number> {
     }
   )
   bar?.done()
-  out.result(report, () => human(report))
+  out.result(report, () => benchTable(report))
   return 0
 }
 
 const ms = (v: number): string => `${fmt(v)} ms`
 
-function human(r: InferBenchReport): string {
+/** The human-readable report: the results table, then the comparisons, fused vs separate and the peer. */
+export function benchTable(r: InferBenchReport): string {
+  // Image reports show fd, the metric they rank by, where toys show MMD² (the renderer's table does the same).
+  const metric = qualityMetric(r.results)
   const rows = r.results.map((x) => [
     x.run,
     x.sampler,
@@ -134,7 +138,7 @@ function human(r: InferBenchReport): string {
     x.latencyMs.p90,
     Math.round(x.samplesPerSec),
     x.metrics ? x.metrics.energy : '-',
-    x.metrics ? x.metrics.mmd : '-',
+    x.metrics ? (metric === 'fd' ? (x.metrics.fd ?? '-') : x.metrics.mmd) : '-',
     x.metrics ? x.metrics.precision : '-',
     x.metrics ? x.metrics.recall : '-',
     x.metrics ? x.metrics.coverage : '-'
@@ -155,7 +159,7 @@ function human(r: InferBenchReport): string {
       'p90 ms',
       'samples/s',
       'energy',
-      'mmd',
+      metric === 'fd' ? 'fd' : 'mmd',
       'prec',
       'recall',
       'cover'

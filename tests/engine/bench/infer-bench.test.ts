@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
+import { benchTable } from '../../../src/cli/commands/bench'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -149,6 +150,21 @@ describe('pfm bench on a tiny grid', () => {
       seed: SEED,
       forms: ['unrolled']
     })
+  })
+
+  it('prints MMD² for toys and fd, the metric image reports rank by, where every row has it', () => {
+    const header = (text: string): string[] => text.split('\n')[2]!.trim().split(/\s+/)
+    expect(header(benchTable(report))).toContain('mmd')
+    const images = {
+      ...report,
+      results: report.results.map((r, i) => ({ ...r, metrics: r.metrics && { ...r.metrics, fd: 10 + i } }))
+    }
+    const text = benchTable(images)
+    expect(header(text)).toContain('fd')
+    expect(header(text)).not.toContain('mmd')
+    // each row prints its own fd
+    for (let i = 0; i < images.results.length; i++)
+      expect(text.split('\n')[3 + i]).toMatch(new RegExp(`\\b${10 + i}\\b`))
   })
 
   it('summarises: the one-step run, the best multi-step configuration, matched quality, fused vs separate', () => {
