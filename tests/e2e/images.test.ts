@@ -92,6 +92,14 @@ describe('image runs: dataset grid, training, Gallery grids from shared latent d
       expect(await page.locator('[data-test=train-channels] input').isDisabled()).toBe(true)
       await page.locator('[data-test=train-width] input').fill('64')
       await page.locator('[data-test=train-depth] input').fill('2')
+      // On images the form follows cfm's image budget (the network predicts the clean sample). Thirty steps of
+      // that map every z to nearly the mean digit, which could not show that panels share their draws; the
+      // velocity network keeps each z's own noise. Choosing the toy default on images goes to the request.
+      const predict = page.locator('[data-param=predict]')
+      expect(await predict.locator('.n-base-selection').textContent()).toContain('data')
+      await predict.locator('.n-base-selection').click()
+      await page.locator('.n-base-select-option', { hasText: /^velocity$/ }).click()
+      expect(await predict.locator('.changed').count()).toBe(1)
       await page.locator('body').click({ position: { x: 5, y: 5 } })
       await shot(page, '02-train-form', '[data-test=train-button]')
       await page.locator('[data-test=train-button]').click()
