@@ -19,16 +19,22 @@ function images(image: boolean): Dataset {
 
 describe('the image budget', () => {
   it.each([
-    ['cfm', 5e-4],
-    ['distill', 1e-3]
-  ])('%s picks its image budget on image data, its own defaults on a table', (id, lr) => {
+    ['cfm', 8000, 5e-4],
+    ['distill', 4000, 1e-3]
+  ])('%s picks its image budget on image data, its own defaults on a table', (id, steps, lr) => {
     const obj = findObjective(id)
     const budget = obj.imageDefaults!
-    expect(budget).toMatchObject({ steps: 4000, batch: 128, lr, model: { width: 1024, depth: 3 } })
+    expect(budget).toMatchObject({ steps, batch: 128, lr, model: { width: 1024, depth: 3 } })
     const img = makeRunConfig(images(true), { objective: id })
-    expect([img.steps, img.batch, img.lr, img.model.width, img.model.depth]).toEqual([4000, 128, lr, 1024, 3])
+    expect([img.steps, img.batch, img.lr, img.model.width, img.model.depth]).toEqual([
+      steps,
+      128,
+      lr,
+      1024,
+      3
+    ])
     // Four held-out evaluations over an image run (eight on tables).
-    expect(img.evalEvery).toBe(1000)
+    expect(img.evalEvery).toBe(steps / 4)
     const table = makeRunConfig(images(false), { objective: id })
     expect([table.steps, table.batch, table.lr]).toEqual([
       obj.defaults.steps,

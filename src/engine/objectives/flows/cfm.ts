@@ -187,13 +187,15 @@ export const CFM_PARAMS: ParamSpecs = {
 }
 
 /**
- * cfm's image budget: the flows' one with a network that predicts the clean sample (DATA_FIELD), half the rate
- * and a longer average. On mnist (the same 800 → 1024³ → 784 MLP, batch 128, 4 000 steps, Heun K = 100,
+ * cfm's image budget: the flows' network with one that predicts the clean sample (DATA_FIELD), half the rate,
+ * a longer average and twice the steps. On mnist (the same 800 → 1024³ → 784 MLP, batch 128, Heun K = 100,
  * n = 2 000, seed 0; fdGaussian 9.17) velocity prediction scored fd 16.8 after 1 000 steps; data prediction
- * at lr 1e-3, ema 0.995: 3.56; at lr 5e-4, ema 0.999: 3.17 (KID 4.4 → 3.3; docs/benchmarks.md).
+ * at lr 1e-3, ema 0.995, 4 000 steps: 3.56; at lr 5e-4, ema 0.999: 3.17; 8 000 steps: 2.60, in 16 min 48 s on
+ * the 2-core CPU with sampling 8.9 % of it (docs/benchmarks.md).
  */
 export const CFM_IMAGE_DEFAULTS: TrainDefaults = {
   ...IMAGE_FLOW_DEFAULTS,
+  steps: 8000,
   lr: 5e-4,
   params: { predict: 'data', ema: 0.999 }
 }
