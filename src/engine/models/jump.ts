@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { ConfigError } from '../errors'
 import type { Rng } from '../rng'
-import { Mlp, type Activation, type MlpWeights } from './mlp'
+import { Mlp, foldInputs, type Activation, type MlpWeights } from './mlp'
 import { mlpJvp } from './mlp-jvp'
 import { conditionedMlp, storedConditionedMlp, timeEmbedding, timeFrequencies } from './velocity'
 
@@ -158,19 +158,8 @@ export class JumpNet {
    */
   jumpMap(t: number, h: number, step = h): MlpWeights {
     const { dim: d, timeDim, maxFreq } = this.spec
-    const json = this.mlp.toJSON()
-    const first = json.layers[0]!
     const c = [...timeEmbedding([t], timeDim, maxFreq), ...timeEmbedding([h], timeDim, maxFreq)]
-    const out = first.outDim
-    const b = first.b.map((v, j) => {
-      let s = v
-      for (let k = 0; k < c.length; k++) s += c[k]! * first.w[(d + k) * out + j]!
-      return s
-    })
-    const layers = [{ inDim: d, outDim: out, w: first.w.slice(0, d * out), b }, ...json.layers.slice(1)]
-    const last = layers[layers.length - 1]!
-    layers[layers.length - 1] = { ...last, w: last.w.map((v) => v * step), b: last.b.map((v) => v * step) }
-    return { spec: { ...json.spec, inDim: d, residual: true }, layers }
+    return foldInputs(this.mlp.toJSON(), d, c, { scale: step, residual: true })
   }
 
   variables(): tf.Variable[] {

@@ -159,6 +159,39 @@ export class Mlp {
   }
 }
 
+/**
+ * The network with its last `constants.length` inputs held at `constants`: a map on the first `keep` inputs
+ * whose first layer's bias absorbs them (b′ = b + c·W_c), its last layer scaled by `scale` (default 1), and
+ * `residual` (x ↦ x + MLP(x), keep = outDim) as asked. Sums in float64. Used for the one-step maps read off
+ * time-conditioned networks at a fixed time (models/jump.ts `jumpMap`, a distillation teacher's start).
+ */
+export function foldInputs(
+  json: MlpWeights,
+  keep: number,
+  constants: ArrayLike<number>,
+  o: { scale?: number; residual?: boolean } = {}
+): MlpWeights {
+  const first = json.layers[0]!
+  if (keep + constants.length !== first.inDim)
+    throw new Error(`foldInputs: ${keep} + ${constants.length} inputs, the network reads ${first.inDim}.`)
+  const out = first.outDim
+  const b = first.b.map((v, j) => {
+    let s = v
+    for (let k = 0; k < constants.length; k++) s += constants[k]! * first.w[(keep + k) * out + j]!
+    return s
+  })
+  const layers = [{ inDim: keep, outDim: out, w: first.w.slice(0, keep * out), b }, ...json.layers.slice(1)]
+  const scale = o.scale ?? 1
+  if (scale !== 1) {
+    const last = layers[layers.length - 1]!
+    layers[layers.length - 1] = { ...last, w: last.w.map((v) => v * scale), b: last.b.map((v) => v * scale) }
+  }
+  const spec: MlpSpec = { ...json.spec, inDim: keep }
+  if (o.residual) spec.residual = true
+  else delete spec.residual
+  return { spec, layers }
+}
+
 let counter = 0
 function uid(): number {
   return counter++

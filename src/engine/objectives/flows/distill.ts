@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { ConfigError } from '../../errors'
 import {
+  archOf,
   asMlp,
   createMapNet,
   mapNetFromJSON,
@@ -16,7 +17,8 @@ import {
   type MapNet,
   type MapWeights
 } from '../../models/nets'
-import { float, int } from '../../params'
+import type { MlpSpec } from '../../models/mlp'
+import { choice, float, int } from '../../params'
 import type { Rng } from '../../rng'
 import type { TrainState } from '../../train/train-state'
 import type {
@@ -36,6 +38,7 @@ import {
   loadTeacher,
   firstPool,
   makePairs,
+  teacherStartMap,
   type PairPool,
   type Teacher
 } from './teacher'
@@ -116,6 +119,8 @@ export class DistillModel extends EmaNetModel<MapNet> implements FlowModel {
       lossScale: this.dim,
       batch: (y, ctx) => {
         const { z, x } = this.regressionPairs(y.shape[0], ctx)
+        // onnxruntime's step regresses the plain MLP: a residual map z + MLP(z) fits MLP(z) to χ(z) − z.
+        if (net.spec.residual) for (let i = 0; i < x.length; i++) x[i]! -= z[i]!
         return { input: z, target: x }
       }
     }
@@ -186,6 +191,35 @@ export class DistillModel extends EmaNetModel<MapNet> implements FlowModel {
   }
 }
 
+/** Why a teacher's start map cannot be this run's network (null: it can). */
+function networkMismatch(model: ModelSpec['model'], start: MlpSpec): string | null {
+  if (archOf(model) !== 'mlp') return `this run's network is ${archOf(model)}, not the teacher's MLP`
+  const { width, depth, activation } = model
+  if (start.width === width && start.depth === depth && start.activation === activation) return null
+  return `the teacher's network is ${start.width}×${start.depth} ${start.activation}, this run's ${width}×${depth} ${activation}`
+}
+
+/**
+ * The map distillation starts from: with `init=teacher`, the teacher's clean-sample prediction at the noise end
+ * (teacher.ts `teacherStartMap`) where it exists and has the run's network shape; random weights otherwise.
+ */
+function startMap(spec: ModelSpec, teacher: Teacher): MapNet {
+  const random = (): MapNet =>
+    createMapNet(spec.model, { latentDim: spec.dim, dim: spec.dim, image: spec.image }, spec.rng, 'phi')
+  if (spec.params.init !== 'teacher') return random()
+  const start = teacherStartMap(teacher)
+  const why = 'reason' in start ? start.reason : networkMismatch(spec.model, start.map.spec)
+  if ('reason' in start || why !== null) {
+    spec.log?.(`distill: init=teacher does not apply (${why}); the map starts from random weights.`)
+    return random()
+  }
+  spec.log?.(
+    `distill: the map starts from teacher ${teacher.runId}'s clean-sample prediction at the noise end` +
+      (start.map.spec.residual ? ' (residual: z + v(z, 0)).' : '.')
+  )
+  return mapNetFromJSON(start.map, 'phi')
+}
+
 export const distill: ModelObjective = {
   kind: 'model',
   id: 'distill',
@@ -208,6 +242,12 @@ export const distill: ModelObjective = {
       0,
       1_000_000,
       'Regenerate an eighth of the pool every this many steps (0: never; keeps the teacher loaded).'
+    ),
+    init: choice(
+      'random',
+      ['random', 'teacher'],
+      "Start of the map: random weights, or the teacher's clean-sample prediction at the noise end\n" +
+        '(its network with t folded in; random where the teacher or the network differs: the log says why).'
     )
   },
   defaults: { steps: 1000, batch: 256, lr: 5e-3 },
@@ -219,12 +259,7 @@ export const distill: ModelObjective = {
     const refreshEvery = Number(spec.params.refreshEvery ?? 0)
     try {
       const pool = await firstPool(teacher, Number(spec.params.pool ?? 8192), spec.rng)
-      const phi = createMapNet(
-        spec.model,
-        { latentDim: spec.dim, dim: spec.dim, image: spec.image },
-        spec.rng,
-        'phi'
-      )
+      const phi = startMap(spec, teacher)
       const keep = refreshEvery > 0
       const model = new DistillModel(
         phi,

@@ -3,11 +3,14 @@
  * trained flow run rebuilt by its own objective (`spec.restoreRun`, train.ts `runRestorer`), which is
  * integrated once to a pool of pairs (z, χ(z)), z ~ N(0, I), χ the teacher's deterministic flow map (eq. (7)).
  */
+import * as tf from '@tensorflow/tfjs-core'
 import { ConfigError } from '../../errors'
 import { choice, int, str, type ParamSpecs } from '../../params'
-import type { Rng } from '../../rng'
 import type { ModelSpec, SampleOptions, SamplerId } from '../types'
-import { isFlowModel, type FlowModel } from './common'
+import { VelocityModel, isFlowModel, type FlowModel } from './common'
+import { Mlp, foldInputs, type MlpWeights } from '../../models/mlp'
+import { timeEmbedding } from '../../models/velocity'
+import { Rng } from '../../rng'
 import { OrtSampler, samplingEngine } from '../../onnx/live-sampler'
 import { ortThreads } from '../../threads'
 import type { RunConfig } from '../../train/config'
@@ -132,4 +135,53 @@ export function drawIndices(n: number, B: number, rng: Rng): Uint32Array {
   const idx = new Uint32Array(B)
   for (let i = 0; i < B; i++) idx[i] = rng.int(n)
   return idx
+}
+
+/** Rows on which a folded start map is checked against the teacher's own network. */
+const START_CHECK_ROWS = 4
+
+/**
+ * The teacher's clean-sample prediction at the noise end t₀ of its path as a one-step MLP on z,
+ *   x̂(z) = cx(t₀)·z + cn(t₀)·net(z, t₀)   (the field's data prediction, samplers/field.ts),
+ * with emb(t₀) folded into the first layer's bias and cn into the last layer: a plain map where cx = 0 (a
+ * clean-sample or preconditioned network, x̂ = net(z, 0)) and a residual one, z + MLP(z), where cx = 1 (a
+ * velocity network on the straight path, x̂ = z + v(z, 0) — the teacher's one Euler step). The start of a
+ * distilled map (distill's `init=teacher`): at t₀ the prediction is about the data mean, but the features
+ * are the teacher's. Null with the reason where no such map exists: a teacher without an MLP
+ * time-conditioned network (a U-Net), or one whose prediction at t₀ scales z otherwise (ε-prediction at the
+ * noise end of a VP diffusion divides by α(t₀) ≈ 0). The folded map is checked against the teacher's network
+ * on a few rows, so a network that conditions its input otherwise is refused, not mis-read.
+ */
+export function teacherStartMap(teacher: Teacher): { map: MlpWeights } | { reason: string } {
+  const m = teacher.model
+  if (!(m instanceof VelocityModel))
+    return { reason: `a ${teacher.objective} teacher has no time-conditioned network to start from` }
+  const w = m.velocityWeights()
+  if (!('mlp' in w)) return { reason: "the teacher's network is a U-Net, not an MLP" }
+  const t0 = m.timeGrid(teacher.opts.sampler, 1)[0]!
+  const { cx, cn } = m.flowField.data(t0)
+  if ((cx !== 0 && cx !== 1) || !Number.isFinite(cn) || cn === 0)
+    return {
+      reason: `the teacher's clean-sample prediction at t = ${t0} is ${cx.toPrecision(3)}·z + ${cn.toPrecision(3)}·net, not a plain or residual map of z`
+    }
+  const { dim: d, timeDim, maxFreq } = w.spec
+  const map = foldInputs(w.mlp, d, timeEmbedding([t0], timeDim, maxFreq), { scale: cn, residual: cx === 1 })
+  const z = new Rng(START_CHECK_ROWS).normals(START_CHECK_ROWS * d)
+  const net = m.predict(z, t0)
+  const mlp = Mlp.fromJSON(map, 'teacher-start')
+  try {
+    const got = tf.tidy(() => mlp.apply(tf.tensor2d(z, [START_CHECK_ROWS, d])).dataSync())
+    let err = 0
+    let scale = 1
+    for (let i = 0; i < got.length; i++) {
+      const want = cx * z[i]! + cn * net[i]!
+      err = Math.max(err, Math.abs(got[i]! - want))
+      scale = Math.max(scale, Math.abs(want))
+    }
+    if (!(err <= 1e-3 * scale))
+      return { reason: `the folded map differs from the teacher's network by ${err.toPrecision(3)}` }
+  } finally {
+    mlp.dispose()
+  }
+  return { map }
 }
