@@ -20,7 +20,7 @@ import { findObjective } from '../../../src/engine/objectives/registry'
 import { heunStep, heunSteps } from '../../../src/engine/objectives/flows/cd'
 import { ctIntervals } from '../../../src/engine/objectives/flows/ct'
 import { consistencyGrid, lognormalWeights } from '../../../src/engine/objectives/flows/consistency'
-import { JumpModel } from '../../../src/engine/objectives/flows/jump'
+import { JumpModel, batchVelocity } from '../../../src/engine/objectives/flows/jump'
 import { meanFlowBatch } from '../../../src/engine/objectives/flows/meanflow'
 import { shortcutBatch } from '../../../src/engine/objectives/flows/shortcut'
 import type { ModelObjective } from '../../../src/engine/objectives/types'
@@ -50,38 +50,68 @@ const smallNet = (seed: number): JumpNet =>
   JumpNet.create({ dim: 2, timeDim: 8, maxFreq: 30, width: 16, depth: 2, activation: 'silu' }, new Rng(seed))
 
 describe('targets', () => {
-  it('meanflow: v on rows with s = t, v + h·du/dt (the JVP along (v, 1, −1)) elsewhere', () => {
-    const net = smallNet(1)
-    const x1 = new Rng(2).normals(64 * 2)
-    const b = meanFlowBatch(net, x1, 64, { ratio: 0.5, adaptive: 0 }, new Rng(3))
-    // Re-draw the same noise and times to rebuild v.
-    const rng = new Rng(3)
-    const x0 = rng.normals(64 * 2)
-    let flat = 0
-    for (let i = 0; i < 64; i++) {
-      const v = [x1[2 * i]! - x0[2 * i]!, x1[2 * i + 1]! - x0[2 * i + 1]!]
-      expect(b.x[2 * i]).toBeCloseTo((1 - b.t[i]!) * x0[2 * i]! + b.t[i]! * x1[2 * i]!, 5)
-      if (b.h[i] === 0) {
-        flat++
-        expect(b.target[2 * i]).toBeCloseTo(v[0]!, 5)
-        continue
-      }
-      // du/dt by a central difference of the network along the path (s = t + h fixed).
-      const eps = 1e-3
-      const at = (e: number): Float32Array =>
-        net.predict(
-          Float32Array.from([b.x[2 * i]! + e * v[0]!, b.x[2 * i + 1]! + e * v[1]!]),
-          b.t[i]! + e,
-          b.h[i]! - e
-        )
-      const [p, m] = [at(eps), at(-eps)]
-      for (let j = 0; j < 2; j++)
-        expect(b.target[2 * i + j]!).toBeCloseTo(v[j]! + (b.h[i]! * (p[j]! - m[j]!)) / (2 * eps), 2)
+  it('batchVelocity: the posterior mean of x₁ over the rows, (E[x₁ | x_t] − x_t)/(1 − t)', () => {
+    const ref = Float32Array.from([1, 2, 3, 4, -1, 0])
+    const x = Float32Array.from([0.5, 0.5, 2.9, 3.9, 0.2, -0.4, 7, 7])
+    const cond = Float32Array.from([0, 0, 0, 0, 0, 0, 9, 8])
+    const t = [0, 0.999, 0.5, 1]
+    const v = batchVelocity(x, t, ref, cond, 2)
+    // t = 0: every row is equally likely, the mean of the rows minus x.
+    expect(v[0]).toBeCloseTo(1 - 0.5, 5)
+    expect(v[1]).toBeCloseTo(2 - 0.5, 5)
+    // t → 1: the posterior collapses on the nearest t·r_j, here (3, 4).
+    expect(v[2]).toBeCloseTo((3 - 2.9) / 0.001, 1)
+    expect(v[3]).toBeCloseTo((4 - 3.9) / 0.001, 1)
+    // In between: the Gaussian posterior weights exp(−‖x − t·r_j‖² / (2(1 − t)²)) written out.
+    const w = [0, 1, 2].map((j) =>
+      Math.exp(-((0.2 - 0.5 * ref[2 * j]!) ** 2 + (-0.4 - 0.5 * ref[2 * j + 1]!) ** 2) / 0.5)
+    )
+    const z = w[0]! + w[1]! + w[2]!
+    for (let k = 0; k < 2; k++) {
+      const mean = (w[0]! * ref[k]! + w[1]! * ref[2 + k]! + w[2]! * ref[4 + k]!) / z
+      expect(v[4 + k]).toBeCloseTo((mean - x[4 + k]!) / 0.5, 4)
     }
-    expect(flat).toBeGreaterThan(16)
-    expect(flat).toBeLessThan(48)
-    net.dispose()
+    // At the data end (1 − t < 1e-4) the row keeps its conditional velocity.
+    expect(Array.from(v.subarray(6))).toEqual([9, 8])
   })
+
+  it.each(['conditional', 'batch'] as const)(
+    'meanflow (%s velocity): v on rows with s = t, v + h·du/dt (the JVP along (v, 1, −1)) elsewhere',
+    (velocity) => {
+      const net = smallNet(1)
+      const x1 = new Rng(2).normals(64 * 2)
+      const b = meanFlowBatch(net, x1, 64, { ratio: 0.5, adaptive: 0, velocity }, new Rng(3))
+      // Re-draw the same noise and times to rebuild v.
+      const rng = new Rng(3)
+      const x0 = rng.normals(64 * 2)
+      const vc = x1.map((xi, k) => xi - x0[k]!)
+      const vs = velocity === 'batch' ? batchVelocity(b.x, b.t, x1, vc, 2) : vc
+      let flat = 0
+      for (let i = 0; i < 64; i++) {
+        const v = [vs[2 * i]!, vs[2 * i + 1]!]
+        expect(b.x[2 * i]).toBeCloseTo((1 - b.t[i]!) * x0[2 * i]! + b.t[i]! * x1[2 * i]!, 5)
+        if (b.h[i] === 0) {
+          flat++
+          expect(b.target[2 * i]).toBeCloseTo(v[0]!, 5)
+          continue
+        }
+        // du/dt by a central difference of the network along the path (s = t + h fixed).
+        const eps = 1e-3
+        const at = (e: number): Float32Array =>
+          net.predict(
+            Float32Array.from([b.x[2 * i]! + e * v[0]!, b.x[2 * i + 1]! + e * v[1]!]),
+            b.t[i]! + e,
+            b.h[i]! - e
+          )
+        const [p, m] = [at(eps), at(-eps)]
+        for (let j = 0; j < 2; j++)
+          expect(b.target[2 * i + j]!).toBeCloseTo(v[j]! + (b.h[i]! * (p[j]! - m[j]!)) / (2 * eps), 2)
+      }
+      expect(flat).toBeGreaterThan(16)
+      expect(flat).toBeLessThan(48)
+      net.dispose()
+    }
+  )
 
   it('shortcut: flow matching at h = 0, the mean of two half jumps (from the teacher) at h = 2d', () => {
     const net = smallNet(4)

@@ -245,3 +245,47 @@ export function jumpObjective<X = never>(o: {
     }
   }
 }
+
+/**
+ * The marginal velocity E[x₁ − x₀ | x_t] of the straight path estimated over reference data rows `ref` [R, d]
+ * (the batch itself): x₁ has posterior weights w_j ∝ exp(−‖x_t − t·r_j‖² / (2(1 − t)²)) among the rows, and
+ * v̂ = (Σ_j w_j r_j − x_t)/(1 − t). Rows with 1 − t below 1e-4 keep the conditional velocity `v`.
+ */
+export function batchVelocity(
+  x: Float32Array,
+  t: ArrayLike<number>,
+  ref: Float32Array,
+  v: Float32Array,
+  d: number
+): Float32Array {
+  const R = ref.length / d
+  const out = new Float32Array(x.length)
+  const logw = new Float64Array(R)
+  const mean = new Float64Array(d)
+  for (let i = 0; i < t.length; i++) {
+    const ti = t[i]!
+    const s = 1 - ti
+    if (s < 1e-4) {
+      for (let k = 0; k < d; k++) out[i * d + k] = v[i * d + k]!
+      continue
+    }
+    const inv = 1 / (2 * s * s)
+    let max = -Infinity
+    for (let j = 0; j < R; j++) {
+      let sq = 0
+      for (let k = 0; k < d; k++) sq += (x[i * d + k]! - ti * ref[j * d + k]!) ** 2
+      const l = -sq * inv
+      logw[j] = l
+      if (l > max) max = l
+    }
+    let z = 0
+    mean.fill(0)
+    for (let j = 0; j < R; j++) {
+      const w = Math.exp(logw[j]! - max)
+      z += w
+      for (let k = 0; k < d; k++) mean[k]! += w * ref[j * d + k]!
+    }
+    for (let k = 0; k < d; k++) out[i * d + k] = (mean[k]! / z - x[i * d + k]!) / s
+  }
+  return out
+}
