@@ -20,7 +20,7 @@ function images(image: boolean): Dataset {
 describe('the image budget', () => {
   it.each([
     ['cfm', 8000, 5e-4],
-    ['distill', 4000, 1e-3]
+    ['distill', 4000, 5e-4]
   ])('%s picks its image budget on image data, its own defaults on a table', (id, steps, lr) => {
     const obj = findObjective(id)
     const budget = obj.imageDefaults!
@@ -64,6 +64,24 @@ describe('the image budget', () => {
     expect(() => makeRunConfig(images(true), { objective: 'cfm', params: { predict: 'noise' } })).toThrow(
       /predict/
     )
+  })
+
+  it("distill starts from its teacher on images, on a larger pool at a cheaper K (random elsewhere)", () => {
+    expect(makeRunConfig(images(true), { objective: 'distill' }).params).toMatchObject({
+      init: 'teacher',
+      pool: 32768,
+      teacherSteps: 16,
+      ema: 0.999
+    })
+    expect(makeRunConfig(images(false), { objective: 'distill' }).params).toMatchObject({
+      init: 'random',
+      pool: 8192,
+      teacherSteps: 32,
+      ema: 0.995
+    })
+    const told = makeRunConfig(images(true), { objective: 'distill', params: { init: 'random' } })
+    expect(told.params.init).toBe('random')
+    expect(() => makeRunConfig(images(true), { objective: 'distill', params: { init: 'copy' } })).toThrow(/init/)
   })
 
   it('objectives without one keep their defaults on images', () => {
