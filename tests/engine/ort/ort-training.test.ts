@@ -57,7 +57,7 @@ describe('the onnxruntime regression model', () => {
   beforeAll(async () => {
     const cfm = findObjective('cfm') as ModelObjective
     const teacher = (await cfm.create(
-      modelSpec(cfm, 2, { seed: 9, model: { width: 32, depth: 2 } })
+      modelSpec(cfm, 2, { seed: 9, model: { width: 64, depth: 2 } })
     )) as TrainableModel
     const y = dataRows(64, 4)
     const rng = new Rng(5)
@@ -74,7 +74,9 @@ describe('the onnxruntime regression model', () => {
     ['ot-cfm', {}],
     ['ddpm', {}],
     ['reflow', { teacher: 't', pool: 256, teacherSteps: 4 }],
-    ['distill', { teacher: 't', pool: 256, teacherSteps: 4, refreshEvery: 3 }]
+    ['distill', { teacher: 't', pool: 256, teacherSteps: 4, refreshEvery: 3 }],
+    // started from the velocity teacher: a residual map z + MLP(z), whose MLP onnxruntime fits to χ(z) − z
+    ['distill', { teacher: 't', pool: 256, teacherSteps: 4, init: 'teacher' }]
   ] as const)(
     '%s %j follows the tfjs model from the same weights and batches (6 steps, lr schedule and EMA)',
     async (id, params) => {
