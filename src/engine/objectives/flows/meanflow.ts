@@ -15,15 +15,19 @@
  * lower-variance estimate of the marginal serves as well. By default it is the batch's (`batchVelocity`: the
  * posterior mean of x₁ over the batch's data rows, as in the stable target field of Xu et al. 2023), nearly
  * noise-free near the noise end where the one-step map starts and the row's own x₁ near the data end. It
- * halved the one-step error at the same cost (moons 0.22 / 0.20 → 0.10 / 0.08, 2 seeds × 4 evaluation draws,
+ * halved the one-step error at the same cost (moons 0.22 / 0.20 → 0.10 / 0.08 at p = ½, 2 seeds × 4 draws,
  * docs/benchmarks.md) without copying training points (memorisation ratio 2.3–2.9, as before). It costs B²·d
  * per batch: `conditional` for large batches of high-dimensional data, where the posterior is the row anyway.
  *
  * Loss weighting: MeanFlow's adaptive weight w = 1/(‖Δ‖² + c)^p (p = `adaptive`, c = 10⁻³), Δ the residual
- * before the step, keeps the rare large residuals of the JVP target from dominating; p = ½ is the
- * pseudo-Huber loss. Defaults tuned on 8gaussians (1500 × 256, one step, held-out energy / Gaussian yard-stick):
- * time embedding ω_max 30 → 5: 0.19 → 0.09; lr 2e-3 → 5e-3: 1.6 → 0.19; ratio 0.75 → 0.5: 0.78 → 0.19;
- * 3000 steps did not beat 1500 (0.21). The learning rate anneals by a cosine over the whole run down to 0
+ * before the step, keeps the rare large residuals of a noisy JVP target from dominating (p = ½ is the
+ * pseudo-Huber loss). It was needed with the conditional velocity (p = ½ the default then; p = 0 gave 0.46 on
+ * one moons seed); with the batch's velocity the targets are tame and plain squares (p = 0, the default) do
+ * best: moons 0.100 / 0.075 (p = ½) → 0.048 / 0.076 (¼) → 0.045 / 0.069 (0), 8gaussians 0.075 / 0.085 →
+ * 0.055 / 0.080 → 0.052 / 0.076, 8/8 modes. Earlier defaults tuned on 8gaussians (1500 × 256, one step,
+ * held-out energy / Gaussian yard-stick): time embedding ω_max 30 → 5: 0.19 → 0.09; lr 2e-3 → 5e-3:
+ * 1.6 → 0.19; ratio 0.75 → 0.5: 0.78 → 0.19 (with the batch's velocity ¾ is still worse: moons 0.086 / 0.122
+ * at p = ½); 3000 steps did not beat 1500 (0.21). The learning rate anneals by a cosine over the whole run down to 0
  * (`lrFactor` below) rather than the flows' hold-then-5 %: moons 0.29 → 0.21, 8gaussians 0.13 → 0.09 (mean of
  * 2 seeds × 4 evaluation draws, docs/benchmarks.md).
  */
@@ -130,7 +134,7 @@ export const meanflow: ModelObjective = jumpObjective({
     'an exact forward-mode derivative of the network): x = z + u(z, 0, 1) samples in one network evaluation.',
   params: {
     ratio: float(0.5, 0, 1, 'Share of the batch with s > t (the rest is plain flow matching, s = t).'),
-    adaptive: float(0.5, 0, 2, 'Power p of the adaptive loss weight 1/(‖Δ‖² + c)^p (0: plain squares).'),
+    adaptive: float(0, 0, 2, 'Power p of the adaptive loss weight 1/(‖Δ‖² + c)^p (0: plain squares).'),
     velocity: choice(
       'batch',
       ['batch', 'conditional'],
@@ -141,7 +145,7 @@ export const meanflow: ModelObjective = jumpObjective({
   build: (net, lr, p) =>
     new MeanFlowModel(net, lr, Number(p.ema ?? 0), {
       ratio: Number(p.ratio ?? 0.5),
-      adaptive: Number(p.adaptive ?? 0.5),
+      adaptive: Number(p.adaptive ?? 0),
       velocity: p.velocity === 'conditional' ? 'conditional' : 'batch'
     })
 })
