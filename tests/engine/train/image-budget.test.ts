@@ -69,7 +69,7 @@ describe('the image budget', () => {
   it("distill starts from its teacher on images, on a larger pool at a cheaper K (random elsewhere)", () => {
     expect(makeRunConfig(images(true), { objective: 'distill' }).params).toMatchObject({
       init: 'teacher',
-      pool: 65536,
+      pool: 131072,
       teacherSteps: 16,
       ema: 0.999
     })
