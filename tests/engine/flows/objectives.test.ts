@@ -16,7 +16,7 @@ import {
   isFlowModel
 } from '../../../src/engine/objectives/flows'
 import { lrFactor } from '../../../src/engine/objectives/flows/common'
-import { CfmModel, cfmBatch, independentPairing } from '../../../src/engine/objectives/flows/cfm'
+import { CfmModel, STRAIGHT_PATH, cfmBatch, type CfmPath } from '../../../src/engine/objectives/flows/cfm'
 import {
   DATA_FIELD,
   DATA_FIELD_MIN_GAP,
@@ -140,11 +140,13 @@ it('ddpm keeps its schedule in its weights', async () => {
   model.dispose()
 })
 
+const predicting = (predict: CfmPath['predict']): CfmPath => ({ ...STRAIGHT_PATH, predict })
+
 describe('cfm predicting the clean sample (predict = data)', () => {
   it('regresses x₁ on the same draws, and reads its output as the velocity (x̂ − x)/max(1 − t, gap)', async () => {
     const y = new Rng(8).normals(6 * d)
-    const v = cfmBatch(y, 6, d, 0, independentPairing, new Rng(9))
-    const x = cfmBatch(y, 6, d, 0, independentPairing, new Rng(9), 'data')
+    const v = cfmBatch(y, 6, d, STRAIGHT_PATH, new Rng(9))
+    const x = cfmBatch(y, 6, d, predicting('data'), new Rng(9))
     expect(x.x).toEqual(v.x)
     expect(x.t).toEqual(v.t)
     expect(Array.from(x.target)).toEqual(Array.from(y))
@@ -178,6 +180,46 @@ describe('cfm predicting the clean sample (predict = data)', () => {
       const out = integrateField(findSampler('euler'), DATA_FIELD, net, z, uniformGrid(0, 1, K)).x
       out.forEach((u, i) => expect(u).toBeCloseTo(target[i % d]!, 5))
     }
+  })
+})
+
+describe('cfm training times and stored predictions', () => {
+  it('draws logit-normal times t = sigmoid(m + s·n) on the same stream, and only t differs', () => {
+    const y = new Rng(8).normals(4000 * d)
+    const times: CfmPath['times'] = { kind: 'logit-normal', mean: -0.8, std: 0.8 }
+    const u = cfmBatch(y, 4000, d, STRAIGHT_PATH, new Rng(9))
+    const l = cfmBatch(y, 4000, d, { ...STRAIGHT_PATH, times }, new Rng(9))
+    const sorted = Float64Array.from(l.t).sort()
+    const logit = (q: number): number => Math.log(sorted[Math.floor(q * 4000)]! / (1 - sorted[Math.floor(q * 4000)]!))
+    // quartiles of the logit: m ∓ 0.674·s
+    expect(logit(0.5)).toBeCloseTo(-0.8, 1)
+    expect(logit(0.75) - logit(0.25)).toBeCloseTo(2 * 0.674 * 0.8, 1)
+    expect(Array.from(u.t).every((t) => t >= 0 && t < 1)).toBe(true)
+    // the path at each drawn t is the straight one: x_t − t·x₁ is (1 − t)·x₀ for the same noise
+    const x0 = new Rng(9).normals(4000 * d)
+    for (const i of [0, 17, 3999])
+      for (let j = 0; j < d; j++)
+        expect(l.x[i * d + j]! - l.t[i]! * y[i * d + j]!).toBeCloseTo((1 - l.t[i]!) * x0[i * d + j]!, 4)
+  })
+
+  it('the objective reads time=logit-normal and its location and scale from --set', async () => {
+    const model = (await cfm.create(
+      modelSpec(cfm, d, { ...small, params: { time: 'logit-normal', timeMean: 1.5, timeStd: 0.2 } })
+    )) as CfmModel
+    const y = new Rng(1).normals(512 * d)
+    const b = model.regressionBatch(y, 512, { rng: new Rng(2), step: 0, steps: 10 })
+    // all within sigmoid(1.5 ± 5·0.2) = (0.62, 0.92), the median at sigmoid(1.5) = 0.818
+    expect(Math.min(...b.t)).toBeGreaterThan(0.62)
+    expect(Math.max(...b.t)).toBeLessThan(0.925)
+    expect(Float64Array.from(b.t).sort()[256]).toBeCloseTo(0.818, 1)
+    model.dispose()
+  })
+
+  it('refuses weights that name an unknown prediction', async () => {
+    const model = await cfm.create(modelSpec(cfm, d, small))
+    const w = { ...JSON.parse(JSON.stringify(model.toJSON())), predict: 'noise' }
+    expect(() => cfm.restore(w, modelSpec(cfm, d, small))).toThrow(/unknown prediction "noise"/)
+    model.dispose()
   })
 })
 
