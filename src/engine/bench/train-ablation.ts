@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../backend'
 import { dense } from '../models/dense'
 import { Mlp } from '../models/mlp'
+import { median } from '../metrics/nearest'
 import { Rng } from '../rng'
 import { mse } from './parallel/losses'
 import { optimizerStep } from '../train/step'
@@ -161,12 +162,6 @@ export async function benchAblation(
       r.phi.dispose()
     }
   }
-}
-
-function median(a: number[]): number {
-  const s = [...a].sort((p, q) => p - q)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
 function round2(v: number): number {
