@@ -34,6 +34,17 @@ export class DivergenceError extends EngineError {
   }
 }
 
+/** A model's samples hold NaN or ±Inf, so no metric can score them (a diverging sampler or network). */
+export class NonFiniteSamplesError extends EngineError {
+  readonly rows: number
+  readonly n: number
+  constructor(rows: number, n: number) {
+    super('DIVERGED', `${rows} of ${n} samples hold values that are not finite (NaN or ±Inf): nothing to score.`)
+    this.rows = rows
+    this.n = n
+  }
+}
+
 /** The work was cancelled through its AbortSignal. */
 export class CancelledError extends EngineError {
   constructor(message = 'Cancelled.') {

@@ -14,7 +14,7 @@ export {
   type ModeCoverage,
   type ModeMetrics
 } from './modes'
-export { subsample } from './points'
+export { nonFiniteRows, subsample } from './points'
 export { frechetDistance, frechetGaussians, kernelInceptionDistance, symmetricEigen } from './feature-stats'
 export { ImageClassifier, FEATURE_DIM, type ClassifierOptions } from './image-classifier'
 export { ImageEvaluator } from './image-metrics'

@@ -62,3 +62,15 @@ export function subsample(p: Points, m: number, rng: Rng): Points {
   }
   return { n: m, d, data }
 }
+
+/** How many of the cloud's points hold a coordinate that is not finite (NaN or ±Inf). */
+export function nonFiniteRows(p: Points): number {
+  let rows = 0
+  for (let i = 0; i < p.n; i++)
+    for (let j = i * p.d; j < (i + 1) * p.d; j++)
+      if (!Number.isFinite(p.data[j]!)) {
+        rows++
+        break
+      }
+  return rows
+}

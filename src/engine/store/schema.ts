@@ -269,13 +269,16 @@ export interface MetricsRecord {
   time: number
   samplesPerSec?: number
   metrics?: Partial<Metrics>
+  /** Why a scheduled held-out evaluation has no metrics (its samples were not finite). */
+  evalError?: string
 }
 export const MetricsRecordSchema = z.object({
   step: count,
   loss: num,
   time: num,
   samplesPerSec: num.optional(),
-  metrics: MetricsSchema.partial().optional()
+  metrics: MetricsSchema.partial().optional(),
+  evalError: z.string().max(500).optional()
 })
 
 // ── checkpoint.json ────────────────────────────────────────────────────────────────────────────────────────

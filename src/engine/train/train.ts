@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../backend'
 import type { EngineContext } from '../context'
 import { yieldToEventLoop } from '../context'
-import { CancelledError, ConfigError, DivergenceError } from '../errors'
+import { CancelledError, ConfigError, DivergenceError, NonFiniteSamplesError } from '../errors'
 import { allObjectives, findObjective } from '../objectives/registry'
 import {
   currentModel,
@@ -38,7 +38,7 @@ import {
   splitHeldout,
   standardize
 } from '../data'
-import { computeMetrics, type ImageEvaluator, type KnownModes } from '../metrics'
+import { computeMetrics, nonFiniteRows, type ImageEvaluator, type KnownModes } from '../metrics'
 import type { BestInfo, RunHandle, RunStore } from '../store'
 import { SNAPSHOT_POINTS, snapshotSteps } from '../store/snapshots'
 import type { ModelConfig, RunConfig } from './config'
@@ -413,6 +413,8 @@ export async function scoreModel(
   if (!model.samplers.includes(opts.sampler))
     throw new ConfigError(`This model samples with ${model.samplers.join(', ')}, not "${opts.sampler}".`)
   const samples: Points = { n, d: heldout.d, data: await model.sample(n, rng.fork(), opts) }
+  const bad = nonFiniteRows(samples)
+  if (bad > 0) throw new NonFiniteSamplesError(bad, n)
   const metrics = computeMetrics(samples, heldout, train, rng.fork(), known)
   if (images) metrics.image = images.score(samples, rng.fork())
   const nfe = model.lastRun?.nfe
@@ -682,19 +684,29 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
         const elapsed = now - t0
         const sps = ((step + 1 - start.step) * B) / ((now - t0 - start.elapsedMs) / 1000)
         sampling.version = step + 1
-        const metrics = isEval
-          ? (
+        let metrics: Metrics | undefined
+        let evalError: string | undefined
+        if (isEval) {
+          try {
+            metrics = (
               await timed(() =>
                 scoreModel(sampling, heldout, train, midEvalN, evalRng.fork(), undefined, known, images)
               )
             ).metrics
-          : undefined
+          } catch (e) {
+            // samples that blow up mid-run are a fact of the run, not the end of it: logged, kept, trained on
+            if (!(e instanceof NonFiniteSamplesError)) throw e
+            evalError = e.message
+            ctx.log?.(`step ${step + 1}: held-out evaluation skipped: ${e.message}`)
+          }
+        }
         handle?.appendMetrics({
           step: step + 1,
           loss,
           time: elapsed,
           samplesPerSec: sps,
-          ...(metrics ? { metrics } : {})
+          ...(metrics ? { metrics } : {}),
+          ...(evalError ? { evalError } : {})
         })
         if (metrics) keepBest(step + 1, metrics)
         ctx.onProgress?.({

@@ -5,16 +5,18 @@ import * as path from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../../src/engine/backend'
 import { generateBuiltin } from '../../../src/engine/data'
-import { CancelledError, ConfigError, DivergenceError } from '../../../src/engine/errors'
+import { CancelledError, ConfigError, DivergenceError, NonFiniteSamplesError } from '../../../src/engine/errors'
 import {
   findObjective,
   registerObjective,
   unregisterObjective
 } from '../../../src/engine/objectives/registry'
-import type { PushforwardObjective } from '../../../src/engine/objectives/types'
+import type { ModelObjective, PushforwardObjective } from '../../../src/engine/objectives/types'
 import { RunStore } from '../../../src/engine/store'
 import { evaluateRun, sampleRun } from '../../../src/engine/train/evaluate'
-import { DEFAULT_EVALUATIONS, makeRunConfig, trainRun } from '../../../src/engine/train/train'
+import { DEFAULT_EVALUATIONS, makeRunConfig, scoreModel, trainRun } from '../../../src/engine/train/train'
+import type { SamplingModel } from '../../../src/engine/train/run-sampling'
+import { Rng } from '../../../src/engine/rng'
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-train-'))
 
@@ -142,6 +144,76 @@ describe('training loop', () => {
     } finally {
       unregisterObjective('test-nan-at-60')
     }
+  })
+
+  it('a held-out evaluation whose samples are not finite is logged and recorded, and training goes on', async () => {
+    // cfm whose first held-out sample (100 rows) comes back with one NaN, as an exploding sampler would
+    const cfm = findObjective('cfm') as ModelObjective
+    let evals = 0
+    registerObjective({
+      ...cfm,
+      id: 'test-nan-samples',
+      async create(spec) {
+        const m = await cfm.create(spec)
+        const sample = m.sample.bind(m)
+        m.sample = (n, rng, opts) => {
+          const x = sample(n, rng, opts)
+          if (n === 100 && evals++ === 0) x[3] = NaN
+          return x
+        }
+        return m
+      }
+    })
+    try {
+      const store = new RunStore(tmp())
+      const config = makeRunConfig(ds, {
+        objective: 'test-nan-samples',
+        steps: 30,
+        batch: 64,
+        seed: 2,
+        evalEvery: 10,
+        backend: 'cpu',
+        model: { width: 16, depth: 1 }
+      })
+      const logs: string[] = []
+      const r = await trainRun(ds, config, {
+        store,
+        evalPoints: 100,
+        sampling: 'tfjs',
+        log: (m) => void logs.push(m)
+      })
+      expect(logs.filter((m) => /held-out evaluation skipped/.test(m))).toEqual([
+        'step 10: held-out evaluation skipped: 1 of 100 samples hold values that are not finite (NaN or ±Inf): nothing to score.'
+      ])
+      const run = store.load(r.runId!)
+      expect(run.status).toBe('completed')
+      const recs = fs
+        .readFileSync(path.join(run.dir, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((x) => x.metrics || x.evalError)
+      expect(recs.map((x) => [x.step, x.evalError !== undefined])).toEqual([
+        [10, true],
+        [20, false],
+        [30, false]
+      ])
+      expect(Number.isFinite(r.metrics.energy)).toBe(true)
+    } finally {
+      unregisterObjective('test-nan-samples')
+    }
+  })
+
+  it('scoring samples that are not finite fails with the number of such rows', async () => {
+    const model = {
+      samplers: ['onestep'],
+      defaultSteps: 1,
+      sample: async (n: number) => Float32Array.from({ length: n * 2 }, (_, i) => (i === 7 || i === 9 ? Infinity : 0))
+    } as unknown as SamplingModel
+    const pts = { n: 10, d: 2, data: new Float32Array(20) }
+    await expect(scoreModel(model, pts, pts, 10, new Rng(1))).rejects.toThrow(
+      new NonFiniteSamplesError(2, 10).message
+    )
   })
 
   it('rejects bad configurations before creating a run', async () => {
