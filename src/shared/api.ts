@@ -7,6 +7,7 @@
  */
 import type { Arch } from './archs'
 import type { ErrorCode } from './errors'
+import type { ParamCondition } from './params'
 import type { DeterministicSamplerId, GridSpacing, SamplerId } from './samplers'
 
 /** Objective families, in the order the paper presents them. */
@@ -40,7 +41,7 @@ export interface EngineInfo {
 }
 
 /** A hyper-parameter declaration, as the engine's registry declares it (forms are generated from these). */
-export type ParamInfo =
+export type ParamInfo = (
   | {
       name: string
       type: 'int' | 'float'
@@ -53,6 +54,10 @@ export type ParamInfo =
   | { name: string; type: 'enum'; default: string; options: readonly string[]; help: string }
   | { name: string; type: 'bool'; default: boolean; help: string }
   | { name: string; type: 'string'; default: string; help: string }
+) & {
+  /** The parameter reads only under another one's value: the form shows it only then. */
+  when?: ParamCondition
+}
 
 export type { SamplerId } from './samplers'
 

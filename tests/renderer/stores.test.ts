@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { nextTick } from 'vue'
-import type { Api, Events } from '../../src/shared/api'
+import type { Api, Events, ObjectiveInfo } from '../../src/shared/api'
 import type { TrainSettings } from '../../src/renderer/src/stores/objectives'
 import { benchReport, DATASETS, detail, job, METRICS, mockApi, OBJECTIVES, run, sampleSet } from './fixtures'
 
@@ -37,8 +37,15 @@ vi.mock('../../src/renderer/src/api', async (importOriginal) => {
 
 const { ApiError } = await import('../../src/renderer/src/api')
 const { useDatasetsStore } = await import('../../src/renderer/src/stores/datasets')
-const { archChoices, budgetFor, buildTrainRequest, defaultValues, useObjectivesStore, validParam } =
-  await import('../../src/renderer/src/stores/objectives')
+const {
+  applicableParams,
+  archChoices,
+  budgetFor,
+  buildTrainRequest,
+  defaultValues,
+  useObjectivesStore,
+  validParam
+} = await import('../../src/renderer/src/stores/objectives')
 const { useTrainingStore } = await import('../../src/renderer/src/stores/training')
 const { matchesQuery, useRunsStore } = await import('../../src/renderer/src/stores/runs')
 const { datasetIdOfRun, snapshotAt, useGalleryStore } = await import('../../src/renderer/src/stores/gallery')
@@ -232,6 +239,36 @@ describe('objectives store', () => {
       params: { scale: 2, debiased: false },
       model: { width: 32 },
       name: 'quick'
+    })
+  })
+
+  it('leaves out a parameter that applies only under another value: form, validity and request', () => {
+    const o: ObjectiveInfo = {
+      ...mmd,
+      id: 'cfm-like',
+      params: [
+        { name: 'time', type: 'enum', default: 'uniform', options: ['uniform', 'logit-normal'], help: '' },
+        {
+          name: 'timeStd',
+          type: 'float',
+          default: 1,
+          min: 0.1,
+          max: 3,
+          help: '',
+          when: { param: 'time', equals: 'logit-normal' }
+        }
+      ]
+    }
+    const names = (v: Record<string, string | number>): string[] =>
+      applicableParams(o.params, v).map((p) => p.name)
+    expect(names({})).toEqual(['time'])
+    expect(names({ time: 'logit-normal' })).toEqual(['time', 'timeStd'])
+    const settings = settingsOf('moons')
+    // a changed (even invalid) value under the other time is not sent
+    expect(buildTrainRequest(o, { time: 'uniform', timeStd: 99 }, settings)).not.toHaveProperty('params')
+    expect(buildTrainRequest(o, { time: 'logit-normal', timeStd: 0.5 }, settings).params).toEqual({
+      time: 'logit-normal',
+      timeStd: 0.5
     })
   })
 

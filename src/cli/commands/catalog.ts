@@ -29,6 +29,11 @@ function range(p: ParamSpec): string {
   return p.type
 }
 
+/** Where a parameter reads only under another one's value: ` (with time=logit-normal)`. */
+function onlyWith(p: ParamSpec): string {
+  return p.when ? ` (with ${p.when.param}=${String(p.when.equals)})` : ''
+}
+
 /** A budget as one line: steps, batch, lr, then the network and parameters where it sets them. */
 function budget(b: TrainDefaults): string {
   const net = b.model?.width !== undefined ? `, width ${b.model.width}` : ''
@@ -59,7 +64,9 @@ export async function objectives(argv: string[]): Promise<number> {
           `${o.id}  [${o.family}]  ${o.title} — ${o.paper}\n  ${o.summary.replace(/\n/g, '\n  ')}\n` +
           `  defaults: ${budget(o.defaults)}\n` +
           (o.imageDefaults ? `  on images: ${budget(o.imageDefaults)}\n` : '') +
-          o.params.map((p) => `  --set ${p.name}=${String(p.default)}  ${range(p)}  ${p.help}`).join('\n')
+          o.params
+            .map((p) => `  --set ${p.name}=${String(p.default)}  ${range(p)}${onlyWith(p)}  ${p.help}`)
+            .join('\n')
       )
       .join('\n\n')
   )

@@ -190,7 +190,8 @@ describe('cfm training times and stored predictions', () => {
     const u = cfmBatch(y, 4000, d, STRAIGHT_PATH, new Rng(9))
     const l = cfmBatch(y, 4000, d, { ...STRAIGHT_PATH, times }, new Rng(9))
     const sorted = Float64Array.from(l.t).sort()
-    const logit = (q: number): number => Math.log(sorted[Math.floor(q * 4000)]! / (1 - sorted[Math.floor(q * 4000)]!))
+    const logit = (q: number): number =>
+      Math.log(sorted[Math.floor(q * 4000)]! / (1 - sorted[Math.floor(q * 4000)]!))
     // quartiles of the logit: m ∓ 0.674·s
     expect(logit(0.5)).toBeCloseTo(-0.8, 1)
     expect(logit(0.75) - logit(0.25)).toBeCloseTo(2 * 0.674 * 0.8, 1)
@@ -213,6 +214,16 @@ describe('cfm training times and stored predictions', () => {
     expect(Math.max(...b.t)).toBeLessThan(0.925)
     expect(Float64Array.from(b.t).sort()[256]).toBeCloseTo(0.818, 1)
     model.dispose()
+  })
+
+  it('refuses a logit-normal location or scale without time=logit-normal, and keeps their defaults', () => {
+    expect(() => resolveParams('cfm', cfm.params, { timeStd: 0.5 })).toThrow(
+      /"timeStd" applies only with time=logit-normal \(time is "uniform"\)/
+    )
+    expect(resolveParams('cfm', cfm.params, { time: 'logit-normal', timeStd: 0.5 }).timeStd).toBe(0.5)
+    // a stored config carries every parameter at its default: that resolves
+    const stored = resolveParams('cfm', cfm.params, {})
+    expect(resolveParams('cfm', cfm.params, stored)).toEqual(stored)
   })
 
   it('refuses weights that name an unknown prediction', async () => {

@@ -7,7 +7,7 @@
  * from t = 0 to 1 maps noise to data. Variants override one piece: `ot-cfm` only re-pairs (x₀, x₁).
  */
 import { ConfigError } from '../../errors'
-import { choice, float, type ParamSpecs, type ParamValues } from '../../params'
+import { choice, float, onlyWhen, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
 import {
   DATA_FIELD,
@@ -214,8 +214,12 @@ export const CFM_PARAMS: ParamSpecs = {
     ['uniform', 'logit-normal'],
     'How training draws t: uniform on [0, 1], or logit-normal, t = sigmoid(timeMean + timeStd·n), n ~ N(0, 1).'
   ),
-  timeMean: float(0, -3, 3, 'Location of the logit-normal time (negative: more noisy times).'),
-  timeStd: float(1, 0.1, 3, 'Scale of the logit-normal time.')
+  timeMean: onlyWhen(
+    float(0, -3, 3, 'Location of the logit-normal time (negative: more noisy times).'),
+    'time',
+    'logit-normal'
+  ),
+  timeStd: onlyWhen(float(1, 0.1, 3, 'Scale of the logit-normal time.'), 'time', 'logit-normal')
 }
 
 /** The stored or requested prediction, checked (weights of older runs hold none: velocity). */

@@ -11,6 +11,7 @@ import type {
   TrainRequest
 } from '../../../shared/api'
 import type { Arch } from '../../../shared/archs'
+import { paramApplies } from '../../../shared/params'
 import { api, errorMessage } from '../api'
 import { useDatasetsStore } from './datasets'
 import { useTrainingStore } from './training'
@@ -92,6 +93,15 @@ export function defaultValues(params: ParamInfo[], budget?: TrainBudget): Record
   return Object.fromEntries(params.map((p) => [p.name, budget?.params?.[p.name] ?? p.default]))
 }
 
+/**
+ * The parameters that apply under `values` (a parameter declared `when` another has a value is left out
+ * otherwise: the form hides it, the request leaves it out, and an invalid value there blocks nothing).
+ */
+export function applicableParams(params: ParamInfo[], values: Record<string, ParamValue>): ParamInfo[] {
+  const byName = new Map(params.map((p) => [p.name, p]))
+  return params.filter((p) => paramApplies(p.when, (name) => values[name] ?? byName.get(name)?.default))
+}
+
 /** Is `value` valid for `p` (a number within range, an offered option, …)? */
 export function validParam(p: ParamInfo, value: unknown): boolean {
   switch (p.type) {
@@ -122,7 +132,7 @@ export function buildTrainRequest(
   if (!s.dataset) throw new Error('Choose a dataset to train on.')
   const params: Record<string, ParamValue> = {}
   const defaults = defaultValues(objective.params, budgetFor(objective, dataset))
-  for (const p of objective.params) {
+  for (const p of applicableParams(objective.params, values)) {
     const v = values[p.name]
     if (v !== undefined && v !== defaults[p.name]) params[p.name] = v
   }
@@ -203,13 +213,13 @@ export const useObjectivesStore = defineStore('objectives', () => {
     const o = selected.value
     if (!o) return []
     const b = budgetFor(o, datasetInfo.value)
-    return o.params.map((p) => {
+    return applicableParams(o.params, selectedValues.value).map((p) => {
       const d = b.params?.[p.name]
       return d === undefined ? p : ({ ...p, default: d } as ParamInfo)
     })
   })
   const invalidParams = computed(() =>
-    (selected.value?.params ?? [])
+    applicableParams(selected.value?.params ?? [], selectedValues.value)
       .filter((p) => !validParam(p, selectedValues.value[p.name]))
       .map((p) => p.name)
   )
