@@ -13,6 +13,7 @@ import type { CfmModel } from '../../../src/engine/objectives/flows/cfm'
 import type { DistillModel } from '../../../src/engine/objectives/flows/distill'
 import { Rng } from '../../../src/engine/rng'
 import type { ModelSpec, TrainableModel } from '../../../src/engine/objectives/types'
+import { keepSane, logDropped } from '../../../src/engine/objectives/flows/teacher'
 import { modelSpec } from './helpers'
 
 beforeAll(async () => {
@@ -43,11 +44,17 @@ function train(model: TrainableModel, steps: number, seed = 3, data = true): num
   return loss
 }
 
-function memoryRuns(runs: Record<string, { objective: string; model: TrainableModel }>): ModelSpec['loadRun'] {
+function memoryRuns(
+  runs: Record<string, { objective: string; model: TrainableModel }>
+): ModelSpec['loadRun'] {
   return async (id) => {
     const r = runs[id]
     if (!r) throw new ConfigError(`No run ${id}.`)
-    return { objective: r.objective, weights: JSON.parse(JSON.stringify(r.model.toJSON())), config: { params: {} } }
+    return {
+      objective: r.objective,
+      weights: JSON.parse(JSON.stringify(r.model.toJSON())),
+      config: { params: {} }
+    }
   }
 }
 
@@ -105,7 +112,12 @@ describe('distill init=teacher', () => {
     const z = new Rng(9).normals(16 * d)
     const v = velocityTeacher.predict(z, 0)
     const got = student.transport(z)
-    expect(maxAbsDiff(got, z.map((x, i) => x + v[i]!))).toBeLessThan(1e-5)
+    expect(
+      maxAbsDiff(
+        got,
+        z.map((x, i) => x + v[i]!)
+      )
+    ).toBeLessThan(1e-5)
     expect(student.toJSON().phi.spec).toMatchObject({ residual: true })
     expect(log.join('\n')).toMatch(/residual: z \+ v\(z, 0\)/)
     const spec = student.regression()
@@ -113,7 +125,12 @@ describe('distill init=teacher', () => {
     const pairs = student.regressionPairs(8, { rng: new Rng(4), step: 0, steps: 1 })
     const b = spec.batch(tf.zeros([8, d]) as tf.Tensor2D, { rng, step: 0, steps: 1 })
     expect(Array.from(b.input)).toEqual(Array.from(pairs.z))
-    expect(maxAbsDiff(b.target, pairs.x.map((x, i) => x - pairs.z[i]!))).toBeLessThan(1e-6)
+    expect(
+      maxAbsDiff(
+        b.target,
+        pairs.x.map((x, i) => x - pairs.z[i]!)
+      )
+    ).toBeLessThan(1e-6)
     student.dispose()
   })
 
@@ -141,5 +158,34 @@ describe('distill init=teacher', () => {
       })
     )
     expect(runs[0]).toBeLessThan(0.5 * runs[1]!)
+  })
+})
+
+describe('teacher pairs', () => {
+  it('leave out the pairs whose teacher sample diverged, keeping each z with its own sample', () => {
+    const z = Float32Array.from({ length: 5 * d }, (_, i) => i)
+    const x = Float32Array.from(z, (v) => 10 * v)
+    x[1 * d + 1] = NaN
+    x[3 * d] = 1e24
+    const pool = keepSane(z, x, d)
+    expect(pool.n).toBe(3)
+    expect(pool.dropped).toBe(2)
+    expect(Array.from(pool.z)).toEqual([0, 1, 4, 5, 8, 9])
+    expect(Array.from(pool.x)).toEqual([0, 10, 40, 50, 80, 90])
+    const lines: string[] = []
+    logDropped('distill', pool, (l) => lines.push(l))
+    expect(lines).toEqual([
+      'distill: left out 2 of 5 teacher pairs whose sample diverged (a value not finite or beyond ±1000).'
+    ])
+    // a sane pool is returned whole, and says nothing
+    const sane = keepSane(new Float32Array(4), new Float32Array([1, -999, 3, 4]), d)
+    expect(sane.n).toBe(2)
+    expect(sane.dropped).toBeUndefined()
+  })
+
+  it('refuse a teacher whose every sample diverged', () => {
+    const x = new Float32Array([Infinity, 0, 0, 2e3])
+    expect(() => keepSane(new Float32Array(4), x, d)).toThrow(ConfigError)
+    expect(() => keepSane(new Float32Array(4), x, d)).toThrow(/Every one of the teacher's 2 samples diverged/)
   })
 })

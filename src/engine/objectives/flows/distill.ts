@@ -37,6 +37,7 @@ import {
   drawIndices,
   gatherPairs,
   loadTeacher,
+  logDropped,
   firstPool,
   makePairs,
   teacherStartMap,
@@ -160,6 +161,7 @@ export class DistillModel extends EmaNetModel<MapNet> implements FlowModel {
     const part = Math.ceil(pool.n / 8)
     const start = (((k - 1) % 8) * part) % pool.n
     const m = Math.min(part, pool.n - start)
+    // where the teacher diverged on some rows, fewer come back: the old pairs stay in their place
     const fresh = makePairs(this.teacher!, m, this.rng!)
     pool.z.set(fresh.z, start * pool.d)
     pool.x.set(fresh.x, start * pool.d)
@@ -276,6 +278,7 @@ export const distill: ModelObjective = {
     const refreshEvery = Number(spec.params.refreshEvery ?? 0)
     try {
       const pool = await firstPool(teacher, Number(spec.params.pool ?? 8192), spec.rng)
+      logDropped('distill', pool, spec.log)
       const phi = startMap(spec, teacher)
       const keep = refreshEvery > 0
       const model = new DistillModel(

@@ -42,6 +42,7 @@ import {
   firstPool,
   gatherPairs,
   loadTeacher,
+  logDropped,
   makePairs,
   type PairPool,
   type Teacher
@@ -112,6 +113,7 @@ export class ReflowModel extends VelocityModel {
       `reflow round ${r} of ${rounds}: path straightness ${s.toPrecision(4)}; new pairs from this round's flow`
     )
     this.pool = makePairs({ runId: '', objective: 'reflow', model: this, opts }, this.pool!.n, rng)
+    logDropped(`reflow round ${r + 1}`, this.pool, log)
   }
 
   override regression(): RegressionSpec {
@@ -178,6 +180,7 @@ export const reflow: ModelObjective = {
     const teacher = await loadTeacher('reflow', spec)
     try {
       const pool = await firstPool(teacher, Number(spec.params.pool ?? 8192), spec.rng)
+      logDropped('reflow', pool, spec.log)
       const t = teacher.model
       const fromTeacher =
         spec.params.init !== 'scratch' &&
