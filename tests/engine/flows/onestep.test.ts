@@ -18,7 +18,7 @@ import { VelocityNet } from '../../../src/engine/models/velocity'
 import { exportPushforward } from '../../../src/engine/onnx/export'
 import { findObjective } from '../../../src/engine/objectives/registry'
 import { heunStep, heunSteps } from '../../../src/engine/objectives/flows/cd'
-import { ctIntervals } from '../../../src/engine/objectives/flows/ct'
+import { ctIntervals, ectSigmaR, ectStage } from '../../../src/engine/objectives/flows/ct'
 import { consistencyGrid, lognormalWeights } from '../../../src/engine/objectives/flows/consistency'
 import { JumpModel, batchVelocity } from '../../../src/engine/objectives/flows/jump'
 import { meanFlowBatch } from '../../../src/engine/objectives/flows/meanflow'
@@ -146,6 +146,22 @@ describe('targets', () => {
     expect(ctIntervals(0, 800, 10, 80)).toBe(10)
     expect(ctIntervals(200, 800, 10, 80)).toBe(20)
     expect(ctIntervals(799, 800, 10, 80)).toBe(80)
+  })
+
+  it('ct: the ECT curriculum runs from the clean sample (σ_r = 0) toward σ_r → σ, stage by stage', () => {
+    expect([0, 199, 200, 799].map((k) => ectStage(k, 800, 4))).toEqual([0, 0, 1, 3])
+    const sigmas = [0.01, 0.1, 1, 3, 10, 80]
+    for (const s of sigmas) expect(ectSigmaR(s, 0, 2)).toBe(0)
+    for (const s of sigmas)
+      for (let a = 1; a < 8; a++) {
+        const r = ectSigmaR(s, a, 2)
+        expect(r).toBeGreaterThanOrEqual(ectSigmaR(s, a - 1, 2))
+        expect(r).toBeLessThan(s)
+      }
+    // Far from the data n(σ) → 1: the gap is σ/q^a; near it n(σ) → 1 + k/2 = 5 widens the gap (here to all of σ).
+    expect(ectSigmaR(80, 3, 2)).toBeCloseTo(80 * (1 - 1 / 8), 6)
+    expect(ectSigmaR(0.01, 2, 2)).toBe(0)
+    expect(1 - ectSigmaR(1, 6, 2) / 1).toBeCloseTo((1 + 8 / (1 + Math.E)) / 64, 10)
   })
 
   it('cd: the teacher step of n Heun sub-steps converges at second order in n', () => {

@@ -7,8 +7,12 @@
  * brought the one-step map down (× the Gaussian yard-stick, 2 seeds × 4 evaluation draws: moons 0.21 → 0.12,
  * 8gaussians 0.08–0.10 → 0.03); a wider network, a longer or no average, a deeper anneal and 750 steps at
  * batch 1024 did not (docs/benchmarks.md).
+ * `curriculum=ect` replaces the grid by Easy Consistency Tuning's continuous one (Geng et al. 2024): a first
+ * stage of plain data-prediction flow matching (the target is the clean sample), then targets at σ_r closing
+ * in on σ by q per stage (`ectSigmaR`), times drawn lognormally in σ. On moons it read 0.09–0.15 × the
+ * yard-stick over 4 training seeds (grid: 0.12–0.15), so the grid stays the default.
  */
-import { int } from '../../params'
+import { choice, float, int } from '../../params'
 import type { JumpNet } from '../../models/jump'
 import type { LossContext, ModelObjective } from '../types'
 import { jumpObjective, straightPath, type JumpBatch } from './jump'
@@ -19,7 +23,8 @@ import {
   consistencyFn,
   consistencyGrid,
   drawIntervalIndices,
-  lognormalWeights
+  lognormalWeights,
+  SIGMA_MAX
 } from './consistency'
 
 /** N(k): the number of grid intervals at step k of K. */
@@ -27,6 +32,32 @@ export function ctIntervals(k: number, K: number, s0: number, s1: number): numbe
   const Kp = Math.max(1, Math.floor(K / (Math.log2(Math.floor(s1 / s0)) + 1)))
   return Math.min(s0 * Math.pow(2, Math.floor(k / Kp)), s1)
 }
+
+/**
+ * The stage a of ECT's continuous curriculum at step k of K, split into `stages` equal parts (Geng et al. 2024,
+ * "Consistency models made easy"): stage 0 is the pretraining phase, stage a ≥ 1 shrinks the gap by q^a.
+ */
+export function ectStage(k: number, K: number, stages: number): number {
+  return Math.max(0, Math.min(stages - 1, Math.floor((k * stages) / K)))
+}
+
+/** Slope k and scale b of ECT's gap adjustment n(σ) = 1 + k·sigmoid(−b·σ) (their defaults). */
+const ECT_K = 8
+const ECT_B = 1
+
+/**
+ * ECT's mapping from the noise level σ of the trained point to the target's σ_r ≤ σ at stage a, in EDM's σ
+ * (x_t / t = x₁ + σ·ε, σ = (1 − t)/t): σ_r = σ·max(0, 1 − n(σ)/q^a) with n(σ) = 1 + k·sigmoid(−b·σ), which
+ * widens the gap near the data (small σ) where one grid step moves the sample least. Stage 0 gives σ_r = 0: the
+ * target is the clean sample itself (data-prediction flow matching — the "diffusion pretraining").
+ */
+export function ectSigmaR(sigma: number, stage: number, q: number): number {
+  if (stage <= 0) return 0
+  const n = 1 + ECT_K / (1 + Math.exp(ECT_B * sigma))
+  return sigma * Math.max(0, 1 - n / Math.pow(q, stage))
+}
+
+export type CtCurriculum = 'grid' | 'ect'
 
 export class CtModel extends ConsistencyModel {
   readonly kind = 'ct'
@@ -36,7 +67,14 @@ export class CtModel extends ConsistencyModel {
     net: JumpNet,
     lr: number,
     ema: number,
-    private readonly p: { s0: number; s1: number; huber: number }
+    private readonly p: {
+      s0: number
+      s1: number
+      huber: number
+      curriculum: CtCurriculum
+      stages: number
+      q: number
+    }
   ) {
     super(net, lr, ema)
   }
@@ -50,19 +88,49 @@ export class CtModel extends ConsistencyModel {
     return g
   }
 
-  protected batch(x1: Float32Array, B: number, ctx: LossContext): JumpBatch {
-    const d = this.dim
+  /** The grid curriculum's pairs (t_i, t_{i+1}): lognormally drawn intervals of a grid that doubles. */
+  private gridTimes(
+    B: number,
+    ctx: LossContext
+  ): { t0: Float32Array; t1: Float32Array; extra: Record<string, number> } {
     const N = ctIntervals(ctx.step, ctx.steps, this.p.s0, this.p.s1)
     const g = this.grid(N)
     const idx = drawIntervalIndices(g.p, N, B, ctx.rng)
     const t0 = Float32Array.from(idx, (i) => g.t[i]!)
     const t1 = Float32Array.from(idx, (i) => g.t[i + 1]!)
+    return { t0, t1, extra: { intervals: N } }
+  }
+
+  /**
+   * ECT's pairs (t, r): ln σ ~ N(−1.1, 2²) (σ ≥ σ_max is the noise end t = 0), σ_r by `ectSigmaR` at this
+   * step's stage, both mapped to t = 1/(1 + σ).
+   */
+  private ectTimes(
+    B: number,
+    ctx: LossContext
+  ): { t0: Float32Array; t1: Float32Array; extra: Record<string, number> } {
+    const stage = ectStage(ctx.step, ctx.steps, this.p.stages)
+    const t0 = new Float32Array(B)
+    const t1 = new Float32Array(B)
+    const n = ctx.rng.normals(B)
+    for (let i = 0; i < B; i++) {
+      const sigma = Math.min(SIGMA_MAX, Math.exp(-1.1 + 2 * n[i]!))
+      t0[i] = sigma >= SIGMA_MAX ? 0 : 1 / (1 + sigma)
+      t1[i] = 1 / (1 + ectSigmaR(sigma, stage, this.p.q))
+    }
+    return { t0, t1, extra: { stage } }
+  }
+
+  protected batch(x1: Float32Array, B: number, ctx: LossContext): JumpBatch {
+    const d = this.dim
+    const { t0, t1, extra } = this.p.curriculum === 'ect' ? this.ectTimes(B, ctx) : this.gridTimes(B, ctx)
     const x0 = ctx.rng.normals(B * d)
     const a = straightPath(x0, x1, t0, d).x
     const b = straightPath(x0, x1, t1, d).x
-    const fTarget = consistencyFn(this.net, b, t1)
+    // f(x, 1) = x: a batch whose targets all sit at the data end (ECT's stage 0) needs no network pass.
+    const fTarget = t1.every((t) => t === 1) ? b : consistencyFn(this.net, b, t1)
     const out = consistencyBatch(this.net, a, t0, fTarget, this.p.huber)
-    return { ...out, extra: { ...out.extra, intervals: N } }
+    return { ...out, extra: { ...out.extra, ...extra } }
   }
 
   protected override extraJSON(): Record<string, unknown> {
@@ -80,13 +148,28 @@ export const ct: ModelObjective = jumpObjective({
   params: {
     ...CONSISTENCY_PARAMS,
     s0: int(10, 1, 10_000, 'Grid intervals at the start of training.'),
-    s1: int(320, 1, 100_000, 'Grid intervals at the end of training (doubling from s0).')
+    s1: int(320, 1, 100_000, 'Grid intervals at the end of training (doubling from s0).'),
+    curriculum: choice(
+      'grid',
+      ['grid', 'ect'],
+      'How the gap to the target shrinks: grid (iCT: a grid doubling from s0 to s1 intervals) or ect (ECT: the clean sample in stage 0, then σ_r = σ·(1 − n(σ)/q^a)).'
+    ),
+    stages: int(
+      3,
+      1,
+      100,
+      'ect: equal stages of training, the first the pretraining (target: the clean sample).'
+    ),
+    q: float(4, 1.01, 1e6, 'ect: the factor by which each stage shrinks the gap.')
   },
   defaults: { steps: 1500, batch: 1024, lr: 5e-3 },
   build: (net, lr, p) =>
     new CtModel(net, lr, Number(p.ema ?? 0), {
       s0: Number(p.s0 ?? 10),
       s1: Math.max(Number(p.s0 ?? 10), Number(p.s1 ?? 320)),
-      huber: Number(p.huber ?? 0.03)
+      huber: Number(p.huber ?? 0.03),
+      curriculum: p.curriculum === 'ect' ? 'ect' : 'grid',
+      stages: Number(p.stages ?? 3),
+      q: Number(p.q ?? 4)
     })
 })
