@@ -24,6 +24,7 @@ import { JumpModel, batchVelocity } from '../../../src/engine/objectives/flows/j
 import { meanFlowBatch } from '../../../src/engine/objectives/flows/meanflow'
 import { shortcutBatch } from '../../../src/engine/objectives/flows/shortcut'
 import type { ModelObjective } from '../../../src/engine/objectives/types'
+import { resolveParams } from '../../../src/engine/params'
 import { Rng } from '../../../src/engine/rng'
 import { RunStore } from '../../../src/engine/store'
 import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
@@ -162,6 +163,11 @@ describe('targets', () => {
     expect(ectSigmaR(80, 3, 2)).toBeCloseTo(80 * (1 - 1 / 8), 6)
     expect(ectSigmaR(0.01, 2, 2)).toBe(0)
     expect(1 - ectSigmaR(1, 6, 2) / 1).toBeCloseTo((1 + 8 / (1 + Math.E)) / 64, 10)
+    // each curriculum's parameters apply only under it
+    const params = findObjective('ct').params
+    expect(() => resolveParams('ct', params, { s1: 80 })).toThrow(/"s1" applies only with curriculum=grid/)
+    expect(() => resolveParams('ct', params, { curriculum: 'grid', q: 2 })).toThrow(/"q" applies only/)
+    expect(resolveParams('ct', params, { curriculum: 'grid', s1: 80 }).s1).toBe(80)
   })
 
   it('cd: the teacher step of n Heun sub-steps converges at second order in n', () => {

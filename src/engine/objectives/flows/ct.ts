@@ -13,7 +13,7 @@
  * × the yard-stick over 4 training seeds against the grid's 0.12–0.25, at the same cost (8gaussians: 0.030 /
  * 0.059, 8/8 modes; grid 0.029 / 0.026).
  */
-import { choice, float, int } from '../../params'
+import { choice, float, int, onlyWhen } from '../../params'
 import type { JumpNet } from '../../models/jump'
 import type { LossContext, ModelObjective } from '../types'
 import { jumpObjective, straightPath, type JumpBatch } from './jump'
@@ -148,20 +148,23 @@ export const ct: ModelObjective = jumpObjective({
     '(no teacher; the gap shrinks over training): f(z, 0) samples in one network evaluation.',
   params: {
     ...CONSISTENCY_PARAMS,
-    s0: int(10, 1, 10_000, 'Grid intervals at the start of training.'),
-    s1: int(320, 1, 100_000, 'Grid intervals at the end of training (doubling from s0).'),
+    s0: onlyWhen(int(10, 1, 10_000, 'Grid intervals at the start of training.'), 'curriculum', 'grid'),
+    s1: onlyWhen(
+      int(320, 1, 100_000, 'Grid intervals at the end of training (doubling from s0).'),
+      'curriculum',
+      'grid'
+    ),
     curriculum: choice(
       'ect',
       ['grid', 'ect'],
       'How the gap to the target shrinks: grid (iCT: a grid doubling from s0 to s1 intervals) or ect (ECT: the clean sample in stage 0, then σ_r = σ·(1 − n(σ)/q^a)).'
     ),
-    stages: int(
-      3,
-      1,
-      100,
-      'ect: equal stages of training, the first the pretraining (target: the clean sample).'
+    stages: onlyWhen(
+      int(3, 1, 100, 'Equal stages of training, the first the pretraining (target: the clean sample).'),
+      'curriculum',
+      'ect'
     ),
-    q: float(4, 1.01, 1e6, 'ect: the factor by which each stage shrinks the gap.')
+    q: onlyWhen(float(4, 1.01, 1e6, 'The factor by which each stage shrinks the gap.'), 'curriculum', 'ect')
   },
   defaults: { steps: 1500, batch: 1024, lr: 5e-3 },
   build: (net, lr, p) =>
