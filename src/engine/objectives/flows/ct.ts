@@ -144,7 +144,7 @@ export const ct: ModelObjective = jumpObjective({
   title: 'Consistency training (improved CT)',
   paper: '§4, eq. (7); Song et al. 2023, Song & Dhariwal 2024',
   summary:
-    'Train f(x_t, t) = x_t + (1 − t)·u(x_t, t) to agree with itself one grid step later on the same straight path\n' +
+    'Train f(x_t, t) = x_t + (1 − t)·u(x_t, t) to agree with itself nearer the data on the same straight path\n' +
     '(no teacher; the gap shrinks over training): f(z, 0) samples in one network evaluation.',
   params: {
     ...CONSISTENCY_PARAMS,
