@@ -73,8 +73,8 @@ interface Entry {
   checked: boolean
 }
 
-/** Largest |x| of `v`, Infinity where a value is not finite. */
-function maxAbs(v: Float32Array): number {
+/** Largest |x| of `v`, Infinity where a value is not finite (`maxAbs(v) <= DIVERGED`: sane samples). */
+export function maxAbs(v: Float32Array): number {
   let m = 0
   for (const x of v) {
     if (!Number.isFinite(x)) return Infinity

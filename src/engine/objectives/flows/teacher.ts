@@ -11,7 +11,7 @@ import { VelocityModel, isFlowModel, type FlowModel } from './common'
 import { Mlp, foldInputs, type MlpWeights } from '../../models/mlp'
 import { timeEmbedding } from '../../models/velocity'
 import { Rng } from '../../rng'
-import { DIVERGED, OrtSampler, samplingEngine } from '../../onnx/live-sampler'
+import { DIVERGED, OrtSampler, maxAbs, samplingEngine } from '../../onnx/live-sampler'
 import { ortThreads } from '../../threads'
 import type { RunConfig } from '../../train/config'
 
@@ -60,13 +60,7 @@ export function keepSane(z: Float32Array, x: Float32Array, d: number): PairPool 
   const n = x.length / d
   let kept = 0
   for (let i = 0; i < n; i++) {
-    let sane = true
-    for (let j = i * d; j < (i + 1) * d; j++)
-      if (!(Math.abs(x[j]!) <= DIVERGED)) {
-        sane = false
-        break
-      }
-    if (!sane) continue
+    if (!(maxAbs(x.subarray(i * d, (i + 1) * d)) <= DIVERGED)) continue
     if (kept !== i) {
       z.copyWithin(kept * d, i * d, (i + 1) * d)
       x.copyWithin(kept * d, i * d, (i + 1) * d)
