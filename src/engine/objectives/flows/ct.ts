@@ -60,6 +60,13 @@ export function ectSigmaR(sigma: number, stage: number, q: number): number {
 
 export type CtCurriculum = 'grid' | 'ect'
 
+/** A batch's times under a curriculum: the trained point's t0, the target's t1, and what to log of it. */
+interface CtTimes {
+  t0: Float32Array
+  t1: Float32Array
+  extra: Record<string, number>
+}
+
 export class CtModel extends ConsistencyModel {
   readonly kind = 'ct'
   private grids = new Map<number, { t: Float64Array; p: Float64Array }>()
@@ -90,10 +97,7 @@ export class CtModel extends ConsistencyModel {
   }
 
   /** The grid curriculum's pairs (t_i, t_{i+1}): lognormally drawn intervals of a grid that doubles. */
-  private gridTimes(
-    B: number,
-    ctx: LossContext
-  ): { t0: Float32Array; t1: Float32Array; extra: Record<string, number> } {
+  private gridTimes(B: number, ctx: LossContext): CtTimes {
     const N = ctIntervals(ctx.step, ctx.steps, this.p.s0, this.p.s1)
     const g = this.grid(N)
     const idx = drawIntervalIndices(g.p, N, B, ctx.rng)
@@ -106,10 +110,7 @@ export class CtModel extends ConsistencyModel {
    * ECT's pairs (t, r): ln σ ~ N(−1.1, 2²) (σ ≥ σ_max is the noise end t = 0), σ_r by `ectSigmaR` at this
    * step's stage, both mapped to t = 1/(1 + σ).
    */
-  private ectTimes(
-    B: number,
-    ctx: LossContext
-  ): { t0: Float32Array; t1: Float32Array; extra: Record<string, number> } {
+  private ectTimes(B: number, ctx: LossContext): CtTimes {
     const stage = ectStage(ctx.step, ctx.steps, this.p.stages)
     const t0 = new Float32Array(B)
     const t1 = new Float32Array(B)
