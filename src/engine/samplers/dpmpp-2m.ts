@@ -29,18 +29,7 @@
  */
 import { SAMPLER_TITLES } from '../../shared/samplers'
 import type { Ops } from './ops'
-import type { Field } from './field'
-import { dataPrediction, type Sampler, type StepContext } from './types'
-
-/** The noise prediction ε̂ = (x − α·x̂)/σ of a network output e at (x, t), σ_t > 0. */
-function noisePrediction<R>(ops: Ops<R>, f: Field, x: R, e: R, t: number): R {
-  const { cx, cn } = f.data(t)
-  const [a, s] = [f.alpha(t), f.sigma(t)]
-  return ops.lin([
-    [x, (1 - a * cx) / s],
-    [e, (-a * cn) / s]
-  ])
-}
+import { dataPrediction, noisePrediction, type Sampler, type StepContext } from './types'
 
 export const dpmpp2m: Sampler = {
   id: 'dpmpp-2m',

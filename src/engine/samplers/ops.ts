@@ -116,7 +116,9 @@ export class Tracer implements Ops<TraceRef> {
   lin(terms: Terms<TraceRef>): TraceRef {
     const out = new Map<Atom, number>()
     for (const [r, c] of terms) {
-      if (c === 0) continue
+      // A zero coefficient on a value is kept (the graph skips it), so that a step whose coefficient is 0
+      // (DDIM's x at the data end) records the same ops as the others: the Loop form needs equal steps.
+      if (c === 0 && r.atom === undefined) continue
       const parts: Iterable<[Atom, number]> = r.atom !== undefined ? [[r.atom, 1]] : r.terms
       for (const [a, k] of parts) out.set(a, (out.get(a) ?? 0) + c * k)
     }

@@ -67,3 +67,17 @@ export function dataPrediction<R>(ops: Ops<R>, field: Field, x: R, e: R, t: numb
     [e, cn]
   ])
 }
+
+/**
+ * The noise prediction ε̂ = (x − α·x̂)/σ of a network output e at (x, t), σ_t > 0: an ε-network's own output,
+ * or what a velocity or data prediction implies about the noise on the path x_t = α·data + σ·noise.
+ */
+export function noisePrediction<R>(ops: Ops<R>, field: Field, x: R, e: R, t: number): R {
+  if (field.kind === 'eps') return e
+  const { cx, cn } = field.data(t)
+  const [a, s] = [field.alpha(t), field.sigma(t)]
+  return ops.lin([
+    [x, (1 - a * cx) / s],
+    [e, (-a * cn) / s]
+  ])
+}

@@ -43,7 +43,8 @@ describe('bench:quality on image data', () => {
     expect(distill.teacher).toMatch(/-cfm-mnist14-/)
     expect(distill.metrics.image!.fdGaussian).toBe(row.metrics.image!.fdGaussian)
     expect(row).toMatchObject({ objective: 'cfm', dataset: 'mnist14', steps: 3, batch: 128 })
-    expect(row).toMatchObject({ sampler: 'heun', samplerSteps: 100, latency: { rows: 64 } })
+    // cfm's image budget predicts the clean sample: DDIM first (cfm.ts DATA_SAMPLERS)
+    expect(row).toMatchObject({ sampler: 'ddim', samplerSteps: 100, latency: { rows: 64 } })
     expect(row.latency!.ms).toBeGreaterThan(0)
     const m = row.metrics.image!
     expect(Number.isFinite(m.fd) && m.fd > 0).toBe(true)
@@ -71,7 +72,7 @@ describe('bench:quality on image data', () => {
     expect(text).toContain('not run: nope: Unknown built-in dataset')
     const table = imageQualityTable(rep).split('\n')
     expect(table[0]).toMatch(/^mnist14: fdGaussian \d+\.\d{3}, fdData \d+\.\d{3} \(the floor\)/)
-    expect(table.find((l) => l.startsWith('| `cfm` | mnist14 | 3 × 128 | heun K = 100 |'))).toBeDefined()
+    expect(table.find((l) => l.startsWith('| `cfm` | mnist14 | 3 × 128 | ddim K = 100 |'))).toBeDefined()
   }, 120_000)
 
   it("names the teacher when a taught objective's teacher run fails", async () => {

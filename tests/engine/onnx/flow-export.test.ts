@@ -326,7 +326,7 @@ describe('flow export errors', () => {
       ConfigError,
       /no deterministic graph; export --sampler ddim/
     ],
-    ['ddim on a cfm run', 'cfm', { sampler: 'ddim', steps: 4 }, ConfigError, /exports with heun, euler, rk4/],
+    ['onestep on a cfm run', 'cfm', { sampler: 'onestep' }, ConfigError, /exports with heun, euler, rk4/],
     ['K = 0', 'cfm', { sampler: 'euler', steps: 0 }, ConfigError, /integer in \[1, 100000\]/]
   ])('%s', async (_, objective, opts, cls, msg) => {
     const out = path.join(root, 'err.onnx')

@@ -61,18 +61,24 @@ function rotationExact(x0: Float32Array, t: number): Float64Array {
   return out
 }
 
-/** The rotation as a data prediction x̂ = x + max(1 − t, gap)·A·x: DATA_FIELD's velocity (x̂ − x)/max(1 − t, gap) is A·x. */
-const rotationData: NetFn = (x, t) => {
-  const s = Math.max(1 - t, DATA_FIELD_MIN_GAP)
-  const r = rotation(x, t)
-  return x.map((v, i) => v + s * r[i]!)
-}
+/**
+ * The rotation as a data prediction x̂ = x + max(1 − t, gap)·A·x: DATA_FIELD's velocity (x̂ − x)/max(1 − t, gap)
+ * is A·x. A sampler that lands on the data end without evaluating there (`toDataEnd`: DDIM, DPM-Solver++)
+ * integrates dx/dt = (x̂ − x)/(1 − t) itself, with no gap: its rotation is x̂ = x + (1 − t)·A·x.
+ */
+const rotationData =
+  (gap: number): NetFn =>
+  (x, t) => {
+    const s = Math.max(1 - t, gap)
+    const r = rotation(x, t)
+    return x.map((v, i) => v + s * r[i]!)
+  }
 
-/** The closed-form network of each kind of field. */
-const NETS: Record<Field['kind'], NetFn> = {
-  velocity: rotation,
-  data: rotationData,
-  eps: (x, t) => gaussEps(x, t)
+/** The closed-form network of each kind of field, for `sampler`. */
+function netFor(sampler: Sampler, kind: Field['kind']): NetFn {
+  if (kind === 'velocity') return rotation
+  if (kind === 'data') return rotationData(sampler.toDataEnd ? 0 : DATA_FIELD_MIN_GAP)
+  return gaussEps
 }
 
 /** Gaussian data N(0, s²I): x_t ~ N(0, v(t)), v = ᾱs² + 1 − ᾱ; exact ε̂ = σ_t·x/v(t); the PF-ODE scales x by √v. */
@@ -85,8 +91,13 @@ const gaussEps: NetFn = (x, t) => {
 
 const x0 = new Float32Array([1, 0, 0.3, -0.7, -1.2, 0.5])
 
-function closedForm(field: Field, grid: number[]): { net: NetFn; exact: ArrayLike<number> } {
-  if (field.kind !== 'eps') return { net: NETS[field.kind], exact: rotationExact(x0, grid[grid.length - 1]!) }
+function closedForm(
+  sampler: Sampler,
+  field: Field,
+  grid: number[]
+): { net: NetFn; exact: ArrayLike<number> } {
+  if (field.kind !== 'eps')
+    return { net: netFor(sampler, field.kind), exact: rotationExact(x0, grid[grid.length - 1]!) }
   const k = Math.sqrt(gaussVar(grid[grid.length - 1]!) / gaussVar(grid[0]!))
   return { net: gaussEps, exact: Array.from(x0, (v) => k * v) }
 }
@@ -103,7 +114,7 @@ describe.each(cases)('%s on a %s field', (_id, kind, sampler) => {
     const [k1, k2] = KS[sampler.order]!
     const errs = [k1, k2].map((K) => {
       const grid = gridFor(sampler, field, K)
-      const { net, exact } = closedForm(field, grid)
+      const { net, exact } = closedForm(sampler, field, grid)
       return maxAbs(integrateField(sampler, field, net, x0, grid, { fixed: true }).x, exact)
     })
     const observed = Math.log2(errs[0]! / errs[1]!)
@@ -116,7 +127,7 @@ describe.each(cases)('%s on a %s field', (_id, kind, sampler) => {
     let calls = 0
     const net: NetFn = (x, t) => {
       calls++
-      return NETS[kind](x, t)
+      return netFor(sampler, kind)(x, t)
     }
     const grid = gridFor(sampler, field, 5)
     const r = integrateField(sampler, field, net, x0, grid, { fixed: true, rng: new Rng(1) })

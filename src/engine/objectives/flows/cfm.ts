@@ -148,7 +148,16 @@ export function cfmBatch(y: Float32Array, B: number, d: number, path: CfmPath, r
 }
 
 /** ODE samplers of a velocity flow from t = 0 (noise) to t = 1 (data), the default first. */
-export const VELOCITY_SAMPLERS: readonly SamplerId[] = ['heun', 'euler', 'rk4', 'dopri5', 'dpmpp-2m']
+export const VELOCITY_SAMPLERS: readonly SamplerId[] = ['heun', 'euler', 'rk4', 'dopri5', 'dpmpp-2m', 'ddim']
+
+/**
+ * The same for a flow that predicts the clean sample, DDIM first: its step solves dx/dt = (x̂ − x)/(1 − t)
+ * exactly for a constant x̂ and its last step is x̂ itself, where the explicit samplers integrate the clamped
+ * field (DATA_FIELD_MIN_GAP) and stop short of x̂. On the mnist image budget (the same noise, 4 draws of 2 000
+ * samples) DDIM K = 100 scored fd 2.81 on average against Heun K = 100's 3.09, with half the evaluations
+ * (docs/benchmarks.md).
+ */
+export const DATA_SAMPLERS: readonly SamplerId[] = ['ddim', ...VELOCITY_SAMPLERS.filter((s) => s !== 'ddim')]
 
 /**
  * The grid of a velocity flow: t = 0 (noise) to 1 (data) on the sampler's own spacing (dpmpp-2m: logsnr;
@@ -171,7 +180,7 @@ export function velocityDiagnostics(model: VelocityModel, rng: Rng): Record<stri
 
 export class CfmModel extends VelocityModel {
   readonly kind: string
-  readonly samplers = VELOCITY_SAMPLERS
+  readonly samplers: readonly SamplerId[]
   readonly flowField: Field
   private readonly path: CfmPath
 
@@ -180,6 +189,7 @@ export class CfmModel extends VelocityModel {
     this.kind = kind
     this.path = path
     this.flowField = PREDICTION_FIELDS[path.predict]
+    this.samplers = path.predict === 'data' ? DATA_SAMPLERS : VELOCITY_SAMPLERS
   }
 
   protected batch(y: Float32Array, B: number, ctx: LossContext): FlowBatch {
