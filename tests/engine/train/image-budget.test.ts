@@ -66,11 +66,11 @@ describe('the image budget', () => {
     )
   })
 
-  it("distill starts from its teacher on images, on a larger pool at a cheaper K (random elsewhere)", () => {
+  it('distill starts from its teacher on images, on a larger pool (random elsewhere)', () => {
     expect(makeRunConfig(images(true), { objective: 'distill' }).params).toMatchObject({
       init: 'teacher',
       pool: 131072,
-      teacherSteps: 16,
+      teacherSteps: 32,
       ema: 0.999
     })
     expect(makeRunConfig(images(false), { objective: 'distill' }).params).toMatchObject({
@@ -81,7 +81,9 @@ describe('the image budget', () => {
     })
     const told = makeRunConfig(images(true), { objective: 'distill', params: { init: 'random' } })
     expect(told.params.init).toBe('random')
-    expect(() => makeRunConfig(images(true), { objective: 'distill', params: { init: 'copy' } })).toThrow(/init/)
+    expect(() => makeRunConfig(images(true), { objective: 'distill', params: { init: 'copy' } })).toThrow(
+      /init/
+    )
   })
 
   it('objectives without one keep their defaults on images', () => {
