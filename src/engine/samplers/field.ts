@@ -32,6 +32,8 @@ export const VELOCITY_FIELD: Field = {
  * The smallest 1 − t the data field divides by: near the data end the velocity (x̂ − x)/(1 − t) of a data
  * prediction is taken as (x̂ − x)/max(1 − t, DATA_FIELD_MIN_GAP) (as in Li & He 2025, "Back to basics: let
  * denoising generative models denoise"), so that the last steps relax onto x̂ instead of dividing by zero.
+ * The explicit samplers (Euler, Heun, …) integrate this clamped field and stop short of x̂ when their steps
+ * are shorter than the gap; DDIM (ddim.ts) never reads `ode` and lands on x̂.
  */
 export const DATA_FIELD_MIN_GAP = 0.05
 
