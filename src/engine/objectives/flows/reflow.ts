@@ -56,6 +56,8 @@ export function roundStart(r: number, steps: number, rounds: number): number {
 /** How a multi-round run regenerates its pairs: the teacher's sampler and K, its own noise stream, its log. */
 export interface ReflowRounds {
   rounds: number
+  /** Pairs each round asks for (the pool's size before diverged pairs are left out). */
+  pairs: number
   opts: Teacher['opts']
   rng: Rng
   log?: (message: string) => void
@@ -106,13 +108,13 @@ export class ReflowModel extends VelocityModel {
 
   /** Ends round r (1-based: the one just trained): measures and logs it, then regenerates the pool with it. */
   private nextRound(r: number): void {
-    const { opts, rng, log, rounds } = this.rounds!
+    const { opts, rng, log, rounds, pairs } = this.rounds!
     const s = velocityDiagnostics(this, rng.fork()).straightness!
     this.roundStraightness.push(s)
     log?.(
       `reflow round ${r} of ${rounds}: path straightness ${s.toPrecision(4)}; new pairs from this round's flow`
     )
-    this.pool = makePairs({ runId: '', objective: 'reflow', model: this, opts }, this.pool!.n, rng)
+    this.pool = makePairs({ runId: '', objective: 'reflow', model: this, opts }, pairs, rng)
     logDropped(`reflow round ${r + 1}`, this.pool, log)
   }
 
@@ -179,7 +181,8 @@ export const reflow: ModelObjective = {
     checkNoiseSpec('reflow', spec)
     const teacher = await loadTeacher('reflow', spec)
     try {
-      const pool = await firstPool(teacher, Number(spec.params.pool ?? 8192), spec.rng)
+      const pairs = Number(spec.params.pool ?? 8192)
+      const pool = await firstPool(teacher, pairs, spec.rng)
       logDropped('reflow', pool, spec.log)
       const t = teacher.model
       const fromTeacher =
@@ -205,7 +208,8 @@ export const reflow: ModelObjective = {
         rounds > 1
           ? {
               rounds,
-              // The teacher's integration, where this flow offers its sampler (a ddpm teacher's ddim it does not).
+              pairs,
+              // The teacher's integration where this flow offers its sampler (on a velocity field DDIM is Euler).
               opts: VELOCITY_SAMPLERS.includes(teacher.opts.sampler)
                 ? teacher.opts
                 : { sampler: VELOCITY_SAMPLERS[0]!, steps: teacher.opts.steps },
