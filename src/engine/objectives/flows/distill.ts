@@ -18,7 +18,7 @@ import {
   type MapWeights
 } from '../../models/nets'
 import type { MlpSpec } from '../../models/mlp'
-import { choice, float, int } from '../../params'
+import { choice, int } from '../../params'
 import type { Rng } from '../../rng'
 import type { TrainState } from '../../train/train-state'
 import type {
@@ -30,7 +30,14 @@ import type {
   SamplerId,
   TrainDefaults
 } from '../types'
-import { IMAGE_FLOW_DEFAULTS, SAMPLE_CHUNK, checkNoiseSpec, checkSampler, type FlowModel } from './common'
+import {
+  EMA_PARAM,
+  IMAGE_FLOW_DEFAULTS,
+  SAMPLE_CHUNK,
+  checkNoiseSpec,
+  checkSampler,
+  type FlowModel
+} from './common'
 import { EmaNetModel } from './ema-model'
 import {
   TEACHER_PARAMS,
@@ -251,12 +258,7 @@ export const distill: ModelObjective = {
     'the flow is integrated once, offline, and sampling becomes a single network evaluation.',
   params: {
     ...TEACHER_PARAMS,
-    ema: float(
-      0.995,
-      0,
-      0.9999,
-      'Decay of the exponential moving average of the weights that samples (0: off).'
-    ),
+    ema: EMA_PARAM,
     refreshEvery: int(
       0,
       0,

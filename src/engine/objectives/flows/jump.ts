@@ -28,7 +28,7 @@ import { float, int, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
 import type { MlpWeights } from '../../models/mlp'
 import type { LossContext, ModelExport, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
-import { SAMPLE_CHUNK, checkNoiseSpec, checkSampler, checkSteps, type FlowModel } from './common'
+import { EMA_PARAM, SAMPLE_CHUNK, checkNoiseSpec, checkSampler, checkSteps, type FlowModel } from './common'
 import { EmaNetModel } from './ema-model'
 
 /** A regression batch: inputs x [B, d] at times t [B] with horizons h [B], targets [B, d], row weights [B]. */
@@ -58,12 +58,7 @@ export const JUMP_PARAMS: ParamSpecs = {
     'Highest frequency of the time embeddings (rad per unit time; low keeps du/dt and the jumps smooth in t).',
     true
   ),
-  ema: float(
-    0.995,
-    0,
-    0.9999,
-    'Decay of the exponential moving average of the weights that samples (0: off).'
-  )
+  ema: EMA_PARAM
 }
 
 /** Builds a fresh jump network from the run's model configuration and the objective's parameters. */
