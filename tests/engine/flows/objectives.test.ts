@@ -175,27 +175,28 @@ describe('cfm predicting the clean sample (predict = data)', () => {
     back.dispose()
   })
 
+  /** A network that predicts one point x*, integrated from z with `sampler` in K uniform steps. */
+  const target = Float32Array.from([0.5, -1.5])
+  const toTarget = (sampler: 'euler' | 'ddim', K: number, seed: number): Float32Array =>
+    integrateField(
+      findSampler(sampler),
+      DATA_FIELD,
+      (xs) => xs.map((_, i) => target[i % d]!),
+      new Rng(seed).normals(5 * d),
+      uniformGrid(0, 1, K)
+    ).x
+  const landsOnTarget = (out: Float32Array): void =>
+    out.forEach((u, i) => expect(u).toBeCloseTo(target[i % d]!, 5))
+
   it('a network that predicts one point x* lands on it exactly in K Euler steps while K ≤ 1/gap', () => {
-    const target = Float32Array.from([0.5, -1.5])
-    const net = (xs: Float32Array): Float32Array => xs.map((_, i) => target[i % d]!)
-    const z = new Rng(12).normals(5 * d)
-    for (const K of [1, 4, 10]) {
-      const out = integrateField(findSampler('euler'), DATA_FIELD, net, z, uniformGrid(0, 1, K)).x
-      out.forEach((u, i) => expect(u).toBeCloseTo(target[i % d]!, 5))
-    }
+    for (const K of [1, 4, 10]) landsOnTarget(toTarget('euler', K, 12))
   })
 
   it('DDIM lands on it at every K; Euler with K > 1/gap stops short of it', () => {
-    const target = Float32Array.from([0.5, -1.5])
-    const net = (xs: Float32Array): Float32Array => xs.map((_, i) => target[i % d]!)
-    const z = new Rng(13).normals(5 * d)
-    for (const K of [1, 7, 100]) {
-      const out = integrateField(findSampler('ddim'), DATA_FIELD, net, z, uniformGrid(0, 1, K)).x
-      out.forEach((u, i) => expect(u).toBeCloseTo(target[i % d]!, 5))
-    }
+    for (const K of [1, 7, 100]) landsOnTarget(toTarget('ddim', K, 13))
     // K = 100: the last 5 steps relax toward x* with time constant gap = 0.05 over 0.05, leaving ≈ e^(−1) of
     // the distance (the clamped field's price, which DDIM does not pay)
-    const euler = integrateField(findSampler('euler'), DATA_FIELD, net, z, uniformGrid(0, 1, 100)).x
+    const euler = toTarget('euler', 100, 13)
     const left = Math.max(...euler.map((u, i) => Math.abs(u - target[i % d]!)))
     expect(left).toBeGreaterThan(1e-2)
   })
