@@ -53,8 +53,8 @@ describe('runs:samples', () => {
   })
 
   it("refuses a sampler the run's model does not offer, naming the ones it does", async () => {
-    await expect(sampleSet(store, { runId, sampler: 'ddim', steps: 4 })).rejects.toThrow(
-      /^Run "[^"]+" samples with heun, euler, .*, not "ddim"\.$/
+    await expect(sampleSet(store, { runId, sampler: 'ddpm', steps: 4 })).rejects.toThrow(
+      /^Run "[^"]+" samples with heun, euler, .*, not "ddpm"\.$/
     )
   })
 })
