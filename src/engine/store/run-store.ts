@@ -454,7 +454,7 @@ export class RunStore {
    * and snapshots are cut back to the checkpoint's step, and run.json says `running` in this process again.
    * Refuses a run that is running, completed, or has no resumable checkpoint, with the reason.
    */
-  resume(id: string): { handle: RunHandle; run: LoadedRun; checkpoint: CheckpointFile } {
+  resume(id: string): { handle: RunHandle; run: LoadedRun } {
     const dir = this.existingDir(id)
     const file = path.join(dir, RUN_FILE)
     return withFileLock(file, () => {
@@ -482,7 +482,7 @@ export class RunStore {
       }
       writeFileAtomic(file, serializeRecord(record, `Run "${id}"`))
       const run: LoadedRun = { ...record, id, dir }
-      return { handle: new RunWriter(id, dir, record, this.now), run, checkpoint }
+      return { handle: new RunWriter(id, dir, record, this.now), run }
     })
   }
 
