@@ -124,14 +124,22 @@ describe('resume after a stop', () => {
       parsed.push(new WeakRef(c.state!))
       return c
     }
-    const alive: boolean[] = []
+    // Checked on a later turn of the event loop (a WeakRef's target is kept until its job ends), while the
+    // loop is still running.
+    let alive: boolean[] | null = null
+    let statusThen = ''
     const r = await resumeRun(store, id, {
       onProgress: (p) => {
-        if (p.step < 20 || alive.length > 0) return
-        gc()
-        alive.push(...parsed.map((w) => w.deref() !== undefined))
+        if (p.step < 20 || alive) return
+        alive = []
+        setImmediate(() => {
+          gc()
+          alive = parsed.map((w) => w.deref() !== undefined)
+          statusThen = store.load(id).status
+        })
       }
     })
+    expect(statusThen).toBe('running')
     expect(parsed.length).toBeGreaterThan(0)
     expect(alive).toEqual(parsed.map(() => false))
     expect(r.resumedFrom).toBe(15)
