@@ -15,7 +15,8 @@ import { findObjective } from '../engine/objectives/registry'
 import { chooseTrainer } from '../engine/ort'
 import { archOf } from '../engine/models/nets'
 import { RunStore } from '../engine/store'
-import { loadRunDataset, trainRun, type TrainProgress } from '../engine/train/train'
+import { resolveRunDataset } from '../engine/train/evaluate'
+import { trainRun, type TrainProgress } from '../engine/train/train'
 import { resumeRun } from '../engine/train/resume'
 import type { Points } from '../engine/types'
 import { benchInference } from '../engine/bench/infer-bench'
@@ -54,7 +55,7 @@ let runId: string | null = null
 
 async function train(job: Extract<ToWorker, { type: 'train' }>): Promise<void> {
   const { config } = job
-  const ds = loadRunDataset(config)
+  const ds = resolveRunDataset(config)
   const backend = await initBackend(config.backend)
   // The regressions train on onnxruntime where it loads (TensorFlow.js samples and scores them).
   const { trainer } = await chooseTrainer(

@@ -9,6 +9,7 @@ import type { Dataset, ImageReadOptions } from '../types'
 import { loadDatasetFile, type LoadOptions } from './import'
 import { BUILTINS, generateBuiltin, isBuiltin } from './toys'
 
+export { datasetDigest } from './digest'
 export {
   BUILTINS,
   MAX_BUILTIN_POINTS,

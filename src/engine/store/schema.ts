@@ -45,6 +45,8 @@ export const DatasetConfigSchema = z.object({
   columns: z.string().optional(),
   skipRows: count.optional(),
   n: count,
+  seed: z.number().int().optional(),
+  digest: z.string().regex(/^[0-9a-f]{16}$/).optional(),
   rows: count,
   dim: count,
   columnNames: z.array(z.string()),

@@ -16,6 +16,16 @@ export interface DatasetConfig extends ImageReadOptions {
   skipRows?: number
   /** Points generated for a built-in (ignored for files). */
   n: number
+  /**
+   * Built-ins: the generator seed of the points, which may differ from the run's training seed (absent in
+   * runs made before it was stored: those drew their points with the run's seed).
+   */
+  seed?: number
+  /**
+   * SHA-256 (first 16 hex digits) of the loaded values and labels, so a stored run notices when its data
+   * file changed since training (absent in runs made before it was stored).
+   */
+  digest?: string
   /** Rows × columns actually loaded. */
   rows: number
   dim: number

@@ -1,6 +1,6 @@
 /** Re-opening a stored run: rebuild its data split, restore its model, sample and score it. */
 import { initBackend } from '../backend'
-import { invertStandardization } from '../data'
+import { datasetDigest, invertStandardization, isBuiltin } from '../data'
 import { StoreError } from '../errors'
 import { isConvGeneratorWeights } from '../models/nets'
 import { findObjective } from '../objectives/registry'
@@ -89,12 +89,24 @@ export function rebuildData(config: RunConfig): ReturnType<typeof prepareData> {
   return prepareData(resolveRunDataset(config), config)
 }
 
-/** The run's dataset, loaded again; a StoreError when it no longer has the rows × columns the run trained on. */
+/**
+ * The run's dataset, loaded again; a StoreError when it no longer holds what the run trained on: other
+ * rows × columns, or (runs that stored a digest) other values or labels.
+ */
 export function resolveRunDataset(config: RunConfig): Dataset {
   const ds = loadRunDataset(config)
-  if (ds.n !== config.dataset.rows || ds.d !== config.dataset.dim)
+  const dc = config.dataset
+  if (ds.n !== dc.rows || ds.d !== dc.dim)
     throw new StoreError(
-      `The data of this run changed: ${config.dataset.spec} now has ${ds.n}×${ds.d} values, the run was trained on ${config.dataset.rows}×${config.dataset.dim}.`
+      `The data of this run changed: ${dc.spec} now has ${ds.n}×${ds.d} values, the run was trained on ${dc.rows}×${dc.dim}.`
+    )
+  const digest = dc.digest === undefined ? undefined : datasetDigest(ds)
+  if (digest !== dc.digest)
+    throw new StoreError(
+      `The data of this run changed: ${dc.spec} has the run's ${dc.rows}×${dc.dim} shape but other values or labels than it was trained on (digest ${digest}, the run's ${dc.digest}); ` +
+        (isBuiltin(dc.spec)
+          ? 'this version of the built-in draws other points.'
+          : 'restore that file to evaluate, resume or sample against its data.')
     )
   return ds
 }

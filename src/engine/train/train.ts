@@ -32,6 +32,7 @@ import type { Dataset, ImageReadOptions, Metrics, Points, Standardization } from
 import {
   applyStandardization,
   builtinModes,
+  datasetDigest,
   invertStandardization,
   pixelStandardization,
   resolveDataset,
@@ -219,6 +220,8 @@ export function makeRunConfig(
         : {}),
       ...(ds.source.kind === 'file' ? imageReadOptions(ds.source) : {}),
       n: ds.n,
+      ...(ds.source.kind === 'builtin' ? { seed: ds.source.seed } : {}),
+      digest: datasetDigest(ds),
       rows: ds.n,
       dim: ds.d,
       columnNames: ds.columns,
@@ -250,7 +253,7 @@ export function loadRunDataset(config: Pick<RunConfig, 'dataset' | 'seed'>): Dat
   const dc = config.dataset
   return resolveDataset(dc.spec, {
     n: dc.n,
-    seed: config.seed,
+    seed: dc.seed ?? config.seed,
     ...(dc.columns !== undefined ? { columns: dc.columns } : {}),
     ...(dc.skipRows !== undefined ? { skipRows: dc.skipRows } : {}),
     ...imageReadOptions(dc)
