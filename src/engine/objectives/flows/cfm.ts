@@ -243,12 +243,12 @@ export function readPrediction(value: unknown, id: string): Prediction {
  * cfm's image budget: the flows' network with one that predicts the clean sample (DATA_FIELD), half the rate,
  * a longer average and twice the steps. On mnist (the same 800 → 1024³ → 784 MLP, batch 128, Heun K = 100,
  * n = 2 000, seed 0; fdGaussian 9.17) velocity prediction scored fd 16.8 after 1 000 steps; data prediction
- * at lr 1e-3, ema 0.995, 4 000 steps: 3.56; at lr 5e-4, ema 0.999: 3.17; 8 000 steps: 2.60, in 16 min 48 s on
- * the 2-core CPU with sampling 8.9 % of it (docs/benchmarks.md).
+ * at lr 1e-3, ema 0.995, 4 000 steps: 3.56; at lr 5e-4, ema 0.999: 3.17; 8 000 steps: 2.60 (DDIM K = 100:
+ * 2.34); 9 000 steps with DDIM K = 100: 2.11 = 0.23 × fdGaussian (docs/benchmarks.md has the wall times).
  */
 export const CFM_IMAGE_DEFAULTS: TrainDefaults = {
   ...IMAGE_FLOW_DEFAULTS,
-  steps: 8000,
+  steps: 9000,
   lr: 5e-4,
   params: { predict: 'data', ema: 0.999 }
 }
