@@ -4,6 +4,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import type { RunConfig } from '../../../src/engine/train/config'
+import { makeRunConfig } from '../../../src/engine/train/train'
+import type { Dataset } from '../../../src/engine/types'
 
 export function makeConfig(over: Partial<RunConfig> = {}): RunConfig {
   return {
@@ -27,6 +29,21 @@ export function makeConfig(over: Partial<RunConfig> = {}): RunConfig {
     backend: 'auto',
     ...over
   }
+}
+
+/** A tiny run of `ds` on the cpu backend: 10 steps of 64 through a 16 × 2 network, seed 3. */
+export function tinyRunConfig(
+  ds: Dataset,
+  over: Partial<Parameters<typeof makeRunConfig>[1]> & { objective: string }
+): RunConfig {
+  return makeRunConfig(ds, {
+    steps: 10,
+    batch: 64,
+    seed: 3,
+    model: { width: 16, depth: 2 },
+    backend: 'cpu',
+    ...over
+  })
 }
 
 const roots: string[] = []

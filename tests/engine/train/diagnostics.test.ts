@@ -11,8 +11,8 @@ import { Rng } from '../../../src/engine/rng'
 import { RunStore } from '../../../src/engine/store'
 import { runDiagnostics } from '../../../src/engine/train/diagnostics'
 import { evaluateRun } from '../../../src/engine/train/evaluate'
-import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
-import { removeTempRoots, tempRoot } from '../store/helpers'
+import { trainRun } from '../../../src/engine/train/train'
+import { removeTempRoots, tempRoot, tinyRunConfig } from '../store/helpers'
 
 afterEach(removeTempRoots)
 
@@ -66,14 +66,7 @@ describe('transport cost of one-step maps', () => {
     async (objective) => {
       const ds = resolveDataset('8gaussians', { n: 400, seed: 3 })
       const store = new RunStore(tempRoot())
-      const cfg = makeRunConfig(ds, {
-        objective,
-        steps: 10,
-        batch: 64,
-        seed: 3,
-        model: { width: 16, depth: 2 },
-        backend: 'cpu'
-      })
+      const cfg = tinyRunConfig(ds, { objective })
       const r = await trainRun(ds, cfg, { store, evalPoints: 100 })
       const cost = r.extra.transportCost!
       // Standardised 8gaussians sits at radius ≈ 1.4 from N(0, I) noise: a cost of the order of 1, not 0.

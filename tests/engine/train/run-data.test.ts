@@ -12,7 +12,7 @@ import { StoreError } from '../../../src/engine/errors'
 import { RunStore } from '../../../src/engine/store'
 import { evaluateRun, rebuildData, resolveRunDataset } from '../../../src/engine/train/evaluate'
 import { makeRunConfig, prepareData, trainRun } from '../../../src/engine/train/train'
-import { removeTempRoots, tempRoot } from '../store/helpers'
+import { removeTempRoots, tempRoot, tinyRunConfig } from '../store/helpers'
 
 afterEach(removeTempRoots)
 beforeAll(async () => {
@@ -59,15 +59,7 @@ describe("a run's data", () => {
   it('a stored run whose data seed differs from its training seed evaluates against its own held-out split', async () => {
     const store = new RunStore(tempRoot())
     const ds = resolveDataset('8gaussians', { n: 400, seed: 0 })
-    const config = makeRunConfig(ds, {
-      objective: 'energy',
-      seed: 3,
-      steps: 10,
-      batch: 64,
-      evalEvery: 0,
-      model: { width: 16, depth: 2 },
-      backend: 'cpu'
-    })
+    const config = tinyRunConfig(ds, { objective: 'energy', evalEvery: 0 })
     const r = await trainRun(ds, config, { store, evalPoints: 100 })
     const stored = store.load(r.runId!).config
     expect(stored.dataset).toMatchObject({ seed: 0, digest: datasetDigest(ds) })
