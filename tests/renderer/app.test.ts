@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApp, defineComponent, h, nextTick, type App as VueApp } from 'vue'
 import { createPinia } from 'pinia'
 import { api, ApiError, resetBridge } from '../../src/renderer/src/api'
-import { detail, fakeBridge, job, run, type FakeBridge } from './fixtures'
+import { IMAGE_METRICS, METRICS, detail, fakeBridge, job, run, type FakeBridge } from './fixtures'
 import { useObjectivesStore } from '../../src/renderer/src/stores/objectives'
 
 // jsdom has no canvas: charts render as a placeholder that shows whether they got an option.
@@ -300,8 +300,27 @@ describe('App', () => {
     expect(cells('wall')).toEqual(['2 min 05 s', '3 s'])
     const heads = [...el.querySelectorAll('[data-test=runs-table] thead th')].map((t) => t.textContent)
     for (const t of ['Batch', 'LR', 'Seed', 'Params', 'Wall time']) expect(heads).toContain(t)
+    // No run here has image metrics: MMD², no fd column.
+    expect(heads).toContain('MMD²')
+    expect(heads).not.toContain('fd')
     // Only the crashed run offers Resume.
     expect(el.querySelectorAll('[data-test=resume-button]')).toHaveLength(1)
+  }, 20_000)
+
+  it('puts fd (with its ratio to the Gaussian fit) in place of MMD² when a listed run has image metrics', async () => {
+    const points = run({ id: 'run-p', name: 'points' })
+    const digits = run({ id: 'run-i', name: 'digits', metrics: { ...METRICS, image: IMAGE_METRICS } })
+    window.lab = fakeBridge({ runs: { list: async () => ({ runs: [digits, points], problems: [] }) } })
+    const el = await mount()
+    await click(el, '[data-test=nav-runs]')
+    await vi.waitFor(() => expect(el.querySelectorAll('[data-test=run-name]')).toHaveLength(2), SLOW)
+    const heads = [...el.querySelectorAll('[data-test=runs-table] thead th')].map((t) => t.textContent)
+    expect(heads).toContain('fd')
+    expect(heads).not.toContain('MMD²')
+    const fd = [...el.querySelectorAll('[data-test=run-fd]')]
+    expect(fd.map((c) => c.textContent)).toEqual(['3.20.36×', '—'])
+    expect([...fd[0]!.querySelectorAll('span')].map((c) => c.textContent)).toEqual(['3.2', '0.36×'])
+    expect(fd[0]!.getAttribute('title')).toContain('a Gaussian fit scores 9, held-out data 1.7')
   }, 20_000)
 
   it('warns before queueing when the batch exceeds the training rows of the data', async () => {

@@ -13,7 +13,7 @@ import ImageGridPanel from '../../src/renderer/src/components/ImageGridPanel.vue
 import MetricBadges from '../../src/renderer/src/components/MetricBadges.vue'
 import NearestImageCard from '../../src/renderer/src/components/NearestImageCard.vue'
 import { classCountsOption } from '../../src/renderer/src/charts/classes'
-import { METRICS, detail, mockApi, sampleSet } from './fixtures'
+import { IMAGE_METRICS, METRICS, detail, mockApi, sampleSet } from './fixtures'
 
 const m = vi.hoisted(() => ({ api: {} as Record<string, unknown> }))
 vi.mock('../../src/renderer/src/api', async (importOriginal) => {
@@ -213,17 +213,7 @@ describe('the nearest-image card', () => {
 
 describe('the badges of an image run', () => {
   it('name the n of fd and of its yard-sticks, and leave an fd of fewer samples uncoloured', async () => {
-    const image = {
-      ...{ fd: 3.2, fdGaussian: 9, fdData: 1.7, kid: 0.01, precision: 0.7, recall: 0.6, density: 0.9 },
-      ...{
-        coverage: 0.8,
-        classKL: 0.02,
-        minClassShare: 0.08,
-        memorisation: 1,
-        copies: 0,
-        classifierAccuracy: 0.97
-      }
-    }
+    const image = IMAGE_METRICS
     const text = async (m: typeof METRICS): Promise<{ fd: string; energy: string; tone: string }> => {
       const { el, unmount } = mountWith(MetricBadges, { metrics: m, showReference: true })
       await nextTick()
