@@ -55,6 +55,29 @@ describe('pfm runs on a corrupt store', () => {
     expect(r.stdout).toContain(`skipped ${bad.id}: run.json is not valid JSON`)
   })
 
+  it('adds an fd column with its ratio to the Gaussian fit when a run has image metrics', async () => {
+    const root = tempRoot()
+    const store = new RunStore(root)
+    const metrics = {
+      ...{ energy: 0.02, energyGaussian: 0.03, mmd: 1e-5, slicedW2: 0.003, precision: 0.9, recall: 0.9 },
+      ...{ density: 1, coverage: 0.9, n: 714 }
+    }
+    const image = {
+      ...{ fd: 2.113, fdGaussian: 9.172, fdData: 1.147, kid: 0.5, precision: 0.9, recall: 0.95, density: 0.8 },
+      ...{ coverage: 0.9, classKL: 0.004, minClassShare: 0.085, memorisation: 0.97, copies: 0, classifierAccuracy: 0.935 }
+    }
+    const toy = store.create({ config: makeConfig(), name: 'toy' })
+    toy.finish('completed', { stepsDone: 100, durationMs: 1, metrics })
+    const before = (await pfm(['runs', '--runs-dir', root])).stdout
+    expect(before.split('\n')[0]).not.toMatch(/\bfd\b/)
+    const img = store.create({ config: makeConfig(), name: 'digits' })
+    img.finish('completed', { stepsDone: 100, durationMs: 1, metrics: { ...metrics, image } })
+    const lines = (await pfm(['runs', '--runs-dir', root])).stdout.split('\n')
+    expect(lines[0]).toMatch(/checkpoint\s+fd\s+energy/)
+    expect(lines.find((l) => l.startsWith(img.id))).toMatch(/ 2\.113 \(0\.23×\)\s+0\.02000 /)
+    expect(lines.find((l) => l.startsWith(toy.id))).toMatch(/ -\s+0\.02000 /)
+  })
+
   it('printable keeps ordinary text, accents and symbols', () => {
     expect(printable('énergie φ#ν — 8gaussians')).toBe('énergie φ#ν — 8gaussians')
     expect(printable('a\nb\tc\r')).toBe('a\\nb\\tc\\r')

@@ -17,6 +17,12 @@ export async function runs(argv: string[]): Promise<number> {
   const { runs, problems } = openStore(values).list()
   out.result({ runsDir: runsDir(values), runs, problems }, () => {
     if (runs.length === 0 && problems.length === 0) return `No runs in ${runsDir(values)}.`
+    // Image runs are judged by fd in the classifier's features (with its ratio to the Gaussian fit).
+    const images = runs.some((r) => r.metrics?.image)
+    const fd = (r: (typeof runs)[number]): string => {
+      const m = r.metrics?.image
+      return m ? `${fmt(m.fd)} (${(m.fd / m.fdGaussian).toFixed(2)}×)` : '-'
+    }
     const t = table(
       runs.map((r) => [
         r.id,
@@ -28,10 +34,11 @@ export async function runs(argv: string[]): Promise<number> {
         r.status === 'completed' || r.checkpointStep === null
           ? '-'
           : `${r.checkpointStep}${r.resumable ? ' (resumable)' : ''}`,
+        ...(images ? [fd(r)] : []),
         r.metrics ? fmt(r.metrics.energy) : '-',
         r.backend ?? '-'
       ]),
-      ['run', 'status', 'objective', 'dataset', 'steps', 'checkpoint', 'energy', 'backend']
+      ['run', 'status', 'objective', 'dataset', 'steps', 'checkpoint', ...(images ? ['fd'] : []), 'energy', 'backend']
     )
     const p = problems.map((x) => `skipped ${printable(x.id)}: ${printable(x.reason)}`).join('\n')
     return p ? `${t}\n${p}` : t
