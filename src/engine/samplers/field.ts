@@ -32,8 +32,9 @@ export const VELOCITY_FIELD: Field = {
  * The smallest 1 − t the data field divides by: near the data end the velocity (x̂ − x)/(1 − t) of a data
  * prediction is taken as (x̂ − x)/max(1 − t, DATA_FIELD_MIN_GAP) (as in Li & He 2025, "Back to basics: let
  * denoising generative models denoise"), so that the last steps relax onto x̂ instead of dividing by zero.
- * The explicit samplers (Euler, Heun, …) integrate this clamped field and stop short of x̂ when their steps
- * are shorter than the gap; DDIM (ddim.ts) never reads `ode` and lands on x̂.
+ * Euler and Heun take their last step onto the data end as DDIM's and land on x̂ (`landOrStep`, types.ts);
+ * rk4 and dopri5 evaluate this clamped field at the data end and stop short of x̂ when their steps are shorter
+ * than the gap; DDIM (ddim.ts) never reads `ode` and lands on x̂.
  */
 export const DATA_FIELD_MIN_GAP = 0.05
 
@@ -43,15 +44,20 @@ export const DATA_FIELD_MIN_GAP = 0.05
  * dimension a network of limited width predicts a point of the data manifold far better than the noise-laden
  * velocity x₁ − x₀ (the velocity target carries a full-rank noise component).
  */
-export const DATA_FIELD: Field = {
-  kind: 'data',
-  ode: (t) => {
-    const g = 1 / Math.max(1 - t, DATA_FIELD_MIN_GAP)
-    return { a: -g, b: g }
-  },
-  alpha: (t) => t,
-  sigma: (t) => 1 - t,
-  data: () => ({ cx: 0, cn: 1 })
+export const DATA_FIELD: Field = dataField(DATA_FIELD_MIN_GAP)
+
+/** The data field with its velocity's 1 − t clamped at `gap` (DATA_FIELD: DATA_FIELD_MIN_GAP). */
+export function dataField(gap: number): Field {
+  return {
+    kind: 'data',
+    ode: (t) => {
+      const g = 1 / Math.max(1 - t, gap)
+      return { a: -g, b: g }
+    },
+    alpha: (t) => t,
+    sigma: (t) => 1 - t,
+    data: () => ({ cx: 0, cn: 1 })
+  }
 }
 
 /**

@@ -5,7 +5,15 @@
  */
 export { SAMPLERS, findSampler } from './registry'
 export type { Sampler, StepContext } from './types'
-export { DATA_FIELD, DATA_FIELD_MIN_GAP, VELOCITY_FIELD, epsField, fieldVelocity, type Field } from './field'
+export {
+  DATA_FIELD,
+  DATA_FIELD_MIN_GAP,
+  VELOCITY_FIELD,
+  dataField,
+  epsField,
+  fieldVelocity,
+  type Field
+} from './field'
 export {
   EagerOps,
   Tracer,

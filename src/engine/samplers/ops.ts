@@ -116,11 +116,12 @@ export class Tracer implements Ops<TraceRef> {
   lin(terms: Terms<TraceRef>): TraceRef {
     const out = new Map<Atom, number>()
     for (const [r, c] of terms) {
-      // A zero coefficient on a value is kept (the graph skips it), so that a step whose coefficient is 0
-      // (DDIM's x at the data end) records the same ops as the others: the Loop form needs equal steps.
-      if (c === 0 && r.atom === undefined) continue
+      // A zero coefficient is kept, on a value or on each atom of a combination (the graph skips it), so that
+      // a step whose coefficient is 0 (DDIM's x at the data end, an explicit sampler's update replaced by its
+      // landing on x̂) records the same ops as the others: the Loop form needs equal steps.
       const parts: Iterable<[Atom, number]> = r.atom !== undefined ? [[r.atom, 1]] : r.terms
-      for (const [a, k] of parts) out.set(a, (out.get(a) ?? 0) + c * k)
+      // (0, not 0·∞: a combination unused at this step may hold an infinite coefficient)
+      for (const [a, k] of parts) out.set(a, (out.get(a) ?? 0) + (c === 0 ? 0 : c * k))
     }
     return { terms: out }
   }

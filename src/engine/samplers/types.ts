@@ -49,8 +49,12 @@ export interface Sampler {
 
 /** The velocity dx/dt = a·x + b·net(x, t) at (x, t): one network evaluation. */
 export function velocity<R>(ops: Ops<R>, c: Pick<StepContext<R>, 'field'>, x: R, t: number): R {
-  const { a, b } = c.field.ode(t)
-  const e = ops.net(x, t)
+  return velocityOf(ops, c.field, x, ops.net(x, t), t)
+}
+
+/** The velocity a·x + b·e of a network output e = net(x, t) already evaluated. */
+export function velocityOf<R>(ops: Ops<R>, field: Field, x: R, e: R, t: number): R {
+  const { a, b } = field.ode(t)
   return a === 0 && b === 1
     ? e
     : ops.lin([
@@ -79,5 +83,33 @@ export function noisePrediction<R>(ops: Ops<R>, field: Field, x: R, e: R, t: num
   return ops.lin([
     [x, (1 - a * cx) / s],
     [e, (-a * cn) / s]
+  ])
+}
+
+/**
+ * Whether a step ends on the data end (σ(s) = 0) of a field whose ODE divides by σ there: a data prediction's
+ * (x̂ − x)/(1 − t) (clamped at DATA_FIELD_MIN_GAP) or a noise prediction's ε̂/σ. A velocity field is regular
+ * there and is integrated to the end as it is.
+ */
+export function endsOnData(c: Pick<StepContext<unknown>, 'field' | 's'>): boolean {
+  return c.field.kind !== 'velocity' && c.field.sigma(c.s) === 0
+}
+
+/**
+ * An explicit sampler's step `update` from x, whose first evaluation was e = net(x, t) — or, on a step that
+ * ends on the data end of a singular field (`endsOnData`), DDIM's landing on the data prediction x̂(x, t)
+ * itself. That is EDM's rule (Karras et al. 2022, Algorithm 1; diffusers' Heun scheduler): the last step onto
+ * σ = 0 is taken to first order, since the field cannot be evaluated there — the clamped field would relax
+ * toward x̂ over its last 1 − t = 0.05 and stop about e⁻¹ of the way short, keeping a trace of the noise.
+ * `update` stays in the result with coefficient 0 (and x̂ in the other steps'), so that the last step records
+ * the same ops as the others (the Loop form) and the evaluations it made still count.
+ */
+export function landOrStep<R>(ops: Ops<R>, c: StepContext<R>, x: R, e: R, update: R): R {
+  if (c.field.kind === 'velocity') return update
+  // every step of a singular field records both terms, one of them with coefficient 0
+  const land = endsOnData(c)
+  return ops.lin([
+    [update, land ? 0 : 1],
+    [dataPrediction(ops, c.field, x, e, c.t), land ? 1 : 0]
   ])
 }

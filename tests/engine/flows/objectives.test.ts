@@ -177,7 +177,7 @@ describe('cfm predicting the clean sample (predict = data)', () => {
 
   /** A network that predicts one point x*, integrated from z with `sampler` in K uniform steps. */
   const target = Float32Array.from([0.5, -1.5])
-  const toTarget = (sampler: 'euler' | 'ddim', K: number, seed: number): Float32Array =>
+  const toTarget = (sampler: 'euler' | 'heun' | 'rk4' | 'ddim', K: number, seed: number): Float32Array =>
     integrateField(
       findSampler(sampler),
       DATA_FIELD,
@@ -192,12 +192,14 @@ describe('cfm predicting the clean sample (predict = data)', () => {
     for (const K of [1, 4, 10]) landsOnTarget(toTarget('euler', K, 12))
   })
 
-  it('DDIM lands on it at every K; Euler with K > 1/gap stops short of it', () => {
-    for (const K of [1, 7, 100]) landsOnTarget(toTarget('ddim', K, 13))
-    // K = 100: the last 5 steps relax toward x* with time constant gap = 0.05 over 0.05, leaving ≈ e^(−1) of
-    // the distance (the clamped field's price, which DDIM does not pay)
-    const euler = toTarget('euler', 100, 13)
-    const left = Math.max(...euler.map((u, i) => Math.abs(u - target[i % d]!)))
+  it('DDIM, Euler and Heun land on it at every K; rk4, which evaluates the clamped field at the end, stops short', () => {
+    // Euler and Heun take their last step onto the data end as DDIM's (EDM's rule), also when K > 1/gap
+    for (const s of ['ddim', 'euler', 'heun'] as const)
+      for (const K of [1, 7, 100]) landsOnTarget(toTarget(s, K, 13))
+    // K = 100: rk4's last 5 steps relax toward x* with time constant gap = 0.05 over 0.05, leaving ≈ e^(−1) of
+    // the distance (the clamped field's price, which the landing samplers do not pay)
+    const rk4 = toTarget('rk4', 100, 13)
+    const left = Math.max(...rk4.map((u, i) => Math.abs(u - target[i % d]!)))
     expect(left).toBeGreaterThan(1e-2)
   })
 })

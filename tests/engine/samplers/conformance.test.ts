@@ -4,6 +4,8 @@
  * - convergence at its declared order against a closed form (velocity: the damped rotation v = A·x,
  *   x(1) = e^{A}·x₀; data prediction: the same rotation written as x̂ = x + max(1 − t, gap)·A·x; ε: Gaussian
  *   data N(0, s²I), whose exact ε̂ makes the probability-flow map a scaling);
+ * - the last step onto the data end of a data field: Euler and Heun land on x̂ (EDM's rule), the others
+ *   integrate the clamped field;
  * - NFE accounting: the evaluations made = the plan's = nfePerStep·K (an adaptive run: what it reports);
  * - the traced plan run with separate calls (`runPlan`) = the JS sampler, and the fused ONNX graph
  *   (unrolled, and the Loop form where the sampler has one) = the JS sampler;
@@ -19,6 +21,7 @@ import { Rng } from '../../../src/engine/rng'
 import {
   DATA_FIELD,
   DATA_FIELD_MIN_GAP,
+  dataField,
   SAMPLERS,
   VELOCITY_FIELD,
   epsField,
@@ -34,7 +37,14 @@ import { maxAbs, randomMlp, velocityForward } from '../onnx/helpers'
 
 const vp = vpSchedule('cosine')
 const EPS = epsField(vp.alphaBar, vp.beta)
-const FIELDS: Record<Field['kind'], Field> = { velocity: VELOCITY_FIELD, data: DATA_FIELD, eps: EPS }
+/**
+ * The data field with its clamp below every step of the convergence grids (K ≤ 64): then the closed form's
+ * x̂ = x + max(1 − t, gap)·A·x is the rotation both for a sampler that evaluates the clamped field at the data
+ * end (rk4) and for one that lands on x̂ from the last grid time (euler, heun: x̂ = x + h·A·x, an Euler step).
+ * DATA_FIELD's own clamp is tested below.
+ */
+const GAP = 1e-3
+const FIELDS: Record<Field['kind'], Field> = { velocity: VELOCITY_FIELD, data: dataField(GAP), eps: EPS }
 
 /** Grids: velocity and data 0 → 1; ε from t = 0.9 down to 0.05, or to 0 for samplers that end at the data. */
 function gridFor(s: Sampler, field: Field, K: number): number[] {
@@ -77,7 +87,7 @@ const rotationData =
 /** The closed-form network of each kind of field, for `sampler`. */
 function netFor(sampler: Sampler, kind: Field['kind']): NetFn {
   if (kind === 'velocity') return rotation
-  if (kind === 'data') return rotationData(sampler.toDataEnd ? 0 : DATA_FIELD_MIN_GAP)
+  if (kind === 'data') return rotationData(sampler.toDataEnd ? 0 : GAP)
   return gaussEps
 }
 
@@ -157,9 +167,11 @@ describe.each(cases)('%s on a %s field', (_id, kind, sampler) => {
     const n = 16
     const z = new Rng(4).normals(n * d)
     const net = velocityForward(w, n)
-    const grid = gridFor(sampler, field, 3)
-    const ref = integrateField(sampler, field, net, z, grid, { fixed: true }).x
-    const plan = tracePlan(sampler, field, grid)
+    // the model's own data field: the test field's small clamp would amplify float32 rounding 1000×
+    const f = kind === 'data' ? DATA_FIELD : field
+    const grid = gridFor(sampler, f, 3)
+    const ref = integrateField(sampler, f, net, z, grid, { fixed: true }).x
+    const plan = tracePlan(sampler, f, grid)
     const forms: ('unrolled' | 'loop')[] = ['unrolled', 'loop']
     for (const form of forms) {
       let m
@@ -236,5 +248,39 @@ describe('dpmpp-2m, the flow form', () => {
     expect(two.nfe).toBe(2)
     // a first-order last step (x̂_t) would miss by c1·u_t²/2 per coordinate
     expect(Math.abs((c1 * u(t) ** 2) / 2)).toBeGreaterThan(0.05)
+  })
+})
+
+describe("the data field's last step (DATA_FIELD, its clamp at DATA_FIELD_MIN_GAP)", () => {
+  // a network that always predicts the same clean sample T: the exact ODE dx/dt = (T − x)/(1 − t) ends on T
+  const T = new Float32Array([0.9, -0.4, 0.1, 1.3, -1, 0.25])
+  const net: NetFn = (x) => {
+    const out = new Float32Array(x.length)
+    for (let i = 0; i < x.length; i++) out[i] = T[i % T.length]!
+    return out
+  }
+  const run = (id: string, K: number): Float32Array =>
+    integrateField(
+      SAMPLERS.find((s) => s.id === id)!,
+      DATA_FIELD,
+      net,
+      x0,
+      uniformGrid(0, 1, K),
+      {
+        fixed: true
+      }
+    ).x
+
+  it.each([10, 100])('Euler, Heun and DDIM land on x̂ at K = %i, counting every evaluation', (K) => {
+    for (const id of ['euler', 'heun', 'ddim']) expect(maxAbs(run(id, K), T)).toBeLessThan(1e-6)
+    const heun = SAMPLERS.find((s) => s.id === 'heun')!
+    expect(tracePlan(heun, DATA_FIELD, uniformGrid(0, 1, K)).nfe).toBe(2 * K)
+  })
+
+  it('without the landing, the clamped field stops e⁻¹ of the way short (rk4 at K = 100)', () => {
+    // exactly, x − T = (1 − t)·(x₀ − T); over the last 0.05 the clamped field relaxes it by e⁻¹ instead of to 0
+    const x = run('rk4', 100)
+    for (let i = 0; i < x.length; i++)
+      expect((x[i]! - T[i]!) / (x0[i]! - T[i]!)).toBeCloseTo(DATA_FIELD_MIN_GAP * Math.exp(-1), 4)
   })
 })
