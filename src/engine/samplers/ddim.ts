@@ -26,10 +26,9 @@ export const ddim: Sampler = {
     const e = ops.net(x, c.t)
     return ops.lin([
       [dataPrediction(ops, c.field, x, e, c.t), c.field.alpha(c.s)],
-      [noisePrediction(ops, c.field, x, e, c.t), c.field.sigma(c.s)],
-      // x with coefficient 0: the last step onto σ = 0 (where the noise term drops out) records x as every
-      // other step does, so that DDIM keeps its Loop form (ops.ts)
-      [x, 0]
+      // on the last step σ(s) = 0: the noise term stays with coefficient 0, so that step records the same
+      // ops as the others (the Loop form, ops.ts)
+      [noisePrediction(ops, c.field, x, e, c.t), c.field.sigma(c.s)]
     ])
   }
 }
