@@ -58,6 +58,19 @@ describe('pfm', () => {
     expect(runs.runs.map((r) => [r.id, r.status])).toEqual([[id, 'completed']])
     const e = json(await pfmHere(['eval', '--run', id, '-n', '2000', '--json'], dir))
     expect(Object.keys(e.metrics as object)).toEqual(expect.arrayContaining(Object.keys(m)))
+    // --draws: one evaluation per seed from --seed on, each the figure `eval --seed` gives, and their spread
+    type Draws = { draws: { seed: number; energyRatio: number }[]; spread: { energyRatio: Record<string, number> } }
+    const d = json(await pfmHere(['eval', '--run', id, '-n', '2000', '--seed', '5', '--draws', '3', '--json'], dir)) as Draws
+    expect(d.draws.map((x) => x.seed)).toEqual([5, 6, 7])
+    const one = json(await pfmHere(['eval', '--run', id, '-n', '2000', '--seed', '6', '--json'], dir))
+    const r6 = (one.metrics as Record<string, number>)
+    expect(d.draws[1]!.energyRatio).toBeCloseTo(r6.energy! / r6.energyGaussian!, 12)
+    const ratios = d.draws.map((x) => x.energyRatio)
+    expect(new Set(ratios).size).toBe(3) // fresh samples per draw
+    const mean = ratios.reduce((a, b) => a + b) / 3
+    expect(d.spread.energyRatio.mean).toBeCloseTo(mean, 12)
+    expect(d.spread.energyRatio.sd).toBeCloseTo(Math.sqrt(ratios.reduce((a, b) => a + (b - mean) ** 2, 0) / 2), 12)
+    expect([d.spread.energyRatio.min, d.spread.energyRatio.max]).toEqual([Math.min(...ratios), Math.max(...ratios)])
     const out = path.join(dir, 's.npy')
     const s = json(await pfmHere(['sample', '--run', id, '-n', '300', '--out', out, '--json'], dir))
     expect(s).toMatchObject({ n: 300, dim: 2 })
@@ -79,6 +92,7 @@ describe('pfm', () => {
     [['train', '--data', '8gaussians', '--objective', 'energy', '--frobnicate'], /frobnicate/],
     [['eval', '--run', 'no-such-run'], /no-such-run/],
     [['eval', '--run', '../../etc'], /\.\.\/\.\.\/etc/],
+    [['eval', '--run', 'x', '--draws', '0'], /--draws: 0 must be an integer in \[1, 20\]/],
     [['sample', '--run', 'x', '--out', 'a.txt'], /must end in \.csv, \.npy or \(image runs\) \.png/],
     [['repro', 'fig9'], /unknown figure "fig9"/],
     [['frob'], /unknown command "frob"/]

@@ -4,7 +4,14 @@ import * as path from 'node:path'
 import { imageGridPng, MAX_GRID_IMAGES } from '../../engine/io/image-grid'
 import { writePointsFile } from '../../engine/io/points-file'
 import { writeFileAtomic } from '../../engine/store/fs-utils'
-import { evaluateRun, sampleRun } from '../../engine/train/evaluate'
+import {
+  evaluateRun,
+  MAX_DRAWS,
+  sampleRun,
+  spreadOf,
+  type DrawFigures,
+  type Spread
+} from '../../engine/train/evaluate'
 import { ConfigError, StoreError } from '../../engine/errors'
 import { assertRunId } from '../../engine/store'
 import { SAMPLER_FLAGS, samplerOptions } from '../sampler-flags'
@@ -78,20 +85,26 @@ export async function evaluate(argv: string[]): Promise<number> {
     run: { type: 'string' },
     n: { type: 'string', short: 'n' },
     seed: { type: 'string' },
+    draws: { type: 'string' },
     ...RUN_FLAGS
   })
   const out = new Out(values.json === true)
   const id = required(values, 'run', 'see `pfm runs`')
   const n = num(values, 'n')
   const seed = num(values, 'seed')
+  const draws = num(values, 'draws')
   if (n !== undefined && (!Number.isInteger(n) || n < 6))
     throw new ConfigError(`-n: ${n} must be an integer ≥ 6.`)
+  if (draws !== undefined && !(Number.isInteger(draws) && draws >= 1 && draws <= MAX_DRAWS))
+    throw new ConfigError(`--draws: ${draws} must be an integer in [1, ${MAX_DRAWS}].`)
   const r = await evaluateRun(openStore(values), id, {
     ...(n !== undefined ? { n } : {}),
     ...(seed !== undefined ? { seed } : {}),
+    ...(draws !== undefined ? { draws } : {}),
     ...weightsChoice(values),
     ...samplerOptions(values)
   })
+  const spread = drawSpreads(r.draws)
   out.result(
     {
       runId: id,
@@ -100,17 +113,54 @@ export async function evaluate(argv: string[]): Promise<number> {
       steps: r.sampler.steps,
       ...(r.nfe !== undefined ? { nfe: r.nfe } : {}),
       metrics: metricsJson(r.metrics),
-      extra: r.extra
+      extra: r.extra,
+      ...(r.draws.length > 1 ? { draws: r.draws, spread } : {})
     },
     () =>
       `Run ${id}, sampler ${r.sampler.sampler}${r.sampler.sampler === 'onestep' ? '' : ` K=${r.sampler.steps}`}` +
-      `${r.nfe !== undefined ? `, ${r.nfe} network evaluations per sample` : ''}\n` +
+      `${r.nfe !== undefined ? `, ${r.nfe} network evaluations per sample` : ''}` +
+      (r.draws.length > 1 ? ` (the table: draw 1 of ${r.draws.length}, seed ${r.draws[0]!.seed})` : '') +
+      '\n' +
       metricsTable(r.metrics) +
       Object.entries(r.extra)
         .map(([k, v]) => `\n${k.padEnd(18)}  ${fmt(v)}`)
-        .join('')
+        .join('') +
+      (r.draws.length > 1 ? `\n\n${drawsTable(r.draws, spread)}` : '')
   )
   return 0
+}
+
+type DrawKey = 'energyRatio' | 'fd' | 'fdRatio' | 'minClassShare'
+const DRAW_ROWS: [DrawKey, string][] = [
+  ['energyRatio', 'energy / Gaussian'],
+  ['fd', 'fd'],
+  ['fdRatio', 'fd / fdGaussian'],
+  ['minClassShare', 'rarest class']
+]
+
+/** Each headline figure's spread over the draws (the figures an image run or any run has). */
+function drawSpreads(draws: readonly DrawFigures[]): Partial<Record<DrawKey, Spread>> {
+  const out: Partial<Record<DrawKey, Spread>> = {}
+  for (const [k] of DRAW_ROWS) {
+    const v = draws.map((d) => d[k]).filter((x): x is number => x !== undefined)
+    if (v.length === draws.length) out[k] = spreadOf(v)
+  }
+  return out
+}
+
+/** One row per headline figure: its value on every draw, then mean ± sample sd and the range. */
+function drawsTable(draws: readonly DrawFigures[], spread: Partial<Record<DrawKey, Spread>>): string {
+  return table(
+    DRAW_ROWS.filter(([k]) => spread[k]).map(([k, label]) => {
+      const s = spread[k]!
+      return [
+        label,
+        draws.map((d) => fmt(d[k]!)).join('  '),
+        `mean ${fmt(s.mean)} ± ${fmt(s.sd)} (sd), range ${fmt(s.min)} – ${fmt(s.max)}`
+      ]
+    }),
+    [`${draws.length} draws (seeds ${draws[0]!.seed}–${draws[draws.length - 1]!.seed})`, 'per draw', '']
+  )
 }
 
 export async function sample(argv: string[]): Promise<number> {
