@@ -139,7 +139,7 @@ const DRAW_ROWS: [DrawKey, string][] = [
 ]
 
 /** Each headline figure's spread over the draws (the figures an image run or any run has). */
-function drawSpreads(draws: readonly DrawFigures[]): Partial<Record<DrawKey, Spread>> {
+export function drawSpreads(draws: readonly DrawFigures[]): Partial<Record<DrawKey, Spread>> {
   const out: Partial<Record<DrawKey, Spread>> = {}
   for (const [k] of DRAW_ROWS) {
     const v = draws.map((d) => d[k]).filter((x): x is number => x !== undefined)
@@ -148,10 +148,14 @@ function drawSpreads(draws: readonly DrawFigures[]): Partial<Record<DrawKey, Spr
   return out
 }
 
-/** One row per headline figure: its value on every draw, then mean ± sample sd and the range. */
-function drawsTable(draws: readonly DrawFigures[], spread: Partial<Record<DrawKey, Spread>>): string {
+/**
+ * One row per headline figure: its value on every draw, then mean ± sample sd and the range. Image runs show
+ * fd's rows, not the pixel-space energy's (meaningless at 784-D, as in the Runs view).
+ */
+export function drawsTable(draws: readonly DrawFigures[], spread: Partial<Record<DrawKey, Spread>>): string {
+  const image = spread.fd !== undefined
   return table(
-    DRAW_ROWS.filter(([k]) => spread[k]).map(([k, label]) => {
+    DRAW_ROWS.filter(([k]) => spread[k] && !(image && k === 'energyRatio')).map(([k, label]) => {
       const s = spread[k]!
       return [
         label,
