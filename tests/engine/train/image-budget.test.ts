@@ -69,7 +69,7 @@ describe('the image budget', () => {
   it('distill starts from its teacher on images, on a larger pool (random elsewhere)', () => {
     expect(makeRunConfig(images(true), { objective: 'distill' }).params).toMatchObject({
       init: 'teacher',
-      pool: 131072,
+      pool: 262144,
       teacherSteps: 32,
       ema: 0.999
     })

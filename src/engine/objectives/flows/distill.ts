@@ -232,19 +232,18 @@ function startMap(spec: ModelSpec, teacher: Teacher): MapNet {
 
 /**
  * distill's image budget: the flows' 784 → 1024³ → 784 network for 4 000 steps, started from the teacher
- * (`init=teacher`), on sixteen times the toys' pool, at cfm's image rate and average (5e-4, 0.999). The pairs
- * come from the teacher's first sampler at the toys' K = 32: DDIM for the image budget's data-predicting cfm,
- * 32 evaluations per pair as Heun K = 16 took before it (on mnist, the same noise: fd 3.16 against 3.68).
- * With Heun K = 16 pairs, on mnist from that teacher (n = 2 000, seed 0, the 2-core CPU under load 3.5–5):
- * fd 6.93, 2.7× the teacher's, in 18 min 9 s (the pool 4.7 min of it, 2.4 GB resident); with 65 536 pairs
- * 8.70 (3.3×), 32 768 11.97 (4.6×); with the toys' pool (8 192) and rate, 1 000 steps: 18.80
- * (docs/benchmarks.md). The ≤ 2× target is not met: the student overfits its pool, and more pairs are what
- * helps.
+ * (`init=teacher`), on 32 times the toys' pool, at cfm's image rate and average (5e-4, 0.999). The pairs come
+ * from the teacher's first sampler at the toys' K = 32: DDIM for the image budget's data-predicting cfm, 32
+ * evaluations per pair as Heun K = 16 took before it (on mnist, the same noise: fd 3.16 against 3.68). The
+ * student is short of pairs, not steps: from the 9 000-step cfm (fd 2.113), 131 072 pairs scored fd 6.600
+ * (3.1×) and 262 144 pairs 5.786 (2.74×) in 16 min 14 s, the pairs' generation about half of it; with Heun
+ * K = 16 pairs from an older teacher 32 768 → 65 536 → 131 072 → 262 144 pairs read 4.6× → 3.3× → 2.7× → 2.4×
+ * (docs/benchmarks.md). The ≤ 2× target is not met.
  */
 export const DISTILL_IMAGE_DEFAULTS: TrainDefaults = {
   ...IMAGE_FLOW_DEFAULTS,
   lr: 5e-4,
-  params: { init: 'teacher', pool: 131072, ema: 0.999 }
+  params: { init: 'teacher', pool: 262144, ema: 0.999 }
 }
 
 export const distill: ModelObjective = {
