@@ -244,7 +244,8 @@ export function readPrediction(value: unknown, id: string): Prediction {
  * a longer average and twice the steps. On mnist (the same 800 → 1024³ → 784 MLP, batch 128, Heun K = 100,
  * n = 2 000, seed 0; fdGaussian 9.17) velocity prediction scored fd 16.8 after 1 000 steps; data prediction
  * at lr 1e-3, ema 0.995, 4 000 steps: 3.56; at lr 5e-4, ema 0.999: 3.17; 8 000 steps: 2.60 (DDIM K = 100:
- * 2.34); 9 000 steps with DDIM K = 100: 2.11 = 0.23 × fdGaussian (docs/benchmarks.md has the wall times).
+ * 2.34); 9 000 steps with DDIM K = 100: 2.11 = 0.23 × fdGaussian on the run's own draw, 2.73 = 0.30 × over
+ * four more (fd's draw-to-draw spread at n = 2 000 is ±0.35; docs/benchmarks.md has the wall times).
  */
 export const CFM_IMAGE_DEFAULTS: TrainDefaults = {
   ...IMAGE_FLOW_DEFAULTS,
