@@ -63,6 +63,12 @@ import { weightsProblem } from './weights-check'
 export const RUN_FILE = 'run.json'
 export const WEIGHTS_FILE = 'weights.json'
 export const BEST_WEIGHTS_FILE = 'weights.best.json'
+/** A checkpoint file's identity on disk (`RunStore.checkpointStamp`). */
+export interface CheckpointStamp {
+  size: number
+  mtimeMs: number
+  ino: number
+}
 export const CHECKPOINT_FILE = 'checkpoint.json'
 export { METRICS_FILE, SAMPLES_FILE, SNAPSHOTS_FILE }
 
@@ -425,6 +431,20 @@ export class RunStore {
     return full.data
   }
 
+  /**
+   * checkpoint.json's identity on disk (size, modification time, inode): a checkpoint is only ever replaced
+   * whole (written atomically), so an equal stamp means the same file. null when there is none.
+   */
+  checkpointStamp(id: string): CheckpointStamp | null {
+    try {
+      const st = fs.statSync(path.join(this.existingDir(id), CHECKPOINT_FILE))
+      return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null
+      throw new StoreError(`Run "${id}": ${CHECKPOINT_FILE} cannot be read: ${describeFsError(e)}.`)
+    }
+  }
+
   /** checkpoint.json, schema-checked; throws a StoreError naming the run, file and field. */
   readCheckpoint(id: string): CheckpointFile {
     const dir = this.existingDir(id)
@@ -453,16 +473,25 @@ export class RunStore {
    * Reopens a stopped run (crashed, cancelled or failed) to continue it from its checkpoint: the metrics log
    * and snapshots are cut back to the checkpoint's step, and run.json says `running` in this process again.
    * Refuses a run that is running, completed, or has no resumable checkpoint, with the reason.
+   *
+   * `read` is the checkpoint the caller has already read and loaded (its step, whether it held a training
+   * state, and its stamp taken before reading): it is checked to still be the file on disk instead of being
+   * parsed again (hundreds of MB of JSON for an MNIST-size network); one replaced since is refused.
    */
-  resume(id: string): { handle: RunHandle; run: LoadedRun } {
+  resume(id: string, read: { step: number; hasState: boolean; stamp: CheckpointStamp }): { handle: RunHandle; run: LoadedRun } {
     const dir = this.existingDir(id)
     const file = path.join(dir, RUN_FILE)
     return withFileLock(file, () => {
       const r = readRecordFile(dir)
       if (!r.ok) throw new StoreError(`Run "${id}": ${r.reason}.`)
       this.checkResumable({ ...r.record, id, status: reportedStatus(r.record) })
-      const checkpoint = this.readCheckpoint(id)
-      if (!checkpoint.state)
+      const now = this.checkpointStamp(id)
+      if (!now || now.size !== read.stamp.size || now.mtimeMs !== read.stamp.mtimeMs || now.ino !== read.stamp.ino)
+        throw new StoreError(
+          `Run "${id}": ${CHECKPOINT_FILE} changed while the run was being resumed (another process wrote it); resume again.`
+        )
+      const checkpoint = { step: read.step }
+      if (!read.hasState)
         throw new StoreError(
           `Run "${id}": its ${r.record.config.objective} model keeps no training state in ${CHECKPOINT_FILE}, so it cannot be resumed (its weights at step ${checkpoint.step} can still be evaluated, sampled and exported).`
         )

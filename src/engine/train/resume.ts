@@ -40,10 +40,10 @@ export async function resumeRun(
   const ds = resolveRunDataset(stored.config)
   const { train, heldout, stats } = prepareData(ds, stored.config)
   const config = fitBatch(stored.config, train.n, heldout.n, ds.name, ctx.log)
-  const { model, backendId, from } = await restoreModel(store, id, obj, config, ds.d, ctx)
+  const { model, backendId, from, read } = await restoreModel(store, id, obj, config, ds.d, ctx)
   let reopened: ReturnType<RunStore['resume']>
   try {
-    reopened = store.resume(id)
+    reopened = store.resume(id, read)
   } catch (e) {
     model.dispose()
     throw e
@@ -72,8 +72,16 @@ async function restoreModel(
   config: RunConfig,
   dim: number,
   ctx: Omit<TrainContext, 'store'>
-): Promise<Awaited<ReturnType<typeof buildLoopModel>> & { from: Omit<LoopStart, 'best'> }> {
-  const checkpoint = store.readCheckpoint(id)
+): Promise<
+  Awaited<ReturnType<typeof buildLoopModel>> & {
+    from: Omit<LoopStart, 'best'>
+    read: Parameters<RunStore['resume']>[1]
+  }
+> {
+  // the stamp before the read: a checkpoint replaced after it is refused when the run is reopened
+  const stamp = store.checkpointStamp(id)
+  const checkpoint = store.readCheckpoint(id) // the usual "no checkpoint.json" when there is none
+  if (!stamp) throw new StoreError(`Run "${id}": its checkpoint appeared while it was being resumed; resume again.`)
   if (!checkpoint.state)
     throw new StoreError(
       `Run "${id}": its ${config.objective} model keeps no training state, so it cannot be resumed (its weights at step ${checkpoint.step} can still be evaluated, sampled and exported).`
@@ -91,5 +99,9 @@ async function restoreModel(
     throw e
   }
   const { step, elapsedMs, loss } = checkpoint
-  return { ...built, from: { step, elapsedMs, loss, streams: streamsFrom(checkpoint.rng) } }
+  return {
+    ...built,
+    from: { step, elapsedMs, loss, streams: streamsFrom(checkpoint.rng) },
+    read: { step, hasState: true, stamp }
+  }
 }

@@ -140,7 +140,8 @@ describe('resume after a stop', () => {
       }
     })
     expect(statusThen).toBe('running')
-    expect(parsed.length).toBeGreaterThan(0)
+    // read once: reopening the run checks the file's stamp instead of parsing it again
+    expect(parsed.length).toBe(1)
     expect(alive).toEqual(parsed.map(() => false))
     expect(r.resumedFrom).toBe(15)
     expect(store.load(id).status).toBe('completed')
@@ -158,5 +159,11 @@ describe('resume after a stop', () => {
     fs.writeFileSync(path.join(h.dir, 'checkpoint.json'), JSON.stringify({ schema: 1, step: 3, elapsedMs: 1, loss: 1, rng: {}, state: null }))
     await expect(resumeRun(store, h.id)).rejects.toThrow(/keeps no training state/)
     expect(read(h.dir, 'run.json')).toBe(before)
+    // a checkpoint replaced between its read and the reopening is refused, and the run left as it was
+    const stamp = store.checkpointStamp(h.id)!
+    fs.writeFileSync(path.join(h.dir, 'checkpoint.json'), JSON.stringify({ schema: 1, step: 4, elapsedMs: 2, loss: 1, rng: {}, state: null }))
+    expect(() => store.resume(h.id, { step: 3, hasState: true, stamp })).toThrow(/checkpoint\.json changed while the run was being resumed/)
+    expect(read(h.dir, 'run.json')).toBe(before)
+    expect(store.checkpointStamp(h.id)).not.toEqual(stamp)
   })
 })
