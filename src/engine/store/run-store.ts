@@ -474,11 +474,12 @@ export class RunStore {
    * and snapshots are cut back to the checkpoint's step, and run.json says `running` in this process again.
    * Refuses a run that is running, completed, or has no resumable checkpoint, with the reason.
    *
-   * `read` is the checkpoint the caller has already read and loaded (its step, whether it held a training
-   * state, and its stamp taken before reading): it is checked to still be the file on disk instead of being
-   * parsed again (hundreds of MB of JSON for an MNIST-size network); one replaced since is refused.
+   * `read` is the checkpoint whose training state the caller has already loaded (its step, and its stamp taken
+   * before reading; `resumeRun` refuses one without a state): it is checked to still be the file on disk
+   * instead of being parsed again (hundreds of MB of JSON for an MNIST-size network); one replaced since is
+   * refused.
    */
-  resume(id: string, read: { step: number; hasState: boolean; stamp: CheckpointStamp }): { handle: RunHandle; run: LoadedRun } {
+  resume(id: string, read: { step: number; stamp: CheckpointStamp }): { handle: RunHandle; run: LoadedRun } {
     const dir = this.existingDir(id)
     const file = path.join(dir, RUN_FILE)
     return withFileLock(file, () => {
@@ -490,14 +491,9 @@ export class RunStore {
         throw new StoreError(
           `Run "${id}": ${CHECKPOINT_FILE} changed while the run was being resumed (another process wrote it); resume again.`
         )
-      const checkpoint = { step: read.step }
-      if (!read.hasState)
-        throw new StoreError(
-          `Run "${id}": its ${r.record.config.objective} model keeps no training state in ${CHECKPOINT_FILE}, so it cannot be resumed (its weights at step ${checkpoint.step} can still be evaluated, sampled and exported).`
-        )
-      if (checkpoint.step >= r.record.config.steps)
+      if (read.step >= r.record.config.steps)
         throw new StoreError(`Run "${id}" checkpointed its last step; there is nothing to resume.`)
-      const keep = (rec: { step: number }): boolean => rec.step <= checkpoint.step
+      const keep = (rec: { step: number }): boolean => rec.step <= read.step
       rewriteJsonLines(path.join(dir, METRICS_FILE), keep)
       rewriteJsonLines(path.join(dir, SNAPSHOTS_FILE), keep)
       const record: RunRecord = {

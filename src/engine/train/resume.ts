@@ -102,6 +102,6 @@ async function restoreModel(
   return {
     ...built,
     from: { step, elapsedMs, loss, streams: streamsFrom(checkpoint.rng) },
-    read: { step, hasState: true, stamp }
+    read: { step, stamp }
   }
 }
