@@ -13,7 +13,7 @@ import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node'
 import type { Activation } from '../models/mlp'
 import { providerSessionOptions, type ExecutionProvider } from '../onnx/providers'
 import { paramShapes, trainStepModel, type AdamConstants } from './train-graph'
-import { emptyTrainState, plain, takeArray, takeCounter, type TrainState } from '../train/train-state'
+import { emptyTrainState, copyValues, takeArray, takeCounter, type TrainState } from '../train/train-state'
 
 type Ort = typeof import('onnxruntime-node')
 
@@ -268,7 +268,9 @@ export class OrtTrainStep {
     const st = emptyTrainState()
     const put = async (prefix: string, ts: OrtTensor[] | null): Promise<void> => {
       for (const [i, t] of (ts ?? []).entries())
-        st.arrays[`${prefix}.${i}`] = plain(this.onHost ? hostData(t) : ((await t.getData()) as Float32Array))
+        st.arrays[`${prefix}.${i}`] = copyValues(
+          this.onHost ? hostData(t) : ((await t.getData()) as Float32Array)
+        )
     }
     await put('p', this.p)
     await put('m', this.m)

@@ -7,7 +7,7 @@
  *            weights.json     { kind, … } written atomically at checkpoints
  *            samples.csv      header + points in data units, written atomically at the end
  *            snapshots.jsonl  samples at fixed fractions of training, appended (see snapshots.ts)
- *            checkpoint.json  CheckpointFile: step, rng positions, training state — written atomically with
+ *            checkpoint.json  CheckpointFile: step, rng positions, training state (base64 float32) — written atomically with
  *                             weights.json at every checkpoint (what `resume` continues from)
  *            weights.best.json the weights of the best held-out evaluation (run.json `best` says which)
  * <root>/.tmp-<id>/           a run being created (renamed to <id> once run.json exists)
@@ -45,6 +45,7 @@ import {
   RunRecordSchema,
   WeightsEnvelopeSchema,
   CheckpointFileSchema,
+  CHECKPOINT_SCHEMA_VERSION,
   type BestInfo,
   type CheckpointFile,
   type FinalStatus,
@@ -58,6 +59,7 @@ import {
   type StoreProblem
 } from './schema'
 import { describeIssue } from './validate'
+import { encodeFloat32 } from './float32-base64'
 import { weightsProblem } from './weights-check'
 
 export const RUN_FILE = 'run.json'
@@ -95,7 +97,7 @@ export interface RunHandle {
    * A checkpoint: weights.json, then checkpoint.json, then run.json's `checkpoint` — each atomic, in that
    * order, so run.json never names a step whose files are not on disk.
    */
-  saveCheckpoint(weights: unknown, file: CheckpointFile): void
+  saveCheckpoint(weights: unknown, file: CheckpointData): void
   /** The best held-out evaluation so far: weights.best.json, then run.json's `best`. */
   saveBest(weights: unknown, best: BestInfo): void
   /** Records the final status. May be called again (e.g. `failed` after a `completed` write failed): last wins. */
@@ -213,6 +215,18 @@ function withPlainArrays(value: unknown, depth = 0): unknown {
 }
 
 const toJson = (value: unknown): string => JSON.stringify(withPlainArrays(value))
+
+/** What a checkpoint holds; `saveCheckpoint` writes it in the current format. */
+export type CheckpointData = Omit<CheckpointFile, 'schema'>
+
+/** checkpoint.json's text in the current format (schema 2: the state's arrays as base64 float32). */
+function checkpointText(file: CheckpointData): string {
+  const state = file.state && {
+    arrays: Object.fromEntries(Object.entries(file.state.arrays).map(([k, a]) => [k, encodeFloat32(a)])),
+    counters: file.state.counters
+  }
+  return JSON.stringify({ schema: CHECKPOINT_SCHEMA_VERSION, ...file, state })
+}
 
 function checkName(name: string): string {
   const n = name.trim()
@@ -730,8 +744,8 @@ class RunWriter implements RunHandle {
     this.guard(WEIGHTS_FILE, () => writeFileAtomic(path.join(this.dir, WEIGHTS_FILE), text))
   }
 
-  saveCheckpoint(weights: unknown, file: CheckpointFile): void {
-    const text = JSON.stringify(file)
+  saveCheckpoint(weights: unknown, file: CheckpointData): void {
+    const text = checkpointText(file)
     this.saveWeights(weights)
     this.guard(CHECKPOINT_FILE, () => writeFileAtomic(path.join(this.dir, CHECKPOINT_FILE), text))
     this.update({

@@ -13,6 +13,7 @@ import type { Metrics } from '../types'
 import type { RunConfig } from '../train/config'
 import type { ParamValues } from '../params'
 import type { MlpWeights } from '../models/mlp'
+import { decodeFloat32 } from './float32-base64'
 
 /** A number, or `null` read back as `NaN` (how JSON stores NaN/±Infinity). */
 const num = z.union([z.number(), z.null().transform(() => NaN)])
@@ -287,21 +288,39 @@ export const MetricsRecordSchema = z.object({
 
 const RngStateSchema = z.object({ s: z.array(int).length(4), spare: z.number().nullable() })
 
+/** A training state's float32 array: plain JSON numbers (schema 1) or base64 of their bytes (schema 2). */
+const numbersArray = z.array(z.number()).transform((a) => Float32Array.from(a))
+const base64Array = z.string().transform((text, ctx) => {
+  const a = decodeFloat32(text)
+  if (typeof a === 'string') {
+    ctx.addIssue({ code: 'custom', message: a })
+    return z.NEVER
+  }
+  return a
+})
+
+const checkpointVersion = <S extends number, A extends z.ZodType<Float32Array, unknown>>(schema: S, array: A) =>
+  z.object({
+    schema: z.literal(schema),
+    step: count,
+    elapsedMs: z.number().nonnegative(),
+    loss: num,
+    rng: z.record(z.string(), RngStateSchema),
+    state: z.object({ arrays: z.record(z.string(), array), counters: z.record(z.string(), z.number()) }).nullable()
+  })
+
+/** The checkpoint.json format written now: the training state's arrays as base64 float32 (float32-base64.ts). */
+export const CHECKPOINT_SCHEMA_VERSION = 2
+
 /**
  * `runs/<id>/checkpoint.json`: what resuming needs besides weights.json — the step, the positions of the run's
  * random streams, and the model's training state (variables, optimizer moments, counters; null when the model
- * cannot be resumed).
+ * cannot be resumed). Schema 1 (until 2026-12-03) stored the arrays as JSON numbers; it is still read.
  */
-export const CheckpointFileSchema = z.object({
-  schema: z.literal(1),
-  step: count,
-  elapsedMs: z.number().nonnegative(),
-  loss: num,
-  rng: z.record(z.string(), RngStateSchema),
-  state: z
-    .object({ arrays: z.record(z.string(), z.array(z.number())), counters: z.record(z.string(), z.number()) })
-    .nullable()
-})
+export const CheckpointFileSchema = z.discriminatedUnion('schema', [
+  checkpointVersion(1, numbersArray),
+  checkpointVersion(CHECKPOINT_SCHEMA_VERSION, base64Array)
+])
 export type CheckpointFile = z.output<typeof CheckpointFileSchema>
 
 // ── weights.json ───────────────────────────────────────────────────────────────────────────────────────────

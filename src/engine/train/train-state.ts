@@ -8,27 +8,28 @@ import * as tf from '@tensorflow/tfjs-core'
 import { ConfigError } from '../errors'
 
 export interface TrainState {
-  arrays: Record<string, number[]>
+  /** float32 values, stored bit-exactly (checkpoint.json holds them as little-endian bytes in base64). */
+  arrays: Record<string, Float32Array>
   counters: Record<string, number>
 }
 
 export const emptyTrainState = (): TrainState => ({ arrays: {}, counters: {} })
 
-/** Float32 values as a plain array (exact: every float32 is a double, and JSON round-trips doubles). */
-export const plain = (a: ArrayLike<number>): number[] => Array.from(a)
+/** A copy of float32 values the state owns (a tensor's buffer may be reused or freed after the call). */
+export const copyValues = (a: ArrayLike<number>): Float32Array => Float32Array.from(a)
 
 /** Adds `vars`' values as `<prefix>.<i>`. */
 export function putVars(st: TrainState, prefix: string, vars: readonly tf.Variable[]): void {
-  vars.forEach((v, i) => (st.arrays[`${prefix}.${i}`] = plain(v.dataSync() as Float32Array)))
+  vars.forEach((v, i) => (st.arrays[`${prefix}.${i}`] = copyValues(v.dataSync() as Float32Array)))
 }
 
 /** Reads `<prefix>.<i>` for each variable, checking its length; throws ConfigError naming the entry. */
 export function takeArray(st: TrainState, key: string, length: number): Float32Array {
   const a = st.arrays[key]
-  if (!Array.isArray(a)) throw new ConfigError(`The checkpoint has no "${key}".`)
+  if (!(a instanceof Float32Array)) throw new ConfigError(`The checkpoint has no "${key}".`)
   if (a.length !== length)
     throw new ConfigError(`The checkpoint's "${key}" has ${a.length} values, the model needs ${length}.`)
-  return Float32Array.from(a)
+  return a.slice()
 }
 
 export function takeCounter(st: TrainState, key: string): number {
@@ -88,8 +89,8 @@ export function putAdam(
     const m = a.accumulatedFirstMoment[i]
     const v = a.accumulatedSecondMoment[i]
     if (m && v) {
-      st.arrays[`${prefix}.m.${i}`] = plain(m.variable.dataSync() as Float32Array)
-      st.arrays[`${prefix}.v.${i}`] = plain(v.variable.dataSync() as Float32Array)
+      st.arrays[`${prefix}.m.${i}`] = copyValues(m.variable.dataSync() as Float32Array)
+      st.arrays[`${prefix}.v.${i}`] = copyValues(v.variable.dataSync() as Float32Array)
     }
   })
 }

@@ -605,12 +605,14 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
   const policy = ctx.checkpoints ?? DEFAULT_CHECKPOINTS
   const ckptEvery = Math.max(1, Math.round(config.steps * policy.fraction))
   let lastCkpt = performance.now()
+  /** Checkpoints written by this process, and their wall time (the state's copy, serialising, writing). */
+  const ckpts = { count: 0, ms: 0 }
   const checkpoint = async (stepsDone: number): Promise<void> => {
     if (!handle) return
+    const began = performance.now()
     const streams: Streams = { train: rng, eval: evalRng, preview: previewRng, snapshot: snapshotRng }
     const state = (await model.trainState?.()) ?? null
     handle.saveCheckpoint(model.toJSON(), {
-      schema: 1,
       step: stepsDone,
       elapsedMs: performance.now() - t0,
       loss,
@@ -618,6 +620,8 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
       state
     })
     lastCkpt = performance.now()
+    ckpts.count++
+    ckpts.ms += lastCkpt - began
     ctx.onCheckpoint?.(stepsDone)
   }
   /** Keeps the weights of the best held-out energy so far (weights.best.json). */
@@ -769,6 +773,11 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     handle?.appendMetrics({ step: config.steps, loss, time: durationMs, metrics: scored.metrics })
     handle?.finish('completed', { stepsDone: config.steps, durationMs, metrics: scored.metrics, extra })
     ctx.log?.(samplingShare(evalMs, durationMs - start.elapsedMs, sampling, evalMs - beforeFinal))
+    if (ckpts.count > 0)
+      ctx.log?.(
+        `checkpoints: ${ckpts.count} written in ${(ckpts.ms / 1000).toFixed(1)} s ` +
+          `(${((100 * ckpts.ms) / (durationMs - start.elapsedMs)).toFixed(1)} % of the run)`
+      )
     ctx.log?.(
       `trained ${config.steps} steps in ${(durationMs / 1000).toFixed(1)} s` +
         (best && best.step < config.steps

@@ -43,8 +43,14 @@ function config(objective: string, over: Partial<Parameters<typeof makeRunConfig
 
 const read = (dir: string, f: string): string => fs.readFileSync(path.join(dir, f), 'utf8')
 
-/** Trains `cfg` once through, and once stopped at its first checkpoint then resumed; returns both run folders. */
-async function trainedTwice(cfg: RunConfig): Promise<{ whole: string; resumed: string; stoppedAt: number }> {
+/**
+ * Trains `cfg` once through, and once stopped at its first checkpoint then resumed (after `edit` rewrote the
+ * checkpoint's JSON, when given); returns both run folders.
+ */
+async function trainedTwice(
+  cfg: RunConfig,
+  edit?: (checkpoint: Record<string, unknown>) => unknown
+): Promise<{ whole: string; resumed: string; stoppedAt: number }> {
   const storeA = new RunStore(tempRoot())
   const a = await trainRun(ds, cfg, { store: storeA, evalPoints: 100 })
   const storeB = new RunStore(tempRoot())
@@ -63,6 +69,10 @@ async function trainedTwice(cfg: RunConfig): Promise<{ whole: string; resumed: s
   ).rejects.toThrow(/cancelled/)
   const id = storeB.list().runs[0]!.id
   expect(storeB.list().runs[0]).toMatchObject({ status: 'cancelled', checkpointStep: first, resumable: true })
+  if (edit) {
+    const file = path.join(storeB.root, id, 'checkpoint.json')
+    fs.writeFileSync(file, JSON.stringify(edit(JSON.parse(fs.readFileSync(file, 'utf8')))))
+  }
   const r = await resumeRun(storeB, id, { evalPoints: 100 })
   expect(r.resumedFrom).toBe(first)
   return { whole: storeA.load(a.runId!).dir, resumed: storeB.load(id).dir, stoppedAt: first }
@@ -96,6 +106,49 @@ describe('resume after a stop', () => {
         .filter((r) => r.metrics)
         .map((r) => [r.step, r.metrics])
     expect(evals(resumed)).toEqual(evals(whole))
+  })
+
+  it('stores the state as base64 float32, and still resumes a checkpoint of JSON numbers (schema 1)', async () => {
+    let arrays: Record<string, string> = {}
+    const { whole, resumed } = await trainedTwice(config('cfm', { backend: 'onnxruntime', steps: 40 }), (c) => {
+      expect(c.schema).toBe(2)
+      arrays = (c.state as { arrays: Record<string, string> }).arrays
+      const numbers = Object.fromEntries(
+        Object.entries(arrays).map(([k, b64]) => {
+          const bytes = Buffer.from(b64, 'base64')
+          return [k, Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4))]
+        })
+      )
+      return { ...c, schema: 1, state: { ...(c.state as object), arrays: numbers } }
+    })
+    // parameters, Adam moments and the average of each of the 3 layers' W and b: 4 × 6 arrays
+    expect(Object.keys(arrays).sort()).toEqual(
+      ['p', 'm', 'v', 'a'].flatMap((k) => [0, 1, 2, 3, 4, 5].map((i) => `${k}.${i}`)).sort()
+    )
+    for (const f of ['weights.json', 'samples.csv', 'snapshots.jsonl'])
+      expect(read(resumed, f), f).toBe(read(whole, f))
+  })
+
+  it('refuses a checkpoint whose arrays are not base64 float32, naming the entry, and leaves the run', async () => {
+    const store = new RunStore(tempRoot())
+    const ac = new AbortController()
+    await expect(
+      trainRun(ds, config('energy'), { store, signal: ac.signal, onCheckpoint: () => ac.abort() })
+    ).rejects.toThrow(/cancelled/)
+    const id = store.list().runs[0]!.id
+    const file = path.join(store.root, id, 'checkpoint.json')
+    const c = JSON.parse(fs.readFileSync(file, 'utf8'))
+    const key = Object.keys(c.state.arrays)[0]!
+    const before = read(path.join(store.root, id), 'run.json')
+    for (const [bad, why] of [
+      ['not*base64', /is not base64 text/],
+      [Buffer.from([1, 2, 3, 4, 5, 6]).toString('base64'), /holds 6 bytes, not a whole number of float32 values/]
+    ] as const) {
+      fs.writeFileSync(file, JSON.stringify({ ...c, state: { ...c.state, arrays: { ...c.state.arrays, [key]: bad } } }))
+      await expect(resumeRun(store, id)).rejects.toThrow(why)
+      await expect(resumeRun(store, id)).rejects.toThrow(`checkpoint.json field "state.arrays.${key}"`)
+    }
+    expect(read(path.join(store.root, id), 'run.json')).toBe(before)
   })
 
   it('a crashed run is listed with its checkpoint, evaluated and sampled from it, and resumed', async () => {
