@@ -427,12 +427,32 @@ export async function scoreModel(
 /**
  * How often a run writes a checkpoint (weights.json and checkpoint.json): every `fraction` of the step budget
  * or every `everyMs` of training, whichever comes first, and when it is cancelled. Independent of `evalEvery`.
+ * A network whose checkpoint takes seconds (an MNIST-size MLP: 80 MB of weights and 80 MB of state) would spend
+ * a large part of the run writing them; so a periodic checkpoint also waits until the training since the last
+ * one is at least (1 − maxShare)/maxShare times that one's wall time — checkpoints take at most `maxShare` of
+ * the run (a cancelled run is always checkpointed).
  */
 export interface CheckpointPolicy {
   fraction: number
   everyMs: number
+  maxShare?: number
 }
-export const DEFAULT_CHECKPOINTS: CheckpointPolicy = { fraction: 0.1, everyMs: 30_000 }
+export const DEFAULT_CHECKPOINTS: CheckpointPolicy = { fraction: 0.1, everyMs: 30_000, maxShare: 0.05 }
+
+/** Whether a periodic checkpoint is due: `stepsDone` of `steps`, `sinceMs` since the last, which took `lastMs`. */
+export function checkpointDue(
+  policy: CheckpointPolicy,
+  stepsDone: number,
+  steps: number,
+  sinceMs: number,
+  lastMs: number
+): boolean {
+  if (stepsDone >= steps) return false
+  const every = Math.max(1, Math.round(steps * policy.fraction))
+  if (stepsDone % every !== 0 && sinceMs < policy.everyMs) return false
+  const share = policy.maxShare ?? 1
+  return share >= 1 || sinceMs * share >= lastMs * (1 - share)
+}
 
 /** What the training loop is given besides the data and config (see `trainRun`). */
 export type TrainContext = EngineContext<TrainProgress> & {
@@ -603,10 +623,9 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
   const midEvalN = ds.image ? Math.min(evalN, IMAGE_EVAL_POINTS) : evalN
   const known = runModes(ds.source.kind === 'builtin' ? ds.source.id : null, stats)
   const policy = ctx.checkpoints ?? DEFAULT_CHECKPOINTS
-  const ckptEvery = Math.max(1, Math.round(config.steps * policy.fraction))
   let lastCkpt = performance.now()
-  /** Checkpoints written by this process, and their wall time (the state's copy, serialising, writing). */
-  const ckpts = { count: 0, ms: 0 }
+  /** Checkpoints written by this process, their wall time (the state's copy, serialising, writing), the last's. */
+  const ckpts = { count: 0, ms: 0, lastMs: 0 }
   const checkpoint = async (stepsDone: number): Promise<void> => {
     if (!handle) return
     const began = performance.now()
@@ -621,7 +640,8 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     })
     lastCkpt = performance.now()
     ckpts.count++
-    ckpts.ms += lastCkpt - began
+    ckpts.lastMs = lastCkpt - began
+    ckpts.ms += ckpts.lastMs
     ctx.onCheckpoint?.(stepsDone)
   }
   /** Keeps the weights of the best held-out energy so far (weights.best.json). */
@@ -745,10 +765,7 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
         lastPreview = performance.now()
       }
       // ── checkpoint ──
-      if (
-        step + 1 < config.steps &&
-        ((step + 1) % ckptEvery === 0 || performance.now() - lastCkpt >= policy.everyMs)
-      )
+      if (checkpointDue(policy, step + 1, config.steps, performance.now() - lastCkpt, ckpts.lastMs))
         await checkpoint(step + 1)
       if (now - lastYield > 50) {
         await yieldToEventLoop()
