@@ -211,6 +211,8 @@ export interface RegressionSpec {
   /** Base learning rate (scaled per step by the flows' `lrFactor`). */
   lr: number
   lossScale: number
+  /** Inverted dropout after every hidden activation with this probability (0 or absent: none). */
+  dropout?: number
   /** A step's network inputs [B, in] and targets [B, out], drawn as the model's own step draws them. */
   batch(y: tf.Tensor2D, ctx: LossContext): { input: Float32Array; target: Float32Array }
   /**

@@ -48,6 +48,20 @@ export interface OrtModelOptions {
   lossEvery?: number
 }
 
+/**
+ * Inverted dropout masks for one step: per hidden layer of width w, B·w values, 0 with probability p and 1/(1 − p)
+ * otherwise, drawn from the run's training stream (so a resumed run draws the same masks).
+ */
+export function dropoutMasks(widths: readonly number[], B: number, p: number, rng: Rng): Float32Array[] {
+  const keep = 1 / (1 - p)
+  return widths.map((w) => {
+    const m = new Float32Array(B * w)
+    // the float32 uniform rng.uniforms would draw, compared with p
+    for (let i = 0; i < m.length; i++) m[i] = Math.fround(rng.next()) < p ? 0 : keep
+    return m
+  })
+}
+
 /** Whether step `step` (0-based) of `steps` reads its loss back, reading every `every` steps. */
 export function readsLoss(step: number, steps: number, every: number): boolean {
   const n = step + 1
@@ -86,6 +100,7 @@ export class OrtRegressionModel implements AsyncTrainableModel {
       adam: { beta1: 0.9, beta2: 0.999, epsilon: tf.backend().epsilon() },
       ema: adapter.avg !== null,
       lossScale: adapter.lossScale,
+      dropout: (adapter.dropout ?? 0) > 0,
       threads: opts.threads ?? 0,
       provider: opts.provider ?? 'cpu',
       ...(opts.strict ? { strict: true } : {})
@@ -113,7 +128,9 @@ export class OrtRegressionModel implements AsyncTrainableModel {
     const lr = this.adapter.lr * lrFactor(ctx.step, ctx.steps)
     const decay = this.adapter.avg ? emaDecay(this.adapter.ema, this.trainer.updates) : 0
     const read = readsLoss(ctx.step, ctx.steps, this.lossEvery)
-    const loss = await this.trainer.step(input, target, lr, decay, { read })
+    const p = this.adapter.dropout ?? 0
+    const masks = p > 0 ? dropoutMasks(this.trainer.hiddenWidths, target.length / this.trainer.outDim, p, ctx.rng) : undefined
+    const loss = await this.trainer.step(input, target, lr, decay, { read, ...(masks ? { masks } : {}) })
     if (loss === null) return { loss: this.lastLoss }
     this.lastLoss = loss
     if (Number.isFinite(loss)) {

@@ -12,6 +12,7 @@
  *   x [B, in], y [B, out]
  *   hyper [3] = (1 − β₁ᵗ, 1 − β₂ᵗ, −lr)    — tfjs's `1 − accBeta` and its `−learningRate`, fed per step
  *   ema [2] = (decay, 1 − decay)            — only when the graph keeps a moving average
+ *   mask<l> [B, hidden_l]                    — only with dropout: per hidden layer, 0 or 1/(1 − p) per unit
  *   p<i>, m<i>, v<i> (and a<i> with the average) per parameter: W₀, b₀, W₁, b₁, …
  * Outputs: loss [], then p<i>_out, m<i>_out, v<i>_out (a<i>_out).
  *
@@ -22,7 +23,8 @@
  *   leaky-relu  ∂z = ∂h·(h > 0 ? 1 : 0.2)
  *   tanh        ∂z = ∂h·(1 − h²)
  *   gelu        ∂z = ∂h·(0.5(1 + u) + 0.5z(1 − u²)·c(1 + 3a z²)), u = tanh(c(z + a z³))
- * The input layer computes no ∂x (the input is data).
+ * The input layer computes no ∂x (the input is data). With dropout the hidden activation h is multiplied by its
+ * mask before the next layer (inverted dropout), and ∂h by the same mask before the activation's backward.
  *
  * Adam, in tfjs's order: m' = β₁m + (1 − β₁)g, v' = β₂v + (1 − β₂)g², p' = (m'/(1 − β₁ᵗ)) /
  * (√(v'/(1 − β₂ᵗ)) + ε) · (−lr) + p. Average: a' = decay·a + (1 − decay)·p'.
@@ -52,6 +54,8 @@ export interface TrainGraphSpec {
    * distance summed over the outputs, mean_i ‖f(x_i) − y_i‖², as `distill` minimises it.
    */
   lossScale?: number
+  /** Inverted dropout after every hidden activation, its masks fed per step (inputs mask<l>). */
+  dropout?: boolean
 }
 
 /** Shapes of the parameters W₀, b₀, W₁, b₁, … of an MLP with layer sizes `sizes`. */
@@ -148,9 +152,11 @@ export function trainStepGraph(spec: TrainGraphSpec): GraphBuilder {
   const m = shapes.map((s, i) => g.input(`m${i}`, s))
   const v = shapes.map((s, i) => g.input(`v${i}`, s))
   const a = spec.ema ? shapes.map((s, i) => g.input(`a${i}`, s)) : []
+  const masks = spec.dropout ? spec.sizes.slice(1, -1).map((w, l) => g.input(`mask${l}`, [B, w])) : []
 
-  // Forward, keeping what the backward needs.
+  // Forward, keeping what the backward needs: each layer's input (hs) and hidden activation before dropout (acts).
   const hs: string[] = [x]
+  const acts: string[] = [x]
   const kept: string[][] = []
   let h = x
   for (let l = 0; l < L; l++) {
@@ -160,7 +166,8 @@ export function trainStepGraph(spec: TrainGraphSpec): GraphBuilder {
       break
     }
     const f = activationForward(g, z, spec.activation)
-    h = f.h
+    acts.push(f.h)
+    h = spec.dropout ? g.node('Mul', [f.h, masks[l]!]) : f.h
     hs.push(h)
     kept.push(f.keep)
   }
@@ -183,8 +190,9 @@ export function trainStepGraph(spec: TrainGraphSpec): GraphBuilder {
     grads[2 * l] = g.node('Gemm', [hs[l]!, dz], { transA: attr.int(1) })
     grads[2 * l + 1] = g.node('ReduceSum', [dz, axis0], { keepdims: attr.int(0) })
     if (l === 0) break
-    const dh = g.node('Gemm', [dz, p[2 * l]!], { transB: attr.int(1) })
-    dz = activationBackward(g, dh, hs[l]!, kept[l - 1]!, spec.activation)
+    const dIn = g.node('Gemm', [dz, p[2 * l]!], { transB: attr.int(1) })
+    const dh = spec.dropout ? g.node('Mul', [dIn, masks[l - 1]!]) : dIn
+    dz = activationBackward(g, dh, acts[l]!, kept[l - 1]!, spec.activation)
   }
 
   // Adam (tfjs's order of operations), then the moving average of the new weights.

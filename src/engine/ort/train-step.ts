@@ -35,6 +35,8 @@ export interface OrtTrainOptions {
   provider?: ExecutionProvider
   /** No node may fall back to the CPU provider (a test mode: proves the whole step runs on the device). */
   strict?: boolean
+  /** Inverted dropout after every hidden activation: each step is given its masks (`step`'s `masks`). */
+  dropout?: boolean
 }
 
 /** Where a step's outputs stay: on the device for `webgpu` (IO binding), in host memory otherwise. */
@@ -60,6 +62,9 @@ export class OrtTrainStep {
   updates = 0
   /** The provider the step runs on. */
   readonly provider: ExecutionProvider
+  /** Widths of the hidden layers (a dropout mask per step is [B, width] each) and the output size. */
+  readonly hiddenWidths: readonly number[]
+  readonly outDim: number
   /** Losses of the steps since the last read, not yet downloaded (device-resident steps). */
   private pending: OrtTensor[] = []
   private readonly sessions = new Map<number, Promise<InferenceSession>>()
@@ -80,6 +85,8 @@ export class OrtTrainStep {
     this.shapes = paramShapes(opts.sizes)
     this.adam = opts.adam ?? TFJS_ADAM
     this.provider = opts.provider ?? 'cpu'
+    this.hiddenWidths = opts.sizes.slice(1, -1)
+    this.outDim = opts.sizes[opts.sizes.length - 1]!
     if (params.length !== this.shapes.length)
       throw new Error(
         `onnxruntime trainer: ${params.length} parameter arrays for ${this.shapes.length} parameters.`
@@ -112,7 +119,8 @@ export class OrtTrainStep {
         batch,
         adam: this.adam,
         ema: this.a !== null,
-        lossScale: this.opts.lossScale ?? 1
+        lossScale: this.opts.lossScale ?? 1,
+        dropout: this.opts.dropout === true
       })
       const options = providerSessionOptions({
         provider: this.provider,
@@ -144,21 +152,21 @@ export class OrtTrainStep {
     y: Float32Array,
     lr: number,
     decay?: number,
-    opts?: { read?: true }
+    opts?: { read?: true; masks?: readonly Float32Array[] }
   ): Promise<number>
   async step(
     x: Float32Array,
     y: Float32Array,
     lr: number,
     decay: number,
-    opts: { read: boolean }
+    opts: { read: boolean; masks?: readonly Float32Array[] }
   ): Promise<number | null>
   async step(
     x: Float32Array,
     y: Float32Array,
     lr: number,
     decay = 0,
-    opts: { read?: boolean } = {}
+    opts: { read?: boolean; masks?: readonly Float32Array[] } = {}
   ): Promise<number | null> {
     if (this.disposed) throw new Error('onnxruntime trainer: used after dispose().')
     const sizes = this.opts.sizes
@@ -176,6 +184,13 @@ export class OrtTrainStep {
       hyper: new T('float32', hyper, [3])
     }
     if (this.a) feeds.ema = new T('float32', new Float32Array([decay, 1 - decay]), [2])
+    if (this.opts.dropout) {
+      const widths = sizes.slice(1, -1)
+      const masks = opts.masks ?? []
+      if (masks.length !== widths.length || masks.some((m, l) => m.length !== B * widths[l]!))
+        throw new Error(`onnxruntime trainer: dropout needs a [${B}, width] mask per hidden layer (${widths.length}).`)
+      widths.forEach((w, l) => (feeds[`mask${l}`] = new T('float32', masks[l]!, [B, w])))
+    }
     for (let i = 0; i < this.shapes.length; i++) {
       feeds[`p${i}`] = this.p[i]!
       feeds[`m${i}`] = this.m[i]!

@@ -589,6 +589,10 @@ export async function buildLoopModel(
       (trainer === 'onnxruntime' ? ` (sampling and metrics on ${backend.id})` : '') +
       (skipped.length ? ` (skipped ${skipped.join('; ')})` : '')
   )
+  if (Number(config.params.dropout ?? 0) > 0 && trainer !== 'onnxruntime')
+    throw new ConfigError(
+      `dropout trains on onnxruntime's step only (--backend onnxruntime or auto, an MLP network); this run would train on TensorFlow.js.`
+    )
   const built = await createModel(obj, config, dim, ctx.store, ctx.log)
   try {
     const model =

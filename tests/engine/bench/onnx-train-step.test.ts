@@ -71,6 +71,55 @@ describe('the onnxruntime training step', () => {
     phi.dispose()
   })
 
+  it.each(['silu', 'tanh'] as const)(
+    'with dropout, trains like tfjs applying the same masks after each hidden activation (%s)',
+    async (act) => {
+      const s = spec(act)
+      const rng = new Rng(7)
+      const phi = Mlp.create(s, rng)
+      const optimizer = tf.train.adam(1e-2)
+      const ort = await OrtTrainStep.create(read(phi), {
+        sizes: sizesOf(s),
+        activation: act,
+        adam: { ...TFJS_ADAM, epsilon: tf.backend().epsilon() },
+        threads: 1,
+        dropout: true
+      })
+      const f = act === 'silu' ? (z: tf.Tensor) => tf.mul(z, tf.sigmoid(z)) : (z: tf.Tensor) => tf.tanh(z)
+      const input = new Float32Array(B * 3)
+      const target = new Float32Array(B * 2)
+      for (let k = 0; k < 3; k++) {
+        fmBatch(rng, input, target)
+        // inverted dropout, p = 0.3: a unit is dropped or scaled by 1/0.7
+        const masks = Array.from({ length: s.depth }, () =>
+          rng.uniforms(B * s.width).map((u) => (u < 0.3 ? 0 : 1 / 0.7))
+        )
+        const a = await ort.step(input, target, 1e-2, 0, { masks })
+        const b = optimizerStep(
+          optimizer,
+          () => {
+            let h: tf.Tensor = tf.tensor2d(input, [B, 3])
+            phi.weights.forEach((l, i) => {
+              const z = tf.add(tf.matMul(h, l.w), l.b)
+              h = i < s.depth ? tf.mul(f(z), tf.tensor2d(masks[i]!, [B, s.width])) : z
+            })
+            return tf.mean(tf.squaredDifference(h, tf.tensor2d(target, [B, 2])))
+          },
+          phi.variables()
+        )
+        expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-5 * Math.max(1, b))
+      }
+      expect(maxDiff(ort.params(), read(phi))).toBeLessThanOrEqual(1e-5)
+      // a step without its masks is refused
+      await expect(ort.step(input, target, 1e-2)).rejects.toThrow(
+        /dropout needs a \[40, width\] mask per hidden layer \(3\)/
+      )
+      await ort.dispose()
+      optimizer.dispose()
+      phi.dispose()
+    }
+  )
+
   it('keeps the moving average a′ = decay·a + (1 − decay)·p′ of the new weights', async () => {
     const s = spec('silu')
     const rng = new Rng(4)

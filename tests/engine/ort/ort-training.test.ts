@@ -149,6 +149,17 @@ describe('choosing onnxruntime', () => {
     expect((await chooseTrainer(findObjective('gan'), 'auto')).trainer).toBe('tfjs')
   })
 
+  it('refuses dropout on TensorFlow.js in one line, before any run is stored', async () => {
+    const store = new RunStore(path.join(tmp, 'dropout'))
+    const ds = generateBuiltin('moons', 2000, 0)
+    const cfg = makeRunConfig(ds, { objective: 'cfm', steps: 5, backend: 'cpu', params: { dropout: 0.1 } })
+    await expect(trainRun(ds, cfg, { store })).rejects.toThrow(
+      /^dropout trains on onnxruntime's step only \(--backend onnxruntime or auto, an MLP network\)/
+    )
+    expect(store.list().runs).toHaveLength(0)
+    expect(() => makeRunConfig(ds, { objective: 'cfm', steps: 5, params: { dropout: 1 } })).toThrow(/dropout/)
+  })
+
   it('is a one-line user error for an objective without an onnxruntime step, before any run is stored', async () => {
     const store = new RunStore(path.join(tmp, 'unsupported'))
     const ds = generateBuiltin('8gaussians', 2000, 0)

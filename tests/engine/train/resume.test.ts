@@ -108,6 +108,19 @@ describe('resume after a stop', () => {
     expect(evals(resumed)).toEqual(evals(whole))
   })
 
+  it('cfm with dropout on onnxruntime: its masks come from the run stream, so a resumed run is bit-identical', async () => {
+    const cfg = config('cfm', { backend: 'onnxruntime', steps: 40, params: { dropout: 0.2 } })
+    const { whole, resumed } = await trainedTwice(cfg)
+    for (const f of ['weights.json', 'samples.csv', 'snapshots.jsonl'])
+      expect(read(resumed, f), f).toBe(read(whole, f))
+    // the masks are applied: the same run without dropout ends with other weights
+    const store = new RunStore(tempRoot())
+    const plain = await trainRun(ds, config('cfm', { backend: 'onnxruntime', steps: 40 }), { store, evalPoints: 100 })
+    const plainWeights = read(store.load(plain.runId!).dir, 'weights.json')
+    expect(plainWeights.length).toBeGreaterThan(1000)
+    expect(plainWeights).not.toBe(read(whole, 'weights.json'))
+  })
+
   it('stores the state as base64 float32, and still resumes a checkpoint of JSON numbers (schema 1)', async () => {
     let arrays: Record<string, string> = {}
     const { whole, resumed } = await trainedTwice(config('cfm', { backend: 'onnxruntime', steps: 40 }), (c) => {

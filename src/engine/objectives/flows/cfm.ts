@@ -184,8 +184,8 @@ export class CfmModel extends VelocityModel {
   readonly flowField: Field
   private readonly path: CfmPath
 
-  constructor(kind: string, net: TimeNet, lr: number, ema: number, path: CfmPath) {
-    super(net, lr, ema)
+  constructor(kind: string, net: TimeNet, lr: number, ema: number, path: CfmPath, dropout = 0) {
+    super(net, lr, ema, dropout)
     this.kind = kind
     this.path = path
     this.flowField = PREDICTION_FIELDS[path.predict]
@@ -229,7 +229,14 @@ export const CFM_PARAMS: ParamSpecs = {
     'time',
     'logit-normal'
   ),
-  timeStd: onlyWhen(float(1, 0.1, 3, 'Scale of the logit-normal time.'), 'time', 'logit-normal')
+  timeStd: onlyWhen(float(1, 0.1, 3, 'Scale of the logit-normal time.'), 'time', 'logit-normal'),
+  dropout: float(
+    0,
+    0,
+    0.9,
+    'Dropout probability of the hidden units while training (inverted dropout; onnxruntime step only).\n' +
+      'A regulariser where the network overfits a small training set (e.g. 8 000 MNIST images).'
+  )
 }
 
 /** The stored or requested prediction, checked (weights of older runs hold none: velocity). */
@@ -271,7 +278,8 @@ export function flowMatchingObjective(o: {
       p.time === 'logit-normal'
         ? { kind: 'logit-normal', mean: Number(p.timeMean ?? 0), std: Number(p.timeStd ?? 1) }
         : { kind: 'uniform' }
-    return new CfmModel(o.id, net, lr, Number(p.ema ?? 0), { sigma, pairing: o.pairing, predict, times })
+    const path = { sigma, pairing: o.pairing, predict, times }
+    return new CfmModel(o.id, net, lr, Number(p.ema ?? 0), path, Number(p.dropout ?? 0))
   }
   return {
     kind: 'model',

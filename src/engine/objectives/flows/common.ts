@@ -140,9 +140,13 @@ export abstract class VelocityModel extends EmaNetModel<TimeNet> implements Flow
   readonly defaultSteps: number = DEFAULT_FLOW_STEPS
   readonly dim: number
 
-  constructor(net: TimeNet, lr: number, ema: number) {
+  /** Dropout probability of the hidden units while training (the onnxruntime step only; 0: none). */
+  readonly dropout: number
+
+  constructor(net: TimeNet, lr: number, ema: number, dropout = 0) {
     super(net, lr, ema, (n) => timeNetFromJSON(n.toJSON(), 'ema'))
     this.dim = net.spec.dim
+    this.dropout = dropout
   }
 
   /** The network that samples: the moving average when there is one. */
@@ -212,6 +216,7 @@ export abstract class VelocityModel extends EmaNetModel<TimeNet> implements Flow
       ema: this.ema,
       lr: this.lr,
       lossScale: 1,
+      dropout: this.dropout,
       batch: (y, ctx) => {
         const b = this.regressionBatch(y.dataSync() as Float32Array, y.shape[0], ctx)
         return { input: velocityInput(b.x, b.t, this.net.spec), target: b.target }
@@ -220,6 +225,10 @@ export abstract class VelocityModel extends EmaNetModel<TimeNet> implements Flow
   }
 
   step(y: tf.Tensor2D, ctx: LossContext): { loss: number } {
+    if (this.dropout > 0)
+      throw new ConfigError(
+        `${this.kind}: dropout trains on onnxruntime's step only (--backend onnxruntime, an MLP network).`
+      )
     const B = y.shape[0]
     const b = this.batch(y.dataSync() as Float32Array, B, ctx)
     const { dim, timeDim } = this.net.spec
