@@ -148,8 +148,10 @@ export interface ModelSpec {
    * have it. Absent outside a run store. The caller disposes the model.
    */
   restoreRun?(id: string, need?: 'ortTrain' | 'teacher'): Promise<RestoredRun>
-  /** The run's log, for what a model reports while it trains (reflow's rounds). */
+  /** The run's log, for what a model reports while it trains (reflow's rounds, a teacher pool's progress). */
   log?(message: string): void
+  /** The run's cancel signal: long work while the model is built (a teacher's pool) stops on it. */
+  signal?: AbortSignal
 }
 
 /**

@@ -19,6 +19,7 @@ import { findSampler } from '../samplers'
 import { SAMPLER_IDS } from '../../shared/samplers'
 import type { SampleOptions, TrainableModel } from '../objectives/types'
 import { Rng } from '../rng'
+import { CancelledError } from '../errors'
 import type { Standardization } from '../types'
 import { maxAbsDiff, OnnxModel, type FloatTensor } from './runtime'
 import { runGraph, type GraphSource, type RunGraph } from './run-graph'
@@ -130,11 +131,16 @@ export class OrtSampler {
    * The model's map of given base noise z [n, latentDim] (a flow's `transport`, a map's φ(z)); null where it
    * samples through the engine.
    */
-  async transport(z: Float32Array, opts: SampleOptions, version = 0): Promise<OrtSample | null> {
+  async transport(
+    z: Float32Array,
+    opts: SampleOptions,
+    version = 0,
+    watch?: ChunkWatch
+  ): Promise<OrtSample | null> {
     const entry = await this.entry(opts, version)
     if (!entry) return null
     const w = entry.graph.inputs[0]!.shape[1] as number
-    return this.run(entry, { [entry.graph.inputs[0]!.name]: { data: z, dims: [z.length / w, w] } })
+    return this.run(entry, { [entry.graph.inputs[0]!.name]: { data: z, dims: [z.length / w, w] } }, watch)
   }
 
   private async entry(opts: SampleOptions, version: number): Promise<Entry | null> {
@@ -146,9 +152,9 @@ export class OrtSampler {
     return entry && entry.version === version ? entry : this.build(key, opts, version, entry)
   }
 
-  private async run(entry: Entry, feeds: Record<string, FloatTensor>): Promise<OrtSample> {
+  private async run(entry: Entry, feeds: Record<string, FloatTensor>, watch?: ChunkWatch): Promise<OrtSample> {
     const t0 = performance.now()
-    const data = await runChunked(entry.session, feeds, entry.graph)
+    const data = await runChunked(entry.session, feeds, entry.graph, watch)
     const ms = performance.now() - t0
     this.time.runMs += ms
     return { data, nfe: entry.graph.evaluations, ms }
@@ -230,11 +236,21 @@ export class OrtSampler {
   }
 }
 
-/** Runs the graph's single input in chunks of ORT_SAMPLE_CHUNK rows; its first output, concatenated. */
+/** What a long `transport` reports between its chunks: rows done of all, and a signal that stops it there. */
+export interface ChunkWatch {
+  onChunk?(done: number, total: number): void
+  signal?: AbortSignal
+}
+
+/**
+ * Runs the graph's single input in chunks of ORT_SAMPLE_CHUNK rows; its first output, concatenated. With
+ * `watch`, reports each chunk and throws a CancelledError before the next one once its signal is aborted.
+ */
 async function runChunked(
   session: OnnxModel,
   feeds: Record<string, FloatTensor>,
-  graph: RunGraph
+  graph: RunGraph,
+  watch?: ChunkWatch
 ): Promise<Float32Array> {
   const name = graph.inputs[0]!.name
   const input = feeds[name]!
@@ -243,8 +259,10 @@ async function runChunked(
   const parts: Float32Array[] = []
   for (let s = 0; s < n; s += ORT_SAMPLE_CHUNK) {
     const m = Math.min(ORT_SAMPLE_CHUNK, n - s)
+    if (watch?.signal?.aborted) throw new CancelledError()
     const out = await session.run({ [name]: { data: input.data.subarray(s * w, (s + m) * w), dims: [m, w] } })
     parts.push(out[outName]!.data)
+    watch?.onChunk?.(s + m, n)
   }
   if (parts.length === 1) return parts[0]!
   const all = new Float32Array(parts.reduce((k, p) => k + p.length, 0))

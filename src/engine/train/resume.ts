@@ -88,7 +88,8 @@ async function restoreModel(
     )
   const built = await buildLoopModel(obj, config, dim, {
     store,
-    ...(ctx.log ? { log: ctx.log } : {})
+    ...(ctx.log ? { log: ctx.log } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {})
   })
   try {
     if (!built.model.loadTrainState)

@@ -281,7 +281,8 @@ export async function createModel(
   config: RunConfig,
   dim: number,
   store?: RunStore,
-  log?: (message: string) => void
+  log?: (message: string) => void,
+  signal?: AbortSignal
 ): Promise<TrainableModel> {
   const params = resolveParams(`Objective ${obj.id}`, obj.params, config.params)
   const rng = streamRng(config.seed, STREAMS.init)
@@ -297,6 +298,7 @@ export async function createModel(
     batch: config.batch,
     rng,
     ...(log ? { log } : {}),
+    ...(signal ? { signal } : {}),
     ...(store
       ? storeRuns(store, {
           dim,
@@ -573,7 +575,7 @@ export async function buildLoopModel(
   obj: AnyObjective,
   config: RunConfig,
   dim: number,
-  ctx: Pick<TrainContext, 'store' | 'log'>
+  ctx: Pick<TrainContext, 'store' | 'log' | 'signal'>
 ): Promise<{ model: LoopModel; backendId: string }> {
   // onnxruntime trains the objectives that have its step (src/engine/ort/); TensorFlow.js samples and scores.
   const {
@@ -593,7 +595,7 @@ export async function buildLoopModel(
     throw new ConfigError(
       `dropout trains on onnxruntime's step only (--backend onnxruntime or auto, an MLP network); this run would train on TensorFlow.js.`
     )
-  const built = await createModel(obj, config, dim, ctx.store, ctx.log)
+  const built = await createModel(obj, config, dim, ctx.store, ctx.log, ctx.signal)
   try {
     const model =
       trainer === 'onnxruntime'

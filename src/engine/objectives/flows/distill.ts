@@ -46,6 +46,7 @@ import {
   loadTeacher,
   logDropped,
   firstPool,
+  poolWatch,
   makePairs,
   teacherStartMap,
   type PairPool,
@@ -279,7 +280,7 @@ export const distill: ModelObjective = {
     const teacher = await loadTeacher('distill', spec)
     const refreshEvery = Number(spec.params.refreshEvery ?? 0)
     try {
-      const pool = await firstPool(teacher, Number(spec.params.pool ?? 8192), spec.rng)
+      const pool = await firstPool(teacher, Number(spec.params.pool ?? 8192), spec.rng, poolWatch('distill', spec))
       logDropped('distill', pool, spec.log)
       const phi = startMap(spec, teacher)
       const keep = refreshEvery > 0

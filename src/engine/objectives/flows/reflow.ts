@@ -40,6 +40,7 @@ import {
   TEACHER_PARAMS,
   drawIndices,
   firstPool,
+  poolWatch,
   gatherPairs,
   loadTeacher,
   logDropped,
@@ -182,7 +183,7 @@ export const reflow: ModelObjective = {
     const teacher = await loadTeacher('reflow', spec)
     try {
       const pairs = Number(spec.params.pool ?? 8192)
-      const pool = await firstPool(teacher, pairs, spec.rng)
+      const pool = await firstPool(teacher, pairs, spec.rng, poolWatch('reflow', spec))
       logDropped('reflow', pool, spec.log)
       const t = teacher.model
       const fromTeacher =

@@ -14,6 +14,7 @@ import { Rng } from '../../rng'
 import { DIVERGED, OrtSampler, maxAbs, samplingEngine } from '../../onnx/live-sampler'
 import { ortThreads } from '../../threads'
 import type { RunConfig } from '../../train/config'
+import { duration } from '../../../shared/duration'
 
 export const TEACHER_PARAMS: ParamSpecs = {
   teacher: str(
@@ -132,12 +133,55 @@ export function makePairs(teacher: Teacher, n: number, rng: Rng): PairPool {
   return keepSane(z, teacher.model.transport(z, teacher.opts), d)
 }
 
+/** Who asks for a first pool (`label` in its log lines), where its progress goes, and what stops it. */
+export interface PoolWatch {
+  label?: string
+  log?(message: string): void
+  signal?: AbortSignal
+}
+
+/** A model spec's log and cancel signal, for its first pool. */
+export function poolWatch(label: string, spec: Pick<ModelSpec, 'log' | 'signal'>): PoolWatch {
+  return { label, ...(spec.log ? { log: spec.log } : {}), ...(spec.signal ? { signal: spec.signal } : {}) }
+}
+
+/** How often a long pool's generation logs its progress. */
+export const POOL_PROGRESS_MS = 30_000
+
+/**
+ * A chunk callback that logs `label: teacher pairs k of n (p %) after T, about R left` at most every
+ * POOL_PROGRESS_MS (nothing for a pool that takes less): at 784-D a 524 288-pair pool takes a quarter of an hour.
+ */
+export function poolProgress(
+  label: string,
+  log: (message: string) => void,
+  now: () => number = () => performance.now()
+): (done: number, total: number) => void {
+  const t0 = now()
+  let last = t0
+  return (done, total) => {
+    const t = now()
+    if (t - last < POOL_PROGRESS_MS || done >= total) return
+    last = t
+    const left = ((t - t0) * (total - done)) / done
+    log(
+      `${label}: teacher pairs ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} ` +
+        `(${Math.floor((100 * done) / total)} %) after ${duration(t - t0)}, about ${duration(left)} left`
+    )
+  }
+}
+
 /**
  * The first pool, drawn as `makePairs` draws it, the teacher integrated through onnxruntime for image-size
  * data (onnx/live-sampler.ts, checked against the engine on a few rows first): at 784-D an 8192-pair
  * Heun K = 32 pool is ≈ 3.6 TFLOP, minutes in TensorFlow.js.
  */
-export async function firstPool(teacher: Teacher, n: number, rng: Rng): Promise<PairPool> {
+export async function firstPool(
+  teacher: Teacher,
+  n: number,
+  rng: Rng,
+  watch: PoolWatch = {}
+): Promise<PairPool> {
   const d = teacher.model.dim
   const config = teacher.config
   if (!config || samplingEngine('auto', d) !== 'onnxruntime') return makePairs(teacher, n, rng)
@@ -146,7 +190,10 @@ export async function firstPool(teacher: Teacher, n: number, rng: Rng): Promise<
     threads: ortThreads()
   })
   try {
-    const r = await ort.transport(z, teacher.opts)
+    const r = await ort.transport(z, teacher.opts, 0, {
+      ...(watch.signal ? { signal: watch.signal } : {}),
+      ...(watch.log ? { onChunk: poolProgress(watch.label ?? 'teacher', watch.log) } : {})
+    })
     return keepSane(z, r ? r.data : teacher.model.transport(z, teacher.opts), d)
   } finally {
     await ort.dispose()
