@@ -338,6 +338,7 @@ export class JobManager {
         this.opts.onRunsChanged(msg.runId)
         return
       case 'progress':
+        info.phase = null
         info.step = msg.step
         info.steps = msg.steps
         info.loss = Number.isFinite(msg.loss) ? msg.loss : null
@@ -352,6 +353,11 @@ export class JobManager {
         this.emit(job)
         return
       case 'log':
+        // A training job's log line before its first step (a teacher's pool takes minutes) is its stage.
+        if (job.spec.kind === 'train' && info.step === 0) {
+          info.phase = msg.message
+          this.emit(job)
+        }
         return
       case 'bench-progress':
         info.step = msg.done

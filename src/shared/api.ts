@@ -333,7 +333,10 @@ export interface JobInfo {
   snapshot: { step: number; points: number[]; dim: number } | null
   error: ApiErrorInfo | null
   createdAt: string
-  /** Benchmark jobs: what it is doing now (`exporting …`, `timing`, `quality …`), else null. */
+  /**
+   * What the job is doing now: a benchmark's stage (`exporting …`, `timing`, `quality …`), a training job's last
+   * log line before its first step (a teacher's pool: `distill: teacher pairs … about 6m10s left`); else null.
+   */
   phase: string | null
   /** Benchmark jobs: the saved report, once the job has completed (see `bench.get`). */
   benchId: string | null

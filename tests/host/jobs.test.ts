@@ -542,6 +542,18 @@ describe('job queue', () => {
     expect(updates.filter((u) => u.id === a.id).map((u) => u.status)).toContain('running')
   })
 
+  it("a training job's log lines before its first step are its stage; the first step clears it", async () => {
+    const { manager, workers, start } = fakeManager(1)
+    const a = start('a')
+    const w = workers[0]!
+    w.post({ type: 'log', message: 'distill: teacher pairs 131,072 of 524,288 (25 %) after 3m00s, about 9m00s left' })
+    expect(manager.get(a.id)?.phase).toBe('distill: teacher pairs 131,072 of 524,288 (25 %) after 3m00s, about 9m00s left')
+    w.post({ type: 'progress', runId: 'r', step: 1, steps: 10, loss: 1, samplesPerSec: 10, etaMs: 1 })
+    expect(manager.get(a.id)?.phase).toBeNull()
+    w.post({ type: 'log', message: 'a line during training' })
+    expect(manager.get(a.id)?.phase).toBeNull()
+  })
+
   it('thins the loss curve, keeping its ends', () => {
     const curve: [number, number][] = []
     for (let s = 0; s < 1000; s++) appendThinned(curve, [s, s], 100)

@@ -75,7 +75,7 @@ describe('a teacher pool', () => {
     }
     const ac = new AbortController()
     const lines: string[] = []
-    // the whole pool when nothing stops it: 2 × 4 096-row chunks
+    // the whole pool when nothing stops it: 8 chunks of 1 024 rows
     const pool = await firstPool(teacher, 8192, new Rng(1), { log: (m) => lines.push(m), signal: ac.signal })
     expect(pool.n).toBe(8192)
     expect(lines).toEqual([]) // well under 30 s
