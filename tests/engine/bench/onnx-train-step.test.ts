@@ -32,18 +32,25 @@ function maxDiff(a: readonly Float32Array[], b: readonly Float32Array[]): number
   return m
 }
 
+/** A tfjs MLP with its Adam, and an onnxruntime step starting from the same weights. */
+async function pair(act: Activation, seed: number, dropout = false) {
+  const s = spec(act)
+  const rng = new Rng(seed)
+  const phi = Mlp.create(s, rng)
+  const optimizer = tf.train.adam(1e-2)
+  const ort = await OrtTrainStep.create(read(phi), {
+    sizes: sizesOf(s),
+    activation: act,
+    adam: { ...TFJS_ADAM, epsilon: tf.backend().epsilon() },
+    threads: 1,
+    ...(dropout ? { dropout } : {})
+  })
+  return { s, rng, phi, optimizer, ort }
+}
+
 describe('the onnxruntime training step', () => {
   it.each(ACTIVATIONS)('trains like the tfjs step with %s (losses and weights, 4 steps)', async (act) => {
-    const s = spec(act)
-    const rng = new Rng(2)
-    const phi = Mlp.create(s, rng)
-    const optimizer = tf.train.adam(1e-2)
-    const ort = await OrtTrainStep.create(read(phi), {
-      sizes: sizesOf(s),
-      activation: act,
-      adam: { ...TFJS_ADAM, epsilon: tf.backend().epsilon() },
-      threads: 1
-    })
+    const { rng, phi, optimizer, ort } = await pair(act, 2)
     const input = new Float32Array(B * 3)
     const target = new Float32Array(B * 2)
     for (let k = 0; k < 4; k++) {
@@ -74,17 +81,7 @@ describe('the onnxruntime training step', () => {
   it.each(['silu', 'tanh'] as const)(
     'with dropout, trains like tfjs applying the same masks after each hidden activation (%s)',
     async (act) => {
-      const s = spec(act)
-      const rng = new Rng(7)
-      const phi = Mlp.create(s, rng)
-      const optimizer = tf.train.adam(1e-2)
-      const ort = await OrtTrainStep.create(read(phi), {
-        sizes: sizesOf(s),
-        activation: act,
-        adam: { ...TFJS_ADAM, epsilon: tf.backend().epsilon() },
-        threads: 1,
-        dropout: true
-      })
+      const { s, rng, phi, optimizer, ort } = await pair(act, 7, true)
       const f = act === 'silu' ? (z: tf.Tensor) => tf.mul(z, tf.sigmoid(z)) : (z: tf.Tensor) => tf.tanh(z)
       const input = new Float32Array(B * 3)
       const target = new Float32Array(B * 2)
