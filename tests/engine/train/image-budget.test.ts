@@ -20,7 +20,7 @@ function images(image: boolean): Dataset {
 describe('the image budget', () => {
   it.each([
     ['cfm', 9000, 5e-4],
-    ['distill', 4000, 5e-4]
+    ['distill', 8000, 5e-4]
   ])('%s picks its image budget on image data, its own defaults on a table', (id, steps, lr) => {
     const obj = findObjective(id)
     const budget = obj.imageDefaults!
@@ -69,7 +69,7 @@ describe('the image budget', () => {
   it('distill starts from its teacher on images, on a larger pool (random elsewhere)', () => {
     expect(makeRunConfig(images(true), { objective: 'distill' }).params).toMatchObject({
       init: 'teacher',
-      pool: 262144,
+      pool: 524288,
       teacherSteps: 32,
       ema: 0.999
     })
