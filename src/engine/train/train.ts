@@ -583,6 +583,11 @@ export async function buildLoopModel(
     skipped: ortSkipped,
     device
   } = await chooseTrainer(obj, config.backend, config.device, archOf(config.model))
+  // Refused before anything changes (initBackend switches the process's TensorFlow.js backend).
+  if (Number(config.params.dropout ?? 0) > 0 && trainer !== 'onnxruntime')
+    throw new ConfigError(
+      `dropout trains on onnxruntime's step only (--backend onnxruntime or auto, an MLP network); this run would train on TensorFlow.js.`
+    )
   const backend = await initBackend(config.backend)
   const backendId = trainer === 'onnxruntime' ? ortBackendLabel(device) : backend.id
   const skipped = [...backend.skipped, ...(ortSkipped ? [ortSkipped] : [])]
@@ -591,10 +596,6 @@ export async function buildLoopModel(
       (trainer === 'onnxruntime' ? ` (sampling and metrics on ${backend.id})` : '') +
       (skipped.length ? ` (skipped ${skipped.join('; ')})` : '')
   )
-  if (Number(config.params.dropout ?? 0) > 0 && trainer !== 'onnxruntime')
-    throw new ConfigError(
-      `dropout trains on onnxruntime's step only (--backend onnxruntime or auto, an MLP network); this run would train on TensorFlow.js.`
-    )
   const built = await createModel(obj, config, dim, ctx.store, ctx.log, ctx.signal)
   try {
     const model =

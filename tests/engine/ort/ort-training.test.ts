@@ -157,6 +157,8 @@ describe('choosing onnxruntime', () => {
       /^dropout trains on onnxruntime's step only \(--backend onnxruntime or auto, an MLP network\)/
     )
     expect(store.list().runs).toHaveLength(0)
+    // refused before the process's TensorFlow.js backend was switched to the one asked for
+    expect(tf.getBackend()).toBe('wasm')
     expect(() => makeRunConfig(ds, { objective: 'cfm', steps: 5, params: { dropout: 1 } })).toThrow(/dropout/)
   })
 
