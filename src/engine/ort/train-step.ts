@@ -169,9 +169,8 @@ export class OrtTrainStep {
     opts: { read?: boolean; masks?: readonly Float32Array[] } = {}
   ): Promise<number | null> {
     if (this.disposed) throw new Error('onnxruntime trainer: used after dispose().')
-    const sizes = this.opts.sizes
-    const inDim = sizes[0]!
-    const outDim = sizes[sizes.length - 1]!
+    const inDim = this.opts.sizes[0]!
+    const outDim = this.outDim
     const B = x.length / inDim
     if (!Number.isInteger(B) || y.length !== B * outDim)
       throw new Error(`onnxruntime trainer: ${x.length} inputs and ${y.length} targets do not form a batch.`)
@@ -185,7 +184,7 @@ export class OrtTrainStep {
     }
     if (this.a) feeds.ema = new T('float32', new Float32Array([decay, 1 - decay]), [2])
     if (this.opts.dropout) {
-      const widths = sizes.slice(1, -1)
+      const widths = this.hiddenWidths
       const masks = opts.masks ?? []
       if (masks.length !== widths.length || masks.some((m, l) => m.length !== B * widths[l]!))
         throw new Error(`onnxruntime trainer: dropout needs a [${B}, width] mask per hidden layer (${widths.length}).`)
