@@ -12,6 +12,7 @@ import { resolveDataset } from '../../src/engine/data'
 import { isEngineError } from '../../src/engine/errors'
 import { Rng } from '../../src/engine/rng'
 import { RunStore } from '../../src/engine/store'
+import { unpackWeights } from '../../src/engine/store/weights-codec'
 import { evaluateRun } from '../../src/engine/train/evaluate'
 import { makeRunConfig, trainRun } from '../../src/engine/train/train'
 import { oneLine, type FaultCategory, type FaultContext, type Trial } from './types'
@@ -102,6 +103,8 @@ async function corruptRecords(ctx: FaultContext): Promise<Trial[]> {
   for (const [label, file, edit] of EDITS) {
     const id = copy(file, (t) => {
       const j = JSON.parse(t) as Json
+      // hand edits of numbers: the arrays a run packs as base64 unpacked first, as an older run's file holds them
+      if (file === 'weights.json') unpackWeights(j)
       edit(j)
       return JSON.stringify(j)
     })

@@ -61,6 +61,7 @@ import {
 import { describeIssue } from './validate'
 import { encodeFloat32 } from './float32-base64'
 import { weightsProblem } from './weights-check'
+import { packWeights, unpackWeights } from './weights-codec'
 
 export const RUN_FILE = 'run.json'
 export const WEIGHTS_FILE = 'weights.json'
@@ -215,6 +216,9 @@ function withPlainArrays(value: unknown, depth = 0): unknown {
 }
 
 const toJson = (value: unknown): string => JSON.stringify(withPlainArrays(value))
+
+/** A weights file's text: its long float32 arrays as base64 (weights-codec.ts). */
+const weightsText = (value: unknown): string => JSON.stringify(packWeights(value))
 
 /** What a checkpoint holds; `saveCheckpoint` writes it in the current format. */
 export type CheckpointData = Omit<CheckpointFile, 'schema'>
@@ -435,9 +439,11 @@ export class RunStore {
     } catch (e) {
       throw new StoreError(`Run "${id}": ${file} is not valid JSON (${(e as Error).message}).`)
     }
+    // packed arrays back to numbers first (in place), so the envelope and the checks see what was saved
+    const packing = unpackWeights(json)
     const env = WeightsEnvelopeSchema.safeParse(json)
     if (!env.success) throw new StoreError(`Run "${id}": ${file} ${describeIssue(env.error)}.`)
-    const bad = weightsProblem(json)
+    const bad = packing ?? weightsProblem(json)
     if (bad) throw new StoreError(`Run "${id}": ${file} field "${bad.field}" ${bad.reason}.`)
     if (!schema) return env.data
     const full = schema.safeParse(json)
@@ -740,7 +746,7 @@ class RunWriter implements RunHandle {
       throw new StoreError(
         `Run "${this.id}": cannot save weights: ${describeIssue(env.error)} (expected { kind: string, … }).`
       )
-    const text = toJson(w)
+    const text = weightsText(w)
     this.guard(WEIGHTS_FILE, () => writeFileAtomic(path.join(this.dir, WEIGHTS_FILE), text))
   }
 
@@ -762,7 +768,7 @@ class RunWriter implements RunHandle {
     const env = WeightsEnvelopeSchema.safeParse(weights)
     if (!env.success)
       throw new StoreError(`Run "${this.id}": cannot save weights: ${describeIssue(env.error)}.`)
-    const text = toJson(weights)
+    const text = weightsText(weights)
     this.guard(BEST_WEIGHTS_FILE, () => writeFileAtomic(path.join(this.dir, BEST_WEIGHTS_FILE), text))
     this.update({ best })
   }

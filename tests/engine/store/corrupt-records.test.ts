@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../../../src/engine/backend'
 import { resolveDataset } from '../../../src/engine/data'
 import { StoreError } from '../../../src/engine/errors'
+import { unpackWeights } from '../../../src/engine/store/weights-codec'
 import { RunStore } from '../../../src/engine/store'
 import { evaluateRun } from '../../../src/engine/train/evaluate'
 import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
@@ -34,6 +35,8 @@ function corrupted(file: 'weights.json' | 'run.json', edit: (j: Json) => void): 
   fs.cpSync(path.join(store.root, base), path.join(store.root, id), { recursive: true })
   const f = path.join(store.root, id, file)
   const j = JSON.parse(fs.readFileSync(f, 'utf8')) as Json
+  // edited as numbers: the long arrays a run packs as base64 (weights-codec.ts) unpacked first, as older runs hold them
+  if (file === 'weights.json') unpackWeights(j)
   edit(j)
   fs.writeFileSync(f, JSON.stringify(j).replace('"__INF__"', '1e999'))
   return id
