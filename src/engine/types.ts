@@ -1,5 +1,5 @@
 /** Shared engine value types (plain data, serialisable). */
-import type { ImageMetricsInfo, MetricsInfo } from '../shared/api'
+import type { ImageFeatureBasis, ImageMetricsInfo, MetricsInfo } from '../shared/api'
 
 /** A point cloud: `n` points of dimension `d`, row-major (`data[i * d + j]`). */
 export interface Points {
@@ -65,6 +65,7 @@ export type Metrics = Omit<MetricsInfo, 'energyFloor'>
 
 /** Image-run metrics in the features of the workbench's classifier (see metrics/image-metrics.ts). */
 export type ImageMetrics = ImageMetricsInfo
+export type { ImageFeatureBasis }
 
 /**
  * One mode of a distribution whose modes are known: an isotropic Gaussian bump (centre, σ per coordinate) or

@@ -51,7 +51,8 @@ const ResultSchema = z.object({
       modes: num.optional(),
       modesCovered: num.optional(),
       highQuality: num.optional(),
-      fd: num.optional()
+      fd: num.optional(),
+      fdFeatures: z.enum(['classes', 'clusters']).optional()
     })
     .nullable(),
   parity: num.nullable()

@@ -259,15 +259,24 @@ export interface MetricsInfo {
   /** … and the share of samples that lie in a mode (within 3σ of a Gaussian's centre, inside a square). */
   highQuality?: number
   /**
-   * Labelled image sets: `fd` (Fréchet distance in the features of the workbench's classifier, not FID) with
+   * Image sets: `fd` (Fréchet distance in the features of the workbench's classifier, not FID; for unlabelled
+   * images a classifier of k-means clusters of their pixels, `image.features`) with
    * its yard-sticks `fdGaussian` and `fdData`, KID, feature PRDC, class coverage (`classKL`, `minClassShare`),
    * memorisation (nearest-training-image distance ratio, share of copies) and the classifier's test accuracy.
    */
   image?: ImageMetricsInfo
 }
 
-/** Image-run metrics in the features of the workbench's classifier (the engine's `ImageMetrics`). */
+/**
+ * Image-run metrics in the features of the workbench's classifier (the engine's `ImageMetrics`): trained on the
+ * images' own labels, or — for images without labels — on k-means clusters of their pixels (`features`).
+ */
 export interface ImageMetricsInfo {
+  /**
+   * What the classifier learnt: the data set's `classes`, or `clusters` of unlabelled images (then the class
+   * figures below are about those clusters). Absent in runs stored before it was recorded: classes.
+   */
+  features?: ImageFeatureBasis
   /** Fréchet distance in the classifier's features (not FID), samples vs held-out. */
   fd: number
   /** `fd` of a full-covariance Gaussian fitted to the training pixels: the yard-stick to be far below. */
@@ -298,9 +307,12 @@ export interface ImageMetricsInfo {
   memorisation: number
   /** Share of samples nearer a training image than a tenth of the held-out median distance. */
   copies: number
-  /** The classifier's test accuracy on its own held-out split. */
+  /** The classifier's test accuracy on its own held-out split (of its clusters, for unlabelled images). */
   classifierAccuracy: number
 }
+
+/** What the image metrics' classifier learnt: the images' labels, or k-means clusters of unlabelled images. */
+export type ImageFeatureBasis = 'classes' | 'clusters'
 
 /**
  * The demo (the engine's `pfm demo`): a statistics map, a flow and its distillation trained on 8gaussians, then
@@ -548,8 +560,10 @@ export interface BenchResultInfo {
     modes?: number
     modesCovered?: number
     highQuality?: number
-    /** Labelled image runs: Fréchet distance in the workbench classifier's features (not FID). */
+    /** Image runs: Fréchet distance in the workbench classifier's features (not FID) … */
     fd?: number
+    /** … a classifier of the images' classes or, for unlabelled images, of k-means clusters (absent: classes). */
+    fdFeatures?: ImageFeatureBasis
   } | null
   /** max |ONNX − engine| on the parity inputs (data units). */
   parity: number | null

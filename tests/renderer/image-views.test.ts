@@ -237,4 +237,18 @@ describe('the badges of an image run', () => {
     expect(end.tone).toContain('fair')
     expect(end.energy).toBe('energy reference: data floor 0.01 · Gaussian fit 0.3')
   })
+
+  it('say Clusters, not Classes, for unlabelled images scored by a classifier of k-means clusters', async () => {
+    const label = async (features?: 'classes' | 'clusters'): Promise<string> => {
+      const image = { ...IMAGE_METRICS, ...(features ? { features } : {}) }
+      const { el, unmount } = mountWith(MetricBadges, { metrics: { ...METRICS, image } })
+      await nextTick()
+      const out = el.querySelector('[data-metric=classes] .badge-label')!.textContent!.trim()
+      unmount()
+      return out
+    }
+    expect(await label('clusters')).toBe('Clusters')
+    expect(await label('classes')).toBe('Classes')
+    expect(await label()).toBe('Classes') // runs stored before the field
+  })
 })

@@ -17,7 +17,7 @@ pfm train --data <builtin|file|folder> --objective <id> [--columns SEL] [--skip-
           [--heldout F] [--eval-every N] [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu|onnxruntime]
           [--device cpu|webgpu|cuda|auto] [--json]`
 
-export function metricsJson(m: Metrics): Record<string, number | Record<string, number>> {
+export function metricsJson(m: Metrics): Record<string, number | Record<string, number | string>> {
   return {
     ...(m.image ? { image: { ...m.image } } : {}),
     energy: m.energy,
@@ -68,16 +68,26 @@ export function metricsTable(m: Metrics): string {
   )
 }
 
-/** The image metrics' rows (features of the workbench's classifier). */
+/**
+ * The image metrics' rows: in the features of the workbench's classifier — of the images' classes, or of k-means
+ * clusters of unlabelled images, named as such.
+ */
 function imageRows(im: ImageMetrics): (string | number)[][] {
+  const clusters = im.features === 'clusters'
+  const space = clusters ? 'cluster-classifier features' : 'classifier features'
+  const group = clusters ? 'cluster' : 'class'
   return [
-    ['fd (classifier features)', im.fd, `(Gaussian fit: ${fmt(im.fdGaussian)}, data: ${fmt(im.fdData)})`],
-    ['KID (classifier features)', im.kid, ''],
+    [`fd (${space})`, im.fd, `(Gaussian fit: ${fmt(im.fdGaussian)}, data: ${fmt(im.fdData)})`],
+    [`KID (${space})`, im.kid, ''],
     ['feature precision / recall', `${fmt(im.precision)} / ${fmt(im.recall)}`, ''],
     ['feature density / coverage', `${fmt(im.density)} / ${fmt(im.coverage)}`, ''],
-    ['class KL / rarest class', `${fmt(im.classKL)} / ${(100 * im.minClassShare).toFixed(1)} %`, ''],
+    [`${group} KL / rarest ${group}`, `${fmt(im.classKL)} / ${(100 * im.minClassShare).toFixed(1)} %`, ''],
     ['memorisation ratio', im.memorisation, `(copies: ${(100 * im.copies).toFixed(1)} %)`],
-    ['classifier test accuracy', `${(100 * im.classifierAccuracy).toFixed(1)} %`, '']
+    [
+      `${clusters ? 'cluster ' : ''}classifier test accuracy`,
+      `${(100 * im.classifierAccuracy).toFixed(1)} %`,
+      clusters ? '(no labels: k-means clusters of the pixels as classes)' : ''
+    ]
   ]
 }
 

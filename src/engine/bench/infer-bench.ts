@@ -81,7 +81,7 @@ function pickMetrics(m: Metrics): QualityMetrics {
     recall,
     coverage,
     ...(modes !== undefined ? { modes, modesCovered: modesCovered!, highQuality: highQuality! } : {}),
-    ...(m.image ? { fd: m.image.fd } : {})
+    ...(m.image ? { fd: m.image.fd, fdFeatures: m.image.features ?? 'classes' } : {})
   }
 }
 

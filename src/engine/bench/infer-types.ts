@@ -5,7 +5,7 @@ import {
   DETERMINISTIC_SAMPLER_IDS,
   type DeterministicSamplerId
 } from '../../shared/samplers'
-import type { BenchReportInfo } from '../../shared/api'
+import type { BenchReportInfo, ImageFeatureBasis } from '../../shared/api'
 import type { Metrics } from '../types'
 import type { PeerComparison } from './infer-peer'
 import type { Latency } from './infer-timing'
@@ -67,12 +67,13 @@ export interface InferBenchOptions {
 
 /**
  * The held-out figures a benchmark row carries (the mode figures for data with known modes only; `fd`, the
- * Fréchet distance in the workbench classifier's features, for labelled image runs).
+ * Fréchet distance in the workbench classifier's features — of the images' classes, or of k-means clusters of
+ * unlabelled images (`fdFeatures`) — for image runs).
  */
 export type QualityMetrics = Pick<
   Metrics,
   'energy' | 'mmd' | 'precision' | 'recall' | 'coverage' | 'modes' | 'modesCovered' | 'highQuality'
-> & { fd?: number }
+> & { fd?: number; fdFeatures?: ImageFeatureBasis }
 
 export interface BenchResult {
   run: string

@@ -54,7 +54,7 @@ export async function benchImageEvaluator(
   const { train, heldout, stats } = prepareData(ds, { seed, heldout: heldoutShare })
   const evaluator = await imageEvaluator(ds, stats, { train, heldout }, imageEvaluatorRng(seed), opts)
   if (!evaluator)
-    throw new Error(`${ds.name} has no class labels, so it has no classifier to score images with.`)
+    throw new Error(`${ds.name} holds no images, so it has no classifier to score images with.`)
   return {
     evaluator,
     yardsticks: {

@@ -6,6 +6,8 @@
  * - `kid`: unbiased MMD² with the cubic polynomial kernel on the same features;
  * - precision / recall / density / coverage (k = 5) on the features;
  * - class coverage: KL(data ‖ samples) of the predicted-class histograms, and the smallest class share;
+ *   for images without labels the classifier learns k-means clusters of the pixels instead (`features:
+ *   'clusters'`, train/image-eval.ts), and these figures are about those clusters;
  * - yard-sticks in the same units: `fdGaussian` (a full-covariance Gaussian fitted to the training pixels)
  *   and `fdData` (training vs held-out images: the floor at this sample size);
  * - memorisation (paper §5): median distance of a sample to its nearest training image over the held-out
@@ -15,7 +17,7 @@
  * The yard-sticks depend only on the data, so an evaluator computes them once and scores many sample sets.
  */
 import type { Rng } from '../rng'
-import type { ImageMetrics, Points } from '../types'
+import type { ImageFeatureBasis, ImageMetrics, Points } from '../types'
 import { gather } from '../data/transform'
 import { frechetDistance, kernelInceptionDistance } from './feature-stats'
 import { fitGaussian, sampleGaussian } from './gaussian'
@@ -48,12 +50,14 @@ export class ImageEvaluator {
   /**
    * @param train, heldout standardised images (the run's split)
    * @param rng draws the subsets and the Gaussian yard-stick's samples
+   * @param features what the classifier learnt: the images' classes, or k-means clusters of unlabelled images
    */
   constructor(
     private readonly clf: ImageClassifier,
     train: Points,
     heldout: Points,
-    rng: Rng
+    rng: Rng,
+    readonly features: ImageFeatureBasis = 'classes'
   ) {
     this.heldout = heldout.n > MAX_EVAL ? subsample(heldout, MAX_EVAL, rng.fork()) : heldout
     this.train = train.n > MAX_TRAIN ? subsample(train, MAX_TRAIN, rng.fork()) : train
@@ -86,6 +90,7 @@ export class ImageEvaluator {
     const copyBelow = 0.1 * this.heldNN
     const { precision, recall, density, coverage } = prdc(this.heldFeat, feat, 5)
     return {
+      features: this.features,
       fd: frechetDistance(feat, this.heldFeat),
       fdGaussian: this.fdGaussian,
       fdData: this.fdData,
@@ -106,7 +111,12 @@ export class ImageEvaluator {
 
   /** Each class's share of the images the classifier predicts as it (sums to 1; `minClassShare` is the least). */
   classShares(images: Points): Float64Array {
-    return histogram(this.clf.predict(images), this.clf.classes)
+    return histogram(this.predict(images), this.clf.classes)
+  }
+
+  /** The class (for unlabelled images: the cluster) the classifier predicts for each image. */
+  predict(images: Points): Int32Array {
+    return this.clf.predict(images)
   }
 }
 

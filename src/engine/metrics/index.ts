@@ -18,6 +18,7 @@ export { nonFiniteRows, subsample } from './points'
 export { frechetDistance, frechetGaussians, kernelInceptionDistance, symmetricEigen } from './feature-stats'
 export { ImageClassifier, FEATURE_DIM, type ClassifierOptions } from './image-classifier'
 export { ImageEvaluator } from './image-metrics'
+export { kmeans, assignClusters, type KMeans } from './kmeans'
 export {
   NEAREST_REFERENCE_QUERIES,
   heldoutNearestMedian,

@@ -112,6 +112,7 @@ export const MetricsSchema = z.object({
       recall: num,
       density: num,
       coverage: num,
+      features: z.enum(['classes', 'clusters']).optional(),
       classKL: num,
       minClassShare: num,
       memorisation: num,

@@ -9,7 +9,7 @@
  * A multi-step configuration is timed fused (one `session.run`) and as K separate calls; charts take the
  * faster of the two, as the engine's summary does.
  */
-import { qualityMetric, qualityScore } from '../../../shared/quality'
+import { fdFeatures, qualityMetric, qualityScore } from '../../../shared/quality'
 import type { EChartsOption } from 'echarts'
 import type { BenchReportInfo, BenchResultInfo } from '../../../shared/api'
 import { COLORS, FONT, sampleColor, valueAxis } from './theme'
@@ -175,7 +175,8 @@ export function latencyVsStepsOption(
 
 const METRIC_AXIS = {
   energy: 'held-out energy distance (lower is better, log)',
-  fd: 'fd, classifier features (lower is better, log)'
+  fd: 'fd, classifier features (lower is better, log)',
+  fdClusters: 'fd, cluster-classifier features (lower is better, log)'
 } as const
 
 /** One point of the quality–latency plane. */
@@ -271,7 +272,10 @@ export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: numb
   return {
     ...frame({ left: 72, right: 72, top: 36, bottom: 46 }),
     xAxis: valueAxis(`p50 latency, ms, batch ${batch} (log scale)`, { type: 'log' }),
-    yAxis: valueAxis(METRIC_AXIS[metric], { type: 'log', nameGap: 52 }),
+    yAxis: valueAxis(
+      METRIC_AXIS[metric === 'fd' && fdFeatures(report.table) === 'clusters' ? 'fdClusters' : metric],
+      { type: 'log', nameGap: 52 }
+    ),
     series
   } as EChartsOption
 }
