@@ -191,7 +191,9 @@ export const useGalleryStore = defineStore('gallery', () => {
       const id = datasetIdOfRun(run, datasets.list)
       if (!id) {
         heldout.value = null
-        heldoutError.value = `The dataset "${run.dataset}" of this run is not in the dataset list.`
+        heldoutError.value =
+          `The dataset "${run.dataset}" of this run is not in the dataset list (trained by \`pfm train\` on a file, or ` +
+          'removed since): import the file under Datasets → Import a data file to show its held-out data here.'
         return
       }
       heldout.value = await datasets.getPreview(id, n.value)
