@@ -32,6 +32,10 @@ const EDITS: Edit[] = [
   ['weights.json another model kind', 'weights.json', (j) => (j.kind = 'cfm')],
   ['weights.json no phi', 'weights.json', (j) => delete j.phi],
   ['weights.json a spec of another latent size', 'weights.json', (j) => (j.phi.spec.inDim = 3)],
+  // arrays of ≥ 64 values are stored as base64 float32 (store/weights-codec.ts)
+  ['weights.json a packed array not base64', 'weights.json', (j) => (j.phi.layers[1].w = { f32: 'not base64!' })],
+  ['weights.json a packed array of 3 bytes', 'weights.json', (j) => (j.phi.layers[1].w = { f32: 'AAAA' })],
+  ['weights.json a packed array of too few values', 'weights.json', (j) => (j.phi.layers[1].w = { f32: 'AAAAAA==' })],
   ['run.json std [1.0]', 'run.json', (j) => (j.standardization.std = [1.0])],
   ['run.json std [0, 0]', 'run.json', (j) => (j.standardization.std = [0, 0])],
   ['run.json std negative', 'run.json', (j) => (j.standardization.std = [1, -1])],
