@@ -35,5 +35,8 @@ describe('the draws table', () => {
     expect(t).toMatch(/fd \/ fdGaussian/)
     expect(t).toMatch(/rarest class/)
     expect(t).not.toMatch(/energy/)
+    // unlabelled images: the classifier's classes are k-means clusters
+    expect(drawsTable(image, s, true)).toMatch(/^rarest cluster\s+/m)
+    expect(drawsTable(image, s, true)).not.toMatch(/rarest class/)
   })
 })

@@ -125,7 +125,9 @@ export async function evaluate(argv: string[]): Promise<number> {
       Object.entries(r.extra)
         .map(([k, v]) => `\n${k.padEnd(18)}  ${fmt(v)}`)
         .join('') +
-      (r.draws.length > 1 ? `\n\n${drawsTable(r.draws, spread)}` : '')
+      (r.draws.length > 1
+        ? `\n\n${drawsTable(r.draws, spread, r.metrics.image?.features === 'clusters')}`
+        : '')
   )
   return 0
 }
@@ -150,15 +152,20 @@ export function drawSpreads(draws: readonly DrawFigures[]): Partial<Record<DrawK
 
 /**
  * One row per headline figure: its value on every draw, then mean ± sample sd and the range. Image runs show
- * fd's rows, not the pixel-space energy's (meaningless at 784-D, as in the Runs view).
+ * fd's rows, not the pixel-space energy's (meaningless at 784-D, as in the Runs view); `clusters`: unlabelled
+ * images, whose classifier learnt k-means clusters (its rarest cluster, not class).
  */
-export function drawsTable(draws: readonly DrawFigures[], spread: Partial<Record<DrawKey, Spread>>): string {
+export function drawsTable(
+  draws: readonly DrawFigures[],
+  spread: Partial<Record<DrawKey, Spread>>,
+  clusters = false
+): string {
   const image = spread.fd !== undefined
   return table(
     DRAW_ROWS.filter(([k]) => spread[k] && !(image && k === 'energyRatio')).map(([k, label]) => {
       const s = spread[k]!
       return [
-        label,
+        clusters && k === 'minClassShare' ? 'rarest cluster' : label,
         draws.map((d) => fmt(d[k]!)).join('  '),
         `mean ${fmt(s.mean)} ± ${fmt(s.sd)} (sd), range ${fmt(s.min)} – ${fmt(s.max)}`
       ]
