@@ -1,7 +1,6 @@
 /** The image metrics of a run: its data set's classifier (trained once, cached) and the run's split. */
 import * as path from 'node:path'
 import { applyStandardization } from '../data'
-import { ConfigError } from '../errors'
 import { ImageClassifier, ImageEvaluator, kmeans, type ClassifierOptions } from '../metrics'
 import { Rng } from '../rng'
 import type { Dataset, Points, Standardization } from '../types'
@@ -18,7 +17,8 @@ export const IMAGE_CLUSTERS = 10
  * learns the images' labels, or — for images without labels (a folder, an `.npy`, a table without a label
  * column) — `IMAGE_CLUSTERS` k-means clusters of their pixels (seeded): on mnist with its labels withheld its
  * features rank runs as the labels' classifier does (docs/benchmarks.md), where an autoencoder's code scored a
- * Gaussian fitted to the pixels as close to the data as a trained flow.
+ * Gaussian fitted to the pixels as close to the data as a trained flow. Fewer than 2 × IMAGE_CLUSTERS unlabelled
+ * images get no image metrics (null, and a log line saying why).
  */
 export async function imageEvaluator(
   ds: Pick<Dataset, 'n' | 'd' | 'data' | 'image' | 'labels' | 'classes'>,
@@ -43,10 +43,12 @@ export async function imageEvaluator(
     classes = ds.classes!.length
     what = 'classifier'
   } else {
-    if (x.n < 2 * IMAGE_CLUSTERS)
-      throw new ConfigError(
-        `The image metrics of unlabelled images cluster them into ${IMAGE_CLUSTERS} groups: ${x.n} images are too few (at least ${2 * IMAGE_CLUSTERS}).`
+    if (x.n < 2 * IMAGE_CLUSTERS) {
+      opts.log?.(
+        `image metrics: skipped — they cluster unlabelled images into ${IMAGE_CLUSTERS} groups, and ${x.n} images are too few (at least ${2 * IMAGE_CLUSTERS}).`
       )
+      return null
+    }
     const km = kmeans(x, IMAGE_CLUSTERS, new Rng(0x6b6d65616e73))
     labels = km.labels
     classes = IMAGE_CLUSTERS

@@ -10,7 +10,6 @@ import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../../../src/engine/backend'
 import { resolveDataset } from '../../../src/engine/data'
-import { ConfigError } from '../../../src/engine/errors'
 import { fitGaussian, kmeans, sampleGaussian, type ImageEvaluator } from '../../../src/engine/metrics'
 import { Rng } from '../../../src/engine/rng'
 import { IMAGE_CLUSTERS, imageEvaluator } from '../../../src/engine/train/image-eval'
@@ -135,14 +134,15 @@ describe('image metrics of unlabelled images (2 000 mnist14 images, their labels
     expect(one.fd).toBeGreaterThan(real.fd)
   })
 
-  it('refuses too few unlabelled images to cluster, in one line', async () => {
+  it('skips the image metrics of too few unlabelled images to cluster, saying why in one line', async () => {
     const labelled = resolveDataset('mnist14', { n: 15, seed: 0 })
     const ds: Dataset = { ...labelled, labels: undefined, classes: undefined }
     const s = prepareData(ds, { seed: 0, heldout: 0.3 })
-    await expect(imageEvaluator(ds, s.stats, s, new Rng(1))).rejects.toThrow(ConfigError)
-    await expect(imageEvaluator(ds, s.stats, s, new Rng(1))).rejects.toThrow(
-      /15 images are too few \(at least 20\)/
-    )
+    const said: string[] = []
+    expect(await imageEvaluator(ds, s.stats, s, new Rng(1), { log: (m) => said.push(m) })).toBeNull()
+    expect(said).toEqual([
+      'image metrics: skipped — they cluster unlabelled images into 10 groups, and 15 images are too few (at least 20).'
+    ])
   })
 })
 
