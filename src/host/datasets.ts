@@ -55,6 +55,15 @@ const EntrySchema = z.object({
   columns: z.array(z.string()).optional(),
   columnsSpec: z.string().optional(),
   skipRows: z.number().int().nonnegative().optional(),
+  /** Images (an `.npy` of (n, H, W[, C]), a folder): one image's shape and pixel range, so forms offer image budgets. */
+  image: z
+    .object({
+      shape: z.array(z.number().int().positive()).min(2).max(3),
+      range: z.tuple([z.number(), z.number()])
+    })
+    .optional(),
+  /** Labelled images: the class names. */
+  classes: z.array(z.string()).optional(),
   importedAt: z.string()
 })
 type Entry = z.output<typeof EntrySchema>
@@ -222,6 +231,8 @@ export class DatasetLibrary {
         dim: ds.d,
         ...(opts.columns !== undefined ? { columnsSpec: opts.columns } : {}),
         ...(opts.skipRows !== undefined && opts.skipRows > 0 ? { skipRows: opts.skipRows } : {}),
+        ...(ds.image ? { image: { shape: [...ds.image.shape], range: ds.image.range } } : {}),
+        ...(ds.image && ds.classes ? { classes: [...ds.classes] } : {}),
         importedAt: new Date().toISOString()
       }
       this.ensureDir(path.join(this.dir, FILES_DIR))
@@ -330,7 +341,9 @@ function entryInfo(e: Entry): DatasetInfo {
     kind: 'imported',
     title: e.title,
     rows: e.rows,
-    dim: e.dim
+    dim: e.dim,
+    ...(e.image ? { image: { shape: e.image.shape, range: e.image.range } } : {}),
+    ...(e.classes ? { classes: e.classes } : {})
   }
 }
 

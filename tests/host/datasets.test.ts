@@ -6,6 +6,7 @@ import { DatasetLibrary, FILES_DIR, INDEX_FILE } from '../../src/host/datasets'
 import { INLINE_BYTES } from '../../src/host/dataset-parse'
 import { splitHeldout } from '../../src/engine/data'
 import { Rng } from '../../src/engine/rng'
+import { npy } from '../helpers/data-fixtures'
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-datasets-'))
 const csv = (rows: number, d = 2): string =>
@@ -141,4 +142,20 @@ it('a listing carries no per-column data: a 4,096-column import adds one small e
   expect(info.dim).toBe(4096)
   expect(JSON.stringify(lib.list()).length - before).toBeLessThan(200)
   expect((await lib.preview(info.id, 3)).columns).toHaveLength(4096)
+})
+
+describe('an imported image file is listed as images', () => {
+  it('keeps the image shape and pixel range in the index, so forms offer image budgets; a table has none', async () => {
+    const dir = tmp()
+    const lib = new DatasetLibrary(dir)
+    const pixels = Uint8Array.from({ length: 12 * 4 * 4 }, (_, i) => (i * 37) % 256)
+    const img = await lib.import({ bytes: npy('|u1', [12, 4, 4], pixels), fileName: 'digits.npy' })
+    expect(img.image).toEqual({ shape: [4, 4], range: [0, 255] })
+    expect(img.dim).toBe(16)
+    const table = await lib.import({ bytes: bytes(csv(12)), fileName: 't.csv' })
+    expect(table.image).toBeUndefined()
+    // read back from the index by a fresh library, as after a restart
+    const listed = new DatasetLibrary(dir).list().filter((d) => d.kind === 'imported')
+    expect(listed.map((d) => d.image ?? null)).toEqual([{ shape: [4, 4], range: [0, 255] }, null])
+  })
 })
