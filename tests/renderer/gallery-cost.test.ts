@@ -9,7 +9,7 @@ import {
   memoTone,
   modesTone
 } from '../../src/renderer/src/util/metric-tones'
-import { METRICS } from './fixtures'
+import { IMAGE_METRICS, METRICS } from './fixtures'
 
 describe('metric badge tones', () => {
   const floor = { ...METRICS, energyFloor: 0.002, energyGaussian: 0.302 }
@@ -22,6 +22,8 @@ describe('metric badge tones', () => {
     // Just under half the Gaussian baseline was green before; it is nearly half-way from the floor: amber.
     expect(energyTone({ ...floor, energy: 0.14 })).toBe('fair')
     expect(energyTone({ ...floor, energyGaussian: Number.NaN })).toBe('plain')
+    // image runs: the pixel-space energy is not coloured (fd is their verdict), even far above the Gaussian
+    expect(energyTone({ ...floor, energy: 0.2, image: IMAGE_METRICS })).toBe('plain')
   })
 
   it('never colours a mode-collapsed map green: a missed mode is red whatever its energy', () => {

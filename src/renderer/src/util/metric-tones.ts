@@ -67,8 +67,13 @@ export function classTone(m: Pick<ImageMetricsInfo, 'classKL' | 'minClassShare'>
   return m.classKL <= 0.05 ? 'good' : 'fair'
 }
 
-/** Energy: green within 10 % of the way from the floor to the Gaussian, amber below half, red above or on a missed mode. */
+/**
+ * Energy: green within 10 % of the way from the floor to the Gaussian, amber below half, red above or on a missed
+ * mode. Not coloured for image runs: in pixel space the data's own floor is a large share of the Gaussian's
+ * distance (a stored run does not keep it), so a good model read red; their verdict is `fd`'s.
+ */
 export function energyTone(m: MetricsInfo): Tone {
+  if (m.image) return 'plain'
   if (missesModes(m)) return 'poor'
   return positionTone(energyPosition(m))
 }
