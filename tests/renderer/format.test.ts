@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatDuration, formatNumber, formatRate } from '../../src/renderer/src/util/format'
+import { formatDuration, formatNumber, formatRate, runLabel } from '../../src/renderer/src/util/format'
 
 describe('format', () => {
   it.each([
@@ -27,5 +27,10 @@ describe('format', () => {
     expect(formatRate(512.4)).toBe('512 samples/s')
     expect(formatRate(12_345)).toBe('12.3k samples/s')
     expect(formatRate(2_500_000)).toBe('2.5M samples/s')
+  })
+
+  it('names a run in a picker once: what it trained on only where its name does not say it', () => {
+    expect(runLabel({ name: 'cfm on moons', objective: 'cfm', dataset: 'moons' })).toBe('cfm on moons')
+    expect(runLabel({ name: 'wide net', objective: 'cfm', dataset: 'moons' })).toBe('wide net — cfm on moons')
   })
 })

@@ -74,3 +74,9 @@ export function paramsLabel(params: Record<string, number | string | boolean>): 
 export function formatLearningRate(lr: number): string {
   return Number.isFinite(lr) ? String(Number(lr.toPrecision(3))) : '—'
 }
+
+/** A run in a picker: its name, then what it trained on where the name does not already say it. */
+export function runLabel(r: { name: string; objective: string; dataset: string }): string {
+  const what = `${r.objective} on ${r.dataset}`
+  return r.name === what ? r.name : `${r.name} — ${what}`
+}
