@@ -247,6 +247,13 @@ describe('the badges of an image run', () => {
       unmount()
       return out
     }
+    // the badges' n is of the pixel-space metrics; fd states its own
+    const { el, unmount } = mountWith(MetricBadges, { metrics: { ...METRICS, image: IMAGE_METRICS } })
+    await nextTick()
+    expect(el.querySelector('[data-test=points-n]')!.textContent!.trim()).toMatch(
+      /^n = [\d,]+ \(pixel metrics\)$/
+    )
+    unmount()
     expect(await label('clusters')).toBe('Clusters')
     expect(await label('classes')).toBe('Classes')
     expect(await label()).toBe('Classes') // runs stored before the field
