@@ -622,7 +622,10 @@ describe('export store', () => {
   it('offers only the samplers of the run and exports to the web host without a path', async () => {
     useApi({ runs: { get: async () => detail({ samplers: ['euler', 'heun'], defaultSteps: 16 }) } })
     const ex = useExportStore()
-    await ex.choose('run-1')
+    const chosen = ex.choose('run-1')
+    expect(ex.loading).toBe(true) // while the run's details load (seconds for an MNIST-size run)
+    await chosen
+    expect(ex.loading).toBe(false)
     expect(ex.sampler).toBe('euler')
     expect(ex.steps).toBe(16)
     const report = await ex.exportOnnx()

@@ -37,6 +37,8 @@ export const useExportStore = defineStore('export', () => {
   /** Flows: the K-step sampler, or the network alone. */
   const graph = ref<'sampler' | 'velocity'>('sampler')
   const busy = ref(false)
+  /** True while the chosen run's details load (seconds for an MNIST-size run). */
+  const loading = ref(false)
   const error = ref<string | null>(null)
   const report = shallowRef<ExportReport | null>(null)
 
@@ -47,6 +49,7 @@ export const useExportStore = defineStore('export', () => {
     error.value = null
     detail.value = null
     if (!id) return
+    loading.value = true
     try {
       const d = await useRunsStore().detail(id)
       if (runId.value !== id) return
@@ -55,7 +58,9 @@ export const useExportStore = defineStore('export', () => {
       if (!d.samplers.includes(sampler.value)) sampler.value = d.samplers[0] ?? 'onestep'
       steps.value = sampler.value === 'onestep' ? 1 : d.defaultSteps
     } catch (e) {
-      error.value = errorMessage(e)
+      if (runId.value === id) error.value = errorMessage(e)
+    } finally {
+      if (runId.value === id) loading.value = false
     }
   }
 
@@ -112,6 +117,7 @@ export const useExportStore = defineStore('export', () => {
     tolerance,
     graph,
     busy,
+    loading,
     error,
     report,
     choose,
