@@ -376,6 +376,7 @@ export function createLab(options: HostOptions): Lab {
       samples: (req) => sampleSet(store, req),
       snapshots: (id) => runSnapshots(store, id),
       nearest: (req) => nearest.find(req),
+      heldout: (id, n) => nearest.heldout(id, n ?? 2000),
       rename: (id, name) => {
         store.rename(id, name)
         runsChanged(id)

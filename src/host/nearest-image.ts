@@ -4,8 +4,8 @@
  * seeded split and pixel scaling), and kept, with its held-out reference distance, for the last few runs asked
  * about, so that the next click costs one search of the training split (N × d multiply-adds), not a reload.
  */
-import type { NearestImage, NearestImageRequest } from '../shared/api'
-import { applyStandardization, invertStandardization } from '../engine/data'
+import type { DatasetPreview, NearestImage, NearestImageRequest } from '../shared/api'
+import { applyStandardization, invertStandardization, isBuiltin } from '../engine/data'
 import { ConfigError, StoreError } from '../engine/errors'
 import {
   NEAREST_REFERENCE_QUERIES,
@@ -13,8 +13,9 @@ import {
   nearestTrainingImage
 } from '../engine/metrics/nearest'
 import type { RunStore } from '../engine/store'
-import { rebuildData } from '../engine/train/evaluate'
+import { rebuildData, runHeldout } from '../engine/train/evaluate'
 import type { Points, Standardization } from '../engine/types'
+import { previewOf } from './dataset-parse'
 
 /** Runs whose split is kept (an MNIST-sized split is ≈ 25 MB). */
 const KEEP = 2
@@ -55,6 +56,28 @@ export class NearestImages {
       distance: near.distance,
       heldoutMedian: split.heldoutMedian,
       heldoutQueries: split.heldoutQueries
+    }
+  }
+
+  /**
+   * `runs.heldout`: a sample of the run's held-out rows (data units) — the rows its metrics score against — as a
+   * dataset preview, for the Gallery's reference panel. A StoreError when the run's data can no longer be read
+   * or changed since (the Gallery then falls back to the dataset's own preview).
+   */
+  heldout(runId: string, n: number): DatasetPreview {
+    const { config } = this.store.load(runId)
+    const { ds, heldout } = runHeldout(config)
+    const rows = { ...ds, n: heldout.n, data: heldout.data, labels: undefined, classes: undefined }
+    return {
+      info: {
+        id: config.dataset.spec,
+        kind: isBuiltin(config.dataset.spec) ? 'builtin' : 'imported',
+        title: config.dataset.name,
+        rows: heldout.n,
+        dim: heldout.d,
+        ...(ds.image ? { image: { shape: ds.image.shape, range: ds.image.range } } : {})
+      },
+      ...previewOf(rows, n)
     }
   }
 

@@ -240,6 +240,7 @@ export const ARG_SCHEMAS: ArgSchemas = {
     samples: z.tuple([SampleRequestSchema]),
     snapshots: z.tuple([RunIdSchema]),
     nearest: z.tuple([NearestImageRequestSchema]),
+    heldout: z.tuple([RunIdSchema, int(1, MAX_POINTS).optional()]),
     rename: z.tuple([RunIdSchema, z.string().trim().min(1).max(200)]),
     remove: z.tuple([RunIdSchema])
   },

@@ -678,6 +678,8 @@ export interface Api {
     snapshots(id: string): Promise<RunSnapshots>
     /** Image runs: the training image nearest to one sample image (the Gallery's memorisation check). */
     nearest(req: NearestImageRequest): Promise<NearestImage>
+    /** A sample of up to n (default 2000; image runs 64) of the run's held-out rows: what its metrics score against. */
+    heldout(id: string, n?: number): Promise<DatasetPreview>
     rename(id: string, name: string): Promise<void>
     remove(id: string): Promise<void>
   }

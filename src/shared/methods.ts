@@ -10,7 +10,16 @@ export const METHODS: MethodTable = {
   objectives: { list: true },
   datasets: { list: true, preview: true, import: true, inspect: true, remove: true },
   training: { start: true, cancel: true, jobs: true, resume: true },
-  runs: { list: true, get: true, samples: true, snapshots: true, nearest: true, rename: true, remove: true },
+  runs: {
+    list: true,
+    get: true,
+    samples: true,
+    snapshots: true,
+    nearest: true,
+    heldout: true,
+    rename: true,
+    remove: true
+  },
   export: { onnx: true },
   bench: { start: true, list: true, get: true, remove: true },
   demo: { start: true },

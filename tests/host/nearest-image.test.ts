@@ -101,3 +101,36 @@ describe('runs:nearest over the contract', () => {
     if (!r.ok) expect(r.error.message).toMatch(/nope/)
   })
 })
+
+describe('runs:heldout (the Gallery’s reference panel)', () => {
+  const nearest = new NearestImages(store)
+
+  it('gives images of the run’s own held-out split, in data units, never a training image', () => {
+    const p = nearest.heldout(runId, 64)
+    expect(p.info).toMatchObject({ title: 'mnist14', rows: heldout.n, dim: 196, image: { shape: [14, 14] } })
+    expect(p.n).toBe(64)
+    expect(p.image).toEqual({ shape: [14, 14], range: [0, 1] })
+    const rows = (q: Points): string[] =>
+      Array.from({ length: q.n }, (_, i) =>
+        pixels(q, i)
+          .map((v) => v.toFixed(4))
+          .join(',')
+      )
+    const held = new Set(rows(heldout))
+    const trained = new Set(rows(train))
+    for (let i = 0; i < p.n; i++) {
+      const row = p.points
+        .slice(i * 196, (i + 1) * 196)
+        .map((v) => v.toFixed(4))
+        .join(',')
+      expect(held.has(row)).toBe(true)
+      expect(trained.has(row)).toBe(false)
+    }
+  })
+
+  it('refuses a run whose data changed since, naming why (the Gallery then shows the dataset’s sample)', () => {
+    const other = makeRunConfig(ds, { objective: 'energy', steps: 1, seed: 9 })
+    const changed = store.create({ config: { ...other, dataset: { ...other.dataset, rows: 301 } } }).id
+    expect(() => nearest.heldout(changed, 64)).toThrow(/The data of this run changed/)
+  })
+})

@@ -3,7 +3,18 @@ import { createPinia, setActivePinia } from 'pinia'
 import { nextTick } from 'vue'
 import type { Api, Events, ObjectiveInfo } from '../../src/shared/api'
 import type { TrainSettings } from '../../src/renderer/src/stores/objectives'
-import { benchReport, DATASETS, detail, job, METRICS, mockApi, OBJECTIVES, run, sampleSet } from './fixtures'
+import {
+  benchReport,
+  DATASETS,
+  detail,
+  job,
+  METRICS,
+  mockApi,
+  OBJECTIVES,
+  preview,
+  run,
+  sampleSet
+} from './fixtures'
 
 /** The mocked api module: `m.api` is replaced before each test; events go through `m.emit`. */
 const m = vi.hoisted(() => {
@@ -580,7 +591,9 @@ describe('gallery store', () => {
       n: 2000,
       metrics: true
     })
+    // no held-out rows from the host here: the dataset's preview sample, said to be one
     expect(g.heldout?.info.id).toBe('8gaussians')
+    expect(g.heldoutIsSplit).toBe(false)
     expect(g.bounds).not.toBeNull()
     expect(g.bounds!.xMin).toBeLessThanOrEqual(-3)
     expect(g.bounds!.xMax).toBeGreaterThanOrEqual(3)
@@ -591,6 +604,16 @@ describe('gallery store', () => {
     expect(g.panels).toHaveLength(3)
     g.removePanel(g.panels[2]!.key)
     expect(g.panels).toHaveLength(2)
+  })
+
+  it('shows the run’s own held-out rows as the reference when the host has them', async () => {
+    const rows = { ...preview(DATASETS[0]!), n: 2, points: [0.5, 0.5, -1, 2] }
+    useApi({ runs: { heldout: vi.fn(async () => rows) } })
+    const g = useGalleryStore()
+    await g.compare(['run-1'])
+    expect(api.runs.heldout).toHaveBeenCalledWith('run-1', 2000)
+    expect(g.heldout).toEqual(rows)
+    expect(g.heldoutIsSplit).toBe(true)
   })
 
   it('shows a sampling failure on its panel', async () => {

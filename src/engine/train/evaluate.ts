@@ -1,6 +1,6 @@
 /** Re-opening a stored run: rebuild its data split, restore its model, sample and score it. */
 import { initBackend } from '../backend'
-import { datasetDigest, invertStandardization, isBuiltin } from '../data'
+import { datasetDigest, invertStandardization, isBuiltin, splitHeldout } from '../data'
 import { ConfigError, StoreError } from '../errors'
 import { isConvGeneratorWeights } from '../models/nets'
 import { findObjective } from '../objectives/registry'
@@ -87,6 +87,15 @@ export async function openRun(store: RunStore, id: string, which: WeightsChoice 
 /** The run's data rebuilt the way training split it (held-out split in standardised coordinates). */
 export function rebuildData(config: RunConfig): ReturnType<typeof prepareData> {
   return prepareData(resolveRunDataset(config), config)
+}
+
+/**
+ * The run's dataset and its held-out rows in data units — the very rows its metrics score against (the split of
+ * `prepareData`, before standardisation): the Gallery's reference panel.
+ */
+export function runHeldout(config: RunConfig): { ds: Dataset; heldout: Points } {
+  const ds = resolveRunDataset(config)
+  return { ds, heldout: splitHeldout(ds, config.heldout, streamRng(config.seed, STREAMS.split)).heldout }
 }
 
 /**

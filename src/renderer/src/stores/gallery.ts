@@ -158,6 +158,8 @@ export const PROGRESS_MARKS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]
 export const useGalleryStore = defineStore('gallery', () => {
   const panels = shallowRef<GalleryPanel[]>([])
   const heldout = shallowRef<DatasetPreview | null>(null)
+  /** True when `heldout` holds the run's held-out rows; false for the dataset's preview sample (the fallback). */
+  const heldoutIsSplit = ref(false)
   const heldoutError = ref<string | null>(null)
   const n = ref(GALLERY_POINTS)
   /** Where the slider over training stands: 1 shows the trained model, less its stored snapshots. */
@@ -183,9 +185,20 @@ export const useGalleryStore = defineStore('gallery', () => {
     panels.value = panels.value.map((p) => (p.key === key ? { ...p, ...change } : p))
   }
 
+  /**
+   * The reference panel: the run's own held-out rows (what its metrics score against), or — where its data can
+   * no longer be read by the host — the dataset's preview sample from the dataset list.
+   */
   async function loadHeldout(run: RunDetail): Promise<void> {
     const datasets = useDatasetsStore()
     heldoutError.value = null
+    try {
+      heldout.value = await api.runs.heldout(run.id, isImageRun(run) ? GALLERY_IMAGES : n.value)
+      heldoutIsSplit.value = true
+      return
+    } catch {
+      heldoutIsSplit.value = false
+    }
     try {
       if (datasets.list.length === 0) await datasets.load()
       const id = datasetIdOfRun(run, datasets.list)
@@ -345,6 +358,7 @@ export const useGalleryStore = defineStore('gallery', () => {
   return {
     panels,
     heldout,
+    heldoutIsSplit,
     heldoutError,
     n,
     progress,
