@@ -35,6 +35,27 @@ describe('argument-parser errors', () => {
   })
 })
 
+describe('per-command help', () => {
+  const commands = ['train', 'eval', 'sample', 'runs', 'rm', 'export', 'bench', 'bench-train', 'demo', 'serve']
+  it.each(commands)('`pfm %s --help` prints its usage on stdout and exits 0, running nothing', async (c) => {
+    const root = tempRoot()
+    const r = await pfm([c, '--help', '--runs-dir', root])
+    expect(r.code).toBe(0)
+    expect(r.stderr).toBe('')
+    expect(r.stdout.startsWith(`pfm ${c} `)).toBe(true)
+    expect(fs.readdirSync(root)).toEqual([])
+  })
+
+  it('train, eval and sample document the flags a first run needs; `help <command>` and -h say the same', async () => {
+    expect((await pfm(['train', '-h'])).stdout).toMatch(/--resume[\s\S]*--data .*--objective[\s\S]*--set key=value/)
+    expect((await pfm(['eval', '--help'])).stdout).toMatch(/--run ID[\s\S]*--draws R[\s\S]*--sampler /)
+    expect((await pfm(['sample', '--help'])).stdout).toMatch(/--out FILE\.csv\|\.npy\|\.png/)
+    expect((await pfm(['help', 'eval'])).stdout).toBe((await pfm(['eval', '--help'])).stdout)
+    const plain = await pfm(['datasets', '--help'])
+    expect([plain.code, plain.stdout]).toEqual([0, 'pfm datasets: list built-in datasets and importable formats\n'])
+  })
+})
+
 describe('pfm runs on a corrupt store', () => {
   it('escapes control characters and bidi overrides from run.json instead of printing them', async () => {
     const root = tempRoot()

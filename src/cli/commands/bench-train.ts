@@ -33,10 +33,6 @@ export async function run(argv: string[]): Promise<number> {
     'loss-every': { type: 'string' }
   })
   const out = new Out(values.json === true)
-  if (values.help === true) {
-    process.stdout.write(usage + '\n')
-    return 0
-  }
   if (values.ablation === true) {
     const rounds = positiveInt(values, 'rounds')
     if (!out.json) process.stderr.write('ablation: interleaving the variants on wasm…\n')

@@ -59,10 +59,6 @@ export async function run(argv: string[]): Promise<number> {
     out: { type: 'string', short: 'o' }
   })
   const out = new Out(values.json === true)
-  if (values.help === true) {
-    process.stdout.write(usage + '\n')
-    return 0
-  }
   const runs = list(values, 'runs')
   if (!runs) throw new ConfigError('--runs is required (comma-separated run ids; see `pfm runs`).')
   const samplers = list(values, 'samplers')

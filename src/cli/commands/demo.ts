@@ -32,10 +32,6 @@ export async function run(argv: string[]): Promise<number> {
     out: { type: 'string', short: 'o' }
   })
   const out = new Out(values.json === true)
-  if (values.help === true) {
-    process.stdout.write(usage + '\n')
-    return 0
-  }
   const budget = str(values, 'budget') ?? 'full'
   if (budget !== 'full' && budget !== 'tiny')
     throw new ConfigError(`--budget: "${budget}" is not full or tiny.`)

@@ -25,10 +25,6 @@ export async function run(argv: string[]): Promise<number> {
     weights: { type: 'string' }
   })
   const out = new Out(values.json === true)
-  if (values.help === true) {
-    process.stdout.write(usage + '\n')
-    return 0
-  }
   const id = required(values, 'run', 'see `pfm runs`')
   const file = required(values, 'out', `a ${ONNX_EXTENSION} path`)
   if (path.extname(file).toLowerCase() !== ONNX_EXTENSION)

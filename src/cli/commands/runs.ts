@@ -14,9 +14,20 @@ import {
 } from '../../engine/train/evaluate'
 import { ConfigError, StoreError } from '../../engine/errors'
 import { assertRunId } from '../../engine/store'
-import { SAMPLER_FLAGS, samplerOptions } from '../sampler-flags'
+import { SAMPLER_FLAGS, SAMPLER_USAGE, samplerOptions } from '../sampler-flags'
 import { fmt, num, openStore, Out, parse, printable, required, runsDir, table, weightsChoice } from '../io'
 import { metricsJson, metricsTable } from './train'
+
+/** The usage of each command of this file (`pfm <command> --help`). */
+export const USAGES = {
+  runs: 'pfm runs [--json]   (the stored runs: status, steps, where a stopped run can resume, headline figures)',
+  rm: 'pfm rm ID [ID …] [--force]   (delete runs; --force also removes a run whose training is still running)',
+  eval: `pfm eval --run ID [-n N] [--seed S] [--draws R] [--weights final|best] ${SAMPLER_USAGE} [--json]
+  held-out metrics of a stored run on its own held-out split (default: its own sampler and n); --draws R
+  repeats the evaluation on R seeds (S, S+1, …) and prints each headline figure's mean, sd and range`,
+  sample: `pfm sample --run ID --out FILE.csv|.npy|.png [-n N] [--seed S] [--cols C] [--weights final|best] ${SAMPLER_USAGE} [--json]
+  samples in data units (default n: 1000; 64 for a PNG grid of an image run, --cols images per row)`
+}
 
 export async function runs(argv: string[]): Promise<number> {
   const { values } = parse(argv, {})
