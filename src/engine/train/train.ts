@@ -34,6 +34,7 @@ import {
   builtinModes,
   datasetDigest,
   invertStandardization,
+  isBuiltin,
   pixelStandardization,
   resolveDataset,
   splitHeldout,
@@ -42,7 +43,7 @@ import {
 import { computeMetrics, nonFiniteRows, type ImageEvaluator, type KnownModes } from '../metrics'
 import type { BestInfo, RunHandle, RunStore } from '../store'
 import { SNAPSHOT_POINTS, snapshotSteps } from '../store/snapshots'
-import type { ModelConfig, RunConfig } from './config'
+import type { DatasetConfig, ModelConfig, RunConfig } from './config'
 import { runDiagnostics } from './diagnostics'
 import { classifierDir, imageEvaluator } from './image-eval'
 import { PushforwardModel } from './pushforward-model'
@@ -300,13 +301,11 @@ export async function createModel(
     ...(log ? { log } : {}),
     ...(signal ? { signal } : {}),
     ...(store
-      ? storeRuns(store, {
-          dim,
-          ...(image ? { image } : {}),
-          model: config.model,
-          lr: config.lr,
-          batch: config.batch
-        })
+      ? storeRuns(
+          store,
+          { dim, ...(image ? { image } : {}), model: config.model, lr: config.lr, batch: config.batch },
+          config.dataset
+        )
       : {})
   })
 }
@@ -314,13 +313,34 @@ export async function createModel(
 /** `loadRun` and `restoreRun` of a model spec over the run store. */
 function storeRuns(
   store: RunStore,
-  spec: Pick<ModelSpec, 'dim' | 'image' | 'model' | 'lr' | 'batch'>
+  spec: Pick<ModelSpec, 'dim' | 'image' | 'model' | 'lr' | 'batch'>,
+  data: DatasetConfig
 ): Pick<ModelSpec, 'loadRun' | 'restoreRun'> {
   const loadRun = async (id: string): Promise<StoredRun> => {
     const run = store.load(id)
     return { objective: run.config.objective, weights: store.readWeights(id), config: run.config }
   }
-  return { loadRun, restoreRun: runRestorer(loadRun, spec) }
+  return { loadRun, restoreRun: runRestorer(loadRun, spec, data) }
+}
+
+/**
+ * Why a teacher trained on `teacher` cannot teach a run on `data`, or null: a teacher's transport (in its own
+ * standardised units) fits only its own data. Built-ins match by id (another seed draws the same law); files by
+ * the digest of their values where both runs stored one, else by path.
+ */
+export function teacherDataMismatch(
+  teacher: Pick<DatasetConfig, 'spec' | 'name' | 'digest'>,
+  data: Pick<DatasetConfig, 'spec' | 'name' | 'digest'>
+): string | null {
+  const same =
+    isBuiltin(data.spec) || isBuiltin(teacher.spec)
+      ? teacher.spec === data.spec
+      : teacher.digest !== undefined && data.digest !== undefined
+        ? teacher.digest === data.digest
+        : teacher.spec === data.spec
+  if (same) return null
+  const other = teacher.name === data.name ? 'other data under the same name' : `"${teacher.name}"`
+  return `it was trained on ${other}, and this run's data are "${data.name}"; a teacher's transport fits only its own data. Train a teacher on "${data.name}" (or learn on "${teacher.name}").`
 }
 
 /**
@@ -330,10 +350,16 @@ function storeRuns(
  */
 export function runRestorer(
   load: (id: string) => Promise<StoredRun>,
-  spec: Pick<ModelSpec, 'dim' | 'image' | 'model' | 'lr' | 'batch'>
+  spec: Pick<ModelSpec, 'dim' | 'image' | 'model' | 'lr' | 'batch'>,
+  data?: DatasetConfig
 ): NonNullable<ModelSpec['restoreRun']> {
   return async (runId, need) => {
     const run = await load(runId)
+    const teacherData = record(record(run.config)?.dataset)
+    if (need === 'teacher' && data && teacherData && typeof teacherData.spec === 'string') {
+      const why = teacherDataMismatch(teacherData as unknown as DatasetConfig, data)
+      if (why) throw new ConfigError(`Run ${runId} cannot teach this run: ${why}`)
+    }
     const obj = allObjectives().find((o) => o.id === run.objective)
     if (need && (!obj || !hasCapability(obj, need))) {
       const able = allObjectives().filter((o) => hasCapability(o, need))
