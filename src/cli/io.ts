@@ -144,13 +144,26 @@ export class Out {
   result(obj: unknown, human: () => string): void {
     process.stdout.write(this.json ? JSON.stringify(obj) + '\n' : human() + '\n')
   }
-  /** Progress goes to stderr, only on a terminal. */
-  progress(): ProgressBar | null {
-    return process.stderr.isTTY ? new ProgressBar() : null
+  /**
+   * Progress on stderr: a bar redrawn in place on a terminal; elsewhere (a log file, `| tee`, nohup) a line at
+   * most every 30 s, so a long run still shows it is alive without flooding the log.
+   */
+  progress(): Progress {
+    return process.stderr.isTTY ? new ProgressBar() : new ProgressLines()
   }
 }
 
-export class ProgressBar {
+export interface Progress {
+  /** True for the bar redrawn in place on a terminal. */
+  readonly live: boolean
+  update(done: number, total: number, info: string): void
+  /** Takes the bar off its line, so that a log line can be written (the next update redraws it). */
+  clear(): void
+  done(): void
+}
+
+export class ProgressBar implements Progress {
+  readonly live = true
   private last = ''
   update(done: number, total: number, info: string): void {
     const width = 28
@@ -160,10 +173,35 @@ export class ProgressBar {
     if (line !== this.last) process.stderr.write('\r' + line.padEnd(this.last.length))
     this.last = line
   }
+  clear(): void {
+    if (this.last) process.stderr.write('\r' + ' '.repeat(this.last.length) + '\r')
+    this.last = ''
+  }
   done(): void {
     if (this.last) process.stderr.write('\n')
     this.last = ''
   }
+}
+
+/** How often progress is written as a line where stderr is not a terminal. */
+export const PROGRESS_LINE_MS = 30_000
+
+export class ProgressLines implements Progress {
+  readonly live = false
+  private lastAt = -Infinity
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    private readonly write: (s: string) => void = (s) => void process.stderr.write(s)
+  ) {}
+  update(done: number, total: number, info: string): void {
+    const t = this.now()
+    if (t - this.lastAt < PROGRESS_LINE_MS) return
+    this.lastAt = t
+    const pct = total > 0 ? Math.round((100 * Math.min(done, total)) / total) : 0
+    this.write(`${done} of ${total} (${pct} %)  ${info}\n`)
+  }
+  clear(): void {}
+  done(): void {}
 }
 
 export function table(rows: (string | number)[][], header: string[]): string {

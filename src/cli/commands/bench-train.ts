@@ -71,12 +71,12 @@ export async function run(argv: string[]): Promise<number> {
     },
     {
       log: (m) => {
-        if (!bar && !out.json) process.stderr.write(m + '\n')
+        if (!bar.live && !out.json) process.stderr.write(m + '\n')
       },
-      onProgress: (p) => bar?.update(p.done, p.total, p.phase)
+      onProgress: (p) => bar.update(p.done, p.total, p.phase)
     }
   )
-  bar?.done()
+  bar.done()
   out.result(report, () => human(report))
   return report.stepsPerSec === null ? 1 : 0
 }

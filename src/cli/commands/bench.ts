@@ -82,7 +82,6 @@ export async function run(argv: string[]): Promise<number> {
   const outDir = str(values, 'out')
 
   const bar = out.progress()
-  let lastPhase = ''
   const report = await benchInference(
     openStore(values),
     {
@@ -104,15 +103,14 @@ export async function run(argv: string[]): Promise<number> {
       ...(outDir !== undefined ? { outDir } : {})
     },
     {
-      log: (m) => process.stderr.write(`${m}\n`),
-      onProgress: (p) => {
-        if (bar) return bar.update(p.done, p.total, p.phase)
-        if (p.phase !== lastPhase) process.stderr.write(`[${p.done}/${p.total}] ${p.phase}\n`)
-        lastPhase = p.phase
-      }
+      log: (m) => {
+        bar.clear()
+        process.stderr.write(`${m}\n`)
+      },
+      onProgress: (p) => bar.update(p.done, p.total, p.phase)
     }
   )
-  bar?.done()
+  bar.done()
   out.result(report, () => benchTable(report))
   return 0
 }

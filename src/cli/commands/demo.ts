@@ -55,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
     { dataset, budget, outDir, ...(seed !== undefined ? { seed } : {}) },
     {
       onProgress: (p) => {
-        if (bar) return bar.update(Math.round(p.fraction * 1000), 1000, p.phase)
+        if (bar.live) return bar.update(Math.round(p.fraction * 1000), 1000, p.phase)
         // Without a terminal: one line per stage (the benchmark's own phases stay quiet).
         const stage = p.phase.split(':')[0]!
         if (!out.json && stage !== lastPhase) process.stderr.write(`${stage}\n`)
@@ -63,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
   )
-  bar?.done()
+  bar.done()
   out.result({ ...report, svg: undefined, bench: undefined, runsDir, columns: DEMO_COLUMNS }, () => human(report, runsDir))
   return 0
 }

@@ -209,7 +209,10 @@ async function trainWithProgress(
   try {
     const r = await go({
       signal: ac.signal,
-      log: (m) => out.line(withFlags(m)),
+      log: (m) => {
+        bar?.clear()
+        out.line(withFlags(m))
+      },
       onProgress: (p) =>
         bar?.update(
           p.step,
