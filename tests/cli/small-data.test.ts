@@ -22,6 +22,10 @@ describe('a 178-row table with default flags', () => {
     expect(t.code).toBe(0)
     // 178 rows: half held out (the held-out split keeps up to 2000 points), 89 to train on.
     expect(t.stdout).toContain('--batch: 512 is more than the 89 training rows of wine-like.csv; each step uses all 89.')
+    // and the split that is not the 20 % asked for is said, not silent
+    expect(t.stdout).toContain(
+      'held out 89 of 178 rows (50 %), not the 20 % asked for: a run keeps at least min(2000, n/2) rows out'
+    )
     const { runs } = JSON.parse((await pfm(['runs', '--json', '--runs-dir', dir])).stdout) as { runs: { id: string }[] }
     const id = runs[0]!.id
     const run = JSON.parse(fs.readFileSync(path.join(dir, id, 'run.json'), 'utf8')) as {

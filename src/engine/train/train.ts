@@ -35,6 +35,7 @@ import {
   datasetDigest,
   invertStandardization,
   isBuiltin,
+  MIN_HELDOUT,
   pixelStandardization,
   resolveDataset,
   splitHeldout,
@@ -131,6 +132,19 @@ export function prepareData(
       })()
     : standardize(rawTrain)
   return { train, heldout: applyStandardization(rawHeldout, stats), stats }
+}
+
+/**
+ * The log line of a split that is not the held-out fraction asked for (null when it is): a run keeps at least
+ * min(MIN_HELDOUT, ⌊n/2⌋) rows out, so on small data it holds out more than `heldout` says.
+ */
+export function heldoutNote(n: number, fraction: number, heldoutRows: number): string | null {
+  if (heldoutRows === Math.round(fraction * n)) return null
+  const pct = (v: number): string => `${Number((100 * v).toPrecision(3))} %`
+  return (
+    `held out ${heldoutRows} of ${n} rows (${pct(heldoutRows / n)}), not the ${pct(fraction)} asked for: ` +
+    `a run keeps at least min(${MIN_HELDOUT}, n/2) rows out so that its held-out metrics are not noise.`
+  )
 }
 
 /** Held-out evaluations of a run whose interval the user left open (the last one at the end included). */
@@ -575,6 +589,8 @@ export async function trainRun(ds: Dataset, config: RunConfig, ctx: TrainContext
   const obj = findObjective(config.objective)
   resolveParams(`Objective ${obj.id}`, obj.params, config.params)
   const { train, heldout, stats } = prepareData(ds, config)
+  const split = heldoutNote(ds.n, config.heldout, heldout.n)
+  if (split) ctx.log?.(split)
   config = fitBatch(config, train.n, heldout.n, ds.name, ctx.log)
   const { model, backendId } = await buildLoopModel(obj, config, ds.d, ctx)
   let handle: RunHandle | null = null

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import { generateBuiltin, splitHeldout } from '../../../src/engine/data'
 import { Rng } from '../../../src/engine/rng'
-import { trainingRows } from '../../../src/shared/split'
+import { heldoutSize, trainingRows } from '../../../src/shared/split'
+import { heldoutNote } from '../../../src/engine/train/train'
 
 describe('training rows of the default split', () => {
   it.each([
@@ -14,5 +15,15 @@ describe('training rows of the default split', () => {
   ])('%i rows train on %i', (n, rows) => {
     expect(trainingRows(n)).toBe(rows)
     expect(splitHeldout(generateBuiltin('moons', n, 1), 0.2, new Rng(1)).train.n).toBe(rows)
+  })
+})
+
+describe('the log line of a split other than the one asked for', () => {
+  it('is silent where the fraction holds, and says the rows and why where the minimum overrides it', () => {
+    expect(heldoutNote(20000, 0.2, heldoutSize(20000, 0.2))).toBeNull()
+    expect(heldoutNote(5000, 0.2, heldoutSize(5000, 0.2))).toBe(
+      'held out 2000 of 5000 rows (40 %), not the 20 % asked for: a run keeps at least min(2000, n/2) rows out so that its held-out metrics are not noise.'
+    )
+    expect(heldoutNote(500, 0.1, heldoutSize(500, 0.1))).toMatch(/^held out 250 of 500 rows \(50 %\), not the 10 %/)
   })
 })
