@@ -50,6 +50,10 @@ describe('a 178-row table with default flags', () => {
     const best = await evalOf(['--weights', 'best'])
     expect(final.weights).toBe('final')
     expect(best.weights).toBe('best')
+    // the human header says which weights it read
+    const human = await pfm(['eval', '--run', id, '--weights', 'best', '--runs-dir', dir])
+    expect(human.stdout.split('\n')[0]).toBe(`Run ${id} (its best held-out checkpoint, --weights best), sampler onestep`)
+    expect((await pfm(['eval', '--run', id, '--runs-dir', dir])).stdout.split('\n')[0]).toBe(`Run ${id}, sampler onestep`)
     if (run.best.step < run.config.steps) expect(best.metrics.energy).not.toBe(final.metrics.energy)
     const bad = await pfm(['eval', '--run', id, '--weights', 'top', '--runs-dir', dir])
     expect(bad.stderr).toBe('pfm eval: --weights: "top" is not final or best.\n')

@@ -128,14 +128,11 @@ export async function evaluate(argv: string[]): Promise<number> {
       ...(r.draws.length > 1 ? { draws: r.draws, spread } : {})
     },
     () =>
-      `Run ${id}, sampler ${r.sampler.sampler}${r.sampler.sampler === 'onestep' ? '' : ` K=${r.sampler.steps}`}` +
+      `Run ${id}${weightsChoice(values).weights === 'best' ? ' (its best held-out checkpoint, --weights best)' : ''}, sampler ${r.sampler.sampler}${r.sampler.sampler === 'onestep' ? '' : ` K=${r.sampler.steps}`}` +
       `${r.nfe !== undefined ? `, ${r.nfe} network evaluations per sample` : ''}` +
       (r.draws.length > 1 ? ` (the table: draw 1 of ${r.draws.length}, seed ${r.draws[0]!.seed})` : '') +
       '\n' +
-      metricsTable(r.metrics) +
-      Object.entries(r.extra)
-        .map(([k, v]) => `\n${k.padEnd(18)}  ${fmt(v)}`)
-        .join('') +
+      metricsTable(r.metrics, r.extra) +
       (r.draws.length > 1
         ? `\n\n${drawsTable(r.draws, spread, r.metrics.image?.features === 'clusters')}`
         : '')
@@ -227,7 +224,8 @@ export async function sample(argv: string[]): Promise<number> {
       out: path.resolve(file)
     },
     () =>
-      `Wrote ${n} samples (${sampler.sampler}${nfe !== undefined ? `, ${nfe} network evaluations each` : ''}) to ${file}.`
+      `Wrote ${n} samples (${sampler.sampler}${nfe !== undefined ? `, ${nfe} network evaluations each` : ''}` +
+      `${weightsChoice(values).weights === 'best' ? ', best held-out checkpoint' : ''}) to ${file}.`
   )
   return 0
 }

@@ -35,7 +35,26 @@ export function metricsJson(m: Metrics): Record<string, number | Record<string, 
   }
 }
 
-export function metricsTable(m: Metrics): string {
+/** How the CLI names a run's extra figures (`extra`), and what each is; others print under their key. */
+const EXTRA_ROWS: Record<string, [label: string, note: string]> = {
+  transportCost: ['transport cost', "(E‖φ(z) − z‖² from fresh noise, standardised units; OT's objective)"],
+  straightness: ['path straightness', '(deviation of the velocity from straight paths, 0 = straight; 32 Euler steps whatever the sampler)'],
+  nllNatsPerDim: ['NLL (nats / dim)', '(held-out, standardised units)'],
+  elbo: ['ELBO (nats)', '(held-out, per point)'],
+  iwae: ['IWAE bound (nats)', '(held-out, per point)']
+}
+
+/** The rows of a run's extra figures (`straightnessRound<r>`: reflow's rounds). */
+function extraRows(extra: Record<string, number>): (string | number)[][] {
+  return Object.entries(extra).map(([k, v]) => {
+    const round = /^straightnessRound(\d+)$/.exec(k)
+    if (round) return [`path straightness, round ${round[1]}`, v, '']
+    const [label, note] = EXTRA_ROWS[k] ?? [k, '']
+    return [label, v, note]
+  })
+}
+
+export function metricsTable(m: Metrics, extra: Record<string, number> = {}): string {
   return table(
     [
       [
@@ -62,7 +81,8 @@ export function metricsTable(m: Metrics): string {
           ]
         : []),
       ['points compared', m.n, ''],
-      ...(m.image ? imageRows(m.image) : [])
+      ...(m.image ? imageRows(m.image) : []),
+      ...extraRows(extra)
     ],
     ['held-out metric', 'value', '']
   )
@@ -244,10 +264,7 @@ async function trainWithProgress(
         (r.sampler.sampler === 'onestep'
           ? '.'
           : ` (metrics with ${r.sampler.sampler}, K=${r.sampler.steps}).`) +
-        `\n${metricsTable(r.metrics)}` +
-        Object.entries(r.extra)
-          .map(([k, v]) => `\n${k.padEnd(18)}  ${fmt(v)}`)
-          .join('') +
+        `\n${metricsTable(r.metrics, r.extra)}` +
         (r.best && r.best.step < r.steps
           ? `\nbest held-out energy ${fmt(r.best.value)} at step ${r.best.step}: eval, sample and export it with --weights best`
           : '')

@@ -1,0 +1,44 @@
+/**
+ * The CLI's result table (`metricsTable`): a run's extra figures sit in the same columns as its metrics, under
+ * names a reader can parse (transport cost, path straightness 0 = straight, reflow's rounds), not camelCase keys.
+ */
+import { describe, expect, it } from 'vitest'
+import { metricsTable } from '../../src/cli/commands/train'
+import type { Metrics } from '../../src/engine/types'
+
+const metrics: Metrics = {
+  energy: 0.002,
+  energyGaussian: 0.02,
+  mmd: 1e-4,
+  slicedW2: 0.01,
+  precision: 0.9,
+  recall: 0.95,
+  density: 1,
+  coverage: 0.9,
+  n: 4000
+}
+
+describe('the result table with extra figures', () => {
+  it('names them and aligns their values with the metrics', () => {
+    const lines = metricsTable(metrics, {
+      transportCost: 1.25,
+      straightness: 0.5,
+      straightnessRound1: 0.9
+    }).split('\n')
+    const energy = lines.find((l) => l.startsWith('energy distance'))!
+    const cost = lines.find((l) => l.startsWith('transport cost'))!
+    const straight = lines.find((l) => l.startsWith('path straightness '))!
+    const round = lines.find((l) => l.startsWith('path straightness, round 1'))!
+    const column = energy.indexOf('0.002')
+    expect(cost.indexOf('1.25')).toBe(column)
+    expect(straight.indexOf('0.5')).toBe(column)
+    expect(round.indexOf('0.9')).toBe(column)
+    expect(straight).toMatch(/0 = straight/)
+    expect(lines.join('\n')).not.toMatch(/transportCost|straightnessRound/)
+  })
+
+  it('prints an unknown figure under its key, and nothing more without extras', () => {
+    expect(metricsTable(metrics, { criticLoss: 3 })).toMatch(/\ncriticLoss +3$/)
+    expect(metricsTable(metrics).split('\n').at(-1)).toMatch(/^points compared +4000$/)
+  })
+})
