@@ -37,6 +37,13 @@ describe('the result table with extra figures', () => {
     expect(lines.join('\n')).not.toMatch(/transportCost|straightnessRound/)
   })
 
+  it('gives no ratio to a Gaussian yard-stick at or below zero (the data are near-Gaussian or few)', () => {
+    const near = metricsTable({ ...metrics, energy: -6e-4, energyGaussian: -0.0025 })
+    expect(near).toMatch(/within the estimate's noise of the data, so no ratio\)/)
+    expect(near).not.toMatch(/ratio -?\d/)
+    expect(metricsTable(metrics)).toMatch(/\(Gaussian fit: 0\.02000, ratio 0\.1000\)/)
+  })
+
   it('prints an unknown figure under its key, and nothing more without extras', () => {
     expect(metricsTable(metrics, { criticLoss: 3 })).toMatch(/\ncriticLoss +3$/)
     expect(metricsTable(metrics).split('\n').at(-1)).toMatch(/^points compared +4000$/)

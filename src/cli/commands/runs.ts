@@ -135,7 +135,7 @@ export async function evaluate(argv: string[]): Promise<number> {
       metricsTable(r.metrics, r.extra) +
       (r.draws.length > 1
         ? `\n\n${drawsTable(r.draws, spread, r.metrics.image?.features === 'clusters')}`
-        : '')
+        : `\n(a new draw of samples and of the Gaussian fit: the figures differ from the run's stored ones by their noise; --draws R shows how much)`)
   )
   return 0
 }

@@ -60,7 +60,9 @@ export function metricsTable(m: Metrics, extra: Record<string, number> = {}): st
       [
         'energy distance',
         m.energy,
-        `(Gaussian fit: ${fmt(m.energyGaussian)}, ratio ${fmt(m.energy / m.energyGaussian)})`
+        m.energyGaussian > 0
+          ? `(Gaussian fit: ${fmt(m.energyGaussian)}, ratio ${fmt(m.energy / m.energyGaussian)})`
+          : `(Gaussian fit: ${fmt(m.energyGaussian)}: within the estimate's noise of the data, so no ratio)`
       ],
       ['MMD²', m.mmd, ''],
       ['sliced W2²', m.slicedW2, ''],
