@@ -58,6 +58,7 @@ export function summaryInfo(r: RunSummary): RunSummaryInfo {
     wallMs: r.wallMs,
     backend: r.backend,
     metrics: r.metrics ? metricsInfo(r.metrics) : null,
+    ...(r.metricsStep !== null ? { metricsStep: r.metricsStep } : {}),
     checkpointStep: r.checkpointStep,
     resumable: r.resumable,
     best: r.best

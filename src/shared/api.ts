@@ -369,6 +369,8 @@ export interface RunSummaryInfo {
   wallMs: number | null
   backend: string | null
   metrics: MetricsInfo | null
+  /** A run stopped before its end: the step of its last held-out evaluation, whose figures `metrics` are. */
+  metricsStep?: number
   /** The step of the last checkpoint of a stopped run (its weights are evaluated, sampled and exported), else null. */
   checkpointStep: number | null
   /** A crashed, cancelled or failed run that `training.resume` can continue from its checkpoint. */

@@ -53,7 +53,7 @@ export async function runs(argv: string[]): Promise<number> {
           ? '-'
           : `${r.checkpointStep}${r.resumable ? ' (resumable)' : ''}`,
         ...(images ? [fd(r)] : []),
-        r.metrics ? fmt(r.metrics.energy) : '-',
+        r.metrics ? fmt(r.metrics.energy) + (r.metricsStep !== null ? ` (at ${r.metricsStep})` : '') : '-',
         r.backend ?? '-'
       ]),
       ['run', 'status', 'objective', 'dataset', 'steps', 'checkpoint', ...(images ? ['fd'] : []), 'energy', 'backend']

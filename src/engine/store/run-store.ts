@@ -163,6 +163,7 @@ function summarize(id: string, rec: RunRecord): RunSummary {
     hyper: { batch: rec.config.batch, lr: rec.config.lr, seed: rec.config.seed, params: rec.config.params },
     wallMs: rec.result?.durationMs ?? rec.checkpoint?.elapsedMs ?? null,
     metrics: rec.result?.metrics ?? null,
+    metricsStep: rec.result?.metricsStep ?? null,
     backend: rec.backend,
     error: rec.error,
     checkpointStep: rec.checkpoint?.step ?? null,

@@ -133,13 +133,17 @@ export const StandardizationSchema = z.object({
 export interface RunResult {
   stepsDone: number
   durationMs: number
+  /** Held-out figures: of the final weights, or for a run stopped early its last evaluation's (`metricsStep`). */
   metrics: Metrics | null
+  /** A run stopped before its end: the step its `metrics` were measured at (absent: the final weights'). */
+  metricsStep?: number
   extra?: Record<string, number>
 }
 export const RunResultSchema = z.object({
   stepsDone: count,
   durationMs: z.number(),
   metrics: MetricsSchema.nullable(),
+  metricsStep: count.optional(),
   extra: z.record(z.string(), num).optional()
 })
 
@@ -383,7 +387,10 @@ export interface RunSummary {
   hyper: { batch: number; lr: number; seed: number; params: ParamValues }
   /** Training wall time: the whole run once finished, else up to its last checkpoint; null before either. */
   wallMs: number | null
+  /** The final weights' held-out figures, or a stopped run's last evaluation's (at `metricsStep`). */
   metrics: Metrics | null
+  /** A run stopped before its end: the step its `metrics` were measured at; else null. */
+  metricsStep: number | null
   backend: string | null
   error: RunErrorInfo | null
   /** The step of the last checkpoint (what a crashed run can be evaluated and resumed from), else null. */

@@ -707,6 +707,8 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     handle?.appendSnapshot(step, invertStandardization(head, stats))
   }
   let lastPreview = -Infinity
+  /** The last held-out evaluation of this process: a run stopped before its end keeps it as its figures. */
+  let lastEval: { step: number; metrics: Metrics } | null = null
   let images: ImageEvaluator | null = null
   // Snapshots, previews and metrics sample through onnxruntime where the model has a graph (run-sampling.ts).
   const sampling = new RunSampling(() => currentModel(model), config, {
@@ -784,7 +786,10 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
           ...(metrics ? { metrics } : {}),
           ...(evalError ? { evalError } : {})
         })
-        if (metrics) keepBest(step + 1, metrics)
+        if (metrics) {
+          keepBest(step + 1, metrics)
+          lastEval = { step: step + 1, metrics }
+        }
         ctx.onProgress?.({
           runId,
           step: step + 1,
@@ -885,7 +890,12 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
       const message = e instanceof Error ? e.message : String(e)
       handle.finish(
         status,
-        { stepsDone, durationMs: performance.now() - t0, metrics: null },
+        {
+          stepsDone,
+          durationMs: performance.now() - t0,
+          metrics: lastEval?.metrics ?? null,
+          ...(lastEval ? { metricsStep: lastEval.step } : {})
+        },
         { code, message }
       )
     }

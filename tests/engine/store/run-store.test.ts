@@ -172,6 +172,7 @@ describe('RunStore: list, rename, delete', () => {
       },
       wallMs: 10,
       metrics,
+      metricsStep: null,
       backend: 'cpu',
       error: null,
       checkpointStep: null,

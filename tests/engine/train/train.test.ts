@@ -115,6 +115,31 @@ describe('training loop', () => {
     const [run] = store.list().runs
     expect(run!.status).toBe('cancelled')
     expect(store.readWeights<{ kind: string }>(run!.id).kind).toBe('pushforward-mlp')
+    // stopped before any held-out evaluation: no figures to keep
+    expect([run!.metrics, run!.metricsStep]).toEqual([null, null])
+  })
+
+  it('a run cancelled after a held-out evaluation keeps its figures and says at which step', async () => {
+    const store = new RunStore(tmp())
+    const ac = new AbortController()
+    const config = makeRunConfig(ds, { objective: 'energy', steps: 1000, batch: 64, seed: 5, evalEvery: 20 })
+    const evaluated: { step: number; energy: number }[] = []
+    const p = trainRun(ds, config, {
+      store,
+      signal: ac.signal,
+      evalPoints: 200,
+      onProgress: (x) => {
+        if (x.metrics) evaluated.push({ step: x.step, energy: x.metrics.energy })
+        if (x.step === 40) ac.abort() // an evaluation step: reported whatever the clock
+      }
+    })
+    await expect(p).rejects.toBeInstanceOf(CancelledError)
+    const [run] = store.list().runs
+    expect(run!.status).toBe('cancelled')
+    expect(evaluated.map((e) => e.step)).toEqual([20, 40])
+    expect(run!.metricsStep).toBe(40)
+    expect(run!.metrics!.energy).toBe(evaluated[1]!.energy)
+    expect(store.load(run!.id).result!.stepsDone).toBe(40)
   })
 
   it('stops on NaN with a clear error and keeps the last finite weights', async () => {
