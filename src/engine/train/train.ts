@@ -665,6 +665,11 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
   let lastReport = 0
   let lastYield = performance.now()
   let loss = start.loss
+  /** A line at least every 1/LOSS_LINES of the budget (a fast run's curve is a curve), and every 250 ms. */
+  const logEvery = Math.max(1, Math.ceil(config.steps / LOSS_LINES))
+  /** The steps' losses since the last logged line: a line logs their mean, not one batch's draw. */
+  const window = { sum: 0, n: 0 }
+  let lineLoss = loss
   let step = start.step
   let best = start.best
   const evalN = Math.min(ctx.evalPoints ?? heldout.n, heldout.n)
@@ -743,6 +748,8 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
       const y = tf.tensor2d(yBuf, [B, ds.d])
       try {
         loss = (await model.step(y, { rng, step, steps: config.steps })).loss
+        window.sum += loss
+        window.n++
       } finally {
         y.dispose()
       }
@@ -758,7 +765,8 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
       // ── logging and held-out evaluation ──
       const now = performance.now()
       const isEval = config.evalEvery > 0 && (step + 1) % config.evalEvery === 0 && step + 1 < config.steps
-      if (isEval || now - lastReport > 250 || step === start.step || step + 1 === config.steps) {
+      const isLine = (step + 1) % logEvery === 0 || now - lastReport > 250
+      if (isEval || isLine || step === start.step || step + 1 === config.steps) {
         const elapsed = now - t0
         const sps = ((step + 1 - start.step) * B) / ((now - t0 - start.elapsedMs) / 1000)
         sampling.version = step + 1
@@ -778,9 +786,12 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
             ctx.log?.(`step ${step + 1}: held-out evaluation skipped: ${e.message}`)
           }
         }
+        const meanLoss = window.sum / window.n
+        window.sum = window.n = 0
+        lineLoss = meanLoss
         handle?.appendMetrics({
           step: step + 1,
-          loss,
+          loss: meanLoss,
           time: elapsed,
           samplesPerSec: sps,
           ...(metrics ? { metrics } : {}),
@@ -794,13 +805,13 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
           runId,
           step: step + 1,
           steps: config.steps,
-          loss,
+          loss: meanLoss,
           samplesPerSec: sps,
           elapsedMs: elapsed,
           etaMs: ((now - t0 - start.elapsedMs) / (step + 1 - start.step)) * (config.steps - step - 1),
           ...(metrics ? { metrics } : {})
         })
-        lastReport = now
+        lastReport = performance.now() // after the evaluation: the next step is not logged for its time
       }
       const opts: SampleOptions = { sampler: model.samplers[0]!, steps: model.defaultSteps }
       sampling.version = step + 1
@@ -841,7 +852,7 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     samples.data = scored.samples.data.subarray(0, samples.n * ds.d)
     handle?.saveSamples(ds.columns, invertStandardization(samples, stats))
     takeSnapshot(config.steps, samples)
-    handle?.appendMetrics({ step: config.steps, loss, time: durationMs, metrics: scored.metrics })
+    handle?.appendMetrics({ step: config.steps, loss: lineLoss, time: durationMs, metrics: scored.metrics })
     handle?.finish('completed', { stepsDone: config.steps, durationMs, metrics: scored.metrics, extra })
     ctx.log?.(samplingShare(evalMs, durationMs - start.elapsedMs, sampling, evalMs - beforeFinal))
     if (ckpts.count > 0)
@@ -906,6 +917,9 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     model.dispose()
   }
 }
+
+/** Lines of the loss curve a run logs at least, however fast its steps (metrics.jsonl, progress). */
+export const LOSS_LINES = 200
 
 /** Snapshots drawn by an image run (an 8 × 8 grid; 784-D samples are costly, and a grid shows 64). */
 export const IMAGE_SNAPSHOT_POINTS = 64

@@ -14,7 +14,7 @@ import {
 import type { ModelObjective, PushforwardObjective } from '../../../src/engine/objectives/types'
 import { RunStore } from '../../../src/engine/store'
 import { evaluateRun, sampleRun } from '../../../src/engine/train/evaluate'
-import { DEFAULT_EVALUATIONS, makeRunConfig, scoreModel, trainRun } from '../../../src/engine/train/train'
+import { DEFAULT_EVALUATIONS, LOSS_LINES, makeRunConfig, scoreModel, trainRun } from '../../../src/engine/train/train'
 import type { SamplingModel } from '../../../src/engine/train/run-sampling'
 import { Rng } from '../../../src/engine/rng'
 
@@ -140,6 +140,37 @@ describe('training loop', () => {
     expect(run!.metricsStep).toBe(40)
     expect(run!.metrics!.energy).toBe(evaluated[1]!.energy)
     expect(store.load(run!.id).result!.stepsDone).toBe(40)
+  })
+
+  it('logs the loss curve as the mean of the steps since the last line, at least every budget/200 steps', async () => {
+    // A registered objective whose loss at (0-based) step k is k, with no gradient: each line must read the mean
+    // of the steps it covers, not the last batch's value.
+    const energy = findObjective('energy') as PushforwardObjective
+    registerObjective({
+      ...energy,
+      id: 'test-loss-is-step',
+      loss: (x, _y, _p, ctx) => tf.add(tf.mul(tf.sum(x), 0), ctx.step)
+    })
+    try {
+      const store = new RunStore(tmp())
+      const config = makeRunConfig(ds, { objective: 'test-loss-is-step', steps: 400, batch: 16, seed: 6 })
+      const r = await trainRun(ds, config, { store, evalPoints: 100 })
+      const lines = store.readMetricsLog(r.runId!).records
+      expect(LOSS_LINES).toBe(200)
+      const steps = lines.map((l) => l.step)
+      for (let s = 2; s <= 400; s += 2) expect(steps).toContain(s)
+      let prev = 0
+      let prevLoss = NaN
+      for (const l of lines) {
+        // the mean of k = prev … step − 1; the final evaluation's line repeats the last line's
+        if (l.step === prev) expect(l.loss).toBe(prevLoss)
+        else expect(l.loss).toBeCloseTo((prev + l.step - 1) / 2, 3)
+        prev = l.step
+        prevLoss = l.loss
+      }
+    } finally {
+      unregisterObjective('test-loss-is-step')
+    }
   })
 
   it('stops on NaN with a clear error and keeps the last finite weights', async () => {
