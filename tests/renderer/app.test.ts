@@ -2,8 +2,21 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApp, defineComponent, h, nextTick, type App as VueApp } from 'vue'
 import { createPinia } from 'pinia'
 import { api, ApiError, resetBridge } from '../../src/renderer/src/api'
-import { IMAGE_METRICS, METRICS, detail, fakeBridge, job, run, type FakeBridge } from './fixtures'
+import {
+  DATASETS,
+  IMAGE_METRICS,
+  METRICS,
+  detail,
+  fakeBridge,
+  job,
+  preview,
+  run,
+  sampleSet,
+  type FakeBridge
+} from './fixtures'
+import { useGalleryStore } from '../../src/renderer/src/stores/gallery'
 import { useObjectivesStore } from '../../src/renderer/src/stores/objectives'
+import { useRunsStore } from '../../src/renderer/src/stores/runs'
 
 // jsdom has no canvas: charts render as a placeholder that shows whether they got an option.
 vi.mock('vue-echarts', () => ({
@@ -359,4 +372,159 @@ describe('api', () => {
     expect(err).toBeInstanceOf(ApiError)
     expect(err).toMatchObject({ code: 'CONFIG', message: 'Bad.' })
   })
+})
+
+describe('runs over their life: running, checked, deleted', () => {
+  /** The popover naive-ui teleports to the page's body once its trigger is clicked. */
+  const popover = (): HTMLElement | null => document.body.querySelector<HTMLElement>('.n-popconfirm')
+
+  it('shows a running run’s live step from its job in the Runs list', async () => {
+    const running = run({ id: 'run-r', name: 'live', status: 'running', stepsDone: 0, steps: 3000 })
+    const lab = fakeBridge({
+      runs: { list: async () => ({ runs: [running, run()], problems: [] }) },
+      training: { jobs: async () => [job({ runId: 'run-r', step: 485, steps: 3000 })] }
+    })
+    window.lab = lab
+    const el = await mount()
+    await click(el, '[data-test=nav-runs]')
+    await vi.waitFor(() => expect(el.querySelectorAll('[data-test=run-steps]')).toHaveLength(2), SLOW)
+    const steps = (): string[] =>
+      [...el.querySelectorAll('[data-test=run-steps]')].map((c) => c.textContent ?? '')
+    expect(steps()).toEqual(['485 / 3000', '100 / 100'])
+    lab.emit('jobs:update', job({ runId: 'run-r', step: 600, steps: 3000 }))
+    await vi.waitFor(() => expect(steps()[0]).toBe('600 / 3000'))
+  }, 20_000)
+
+  it('names the runs Delete will delete, and Compare spends the check marks', async () => {
+    const list = Array.from({ length: 7 }, (_, i) =>
+      run({ id: `run-${i}`, name: `run number ${i}`, createdAt: `2025-01-0${i + 1}T00:00:00.000Z` })
+    )
+    window.lab = fakeBridge({ runs: { list: async () => ({ runs: list, problems: [] }) } })
+    const el = await mount()
+    await click(el, '[data-test=nav-runs]')
+    await vi.waitFor(() => expect(el.querySelectorAll('[data-test=run-name]')).toHaveLength(7), SLOW)
+    const runs = useRunsStore()
+    runs.setChecked(list.map((r) => r.id))
+    await nextTick()
+    await click(el, '[data-test=delete-button]')
+    await vi.waitFor(() => expect(popover()?.querySelector('[data-test=delete-confirm]')).not.toBeNull())
+    const items = [...popover()!.querySelectorAll('[data-test=delete-confirm] li')].map(
+      (li) => li.textContent
+    )
+    expect(items).toEqual([0, 1, 2, 3, 4].map((i) => `run number ${i}`).concat('and 2 more'))
+    expect(popover()!.textContent).toContain('Delete these 7 runs and their files?')
+    const buttons = [...popover()!.querySelectorAll('button')].map((b) => b.textContent?.trim())
+    expect(buttons).toEqual(['Keep them', 'Delete'])
+
+    runs.setChecked(['run-1', 'run-2'])
+    await nextTick()
+    await click(el, '[data-test=compare-button]')
+    await vi.waitFor(() => expect(el.querySelectorAll('[data-test=gallery-panel]')).toHaveLength(2), SLOW)
+    expect(runs.checked).toEqual([])
+    window.history.replaceState(null, '', '#')
+  }, 20_000)
+
+  it('marks a finished job whose run was deleted, with no Gallery or Export; Cancel asks to keep or stop', async () => {
+    const done = job({ id: 'job-d', runId: 'run-gone', status: 'completed', step: 100, etaMs: 0 })
+    const live = job({ id: 'job-l', runId: 'run-1', createdAt: '2024-12-31T10:00:00.000Z' })
+    window.lab = fakeBridge({ training: { jobs: async () => [done, live] } })
+    const el = await mount()
+    await click(el, '[data-test=nav-training]')
+    await vi.waitFor(() => expect(el.querySelector('[data-test=job-run-deleted]')).not.toBeNull(), SLOW)
+    expect(el.querySelector('[data-test=job-job-d]')?.textContent).toContain('run deleted')
+    expect(el.querySelector('[data-test=job-job-l]')?.textContent).not.toContain('run deleted')
+    expect(el.querySelector('[data-test=job-gallery]')?.hasAttribute('disabled')).toBe(true)
+    expect(el.querySelector('[data-test=job-export]')?.hasAttribute('disabled')).toBe(true)
+
+    await click(el, '[data-test=job-job-l]')
+    await click(el, '[data-test=cancel-job]')
+    await vi.waitFor(() => expect(popover()).not.toBeNull())
+    const buttons = [...popover()!.querySelectorAll('button')].map((b) => b.textContent?.trim())
+    expect(buttons).toEqual(['Keep training', 'Stop job'])
+  }, 20_000)
+
+  it('forgets a deleted run in the Gallery’s run picker: Add panel is disabled again', async () => {
+    let list = [run(), run({ id: 'run-2', name: 'doomed', createdAt: '2025-01-02T10:00:00.000Z' })]
+    window.lab = fakeBridge({
+      runs: {
+        list: async () => ({ runs: list, problems: [] }),
+        get: async (id: string) => detail({ id }),
+        remove: async (id: string) => {
+          list = list.filter((r) => r.id !== id)
+        }
+      }
+    })
+    // The select's menu asks for media queries, which jsdom lacks.
+    vi.stubGlobal('matchMedia', () => ({
+      matches: false,
+      addEventListener: () => {},
+      removeEventListener: () => {},
+      addListener: () => {},
+      removeListener: () => {}
+    }))
+    const el = await mount()
+    await click(el, '[data-test=nav-gallery]')
+    await vi.waitFor(() => expect(el.querySelector('[data-test=gallery-run]')).not.toBeNull(), SLOW)
+    // Open the menu and take its first option, the newest run (the list is virtual: jsdom lays none of it out).
+    await click(el, '[data-test=gallery-run] .n-base-selection')
+    const selection = el.querySelector('[data-test=gallery-run] .n-base-selection')!
+    selection.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true }))
+    const add = (): HTMLButtonElement => el.querySelector<HTMLButtonElement>('[data-test=gallery-add]')!
+    await vi.waitFor(() => expect(add().disabled).toBe(false))
+    expect(el.querySelector('[data-test=gallery-run]')?.textContent).toContain('doomed')
+    await useRunsStore().remove(['run-2'])
+    await vi.waitFor(() => expect(add().disabled).toBe(true))
+    expect(el.querySelector('[data-test=gallery-run]')?.textContent).not.toContain('run-2')
+    expect(el.querySelector('[data-test=gallery-run]')?.textContent).not.toContain('doomed')
+    vi.unstubAllGlobals()
+  }, 20_000)
+
+  it('turns a link to a deleted run into one notice that fits and can be dismissed', async () => {
+    window.history.replaceState(null, '', '#/gallery?panels=run-gone~onestep~1,run-1~onestep~1')
+    window.lab = fakeBridge({
+      runs: {
+        get: async (id: string) => {
+          if (id === 'run-gone') throw { code: 'STORE', message: `No run "${id}" in /data/runs.` }
+          return detail()
+        }
+      }
+    })
+    const el = await mount()
+    await vi.waitFor(() => expect(el.querySelector('[data-test=gallery-missing]')).not.toBeNull(), SLOW)
+    expect(el.querySelector('[data-test=gallery-missing]')?.textContent).toContain(
+      'Run “run-gone” no longer exists.'
+    )
+    expect(el.querySelectorAll('[data-test=gallery-panel]')).toHaveLength(1)
+    expect(el.querySelector('[data-test=panel-error]')).toBeNull()
+    await vi.waitFor(() => expect(window.location.hash).toBe('#/gallery?panels=run-1~onestep~1'))
+    await click(el, '[data-test=gallery-missing] .n-base-close')
+    await vi.waitFor(() => expect(el.querySelector('[data-test=gallery-missing]')).toBeNull())
+    window.history.replaceState(null, '', '#')
+  }, 20_000)
+
+  it('draws an image run’s snapshot as images with no axes notice', async () => {
+    window.history.replaceState(null, '', '#/gallery?panels=run-1~onestep~1')
+    const image = { shape: [1, 2], range: [0, 1] as [number, number] }
+    window.lab = fakeBridge({
+      runs: {
+        get: async () => detail({ config: { dataset: { spec: 'x', name: 'x', image } } }),
+        samples: async () => sampleSet({ dim: 2, n: 2, points: [0, 0, 1, 1], image }),
+        heldout: async () => ({ ...preview(DATASETS[0]!), n: 2, points: [0, 1, 1, 0], image }),
+        // Early snapshots lie far from the data: off the shared axes, had the panel axes.
+        snapshots: async (id: string) => ({
+          runId: id,
+          steps: 100,
+          dim: 2,
+          snapshots: [{ step: 20, points: [9, 9, -9, -9] }]
+        })
+      }
+    })
+    const el = await mount()
+    await vi.waitFor(() => expect(el.querySelector('[data-test=panel-cost]')).not.toBeNull(), SLOW)
+    await useGalleryStore().setProgress(0.2)
+    await vi.waitFor(() => expect(el.querySelector('[data-test=panel-snapshot]')).not.toBeNull())
+    expect(el.querySelector('[data-test=gallery-panel] [data-test=chart]')).toBeNull()
+    expect(el.querySelector('[data-test=panel-outside]')).toBeNull()
+    window.history.replaceState(null, '', '#')
+  }, 20_000)
 })

@@ -856,3 +856,131 @@ describe('gallery slider over training', () => {
     expect(g2.panelSnapshot(g2.panels[0]!)).toEqual({ error: 'Run "run-1": gone.' })
   })
 })
+
+describe('a deleted run', () => {
+  /** Two stored runs; `remove` deletes from this list, as the host does. */
+  function twoRuns(): { ids: () => string[] } {
+    let list = [run(), run({ id: 'run-2', name: 'mmd-moons' })]
+    useApi({
+      runs: {
+        list: async () => ({ runs: list, problems: [{ id: 'bad', reason: 'run.json is missing' }] }),
+        get: async (id: string) => detail({ id, name: id }),
+        samples: async (req) => sampleSet({ runId: req.runId }),
+        remove: async (id: string) => {
+          list = list.filter((r) => r.id !== id)
+        }
+      }
+    })
+    return { ids: () => list.map((r) => r.id) }
+  }
+
+  it('is gone once the list lacks it; nothing is gone before the list loads', async () => {
+    twoRuns()
+    const runs = useRunsStore()
+    expect(runs.gone('run-2')).toBe(false)
+    await runs.load()
+    expect(['run-1', 'run-2', 'bad', 'other'].map((id) => runs.gone(id))).toEqual([false, false, false, true])
+    await runs.remove(['run-2'])
+    expect(runs.gone('run-2')).toBe(true)
+  })
+
+  it('leaves the Gallery: its panels go, the others stay; the slider returns to the end with none left', async () => {
+    twoRuns()
+    const runs = useRunsStore()
+    await runs.load()
+    const g = useGalleryStore()
+    await g.compare(['run-1', 'run-2'])
+    await g.addPanel('run-2', 'heun', 8)
+    await g.setProgress(0.5)
+    expect(g.panels.map((p) => p.runId)).toEqual(['run-1', 'run-2', 'run-2'])
+    await runs.remove(['run-2'])
+    await vi.waitFor(() => expect(g.panels.map((p) => p.runId)).toEqual(['run-1']))
+    expect(g.snapshots.has('run-2')).toBe(false)
+    // A run deleted while its panels were shown needs no notice: they are simply gone.
+    expect(g.missing).toEqual([])
+    expect(g.progress).toBe(0.5)
+    await runs.remove(['run-1'])
+    await vi.waitFor(() => expect(g.panels).toEqual([]))
+    expect(g.progress).toBe(1)
+    expect(g.heldout).toBeNull()
+  })
+
+  it('named by a link, leaves one notice in place of its failed panel, dismissable', async () => {
+    useApi({
+      runs: {
+        get: async (id: string) => {
+          if (id === 'old') throw new ApiError({ code: 'STORE', message: `No run "${id}" in /data/runs.` })
+          return detail({ id })
+        }
+      }
+    })
+    const g = useGalleryStore()
+    await g.addPanel('old', 'onestep', 1)
+    await g.addPanel('old', 'heun', 8)
+    await g.addPanel('run-1')
+    // The list is not read yet: the failure shows on the panel as before.
+    expect(g.panels.map((p) => p.runId)).toEqual(['old', 'old', 'run-1'])
+    await useRunsStore().load()
+    await vi.waitFor(() => expect(g.panels.map((p) => p.runId)).toEqual(['run-1']))
+    expect(g.missing).toEqual(['old'])
+    g.dismissMissing()
+    expect(g.missing).toEqual([])
+  })
+
+  it('leaves the Export picker and the Benchmark form', async () => {
+    twoRuns()
+    const runs = useRunsStore()
+    await runs.load()
+    const ex = useExportStore()
+    await ex.choose('run-2')
+    expect(ex.detail?.id).toBe('run-2')
+    const b = useBenchStore()
+    b.useRuns(['run-1', 'run-2'])
+    await runs.remove(['run-2'])
+    await vi.waitFor(() => expect(ex.runId).toBeNull())
+    expect(ex.detail).toBeNull()
+    expect(await ex.exportOnnx()).toBeNull()
+    expect(api.export.onnx).not.toHaveBeenCalled()
+    await vi.waitFor(() => expect(b.runs).toEqual(['run-1']))
+  })
+})
+
+describe('gallery slider when panels change', () => {
+  it('returns to the end when Compare replaces the panels, so the slider and the panels agree', async () => {
+    const g = useGalleryStore()
+    await g.compare(['run-1'])
+    await g.setProgress(0.2)
+    expect(g.panelSnapshot(g.panels[0]!)).toMatchObject({ step: 10 })
+    await g.compare(['run-2'])
+    expect(g.progress).toBe(1)
+    expect(g.panelSnapshot(g.panels[0]!)).toBeNull()
+  })
+
+  it('shows an added panel at the slider’s position: its snapshots load with it', async () => {
+    const g = useGalleryStore()
+    await g.compare(['run-1'])
+    await g.setProgress(0.2)
+    await g.addPanel('run-2')
+    await vi.waitFor(() => expect(g.snapshots.has('run-2')).toBe(true))
+    expect(g.panelSnapshot(g.panels[1]!)).toMatchObject({ step: 10, steps: 100 })
+  })
+})
+
+describe('training store: live steps', () => {
+  it('gives the step of each active training job by run id', async () => {
+    useApi({
+      training: {
+        jobs: async () => [
+          job({ id: 'j1', runId: 'run-1', step: 485, steps: 3000 }),
+          job({ id: 'j2', runId: 'run-2', status: 'completed', step: 100 }),
+          job({ id: 'j3', runId: null, status: 'queued', step: 0 })
+        ]
+      }
+    })
+    const t = useTrainingStore()
+    await t.load()
+    expect([...t.liveSteps]).toEqual([['run-1', 485]])
+    emit('jobs:update', job({ id: 'j1', runId: 'run-1', step: 600, steps: 3000 }))
+    expect(t.liveSteps.get('run-1')).toBe(600)
+  })
+})

@@ -1,5 +1,5 @@
 import { acceptHMRUpdate, defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import type {
   BenchRecordInfo,
   BenchReportInfo,
@@ -12,6 +12,7 @@ import { DEFAULT_BENCH_GRID } from '../../../shared/samplers'
 import { api, errorMessage, onEvent } from '../api'
 import { reportBatches } from '../charts/bench'
 import { downloadText, safeFileName } from '../util/download'
+import { useRunsStore } from './runs'
 
 /** The grid a new benchmark starts from: small enough to finish in about a minute on a laptop CPU. */
 export const DEFAULT_FORM = {
@@ -55,6 +56,14 @@ export const useBenchStore = defineStore('bench', () => {
   const separate = ref(DEFAULT_FORM.separate)
   /** onnxruntime's execution provider the graphs are timed on. */
   const ep = ref<ExecutionProviderChoice>(DEFAULT_FORM.ep)
+  // A deleted run leaves the form.
+  const stored = useRunsStore()
+  watch(
+    () => runs.value.filter((id) => stored.gone(id)),
+    (gone) => {
+      if (gone.length > 0) runs.value = runs.value.filter((id) => !gone.includes(id))
+    }
+  )
 
   const records = shallowRef<BenchRecordInfo[]>([])
   const problems = shallowRef<{ id: string; reason: string }[]>([])

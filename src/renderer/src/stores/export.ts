@@ -1,5 +1,5 @@
 import { acceptHMRUpdate, defineStore } from 'pinia'
-import { ref, shallowRef } from 'vue'
+import { ref, shallowRef, watch } from 'vue'
 import type { ExportReport, RunDetail, SamplerId } from '../../../shared/api'
 import type { GridSpacing } from '../../../shared/samplers'
 import { DEFAULT_TOLERANCE, samplerGrid } from '../util/sampler-grid'
@@ -41,6 +41,18 @@ export const useExportStore = defineStore('export', () => {
   const loading = ref(false)
   const error = ref<string | null>(null)
   const report = shallowRef<ExportReport | null>(null)
+  // A deleted run leaves the picker (an export made of it stays on screen: its file is still there).
+  const runs = useRunsStore()
+  watch(
+    () => runId.value !== null && runs.gone(runId.value),
+    (gone) => {
+      if (!gone) return
+      runId.value = null
+      detail.value = null
+      error.value = null
+      loading.value = false
+    }
+  )
 
   /** Chooses the run; the sampler falls back to the first one it offers, steps to its default. */
   async function choose(id: string | null): Promise<void> {
@@ -51,7 +63,7 @@ export const useExportStore = defineStore('export', () => {
     if (!id) return
     loading.value = true
     try {
-      const d = await useRunsStore().detail(id)
+      const d = await runs.detail(id)
       if (runId.value !== id) return
       detail.value = d
       graph.value = 'sampler'

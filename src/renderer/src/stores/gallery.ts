@@ -1,5 +1,5 @@
 import { acceptHMRUpdate, defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import type {
   DatasetInfo,
   DatasetPreview,
@@ -166,6 +166,9 @@ export const useGalleryStore = defineStore('gallery', () => {
   const progress = ref(1)
   /** Training snapshots by run (loaded when the slider first leaves 1). */
   const snapshots = shallowRef<Map<string, RunSnapshots | { error: string }>>(new Map())
+  /** Runs that panels named but that no longer exist (a link to a run deleted since): one dismissable notice. */
+  const missing = ref<string[]>([])
+  const runs = useRunsStore()
 
   const bounds = computed<Bounds | null>(() => {
     const clouds = [
@@ -223,7 +226,6 @@ export const useGalleryStore = defineStore('gallery', () => {
     steps?: number,
     grid: SamplerGridOptions = {}
   ): Promise<void> {
-    const runs = useRunsStore()
     let detail: RunDetail
     try {
       detail = await runs.detail(runId)
@@ -267,6 +269,8 @@ export const useGalleryStore = defineStore('gallery', () => {
       nearest: null
     }
     panels.value = [...panels.value.filter((p) => p.key !== key), panel]
+    // The slider before the end shows snapshots: the new panel's too.
+    if (progress.value < 1) void loadSnapshots()
     if (!heldout.value) await loadHeldout(detail)
     try {
       const set = await api.runs.samples({
@@ -286,9 +290,7 @@ export const useGalleryStore = defineStore('gallery', () => {
 
   /** Replaces the gallery with one panel per run (default sampler each) and the first run's held-out data. */
   async function compare(runIds: string[]): Promise<void> {
-    panels.value = []
-    heldout.value = null
-    heldoutError.value = null
+    clear()
     await Promise.all(runIds.map((id) => addPanel(id)))
   }
 
@@ -296,9 +298,14 @@ export const useGalleryStore = defineStore('gallery', () => {
   async function setProgress(fraction: number): Promise<void> {
     progress.value = Math.min(1, Math.max(0, fraction))
     if (progress.value >= 1) return
-    const missing = [...new Set(panels.value.map((p) => p.runId))].filter((id) => !snapshots.value.has(id))
+    await loadSnapshots()
+  }
+
+  /** Loads the training snapshots of every shown run that has none loaded yet. */
+  async function loadSnapshots(): Promise<void> {
+    const unloaded = [...new Set(panels.value.map((p) => p.runId))].filter((id) => !snapshots.value.has(id))
     await Promise.all(
-      missing.map(async (id) => {
+      unloaded.map(async (id) => {
         let entry: RunSnapshots | { error: string }
         try {
           entry = Object.freeze(await api.runs.snapshots(id))
@@ -353,6 +360,32 @@ export const useGalleryStore = defineStore('gallery', () => {
     progress.value = 1
     heldout.value = null
     heldoutError.value = null
+    missing.value = []
+  }
+
+  /**
+   * Drops the panels of runs that no longer exist (deleted in the Runs view, by `pfm runs rm` or in another
+   * window); those that never loaded — a link naming a deleted run — leave their run in `missing`.
+   */
+  function dropDeleted(): void {
+    const gone = panels.value.filter((p) => runs.gone(p.runId))
+    if (gone.length === 0) return
+    const failed = gone.filter((p) => p.error).map((p) => p.runId)
+    missing.value = [...new Set([...missing.value, ...failed])]
+    panels.value = panels.value.filter((p) => !runs.gone(p.runId))
+    const kept = new Map(snapshots.value)
+    for (const p of gone) kept.delete(p.runId)
+    snapshots.value = kept
+    if (panels.value.length === 0) {
+      progress.value = 1
+      heldout.value = null
+      heldoutError.value = null
+    }
+  }
+  watch(() => panels.value.some((p) => runs.gone(p.runId)), dropDeleted)
+
+  function dismissMissing(): void {
+    missing.value = []
   }
 
   return {
@@ -363,6 +396,7 @@ export const useGalleryStore = defineStore('gallery', () => {
     n,
     progress,
     snapshots,
+    missing,
     bounds,
     columnNames,
     addPanel,
@@ -372,7 +406,8 @@ export const useGalleryStore = defineStore('gallery', () => {
     pickImage,
     closeNearest,
     removePanel,
-    clear
+    clear,
+    dismissMissing
   }
 })
 

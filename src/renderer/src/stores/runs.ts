@@ -21,6 +21,8 @@ export const useRunsStore = defineStore('runs', () => {
   const error = ref<string | null>(null)
   const query = ref('')
   const checked = ref<string[]>([])
+  /** True once the list has been read: a run it lacks from then on no longer exists. */
+  const loaded = ref(false)
   const details = new Map<string, RunDetail>()
   let unsubscribe: (() => void) | null = null
 
@@ -29,6 +31,8 @@ export const useRunsStore = defineStore('runs', () => {
   const usable = computed(() =>
     runs.value.filter((r) => r.status !== 'running' && (r.stepsDone ?? r.checkpointStep ?? 0) > 0)
   )
+  /** The ids the host knows: listed runs and unreadable run folders. */
+  const known = computed(() => new Set([...runs.value.map((r) => r.id), ...problems.value.map((p) => p.id)]))
 
   function subscribe(): void {
     if (unsubscribe) return
@@ -46,6 +50,7 @@ export const useRunsStore = defineStore('runs', () => {
       const res = await api.runs.list()
       runs.value = [...res.runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       problems.value = res.problems
+      loaded.value = true
       const ids = new Set(runs.value.map((r) => r.id))
       checked.value = checked.value.filter((id) => ids.has(id))
     } catch (e) {
@@ -94,6 +99,14 @@ export const useRunsStore = defineStore('runs', () => {
     return runs.value.find((r) => r.id === id)
   }
 
+  /**
+   * True when the run no longer exists: the list (refreshed after every delete, here, by `pfm runs rm` or in
+   * another window) has been read and lacks it. False while the list has not loaded yet.
+   */
+  function gone(id: string): boolean {
+    return loaded.value && !known.value.has(id)
+  }
+
   return {
     runs,
     problems,
@@ -101,6 +114,7 @@ export const useRunsStore = defineStore('runs', () => {
     error,
     query,
     checked,
+    loaded,
     filtered,
     usable,
     load,
@@ -109,7 +123,8 @@ export const useRunsStore = defineStore('runs', () => {
     resume,
     remove,
     setChecked,
-    byId
+    byId,
+    gone
   }
 })
 

@@ -36,6 +36,15 @@ export const useTrainingStore = defineStore('training', () => {
   const activeCount = computed(() => jobs.value.filter(isActive).length)
   /** The backend the latest job reported (the host loads one lazily). */
   const lastBackend = computed(() => jobs.value.find((j) => j.backend)?.backend ?? null)
+  /** The step each active training job has reached, by its run's id (the Runs list's running rows show it). */
+  const liveSteps = computed(
+    () =>
+      new Map(
+        jobs.value.flatMap((j) =>
+          j.kind === 'train' && isActive(j) && j.runId ? [[j.runId, j.step] as const] : []
+        )
+      )
+  )
 
   /** Inserts or replaces a training job (events may arrive before or after `start` resolves). */
   function upsert(job: JobInfo): void {
@@ -129,6 +138,7 @@ export const useTrainingStore = defineStore('training', () => {
     selected,
     activeCount,
     lastBackend,
+    liveSteps,
     reference,
     loadReference,
     upsert,
