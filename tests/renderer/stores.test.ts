@@ -606,6 +606,25 @@ describe('gallery store', () => {
     expect(g.panels).toHaveLength(2)
   })
 
+  it('takes the reference from the first run of a comparison, whichever run answers first', async () => {
+    const rows = (id: string) => ({ ...preview(DATASETS[0]!), n: 1, points: [id === 'run-1' ? 1 : 2, 0] })
+    const heldout = vi.fn(async (id: string) => rows(id))
+    useApi({
+      runs: {
+        // the first run's detail comes last
+        get: async (id: string) => {
+          if (id === 'run-1') await new Promise((r) => setTimeout(r, 20))
+          return detail({ id, name: id })
+        },
+        heldout
+      }
+    })
+    const g = useGalleryStore()
+    await g.compare(['run-1', 'run-2'])
+    expect(heldout.mock.calls.map((c) => c[0])).toEqual(['run-1'])
+    expect(g.heldout).toEqual(rows('run-1'))
+  })
+
   it('shows the run’s own held-out rows as the reference when the host has them', async () => {
     const rows = { ...preview(DATASETS[0]!), n: 2, points: [0.5, 0.5, -1, 2] }
     useApi({ runs: { heldout: vi.fn(async () => rows) } })

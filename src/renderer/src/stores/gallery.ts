@@ -160,6 +160,8 @@ export const useGalleryStore = defineStore('gallery', () => {
   const heldout = shallowRef<DatasetPreview | null>(null)
   /** True when `heldout` holds the run's held-out rows; false for the dataset's preview sample (the fallback). */
   const heldoutIsSplit = ref(false)
+  /** The run whose held-out data the reference panel shows (the first of a comparison), or null. */
+  const heldoutRun = ref<string | null>(null)
   const heldoutError = ref<string | null>(null)
   const n = ref(GALLERY_POINTS)
   /** Where the slider over training stands: 1 shows the trained model, less its stored snapshots. */
@@ -271,7 +273,9 @@ export const useGalleryStore = defineStore('gallery', () => {
     panels.value = [...panels.value.filter((p) => p.key !== key), panel]
     // The slider before the end shows snapshots: the new panel's too.
     if (progress.value < 1) void loadSnapshots()
-    if (!heldout.value) await loadHeldout(detail)
+    // The reference is the first run's: panels answer in any order, and only that run's may load it.
+    heldoutRun.value ??= runId
+    if (heldoutRun.value === runId && !heldout.value) await loadHeldout(detail)
     try {
       const set = await api.runs.samples({
         runId,
@@ -291,6 +295,7 @@ export const useGalleryStore = defineStore('gallery', () => {
   /** Replaces the gallery with one panel per run (default sampler each) and the first run's held-out data. */
   async function compare(runIds: string[]): Promise<void> {
     clear()
+    heldoutRun.value = runIds[0] ?? null
     await Promise.all(runIds.map((id) => addPanel(id)))
   }
 
@@ -360,6 +365,7 @@ export const useGalleryStore = defineStore('gallery', () => {
     progress.value = 1
     heldout.value = null
     heldoutError.value = null
+    heldoutRun.value = null
     missing.value = []
   }
 
@@ -380,6 +386,13 @@ export const useGalleryStore = defineStore('gallery', () => {
       progress.value = 1
       heldout.value = null
       heldoutError.value = null
+      heldoutRun.value = null
+    } else if (heldoutRun.value !== null && runs.gone(heldoutRun.value)) {
+      // the reference was the deleted run's: the first remaining panel's run gives it now
+      const next = panels.value[0]!.runId
+      heldout.value = null
+      heldoutRun.value = next
+      void runs.detail(next).then(loadHeldout, () => undefined)
     }
   }
   watch(() => panels.value.some((p) => runs.gone(p.runId)), dropDeleted)
