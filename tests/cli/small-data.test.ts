@@ -54,6 +54,10 @@ describe('a 178-row table with default flags', () => {
     const human = await pfm(['eval', '--run', id, '--weights', 'best', '--runs-dir', dir])
     expect(human.stdout.split('\n')[0]).toBe(`Run ${id} (its best held-out checkpoint, --weights best), sampler onestep`)
     expect((await pfm(['eval', '--run', id, '--runs-dir', dir])).stdout.split('\n')[0]).toBe(`Run ${id}, sampler onestep`)
+    // -n beyond the held-out split is capped, and the header says so
+    expect((await pfm(['eval', '--run', id, '-n', '10000', '--runs-dir', dir])).stdout.split('\n')[0]).toBe(
+      `Run ${id}, sampler onestep (-n 10000: scored on 89, the points the run holds out)`
+    )
     if (run.best.step < run.config.steps) expect(best.metrics.energy).not.toBe(final.metrics.energy)
     const bad = await pfm(['eval', '--run', id, '--weights', 'top', '--runs-dir', dir])
     expect(bad.stderr).toBe('pfm eval: --weights: "top" is not final or best.\n')

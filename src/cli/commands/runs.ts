@@ -130,6 +130,9 @@ export async function evaluate(argv: string[]): Promise<number> {
     () =>
       `Run ${id}${weightsChoice(values).weights === 'best' ? ' (its best held-out checkpoint, --weights best)' : ''}, sampler ${r.sampler.sampler}${r.sampler.sampler === 'onestep' ? '' : ` K=${r.sampler.steps}`}` +
       `${r.nfe !== undefined ? `, ${r.nfe} network evaluations per sample` : ''}` +
+      (n !== undefined && !r.metrics.image && r.metrics.n < n
+        ? ` (-n ${n}: scored on ${r.metrics.n}, the points the run holds out)`
+        : '') +
       (r.draws.length > 1 ? ` (the table: draw 1 of ${r.draws.length}, seed ${r.draws[0]!.seed})` : '') +
       '\n' +
       metricsTable(r.metrics, r.extra) +

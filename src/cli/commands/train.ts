@@ -276,7 +276,7 @@ async function trainWithProgress(
     bar?.done()
     if (e instanceof CancelledError) {
       process.stderr.write(
-        `pfm: ${e.message} The run is kept as cancelled with a checkpoint there; continue it with --resume.\n`
+        `pfm train: ${e.message} The run is kept as cancelled with a checkpoint there; continue it with --resume.\n`
       )
       return 130
     }
