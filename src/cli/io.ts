@@ -1,5 +1,6 @@
 /** CLI plumbing: option parsing, one-JSON-object output, human tables and a progress bar on stderr. */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { ConfigError } from '../engine/errors'
 import { RunStore } from '../engine/store'
@@ -131,6 +132,23 @@ export function runsDir(values: Record<string, unknown>): string {
 /** The run store, with the leftovers of killed processes (stale locks, temp files) cleared. */
 export function openStore(values: Record<string, unknown>): RunStore {
   return RunStore.open(runsDir(values))
+}
+
+/**
+ * A run id as typed: the full id, or a prefix of exactly one stored run's (`20261204-0220` for
+ * `20261204-022042-cfm-moons-4f19`). An ambiguous prefix is refused naming its matches; anything else is left
+ * as typed, for the store to refuse with its own message.
+ */
+export function resolveRunId(store: RunStore, typed: string): string {
+  if (fs.existsSync(path.join(store.root, typed))) return typed
+  const { runs, problems } = store.list()
+  const ids = [...runs.map((r) => r.id), ...problems.map((p) => p.id)].filter((id) => id.startsWith(typed))
+  if (ids.length === 1) return ids[0]!
+  if (ids.length > 1)
+    throw new ConfigError(
+      `"${typed}" names ${ids.length} runs (${ids.slice(0, 4).join(', ')}${ids.length > 4 ? ', …' : ''}); type more of the id.`
+    )
+  return typed
 }
 
 /** Output sink: with --json exactly one JSON object on stdout; human text otherwise. */

@@ -6,7 +6,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { pfmInProcess as pfm } from './in-process'
-import { parseErrorLine, printable } from '../../src/cli/io'
+import { parseErrorLine, printable, resolveRunId } from '../../src/cli/io'
 import { RunStore } from '../../src/engine/store'
 import { deadPid, makeConfig, removeTempRoots, tempRoot } from '../engine/store/helpers'
 
@@ -129,5 +129,32 @@ describe('opening a store clears what killed processes left', () => {
     fs.utimesSync(staleLock, old, old)
     RunStore.open(root)
     expect(fs.existsSync(staleLock)).toBe(false)
+  })
+})
+
+describe('run ids by prefix', () => {
+  it('a unique prefix names its run; an ambiguous one is refused naming its matches; an unknown one as before', () => {
+    const root = tempRoot()
+    const store = new RunStore(root)
+    const a = store.create({ config: makeConfig() })
+    const b = store.create({ config: makeConfig() })
+    a.finish('completed', { stepsDone: 1, durationMs: 1, metrics: null })
+    b.finish('completed', { stepsDone: 1, durationMs: 1, metrics: null })
+    expect(resolveRunId(store, a.id)).toBe(a.id)
+    const common = [...a.id].findIndex((c, i) => c !== b.id[i])
+    expect(resolveRunId(store, a.id.slice(0, common + 1))).toBe(a.id)
+    expect(() => resolveRunId(store, a.id.slice(0, common))).toThrow(
+      new RegExp(`names 2 runs \\(.*${a.id}.*\\); type more of the id\\.$`)
+    )
+    expect(resolveRunId(store, 'nothing-like-it')).toBe('nothing-like-it')
+  })
+
+  it('pfm rm takes the prefix', async () => {
+    const root = tempRoot()
+    const store = new RunStore(root)
+    const a = store.create({ config: makeConfig() })
+    a.finish('completed', { stepsDone: 1, durationMs: 1, metrics: null })
+    const r = await pfm(['rm', a.id.slice(0, -3), '--runs-dir', root])
+    expect([r.code, r.stdout]).toEqual([0, `Removed ${a.id}.\n`])
   })
 })

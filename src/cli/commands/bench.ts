@@ -14,7 +14,7 @@ import {
 } from '../../engine/bench/infer-types'
 import { ConfigError } from '../../engine/errors'
 import { qualityMetric } from '../../shared/quality'
-import { fmt, num, openStore, Out, parse, str, table } from '../io'
+import { fmt, num, openStore, Out, parse, resolveRunId, str, table } from '../io'
 
 export const usage = `pfm bench --runs ID[,ID…] [--samplers ${BENCH_SAMPLERS.join(',')}] [--steps ${DEFAULT_BENCH_STEPS.join(',')}]
           [--batch ${DEFAULT_BENCH_BATCHES.join(',')}] [--repeats ${DEFAULT_REPEATS}] [--rounds 5] [--warmup N] [--threads 1] [--ep cpu|webgpu|cuda|auto]
@@ -59,8 +59,10 @@ export async function run(argv: string[]): Promise<number> {
     out: { type: 'string', short: 'o' }
   })
   const out = new Out(values.json === true)
-  const runs = list(values, 'runs')
-  if (!runs) throw new ConfigError('--runs is required (comma-separated run ids; see `pfm runs`).')
+  const typed = list(values, 'runs')
+  if (!typed) throw new ConfigError('--runs is required (comma-separated run ids; see `pfm runs`).')
+  const store = openStore(values)
+  const runs = typed.map((id) => resolveRunId(store, id))
   const samplers = list(values, 'samplers')
   for (const s of samplers ?? [])
     if (!(BENCH_SAMPLERS as readonly string[]).includes(s))
@@ -83,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const bar = out.progress()
   const report = await benchInference(
-    openStore(values),
+    store,
     {
       runs,
       ...(samplers ? { samplers: samplers as BenchSampler[] } : {}),

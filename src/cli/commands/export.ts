@@ -7,7 +7,7 @@ import * as path from 'node:path'
 import { ConfigError } from '../../engine/errors'
 import { exportPushforward, ONNX_EXTENSION } from '../../engine/onnx/export'
 import { parseProviderChoice } from '../../engine/onnx/providers'
-import { openStore, Out, parse, required, str, weightsChoice } from '../io'
+import { openStore, Out, parse, required, resolveRunId, str, weightsChoice } from '../io'
 import { SAMPLER_FLAGS, SAMPLER_USAGE, samplerOptions } from '../sampler-flags'
 
 export const usage = `pfm export --run ID --out model.onnx ${SAMPLER_USAGE}
@@ -25,7 +25,7 @@ export async function run(argv: string[]): Promise<number> {
     weights: { type: 'string' }
   })
   const out = new Out(values.json === true)
-  const id = required(values, 'run', 'see `pfm runs`')
+  const id = resolveRunId(openStore(values), required(values, 'run', 'see `pfm runs`'))
   const file = required(values, 'out', `a ${ONNX_EXTENSION} path`)
   if (path.extname(file).toLowerCase() !== ONNX_EXTENSION)
     throw new ConfigError(`--out ${file}: an ONNX export must end in ${ONNX_EXTENSION}.`)

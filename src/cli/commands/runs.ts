@@ -15,7 +15,7 @@ import {
 import { ConfigError, StoreError } from '../../engine/errors'
 import { assertRunId } from '../../engine/store'
 import { SAMPLER_FLAGS, SAMPLER_USAGE, samplerOptions } from '../sampler-flags'
-import { fmt, num, openStore, Out, parse, printable, required, runsDir, table, weightsChoice } from '../io'
+import { fmt, num, openStore, Out, parse, printable, required, resolveRunId, runsDir, table, weightsChoice } from '../io'
 import { metricsJson, metricsTable } from './train'
 
 /** The usage of each command of this file (`pfm <command> --help`). */
@@ -71,9 +71,10 @@ export async function rm(argv: string[]): Promise<number> {
     true
   )
   const out = new Out(values.json === true)
-  const ids = [...positionals, ...(typeof values.run === 'string' ? [values.run] : [])]
-  if (ids.length === 0) throw new ConfigError('pfm rm needs a run id (see `pfm runs`).')
+  const typed = [...positionals, ...(typeof values.run === 'string' ? [values.run] : [])]
+  if (typed.length === 0) throw new ConfigError('pfm rm needs a run id (see `pfm runs`).')
   const store = openStore(values)
+  const ids = typed.map((id) => resolveRunId(store, id))
   // Every id must name a run folder before any is removed (a corrupt run can still be removed).
   for (const id of ids) {
     assertRunId(id)
@@ -100,7 +101,7 @@ export async function evaluate(argv: string[]): Promise<number> {
     ...RUN_FLAGS
   })
   const out = new Out(values.json === true)
-  const id = required(values, 'run', 'see `pfm runs`')
+  const id = resolveRunId(openStore(values), required(values, 'run', 'see `pfm runs`'))
   const n = num(values, 'n')
   const seed = num(values, 'seed')
   const draws = num(values, 'draws')
@@ -195,7 +196,7 @@ export async function sample(argv: string[]): Promise<number> {
     ...RUN_FLAGS
   })
   const out = new Out(values.json === true)
-  const id = required(values, 'run', 'see `pfm runs`')
+  const id = resolveRunId(openStore(values), required(values, 'run', 'see `pfm runs`'))
   const file = required(values, 'out', 'a .csv, .npy or (image runs) .png path')
   const ext = path.extname(file).toLowerCase()
   const n = num(values, 'n') ?? (ext === '.png' ? 64 : 1000)

@@ -6,7 +6,20 @@ import { parseProviderChoice } from '../../engine/onnx/providers'
 import { resumeRun } from '../../engine/train/resume'
 import { makeRunConfig, trainRun, type TrainContext, type TrainResult } from '../../engine/train/train'
 import type { BackendChoice, ImageMetrics, ImageReadOptions, Metrics } from '../../engine/types'
-import { duration, fmt, num, openStore, Out, parse, parseSets, required, str, table, withFlags } from '../io'
+import {
+  duration,
+  fmt,
+  num,
+  openStore,
+  Out,
+  parse,
+  parseSets,
+  required,
+  resolveRunId,
+  str,
+  table,
+  withFlags
+} from '../io'
 
 export const usage = `pfm train --resume <runId> [--json]   (continue a crashed/cancelled/failed run from its checkpoint)
 pfm train --data <builtin|file|folder> --objective <id> [--columns SEL] [--skip-rows N] [--n N]
@@ -38,7 +51,10 @@ export function metricsJson(m: Metrics): Record<string, number | Record<string, 
 /** How the CLI names a run's extra figures (`extra`), and what each is; others print under their key. */
 const EXTRA_ROWS: Record<string, [label: string, note: string]> = {
   transportCost: ['transport cost', "(E‖φ(z) − z‖² from fresh noise, standardised units; OT's objective)"],
-  straightness: ['path straightness', '(deviation of the velocity from straight paths, 0 = straight; 32 Euler steps whatever the sampler)'],
+  straightness: [
+    'path straightness',
+    '(deviation of the velocity from straight paths, 0 = straight; 32 Euler steps whatever the sampler)'
+  ],
   nllNatsPerDim: ['NLL (nats / dim)', '(held-out, standardised units)'],
   elbo: ['ELBO (nats)', '(held-out, per point)'],
   iwae: ['IWAE bound (nats)', '(held-out, per point)']
@@ -209,7 +225,10 @@ export async function run(argv: string[]): Promise<number> {
 
 /** `pfm train --resume ID`: the run continues with its own settings; any other training flag is a mistake. */
 async function resume(values: Record<string, unknown>, out: Out): Promise<number> {
-  const id = required(values, 'resume', 'a crashed, cancelled or failed run; see `pfm runs`')
+  const id = resolveRunId(
+    openStore(values),
+    required(values, 'resume', 'a crashed, cancelled or failed run; see `pfm runs`')
+  )
   const others = Object.keys(values).filter((k) => !['resume', 'json', 'runs-dir', 'help'].includes(k))
   if (others.length)
     throw new ConfigError(
