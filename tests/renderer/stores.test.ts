@@ -423,6 +423,17 @@ describe('objectives store', () => {
     expect(training.selectedId).toBe('job-1')
   })
 
+  it('starts one job for two clicks in the same instant, and does not name the next run after this one', async () => {
+    const obj = useObjectivesStore()
+    await obj.load()
+    obj.settings.name = 'energy-moons-600'
+    const [a, b] = await Promise.all([obj.train(), obj.train()])
+    expect([a?.id, b]).toEqual(['job-1', null])
+    expect(api.training.start).toHaveBeenCalledTimes(1)
+    expect(api.training.start).toHaveBeenCalledWith(expect.objectContaining({ name: 'energy-moons-600' }))
+    expect(obj.settings.name).toBe('')
+  })
+
   it('shows why training did not start', async () => {
     useApi({
       training: {

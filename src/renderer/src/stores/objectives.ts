@@ -288,12 +288,15 @@ export const useObjectivesStore = defineStore('objectives', () => {
   /** Queues a training job for the selected objective on the chosen dataset. */
   async function train(): Promise<JobInfo | null> {
     const o = selected.value
-    if (!o) return null
+    // one run per click: a second click while the first is being queued starts nothing
+    if (!o || starting.value) return null
     starting.value = true
     startError.value = null
     try {
       const req = buildTrainRequest(o, values[o.id] ?? {}, settings, datasetInfo.value)
-      return await useTrainingStore().start(req)
+      const job = await useTrainingStore().start(req)
+      settings.name = '' // a name is one run's: the next run is not named after this one
+      return job
     } catch (e) {
       startError.value = errorMessage(e)
       return null
