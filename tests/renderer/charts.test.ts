@@ -21,6 +21,7 @@ import {
   latencyVsStepsOption,
   paretoFront,
   paretoOption,
+  runLabels,
   throughputOption
 } from '../../src/renderer/src/charts/bench'
 import { qualityMetric } from '../../src/shared/quality'
@@ -286,6 +287,24 @@ describe('cloud charts', () => {
 })
 
 describe('benchmark charts', () => {
+  it('name runs by the names given to them, else by objective, with the id tail where two read the same', () => {
+    const rows = [
+      { ...benchRow({ run: 'a-cfm-0e3f', objective: 'cfm' }), name: 'cfm-moons-cancel' },
+      { ...benchRow({ run: 'b-cfm-f428', objective: 'cfm' }), name: 'cfm-moons-b' },
+      { ...benchRow({ run: 'c-energy-11aa', objective: 'energy' }), name: 'energy on 8gaussians' },
+      benchRow({ run: 'd-energy-22bb', objective: 'energy' })
+    ]
+    expect([...runLabels(rows)]).toEqual([
+      ['a-cfm-0e3f', 'cfm-moons-cancel'],
+      ['b-cfm-f428', 'cfm-moons-b'],
+      // a default name ("objective on data") and a run the view does not know: their objective, told apart
+      ['c-energy-11aa', 'energy (y-11aa)'],
+      ['d-energy-22bb', 'energy (y-22bb)']
+    ])
+    const lines = benchLines({ table: rows }, 64)
+    expect(lines.map((l) => l.label)).toContain('cfm-moons-cancel · one step')
+  })
+
   it('keeps the faster of fused and separate calls for each K, one-step maps first', () => {
     const lines = benchLines(benchReport(), 64)
     expect(lines.map((l) => l.label)).toEqual(['energy · one step', 'cfm · euler'])

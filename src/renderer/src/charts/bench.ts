@@ -26,17 +26,24 @@ export interface BenchLine {
   points: BenchResultInfo[]
 }
 
-/** Short name of a run in legends: its objective (and the run id's tail when two runs share one). */
-export function runLabels(table: readonly BenchResultInfo[]): Map<string, string> {
-  const byObjective = new Map<string, string[]>()
+/** A report's row, with the run's name where the view knows it (the Runs list; absent for a deleted run). */
+export type NamedResult = BenchResultInfo & { name?: string }
+
+/**
+ * Short name of a run in legends: the name the user gave it, else its objective — with the run id's tail where
+ * two runs would read the same.
+ */
+export function runLabels(table: readonly NamedResult[]): Map<string, string> {
+  const base = new Map<string, string>()
   for (const r of table) {
-    const ids = byObjective.get(r.objective) ?? []
-    if (!ids.includes(r.run)) ids.push(r.run)
-    byObjective.set(r.objective, ids)
+    if (base.has(r.run)) continue
+    const given = r.name && r.name !== `${r.objective} on ${r.dataset}` ? r.name : null
+    base.set(r.run, given ?? r.objective)
   }
+  const count = new Map<string, number>()
+  for (const label of base.values()) count.set(label, (count.get(label) ?? 0) + 1)
   const out = new Map<string, string>()
-  for (const [objective, ids] of byObjective)
-    for (const id of ids) out.set(id, ids.length > 1 ? `${objective} (${id.slice(-6)})` : objective)
+  for (const [id, label] of base) out.set(id, count.get(label)! > 1 ? `${label} (${id.slice(-6)})` : label)
   return out
 }
 
