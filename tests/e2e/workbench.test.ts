@@ -254,7 +254,11 @@ describe('workbench in the browser (web host)', () => {
     'benchmarks the one-step map against the flow: progress, Pareto chart, headline, table, CSV and PNG',
     async () => {
       await page.locator('[data-test=nav-runs]').click()
-      // Both runs are still checked from the comparison.
+      // Compare spent the check marks (a later Delete must not find them): check both runs again.
+      await page.locator('[data-test=runs-search] input').fill('ring')
+      for (const name of ['e2e energy ring', 'e2e flow ring']) {
+        await page.locator('[data-test=runs-table] tr', { hasText: name }).locator('.n-checkbox').click()
+      }
       await page.locator('[data-test=benchmark-button]').click()
       const form = page.locator('[data-test=bench-form]')
       await form.waitFor()
