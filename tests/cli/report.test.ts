@@ -49,3 +49,16 @@ describe('the result table with extra figures', () => {
     expect(metricsTable(metrics).split('\n').at(-1)).toMatch(/^points compared +4000$/)
   })
 })
+
+describe('pfm objectives', () => {
+  it('one blank line between objectives, and a help text of several lines continues under its option', async () => {
+    const { pfmInProcess } = await import('./in-process')
+    const text = (await pfmInProcess(['objectives'])).stdout
+    expect(text).not.toMatch(/\n\n\n/)
+    // every line is an objective's head (at the margin) or indented under it
+    const lines = text.trimEnd().split('\n')
+    const heads = lines.filter((l) => l !== '' && !l.startsWith(' '))
+    expect(heads.every((l) => /^[a-z0-9-]+ {2}\[(statistics|density|flows)\]/.test(l))).toBe(true)
+    expect(text).toMatch(/It warms up as\n {6}min\(decay/)
+  })
+})

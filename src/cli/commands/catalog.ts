@@ -62,11 +62,15 @@ export async function objectives(argv: string[]): Promise<number> {
       .map(
         (o) =>
           `${o.id}  [${o.family}]  ${o.title} — ${o.paper}\n  ${o.summary.replace(/\n/g, '\n  ')}\n` +
-          `  defaults: ${budget(o.defaults)}\n` +
-          (o.imageDefaults ? `  on images: ${budget(o.imageDefaults)}\n` : '') +
+          `  defaults: ${budget(o.defaults)}` +
+          (o.imageDefaults ? `\n  on images: ${budget(o.imageDefaults)}` : '') +
           o.params
-            .map((p) => `  --set ${p.name}=${String(p.default)}  ${range(p)}${onlyWith(p)}  ${p.help}`)
-            .join('\n')
+            .map(
+              (p) =>
+                // a help's own line breaks continue under its option, not at the margin
+                `\n  --set ${p.name}=${String(p.default)}  ${range(p)}${onlyWith(p)}  ${p.help.replace(/\n/g, '\n      ')}`
+            )
+            .join('')
       )
       .join('\n\n')
   )
