@@ -147,6 +147,24 @@ export function heldoutNote(n: number, fraction: number, heldoutRows: number): s
   )
 }
 
+/**
+ * One log line per column of a table that holds the same value in every row (a constant column trains nothing and
+ * its metrics say nothing about it); none for images, whose border pixels are often constant by design.
+ */
+export function constantColumnNotes(ds: Pick<Dataset, 'n' | 'd' | 'data' | 'columns'>): string[] {
+  const out: string[] = []
+  for (let j = 0; j < ds.d; j++) {
+    const v = ds.data[j]!
+    let same = ds.n > 1
+    for (let i = 1; i < ds.n && same; i++) same = ds.data[i * ds.d + j] === v
+    if (same)
+      out.push(
+        `column "${ds.columns[j] ?? `x${j}`}" is ${v} in every row: there is nothing to learn in it (leave it out of the columns).`
+      )
+  }
+  return out
+}
+
 /** Held-out evaluations of a run whose interval the user left open (the last one at the end included). */
 export const DEFAULT_EVALUATIONS = 8
 
@@ -591,6 +609,7 @@ export async function trainRun(ds: Dataset, config: RunConfig, ctx: TrainContext
   const { train, heldout, stats } = prepareData(ds, config)
   const split = heldoutNote(ds.n, config.heldout, heldout.n)
   if (split) ctx.log?.(split)
+  if (!ds.image) for (const line of constantColumnNotes(ds)) ctx.log?.(line)
   config = fitBatch(config, train.n, heldout.n, ds.name, ctx.log)
   const { model, backendId } = await buildLoopModel(obj, config, ds.d, ctx)
   let handle: RunHandle | null = null
