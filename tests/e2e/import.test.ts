@@ -54,7 +54,7 @@ describe('Import panel: raw preview, suggested settings, pair-plot coordinates',
       const notes = (await page.locator('[data-test=inspect-notes]').textContent()) ?? ''
       expect(notes).toContain('Line 1 is not part of the table')
       expect(notes).toContain(
-        'Column 13 ("class", e.g. "barolo") holds text, not numbers: keep columns 0-12.'
+        'Column "class" (index 13, e.g. "barolo") holds text, not numbers: keep columns 0-12 (0-based).'
       )
       await shot(page, '01-raw-preview')
 

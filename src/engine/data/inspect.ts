@@ -131,11 +131,13 @@ export function inspectHead(head: string, fileName: string, truncated = false): 
   if (decimalComma)
     notes.push('Numbers are written with decimal commas (1,5): save the file with decimal points.')
   else if (text.length > 0 && numeric.length > 0) {
+    // columns by name and by the 0-based index the column selection uses (a load error counts lines and
+    // columns from 1, as editors do)
     const which = text.map(
-      (j) => `${j} (${quote(columns[j]!.name, 20)}, e.g. ${quote(columns[j]!.example, 16)})`
+      (j) => `${quote(columns[j]!.name, 20)} (index ${j}, e.g. ${quote(columns[j]!.example, 16)})`
     )
     notes.push(
-      `${text.length === 1 ? 'Column' : 'Columns'} ${which.join(', ')} ${text.length === 1 ? 'holds' : 'hold'} text, not numbers: keep columns ${columnsSpec}.`
+      `${text.length === 1 ? 'Column' : 'Columns'} ${which.join(', ')} ${text.length === 1 ? 'holds' : 'hold'} text, not numbers: keep columns ${columnsSpec} (0-based).`
     )
   } else if (numeric.length === 0) notes.push('No column holds only numbers in the start of the file.')
   return {

@@ -31,7 +31,7 @@ describe('inspectHead: what the importer will make of a file', () => {
       'Cells are separated by commas: 4 columns.',
       'Line 1 is not part of the table ("Wine recognition data, 178 sam…"): skip 1 row.',
       'Line 2 is a header: its names label the columns.',
-      'Column 3 ("class", e.g. "a") holds text, not numbers: keep columns 0-2.'
+      'Column "class" (index 3, e.g. "a") holds text, not numbers: keep columns 0-2 (0-based).'
     ])
     // The suggestion is what the importer needs: without it the file fails, with it it imports.
     const bytes = Buffer.from(wine)
