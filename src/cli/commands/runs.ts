@@ -26,7 +26,8 @@ export const USAGES = {
   held-out metrics of a stored run on its own held-out split (default: its own sampler and n); --draws R
   repeats the evaluation on R seeds (S, S+1, …) and prints each headline figure's mean, sd and range`,
   sample: `pfm sample --run ID --out FILE.csv|.npy|.png [-n N] [--seed S] [--cols C] [--weights final|best] ${SAMPLER_USAGE} [--json]
-  samples in data units (default n: 1000; 64 for a PNG grid of an image run, --cols images per row)`
+  samples in data units, unclipped (default n: 1000; 64 for a PNG grid of an image run, --cols images per row;
+  an image run's .npy is (n, H, W[, C]))`
 }
 
 export async function runs(argv: string[]): Promise<number> {
@@ -216,7 +217,7 @@ export async function sample(argv: string[]): Promise<number> {
     if (!image)
       throw new ConfigError(`--out ${file}: run ${id} was not trained on images; write its samples to .csv or .npy.`)
     writeFileAtomic(path.resolve(file), imageGridPng(points, image, cols !== undefined ? { cols } : {}))
-  } else writePointsFile(path.resolve(file), columns, points)
+  } else writePointsFile(path.resolve(file), columns, points, image?.shape)
   out.result(
     {
       runId: id,

@@ -1,4 +1,4 @@
-/** Writing point clouds for users: CSV (header + rows) or NumPy `.npy` (float32, C order, 2-D). */
+/** Writing point clouds for users: CSV (header + rows) or NumPy `.npy` (float32, C order; images (n, H, W[, C])). */
 import * as path from 'node:path'
 import { ConfigError } from '../errors'
 import type { Points } from '../types'
@@ -15,8 +15,11 @@ export function pointsToCsv(columns: string[], p: Points): string {
 }
 
 /** NumPy format 1.0: magic, header dict padded so the data starts at a multiple of 64 bytes. */
-export function pointsToNpy(p: Points): Uint8Array {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${p.n}, ${p.d}), }`
+/** `rowShape`: one row's shape (an image's [H, W] or [H, W, C]; default [d]), so the array is (n, …rowShape). */
+export function pointsToNpy(p: Points, rowShape: readonly number[] = [p.d]): Uint8Array {
+  if (rowShape.reduce((a, b) => a * b, 1) !== p.d)
+    throw new Error(`npy: a row of ${p.d} values is not of shape (${rowShape.join(', ')}).`)
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${[p.n, ...rowShape].join(', ')}), }`
   const pre = 10
   const total = Math.ceil((pre + header.length + 1) / 64) * 64
   header = header.padEnd(total - pre - 1, ' ') + '\n'
@@ -29,10 +32,10 @@ export function pointsToNpy(p: Points): Uint8Array {
   return out
 }
 
-/** Writes `.csv` or `.npy` by extension, atomically. */
-export function writePointsFile(file: string, columns: string[], p: Points): void {
+/** Writes `.csv` or `.npy` by extension, atomically; an image run's `.npy` as (n, H, W[, C]). */
+export function writePointsFile(file: string, columns: string[], p: Points, rowShape?: readonly number[]): void {
   const ext = path.extname(file).toLowerCase()
   if (ext === '.csv') writeFileAtomic(file, pointsToCsv(columns, p))
-  else if (ext === '.npy') writeFileAtomic(file, pointsToNpy(p))
+  else if (ext === '.npy') writeFileAtomic(file, pointsToNpy(p, rowShape))
   else throw new ConfigError(`${path.basename(file)}: output must end in .csv or .npy.`)
 }
