@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { formatDuration, formatNumber, formatRate, runLabel } from '../../src/renderer/src/util/format'
+import {
+  formatDuration,
+  formatNumber,
+  formatRate,
+  runLabel,
+  summaryText
+} from '../../src/renderer/src/util/format'
 
 describe('format', () => {
   it.each([
@@ -32,5 +38,14 @@ describe('format', () => {
   it('names a run in a picker once: what it trained on only where its name does not say it', () => {
     expect(runLabel({ name: 'cfm on moons', objective: 'cfm', dataset: 'moons' })).toBe('cfm on moons')
     expect(runLabel({ name: 'wide net', objective: 'cfm', dataset: 'moons' })).toBe('wide net — cfm on moons')
+  })
+})
+
+describe('summaryText', () => {
+  it('keeps a break after a sentence and joins one inside a sentence', () => {
+    expect(
+      summaryText('Regress the average velocity (du/dt by\nan exact derivative): one step.\nNo adversary.')
+    ).toBe('Regress the average velocity (du/dt by an exact derivative): one step.\nNo adversary.')
+    expect(summaryText('A list:\nitem.')).toBe('A list:\nitem.')
   })
 })

@@ -80,3 +80,11 @@ export function runLabel(r: { name: string; objective: string; dataset: string }
   const what = `${r.objective} on ${r.dataset}`
   return r.name === what ? r.name : `${r.name} — ${what}`
 }
+
+/**
+ * An objective's summary for a paragraph that keeps line breaks (`white-space: pre-line`): a break after a sentence
+ * stays, one in the middle of a sentence (the CLI's 100-column wrapping) becomes a space.
+ */
+export function summaryText(summary: string): string {
+  return summary.replace(/([^.:;])\n/g, '$1 ')
+}
