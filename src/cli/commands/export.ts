@@ -25,7 +25,8 @@ export async function run(argv: string[]): Promise<number> {
     weights: { type: 'string' }
   })
   const out = new Out(values.json === true)
-  const id = resolveRunId(openStore(values), required(values, 'run', 'see `pfm runs`'))
+  const store = openStore(values)
+  const id = resolveRunId(store, required(values, 'run', 'see `pfm runs`'))
   const file = required(values, 'out', `a ${ONNX_EXTENSION} path`)
   if (path.extname(file).toLowerCase() !== ONNX_EXTENSION)
     throw new ConfigError(`--out ${file}: an ONNX export must end in ${ONNX_EXTENSION}.`)
@@ -38,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new ConfigError(`--form: "${form}" is not unrolled or loop.`)
   const ep = str(values, 'ep')
   const provider = ep !== undefined ? parseProviderChoice(ep, '--ep') : undefined
-  const r = await exportPushforward(openStore(values), id, file, {
+  const r = await exportPushforward(store, id, file, {
     ...sampling,
     ...(graph !== undefined ? { graph } : {}),
     ...(form !== undefined ? { form } : {}),

@@ -102,7 +102,8 @@ export async function evaluate(argv: string[]): Promise<number> {
     ...RUN_FLAGS
   })
   const out = new Out(values.json === true)
-  const id = resolveRunId(openStore(values), required(values, 'run', 'see `pfm runs`'))
+  const store = openStore(values)
+  const id = resolveRunId(store, required(values, 'run', 'see `pfm runs`'))
   const n = num(values, 'n')
   const seed = num(values, 'seed')
   const draws = num(values, 'draws')
@@ -110,7 +111,7 @@ export async function evaluate(argv: string[]): Promise<number> {
     throw new ConfigError(`-n: ${n} must be an integer ≥ 6.`)
   if (draws !== undefined && !(Number.isInteger(draws) && draws >= 1 && draws <= MAX_DRAWS))
     throw new ConfigError(`--draws: ${draws} must be an integer in [1, ${MAX_DRAWS}].`)
-  const r = await evaluateRun(openStore(values), id, {
+  const r = await evaluateRun(store, id, {
     ...(n !== undefined ? { n } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...(draws !== undefined ? { draws } : {}),
@@ -197,7 +198,8 @@ export async function sample(argv: string[]): Promise<number> {
     ...RUN_FLAGS
   })
   const out = new Out(values.json === true)
-  const id = resolveRunId(openStore(values), required(values, 'run', 'see `pfm runs`'))
+  const store = openStore(values)
+  const id = resolveRunId(store, required(values, 'run', 'see `pfm runs`'))
   const file = required(values, 'out', 'a .csv, .npy or (image runs) .png path')
   const ext = path.extname(file).toLowerCase()
   const n = num(values, 'n') ?? (ext === '.png' ? 64 : 1000)
@@ -208,7 +210,7 @@ export async function sample(argv: string[]): Promise<number> {
     throw new ConfigError(`-n: ${n} images are too many for one PNG grid (at most ${MAX_GRID_IMAGES}); use .npy.`)
   const cols = num(values, 'cols')
   const seed = num(values, 'seed')
-  const { columns, points, sampler, image, nfe } = await sampleRun(openStore(values), id, n, {
+  const { columns, points, sampler, image, nfe } = await sampleRun(store, id, n, {
     ...(seed !== undefined ? { seed } : {}),
     ...weightsChoice(values),
     ...samplerOptions(values)

@@ -225,8 +225,9 @@ export async function run(argv: string[]): Promise<number> {
 
 /** `pfm train --resume ID`: the run continues with its own settings; any other training flag is a mistake. */
 async function resume(values: Record<string, unknown>, out: Out): Promise<number> {
+  const store = openStore(values)
   const id = resolveRunId(
-    openStore(values),
+    store,
     required(values, 'resume', 'a crashed, cancelled or failed run; see `pfm runs`')
   )
   const others = Object.keys(values).filter((k) => !['resume', 'json', 'runs-dir', 'help'].includes(k))
@@ -234,7 +235,6 @@ async function resume(values: Record<string, unknown>, out: Out): Promise<number
     throw new ConfigError(
       `--resume continues run "${id}" with its own settings; drop ${others.map((k) => `--${k}`).join(', ')}.`
     )
-  const store = openStore(values)
   return trainWithProgress(out, (ctx) => resumeRun(store, id, ctx))
 }
 
