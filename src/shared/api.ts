@@ -8,6 +8,7 @@
 import type { Arch } from './archs'
 import type { ErrorCode } from './errors'
 import type { ParamCondition } from './params'
+import type { RunDataInfo } from './run-data'
 import type { DeterministicSamplerId, GridSpacing, SamplerId } from './samplers'
 
 /** Objective families, in the order the paper presents them. */
@@ -381,6 +382,8 @@ export interface RunSummaryInfo {
 
 export interface RunDetail extends RunSummaryInfo {
   config: unknown
+  /** What the run was trained on (its config's data set, with whether it is a built-in): see `sameRunData`. */
+  data: RunDataInfo
   extra: Record<string, number>
   /** Metrics log: step, loss, optional metrics. */
   log: { step: number; loss: number; metrics?: Partial<MetricsInfo> }[]

@@ -12,7 +12,8 @@ import { generateBuiltin } from '../../src/engine/data'
 import { RunStore } from '../../src/engine/store'
 import { rebuildData, sampleRun } from '../../src/engine/train/evaluate'
 import { makeRunConfig, trainRun } from '../../src/engine/train/train'
-import { sampleSet } from '../../src/host/runs'
+import { runData, runDetail, sampleSet } from '../../src/host/runs'
+import { sameRunData, type RunDataInfo } from '../../src/shared/run-data'
 
 const store = new RunStore(fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-host-runs-')))
 let runId = ''
@@ -56,5 +57,52 @@ describe('runs:samples', () => {
     await expect(sampleSet(store, { runId, sampler: 'ddpm', steps: 4 })).rejects.toThrow(
       /^Run "[^"]+" samples with heun, euler, .*, not "ddpm"\.$/
     )
+  })
+})
+
+describe('runs:get data', () => {
+  it('says what the run learned: a built-in by id, with no file digest', async () => {
+    const d = await runDetail(store, runId)
+    expect(d.data).toEqual({ name: '8gaussians', spec: '8gaussians', builtin: true })
+  })
+
+  it('keeps a file’s digest, columns and skipped lines', () => {
+    const dataset = store.load(runId).config.dataset
+    const file = { ...dataset, spec: '/d/points.csv', name: 'points.csv', columns: '0-1', skipRows: 1 }
+    delete (file as { seed?: number }).seed
+    expect(runData(file)).toEqual({
+      name: 'points.csv',
+      spec: '/d/points.csv',
+      builtin: false,
+      digest: dataset.digest,
+      columns: '0-1',
+      skipRows: 1
+    })
+  })
+
+  const builtin = (spec: string): RunDataInfo => ({ name: spec, spec, builtin: true })
+  const file = (over: Partial<RunDataInfo> = {}): RunDataInfo => ({
+    name: 'points.csv',
+    spec: '/d/points.csv',
+    builtin: false,
+    ...over
+  })
+  it.each<[string, RunDataInfo, RunDataInfo, boolean]>([
+    ['one built-in', builtin('8gaussians'), builtin('8gaussians'), true],
+    ['two built-ins', builtin('8gaussians'), builtin('moons'), false],
+    ['a built-in and a file of its name', builtin('moons'), file({ name: 'moons', spec: 'moons' }), false],
+    [
+      'one digest under two names',
+      file({ digest: 'a'.repeat(16) }),
+      file({ spec: '/d/b.csv', digest: 'a'.repeat(16) }),
+      true
+    ],
+    ['two digests of one path', file({ digest: 'a'.repeat(16) }), file({ digest: 'b'.repeat(16) }), false],
+    ['one path, no digests', file(), file({ digest: 'a'.repeat(16) }), true],
+    ['one path, other columns', file({ columns: '0-1' }), file({ columns: '1-2' }), false],
+    ['one path, other skipped lines', file(), file({ skipRows: 2 }), false]
+  ])('sameRunData: %s → %s', (_case, a, b, same) => {
+    expect(sameRunData(a, b)).toBe(same)
+    expect(sameRunData(b, a)).toBe(same)
   })
 })

@@ -14,6 +14,7 @@ import {
   sampleSet,
   type FakeBridge
 } from './fixtures'
+import type { RunDetail } from '../../src/shared/api'
 import { useGalleryStore } from '../../src/renderer/src/stores/gallery'
 import { useObjectivesStore } from '../../src/renderer/src/stores/objectives'
 import { useRunsStore } from '../../src/renderer/src/stores/runs'
@@ -270,6 +271,48 @@ describe('App', () => {
     expect(el.querySelector('[data-metric=transport]')?.textContent).toContain('1.25')
     expect(el.querySelector('[data-metric=straightness]')).toBeNull()
     expect(window.location.hash).toBe('#/gallery?panels=run-1~onestep~1,run-1~heun~8~karras')
+    window.history.replaceState(null, '', '#')
+  }, 20_000)
+
+  it('marks a Gallery panel whose run learned other data than the reference, and names the reference’s', async () => {
+    window.history.replaceState(
+      null,
+      '',
+      '#/gallery?panels=run-1~onestep~1,run-2~onestep~1,run-3~onestep~1,run-4~onestep~1'
+    )
+    const file = (digest: string) => ({ name: 'points.csv', spec: '/d/points.csv', builtin: false, digest })
+    const data: Record<string, RunDetail['data']> = {
+      // the reference: a file
+      'run-1': file('a'.repeat(16)),
+      // a built-in: other data
+      'run-2': { name: 'moons', spec: 'moons', builtin: true },
+      // the same values imported under another name: the same data
+      'run-3': { ...file('a'.repeat(16)), name: 'copy.csv', spec: '/d/copy.csv' },
+      // the file changed since: other data under the same name
+      'run-4': file('b'.repeat(16))
+    }
+    window.lab = fakeBridge({
+      runs: {
+        list: async () => ({
+          runs: Object.keys(data).map((id) => run({ id, name: `${id} map` })),
+          problems: []
+        }),
+        get: async (id: string) => detail({ id, name: `${id} map`, data: data[id]! })
+      }
+    })
+    const el = await mount()
+    await vi.waitFor(() => expect(el.querySelectorAll('[data-test=gallery-panel]')).toHaveLength(4), SLOW)
+    await vi.waitFor(() =>
+      expect(el.querySelector('[data-test=gallery-reference-data]')?.textContent).toBe('points.csv')
+    )
+    expect(el.querySelector('[data-test=gallery-reference-sub]')?.textContent).toContain('run-1 map')
+    const tags = [...el.querySelectorAll('[data-test=gallery-panel]')].map(
+      (p) => p.querySelector('[data-test=panel-other-data]')?.textContent?.trim() ?? null
+    )
+    expect(tags).toEqual([null, 'other data: moons', null, 'other data: points.csv (other values)'])
+    expect(el.querySelector('[data-test=panel-other-data]')?.getAttribute('title')).toContain(
+      'not on the reference’s “points.csv”'
+    )
     window.history.replaceState(null, '', '#')
   }, 20_000)
 

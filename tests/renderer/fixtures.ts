@@ -149,7 +149,14 @@ export const METRICS: MetricsInfo = {
 /** An image run's metrics (`MetricsInfo.image`): fd 3.2 against a Gaussian fit's 9. */
 export const IMAGE_METRICS: NonNullable<MetricsInfo['image']> = {
   ...{ fd: 3.2, fdGaussian: 9, fdData: 1.7, kid: 0.01, precision: 0.7, recall: 0.6, density: 0.9 },
-  ...{ coverage: 0.8, classKL: 0.02, minClassShare: 0.08, memorisation: 1, copies: 0, classifierAccuracy: 0.97 }
+  ...{
+    coverage: 0.8,
+    classKL: 0.02,
+    minClassShare: 0.08,
+    memorisation: 1,
+    copies: 0,
+    classifierAccuracy: 0.97
+  }
 }
 
 export function job(over: Partial<JobInfo> = {}): JobInfo {
@@ -204,6 +211,7 @@ export function detail(over: Partial<RunDetail> = {}): RunDetail {
   return {
     ...run(),
     config: { dataset: { spec: '8gaussians', name: '8gaussians' } },
+    data: { name: '8gaussians', spec: '8gaussians', builtin: true },
     extra: {},
     log: [{ step: 100, loss: 0.01, metrics: METRICS }],
     samplers: ['onestep'],

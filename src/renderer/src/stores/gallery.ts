@@ -11,6 +11,7 @@ import type {
   SamplerGridOptions,
   SamplerId
 } from '../../../shared/api'
+import { sameRunData, type RunDataInfo } from '../../../shared/run-data'
 import { api, errorMessage } from '../api'
 import { panelBounds } from '../charts/cloud'
 import type { Bounds } from '../charts/points'
@@ -23,6 +24,8 @@ export interface GalleryPanel {
   runId: string
   title: string
   objective: string
+  /** What the run was trained on (null: its detail could not be read). */
+  data: RunDataInfo | null
   sampler: SamplerId
   steps: number
   /** The spacing and tolerance asked for (absent: the sampler's defaults). */
@@ -162,6 +165,8 @@ export const useGalleryStore = defineStore('gallery', () => {
   const heldoutIsSplit = ref(false)
   /** The run whose held-out data the reference panel shows (the first of a comparison), or null. */
   const heldoutRun = ref<string | null>(null)
+  /** The reference run's name and data, once its detail is read (null before, or with no reference). */
+  const reference = shallowRef<{ runId: string; name: string; data: RunDataInfo | null } | null>(null)
   const heldoutError = ref<string | null>(null)
   const n = ref(GALLERY_POINTS)
   /** Where the slider over training stands: 1 shows the trained model, less its stored snapshots. */
@@ -197,6 +202,7 @@ export const useGalleryStore = defineStore('gallery', () => {
   async function loadHeldout(run: RunDetail): Promise<void> {
     const datasets = useDatasetsStore()
     heldoutError.value = null
+    reference.value = { runId: run.id, name: run.name, data: run.data ?? null }
     try {
       heldout.value = await api.runs.heldout(run.id, isImageRun(run) ? GALLERY_IMAGES : n.value)
       heldoutIsSplit.value = true
@@ -238,6 +244,7 @@ export const useGalleryStore = defineStore('gallery', () => {
         runId,
         title: runId,
         objective: '',
+        data: null,
         sampler: sampler ?? 'onestep',
         steps: steps ?? 1,
         grid,
@@ -260,6 +267,7 @@ export const useGalleryStore = defineStore('gallery', () => {
       runId,
       title: detail.name,
       objective: detail.objective,
+      data: detail.data ?? null,
       sampler: s,
       steps: k,
       grid,
@@ -290,6 +298,16 @@ export const useGalleryStore = defineStore('gallery', () => {
     } catch (e) {
       patch(key, { loading: false, error: errorMessage(e) })
     }
+  }
+
+  /**
+   * The data a panel's run was trained on where it is not the reference's (its samples and metrics then do not
+   * compare like-for-like with the reference panel's data), else null — also while either is unknown.
+   */
+  function otherData(panel: GalleryPanel): RunDataInfo | null {
+    const ref = reference.value?.data
+    if (!ref || !panel.data || panel.runId === reference.value?.runId) return null
+    return sameRunData(ref, panel.data) ? null : panel.data
   }
 
   /** Replaces the gallery with one panel per run (default sampler each) and the first run's held-out data. */
@@ -366,6 +384,7 @@ export const useGalleryStore = defineStore('gallery', () => {
     heldout.value = null
     heldoutError.value = null
     heldoutRun.value = null
+    reference.value = null
     missing.value = []
   }
 
@@ -387,10 +406,12 @@ export const useGalleryStore = defineStore('gallery', () => {
       heldout.value = null
       heldoutError.value = null
       heldoutRun.value = null
+      reference.value = null
     } else if (heldoutRun.value !== null && runs.gone(heldoutRun.value)) {
       // the reference was the deleted run's: the first remaining panel's run gives it now
       const next = panels.value[0]!.runId
       heldout.value = null
+      reference.value = null
       heldoutRun.value = next
       void runs.detail(next).then(loadHeldout, () => undefined)
     }
@@ -406,6 +427,8 @@ export const useGalleryStore = defineStore('gallery', () => {
     heldout,
     heldoutIsSplit,
     heldoutError,
+    heldoutRun,
+    reference,
     n,
     progress,
     snapshots,
@@ -414,6 +437,7 @@ export const useGalleryStore = defineStore('gallery', () => {
     columnNames,
     addPanel,
     compare,
+    otherData,
     setProgress,
     panelSnapshot,
     pickImage,
