@@ -166,6 +166,12 @@ export interface FileInspection {
   /** Suggested columns (the numeric ones, `0-12`) when some hold text; else null. */
   columnsSpec: string | null
   notes: string[]
+  /**
+   * Why the file has nothing to import, in the importer's words — set only when the inspected head is the whole
+   * file and holds no data row (0 bytes, blank lines, a header alone, an empty JSON array); else null. The
+   * renderer disables Import with it; the host's import checks the file itself all the same.
+   */
+  noData: string | null
 }
 
 /** What to inspect: a path (Electron, chosen in the open dialog), or the first KiB of a file in the browser. */

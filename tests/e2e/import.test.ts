@@ -1,8 +1,9 @@
 /**
  * The Import panel in Chromium against the web host: a file with a title line above its header and a text label
  * column shows its first lines, says why it needs "skip rows 1, columns 0-12", takes that suggestion, uploads
- * (streamed, not base64) and imports; the pair plot then shows the coordinates the user picks. Screenshots at
- * 1440×900 go to test-results/e2e/import-*.png.
+ * (streamed, not base64) and imports; the pair plot then shows the coordinates the user picks. A file with no
+ * data row (a header alone, 0 bytes) keeps Import disabled with the reason. Screenshots at 1440×900 go to
+ * test-results/e2e/import-*.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
@@ -101,6 +102,51 @@ describe('Import panel: raw preview, suggested settings, pair-plot coordinates',
       await expect.poll(() => canvasHash(page, '[data-test=dataset-preview]')).not.toEqual(before)
       await page.locator('[data-test=pair-dims]').scrollIntoViewIfNeeded()
       await shot(page, '03-pair-dims')
+      expect(wb.problems).toEqual([])
+    },
+    LONG
+  )
+
+  it(
+    'keeps Import disabled, with the reason, for a file with no data row',
+    async () => {
+      const button = page.locator('[data-test=import-button]')
+      const blocked = page.locator('[data-test=import-blocked]')
+      const choose = (name: string, text: string): Promise<void> =>
+        page.setInputFiles('[data-test=import-panel] input[type=file]', {
+          name,
+          mimeType: 'text/csv',
+          buffer: Buffer.from(text)
+        })
+      const uploads: string[] = []
+      page.on('request', (r) => {
+        if (new URL(r.url()).pathname === '/api/uploads') uploads.push(r.url())
+      })
+
+      await choose('header-only.csv', 'x,y\n')
+      await blocked.waitFor()
+      expect(await blocked.textContent()).toContain(
+        'header-only.csv: it has a header (line 1) but no data rows.'
+      )
+      expect(await button.isDisabled()).toBe(true)
+      expect(await page.locator('[data-test=raw-line-1]').getAttribute('class')).toContain('header')
+      // the button fades to its disabled look (a transition) before the screenshot
+      await page.waitForTimeout(500)
+      await shot(page, '04-no-data-rows')
+
+      await choose('empty.csv', '')
+      await expect.poll(() => blocked.textContent()).toContain('empty.csv: the file is empty (0 bytes).')
+      expect(await page.locator('[data-test=pending-file]').textContent()).toContain('empty.csv (0 bytes)')
+      expect(await button.isDisabled()).toBe(true)
+
+      // a file with rows: Import is back
+      await choose('three.csv', 'x,y\n1,2\n3,4\n5,6\n')
+      await page.locator('[data-test=pending-file]', { hasText: 'three.csv' }).waitFor()
+      await page.locator('[data-test=inspect-notes]', { hasText: 'Line 1 is a header' }).waitFor()
+      expect(await blocked.count()).toBe(0)
+      expect(await button.isDisabled()).toBe(false)
+      expect(uploads).toEqual([])
+      expect(await page.locator('[data-test=import-error]').count()).toBe(0)
       expect(wb.problems).toEqual([])
     },
     LONG

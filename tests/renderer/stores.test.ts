@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { nextTick } from 'vue'
-import type { Api, Events, ObjectiveInfo } from '../../src/shared/api'
+import type { Api, Events, InspectRequest, ObjectiveInfo } from '../../src/shared/api'
 import type { TrainSettings } from '../../src/renderer/src/stores/objectives'
 import {
   benchReport,
@@ -157,7 +157,8 @@ describe('datasets store', () => {
       headerLine: 2,
       columns: [],
       columnsSpec: '0-1',
-      notes: ['Line 1 is not part of the table']
+      notes: ['Line 1 is not part of the table'],
+      noData: null
     }
     const inspect = vi.fn(async () => inspection)
     useApi({ datasets: { inspect } })
@@ -181,6 +182,43 @@ describe('datasets store', () => {
     expect(ds.importError).toEqual({ code: 'DATA_FORMAT', message })
     expect(ds.pending?.fileName).toBe('bad.csv')
     expect(ds.importing).toBe(false)
+  })
+
+  it('holds back Import when the inspection read the whole file and found no data row', async () => {
+    const noData = 'header.csv: it has a header (line 1) but no data rows.'
+    const inspection = {
+      format: 'text' as const,
+      lines: ['x,y'],
+      delimiter: 'comma' as const,
+      skipRows: 0,
+      headerLine: 1,
+      columns: [],
+      columnsSpec: null,
+      notes: [],
+      noData
+    }
+    useApi({
+      datasets: {
+        inspect: vi.fn(async (req: InspectRequest) =>
+          req.fileName === 'header.csv' ? inspection : { ...inspection, headerLine: null, noData: null }
+        )
+      }
+    })
+    const ds = useDatasetsStore()
+    m.uploads.length = 0
+    ds.setPending({ fileName: 'header.csv', file: new Blob(['x,y\n']) })
+    expect(ds.importBlocked).toBeNull() // until the inspection answers
+    await vi.waitFor(() => expect(ds.importBlocked).toBe(noData))
+    expect(await ds.importPending()).toBeNull()
+    expect(m.uploads).toEqual([])
+    expect(api.datasets.import).not.toHaveBeenCalled()
+    // another file: its own inspection decides
+    ds.setPending({ fileName: 'ok.csv', file: new Blob(['1,2\n3,4\n5,6\n']) })
+    expect(ds.importBlocked).toBeNull()
+    await vi.waitFor(() => expect(ds.inspection?.headerLine).toBeNull())
+    expect(ds.importBlocked).toBeNull()
+    ds.setPending(null)
+    expect(ds.importBlocked).toBeNull()
   })
 
   it('removes an imported dataset and falls back to the first one', async () => {

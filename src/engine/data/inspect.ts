@@ -3,8 +3,9 @@
  * of them — the delimiter, lines above the table that need skipping (a title, notes), the header, and columns
  * that hold text (labels) rather than numbers — with the skip-rows and columns settings that would import it.
  * It reads only the head of the file (the caller passes the first few KiB), and never throws on odd text.
+ * When that head is the whole file and it holds no data row, `noData` says so in the importer's words.
  */
-import { extname } from 'node:path'
+import { basename, extname } from 'node:path'
 import type { FileInspection } from '../../shared/api'
 import { DECIMAL_COMMA, detectDelimiter, looksNumeric, splitFields, type Delimiter } from './delimited'
 
@@ -65,8 +66,12 @@ export function inspectHead(head: string, fileName: string, truncated = false): 
     headerLine: null,
     columns: [],
     columnsSpec: null,
-    notes: []
+    notes: [],
+    noData: null
   }
+  /** The importer's sentence for a file with no data row, when the whole file is in hand; else null. */
+  const none = (why: string): string | null => (truncated ? null : `${basename(fileName)}: ${why}.`)
+  if (head.length === 0 && !truncated) empty.noData = none('the file is empty (0 bytes)')
   if (format === 'npy') return { ...empty, notes: ['A NumPy array: its shape and type are read at import.'] }
   const all = head.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/)
   if (truncated && all.length > 1) all.pop()
@@ -74,12 +79,21 @@ export function inspectHead(head: string, fileName: string, truncated = false): 
   const lines = all
     .slice(0, SHOWN_LINES)
     .map((l) => (l.length > MAX_LINE_CHARS ? l.slice(0, MAX_LINE_CHARS) + '…' : l))
-  if (format !== 'text') return { ...empty, lines }
+  if (format !== 'text') {
+    const emptyArray = format === 'json' && /^\s*\[\s*\]\s*$/.test(head.replace(/^\uFEFF/, ''))
+    return { ...empty, lines, ...(emptyArray ? { noData: none('the array is empty (no data rows)') } : {}) }
+  }
 
   const content = all
     .map((text, i) => ({ text, line: i + 1 }))
     .filter(({ text }) => text.trim() !== '' && !text.trimStart().startsWith('#'))
-  if (content.length === 0) return { ...empty, lines, notes: ['No data lines in the start of the file.'] }
+  if (content.length === 0)
+    return {
+      ...empty,
+      lines,
+      notes: ['No data lines in the start of the file.'],
+      noData: empty.noData ?? none('the file is empty (no data rows)')
+    }
 
   // The table's body dominates the bottom half of the head: its delimiter and its number of fields.
   const body = content.slice(Math.floor(content.length / 2))
@@ -99,8 +113,11 @@ export function inspectHead(head: string, fileName: string, truncated = false): 
   const first = rows[start] ?? []
   const second = rows[start + 1]
   const numberLike = (c: string): boolean => looksNumeric(c) || (delim !== ',' && DECIMAL_COMMA.test(c))
-  const hasHeader =
-    second !== undefined && first.some((c, j) => c !== '' && !numberLike(c) && numberLike(second?.[j] ?? ''))
+  // A lone last row of a whole file is a header when a cell holds text, as the importer reads it.
+  const hasHeader = first.some(
+    (c, j) =>
+      c !== '' && !numberLike(c) && (second === undefined ? !truncated : numberLike(second?.[j] ?? ''))
+  )
   const data = rows.slice(start + (hasHeader ? 1 : 0)).filter((r): r is string[] => r !== null)
   const columns = Array.from({ length: ncols }, (_, j) => {
     const bad = data.find((r) => !looksNumeric(r[j] ?? ''))
@@ -139,7 +156,8 @@ export function inspectHead(head: string, fileName: string, truncated = false): 
     notes.push(
       `${text.length === 1 ? 'Column' : 'Columns'} ${which.join(', ')} ${text.length === 1 ? 'holds' : 'hold'} text, not numbers: keep columns ${columnsSpec} (0-based).`
     )
-  } else if (numeric.length === 0) notes.push('No column holds only numbers in the start of the file.')
+  } else if (numeric.length === 0 && data.length > 0)
+    notes.push('No column holds only numbers in the start of the file.')
   return {
     format,
     lines,
@@ -148,6 +166,10 @@ export function inspectHead(head: string, fileName: string, truncated = false): 
     headerLine: hasHeader ? content[start]!.line : null,
     columns,
     columnsSpec,
-    notes
+    notes,
+    noData:
+      data.length === 0 && hasHeader
+        ? none(`it has a header (line ${content[start]!.line}) but no data rows`)
+        : null
   }
 }

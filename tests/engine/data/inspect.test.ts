@@ -64,6 +64,38 @@ describe('inspectHead: what the importer will make of a file', () => {
     expect(inspectHead('\u0093NUMPY', 'a.npy')).toMatchObject({ format: 'npy', lines: [] })
   })
 
+  // A file with nothing to import: the inspection of the whole file says so in the importer's own words.
+  it.each([
+    ['empty.csv', ''],
+    ['empty.npy', ''],
+    ['empty.json', ''],
+    ['blank.csv', '\n\n'],
+    ['header.csv', 'x,y\n'],
+    ['header.tsv', '\uFEFFx\ty\r\n\r\n'],
+    ['notes.csv', '# exported 2025-01-01\nx,y\n']
+  ])('%s with no data row: noData is the import’s error', (name, text) => {
+    const r = inspectHead(text, `/some/dir/${name}`)
+    // the file's name, not the folder it was chosen from
+    expect(r.noData?.startsWith(`${name}: `)).toBe(true)
+    expect(() => parseDatasetBytes(Buffer.from(text), name)).toThrow(r.noData!)
+    // no settings to suggest, no complaint about text columns
+    expect(r.notes.join(' ')).not.toContain('No column holds only numbers')
+  })
+
+  it('an empty JSON array has no data row; a head that is not the whole file, or has rows, is importable', () => {
+    expect(inspectHead(' [ ]\n', 'a.json').noData).toBe('a.json: the array is empty (no data rows).')
+    expect(() => parseDatasetBytes(Buffer.from(' [ ]\n'), 'a.json')).toThrow(
+      'the array is empty (no data rows)'
+    )
+    // the head of a longer file: a lone header line may be followed by rows beyond it
+    expect(inspectHead('x,y\n', 'big.csv', true).noData).toBeNull()
+    expect(inspectHead('', 'big.npy', true).noData).toBeNull()
+    expect(inspectHead('x,y\n1,2\n', 'one.csv')).toMatchObject({ noData: null, headerLine: 1 })
+    expect(inspectHead('1,2\n', 'one.csv')).toMatchObject({ noData: null, headerLine: null })
+    expect(inspectHead(wine, 'wine.csv').noData).toBeNull()
+    expect(inspectHead('[[1,2]]', 'r.json').noData).toBeNull()
+  })
+
   it('indexRanges writes the importer’s column syntax', () => {
     expect(indexRanges([0, 1, 2, 5, 7, 8])).toBe('0-2,5,7-8')
     expect(indexRanges([4])).toBe('4')

@@ -51,6 +51,11 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const selected = computed(() => list.value.find((d) => d.id === selectedId.value) ?? null)
   /** Native file dialogs exist only in the desktop app; the browser uploads the file's bytes. */
   const nativeDialogs = computed(() => hostKind() === 'electron')
+  /**
+   * Why the pending file cannot be imported, when its inspection read the whole file and found no data row (no
+   * setting adds rows); else null. Only a hint that spares a doomed upload: the host's import checks the file.
+   */
+  const importBlocked = computed(() => (pending.value ? (inspection.value?.noData ?? null) : null))
 
   async function load(): Promise<void> {
     loading.value = true
@@ -160,7 +165,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
   /** Imports the pending file; on failure keeps it and shows the engine's sentence (file, line, reason). */
   async function importPending(): Promise<DatasetInfo | null> {
     const file = pending.value
-    if (!file) return null
+    if (!file || importBlocked.value) return null
     importing.value = true
     importError.value = null
     try {
@@ -212,6 +217,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     imported,
     selected,
     nativeDialogs,
+    importBlocked,
     load,
     getPreview,
     select,
