@@ -47,6 +47,12 @@ interface ObjectiveBase {
    */
   imageDefaults?: TrainDefaults
   /**
+   * Parameters added after runs were stored, with the value those runs trained with: a stored configuration
+   * (which holds every parameter of its day) that lacks one resumes with this value, not the new default.
+   * E.g. `{ coupling: 'independent' }` (ct, whose default became mini-batch OT).
+   */
+  storedDefaults?: ParamValues
+  /**
    * What this objective's runs can do beyond training on TensorFlow.js and sampling (absent: nothing more).
    * Declare a capability here and nowhere else — the CLI, the host and the trainers read it:
    * - `ortTrain`: trains on onnxruntime (`--backend onnxruntime`, and `auto` picks it). Its model must

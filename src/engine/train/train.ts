@@ -317,7 +317,8 @@ export async function createModel(
   log?: (message: string) => void,
   signal?: AbortSignal
 ): Promise<TrainableModel> {
-  const params = resolveParams(`Objective ${obj.id}`, obj.params, config.params)
+  // A configuration stored before a parameter existed keeps what it trained with (`storedDefaults`).
+  const params = resolveParams(`Objective ${obj.id}`, obj.params, { ...obj.storedDefaults, ...config.params })
   const rng = streamRng(config.seed, STREAMS.init)
   const image = config.dataset.image
   if (obj.kind === 'pushforward')

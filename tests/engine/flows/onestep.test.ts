@@ -27,7 +27,7 @@ import type { ModelObjective } from '../../../src/engine/objectives/types'
 import { resolveParams } from '../../../src/engine/params'
 import { Rng } from '../../../src/engine/rng'
 import { RunStore } from '../../../src/engine/store'
-import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
+import { createModel, makeRunConfig, trainRun } from '../../../src/engine/train/train'
 import { modelSpec } from './helpers'
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-onestep-'))
@@ -168,6 +168,27 @@ describe('targets', () => {
     expect(() => resolveParams('ct', params, { s1: 80 })).toThrow(/"s1" applies only with curriculum=grid/)
     expect(() => resolveParams('ct', params, { curriculum: 'grid', q: 2 })).toThrow(/"q" applies only/)
     expect(resolveParams('ct', params, { curriculum: 'grid', s1: 80 }).s1).toBe(80)
+  })
+
+  it('ct: mini-batch OT coupling by default; a run stored before it resumes with the independent one', async () => {
+    const obj = findObjective('ct')
+    expect(resolveParams('ct', obj.params, {}).coupling).toBe('ot')
+    expect(() => resolveParams('ct', obj.params, { coupling: 'independent', otBlock: 64 })).toThrow(
+      /"otBlock" applies only with coupling=ot/
+    )
+    const config = makeRunConfig(ds, { objective: 'ct', steps: 2, batch: 64, seed: 1, model: small })
+    expect(config.params).toMatchObject({ coupling: 'ot', otBlock: 64 })
+    // a configuration of before the coupling existed: it holds every other parameter, not these two
+    const { coupling: _c, otBlock: _b, ...before } = config.params
+    const older = { ...config, params: before }
+    for (const [cfg, want] of [
+      [config, 'ot'],
+      [older, 'independent']
+    ] as const) {
+      const model = await createModel(obj, cfg, 2)
+      expect(model.toJSON().coupling).toBe(want)
+      model.dispose()
+    }
   })
 
   it('cd: the teacher step of n Heun sub-steps converges at second order in n', () => {

@@ -1,6 +1,11 @@
 /** Exact OT pairing: the Hungarian solver against brute force over all permutations (B ≤ 7). */
 import { describe, expect, it } from 'vitest'
-import { hungarian, otPairing, sqdistMatrix } from '../../../src/engine/objectives/flows/ot-pairing'
+import {
+  blockOtPairing,
+  hungarian,
+  otPairing,
+  sqdistMatrix
+} from '../../../src/engine/objectives/flows/ot-pairing'
 import { exactOtPairing } from '../../../src/engine/objectives/flows/ot-cfm'
 import { Rng } from '../../../src/engine/rng'
 
@@ -71,5 +76,33 @@ describe('exact OT pairing', () => {
     expect(Array.from(p)).toEqual(Array.from(perm))
     const q = otPairing(rng.normals(n * 2), x1, n, 2)
     expect(isPermutation(q, n)).toBe(true)
+  })
+
+  it('pairs in blocks: a permutation that is the exact assignment within each block, never across', () => {
+    const rng = new Rng(11)
+    const n = 100
+    const block = 32 // three full blocks and one of 4 rows
+    const x0 = rng.normals(n * 2)
+    const x1 = rng.normals(n * 2).map((v) => 3 * v + 1)
+    const pi = blockOtPairing(x0, x1, n, 2, block)
+    expect(isPermutation(pi, n)).toBe(true)
+    const cost = (p: ArrayLike<number>, from: number, to: number): number => {
+      let s = 0
+      for (let i = from; i < to; i++)
+        for (let j = 0; j < 2; j++) s += (x0[i * 2 + j]! - x1[p[i]! * 2 + j]!) ** 2
+      return s
+    }
+    for (let s = 0; s < n; s += block) {
+      const k = Math.min(block, n - s)
+      const exact = otPairing(x0.subarray(s * 2, (s + k) * 2), x1.subarray(s * 2, (s + k) * 2), k, 2)
+      for (let i = 0; i < k; i++) expect(pi[s + i]).toBe(s + exact[i]!)
+    }
+    // cheaper than the pairing as drawn, dearer than (or as dear as) one exact assignment of the whole batch
+    const identity = Int32Array.from({ length: n }, (_, i) => i)
+    const whole = otPairing(x0, x1, n, 2)
+    expect(cost(pi, 0, n)).toBeLessThan(0.9 * cost(identity, 0, n))
+    expect(cost(pi, 0, n)).toBeGreaterThanOrEqual(cost(whole, 0, n) - 1e-9)
+    // one block as large as the batch is the exact assignment itself
+    expect(Array.from(blockOtPairing(x0, x1, n, 2, n))).toEqual(Array.from(whole))
   })
 })

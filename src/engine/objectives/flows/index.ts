@@ -32,5 +32,5 @@ export const FLOW_OBJECTIVES: ModelObjective[] = [
 export { anneal, ddpm, cfm, otCfm, reflow, distill, cd, ct, shortcut, meanflow }
 export { ouMarginal, ouTime, vpSchedule, VP_SCHEDULES, type VpSchedule, type VpScheduleId } from './schedule'
 export { isFlowModel, type FlowModel } from './common'
-export { hungarian, otPairing } from './ot-pairing'
+export { blockOtPairing, hungarian, otPairing } from './ot-pairing'
 export type { DistillWeights } from './distill'

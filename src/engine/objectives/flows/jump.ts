@@ -203,6 +203,7 @@ export function jumpObjective<X = never>(o: {
   summary: string
   params: ParamSpecs
   defaults: ModelObjective['defaults']
+  storedDefaults?: ModelObjective['storedDefaults']
   load?(spec: ModelSpec): Promise<X>
   build(net: JumpNet, lr: number, params: ParamValues, loaded: X | null): JumpModel
 }): ModelObjective {
@@ -215,6 +216,7 @@ export function jumpObjective<X = never>(o: {
     summary: o.summary,
     params: { ...JUMP_PARAMS, ...o.params },
     defaults: o.defaults,
+    ...(o.storedDefaults ? { storedDefaults: o.storedDefaults } : {}),
     async create(spec: ModelSpec) {
       checkNoiseSpec(o.id, spec)
       const timeDim = Number(spec.params.timeEmbed ?? 16)

@@ -7,7 +7,7 @@
  * SciPy's `linear_sum_assignment` uses): each row in turn grows a Dijkstra tree over the reduced costs
  * c_ij − u_i − v_j until it reaches a free column, then flips the path and updates the potentials. Exact
  * (O(n³) worst case), in float64 plain JS; the scan only visits columns not yet in the tree and prefers free
- * columns on ties, which keeps random batches far from the worst case (n = 256 in a few milliseconds).
+ * columns on ties, which keeps random batches far from the worst case (2-D, n = 256: 10–20 ms on this CPU).
  */
 
 /**
@@ -103,4 +103,28 @@ export function sqdistMatrix(a: Float32Array, b: Float32Array, n: number, d: num
  */
 export function otPairing(x0: Float32Array, x1: Float32Array, n: number, d: number): Int32Array {
   return hungarian(sqdistMatrix(x0, x1, n, d), n)
+}
+
+/**
+ * Mini-batch OT pairing in blocks: the batch's consecutive runs of `block` rows (the last one shorter) are each
+ * paired exactly by `otPairing`, so a large batch costs (B / block) small assignments instead of one O(B³) one
+ * (1 024 rows of 2-D data on this CPU: one assignment ≈ 1.3 s, eight of 128 rows ≈ 25 ms, sixteen of 64 ≈ 9 ms).
+ * Rows of a batch are drawn at random, so each block is itself a random mini-batch. Returns π over the whole
+ * batch, x0_i ↔ x1_π(i).
+ */
+export function blockOtPairing(
+  x0: Float32Array,
+  x1: Float32Array,
+  n: number,
+  d: number,
+  block: number
+): Int32Array {
+  const pi = new Int32Array(n)
+  const m = Math.max(1, Math.floor(block))
+  for (let s = 0; s < n; s += m) {
+    const k = Math.min(m, n - s)
+    const p = otPairing(x0.subarray(s * d, (s + k) * d), x1.subarray(s * d, (s + k) * d), k, d)
+    for (let i = 0; i < k; i++) pi[s + i] = s + p[i]!
+  }
+  return pi
 }
