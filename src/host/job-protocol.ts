@@ -3,7 +3,7 @@
  * utility process). Types only; both sides import them with `import type`. One worker runs one job (a training run
  * or a benchmark), then exits.
  */
-import type { MetricsInfo } from '../shared/api'
+import type { BenchConfigProgress, MetricsInfo } from '../shared/api'
 import type { ErrorCode } from '../shared/errors'
 import type { RunConfig } from '../engine/train/config'
 import type { InferBenchOptions } from '../engine/bench/infer-types'
@@ -59,6 +59,12 @@ export type FromWorker =
   | { type: 'snapshot'; step: number; dim: number; points: number[] }
   | { type: 'log'; message: string }
   | { type: 'done'; runId: string | null; metrics: MetricsInfo }
-  | { type: 'bench-progress'; done: number; total: number; phase: string }
+  | {
+      type: 'bench-progress'
+      done: number
+      total: number
+      phase: string
+      configurations?: BenchConfigProgress
+    }
   | { type: 'bench-done'; benchId: string }
   | { type: 'error'; runId: string | null; code: ErrorCode; message: string }

@@ -112,7 +112,14 @@ async function bench(job: Extract<ToWorker, { type: 'bench' }>): Promise<void> {
   const store = new RunStore(job.runsDir)
   const report = await benchInference(store, job.options, {
     signal: controller.signal,
-    onProgress: (p) => post({ type: 'bench-progress', done: p.done, total: p.total, phase: p.phase })
+    onProgress: (p) =>
+      post({
+        type: 'bench-progress',
+        done: p.done,
+        total: p.total,
+        phase: p.phase,
+        ...(p.configurations ? { configurations: p.configurations } : {})
+      })
   })
   if (controller.signal.aborted) throw new CancelledError('Benchmark cancelled.')
   new BenchLibrary(job.benchDir).save(

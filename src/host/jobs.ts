@@ -16,6 +16,7 @@ import { createRequire } from 'node:module'
 import * as path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { JobInfo } from '../shared/api'
+import { benchProgressText } from '../shared/bench-progress'
 import type { RunConfig } from '../engine/train/config'
 import { RunStore } from '../engine/store'
 import type { InferBenchOptions } from '../engine/bench/infer-types'
@@ -190,7 +191,8 @@ export class JobManager {
         error: null,
         createdAt: new Date().toISOString(),
         phase: null,
-        benchId: null
+        benchId: null,
+        configurations: null
       },
       spec,
       worker: null,
@@ -363,6 +365,8 @@ export class JobManager {
         info.step = msg.done
         info.steps = msg.total
         info.phase = msg.phase
+        // The demo's progress is in thousandths: no configurations to count.
+        if (msg.configurations) info.configurations = { ...msg.configurations }
         this.emit(job)
         return
       case 'bench-done':
@@ -413,7 +417,9 @@ export class JobManager {
         job.spec.kind === 'demo'
           ? `${Math.round(step / 10)} % (${job.info.phase ?? 'starting'})`
           : bench
-            ? `configuration ${step} of ${steps}`
+            ? job.info.configurations
+              ? benchProgressText(job.info.configurations)
+              : 'its start'
             : `step ${step} of ${steps}`
       if (job.cancelRequested)
         this.finish(job, 'cancelled', {

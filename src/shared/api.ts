@@ -359,6 +359,26 @@ export interface JobInfo {
   phase: string | null
   /** Benchmark jobs: the saved report, once the job has completed (see `bench.get`). */
   benchId: string | null
+  /**
+   * Benchmark jobs: where they stand in the configurations the report will hold (see `benchProgressText`);
+   * null before the first count and for other jobs. `step / steps` stays the share of the work done.
+   */
+  configurations: BenchConfigProgress | null
+}
+
+/**
+ * A benchmark's progress in configurations, the rows its report will hold: run × sampler × K × batch size × way
+ * of calling it (fused, separate). Every configuration goes through three stages — prepared (exported, checked
+ * against the engine, scored), warmed up, then timed in `rounds` rounds that each take a share of its calls (so
+ * that load that comes and goes falls on all of them alike) — and `done` counts those through the current one.
+ */
+export interface BenchConfigProgress {
+  stage: 'prepare' | 'warm-up' | 'timing'
+  done: number
+  total: number
+  /** Timing: the round under way (from 1) and how many there are. */
+  round?: number
+  rounds?: number
 }
 
 export interface RunSummaryInfo {

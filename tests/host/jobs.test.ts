@@ -525,6 +525,25 @@ describe('job queue', () => {
     expect(manager.get(b.id)?.status).toBe('running')
   })
 
+  it('a benchmark counts in configurations; one killed there says so', async () => {
+    const { manager, workers, settled } = fakeManager(1)
+    const b = manager.enqueueBench({
+      title: 'Benchmark of r',
+      options: { runs: ['r'], samplers: ['onestep', 'euler'], steps: [1, 4], batch: [1] },
+      benchDir: tmp()
+    })
+    expect(manager.get(b.id)?.configurations).toBeNull()
+    const configurations = { stage: 'timing' as const, done: 12, total: 20, round: 3, rounds: 5 }
+    workers[0]!.post({ type: 'bench-progress', done: 92, total: 140, phase: 'round 3/5: r', configurations })
+    expect(manager.get(b.id)).toMatchObject({ step: 92, steps: 140, configurations })
+    workers[0]!.exit(null, 'SIGKILL')
+    const done = await settled(b.id)
+    expect(done.error?.message).toBe(
+      'The benchmark process stopped unexpectedly: it was killed (SIGKILL) at 12 of 20 configurations timed in ' +
+        'round 3 of 5. Nothing was saved.'
+    )
+  })
+
   it('progress builds the job: loss curve, eval curve, snapshot; engine errors keep their code', async () => {
     const { workers, updates, start, settled } = fakeManager(1)
     const a = start('a')
@@ -546,8 +565,13 @@ describe('job queue', () => {
     const { manager, workers, start } = fakeManager(1)
     const a = start('a')
     const w = workers[0]!
-    w.post({ type: 'log', message: 'distill: teacher pairs 131,072 of 524,288 (25 %) after 3m00s, about 9m00s left' })
-    expect(manager.get(a.id)?.phase).toBe('distill: teacher pairs 131,072 of 524,288 (25 %) after 3m00s, about 9m00s left')
+    w.post({
+      type: 'log',
+      message: 'distill: teacher pairs 131,072 of 524,288 (25 %) after 3m00s, about 9m00s left'
+    })
+    expect(manager.get(a.id)?.phase).toBe(
+      'distill: teacher pairs 131,072 of 524,288 (25 %) after 3m00s, about 9m00s left'
+    )
     w.post({ type: 'progress', runId: 'r', step: 1, steps: 10, loss: 1, samplesPerSec: 10, etaMs: 1 })
     expect(manager.get(a.id)?.phase).toBeNull()
     w.post({ type: 'log', message: 'a line during training' })

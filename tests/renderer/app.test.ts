@@ -224,6 +224,44 @@ describe('App', () => {
     expect(el.querySelector('[data-test=bench-start]')?.hasAttribute('disabled')).toBe(true)
   })
 
+  it('reads a running benchmark in configurations, the work’s share beside it and the phase below', async () => {
+    const phase = 'round 3/5: run-1 onestep batch 64'
+    const running = job({
+      id: 'job-b2',
+      kind: 'bench',
+      status: 'running',
+      title: 'Benchmark of run-1, run-2',
+      runId: null,
+      // the share of the work: 20 configurations × 7 stages (prepared, warmed up, 5 rounds), 92 of them done
+      step: 92,
+      steps: 140,
+      phase,
+      configurations: { stage: 'timing', done: 12, total: 20, round: 3, rounds: 5 }
+    })
+    const lab = fakeBridge({ training: { jobs: async () => [running] } })
+    window.lab = lab
+    const el = await mount()
+    await click(el, '[data-test=nav-benchmark]')
+    await vi.waitFor(() => expect(el.querySelector('[data-test=bench-job]')).not.toBeNull(), SLOW)
+    const text = (sel: string): string | undefined =>
+      el.querySelector(`[data-test=${sel}]`)?.textContent?.trim()
+    expect(text('bench-progress')).toBe('12 of 20 configurations timed in round 3 of 5')
+    expect(text('bench-percent')).toBe('66 %')
+    // the phase names the run as the Runs list does
+    expect(text('bench-phase')).toBe('round 3/5: energy-8gaussians onestep batch 64')
+    expect(el.querySelector('[data-test=bench-job]')?.textContent).not.toContain('92 / 140')
+
+    // the worker's next count: the stage and the count follow it
+    lab.emit('jobs:update', {
+      ...running,
+      step: 1,
+      steps: 7,
+      phase: 'warm-up: run-1 onestep batch 1',
+      configurations: { stage: 'warm-up', done: 0, total: 1 }
+    })
+    await vi.waitFor(() => expect(text('bench-progress')).toBe('0 of 1 configuration warmed up'))
+  })
+
   it('restores the view and the Benchmark selection from the URL, and keeps the URL in step', async () => {
     window.history.replaceState(null, '', '#/benchmark?bench=job-b1&batch=1')
     const lab = fakeBridge()

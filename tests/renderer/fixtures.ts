@@ -182,6 +182,7 @@ export function job(over: Partial<JobInfo> = {}): JobInfo {
     createdAt: '2025-01-01T10:00:00.000Z',
     phase: null,
     benchId: null,
+    configurations: null,
     ...over
   }
 }

@@ -58,6 +58,7 @@ import {
   timeCalls,
   type InferBenchProgress
 } from './infer-timing'
+import type { BenchConfigProgress } from '../../shared/api'
 import type {
   BenchForm,
   BenchResult,
@@ -157,9 +158,14 @@ export async function benchInference(
     }
     const unitsPerCase = (c: Case): number =>
       (c.sampler === 'onestep' || c.jumps ? 1 : forms.length + (separate ? 1 : 0)) * batches.length
-    const total = cases.reduce((n, c) => n + unitsPerCase(c) * rounds + (quality ? 1 : 0), 0)
+    // The work, in configurations (the report's rows) × stages: each is prepared (exported, checked, scored),
+    // warmed up and timed in every round; each stage counts as it ends, so the share done moves within a stage.
+    const configurations = cases.reduce((n, c) => n + unitsPerCase(c), 0)
+    const total = configurations * (rounds + 2)
     let done = 0
-    const progress = (phase: string): void => ctx.onProgress?.({ done, total, phase })
+    let stage: BenchConfigProgress = { stage: 'prepare', done: 0, total: configurations }
+    const progress = (phase: string): void =>
+      ctx.onProgress?.({ done, total, phase, configurations: { ...stage } })
 
     const inputs = new Map<string, Float32Array>()
     const inputFor = (rows: number, cols: number): Float32Array => {
@@ -182,6 +188,7 @@ export async function benchInference(
     const units: Unit[] = []
     for (const c of cases) {
       if (signal?.aborted) throw new CancelledError('Benchmark cancelled.')
+      stage = { stage: 'prepare', done: units.length, total: configurations }
       const open = opened.get(c.runId)!
       const stats = runStats(open, c.runId)
       const label = `${c.runId} ${c.sampler}${c.sampler === 'onestep' ? '' : ` K=${c.steps}`}`
@@ -262,7 +269,6 @@ export async function benchInference(
           ...(opts.evalN !== undefined ? { n: opts.evalN } : {})
         })
         metrics = pickMetrics(r.metrics)
-        done++
       }
 
       for (const batch of batches) {
@@ -296,25 +302,33 @@ export async function benchInference(
           })
         }
       }
+      // this case's configurations are prepared
+      done = units.length
     }
 
     // 2. Warm every unit up, then time them in rounds, each round a share of the repeats of every unit: load
     //    that comes and goes on a shared machine then falls on all configurations alike.
-    for (const u of units) {
+    for (const [i, u] of units.entries()) {
+      stage = { stage: 'warm-up', done: i, total: configurations }
       progress(`warm-up: ${u.label}`)
       await timeCalls(u.fn, { warmup, warmupMs, repeats: 0, signal })
       await yieldToEventLoop()
+      done++
     }
     for (let k = 0; k < rounds; k++) {
       const share = Math.ceil((repeats * (k + 1)) / rounds) - Math.ceil((repeats * k) / rounds)
-      for (const u of units) {
-        if (share === 0) continue
-        progress(`round ${k + 1}/${rounds}: ${u.label}`)
-        u.times.push(...(await timeCalls(u.fn, { warmup: 0, repeats: share, signal })))
-        await yieldToEventLoop()
+      for (const [i, u] of units.entries()) {
+        if (share > 0) {
+          stage = { stage: 'timing', done: i, total: configurations, round: k + 1, rounds }
+          progress(`round ${k + 1}/${rounds}: ${u.label}`)
+          u.times.push(...(await timeCalls(u.fn, { warmup: 0, repeats: share, signal })))
+          await yieldToEventLoop()
+        }
+        done++
       }
-      done += units.length
     }
+    stage = { stage: 'timing', done: units.length, total: configurations, round: rounds, rounds }
+    progress('timed')
     for (const u of units) {
       const latencyMs = percentiles(u.times)
       results.push({

@@ -1,5 +1,6 @@
 /** Timing helpers of `pfm bench`: onnxruntime sessions as the bench configures them, timed calls, percentiles. */
 import type { InferenceSession } from 'onnxruntime-node'
+import type { BenchConfigProgress } from '../../shared/api'
 import { CancelledError, EngineError } from '../errors'
 
 /** The bench could not run as asked (an execution provider that is not available here, …). */
@@ -10,9 +11,12 @@ export class BenchError extends EngineError {
 }
 
 export interface InferBenchProgress {
+  /** Work done and in all (quality evaluations and timing rounds of every configuration): a bar's share. */
   done: number
   total: number
   phase: string
+  /** Where the configurations, the report's rows, stand (absent in the PyTorch peer's comparison). */
+  configurations?: BenchConfigProgress
 }
 
 export interface Latency {

@@ -8,7 +8,7 @@ import { initBackend } from '../../../src/engine/backend'
 import { benchInference } from '../../../src/engine/bench/infer-bench'
 import { benchCsv, CSV_COLUMNS } from '../../../src/engine/bench/infer-files'
 import { summarize } from '../../../src/engine/bench/infer-summary'
-import { BenchError, percentiles } from '../../../src/engine/bench/infer-timing'
+import { BenchError, percentiles, type InferBenchProgress } from '../../../src/engine/bench/infer-timing'
 import type { BenchResult, InferBenchReport } from '../../../src/engine/bench/infer-types'
 import { generateBuiltin } from '../../../src/engine/data'
 import { ConfigError } from '../../../src/engine/errors'
@@ -23,6 +23,8 @@ let store: RunStore
 let energyId: string
 let cfmId: string
 let report: InferBenchReport
+/** The progress the tiny grid's benchmark reported. */
+const events: InferBenchProgress[] = []
 const SEED = 7
 
 beforeAll(async () => {
@@ -38,17 +40,21 @@ beforeAll(async () => {
     ).runId!
   energyId = await train('energy')
   cfmId = await train('cfm')
-  report = await benchInference(store, {
-    runs: [energyId, cfmId],
-    // the default grid's ddim is cfm's too (DDIM on a velocity flow is Euler): left out to keep the grid small
-    samplers: ['onestep', 'euler', 'heun'],
-    steps: [1, 2],
-    batch: [1, 8],
-    repeats: 3,
-    warmupMs: 0,
-    seed: SEED,
-    outDir: path.join(root, 'out')
-  })
+  report = await benchInference(
+    store,
+    {
+      runs: [energyId, cfmId],
+      // the default grid's ddim is cfm's too (DDIM on a velocity flow is Euler): left out to keep the grid small
+      samplers: ['onestep', 'euler', 'heun'],
+      steps: [1, 2],
+      batch: [1, 8],
+      repeats: 3,
+      warmupMs: 0,
+      seed: SEED,
+      outDir: path.join(root, 'out')
+    },
+    { onProgress: (p) => events.push(p) }
+  )
 })
 
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
@@ -138,6 +144,44 @@ describe('pfm bench on a tiny grid', () => {
           highQuality: e.metrics.highQuality
         })
     }
+  })
+
+  it('counts its progress in configurations, the report’s rows, stage by stage; the work’s share to the end', () => {
+    const n = report.results.length
+    expect(events.length).toBeGreaterThan(0)
+    expect(events.every((e) => e.configurations?.total === n)).toBe(true)
+    const order = ['prepare', 'warm-up', 'timing']
+    const key = (e: InferBenchProgress): number[] => {
+      const c = e.configurations!
+      return [order.indexOf(c.stage), c.round ?? 0, c.done]
+    }
+    for (let i = 1; i < events.length; i++) {
+      const [a, b] = [key(events[i - 1]!), key(events[i]!)]
+      // never back: a later stage, a later round, or more configurations through this one
+      expect(a[0]! < b[0]! || (a[0] === b[0] && (a[1]! < b[1]! || (a[1] === b[1] && a[2]! <= b[2]!)))).toBe(
+        true
+      )
+      expect(events[i]!.done).toBeGreaterThanOrEqual(events[i - 1]!.done)
+    }
+    // each warmed up in turn: 0, 1, … n − 1 through the stage as each one starts
+    const warm = events
+      .filter((e) => e.configurations!.stage === 'warm-up')
+      .map((e) => e.configurations!.done)
+    expect(warm).toEqual(Array.from({ length: n }, (_, i) => i))
+    // the first round times each in turn, and the last event has them all timed in every round, all work done
+    const round1 = events.filter((e) => e.configurations!.round === 1).map((e) => e.configurations!.done)
+    expect(round1).toEqual(Array.from({ length: n }, (_, i) => i))
+    // the share of the work is the same count: configurations × stages (prepared, warmed up, each round) done,
+    // so the bar moves within a round too
+    const stagesDone = (e: InferBenchProgress): number => {
+      const c = e.configurations!
+      return c.stage === 'prepare' ? c.done : c.stage === 'warm-up' ? n + c.done : n * (1 + c.round!) + c.done
+    }
+    expect(events.map((e) => e.done)).toEqual(events.map(stagesDone))
+    expect(events.every((e) => e.total === n * (5 + 2))).toBe(true)
+    const last = events.at(-1)!
+    expect(last.configurations).toEqual({ stage: 'timing', done: n, total: n, round: 5, rounds: 5 })
+    expect(last.done).toBe(last.total)
   })
 
   it('records the machine, onnxruntime and the settings', () => {
