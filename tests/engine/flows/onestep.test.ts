@@ -170,26 +170,29 @@ describe('targets', () => {
     expect(resolveParams('ct', params, { curriculum: 'grid', s1: 80 }).s1).toBe(80)
   })
 
-  it('ct: mini-batch OT coupling by default; a run stored before it resumes with the independent one', async () => {
-    const obj = findObjective('ct')
-    expect(resolveParams('ct', obj.params, {}).coupling).toBe('ot')
-    expect(() => resolveParams('ct', obj.params, { coupling: 'independent', otBlock: 64 })).toThrow(
-      /"otBlock" applies only with coupling=ot/
-    )
-    const config = makeRunConfig(ds, { objective: 'ct', steps: 2, batch: 64, seed: 1, model: small })
-    expect(config.params).toMatchObject({ coupling: 'ot', otBlock: 64 })
-    // a configuration of before the coupling existed: it holds every other parameter, not these two
-    const { coupling: _c, otBlock: _b, ...before } = config.params
-    const older = { ...config, params: before }
-    for (const [cfg, want] of [
-      [config, 'ot'],
-      [older, 'independent']
-    ] as const) {
-      const model = await createModel(obj, cfg, 2)
-      expect(model.toJSON().coupling).toBe(want)
-      model.dispose()
+  it.each(['ct', 'shortcut'])(
+    '%s: mini-batch OT coupling by default; a run stored before it resumes with the independent one',
+    async (id) => {
+      const obj = findObjective(id)
+      expect(resolveParams(id, obj.params, {}).coupling).toBe('ot')
+      expect(() => resolveParams(id, obj.params, { coupling: 'independent', otBlock: 32 })).toThrow(
+        /"otBlock" applies only with coupling=ot/
+      )
+      const config = makeRunConfig(ds, { objective: id, steps: 2, batch: 64, seed: 1, model: small })
+      expect(config.params).toMatchObject({ coupling: 'ot', otBlock: 64 })
+      // a configuration of before the coupling existed: it holds every other parameter, not these two
+      const { coupling: _c, otBlock: _b, ...before } = config.params
+      const older = { ...config, params: before }
+      for (const [cfg, want] of [
+        [config, 'ot'],
+        [older, 'independent']
+      ] as const) {
+        const model = await createModel(obj, cfg, 2)
+        expect(model.toJSON().coupling).toBe(want)
+        model.dispose()
+      }
     }
-  })
+  )
 
   it('cd: the teacher step of n Heun sub-steps converges at second order in n', () => {
     const net = VelocityNet.create(

@@ -24,9 +24,15 @@
 import { choice, float, int, onlyWhen } from '../../params'
 import type { JumpNet } from '../../models/jump'
 import type { LossContext, ModelObjective } from '../types'
-import { gatherRows } from './cfm'
+import {
+  COUPLING_BEFORE,
+  COUPLING_PARAMS,
+  coupledData,
+  couplingJSON,
+  readCoupling,
+  type Coupling
+} from './coupling'
 import { jumpObjective, straightPath, type JumpBatch } from './jump'
-import { blockOtPairing } from './ot-pairing'
 import {
   CONSISTENCY_PARAMS,
   ConsistencyModel,
@@ -70,9 +76,6 @@ export function ectSigmaR(sigma: number, stage: number, q: number): number {
 
 export type CtCurriculum = 'grid' | 'ect'
 
-/** How a batch's noise rows meet its data rows: as drawn, or by mini-batch optimal transport in blocks. */
-export type CtCoupling = 'independent' | 'ot'
-
 /** A batch's times under a curriculum: the trained point's t0, the target's t1, and what to log of it. */
 interface CtTimes {
   t0: Float32Array
@@ -95,8 +98,7 @@ export class CtModel extends ConsistencyModel {
       curriculum: CtCurriculum
       stages: number
       q: number
-      coupling: CtCoupling
-      otBlock: number
+      coupling: Coupling
     }
   ) {
     super(net, lr, ema)
@@ -142,9 +144,7 @@ export class CtModel extends ConsistencyModel {
     const d = this.dim
     const { t0, t1, extra } = this.p.curriculum === 'ect' ? this.ectTimes(B, ctx) : this.gridTimes(B, ctx)
     const x0 = ctx.rng.normals(B * d)
-    // The coupling: noise row i meets the data row its block's optimal assignment gives it.
-    const x1 =
-      this.p.coupling === 'ot' ? gatherRows(data, blockOtPairing(x0, data, B, d, this.p.otBlock), d) : data
+    const x1 = coupledData(this.p.coupling, x0, data, B, d)
     const a = straightPath(x0, x1, t0, d).x
     const b = straightPath(x0, x1, t1, d).x
     // f(x, 1) = x: a batch whose targets all sit at the data end (ECT's stage 0) needs no network pass.
@@ -154,7 +154,8 @@ export class CtModel extends ConsistencyModel {
   }
 
   protected override extraJSON(): Record<string, unknown> {
-    return { ...this.p }
+    const { coupling, ...rest } = this.p
+    return { ...rest, ...couplingJSON(coupling) }
   }
 }
 
@@ -185,25 +186,11 @@ export const ct: ModelObjective = jumpObjective({
       'ect'
     ),
     q: onlyWhen(float(4, 1.01, 1e6, 'The factor by which each stage shrinks the gap.'), 'curriculum', 'ect'),
-    coupling: choice(
-      'ot',
-      ['independent', 'ot'],
-      'How noise meets data on a path: independent (as drawn) or ot (each block of the batch re-paired by the exact optimal assignment, so paths cross less and the targets vary less).'
-    ),
-    otBlock: onlyWhen(
-      int(
-        64,
-        2,
-        1024,
-        'Rows per exact OT assignment (the batch is paired block by block; cost grows as its cube).'
-      ),
-      'coupling',
-      'ot'
-    )
+    ...COUPLING_PARAMS
   },
   defaults: { steps: 1500, batch: 1024, lr: 5e-3 },
   // runs stored before the OT coupling (2026-12-04) trained with the independent one
-  storedDefaults: { coupling: 'independent' },
+  storedDefaults: COUPLING_BEFORE,
   build: (net, lr, p) =>
     new CtModel(net, lr, Number(p.ema ?? 0), {
       s0: Number(p.s0 ?? 10),
@@ -212,7 +199,6 @@ export const ct: ModelObjective = jumpObjective({
       curriculum: p.curriculum === 'ect' ? 'ect' : 'grid',
       stages: Number(p.stages ?? 3),
       q: Number(p.q ?? 4),
-      coupling: p.coupling === 'independent' ? 'independent' : 'ot',
-      otBlock: Number(p.otBlock ?? 64)
+      coupling: readCoupling(p)
     })
 })
