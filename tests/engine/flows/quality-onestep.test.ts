@@ -5,8 +5,9 @@
  * seed 0 unless a case names others: on moons `ct` runs seed 3 on data of seed 3 (as `pfm train --seed 3` draws
  * them), the split the independent coupling missed by the most (0.171 on this draw; 0.043 with the mini-batch OT
  * coupling), and `shortcut` seed 2 on data of seed 2 (0.136 independent, 0.063 with it) — so both fail without
- * the coupling (docs/benchmarks.md, "The one-step flow families"). Smaller budgets fail on other seeds (cd at
- * 1000 steps, shortcut at 3000), so this runs the defaults. `cd` learns from a `cfm` run of the same data.
+ * the coupling; `cd` seed 4 on data of seed 4 (0.111 at its old 2000 steps, 0.027 at 4000) (docs/benchmarks.md,
+ * "The one-step flow families"). Smaller budgets fail on other seeds, so this runs the defaults. `cd` learns from
+ * a `cfm` run of the same data and seed.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import * as fs from 'node:fs'
@@ -21,7 +22,7 @@ import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
 /** [objective, data set, training seed, the data's generator seed] */
 const CASES: [objective: string, dataset: string, seed: number, dataSeed: number][] = [
   ['cd', '8gaussians', 1, 0],
-  ['cd', 'moons', 1, 0],
+  ['cd', 'moons', 4, 4],
   ['shortcut', '8gaussians', 1, 0],
   ['shortcut', 'moons', 2, 2],
   ['ct', '8gaussians', 1, 0],
