@@ -4,6 +4,7 @@
  */
 import { connect, disconnect, init, use } from 'echarts/core'
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
+import { LabelLayout } from 'echarts/features'
 import { BarChart, LineChart, ScatterChart } from 'echarts/charts'
 import type { EChartsOption } from 'echarts'
 import {
@@ -24,7 +25,9 @@ use([
   TooltipComponent,
   LegendComponent,
   TitleComponent,
-  DataZoomComponent
+  DataZoomComponent,
+  // `labelLayout` (hideOverlap, moveOverlap): without it the option is silently ignored.
+  LabelLayout
 ])
 
 export { connect, disconnect }
