@@ -413,6 +413,17 @@ describe('benchmark charts', () => {
     expect(values(s[0]!)).toEqual([expect.closeTo(20_000, 6), expect.closeTo(640_000, 6)])
     expect(values(s[1]!)).toEqual([expect.closeTo(1250, 6), expect.closeTo(40_000, 6)])
   })
+
+  it('escapes run names in tooltips: a name is the user’s text, not markup', () => {
+    const r = benchReport()
+    const name = '<img src=x onerror=alert(1)>'
+    r.table = r.table.map((x) => (x.run === 'run-1' ? { ...x, name } : x))
+    const tips = [paretoOption(r, 64), latencyVsStepsOption(r, 64), throughputOption(r)].flatMap((o) =>
+      series(o).flatMap((x) => (x.data as { tip?: string }[]).map((d) => d?.tip ?? ''))
+    )
+    expect(tips.join('')).not.toContain('<img')
+    expect(tips.join('')).toContain('&#60;img src=x onerror=alert(1)&#62; · one step')
+  })
 })
 
 describe('pair plot coordinates', () => {

@@ -95,6 +95,12 @@ export function compactRate(v: number): string {
 
 const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3))
 
+/** A run's name as tooltip HTML: names are the user's text, not markup. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+/** A configuration's tooltip: run · sampler, K, NFE, latency, how it was timed, throughput and quality. */
 function pointTip(r: BenchResultInfo, label: string): string {
   const how =
     r.sampler === 'onestep' ? 'one call' : r.fused ? 'fused graph, one call' : `${r.steps} separate calls`
@@ -103,7 +109,7 @@ function pointTip(r: BenchResultInfo, label: string): string {
       `<br/>energy ${r.metrics.energy.toPrecision(3)} · recall ${r.metrics.recall.toFixed(2)}`
     : ''
   return (
-    `<b>${label}</b>${r.sampler === 'onestep' ? '' : ` · K = ${r.steps}`} · ${r.evaluations} NFE<br/>` +
+    `<b>${escapeHtml(label)}</b>${r.sampler === 'onestep' ? '' : ` · K = ${r.steps}`} · ${r.evaluations} NFE<br/>` +
     `p50 ${ms(r.latencyMs.p50)} ms (p10 ${ms(r.latencyMs.p10)}, p90 ${ms(r.latencyMs.p90)}) · ${how}` +
     `<br/>${Math.round(r.samplesPerSec).toLocaleString('en-US')} samples/s at batch ${r.batch}${q}`
   )
