@@ -3,8 +3,11 @@ import { createApp, defineComponent, h, nextTick, type App as VueApp } from 'vue
 import { createPinia } from 'pinia'
 import { api, ApiError, resetBridge } from '../../src/renderer/src/api'
 import {
+  CROWDED_MAPS,
   DATASETS,
   IMAGE_METRICS,
+  INFO,
+  crowdedReport,
   METRICS,
   detail,
   fakeBridge,
@@ -15,6 +18,7 @@ import {
   type FakeBridge
 } from './fixtures'
 import type { RunDetail } from '../../src/shared/api'
+import type { NamedResult } from '../../src/renderer/src/charts/bench'
 import { useGalleryStore } from '../../src/renderer/src/stores/gallery'
 import { useObjectivesStore } from '../../src/renderer/src/stores/objectives'
 import { useRunsStore } from '../../src/renderer/src/stores/runs'
@@ -26,7 +30,8 @@ vi.mock('vue-echarts', () => ({
     setup: (props) => () =>
       h('div', {
         'data-test': 'chart',
-        'data-series': String((props.option?.series as unknown[])?.length ?? 0)
+        'data-series': String((props.option?.series as unknown[])?.length ?? 0),
+        'data-symbols': ((props.option?.series as { symbol?: string }[]) ?? []).map((x) => x.symbol).join(' ')
       })
   })
 }))
@@ -222,6 +227,30 @@ describe('App', () => {
     const cells = [...el.querySelectorAll('[data-test=bench-table] tbody tr')][0]!.querySelectorAll('td')
     expect(cells[heads.indexOf('p50 ms (p10–p90)')]?.textContent).toMatch(/^[\d.e-]+ \([\d.e-]+–[\d.e-]+\)$/)
     expect(el.querySelector('[data-test=bench-start]')?.hasAttribute('disabled')).toBe(true)
+  })
+
+  it('gives a crowded report one symbol per one-step family, read from the engine’s objectives', async () => {
+    const report = crowdedReport()
+    // The host sends no family: the view adds it from the registry (`engine.info`).
+    report.table = (report.table as NamedResult[]).map(({ family: _family, ...row }) => row)
+    const objectives = CROWDED_MAPS.map(([id, family]) => ({ id, family, title: id }))
+    window.lab = fakeBridge({
+      engine: { info: async () => ({ ...INFO, objectives: [...objectives, ...INFO.objectives] }) },
+      bench: { get: async () => report }
+    })
+    const el = await mount()
+    await click(el, '[data-test=nav-benchmark]')
+    await vi.waitFor(() => expect(el.querySelector('[data-test=bench-report]')).not.toBeNull())
+    const chart = el.querySelector('[data-test=pareto-chart] [data-test=chart]')
+    await vi.waitFor(() => expect(chart?.getAttribute('data-symbols')).toContain('rect'))
+    const symbols = chart!.getAttribute('data-symbols')!.split(' ')
+    // 6 statistics maps ◆, 2 density ■, 5 flows ★, cfm's Euler ● and Heun ▲, and the front (no symbol)
+    expect(symbols.filter((x) => x === 'diamond')).toHaveLength(6)
+    expect(symbols.filter((x) => x === 'rect')).toHaveLength(2)
+    expect(symbols.filter((x) => x.startsWith('path://'))).toHaveLength(5)
+    expect(symbols.slice(-3)).toEqual(['circle', 'triangle', 'none'])
+    const sub = el.querySelector('[data-test=pareto-chart]')?.closest('section')?.textContent ?? ''
+    expect(sub).toContain('symbol: sampler')
   })
 
   it('reads a running benchmark in configurations, the work’s share beside it and the phase below', async () => {

@@ -18,6 +18,7 @@ import { COLORS, rangeAxis } from '../../src/renderer/src/charts/theme'
 import {
   benchLines,
   bestK,
+  LEGEND_COLUMN,
   latencyVsStepsOption,
   paretoFront,
   paretoOption,
@@ -25,7 +26,7 @@ import {
   throughputOption
 } from '../../src/renderer/src/charts/bench'
 import { qualityMetric } from '../../src/shared/quality'
-import { benchReport, benchRow, METRICS } from './fixtures'
+import { benchReport, benchRow, crowdedReport, METRICS } from './fixtures'
 
 type Obj = Record<string, unknown>
 const series = (o: unknown): Obj[] => (o as { series: Obj[] }).series
@@ -381,9 +382,53 @@ describe('benchmark charts', () => {
       ['cfm · euler', 'top'],
       ['cfm · heun', 'bottom']
     ])
+    // …in the run's colour, each with its own symbol.
+    const paths = series(paretoOption(two, 64)!).filter((x) => x.type === 'line' && x.name !== 'Pareto front')
+    expect(paths.map((x) => [x.name, x.symbol, (x.itemStyle as Obj).color])).toEqual([
+      ['cfm · euler', 'circle', COLORS.samples[1]],
+      ['cfm · heun', 'triangle', COLORS.samples[1]]
+    ])
     // Without quality there is nothing to place.
     const noQuality = { table: benchReport().table.map((r) => ({ ...r, metrics: null })) }
     expect(paretoOption(noQuality, 64)).toBeNull()
+  })
+
+  describe('a crowded report: 13 one-step maps and cfm with Euler and Heun (16 series)', () => {
+    const o = paretoOption(crowdedReport(), 64)!
+    const lines = series(o).filter((x) => x.name !== 'Pareto front')
+
+    it('tells 16 series apart: a colour per run, a symbol per sampler and per one-step family', () => {
+      expect(lines).toHaveLength(15)
+      const marks = lines.map((x) => `${(x.itemStyle as Obj).color} ${x.symbol}`)
+      expect(new Set(marks).size).toBe(lines.length)
+      const symbol = (name: string): unknown => lines.find((x) => x.name === name)!.symbol
+      expect(symbol('energy · one step')).toBe('diamond')
+      expect(symbol('vae · one step')).toBe('rect')
+      expect(symbol('ct · one step')).toMatch(/^path:\/\//)
+      expect(symbol('cfm · heun')).toBe('triangle')
+    })
+
+    it('puts the legend in a scrolling column beside the plot, grouped by run', () => {
+      expect(o.legend).toMatchObject({ type: 'scroll', orient: 'vertical' })
+      const legend = (o.legend as { data: string[] }).data
+      expect(legend).toHaveLength(16)
+      expect(legend.at(-1)).toBe('Pareto front')
+      expect(legend.slice(-3, -1)).toEqual(['cfm · euler', 'cfm · heun'])
+      expect((o.grid as Obj).right).toBeGreaterThanOrEqual(LEGEND_COLUMN)
+      // A small report keeps its legend in a row above the plot.
+      expect(paretoOption(benchReport(), 64)!.legend).not.toHaveProperty('orient')
+    })
+
+    it("throughput: a run's samplers share its colour, the second striped", () => {
+      const t = series(throughputOption(crowdedReport())!)
+      expect(t).toHaveLength(15)
+      const [euler, heun] = t.slice(-2) as Obj[]
+      expect([euler!.name, heun!.name]).toEqual(['cfm · euler K=32', 'cfm · heun K=16'])
+      expect((euler!.itemStyle as Obj).color).toBe((heun!.itemStyle as Obj).color)
+      expect((euler!.itemStyle as Obj).decal).toBeUndefined()
+      expect((heun!.itemStyle as Obj).decal).toMatchObject({ rotation: Math.PI / 4 })
+      expect(throughputOption(crowdedReport())!.legend).toMatchObject({ orient: 'vertical' })
+    })
   })
 
   it('plots latency against K on log–log axes, one-step maps as dashed lines across the K range', () => {
@@ -393,10 +438,7 @@ describe('benchmark charts', () => {
     expect(String(axis(o, 'yAxis').name)).toContain('batch 1')
     const [map, euler] = series(o)
     expect(map).toMatchObject({ lineStyle: { type: 'dashed' } })
-    expect(map!.data).toEqual([
-      [1, 0.05],
-      [16, 0.05]
-    ])
+    expect(map!.data).toEqual([{ value: [1, 0.05], symbol: 'diamond', symbolSize: 10 }, [16, 0.05]])
     expect((euler!.data as { value: number[] }[]).map((d) => d.value[0])).toEqual([1, 4, 16])
     expect(latencyVsStepsOption(benchReport(), 999)).toBeNull()
   })

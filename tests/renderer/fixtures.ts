@@ -11,6 +11,7 @@ import type {
   Events,
   JobInfo,
   MetricsInfo,
+  ObjectiveFamily,
   ObjectiveInfo,
   Result,
   RunDetail,
@@ -18,6 +19,7 @@ import type {
   SampleSet
 } from '../../src/shared/api'
 import type { ErrorCode } from '../../src/shared/errors'
+import type { NamedResult } from '../../src/renderer/src/charts/bench'
 
 export const INFO: EngineInfo = {
   version: '0.1.0',
@@ -338,6 +340,105 @@ export function benchReport(over: Partial<BenchReportInfo> = {}): BenchReportInf
       notes: []
     },
     ...over
+  }
+}
+
+/** The crowded report's one-step maps: objective, family, p50 at batch 64 (ms), held-out energy. */
+export const CROWDED_MAPS: [string, ObjectiveFamily, number, number][] = [
+  ['energy', 'statistics', 0.04, 0.017],
+  ['mmd', 'statistics', 0.042, 0.03],
+  ['cf-d2', 'statistics', 0.041, 0.25],
+  ['sinkhorn', 'statistics', 0.043, 0.018],
+  ['gan', 'statistics', 0.02, 0.007],
+  ['wgan-gp', 'statistics', 0.019, 0.018],
+  ['vae', 'density', 0.044, 0.03],
+  ['realnvp', 'density', 0.1, 0.027],
+  ['ct', 'flows', 0.045, 0.045],
+  ['shortcut', 'flows', 0.044, 0.05],
+  ['meanflow', 'flows', 0.043, 0.025],
+  ['distill', 'flows', 0.042, 0.032],
+  ['cd', 'flows', 0.044, 0.047]
+]
+
+/**
+ * A report of the open issue's size at batch 64: thirteen one-step maps (every one-step objective, with its
+ * family) and cfm with Euler and Heun at K = 1 … 32. The front: wgan-gp's map (fastest), gan's map, then Heun
+ * at K = 8 and 16, the only configurations better than gan's map; Heun K = 32 and every Euler K are beaten.
+ */
+export function crowdedReport(): BenchReportInfo {
+  const table: NamedResult[] = []
+  const metrics = (energy: number): BenchResultInfo['metrics'] => ({
+    energy,
+    mmd: energy / 4,
+    precision: 0.9,
+    recall: 0.9,
+    coverage: 0.9
+  })
+  const p50 = (v: number): BenchResultInfo['latencyMs'] => ({ p10: v * 0.9, p50: v, p90: v * 1.2 })
+  for (const [objective, family, ms, energy] of CROWDED_MAPS)
+    table.push({
+      ...benchRow({ run: `run-${objective}`, objective, latencyMs: p50(ms), metrics: metrics(energy) }),
+      family
+    })
+  const heun: Record<number, number> = { 1: 0.2, 2: 0.05, 4: 0.012, 8: 0.004, 16: 0.003, 32: 0.0031 }
+  const euler: Record<number, number> = { 1: 0.8, 2: 0.3, 4: 0.06, 8: 0.02, 16: 0.008, 32: 0.005 }
+  for (const [sampler, energies, calls] of [
+    ['euler', euler, 1],
+    ['heun', heun, 2]
+  ] as const)
+    for (const steps of [1, 2, 4, 8, 16, 32])
+      table.push({
+        ...benchRow({
+          run: 'run-cfm',
+          objective: 'cfm',
+          sampler,
+          steps,
+          evaluations: calls * steps,
+          form: 'unrolled',
+          latencyMs: p50(0.03 * calls * steps),
+          metrics: metrics(energies[steps]!)
+        }),
+        family: 'flows'
+      })
+  const base = benchReport()
+  const gan = { run: 'run-gan', objective: 'gan', sampler: 'onestep' as const, steps: 1, energy: 0.007 }
+  const heun8 = { run: 'run-cfm', objective: 'cfm', sampler: 'heun' as const, steps: 8, energy: 0.004 }
+  const heun32 = { run: 'run-cfm', objective: 'cfm', sampler: 'heun' as const, steps: 32, energy: 0.0031 }
+  return {
+    ...base,
+    id: 'job-crowded',
+    title: 'Benchmark of 14 runs',
+    runs: [...new Set(table.map((r) => r.run))],
+    results: table.length,
+    settings: {
+      samplers: ['onestep', 'euler', 'heun'],
+      steps: [1, 2, 4, 8, 16, 32],
+      batch: [64],
+      repeats: 30
+    },
+    table,
+    summary: {
+      comparisons: [
+        {
+          dataset: '8gaussians',
+          onestep: gan,
+          best: heun32,
+          metric: 'energy',
+          energyRatio: 2.26,
+          byBatch: [
+            {
+              batch: 64,
+              onestepP50: 0.02,
+              best: { fused: true, form: 'unrolled', p50: 1.92 },
+              latencyRatio: 96,
+              matched: { ...heun8, fused: true, form: 'unrolled', p50: 0.48, speedup: 24 }
+            }
+          ]
+        }
+      ],
+      fusedVsSeparate: [],
+      notes: []
+    }
   }
 }
 

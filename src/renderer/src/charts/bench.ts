@@ -3,16 +3,19 @@
  * - latency against network evaluations per sample (NFE, log–log: Heun's K steps are 2K calls), one line per
  *   multi-step (run, sampler), one-step maps as dashed horizontal lines — at one batch size;
  * - the quality–latency Pareto plane: held-out energy distance against p50 latency (log–log), one-step maps
- *   as large diamonds, each multi-step (run, sampler) as a K-labelled path, and the Pareto front;
+ *   as large symbols, each multi-step (run, sampler) as a K-labelled path, and the Pareto front;
  * - throughput bars (samples/s, log) per batch size: every one-step map next to every multi-step sampler at
  *   its best K.
  * A multi-step configuration is timed fused (one `session.run`) and as K separate calls; charts take the
- * faster of the two, as the engine's summary does.
+ * faster of the two, as the engine's summary does. Every chart gives a run one colour and a sampler one symbol
+ * (marks.ts), so that a report of twenty (run, sampler) lines stays legible; past six, the legend is a
+ * scrolling column beside the plot.
  */
 import { fdFeatures, qualityMetric, qualityScore } from '../../../shared/quality'
 import type { EChartsOption } from 'echarts'
-import type { BenchReportInfo, BenchResultInfo } from '../../../shared/api'
-import { COLORS, FONT, sampleColor, valueAxis } from './theme'
+import type { BenchReportInfo, BenchResultInfo, ObjectiveFamily } from '../../../shared/api'
+import { COLORS, FONT, valueAxis } from './theme'
+import { lineSymbol, runColors } from './marks'
 
 /** One (run, sampler) of a report: a one-step map, or a multi-step sampler over its K grid. */
 export interface BenchLine {
@@ -21,13 +24,19 @@ export interface BenchLine {
   run: string
   sampler: BenchResultInfo['sampler']
   onestep: boolean
+  /** The run's colour (every line of a run shares it). */
   color: string
+  /** The sampler's symbol; a one-step map's tells its objective's family where the view knows it. */
+  symbol: string
   /** The faster way of each K at the chosen batch, K ascending. */
   points: BenchResultInfo[]
 }
 
-/** A report's row, with the run's name where the view knows it (the Runs list; absent for a deleted run). */
-export type NamedResult = BenchResultInfo & { name?: string }
+/**
+ * A report's row, with the run's name where the view knows it (the Runs list; absent for a deleted run) and its
+ * objective's family (the engine's registry).
+ */
+export type NamedResult = BenchResultInfo & { name?: string; family?: ObjectiveFamily }
 
 /**
  * Short name of a run in legends: the name the user gave it, else its objective — with the run id's tail where
@@ -47,9 +56,25 @@ export function runLabels(table: readonly NamedResult[]): Map<string, string> {
   return out
 }
 
-/** The lines of a report at one batch size, one-step maps first, each point the faster way of its K. */
+/**
+ * The lines of a report at one batch size, one-step maps first, each point the faster way of its K; a colour per
+ * run and a symbol per sampler, dealt over the whole report so that they do not change with the batch size.
+ */
 export function benchLines(report: Pick<BenchReportInfo, 'table'>, batch: number): BenchLine[] {
-  const labels = runLabels(report.table)
+  const table = report.table as readonly NamedResult[]
+  const labels = runLabels(table)
+  const family = new Map(table.map((r) => [r.run, r.family]))
+  const symbols = new Map<string, string[]>()
+  for (const r of table) {
+    const s = lineSymbol(r.sampler, family.get(r.run))
+    const list = symbols.get(r.run) ?? []
+    if (!list.includes(s)) list.push(s)
+    symbols.set(r.run, list)
+  }
+  // Runs with a one-step map first, as their lines are.
+  const onestepFirst = [...table.filter((r) => r.sampler === 'onestep'), ...table]
+  const order = [...new Set(onestepFirst.map((r) => r.run))]
+  const colors = runColors(order.map((run) => ({ run, symbols: symbols.get(run)! })))
   const lines = new Map<string, BenchLine>()
   for (const r of report.table) {
     if (r.batch !== batch) continue
@@ -63,7 +88,8 @@ export function benchLines(report: Pick<BenchReportInfo, 'table'>, batch: number
         run: r.run,
         sampler: r.sampler,
         onestep,
-        color: '',
+        color: colors.get(r.run)!,
+        symbol: lineSymbol(r.sampler, family.get(r.run)),
         points: []
       }
       lines.set(key, line)
@@ -73,10 +99,7 @@ export function benchLines(report: Pick<BenchReportInfo, 'table'>, batch: number
     else if (r.latencyMs.p50 < line.points[i]!.latencyMs.p50) line.points[i] = r
   }
   const out = [...lines.values()].sort((a, b) => Number(b.onestep) - Number(a.onestep))
-  out.forEach((l, k) => {
-    l.color = sampleColor(k)
-    l.points.sort((a, b) => a.steps - b.steps)
-  })
+  for (const l of out) l.points.sort((a, b) => a.steps - b.steps)
   return out
 }
 
@@ -121,19 +144,59 @@ const itemTooltip = {
   formatter: (p: unknown) => (p as { data?: { tip?: string } }).data?.tip ?? ''
 }
 
-/** What every benchmark chart shares: font, no animation, the legend on top, item tooltips; its own grid. */
-function frame(grid: Record<string, number>): Record<string, unknown> {
-  return { textStyle: FONT, animation: false, legend, grid, tooltip: itemTooltip }
+/** Past this many entries the legend leaves the row above the plot for a scrolling column beside it. */
+export const LEGEND_ROW_MAX = 6
+/** The width of that column, in pixels: the grid's right margin grows by it. */
+export const LEGEND_COLUMN = 190
+
+const legendText = { color: COLORS.text, fontSize: 11 }
+
+/**
+ * What every benchmark chart shares: font, no animation, item tooltips, its own grid, and a legend of `entries`
+ * names — a row above the plot for a few, a scrolling column beside it (names cut to its width, whole on
+ * hover) for more, so that a crowded report's legend never takes the plot's height. `order` fixes the
+ * legend's order where it is not the series'.
+ */
+function frame(grid: Record<string, number>, entries: number, order?: string[]): Record<string, unknown> {
+  const column = entries > LEGEND_ROW_MAX
+  const legend = column
+    ? {
+        type: 'scroll',
+        orient: 'vertical',
+        right: 4,
+        top: 8,
+        bottom: 8,
+        width: LEGEND_COLUMN - 16,
+        itemWidth: 18,
+        itemHeight: 10,
+        itemGap: 7,
+        textStyle: { ...legendText, width: LEGEND_COLUMN - 52, overflow: 'truncate' },
+        tooltip: { show: true },
+        ...(order ? { data: order } : {})
+      }
+    : {
+        type: 'scroll',
+        top: 0,
+        left: 60,
+        right: 16,
+        itemWidth: 16,
+        itemHeight: 8,
+        textStyle: legendText,
+        ...(order ? { data: order } : {})
+      }
+  return {
+    textStyle: FONT,
+    animation: false,
+    legend,
+    grid: column ? { ...grid, top: 16, right: grid.right! + LEGEND_COLUMN } : grid,
+    tooltip: itemTooltip
+  }
 }
 
-const legend = {
-  type: 'scroll',
-  top: 0,
-  left: 60,
-  right: 16,
-  itemWidth: 16,
-  itemHeight: 8,
-  textStyle: { color: COLORS.text, fontSize: 11 }
+/** The lines in legend order: grouped by run (its one-step map, then its samplers), runs in the lines' order. */
+function byRun(lines: readonly BenchLine[]): BenchLine[] {
+  const runs = [...new Set(lines.map((l) => l.run))]
+  return runs.flatMap((run) => lines.filter((l) => l.run === run))
 }
 
 /**
@@ -154,27 +217,36 @@ export function latencyVsStepsOption(
       ? {
           type: 'line',
           name: l.label,
+          // The map's symbol at NFE 1 tells apart maps that share a colour (they differ in family).
           data: [
-            [1, l.points[0]!.latencyMs.p50],
+            { value: [1, l.points[0]!.latencyMs.p50], symbol: l.symbol, symbolSize: 10 },
             [kMax, l.points[0]!.latencyMs.p50]
           ],
           symbol: 'none',
           lineStyle: { type: 'dashed', width: 2, color: l.color },
           itemStyle: { color: l.color },
           tooltip: { show: false },
-          endLabel: { show: true, formatter: '1 call', color: l.color, fontSize: 11 }
+          endLabel: { show: true, formatter: '1 call', color: l.color, fontSize: 11 },
+          labelLayout: { hideOverlap: true },
+          emphasis: { focus: 'series' }
         }
       : {
           type: 'line',
           name: l.label,
           data: l.points.map((p) => ({ value: [p.evaluations, p.latencyMs.p50], tip: pointTip(p, l.label) })),
-          symbolSize: 6,
+          symbol: l.symbol,
+          symbolSize: 7,
           lineStyle: { width: 2, color: l.color },
-          itemStyle: { color: l.color }
+          itemStyle: { color: l.color },
+          emphasis: { focus: 'series' }
         }
   )
   return {
-    ...frame({ left: 64, right: 56, top: 36, bottom: 46 }),
+    ...frame(
+      { left: 64, right: 56, top: 36, bottom: 46 },
+      lines.length,
+      byRun(lines).map((l) => l.label)
+    ),
     xAxis: valueAxis('network evaluations per sample, NFE (log scale)', {
       type: 'log',
       min: 1,
@@ -216,7 +288,7 @@ export function paretoFront(points: readonly ParetoPoint[]): ParetoPoint[] {
 export const K_LABEL_SIDES = ['top', 'bottom', 'right', 'left'] as const
 
 /**
- * Held-out energy distance (fd for image runs) against p50 latency (log–log) at one batch size: one-step maps as diamonds,
+ * Held-out energy distance (fd for image runs) against p50 latency (log–log) at one batch size: one-step maps as large symbols,
  * multi-step samplers as K-labelled paths, the Pareto front dashed. Null when the report has no quality.
  */
 export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: number): EChartsOption | null {
@@ -242,7 +314,7 @@ export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: numb
           type: 'scatter',
           name: l.label,
           data,
-          symbol: 'diamond',
+          symbol: l.symbol,
           symbolSize: 18,
           itemStyle: { color: l.color, borderColor: '#fff', borderWidth: 1.5 },
           label: { show: true, position: 'right', formatter: 'one step', color: l.color, fontSize: 11 },
@@ -253,6 +325,7 @@ export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: numb
           type: 'line',
           name: l.label,
           data,
+          symbol: l.symbol,
           symbolSize: 7,
           lineStyle: { width: 1.5, color: l.color, opacity: 0.7 },
           itemStyle: { color: l.color },
@@ -283,7 +356,10 @@ export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: numb
     silent: true
   })
   return {
-    ...frame({ left: 72, right: 72, top: 36, bottom: 46 }),
+    ...frame({ left: 72, right: 72, top: 36, bottom: 46 }, lines.length + 1, [
+      ...byRun(lines).map((l) => l.label),
+      'Pareto front'
+    ]),
     xAxis: valueAxis(`p50 latency, ms, batch ${batch} (log scale)`, { type: 'log' }),
     yAxis: valueAxis(
       METRIC_AXIS[metric === 'fd' && fdFeatures(report.table) === 'clusters' ? 'fdClusters' : metric],
@@ -304,19 +380,34 @@ export function bestK(points: readonly BenchResultInfo[]): number {
   return scored.reduce((a, b) => (qualityScore(b, metric)! < qualityScore(a, metric)! ? b : a)).steps
 }
 
+/** White stripes over a bar (ECharts decal), rotated per sampler. */
+const STRIPES = {
+  symbol: 'rect',
+  symbolSize: 1,
+  dashArrayX: [1, 0],
+  dashArrayY: [2, 4],
+  color: 'rgba(255, 255, 255, 0.55)'
+}
+
 /** Samples/s (log) by batch size: one-step maps next to each multi-step sampler at its best K. */
 export function throughputOption(report: Pick<BenchReportInfo, 'table'>): EChartsOption | null {
   const batches = reportBatches(report)
   if (batches.length === 0) return null
-  const largest = benchLines(report, batches[batches.length - 1]!)
+  // Grouped by run, so that a run's bars (one colour: plain, then striped) stand together.
+  const largest = byRun(benchLines(report, batches[batches.length - 1]!))
   const series = largest.map((l) => {
     const k = l.onestep ? 1 : bestK(l.points)
     const name = l.onestep ? l.label : `${l.label} K=${k}`
+    // A run's bars share its colour: its second and later samplers are striped, each at its own angle.
+    const nth = largest.filter((x) => x.run === l.run).indexOf(l)
     return {
       type: 'bar',
       name,
       barMaxWidth: 36,
-      itemStyle: { color: l.color },
+      itemStyle: {
+        color: l.color,
+        ...(nth > 0 ? { decal: { ...STRIPES, rotation: (nth * Math.PI) / 4 } } : {})
+      },
       label: {
         show: true,
         position: 'top',
@@ -324,6 +415,7 @@ export function throughputOption(report: Pick<BenchReportInfo, 'table'>): EChart
         color: COLORS.text,
         formatter: (p: unknown) => compactRate((p as { value: number }).value)
       },
+      labelLayout: { hideOverlap: true },
       data: batches.map((b) => {
         const r = benchLines(report, b)
           .find((x) => x.key === l.key)
@@ -333,7 +425,7 @@ export function throughputOption(report: Pick<BenchReportInfo, 'table'>): EChart
     }
   })
   return {
-    ...frame({ left: 72, right: 16, top: 36, bottom: 46 }),
+    ...frame({ left: 72, right: 16, top: 36, bottom: 46 }, largest.length),
     xAxis: {
       type: 'category',
       name: 'batch size',
