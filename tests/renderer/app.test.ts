@@ -251,6 +251,7 @@ describe('App', () => {
     expect(symbols.slice(-3)).toEqual(['circle', 'triangle', 'none'])
     const sub = el.querySelector('[data-test=pareto-chart]')?.closest('section')?.textContent ?? ''
     expect(sub).toContain('symbol: sampler')
+    expect(sub).toContain('Pareto front')
   })
 
   it('reads a running benchmark in configurations, the work’s share beside it and the phase below', async () => {

@@ -18,13 +18,14 @@ import { COLORS, rangeAxis } from '../../src/renderer/src/charts/theme'
 import {
   benchLines,
   bestK,
+  DOMINATED_OPACITY,
   LEGEND_COLUMN,
   latencyVsStepsOption,
-  paretoFront,
   paretoOption,
   runLabels,
   throughputOption
 } from '../../src/renderer/src/charts/bench'
+import { benchHeadlines } from '../../src/renderer/src/charts/bench-headline'
 import { qualityMetric } from '../../src/shared/quality'
 import { benchReport, benchRow, crowdedReport, METRICS } from './fixtures'
 
@@ -323,18 +324,6 @@ describe('benchmark charts', () => {
     expect(four).toMatchObject({ steps: 4, fused: false, latencyMs: { p50: 0.2 } })
   })
 
-  it('finds the Pareto front: no point on it is beaten on both latency and energy', () => {
-    const pt = (latency: number, energy: number): Parameters<typeof paretoFront>[0][number] => ({
-      latency,
-      score: energy,
-      label: `${latency}/${energy}`,
-      result: benchRow()
-    })
-    const points = [pt(1, 0.5), pt(2, 0.6), pt(3, 0.1), pt(0.5, 0.9), pt(4, 0.1), pt(5, 0.05), pt(3, 0.2)]
-    expect(paretoFront(points).map((p) => p.label)).toEqual(['0.5/0.9', '1/0.5', '3/0.1', '5/0.05'])
-    expect(paretoFront([])).toEqual([])
-  })
-
   it('image runs: the plane, its front and the best K read fd, not the pixel-space energy', () => {
     const r = benchReport()
     // fd ranks the configurations against their energies: the map is worst, euler K = 1 best.
@@ -356,33 +345,36 @@ describe('benchmark charts', () => {
     expect(qualityMetric(r.table)).toBe('energy')
   })
 
-  it('draws the Pareto plane on log axes: one-step diamonds, K-labelled paths, the front', () => {
+  it('draws the Pareto plane: one-step diamonds, K-step paths, the front as a staircase', () => {
     const o = paretoOption(benchReport(), 64)!
-    expect(axis(o, 'xAxis')).toMatchObject({ type: 'log' })
-    expect(axis(o, 'yAxis')).toMatchObject({ type: 'log' })
+    // latency 0.1 … 1.6 ms and energy 0.002 … 0.05 both span more than a decade
+    expect(axis(o, 'xAxis')).toMatchObject({ type: 'log', min: 0.1, max: 2 })
+    expect(axis(o, 'yAxis')).toMatchObject({ type: 'log', min: 0.002, max: 0.05 })
+    expect(String(axis(o, 'xAxis').name)).toContain('(log scale)')
     const s = series(o)
     expect(s.map((x) => x.name)).toEqual(['energy · one step', 'cfm · euler', 'Pareto front'])
     expect(s[0]).toMatchObject({ type: 'scatter', symbol: 'diamond' })
     expect((s[0]!.data as { value: number[] }[])[0]!.value).toEqual([0.1, 0.004])
     expect((s[1]!.data as { k: number }[]).map((d) => d.k)).toEqual([1, 4, 16])
-    // Front: the map (fastest), then euler K=16 (the only point with lower energy).
-    expect((s[2]!.data as { value: number[] }[]).map((d) => d.value)).toEqual([
+    // Front: the map (fastest), then euler K=16 (the only point with lower energy), already the slowest.
+    expect(s[2]!.data).toEqual([
       [0.1, 0.004],
       [expect.closeTo(1.6, 9), 0.002]
     ])
-    // A second sampler of the run labels its K on the other side of its points (the two paths run close).
+    expect(s[2]).toMatchObject({ step: 'end', symbol: 'none' })
+    expect((s[2]!.lineStyle as Obj).type).toBeUndefined() // solid, no longer dashed
+    // Labels on the front only: the map and K=16, named as the headline names them.
+    const named = s.flatMap((x) =>
+      (x.data as Obj[])
+        .filter((d) => (d.label as Obj | undefined)?.show)
+        .map((d) => (d.label as Obj).formatter)
+    )
+    expect(named).toEqual(['energy · one step', 'cfm · euler K=16'])
+    // A second sampler of the run: the run's colour, its own symbol.
     const two = benchReport()
     two.table.push(
       ...two.table.filter((r) => r.sampler === 'euler').map((r) => ({ ...r, sampler: 'heun' as const }))
     )
-    const labels = series(paretoOption(two, 64)!)
-      .filter((x) => x.type === 'line' && x.name !== 'Pareto front')
-      .map((x) => [x.name, (x.label as { position: string }).position])
-    expect(labels).toEqual([
-      ['cfm · euler', 'top'],
-      ['cfm · heun', 'bottom']
-    ])
-    // …in the run's colour, each with its own symbol.
     const paths = series(paretoOption(two, 64)!).filter((x) => x.type === 'line' && x.name !== 'Pareto front')
     expect(paths.map((x) => [x.name, x.symbol, (x.itemStyle as Obj).color])).toEqual([
       ['cfm · euler', 'circle', COLORS.samples[1]],
@@ -393,12 +385,52 @@ describe('benchmark charts', () => {
     expect(paretoOption(noQuality, 64)).toBeNull()
   })
 
+  it('picks each axis of the plane by the spread of its values: linear within a decade', () => {
+    // K = 1 and 4 only: latency 0.1 … 0.4 ms (4×), energy 0.004 … 0.05 (12.5×)
+    const narrow = { table: benchReport().table.filter((r) => r.steps <= 4) }
+    const o = paretoOption(narrow, 64)!
+    expect(axis(o, 'xAxis')).toMatchObject({ type: 'value', scale: true })
+    expect(String(axis(o, 'xAxis').name)).toBe('p50 latency, ms, batch 64')
+    expect(axis(o, 'yAxis')).toMatchObject({ type: 'log' })
+    expect(String(axis(o, 'yAxis').name)).toBe('held-out energy distance (lower is better, log scale)')
+  })
+
   describe('a crowded report: 13 one-step maps and cfm with Euler and Heun (16 series)', () => {
     const o = paretoOption(crowdedReport(), 64)!
-    const lines = series(o).filter((x) => x.name !== 'Pareto front')
+    const s = series(o)
+    const lines = s.filter((x) => x.name !== 'Pareto front')
+    type Item = { value: number[]; front: boolean; label?: Obj; itemStyle?: Obj; tip: string }
+    const items = lines.flatMap((x) => (x.data as Item[]).map((d) => ({ ...d, series: String(x.name) })))
+
+    it('emphasises and names the front, fades every configuration it beats', () => {
+      expect(lines).toHaveLength(15)
+      const front = ['wgan-gp · one step', 'gan · one step', 'cfm · heun K=8', 'cfm · heun K=16']
+      const named = items.filter((d) => d.label?.show)
+      expect(named.map((d) => d.label!.formatter).sort()).toEqual([...front].sort())
+      expect(items.filter((d) => d.front)).toEqual(named)
+      for (const d of items.filter((d) => !d.front))
+        expect(d.itemStyle).toMatchObject({ opacity: DOMINATED_OPACITY })
+      // The staircase, carried to the slowest configuration (Heun K = 32 at 1.92 ms).
+      const stairs = s.find((x) => x.name === 'Pareto front')!
+      expect(stairs.data).toEqual([
+        [0.019, 0.018],
+        [0.02, 0.007],
+        [expect.closeTo(0.48, 9), 0.004],
+        [expect.closeTo(0.96, 9), 0.003],
+        [expect.closeTo(1.92, 9), 0.003]
+      ])
+      // Overlapping names move apart or hide (the LabelLayout feature is registered in setup.ts).
+      expect(lines.every((x) => (x.labelLayout as Obj).hideOverlap === true)).toBe(true)
+    })
+
+    it("names in the plane the headline's one-step map and its matched configuration", () => {
+      const [h] = benchHeadlines(crowdedReport(), 64)
+      const named = items.filter((d) => d.label?.show).map((d) => d.label!.formatter)
+      expect(named).toContain(h!.onestep.label)
+      expect(named).toContain(h!.matched!.label)
+    })
 
     it('tells 16 series apart: a colour per run, a symbol per sampler and per one-step family', () => {
-      expect(lines).toHaveLength(15)
       const marks = lines.map((x) => `${(x.itemStyle as Obj).color} ${x.symbol}`)
       expect(new Set(marks).size).toBe(lines.length)
       const symbol = (name: string): unknown => lines.find((x) => x.name === name)!.symbol
@@ -417,6 +449,16 @@ describe('benchmark charts', () => {
       expect((o.grid as Obj).right).toBeGreaterThanOrEqual(LEGEND_COLUMN)
       // A small report keeps its legend in a row above the plot.
       expect(paretoOption(benchReport(), 64)!.legend).not.toHaveProperty('orient')
+    })
+
+    it('tooltips name run, sampler, K, NFE, latency and quality, and what beats a faded point', () => {
+      const euler32 = items.find((d) => d.series === 'cfm · euler' && d.value[0] > 0.9)!
+      expect(euler32.tip).toContain('<b>cfm · euler</b> · K = 32 · 32 NFE')
+      expect(euler32.tip).toMatch(/p50 0\.960 ms/)
+      expect(euler32.tip).toContain('energy 0.00500')
+      expect(euler32.tip).toContain('Beaten on latency and energy by cfm · heun K=8.')
+      const gan = items.find((d) => d.series === 'gan · one step')!
+      expect(gan.tip).toContain('On the Pareto front')
     })
 
     it("throughput: a run's samplers share its colour, the second striped", () => {

@@ -8,7 +8,7 @@
  * Every side carries its network evaluations per sample (NFE: Heun K = 1 is 2 calls) and its p50 latency.
  */
 import type { BenchComparisonInfo, BenchReportInfo, BenchResultInfo } from '../../../shared/api'
-import { runLabels } from './bench'
+import { configLabel, runLabels } from './bench'
 
 /** One configuration as the headline shows it. */
 export interface HeadlineSide {
@@ -47,8 +47,8 @@ export function benchHeadlines(
   batch: number
 ): BenchHeadline[] {
   const labels = runLabels(report.table)
-  const label = (c: Ref): string =>
-    `${labels.get(c.run) ?? c.run} · ${c.sampler === 'onestep' ? 'one step' : `${c.sampler} K=${c.steps}`}`
+  // The plane names its front's points the same way, so that the headline's configurations read alike there.
+  const label = (c: Ref): string => configLabel(labels, c)
   const out: BenchHeadline[] = []
   for (const c of report.summary.comparisons as BenchComparisonInfo[]) {
     const at = c.byBatch.find((b) => b.batch === batch) ?? c.byBatch[c.byBatch.length - 1]

@@ -2,8 +2,9 @@
  * Benchmark charts, as ECharts options built from a saved report (pure functions):
  * - latency against network evaluations per sample (NFE, log–log: Heun's K steps are 2K calls), one line per
  *   multi-step (run, sampler), one-step maps as dashed horizontal lines — at one batch size;
- * - the quality–latency Pareto plane: held-out energy distance against p50 latency (log–log), one-step maps
- *   as large symbols, each multi-step (run, sampler) as a K-labelled path, and the Pareto front;
+ * - the quality–latency Pareto plane: held-out energy distance (fd for image runs) against p50 latency, each
+ *   axis on a log scale where its values span a decade or more (pareto.ts); the Pareto front drawn as a line,
+ *   its points emphasised and named, the configurations it beats faded (named on hover and in the tooltip);
  * - throughput bars (samples/s, log) per batch size: every one-step map next to every multi-step sampler at
  *   its best K.
  * A multi-step configuration is timed fused (one `session.run`) and as K separate calls; charts take the
@@ -16,6 +17,9 @@ import type { EChartsOption } from 'echarts'
 import type { BenchReportInfo, BenchResultInfo, ObjectiveFamily } from '../../../shared/api'
 import { COLORS, FONT, valueAxis } from './theme'
 import { lineSymbol, runColors } from './marks'
+import { axisScale, dominator, logBounds, paretoFront, type AxisScale } from './pareto'
+
+export { paretoFront } from './pareto'
 
 /** One (run, sampler) of a report: a one-step map, or a multi-step sampler over its K grid. */
 export interface BenchLine {
@@ -54,6 +58,17 @@ export function runLabels(table: readonly NamedResult[]): Map<string, string> {
   const out = new Map<string, string>()
   for (const [id, label] of base) out.set(id, count.get(label)! > 1 ? `${label} (${id.slice(-6)})` : label)
   return out
+}
+
+/**
+ * How the headline and the plane name one configuration: `energy · one step`, `cfm · heun K=8` (`labels` from
+ * `runLabels`).
+ */
+export function configLabel(
+  labels: ReadonlyMap<string, string>,
+  c: Pick<BenchResultInfo, 'run' | 'sampler' | 'steps'>
+): string {
+  return `${labels.get(c.run) ?? c.run} · ${c.sampler === 'onestep' ? 'one step' : `${c.sampler} K=${c.steps}`}`
 }
 
 /**
@@ -259,9 +274,9 @@ export function latencyVsStepsOption(
 }
 
 const METRIC_AXIS = {
-  energy: 'held-out energy distance (lower is better, log)',
-  fd: 'fd, classifier features (lower is better, log)',
-  fdClusters: 'fd, cluster-classifier features (lower is better, log)'
+  energy: 'held-out energy distance (lower is better',
+  fd: 'fd, classifier features (lower is better',
+  fdClusters: 'fd, cluster-classifier features (lower is better'
 } as const
 
 /** One point of the quality–latency plane. */
@@ -269,102 +284,163 @@ export interface ParetoPoint {
   latency: number
   /** Its score in the report's metric (energy, or fd for image runs). */
   score: number
+  /** The configuration as the headline names it (`configLabel`). */
   label: string
   result: BenchResultInfo
 }
 
-/**
- * The Pareto front of (latency, score) points, both lower-is-better: the points no other point beats on both,
- * ordered by latency (so the score strictly decreases along it).
- */
-export function paretoFront(points: readonly ParetoPoint[]): ParetoPoint[] {
-  const sorted = [...points].sort((a, b) => a.latency - b.latency || a.score - b.score)
-  const front: ParetoPoint[] = []
-  for (const p of sorted) if (front.length === 0 || p.score < front[front.length - 1]!.score) front.push(p)
-  return front
+/** Opacity of the configurations the front beats (full again when their line is hovered). */
+export const DOMINATED_OPACITY = 0.35
+/** The front's line, the rim of its points and the shade over the region it beats. */
+const FRONT_COLOR = '#344054'
+
+/** A plane axis: log within the 1–2–5 bounds of its values, or linear fitted to them (zero left out). */
+function planeAxis(scale: AxisScale, values: readonly number[]): Record<string, unknown> {
+  if (scale === 'value') return { scale: true }
+  const [min, max] = logBounds(values)
+  return { type: 'log', min, max }
 }
 
-/** Where each multi-step line of the Pareto plane puts its K labels, in turn (a second line: below, …). */
-export const K_LABEL_SIDES = ['top', 'bottom', 'right', 'left'] as const
-
 /**
- * Held-out energy distance (fd for image runs) against p50 latency (log–log) at one batch size: one-step maps as large symbols,
- * multi-step samplers as K-labelled paths, the Pareto front dashed. Null when the report has no quality.
+ * The quality–latency plane at one batch size: held-out energy distance (fd for image runs) against p50
+ * latency, each axis on a log scale only where its values span a decade (`axisScale`). The Pareto front (the
+ * best quality for its latency) is a solid staircase carried to the slowest configuration, the region it beats
+ * lightly shaded; its points are drawn larger with a dark rim and named as the headline names configurations
+ * (overlapping names move apart, or hide); every other configuration is faded and unnamed — hovering a point or a
+ * legend entry brings its line back with its K. One colour per run, one symbol per sampler (one-step maps: by
+ * family). Null when the report has no quality.
  */
 export function paretoOption(report: Pick<BenchReportInfo, 'table'>, batch: number): EChartsOption | null {
   const lines = benchLines(report, batch)
   const metric = qualityMetric(report.table)
-  const positive = (r: BenchResultInfo): boolean => (qualityScore(r, metric) ?? 0) > 0
-  const all: ParetoPoint[] = []
+  const labels = runLabels(report.table)
+  const points = new Map<BenchResultInfo, ParetoPoint>()
   for (const l of lines)
-    for (const r of l.points)
-      if (positive(r))
-        all.push({ latency: r.latencyMs.p50, score: qualityScore(r, metric)!, label: l.label, result: r })
-  if (all.length === 0) return null
+    for (const r of l.points) {
+      const score = qualityScore(r, metric)
+      // A log axis has no room for a score at or below zero (the unbiased energy can dip under it).
+      if (score !== null && score > 0)
+        points.set(r, { latency: r.latencyMs.p50, score, label: configLabel(labels, r), result: r })
+    }
+  if (points.size === 0) return null
+  const all = [...points.values()]
   const front = paretoFront(all)
-  let multi = 0
+  const onFront = new Set(front)
+  const xScale = axisScale(all.map((p) => p.latency))
+  const yScale = axisScale(all.map((p) => p.score))
+  const tip = (p: ParetoPoint, line: BenchLine): string => {
+    const beaten = onFront.has(p) ? null : dominator(p, front)
+    const note = onFront.has(p)
+      ? 'On the Pareto front: nothing measured is both faster and better.'
+      : beaten
+        ? `Beaten on latency and ${metric} by ${escapeHtml(beaten.label)}.`
+        : ''
+    return `${pointTip(p.result, line.label)}${note ? `<br/><i>${note}</i>` : ''}`
+  }
   const series: Record<string, unknown>[] = lines.map((l) => {
-    const data = l.points.filter(positive).map((r) => ({
-      value: [r.latencyMs.p50, qualityScore(r, metric)!],
-      tip: pointTip(r, l.label),
-      k: r.steps
-    }))
-    return l.onestep
-      ? {
-          type: 'scatter',
-          name: l.label,
-          data,
-          symbol: l.symbol,
-          symbolSize: 18,
-          itemStyle: { color: l.color, borderColor: '#fff', borderWidth: 1.5 },
-          label: { show: true, position: 'right', formatter: 'one step', color: l.color, fontSize: 11 },
-          labelLayout: { hideOverlap: true },
-          z: 5
-        }
-      : {
-          type: 'line',
-          name: l.label,
-          data,
-          symbol: l.symbol,
-          symbolSize: 7,
-          lineStyle: { width: 1.5, color: l.color, opacity: 0.7 },
-          itemStyle: { color: l.color },
-          label: {
-            show: true,
-            // Samplers of one run sit close together in this plane: each takes its own side of its points.
-            position: K_LABEL_SIDES[multi++ % K_LABEL_SIDES.length],
-            distance: 4,
-            fontSize: 10,
-            color: l.color,
-            formatter: (p: unknown) => `K=${(p as { data: { k: number } }).data.k}`
-          },
-          labelLayout: { hideOverlap: true }
-        }
+    const mine = l.points.map((r) => points.get(r)).filter((p): p is ParetoPoint => p !== undefined)
+    // A star fills less of its box than a diamond: one size up.
+    const size = (l.onestep ? 13 : 8) + (l.symbol.startsWith('path://') ? 3 : 0)
+    const data = mine.map((p) =>
+      onFront.has(p)
+        ? {
+            value: [p.latency, p.score],
+            tip: tip(p, l),
+            k: p.result.steps,
+            front: true,
+            symbolSize: size + 4,
+            itemStyle: { opacity: 1, borderColor: FRONT_COLOR, borderWidth: 1.5 },
+            // Below-right of a front point lies only the region under the staircase, which nothing reaches.
+            label: {
+              show: true,
+              formatter: p.label,
+              position: 'bottom',
+              align: 'left',
+              distance: 4,
+              color: COLORS.text,
+              fontWeight: 600,
+              textBorderColor: '#fff',
+              textBorderWidth: 3
+            }
+          }
+        : {
+            value: [p.latency, p.score],
+            tip: tip(p, l),
+            k: p.result.steps,
+            front: false,
+            itemStyle: { opacity: DOMINATED_OPACITY }
+          }
+    )
+    const onIt = data.some((d) => d.front)
+    return {
+      type: l.onestep ? 'scatter' : 'line',
+      name: l.label,
+      data,
+      symbol: l.symbol,
+      symbolSize: size,
+      ...(l.onestep ? {} : { lineStyle: { width: 1.5, color: l.color, opacity: onIt ? 0.5 : 0.25 } }),
+      itemStyle: { color: l.color, borderColor: '#fff', borderWidth: 1 },
+      // Unnamed off the front; on hover a one-step map shows its run, a K-step path each point's K.
+      label: {
+        show: false,
+        position: 'right',
+        distance: 6,
+        fontSize: 11,
+        color: l.color,
+        formatter: l.onestep
+          ? (labels.get(l.run) ?? l.run)
+          : (p: unknown) => `K=${(p as { data: { k: number } }).data.k}`
+      },
+      labelLine: { show: true, lineStyle: { color: COLORS.axis, width: 1 } },
+      labelLayout: { hideOverlap: true, moveOverlap: 'shiftY' },
+      emphasis: {
+        focus: 'series',
+        itemStyle: { opacity: 1 },
+        lineStyle: { opacity: 1, width: 2 },
+        label: { show: true, opacity: 1 }
+      },
+      z: onIt ? 4 : 3
+    }
   })
+  // The front as the best score reachable within each latency, out to the slowest configuration measured.
+  const slowest = Math.max(...all.map((p) => p.latency))
+  const last = front[front.length - 1]!
+  const stairs = front.map((p) => [p.latency, p.score])
+  if (slowest > last.latency) stairs.push([slowest, last.score])
   series.push({
     type: 'line',
     name: 'Pareto front',
-    data: front.map((p) => ({
-      value: [p.latency, p.score],
-      tip: `Pareto front: ${pointTip(p.result, p.label)}`
-    })),
+    data: stairs,
     step: 'end',
     symbol: 'none',
-    lineStyle: { type: 'dashed', width: 1.5, color: COLORS.axis },
-    itemStyle: { color: COLORS.axis },
-    z: 1,
-    silent: true
+    lineStyle: { width: 2, color: FRONT_COLOR },
+    itemStyle: { color: FRONT_COLOR },
+    areaStyle: { origin: 'end', color: FRONT_COLOR, opacity: 0.05 },
+    tooltip: { show: false },
+    emphasis: { disabled: true },
+    silent: true,
+    z: 2
   })
+  const logNote = (s: AxisScale): string => (s === 'log' ? ', log scale' : '')
+  const metricAxis =
+    METRIC_AXIS[metric === 'fd' && fdFeatures(report.table) === 'clusters' ? 'fdClusters' : metric]
+  const legendNames = [...byRun(lines).map((l) => l.label), 'Pareto front']
   return {
-    ...frame({ left: 72, right: 72, top: 36, bottom: 46 }, lines.length + 1, [
-      ...byRun(lines).map((l) => l.label),
-      'Pareto front'
-    ]),
-    xAxis: valueAxis(`p50 latency, ms, batch ${batch} (log scale)`, { type: 'log' }),
-    yAxis: valueAxis(
-      METRIC_AXIS[metric === 'fd' && fdFeatures(report.table) === 'clusters' ? 'fdClusters' : metric],
-      { type: 'log', nameGap: 52 }
+    ...frame({ left: 72, right: 24, top: 36, bottom: 46 }, legendNames.length, legendNames),
+    xAxis: valueAxis(
+      `p50 latency, ms, batch ${batch}${xScale === 'log' ? ' (log scale)' : ''}`,
+      planeAxis(
+        xScale,
+        all.map((p) => p.latency)
+      )
     ),
+    yAxis: valueAxis(`${metricAxis}${logNote(yScale)})`, {
+      ...planeAxis(
+        yScale,
+        all.map((p) => p.score)
+      ),
+      nameGap: 52
+    }),
     series
   } as EChartsOption
 }
