@@ -164,9 +164,8 @@ export const ct: ModelObjective = jumpObjective({
   title: 'Consistency training (improved CT)',
   paper: '§4, eq. (7); Song et al. 2023, Song & Dhariwal 2024',
   summary:
-    'Train f(x_t, t) = x_t + (1 − t)·u(x_t, t) to agree with itself nearer the data on the same straight path\n' +
-    '(no teacher; the gap shrinks over training; noise paired with data by mini-batch OT): f(z, 0) samples in one\n' +
-    'network evaluation.',
+    'Train f(x_t, t) = x_t + (1 − t)·u(x_t, t) to agree with itself nearer the data on the same path (no teacher;\n' +
+    'noise paired with data by mini-batch OT; the gap shrinks over training): f(z, 0) samples in one evaluation.',
   params: {
     ...CONSISTENCY_PARAMS,
     s0: onlyWhen(int(10, 1, 10_000, 'Grid intervals at the start of training.'), 'curriculum', 'grid'),
