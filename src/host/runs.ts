@@ -12,13 +12,12 @@ import type {
   SamplerGridOptions,
   SamplerId
 } from '../shared/api'
-import type { RunDataInfo } from '../shared/run-data'
-import { isBuiltin } from '../engine/data'
 import { StoreError } from '../engine/errors'
 import { imageGridPng } from '../engine/io/image-grid'
 import { findObjective } from '../engine/objectives/registry'
 import type { RunStore, RunSummary, LoadedRun } from '../engine/store'
 import { openRun, sampleRun } from '../engine/train/evaluate'
+import { runDataInfo } from '../engine/train/train'
 import type { Metrics } from '../engine/types'
 import type { SampleOptions } from '../engine/objectives/types'
 
@@ -94,19 +93,6 @@ async function samplersOf(
   }
 }
 
-/** What a stored run was trained on, for comparing runs' data (`sameRunData`). */
-export function runData(dataset: LoadedRun['config']['dataset']): RunDataInfo {
-  const builtin = isBuiltin(dataset.spec)
-  return {
-    name: dataset.name,
-    spec: dataset.spec,
-    builtin,
-    ...(!builtin && dataset.digest !== undefined ? { digest: dataset.digest } : {}),
-    ...(!builtin && dataset.columns !== undefined ? { columns: dataset.columns } : {}),
-    ...(!builtin && dataset.skipRows !== undefined ? { skipRows: dataset.skipRows } : {})
-  }
-}
-
 export async function runDetail(store: RunStore, id: string): Promise<RunDetail> {
   const run = store.load(id)
   const summary = store.summary(id)
@@ -115,7 +101,7 @@ export async function runDetail(store: RunStore, id: string): Promise<RunDetail>
   return {
     ...summaryInfo(summary),
     config: run.config,
-    data: runData(run.config.dataset),
+    data: runDataInfo(run.config.dataset),
     extra: run.result?.extra ?? {},
     log: records.map((r) => ({
       step: r.step,

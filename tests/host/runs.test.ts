@@ -12,7 +12,8 @@ import { generateBuiltin } from '../../src/engine/data'
 import { RunStore } from '../../src/engine/store'
 import { rebuildData, sampleRun } from '../../src/engine/train/evaluate'
 import { makeRunConfig, trainRun } from '../../src/engine/train/train'
-import { runData, runDetail, sampleSet } from '../../src/host/runs'
+import { runDetail, sampleSet } from '../../src/host/runs'
+import { runDataInfo } from '../../src/engine/train/train'
 import { sameRunData, type RunDataInfo } from '../../src/shared/run-data'
 
 const store = new RunStore(fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-host-runs-')))
@@ -70,7 +71,7 @@ describe('runs:get data', () => {
     const dataset = store.load(runId).config.dataset
     const file = { ...dataset, spec: '/d/points.csv', name: 'points.csv', columns: '0-1', skipRows: 1 }
     delete (file as { seed?: number }).seed
-    expect(runData(file)).toEqual({
+    expect(runDataInfo(file)).toEqual({
       name: 'points.csv',
       spec: '/d/points.csv',
       builtin: false,

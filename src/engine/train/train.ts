@@ -27,6 +27,7 @@ import { archOf, checkArch } from '../models/nets'
 import { DEFAULT_CHANNELS } from '../models/unet'
 import { chooseTrainer, ortBackendLabel, ortTrainable } from '../ort'
 import { resolveParams, type ParamValues } from '../params'
+import { sameRunData, type RunDataInfo } from '../../shared/run-data'
 import { Rng, type RngState } from '../rng'
 import type { Dataset, ImageReadOptions, Metrics, Points, Standardization } from '../types'
 import {
@@ -356,22 +357,32 @@ function storeRuns(
   return { loadRun, restoreRun: runRestorer(loadRun, spec, data) }
 }
 
+/** What a run was trained on, for comparing runs' data (`sameRunData`: the teacher check, the Gallery). */
+export function runDataInfo(
+  dataset: Pick<DatasetConfig, 'spec' | 'name' | 'digest' | 'columns' | 'skipRows'>
+): RunDataInfo {
+  const builtin = isBuiltin(dataset.spec)
+  return {
+    name: dataset.name,
+    spec: dataset.spec,
+    builtin,
+    ...(!builtin && dataset.digest !== undefined ? { digest: dataset.digest } : {}),
+    ...(!builtin && dataset.columns !== undefined ? { columns: dataset.columns } : {}),
+    ...(!builtin && dataset.skipRows !== undefined ? { skipRows: dataset.skipRows } : {})
+  }
+}
+
 /**
  * Why a teacher trained on `teacher` cannot teach a run on `data`, or null: a teacher's transport (in its own
- * standardised units) fits only its own data. Built-ins match by id (another seed draws the same law); files by
- * the digest of their values where both runs stored one, else by path.
+ * standardised units) fits only its own data. The Gallery's rule (`sameRunData`): built-ins match by id (another
+ * seed draws the same law); files by the digest of their values where both runs stored one, else by path, column
+ * selection and skipped lines.
  */
 export function teacherDataMismatch(
-  teacher: Pick<DatasetConfig, 'spec' | 'name' | 'digest'>,
-  data: Pick<DatasetConfig, 'spec' | 'name' | 'digest'>
+  teacher: Pick<DatasetConfig, 'spec' | 'name' | 'digest' | 'columns' | 'skipRows'>,
+  data: Pick<DatasetConfig, 'spec' | 'name' | 'digest' | 'columns' | 'skipRows'>
 ): string | null {
-  const same =
-    isBuiltin(data.spec) || isBuiltin(teacher.spec)
-      ? teacher.spec === data.spec
-      : teacher.digest !== undefined && data.digest !== undefined
-        ? teacher.digest === data.digest
-        : teacher.spec === data.spec
-  if (same) return null
+  if (sameRunData(runDataInfo(teacher), runDataInfo(data))) return null
   const other = teacher.name === data.name ? 'other data under the same name' : `"${teacher.name}"`
   return `it was trained on ${other}, and this run's data are "${data.name}"; a teacher's transport fits only its own data. Train a teacher on "${data.name}" (or learn on "${teacher.name}").`
 }

@@ -32,7 +32,7 @@ describe('teacherDataMismatch', () => {
     )
   })
 
-  it('files match by digest where both have one (a renamed copy teaches, a changed file does not), else by path', () => {
+  it('files match by digest where both have one (a renamed copy teaches, a changed file does not), else by path and selection', () => {
     expect(teacherDataMismatch(file('/a/x.csv', 'd1'), file('/b/y.csv', 'd1'))).toBeNull()
     expect(teacherDataMismatch(file('/a/x.csv', 'd1'), file('/a/x.csv', 'd2'))).toMatch(
       /trained on other data under the same name/
@@ -40,6 +40,13 @@ describe('teacherDataMismatch', () => {
     expect(teacherDataMismatch(file('/a/x.csv'), file('/a/x.csv', 'd2'))).toBeNull()
     expect(teacherDataMismatch(file('/a/x.csv'), file('/b/y.csv'))).toMatch(/trained on "x\.csv"/)
     expect(teacherDataMismatch(file('/a/moons'), { spec: 'moons', name: 'moons' })).not.toBeNull()
+    // without digests, by path and by which columns and lines of it were read (the Gallery's rule)
+    expect(
+      teacherDataMismatch({ ...file('/a/x.csv'), columns: '0-1' }, { ...file('/a/x.csv'), columns: '2-3' })
+    ).toMatch(/trained on other data under the same name/)
+    expect(
+      teacherDataMismatch({ ...file('/a/x.csv'), skipRows: 1 }, { ...file('/a/x.csv'), skipRows: 1 })
+    ).toBeNull()
   })
 })
 
