@@ -117,6 +117,16 @@ describe('points', () => {
 })
 
 describe('scatterOption', () => {
+  it('escapes the series name in its tooltip: a Gallery panel is named after its run, the user’s text', () => {
+    const name = '<img src=x onerror=alert(1)>'
+    const o = scatterOption({ series: [{ name, points: circle(3), dim: 2 }] }) as {
+      tooltip: { formatter: (p: unknown) => string }
+    }
+    const tip = o.tooltip.formatter({ seriesName: name, value: [1, 2] })
+    expect(tip).toBe('&#60;img src=x onerror=alert(1)&#62;<br/>(1.00, 2.00)')
+    expect(tip).not.toContain('<img')
+  })
+
   it('plots each cloud with named axes, given bounds and inside zoom', () => {
     const o = scatterOption({
       series: [

@@ -15,7 +15,7 @@
 import { fdFeatures, qualityMetric, qualityScore } from '../../../shared/quality'
 import type { EChartsOption } from 'echarts'
 import type { BenchReportInfo, BenchResultInfo, ObjectiveFamily } from '../../../shared/api'
-import { COLORS, FONT, valueAxis } from './theme'
+import { COLORS, escapeHtml, FONT, valueAxis } from './theme'
 import { lineSymbol, runColors } from './marks'
 import { axisScale, dominator, logBounds, paretoFront, type AxisScale } from './pareto'
 
@@ -132,11 +132,6 @@ export function compactRate(v: number): string {
 }
 
 const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3))
-
-/** A run's name as tooltip HTML: names are the user's text, not markup. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-}
 
 /** A configuration's tooltip: run · sampler, K, NFE, latency, how it was timed, throughput and quality. */
 function pointTip(r: BenchResultInfo, label: string): string {

@@ -7,7 +7,7 @@
  * pixels across as up and a circle of data stays a circle.
  */
 import type { EChartsOption } from 'echarts'
-import { COLORS, FONT, rangeAxis, sampleColor, valueAxis } from './theme'
+import { COLORS, escapeHtml, FONT, rangeAxis, sampleColor, valueAxis } from './theme'
 import { equalSpans, project, sharedBounds, type Bounds, type Cloud } from './points'
 
 /** Above this many points a series switches to large mode. */
@@ -86,5 +86,5 @@ function tooltipXY(p: unknown): string {
   const v = (p as { value?: unknown; seriesName?: string }).value
   if (!Array.isArray(v)) return ''
   const [x, y] = v as number[]
-  return `${(p as { seriesName?: string }).seriesName ?? ''}<br/>(${x!.toPrecision(3)}, ${y!.toPrecision(3)})`
+  return `${escapeHtml((p as { seriesName?: string }).seriesName ?? '')}<br/>(${x!.toPrecision(3)}, ${y!.toPrecision(3)})`
 }

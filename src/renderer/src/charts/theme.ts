@@ -64,3 +64,11 @@ export function rangeAxis(
 export function sampleColor(k: number): string {
   return COLORS.samples[k % COLORS.samples.length]!
 }
+
+/**
+ * User text (a run's name) as HTML for a tooltip formatter, whose string ECharts renders as markup: names are the
+ * user's text, not markup (a name like `<img src=x onerror=…>` would run script).
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
