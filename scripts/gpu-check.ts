@@ -9,7 +9,10 @@
  * - every graph kind on the GPU against the CPU (relative max |Δ|, the CPU fallback disabled).
  * Without a GPU every section records the refusal, and the report is still written.
  *
- * node gpu-check.mjs --out report.json [--shared DIR (holds bench/torch_train.py)] [--quick]
+ * node gpu-check.mjs --out report.json [--shared DIR (holds bench/torch_train.py)] [--quick] [--device cpu]
+ *                    [--sections a,b (default: all, in order)] [--append --state DIR]
+ * gpu-check.sh runs each section in its own process (--append merges into the report, --state holds the run
+ * store and the ids one section leaves for the next), so a native abort in one is recorded and the rest run.
  */
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -23,6 +26,7 @@ import { engineGraphs, exampleFeeds, loopSamplerGraph } from '../src/engine/onnx
 import { uncoveredOps } from '../src/engine/onnx/op-coverage'
 import { probeAll, providerLabel, type ExecutionProvider } from '../src/engine/onnx/providers'
 import { OnnxModel } from '../src/engine/onnx/runtime'
+import { OrtTrainStep, keepsStateOnDevice, paramShapes } from '../src/engine/ort'
 import { Rng } from '../src/engine/rng'
 import { RunStore } from '../src/engine/store'
 import { makeRunConfig, trainRun } from '../src/engine/train/train'
@@ -31,20 +35,30 @@ const { values } = parseArgs({
   options: {
     out: { type: 'string' },
     shared: { type: 'string' },
-    quick: { type: 'boolean', default: false }
+    quick: { type: 'boolean', default: false },
+    sections: { type: 'string' },
+    append: { type: 'boolean', default: false },
+    state: { type: 'string' },
+    /** `cpu`: run every section on the CPU provider (a rehearsal of the script on a machine without a GPU). */
+    device: { type: 'string' }
   }
 })
 const outFile = path.resolve(values.out ?? 'gpu-check.json')
 const quick = values.quick === true
+const wanted = values.sections ? new Set(values.sections.split(',')) : null
 const t0 = Date.now()
 const log = (m: string): void =>
   void process.stderr.write(`[gpu-check ${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}\n`)
-const report: Record<string, unknown> = {}
+const report: Record<string, unknown> =
+  values.append && fs.existsSync(outFile)
+    ? (JSON.parse(fs.readFileSync(outFile, 'utf8')) as Record<string, unknown>)
+    : {}
 const save = (): void => fs.writeFileSync(outFile, JSON.stringify(report, null, 2) + '\n')
 const why = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!
 
 /** Runs `fn` into report[key]; a failure is recorded there, and the report is saved after every section. */
 async function section(key: string, fn: () => Promise<unknown>): Promise<void> {
+  if (wanted && !wanted.has(key)) return
   log(`${key}…`)
   const s = Date.now()
   try {
@@ -81,14 +95,17 @@ report.machine = {
   onnxruntime: ort.env.versions.common,
   vulkanLoader: process.env.LD_LIBRARY_PATH ?? null
 }
-report.seconds = {}
+report.seconds ??= {}
 const probes = await probeAll(ort)
 report.providers = probes
-const device: ExecutionProvider | null = probes.find((p) => p.ok && p.provider === 'webgpu')
-  ? 'webgpu'
-  : probes.find((p) => p.ok && p.provider === 'cuda')
-    ? 'cuda'
-    : null
+const device: ExecutionProvider | null =
+  values.device === 'cpu'
+    ? 'cpu'
+    : probes.find((p) => p.ok && p.provider === 'webgpu')
+      ? 'webgpu'
+      : probes.find((p) => p.ok && p.provider === 'cuda')
+        ? 'cuda'
+        : null
 const refusal = probes
   .filter((p) => !p.ok)
   .map((p) => (p.ok ? '' : p.reason))
@@ -97,6 +114,50 @@ report.device = device ? providerLabel({ provider: device, adapter: gpu?.name ??
 save()
 log(`device: ${report.device ?? `none (${refusal})`}`)
 const noDevice = { status: 'refused', reason: refusal }
+
+// ── Probes, each in its own process: inference, then the training step with host and device-resident state ──
+const say = (m: string): void => void fs.writeSync(2, `[gpu-check] ${m}\n`)
+await section('probeInference', async () => {
+  if (!device) return noDevice
+  const g = engineGraphs(new Rng(3))[0]!
+  const feeds = exampleFeeds(g.bytes, new Rng(4), 64)
+  say(`probe: ${g.name} on ${device}: load`)
+  const m = await OnnxModel.load(g.bytes, { provider: device, strict: false })
+  say('probe: run')
+  const out = await m.run(feeds)
+  say('probe: read')
+  const n = Object.values(out).reduce((s, t) => s + t.data.length, 0)
+  await m.release()
+  return { status: 'ok', graph: g.name, values: n }
+})
+async function probeStep(state: 'host' | 'device'): Promise<unknown> {
+  if (!device) return noDevice
+  process.env.PFM_WEBGPU_STATE = state
+  const sizes = [3, 16, 16, 2]
+  const rng = new Rng(5)
+  const params = paramShapes(sizes).map((sh) =>
+    Float32Array.from({ length: sh.reduce((a, b) => a * b, 1) }, () => 0.3 * rng.normal())
+  )
+  const step = await OrtTrainStep.create(params, { sizes, activation: 'silu', provider: device })
+  const x = Float32Array.from({ length: 8 * 3 }, () => rng.normal())
+  const y = Float32Array.from({ length: 8 * 2 }, () => rng.normal())
+  const losses: (number | null)[] = []
+  say(`probe: training step (${state} state): session`)
+  await step.prepare(8)
+  say('probe: step, loss read')
+  losses.push(await step.step(x, y, 1e-3))
+  say('probe: two steps, loss left on the device')
+  losses.push(await step.step(x, y, 1e-3, 0, { read: false }))
+  losses.push(await step.step(x, y, 1e-3, 0, { read: false }))
+  say('probe: step, pending losses read')
+  losses.push(await step.step(x, y, 1e-3))
+  say('probe: weights read')
+  const w = await step.readParams()
+  await step.dispose()
+  return { status: 'ok', losses, weights: w.params.reduce((s, a) => s + a.length, 0) }
+}
+await section('probeHostState', () => probeStep('host'))
+await section('probeDeviceState', () => probeStep('device'))
 
 // ── Training step: onnxruntime on the GPU vs PyTorch on the same GPU ──────────────────────────────────────────
 const sharedDir = values.shared ? path.resolve(values.shared) : null
@@ -122,44 +183,36 @@ function torchPeer(workload: TrainWorkloadId, steps: number): Record<string, unk
   }
 }
 
-await section('trainStep', async () => {
+async function trainStepRow(workload: TrainWorkloadId, steps: number, warmup: number): Promise<unknown> {
   if (!device) return noDevice
-  const plan: { workload: TrainWorkloadId; steps: number; warmup: number }[] = [
-    { workload: '8g', steps: quick ? 20 : 200, warmup: quick ? 3 : 20 },
-    { workload: 'mnist', steps: quick ? 5 : 50, warmup: quick ? 1 : 5 }
-  ]
-  const rows = []
-  for (const p of plan) {
-    const peer = torchPeer(p.workload, p.steps)
-    const ortRows = []
-    for (const lossEvery of [1, 10]) {
-      log(`  ${p.workload} on ${device}, loss read every ${lossEvery}`)
-      ortRows.push({
-        lossEvery,
-        ...(await benchOrt({
-          steps: p.steps,
-          warmup: p.warmup,
-          provider: device,
-          lossEvery,
-          workload: p.workload
-        }))
-      })
-    }
-    const best = Math.max(...ortRows.map((r) => r.stepsPerSec ?? 0))
-    const peerSps = typeof peer.steps_per_s === 'number' ? peer.steps_per_s : null
-    rows.push({
-      workload: p.workload,
-      onnxruntime: ortRows,
-      torch: peer,
-      ratio: peerSps ? best / peerSps : null
+  const peer = torchPeer(workload, steps)
+  const ortRows = []
+  for (const lossEvery of [1, 10]) {
+    log(`  ${workload} on ${device}, loss read every ${lossEvery}`)
+    ortRows.push({
+      lossEvery,
+      ...(await benchOrt({ steps, warmup, provider: device, lossEvery, workload }))
     })
   }
-  return { status: 'ok', rows }
-})
+  const best = Math.max(...ortRows.map((r) => r.stepsPerSec ?? 0))
+  const peerSps = typeof peer.steps_per_s === 'number' ? peer.steps_per_s : null
+  return {
+    status: 'ok',
+    workload,
+    state: keepsStateOnDevice(device) ? 'device' : 'host',
+    onnxruntime: ortRows,
+    torch: peer,
+    ratio: peerSps ? best / peerSps : null
+  }
+}
+await section('trainStep8g', () => trainStepRow('8g', quick ? 20 : 200, quick ? 3 : 20))
+await section('trainStepMnist', () => trainStepRow('mnist', quick ? 5 : 50, quick ? 1 : 5))
 
 // ── Training quality and the one-step/flow runs the bench times ─────────────────────────────────────────────
-const store = RunStore.open(fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-gpu-runs-')))
-const runIds: Record<string, string> = {}
+const store = RunStore.open(
+  values.state ? path.resolve(values.state) : fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-gpu-runs-'))
+)
+const runIds = (report.runIds ??= {}) as Record<string, string>
 await section('training', async () => {
   if (!device) return noDevice
   const ds = resolveDataset('8gaussians', { seed: 0 })
@@ -187,7 +240,7 @@ await section('training', async () => {
     }
   )
   if (one.runId) runIds.onestep = one.runId
-  return { status: 'ok', steps, runs: out }
+  return { status: 'ok', steps, state: keepsStateOnDevice(device) ? 'device' : 'host', runs: out }
 })
 
 // ── pfm bench on the GPU: one-step map vs Heun K = 100, batch 1 … 65,536 ───────────────────────────────────

@@ -4,7 +4,9 @@
 //   node.xz          this machine's Node binary (xz; unpacked with Python's lzma there)
 //   app.tar.xz       gpu-check.mjs (scripts/gpu-check.ts and the engine, one esbuild bundle), onnxruntime-node
 //                    with its Linux x64 binaries only, onnxruntime-common, bench/torch_train.py
-//   libvulkan1_*.deb the Vulkan loader WebGPU (Dawn) opens (apt-get download, Debian's amd64 package)
+//   *.deb            the Vulkan loader WebGPU (Dawn) opens and what NVIDIA's Vulkan driver (libGLX_nvidia.so.0)
+//                    links to: glvnd's dispatch and GLX, libX11/libXext and theirs (Debian's amd64 packages);
+//                    gpu-check.sh uses each only where the GPU machine lacks that library
 // Then: the device tool runs `bash scripts/gpu-check.sh` with carry [".gpu"].
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -91,16 +93,40 @@ sh('tar', ['-C', STAGE, '-cJf', path.join(PACK, 'app.tar.xz'), 'app'], {
 })
 fs.rmSync(STAGE, { recursive: true, force: true })
 
-// 4. The Vulkan loader (Debian amd64), once.
-if (!fs.readdirSync(PACK).some((f) => /^libvulkan1_.*\.deb$/.test(f))) {
+// 4. The Vulkan loader and the libraries NVIDIA's ICD needs (Debian amd64), once. Without libGLdispatch the
+// loader reports "Could not get 'vkCreateInstance' via 'vk_icdGetInstanceProcAddr' for ICD libGLX_nvidia.so.0"
+// (seen on an H200 machine, 2026-12-04).
+const DEBS = [
+  'libegl1',
+  'libopengl0',
+  'libgl1',
+  'libgles2',
+  'libvulkan1',
+  'libglvnd0',
+  'libglx0',
+  'libx11-6',
+  'libxext6',
+  'libxcb1',
+  'libxau6',
+  'libxdmcp6',
+  'libbsd0',
+  'libmd0'
+]
+const missing = DEBS.filter(
+  (d) => !fs.readdirSync(PACK).some((f) => f.startsWith(`${d}_`) && f.endsWith('.deb'))
+)
+if (missing.length > 0) {
   const o = ['-oAPT::Architecture=amd64', '-oAPT::Architectures=amd64', '-oDir::State::Lists=/tmp/amd64']
   try {
     fs.mkdirSync('/tmp/amd64/partial', { recursive: true })
     sh('apt-get', [...o, 'update'], { stdio: 'ignore' })
-    sh('apt-get', [...o, 'download', 'libvulkan1'], { cwd: PACK, stdio: 'ignore' })
+    sh('apt-get', [...o, 'download', ...missing], { cwd: PACK, stdio: 'ignore' })
+    // Epochs are saved as '%3a': plain names travel everywhere.
+    for (const f of fs.readdirSync(PACK).filter((f) => f.includes('%3a')))
+      fs.renameSync(path.join(PACK, f), path.join(PACK, f.replaceAll('%3a', '_')))
   } catch (e) {
     say(
-      `apt-get download libvulkan1 failed (${e.message.split('\n')[0]}): WebGPU needs a loader on the GPU machine`
+      `apt-get download ${missing.join(' ')} failed (${e.message.split('\n')[0]}): WebGPU needs a Vulkan loader and NVIDIA's ICD its libraries on the GPU machine`
     )
   }
 }
