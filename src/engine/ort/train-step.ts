@@ -3,9 +3,10 @@
  * moving average) run once per step, the parameters, Adam moments and averaged weights held here between
  * steps as onnxruntime tensors (a step's outputs are the next step's inputs; nothing is copied).
  *
- * On a GPU provider the state stays on the device: on `webgpu` every output is asked for as a `gpu-buffer`
- * (onnxruntime's IO binding), so a step uploads only the batch and downloads nothing; the loss is read back
- * only when the caller asks (`step(…, { read })`), and the weights only by `readParams()`.
+ * With `PFM_WEBGPU_STATE=device` the state stays on the device on `webgpu`: every output is asked for as a
+ * `gpu-buffer` (onnxruntime's IO binding), so a step uploads only the batch and downloads nothing; the loss is
+ * read back only when the caller asks (`step(…, { read })`), and the weights only by `readParams()`
+ * (`keepsStateOnDevice` says why this is opt-in).
  *
  * Used by the engine's training loop (ort/regression-model.ts) and timed by `npm run bench:train`.
  */
@@ -39,9 +40,15 @@ export interface OrtTrainOptions {
   dropout?: boolean
 }
 
-/** Where a step's outputs stay: on the device for `webgpu` (IO binding), in host memory otherwise. */
+/**
+ * Where a step's outputs stay: in host memory unless `PFM_WEBGPU_STATE=device` asks to keep them on the device
+ * on `webgpu` (onnxruntime's IO binding: a step then uploads only the batch and downloads nothing). Opt-in,
+ * because on an NVIDIA H200 (driver 580.159, onnxruntime-node 1.30, 2026-12-04) the first step with
+ * `gpu-buffer` outputs aborted the process (`terminate called after throwing an instance of 'char const*'`),
+ * while the same step with host outputs ran and matched the CPU (docs/benchmarks.md, GPU).
+ */
 export function keepsStateOnDevice(provider: ExecutionProvider): boolean {
-  return provider === 'webgpu'
+  return provider === 'webgpu' && process.env.PFM_WEBGPU_STATE === 'device'
 }
 
 let ortModule: Promise<Ort> | null = null
@@ -187,7 +194,9 @@ export class OrtTrainStep {
       const widths = this.hiddenWidths
       const masks = opts.masks ?? []
       if (masks.length !== widths.length || masks.some((m, l) => m.length !== B * widths[l]!))
-        throw new Error(`onnxruntime trainer: dropout needs a [${B}, width] mask per hidden layer (${widths.length}).`)
+        throw new Error(
+          `onnxruntime trainer: dropout needs a [${B}, width] mask per hidden layer (${widths.length}).`
+        )
       widths.forEach((w, l) => (feeds[`mask${l}`] = new T('float32', masks[l]!, [B, w])))
     }
     for (let i = 0; i < this.shapes.length; i++) {

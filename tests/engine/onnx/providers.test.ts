@@ -19,7 +19,13 @@ import {
 } from '../../../src/engine/onnx/providers'
 import { OnnxModel } from '../../../src/engine/onnx/runtime'
 import { GraphBuilder } from '../../../src/engine/onnx/graph'
-import { chooseTrainer, OrtTrainStep, ortBackendLabel, readsLoss } from '../../../src/engine/ort'
+import {
+  chooseTrainer,
+  keepsStateOnDevice,
+  OrtTrainStep,
+  ortBackendLabel,
+  readsLoss
+} from '../../../src/engine/ort'
 import { Rng } from '../../../src/engine/rng'
 import { findObjective } from '../../../src/engine/objectives/registry'
 
@@ -114,6 +120,30 @@ describe('execution providers', () => {
     expect((await chooseTrainer(gan, 'auto', 'auto')).trainer).toBe('tfjs')
     const cpu = await chooseTrainer(cfm, 'onnxruntime', 'cpu')
     expect(cpu.device).toEqual({ provider: 'cpu', adapter: null })
+  })
+})
+
+describe('where the training state lives', () => {
+  it('in host memory on every provider unless PFM_WEBGPU_STATE=device asks for webgpu IO binding', () => {
+    // The IO-binding step aborted the process on the one GPU measured (docs/benchmarks.md, GPU): opt-in only.
+    const before = process.env.PFM_WEBGPU_STATE
+    try {
+      delete process.env.PFM_WEBGPU_STATE
+      expect(['cpu', 'webgpu', 'cuda'].map((p) => keepsStateOnDevice(p as 'cpu'))).toEqual([
+        false,
+        false,
+        false
+      ])
+      process.env.PFM_WEBGPU_STATE = 'device'
+      expect(['cpu', 'webgpu', 'cuda'].map((p) => keepsStateOnDevice(p as 'cpu'))).toEqual([
+        false,
+        true,
+        false
+      ])
+    } finally {
+      if (before === undefined) delete process.env.PFM_WEBGPU_STATE
+      else process.env.PFM_WEBGPU_STATE = before
+    }
   })
 })
 
