@@ -28,6 +28,7 @@ import {
   isBuiltin,
   parseDatasetBytes,
   resolveDataset,
+  tooFewRowsMessage,
   type LoadOptions
 } from '../engine/data'
 import { ConfigError, DataFormatError } from '../engine/errors'
@@ -209,11 +210,7 @@ export class DatasetLibrary {
     opts: ImportOptions,
     store: (dest: string) => void
   ): DatasetInfo {
-    if (ds.n < MIN_TRAINABLE_ROWS)
-      throw new DataFormatError(
-        `${fileName} has ${ds.n === 1 ? '1 row' : `${ds.n} rows`}; a data set needs at least ` +
-          `${MIN_TRAINABLE_ROWS} to train (some are held out to score the model, and a batch takes at least 2).`
-      )
+    if (ds.n < MIN_TRAINABLE_ROWS) throw new DataFormatError(tooFewRowsMessage(fileName, ds.n))
     const ext = path.extname(fileName).toLowerCase()
     this.ensureDir()
     return this.withIndex((entries) => {

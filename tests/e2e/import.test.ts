@@ -139,6 +139,14 @@ describe('Import panel: raw preview, suggested settings, pair-plot coordinates',
       expect(await page.locator('[data-test=pending-file]').textContent()).toContain('empty.csv (0 bytes)')
       expect(await button.isDisabled()).toBe(true)
 
+      // two rows: a run needs three (one held out, a batch of two), said before the upload
+      await choose('two.csv', 'x,y\n1,2\n3,4\n')
+      await expect
+        .poll(() => blocked.textContent())
+        .toContain('two.csv has 2 rows; a data set needs at least 3 to train')
+      expect(await button.isDisabled()).toBe(true)
+      await shot(page, '05-too-few-rows')
+
       // a file with rows: Import is back
       await choose('three.csv', 'x,y\n1,2\n3,4\n5,6\n')
       await page.locator('[data-test=pending-file]', { hasText: 'three.csv' }).waitFor()

@@ -37,7 +37,8 @@ export {
   invertStandardization,
   splitHeldout,
   standardize,
-  subsample
+  subsample,
+  tooFewRowsMessage
 } from './transform'
 export { selectColumns } from './columns'
 export { inspectHead, type FileInspection } from './inspect'

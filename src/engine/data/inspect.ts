@@ -3,11 +3,13 @@
  * of them — the delimiter, lines above the table that need skipping (a title, notes), the header, and columns
  * that hold text (labels) rather than numbers — with the skip-rows and columns settings that would import it.
  * It reads only the head of the file (the caller passes the first few KiB), and never throws on odd text.
- * When that head is the whole file and it holds no data row, `noData` says so in the importer's words.
+ * When that head is the whole file and it holds no data row, or fewer than a data set trains on, `noData` says
+ * so in the importer's words.
  */
 import { basename, extname } from 'node:path'
 import type { FileInspection } from '../../shared/api'
 import { DECIMAL_COMMA, detectDelimiter, looksNumeric, splitFields, type Delimiter } from './delimited'
+import { MIN_TRAINABLE_ROWS, tooFewRowsMessage } from './transform'
 
 export type { FileInspection }
 
@@ -170,6 +172,8 @@ export function inspectHead(head: string, fileName: string, truncated = false): 
     noData:
       data.length === 0 && hasHeader
         ? none(`it has a header (line ${content[start]!.line}) but no data rows`)
-        : null
+        : data.length > 0 && data.length < MIN_TRAINABLE_ROWS && !truncated
+          ? tooFewRowsMessage(basename(fileName), data.length)
+          : null
   }
 }

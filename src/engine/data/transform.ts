@@ -82,6 +82,14 @@ import { heldoutSize, MIN_HELDOUT } from '../../shared/split'
  */
 export const MIN_TRAINABLE_ROWS = 3
 
+/** Why a file of `n` rows (fewer than MIN_TRAINABLE_ROWS) cannot be imported: the importer's and the preview's words. */
+export function tooFewRowsMessage(fileName: string, n: number): string {
+  return (
+    `${fileName} has ${n === 1 ? '1 row' : `${n} rows`}; a data set needs at least ` +
+    `${MIN_TRAINABLE_ROWS} to train (some are held out to score the model, and a batch takes at least 2).`
+  )
+}
+
 /**
  * Seeded random split into training and held-out points.
  * Held-out size h = max(round(fraction · n), min(minHeldout, ⌊n/2⌋)), capped at n − 1 so training keeps a row.

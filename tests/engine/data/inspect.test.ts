@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { indexRanges, inspectHead } from '../../../src/engine/data/inspect'
-import { parseDatasetBytes } from '../../../src/engine/data'
+import { parseDatasetBytes, tooFewRowsMessage } from '../../../src/engine/data'
 
 const wine =
   'Wine recognition data, 178 samples\n' +
@@ -90,10 +90,21 @@ describe('inspectHead: what the importer will make of a file', () => {
     // the head of a longer file: a lone header line may be followed by rows beyond it
     expect(inspectHead('x,y\n', 'big.csv', true).noData).toBeNull()
     expect(inspectHead('', 'big.npy', true).noData).toBeNull()
-    expect(inspectHead('x,y\n1,2\n', 'one.csv')).toMatchObject({ noData: null, headerLine: 1 })
-    expect(inspectHead('1,2\n', 'one.csv')).toMatchObject({ noData: null, headerLine: null })
+    expect(inspectHead('x,y\n1,2\n3,4\n5,6\n', 'three.csv')).toMatchObject({ noData: null, headerLine: 1 })
+    expect(inspectHead('1,2\n3,4\n', 'big.csv', true).noData).toBeNull()
     expect(inspectHead(wine, 'wine.csv').noData).toBeNull()
     expect(inspectHead('[[1,2]]', 'r.json').noData).toBeNull()
+  })
+
+  it('a whole file of 1 or 2 rows is refused in the words the import uses (a run needs 3)', () => {
+    const one = inspectHead('x,y\n1,2\n', '/d/one.csv')
+    expect(one).toMatchObject({ headerLine: 1, noData: tooFewRowsMessage('one.csv', 1) })
+    expect(one.noData).toMatch(/^one\.csv has 1 row; a data set needs at least 3 to train/)
+    expect(inspectHead('1,2\n3,4\n', 'two.csv')).toMatchObject({
+      headerLine: null,
+      noData: tooFewRowsMessage('two.csv', 2)
+    })
+    expect(tooFewRowsMessage('two.csv', 2)).toMatch(/^two\.csv has 2 rows;/)
   })
 
   it('indexRanges writes the importer’s column syntax', () => {
