@@ -5,6 +5,7 @@
  */
 import { describe, expect, it, vi } from 'vitest'
 import { ProgressBar, ProgressLines, PROGRESS_LINE_MS } from '../../src/cli/io'
+import { benchProgressInfo } from '../../src/cli/commands/bench'
 
 describe('progress without a terminal', () => {
   it('writes the first update, then at most one line per 30 s, with the step, share and info', () => {
@@ -63,5 +64,15 @@ describe('the bar on a terminal', () => {
     } finally {
       spy.mockRestore()
     }
+  })
+
+  it("a benchmark's line counts configurations in the Benchmark view's words, then the phase", () => {
+    expect(
+      benchProgressInfo({
+        phase: 'round 2/3: heun K = 100',
+        configurations: { stage: 'timing', done: 12, total: 34, round: 2, rounds: 3 }
+      })
+    ).toBe('12 of 34 configurations timed in round 2 of 3 · round 2/3: heun K = 100')
+    expect(benchProgressInfo({ phase: 'PyTorch peer' })).toBe('PyTorch peer')
   })
 })

@@ -13,6 +13,8 @@ import {
   type InferBenchReport
 } from '../../engine/bench/infer-types'
 import { ConfigError } from '../../engine/errors'
+import { benchProgressText } from '../../shared/bench-progress'
+import type { BenchConfigProgress } from '../../shared/api'
 import { qualityMetric } from '../../shared/quality'
 import { fmt, num, openStore, Out, parse, resolveRunId, str, table } from '../io'
 
@@ -109,12 +111,20 @@ export async function run(argv: string[]): Promise<number> {
         bar.clear()
         process.stderr.write(`${m}\n`)
       },
-      onProgress: (p) => bar.update(p.done, p.total, p.phase)
+      onProgress: (p) => bar.update(p.done, p.total, benchProgressInfo(p))
     }
   )
   bar.done()
   out.result(report, () => benchTable(report))
   return 0
+}
+
+/**
+ * A progress line's info: the configurations done in the Benchmark view's words, then the phase
+ * (`12 of 34 configurations timed in round 2 of 3 · round 2/3: heun K = 100, batch 64`).
+ */
+export function benchProgressInfo(p: { phase: string; configurations?: BenchConfigProgress }): string {
+  return p.configurations ? `${benchProgressText(p.configurations)} · ${p.phase}` : p.phase
 }
 
 const ms = (v: number): string => `${fmt(v)} ms`
