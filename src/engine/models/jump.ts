@@ -24,6 +24,20 @@ export interface JumpSpec {
   width: number
   depth: number
   activation: Activation
+  /**
+   * `data`: the network outputs x̂, the end point the average velocity leads to from x, and
+   * u = (x̂ − x)/max(1 − t, DATA_SPAN_MIN) — so the one-step map z ↦ x̂(z, 0, 1) is the network's output itself
+   * rather than z plus a network output that must cancel z pixel by pixel. Absent: the network outputs u.
+   */
+  predict?: 'data'
+}
+
+/** The smallest 1 − t a data-predicting jump network divides by (cfm's data field's bound). */
+export const DATA_SPAN_MIN = 0.05
+
+/** 1 − t, bounded below by DATA_SPAN_MIN. */
+export function dataSpan(t: number): number {
+  return Math.max(1 - t, DATA_SPAN_MIN)
 }
 
 export interface JumpWeights {
@@ -103,9 +117,29 @@ export class JumpNet {
     )
   }
 
-  /** u_θ on prepared input rows [n, d + 2·timeDim] (constant) → [n, d], on the tape. */
+  /** True when the network outputs the end point x̂ rather than u (`spec.predict`). */
+  get predictsData(): boolean {
+    return this.spec.predict === 'data'
+  }
+
+  /** The network's raw output on prepared input rows [n, d + 2·timeDim] (constant) → [n, d], on the tape. */
   applyInput(input: tf.Tensor2D): tf.Tensor2D {
     return this.mlp.apply(input, { inputGrad: false })
+  }
+
+  /**
+   * What the raw output regresses onto for targets of u [n, d] at rows x, times t [n]: the targets
+   * themselves, or for a data-predicting network the end points x + (1 − t)·u (bounded as in `dataSpan`).
+   */
+  outputTarget(x: Float32Array, t: ArrayLike<number>, target: Float32Array): Float32Array {
+    if (!this.predictsData) return target
+    const d = this.spec.dim
+    const out = new Float32Array(target.length)
+    for (let i = 0; i < t.length; i++) {
+      const s = dataSpan(t[i]!)
+      for (let j = i * d; j < (i + 1) * d; j++) out[j] = x[j]! + s * target[j]!
+    }
+    return out
   }
 
   /** u_θ(x, t, h) off the tape: x [n, d] → [n, d]. */
@@ -114,6 +148,14 @@ export class JumpNet {
     const out = tf.tidy(() => this.applyInput(tf.tensor2d(this.input(x, t, h), [n, this.inDim])))
     const data = out.dataSync() as Float32Array
     out.dispose()
+    if (this.predictsData) {
+      const d = this.spec.dim
+      const ts = perRow(t, n)
+      for (let i = 0; i < n; i++) {
+        const s = dataSpan(ts[i]!)
+        for (let j = i * d; j < (i + 1) * d; j++) data[j] = (data[j]! - x[j]!) / s
+      }
+    }
     return data
   }
 
@@ -148,6 +190,17 @@ export class JumpNet {
     const u = y.dataSync() as Float32Array
     const du = dy.dataSync() as Float32Array
     tf.dispose([y, dy])
+    if (this.predictsData)
+      // u = (x̂ − x)/s with s = 1 − t (above its bound): u̇ = (x̂̇ − ẋ)/s + (x̂ − x)·ṫ/s².
+      for (let i = 0; i < n; i++) {
+        const s = dataSpan(t[i]!)
+        const ds = 1 - t[i]! > DATA_SPAN_MIN ? -dt : 0
+        for (let j = i * d; j < (i + 1) * d; j++) {
+          const r = u[j]! - x[j]!
+          u[j] = r / s
+          du[j] = (du[j]! - dx[j]!) / s - (r * ds) / (s * s)
+        }
+      }
     return { u, du }
   }
 
@@ -159,7 +212,10 @@ export class JumpNet {
   jumpMap(t: number, h: number, step = h): MlpWeights {
     const { dim: d, timeDim, maxFreq } = this.spec
     const c = [...timeEmbedding([t], timeDim, maxFreq), ...timeEmbedding([h], timeDim, maxFreq)]
-    return foldInputs(this.mlp.toJSON(), d, c, { scale: step, residual: true })
+    if (!this.predictsData) return foldInputs(this.mlp.toJSON(), d, c, { scale: step, residual: true })
+    // x + step·(x̂ − x)/s = (1 − a)·x + a·x̂ with a = step/s: the output scaled by a, the input by 1 − a.
+    const a = step / dataSpan(t)
+    return foldInputs(this.mlp.toJSON(), d, c, { scale: a, residual: true, skip: 1 - a })
   }
 
   variables(): tf.Variable[] {
@@ -176,6 +232,10 @@ export class JumpNet {
 }
 
 function checkJumpSpec(spec: JumpSpec): void {
+  if (spec.predict !== undefined && spec.predict !== 'data')
+    throw new ConfigError(
+      `A jump network predicts its velocity or "data", not ${JSON.stringify(spec.predict)}.`
+    )
   if (!(Number.isInteger(spec.timeDim) && spec.timeDim >= 2 && spec.timeDim % 2 === 0))
     throw new ConfigError(`The time embedding size must be an even integer ≥ 2, got ${spec.timeDim}.`)
 }

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { LEAKY_SLOPE } from './dense'
-import { activate, type Activation, type Mlp } from './mlp'
+import { activate, skipOf, type Activation, type Mlp } from './mlp'
 
 const GELU_K = 0.7978845608
 const GELU_C = 0.044715
@@ -57,7 +57,13 @@ export function mlpJvp(mlp: Mlp, x: tf.Tensor2D, dx: tf.Tensor2D): { y: tf.Tenso
         dh = dz
       }
     })
-    if (mlp.spec.residual) return { y: tf.add(x, h) as tf.Tensor2D, dy: tf.add(dx, dh) as tf.Tensor2D }
+    if (mlp.spec.residual) {
+      const skip = skipOf(mlp.spec)
+      return {
+        y: tf.add(tf.mul(x, skip), h) as tf.Tensor2D,
+        dy: tf.add(tf.mul(dx, skip), dh) as tf.Tensor2D
+      }
+    }
     return { y: h, dy: dh }
   })
 }

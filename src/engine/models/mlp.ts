@@ -23,6 +23,16 @@ export interface MlpSpec {
    * (meanflow, shortcut, cd, ct), z + u(z, 0, 1), stored with their constant time inputs folded into the bias.
    */
   residual?: boolean
+  /**
+   * With `residual`, the coefficient of the input: x ↦ skip·x + MLP(x) (default 1). The few-step maps of a
+   * data-predicting jump network, (1 − a)·x + a·x̂(x), store 1 − a here (models/jump.ts).
+   */
+  skip?: number
+}
+
+/** The residual input's coefficient of a spec (1 unless `skip` says otherwise). */
+export function skipOf(spec: MlpSpec): number {
+  return spec.skip ?? 1
 }
 
 /** Serialisable weights: per layer W (row-major [in, out]) and b. */
@@ -117,7 +127,9 @@ export class Mlp {
         if (i < last) h = activate(h, act)
       }
     })
-    return this.spec.residual ? tf.add(x, h) : h
+    if (!this.spec.residual) return h
+    const skip = skipOf(this.spec)
+    return skip === 1 ? tf.add(x, h) : tf.add(tf.mul(x, skip), h)
   }
 
   variables(): tf.Variable[] {
@@ -169,7 +181,7 @@ export function foldInputs(
   json: MlpWeights,
   keep: number,
   constants: ArrayLike<number>,
-  o: { scale?: number; residual?: boolean } = {}
+  o: { scale?: number; residual?: boolean; skip?: number } = {}
 ): MlpWeights {
   const first = json.layers[0]!
   if (keep + constants.length !== first.inDim)
@@ -189,6 +201,8 @@ export function foldInputs(
   const spec: MlpSpec = { ...json.spec, inDim: keep }
   if (o.residual) spec.residual = true
   else delete spec.residual
+  if (o.residual && o.skip !== undefined && o.skip !== 1) spec.skip = o.skip
+  else delete spec.skip
   return { spec, layers }
 }
 

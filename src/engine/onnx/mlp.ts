@@ -10,7 +10,7 @@
  * - gelu       0.5·x·(1 + tanh(0.7978845608·(x + 0.044715·x³)))   (tanh approximation; Gelu arrives in opset 20)
  */
 import { LEAKY_SLOPE } from '../models/dense'
-import { ACTIVATIONS, type Activation, type MlpWeights } from '../models/mlp'
+import { ACTIVATIONS, skipOf, type Activation, type MlpWeights } from '../models/mlp'
 import { OnnxExportError } from './errors'
 import type { GraphBuilder } from './graph'
 import { attr } from './onnx-proto'
@@ -153,17 +153,24 @@ export function mlpGraph(
   const w = opts.outputAffine ? foldOutputAffine(weights, opts.outputAffine) : weights
   const y = applyMlp(g, mlpParams(g, w, scope), input)
   if (!weights.spec.residual) return y
-  // x + MLP(x), then the affine: (x + h)·scale + shift = x·scale + (h·scale + shift), the latter folded above.
-  const skip = opts.outputAffine
-    ? g.node(
-        'Mul',
-        [
-          input,
-          g.initializer(g.unique(`${scope}/skip_scale`), Array.from(opts.outputAffine.scale), [w.spec.outDim])
-        ],
-        {},
-        { output: g.unique(`${scope}/skip`) }
-      )
-    : input
+  // c·x + MLP(x) (c = the spec's skip, 1 by default), then the affine: (c·x + h)·scale + shift =
+  // x·(c·scale) + (h·scale + shift), the latter folded above.
+  const c = skipOf(weights.spec)
+  const skip =
+    opts.outputAffine || c !== 1
+      ? g.node(
+          'Mul',
+          [
+            input,
+            g.initializer(
+              g.unique(`${scope}/skip_scale`),
+              Array.from({ length: w.spec.outDim }, (_, j) => c * (opts.outputAffine?.scale[j] ?? 1)),
+              [w.spec.outDim]
+            )
+          ],
+          {},
+          { output: g.unique(`${scope}/skip`) }
+        )
+      : input
   return g.node('Add', [skip, y], {}, { output: g.unique(`${scope}/residual`) })
 }

@@ -346,7 +346,8 @@ export const MlpWeightsSchema = z
       width: count,
       depth: count,
       activation: ActivationSchema,
-      residual: z.boolean().optional()
+      residual: z.boolean().optional(),
+      skip: z.number().finite().optional()
     }),
     layers: z.array(z.object({ w: z.array(z.number()), b: z.array(z.number()), inDim: count, outDim: count }))
   })

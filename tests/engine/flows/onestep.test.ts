@@ -268,17 +268,23 @@ describe('cd', () => {
 })
 
 describe('few-step export (the one-step map itself: conformance suite)', () => {
-  const train = async (objective: string): Promise<string> =>
+  const train = async (objective: string, params: Record<string, unknown> = {}): Promise<string> =>
     (
-      await trainRun(ds, makeRunConfig(ds, { objective, steps: 10, batch: 64, seed: 2, model: small }), {
-        store
-      })
+      await trainRun(
+        ds,
+        makeRunConfig(ds, { objective, steps: 10, batch: 64, seed: 2, model: small, params }),
+        { store }
+      )
     ).runId!
 
-  it.each(['ct', 'shortcut'])(
-    '%s exports its 2-step sampler as a chain of two jumps with its parity check',
-    async (objective) => {
-      const id = await train(objective)
+  it.each([
+    ['ct', {}],
+    ['shortcut', {}],
+    ['ct', { predict: 'data' }]
+  ])(
+    '%s %j exports its 2-step sampler as a chain of two jumps with its parity check',
+    async (objective, params) => {
+      const id = await train(objective, params)
       const file = path.join(tmp, `${objective}-2.onnx`)
       const rep = await exportPushforward(store, id, file, { sampler: 'euler', steps: 2, parityPoints: 512 })
       expect(rep).toMatchObject({ kind: 'jumps', sampler: 'euler', steps: 2, evaluations: 2 })

@@ -65,6 +65,25 @@ describe.each([...ACTIVATIONS])('mlpJvp (%s)', (activation) => {
   })
 })
 
+/** The central difference of u(x + τẋ, t + τ, h − τ) at τ = 0: what `jvp(x, t, h, ẋ, 1, −1)` returns exactly. */
+function pathDerivative(
+  net: JumpNet,
+  x: Float32Array,
+  t: Float32Array,
+  h: Float32Array,
+  v: Float32Array,
+  eps: number
+): Float32Array {
+  const at = (e: number): Float32Array =>
+    net.predict(
+      x.map((xi, i) => xi + e * v[i]!),
+      t.map((ti) => ti + e),
+      h.map((hi) => hi - e)
+    )
+  const [fp, fm] = [at(eps), at(-eps)]
+  return fp.map((p, i) => (p - fm[i]!) / (2 * eps))
+}
+
 describe('JumpNet', () => {
   it('jvp is the derivative of u(x + τẋ, t + τ, h − τ) in τ (the MeanFlow total derivative)', () => {
     const rng = new Rng(5)
@@ -78,17 +97,64 @@ describe('JumpNet', () => {
     const t = rng.uniforms(n, 0.1, 0.5)
     const h = rng.uniforms(n, 0.1, 0.4)
     const { u, du } = net.jvp(x, t, h, v, 1, -1)
-    const at = (eps: number): Float32Array =>
-      net.predict(
-        x.map((xi, i) => xi + eps * v[i]!),
-        t.map((ti) => ti + eps),
-        h.map((hi) => hi - eps)
+    expect(relErr(u, net.predict(x, t, h))).toBeLessThan(1e-5)
+    expect(relErr(du, pathDerivative(net, x, t, h, v, 1e-3))).toBeLessThan(5e-3)
+    net.dispose()
+  })
+
+  it('a data-predicting net: u = (x̂ − x)/(1 − t) and its jvp match finite differences, above and at the bound', () => {
+    const rng = new Rng(15)
+    const net = JumpNet.create(
+      { dim: 3, timeDim: 8, maxFreq: 5, width: 32, depth: 2, activation: 'tanh', predict: 'data' },
+      rng
+    )
+    const n = 40
+    const x = rng.normals(n * 3)
+    const v = rng.normals(n * 3)
+    // half the rows well inside 1 − t > 0.05, half past the bound (1 − t clipped to 0.05: s constant)
+    const t = Float32Array.from({ length: n }, (_, i) => (i < n / 2 ? 0.1 + 0.015 * i : 0.97 + 0.0005 * i))
+    const h = rng.uniforms(n, 0.1, 0.4)
+    const { u, du } = net.jvp(x, t, h, v, 1, -1)
+    const raw = (xs: Float32Array, ts: Float32Array, hs: Float32Array): Float32Array =>
+      tf.tidy(
+        () => net.applyInput(tf.tensor2d(net.input(xs, ts, hs), [n, net.inDim])).dataSync() as Float32Array
       )
-    const eps = 1e-3
-    const [fp, fm] = [at(eps), at(-eps)]
-    const fd = fp.map((p, i) => (p - fm[i]!) / (2 * eps))
-    expect(relErr(u, at(0))).toBeLessThan(1e-5)
-    expect(relErr(du, fd)).toBeLessThan(5e-3)
+    const o = raw(x, t, h)
+    const expected = o.map((oi, j) => (oi - x[j]!) / Math.max(1 - t[Math.floor(j / 3)]!, 0.05))
+    expect(relErr(u, expected)).toBeLessThan(1e-5)
+    expect(relErr(net.predict(x, t, h), expected)).toBeLessThan(1e-6)
+    expect(relErr(du, pathDerivative(net, x, t, h, v, 1e-4))).toBeLessThan(5e-3)
+    // The regression target of the raw output is the end point x + (1 − t)·u.
+    const target = net.outputTarget(x, t, u)
+    expect(relErr(target, o)).toBeLessThan(1e-5)
+    net.dispose()
+  })
+
+  it('a data-predicting net folds its jumps with the input scaled: (1 − a)·z + a·x̂, a = step/(1 − t)', () => {
+    const rng = new Rng(16)
+    const net = JumpNet.create(
+      { dim: 2, timeDim: 8, maxFreq: 5, width: 16, depth: 2, activation: 'silu', predict: 'data' },
+      rng
+    )
+    const z = rng.normals(20 * 2)
+    for (const [t, h, step] of [
+      [0, 1, 1],
+      [0.5, 0.5, 0.5],
+      [0.25, 0.25, 0.25]
+    ] as const) {
+      const w = net.jumpMap(t, h, step)
+      expect(w.spec.skip ?? 1).toBeCloseTo(1 - step / (1 - t), 12)
+      const map = Mlp.fromJSON(w)
+      const got = tf.tidy(() => map.apply(tf.tensor2d(z, [20, 2])).dataSync() as Float32Array)
+      const u = net.predict(z, t, h)
+      expect(
+        relErr(
+          got,
+          z.map((zi, i) => zi + step * u[i]!)
+        )
+      ).toBeLessThan(1e-5)
+      map.dispose()
+    }
     net.dispose()
   })
 

@@ -20,7 +20,10 @@ function images(image: boolean): Dataset {
 describe('the image budget', () => {
   it.each([
     ['cfm', 9000, 5e-4],
-    ['distill', 8000, 5e-4]
+    ['distill', 8000, 5e-4],
+    ['ct', 3000, 5e-4],
+    ['meanflow', 2000, 5e-4],
+    ['shortcut', 3000, 5e-4]
   ])('%s picks its image budget on image data, its own defaults on a table', (id, steps, lr) => {
     const obj = findObjective(id)
     const budget = obj.imageDefaults!
@@ -84,6 +87,20 @@ describe('the image budget', () => {
     expect(() => makeRunConfig(images(true), { objective: 'distill', params: { init: 'copy' } })).toThrow(
       /init/
     )
+  })
+
+  it('the one-step flow families sample from a slower average on images; meanflow and shortcut predict x̂', () => {
+    for (const id of ['ct', 'meanflow', 'shortcut']) {
+      expect(makeRunConfig(images(true), { objective: id }).params.ema).toBe(0.999)
+      expect(makeRunConfig(images(false), { objective: id }).params).toMatchObject({
+        ema: 0.995,
+        predict: 'velocity'
+      })
+    }
+    // measured on mnist (docs/benchmarks.md): the end point cleans the pixel noise of z + u; ct diverged with it
+    expect(makeRunConfig(images(true), { objective: 'meanflow' }).params.predict).toBe('data')
+    expect(makeRunConfig(images(true), { objective: 'shortcut' }).params.predict).toBe('data')
+    expect(makeRunConfig(images(true), { objective: 'ct' }).params.predict).toBe('velocity')
   })
 
   it('objectives without one keep their defaults on images', () => {

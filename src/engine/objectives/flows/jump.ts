@@ -12,6 +12,10 @@
  *   straight path) — K network evaluations, deterministic, so these runs can teach (`FlowModel`); exported
  *   as K residual maps in one graph (`exportAs`: multi-step consistency sampling, shortcut's 1, 2, 4, … steps).
  *
+ * With `predict=data` the network outputs the end point x̂ = x + (1 − t)·u instead of u (models/jump.ts): the
+ * one-step map is then the network's output itself, not z plus an output that must cancel z coordinate by
+ * coordinate — on images the latter leaves the noise in every pixel (docs/benchmarks.md, "On image data").
+ *
  * They train on TensorFlow.js only (no `ortTrain` capability; revisited for issue 12). The step is an MLP
  * regression, but (1) a weighted one — per-row weights (the pseudo-Huber of cd / ct, MeanFlow's adaptive
  * weight) that the onnxruntime training graph (src/engine/ort/) does not take — and (2) every batch's targets
@@ -24,11 +28,27 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { ConfigError } from '../../errors'
 import { JumpNet, type JumpWeights } from '../../models/jump'
-import { float, int, type ParamSpecs, type ParamValues } from '../../params'
+import { choice, float, int, type ParamSpecs, type ParamValues } from '../../params'
 import type { Rng } from '../../rng'
 import type { MlpWeights } from '../../models/mlp'
-import type { LossContext, ModelExport, ModelObjective, ModelSpec, SampleOptions, SamplerId } from '../types'
-import { EMA_PARAM, SAMPLE_CHUNK, checkNoiseSpec, checkSampler, checkSteps, type FlowModel } from './common'
+import type {
+  LossContext,
+  ModelExport,
+  ModelObjective,
+  ModelSpec,
+  SampleOptions,
+  SamplerId,
+  TrainDefaults
+} from '../types'
+import {
+  EMA_PARAM,
+  IMAGE_FLOW_DEFAULTS,
+  SAMPLE_CHUNK,
+  checkNoiseSpec,
+  checkSampler,
+  checkSteps,
+  type FlowModel
+} from './common'
 import { EmaNetModel } from './ema-model'
 
 /** A regression batch: inputs x [B, d] at times t [B] with horizons h [B], targets [B, d], row weights [B]. */
@@ -58,7 +78,28 @@ export const JUMP_PARAMS: ParamSpecs = {
     'Highest frequency of the time embeddings (rad per unit time; low keeps du/dt and the jumps smooth in t).',
     true
   ),
+  predict: choice(
+    'velocity',
+    ['velocity', 'data'],
+    'What the network outputs: the average velocity u, or the end point x̂ = x + (1 − t)·u it leads to\n' +
+      '(u = (x̂ − x)/(1 − t)); with data the one-step map is the network itself, the better choice on images.'
+  ),
   ema: EMA_PARAM
+}
+
+/**
+ * The one-step families' budget on images (784 pixels): cfm's image network, batch, rate and moving average
+ * (CFM_IMAGE_DEFAULTS), with the steps each family declares — sized so a run fits about 15 minutes of this
+ * 2-core CPU, where they train on TensorFlow.js wasm (≈ 0.23–0.37 s a step at 784 pixels against the
+ * onnxruntime step's 0.11 s for cfm) — and what the network predicts (docs/benchmarks.md, "On image data").
+ */
+export function jumpImageDefaults(steps: number, predict: 'velocity' | 'data'): TrainDefaults {
+  return {
+    ...IMAGE_FLOW_DEFAULTS,
+    steps,
+    lr: 5e-4,
+    params: { ...(predict === 'data' ? { predict } : {}), ema: 0.999 }
+  }
 }
 
 /** Builds a fresh jump network from the run's model configuration and the objective's parameters. */
@@ -70,7 +111,8 @@ export function createJumpNet(spec: ModelSpec, name: string): JumpNet {
       maxFreq: Number(spec.params.maxFreq ?? 5),
       width: spec.model.width,
       depth: spec.model.depth,
-      activation: spec.model.activation
+      activation: spec.model.activation,
+      ...(spec.params.predict === 'data' ? { predict: 'data' as const } : {})
     },
     spec.rng,
     name
@@ -128,8 +170,9 @@ export abstract class JumpModel extends EmaNetModel<JumpNet> implements FlowMode
     const b = this.batch(y.dataSync() as Float32Array, B, ctx)
     const d = this.dim
     const loss = this.fit(() => {
-      const u = this.net.applyInput(tf.tensor2d(this.net.input(b.x, b.t, b.h), [B, this.net.inDim]))
-      const sq = tf.mean(tf.squaredDifference(u, tf.tensor2d(b.target, [B, d])), 1)
+      const out = this.net.applyInput(tf.tensor2d(this.net.input(b.x, b.t, b.h), [B, this.net.inDim]))
+      const target = this.net.outputTarget(b.x, b.t, b.target)
+      const sq = tf.mean(tf.squaredDifference(out, tf.tensor2d(target, [B, d])), 1)
       return b.weight ? tf.mean(tf.mul(sq, tf.tensor1d(b.weight))) : tf.mean(sq)
     }, ctx)
     return b.extra ? { loss, extra: b.extra } : { loss }
@@ -203,6 +246,8 @@ export function jumpObjective<X = never>(o: {
   summary: string
   params: ParamSpecs
   defaults: ModelObjective['defaults']
+  /** The budget on image data sets (784 pixels), where the family has been measured there. */
+  imageDefaults?: ModelObjective['defaults']
   storedDefaults?: ModelObjective['storedDefaults']
   load?(spec: ModelSpec): Promise<X>
   build(net: JumpNet, lr: number, params: ParamValues, loaded: X | null): JumpModel
@@ -216,6 +261,7 @@ export function jumpObjective<X = never>(o: {
     summary: o.summary,
     params: { ...JUMP_PARAMS, ...o.params },
     defaults: o.defaults,
+    ...(o.imageDefaults ? { imageDefaults: o.imageDefaults } : {}),
     ...(o.storedDefaults ? { storedDefaults: o.storedDefaults } : {}),
     async create(spec: ModelSpec) {
       checkNoiseSpec(o.id, spec)

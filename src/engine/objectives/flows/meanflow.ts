@@ -39,7 +39,14 @@ import type { Rng } from '../../rng'
 import { cosineFactor } from '../../train/schedule'
 import type { JumpNet } from '../../models/jump'
 import type { LossContext, ModelObjective } from '../types'
-import { JumpModel, batchVelocity, jumpObjective, straightPath, type JumpBatch } from './jump'
+import {
+  JumpModel,
+  batchVelocity,
+  jumpObjective,
+  straightPath,
+  type JumpBatch,
+  jumpImageDefaults
+} from './jump'
 
 /** (t, s) pairs: t ≤ s, both U[0, 1] ordered; a share `1 − ratio` of them with s = t. */
 export function drawIntervals(B: number, ratio: number, rng: Rng): { t: Float32Array; h: Float32Array } {
@@ -145,6 +152,7 @@ export const meanflow: ModelObjective = jumpObjective({
     )
   },
   defaults: { steps: 3000, batch: 256, lr: 5e-3 },
+  imageDefaults: jumpImageDefaults(2000, 'data'),
   build: (net, lr, p) =>
     new MeanFlowModel(net, lr, Number(p.ema ?? 0), {
       ratio: Number(p.ratio ?? 0.5),

@@ -25,7 +25,7 @@ import {
   readCoupling,
   type Coupling
 } from './coupling'
-import { JumpModel, jumpObjective, straightPath, type JumpBatch } from './jump'
+import { JumpModel, jumpObjective, straightPath, type JumpBatch, jumpImageDefaults } from './jump'
 
 export interface ShortcutParams {
   /** Share of the batch with self-consistency targets. */
@@ -126,6 +126,7 @@ export const shortcut: ModelObjective = jumpObjective({
     ...COUPLING_PARAMS
   },
   defaults: { steps: 6000, batch: 256, lr: 2e-3 },
+  imageDefaults: jumpImageDefaults(3000, 'data'),
   storedDefaults: COUPLING_BEFORE,
   build: (net, lr, p) => {
     const levels = Number(p.levels ?? 128)
