@@ -172,7 +172,8 @@ export function inspectHead(head: string, fileName: string, truncated = false): 
     noData:
       data.length === 0 && hasHeader
         ? none(`it has a header (line ${content[start]!.line}) but no data rows`)
-        : data.length > 0 && data.length < MIN_TRAINABLE_ROWS && !truncated
+        : // only an all-numeric table: a text cell gets the import's own located error first
+          data.length > 0 && data.length < MIN_TRAINABLE_ROWS && !truncated && numeric.length === ncols
           ? tooFewRowsMessage(basename(fileName), data.length)
           : null
   }

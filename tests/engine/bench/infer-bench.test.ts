@@ -467,8 +467,9 @@ describe('pfm bench', () => {
       ['euler', true, 'loop'],
       ['euler', false, null]
     ])
-    // off a terminal, progress is a line at most every 30 s: the first one here, not one per phase
-    expect(r.stderr).toMatch(/^0 of \d+ \(0 %\) {2}\S+ onestep: parity$/m)
+    // off a terminal, progress is a line at most every 30 s: the first one here, not one per phase; it counts
+    // configurations in the Benchmark view's words (4: the one-step map and euler's three forms), then the phase
+    expect(r.stderr).toMatch(/^0 of \d+ \(0 %\) {2}0 of 4 configurations prepared · \S+ onestep: parity$/m)
     expect(r.stderr.split('\n').filter((l) => / of \d+ \(\d+ %\)/.test(l)).length).toBeLessThanOrEqual(2)
   })
 })

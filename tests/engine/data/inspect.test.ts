@@ -105,6 +105,8 @@ describe('inspectHead: what the importer will make of a file', () => {
       noData: tooFewRowsMessage('two.csv', 2)
     })
     expect(tooFewRowsMessage('two.csv', 2)).toMatch(/^two\.csv has 2 rows;/)
+    // a text cell: left to the import, whose error locates it (line 3, column 2)
+    expect(inspectHead('x,y\n1,2\n3,abc\n', 'bad.csv').noData).toBeNull()
   })
 
   it('indexRanges writes the importer’s column syntax', () => {
