@@ -67,8 +67,8 @@ export interface TrainBudget {
   steps: number
   batch: number
   lr: number
-  /** The network it trains best with where that differs from the run default (128×3 SiLU). */
-  model?: { width?: number; depth?: number; activation?: string }
+  /** The network it trains best with where that differs from the run default (128×3 SiLU, latent = data dim). */
+  model?: { latentDim?: number; width?: number; depth?: number; activation?: string }
   /** Parameter values that differ from the parameters' own defaults on this budget. */
   params?: Record<string, string | number | boolean>
 }

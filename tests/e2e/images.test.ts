@@ -90,6 +90,20 @@ describe('image runs: dataset grid, training, Gallery grids from shared latent d
       expect(archs.map((t) => t.trim())).toEqual(['MLP', 'U-Net (flows on images)'])
       await page.keyboard.press('Escape')
       expect(await page.locator('[data-test=train-channels] input').isDisabled()).toBe(true)
+      // The placeholders name the image budget's network: cfm's 1024 wide, z as wide as the images; a
+      // one-step map of §2 draws z from 64 dimensions on images.
+      const placeholder = (key: string): Promise<string | null> =>
+        page.locator(`[data-test=train-${key}] input`).getAttribute('placeholder')
+      expect(await placeholder('width')).toBe('default 1024')
+      expect(await placeholder('latentDim')).toBe('= data dim')
+      await page.locator('[data-test=objective-energy]').click()
+      expect(await placeholder('latentDim')).toBe('default 64')
+      expect(await placeholder('width')).toBe('default 512')
+      await shot(page, '02a-energy-network', '[data-test=train-latentDim]')
+      // back to cfm: selecting an objective applies its budget, so the short run's steps and batch again
+      await page.locator('[data-test=objective-cfm]').click()
+      await page.locator('[data-test=train-steps] input').fill('30')
+      await page.locator('[data-test=train-batch] input').fill('64')
       await page.locator('[data-test=train-width] input').fill('64')
       await page.locator('[data-test=train-depth] input').fill('2')
       // On images the form follows cfm's image budget (the network predicts the clean sample). Thirty steps of

@@ -367,7 +367,10 @@ describe('objectives store', () => {
     const obj = useObjectivesStore()
     await obj.load()
     obj.select('cfm')
+    expect(obj.budget).toEqual(OBJECTIVES[2]!.defaults)
     obj.settings.dataset = 'mnist14'
+    // the form's network placeholders read the image budget's network on images
+    expect(obj.budget?.model).toEqual({ width: 1024 })
     expect(obj.archOptions).toEqual(['mlp', 'unet'])
     expect(obj.arch).toBe('mlp')
     obj.settings.model.arch = 'unet'

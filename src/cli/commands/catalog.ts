@@ -36,7 +36,12 @@ function onlyWith(p: ParamSpec): string {
 
 /** A budget as one line: steps, batch, lr, then the network and parameters where it sets them. */
 function budget(b: TrainDefaults): string {
-  const net = b.model?.width !== undefined ? `, width ${b.model.width}` : ''
+  const m = b.model ?? {}
+  const net =
+    (m.latentDim !== undefined ? `, latent ${m.latentDim}` : '') +
+    (m.width !== undefined ? `, width ${m.width}` : '') +
+    (m.depth !== undefined ? `, depth ${m.depth}` : '') +
+    (m.activation !== undefined ? `, ${m.activation}` : '')
   const params = Object.entries(b.params ?? {})
     .map(([k, v]) => `, ${k}=${String(v)}`)
     .join('')

@@ -25,8 +25,11 @@ export interface TrainDefaults {
   steps: number
   batch: number
   lr: number
-  /** The network this objective trains best with, where it differs from the run default (128×3 SiLU). */
-  model?: Partial<Pick<import('../train/config').ModelConfig, 'width' | 'depth' | 'activation'>>
+  /**
+   * The network this objective trains best with, where it differs from the run default (128×3 SiLU, latent
+   * dimension = the data's): e.g. a one-step map on images draws z from 64 dimensions, not 784.
+   */
+  model?: Partial<Pick<import('../train/config').ModelConfig, 'latentDim' | 'width' | 'depth' | 'activation'>>
   /** Parameter values that differ from the parameters' own defaults on this budget (the user's still win). */
   params?: Readonly<Record<string, string | number | boolean>>
 }

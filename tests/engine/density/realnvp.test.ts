@@ -263,6 +263,27 @@ describe('realnvp', () => {
     flow.dispose()
   })
 
+  it('dequantize trains on the batch plus Gaussian noise of that std, drawn from the step’s generator', async () => {
+    const noisy = (await realnvp.create(spec(2, { dequantize: 0.1 }))) as RealNvpModel
+    const plain = (await realnvp.create(spec(2))) as RealNvpModel
+    const y = new Rng(3).normals(64 * 2)
+    const jittered = new Rng(5).normals(64 * 2).map((e, i) => y[i]! + 0.1 * e)
+    const start = tf.memory().numTensors
+    const [yt, jt] = [tf.tensor2d(y, [64, 2]), tf.tensor2d(jittered, [64, 2])]
+    const a = noisy.step(yt, { rng: new Rng(5), step: 0, steps: 1 }).loss
+    const b = plain.step(jt, { rng: new Rng(5), step: 0, steps: 1 }).loss
+    tf.dispose([yt, jt])
+    expect(tf.memory().numTensors).toBe(start)
+    expect(a).toBeCloseTo(b, 6)
+    expect(noisy.toJSON().couplings).toEqual(plain.toJSON().couplings)
+    // without it the same step sees the batch itself
+    const again = (await realnvp.create(spec(2))) as RealNvpModel
+    const yt2 = tf.tensor2d(y, [64, 2])
+    expect(again.step(yt2, { rng: new Rng(5), step: 0, steps: 1 }).loss).not.toBeCloseTo(b, 3)
+    yt2.dispose()
+    for (const f of [noisy, plain, again]) f.dispose()
+  })
+
   it('rejects a latent dimension other than the data’s and a uniform base', async () => {
     const s = spec(2)
     await expect(realnvp.create({ ...s, model: { ...s.model, latentDim: 3 } })).rejects.toThrow(ConfigError)

@@ -23,7 +23,8 @@ describe('the image budget', () => {
     ['distill', 8000, 5e-4],
     ['ct', 3000, 5e-4],
     ['meanflow', 2000, 5e-4],
-    ['shortcut', 3000, 5e-4]
+    ['shortcut', 3000, 5e-4],
+    ['cd', 2000, 5e-4]
   ])('%s picks its image budget on image data, its own defaults on a table', (id, steps, lr) => {
     const obj = findObjective(id)
     const budget = obj.imageDefaults!
@@ -103,9 +104,53 @@ describe('the image budget', () => {
     expect(makeRunConfig(images(true), { objective: 'ct' }).params.predict).toBe('velocity')
   })
 
+  it('cd distils with one teacher Heun step per interval on images and predicts the end point', () => {
+    expect(makeRunConfig(images(true), { objective: 'cd' }).params).toMatchObject({
+      heunSteps: 1,
+      intervals: 4,
+      predict: 'data',
+      ema: 0.999
+    })
+    expect(makeRunConfig(images(false), { objective: 'cd' }).params).toMatchObject({
+      heunSteps: 4,
+      predict: 'velocity'
+    })
+  })
+
+  it.each([
+    ['energy', 3000, 256, 1e-3, {}],
+    ['sliced-w2', 3000, 256, 1e-3, { projections: 1024 }],
+    ['mmd', 3000, 256, 1e-3, { bandwidths: 'median-multiscale' }],
+    ['cf-d2', 3000, 256, 1e-3, { scale: 0.05, frequencies: 1024 }],
+    ['sinkhorn', 1500, 256, 1e-3, { epsilon: 10 }],
+    ['gan', 1500, 128, 2e-4, { criticLr: 2e-4, criticWidth: 512, ema: 0.999 }],
+    ['wgan-gp', 600, 128, 1e-4, { criticLr: 1e-4, criticWidth: 256, lambda: 10 }],
+    ['vae', 3000, 256, 1e-3, {}]
+  ])('%s maps 64 latent dimensions through a 512 × 3 MLP on images', (id, steps, batch, lr, params) => {
+    const img = makeRunConfig(images(true), { objective: id })
+    expect([img.steps, img.batch, img.lr]).toEqual([steps, batch, lr])
+    expect(img.model).toMatchObject({ latentDim: 64, width: 512, depth: 3 })
+    expect(img.params).toMatchObject(params)
+    // on a table: the toy budget, z as wide as the data
+    const table = makeRunConfig(images(false), { objective: id })
+    expect(table.model.latentDim).toBe(16)
+    expect(table.steps).toBe(findObjective(id).defaults.steps)
+    // the user's latent dimension still wins
+    expect(makeRunConfig(images(true), { objective: id, model: { latentDim: 8 } }).model.latentDim).toBe(8)
+  })
+
+  it('realnvp keeps z as wide as the images and trains on noisy pixels there', () => {
+    const img = makeRunConfig(images(true), { objective: 'realnvp' })
+    expect(img.model.latentDim).toBe(16)
+    expect(img.params).toMatchObject({ couplingWidth: 256, dequantize: 0.05, logScaleBound: 1 })
+    expect(makeRunConfig(images(false), { objective: 'realnvp' }).params.dequantize).toBe(0)
+  })
+
   it('objectives without one keep their defaults on images', () => {
-    const c = makeRunConfig(images(true), { objective: 'energy' })
-    expect(findObjective('energy').imageDefaults).toBeUndefined()
-    expect(c.steps).toBe(findObjective('energy').defaults.steps)
+    for (const id of ['ddpm', 'anneal', 'ot-cfm', 'reflow']) {
+      const c = makeRunConfig(images(true), { objective: id })
+      expect(findObjective(id).imageDefaults).toBeUndefined()
+      expect(c.steps).toBe(findObjective(id).defaults.steps)
+    }
   })
 })

@@ -50,6 +50,7 @@ import {
   sampleOneStep,
   snapshotVars
 } from '../map-model'
+import { mapImageDefaults } from '../image-budget'
 
 const LOG_2PI = Math.log(2 * Math.PI)
 /** Points per chunk in `evaluate` (× K draws each). */
@@ -444,6 +445,7 @@ export const vae: ModelObjective = {
     )
   },
   defaults: { steps: 2000, batch: 256, lr: 3e-3 },
+  imageDefaults: mapImageDefaults(3000, 256),
   async create(spec) {
     return VaeModel.create(spec)
   },

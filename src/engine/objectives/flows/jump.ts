@@ -91,14 +91,19 @@ export const JUMP_PARAMS: ParamSpecs = {
  * The one-step families' budget on images (784 pixels): cfm's image network, batch, rate and moving average
  * (CFM_IMAGE_DEFAULTS), with the steps each family declares — sized so a run fits about 15 minutes of this
  * 2-core CPU, where they train on TensorFlow.js wasm (≈ 0.23–0.37 s a step at 784 pixels against the
- * onnxruntime step's 0.11 s for cfm) — and what the network predicts (docs/benchmarks.md, "On image data").
+ * onnxruntime step's 0.11 s for cfm) — what the network predicts (docs/benchmarks.md, "On image data"), and
+ * the family's own parameters where its toy values do not suit images.
  */
-export function jumpImageDefaults(steps: number, predict: 'velocity' | 'data'): TrainDefaults {
+export function jumpImageDefaults(
+  steps: number,
+  predict: 'velocity' | 'data',
+  params?: TrainDefaults['params']
+): TrainDefaults {
   return {
     ...IMAGE_FLOW_DEFAULTS,
     steps,
     lr: 5e-4,
-    params: { ...(predict === 'data' ? { predict } : {}), ema: 0.999 }
+    params: { ...(predict === 'data' ? { predict } : {}), ema: 0.999, ...params }
   }
 }
 

@@ -22,6 +22,7 @@ import type { ParamValues } from '../../params'
 import type { Rng } from '../../rng'
 import type { PushforwardObjective } from '../types'
 import { checkBatches, cis, matMulConst, unitDirections, untaped, withDefaults } from './ops'
+import { mapImageDefaults } from '../image-budget'
 
 /** Frequencies as the columns of a [d, K] array (row-major). */
 export function frequencies(p: ParamValues, d: number, rng: Rng): { t: Float32Array; count: number } {
@@ -165,6 +166,8 @@ export const cfD2Objective: PushforwardObjective = {
     )
   },
   defaults: { steps: 2000, batch: 512, lr: 2e-3 },
+  // Images are ≈ 20 standardised units apart: frequencies of scale 0.05 (a bandwidth of 20), many more of them.
+  imageDefaults: mapImageDefaults(3000, 256, { scale: 0.05, frequencies: 1024 }),
   loss(x, y, p, ctx) {
     checkBatches('cf-d2', x, y)
     const q = withDefaults(cfD2Objective.params, p)

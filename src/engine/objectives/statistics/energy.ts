@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type { PushforwardObjective } from '../types'
 import { checkBatches, sqdist, sqdistConst, sqdistSelf, untaped } from './ops'
+import { mapImageDefaults } from '../image-budget'
 
 /** Added under the square root: keeps ∂‖x − y‖ finite where two points coincide (value bias ≤ 1e-4 there). */
 export const ENERGY_EPS = 1e-8
@@ -41,6 +42,7 @@ export const energy: PushforwardObjective = {
     'No bandwidth to tune and a metric on measures with a first moment; scale-equivariant.',
   params: {},
   defaults: { steps: 2000, batch: 512, lr: 2e-3 },
+  imageDefaults: mapImageDefaults(3000, 256),
   loss(x, y) {
     checkBatches('energy', x, y)
     return energyDistance(x, y)

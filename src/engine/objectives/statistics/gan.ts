@@ -5,6 +5,7 @@
 import { float } from '../../params'
 import type { ModelObjective } from '../types'
 import { AdversarialModel, adversarialParams } from './adversarial'
+import { mapImageDefaults } from '../image-budget'
 
 export const gan: ModelObjective = {
   kind: 'model',
@@ -34,6 +35,13 @@ export const gan: ModelObjective = {
     )
   },
   defaults: { steps: 1500, batch: 256, lr: 2e-3, model: { width: 64, depth: 2 } },
+  // DCGAN's rates for both players (2e-4, β₁ = 0.5) and a critic as wide as the generator.
+  imageDefaults: mapImageDefaults(
+    1500,
+    128,
+    { criticLr: 2e-4, criticWidth: 512, criticDepth: 2, ema: 0.999 },
+    2e-4
+  ),
   async create(spec) {
     return AdversarialModel.create('gan', spec)
   },

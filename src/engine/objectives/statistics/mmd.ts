@@ -8,6 +8,7 @@ import { choice } from '../../params'
 import type { Rng } from '../../rng'
 import type { PushforwardObjective } from '../types'
 import { checkBatches, sqdist, sqdistConst, sqdistSelf, untaped, withDefaults } from './ops'
+import { mapImageDefaults } from '../image-budget'
 
 /** Bandwidth sets (standardised units); `median` rescales by the median pairwise distance of the batch. */
 export const BANDWIDTH_PRESETS = [
@@ -117,6 +118,8 @@ export const mmd: PushforwardObjective = {
     )
   },
   defaults: { steps: 1500, batch: 512, lr: 2e-3 },
+  // Fixed bandwidths in standardised units mean nothing at 784-D (pairwise distances ≈ 20): the median's.
+  imageDefaults: mapImageDefaults(3000, 256, { bandwidths: 'median-multiscale' }),
   loss(x, y, p, ctx) {
     checkBatches('mmd', x, y)
     const hs = bandwidthsOf(String(withDefaults(mmd.params, p).bandwidths), x, y, ctx.rng)

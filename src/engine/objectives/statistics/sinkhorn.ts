@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { float, int } from '../../params'
 import type { PushforwardObjective } from '../types'
 import { checkBatches, withDefaults } from './ops'
+import { mapImageDefaults } from '../image-budget'
 
 /**
  * ε schedule (ε-scaling): from the squared diameter of the batches down to ε by factors of 4 (the blur √ε
@@ -178,6 +179,8 @@ export const sinkhorn: PushforwardObjective = {
     )
   },
   defaults: { steps: 1000, batch: 256, lr: 1e-3 },
+  // Squared distances between images are ≈ 400 standardised units: ε = 10 blurs at √10 ≈ 3, a stroke's scale.
+  imageDefaults: mapImageDefaults(1500, 256, { epsilon: 10 }),
   loss(x, y, p) {
     checkBatches('sinkhorn', x, y)
     const q = withDefaults(sinkhorn.params, p)

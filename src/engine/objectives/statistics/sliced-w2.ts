@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { int } from '../../params'
 import type { PushforwardObjective } from '../types'
 import { checkBatches, matMulConst, unitDirections, withDefaults } from './ops'
+import { mapImageDefaults } from '../image-budget'
 
 /**
  * The per-point targets [n, P]: for generated projection column p, the data projection of matching rank
@@ -74,6 +75,8 @@ export const slicedW2Objective: PushforwardObjective = {
     projections: int(128, 1, 4096, 'Random unit directions θ per step (fresh each step).')
   },
   defaults: { steps: 2000, batch: 512, lr: 2e-3 },
+  // One direction in 784 sees little of an image: 1 024 per step (a 256 × 784 × 1 024 product, cheap).
+  imageDefaults: mapImageDefaults(3000, 256, { projections: 1024 }),
   loss(x, y, p, ctx) {
     checkBatches('sliced-w2', x, y)
     const P = Number(withDefaults(slicedW2Objective.params, p).projections)

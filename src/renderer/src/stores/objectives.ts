@@ -203,6 +203,10 @@ export const useObjectivesStore = defineStore('objectives', () => {
   /** The networks offered for the selected objective on the chosen data set (one: no choice to make). */
   const datasetInfo = computed(() => useDatasetsStore().list.find((d) => d.id === settings.dataset) ?? null)
   const archOptions = computed(() => archChoices(selected.value, datasetInfo.value))
+  /** The selected objective's budget on the chosen data set (its image budget on images). */
+  const budget = computed<TrainBudget | null>(() =>
+    selected.value ? budgetFor(selected.value, datasetInfo.value) : null
+  )
   /** The chosen network where it is offered, else the MLP. */
   const arch = computed<Arch>(() => {
     const a = settings.model.arch ?? 'mlp'
@@ -319,6 +323,7 @@ export const useObjectivesStore = defineStore('objectives', () => {
     selectedValues,
     selectedParams,
     archOptions,
+    budget,
     arch,
     invalidParams,
     load,
