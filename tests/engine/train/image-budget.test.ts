@@ -104,11 +104,11 @@ describe('the image budget', () => {
     expect(makeRunConfig(images(true), { objective: 'ct' }).params.predict).toBe('velocity')
   })
 
-  it('cd distils with one teacher Heun step per interval on images and predicts the end point', () => {
+  it('cd distils with one teacher Heun step per interval on images, predicting the velocity as ct', () => {
     expect(makeRunConfig(images(true), { objective: 'cd' }).params).toMatchObject({
       heunSteps: 1,
       intervals: 4,
-      predict: 'data',
+      predict: 'velocity',
       ema: 0.999
     })
     expect(makeRunConfig(images(false), { objective: 'cd' }).params).toMatchObject({
