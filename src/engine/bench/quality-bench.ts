@@ -59,6 +59,11 @@ export interface QualityBenchOptions {
   backend?: BackendChoice
   /** Run store folder (default: a temporary one, removed at the end). */
   runsDir?: string
+  /**
+   * A stored run in `runsDir` that reflow, distill and cd learn from instead of a cfm run trained here (an
+   * image budget's cfm takes 10–25 minutes of this CPU); one data set, the run's own.
+   */
+  teacher?: string
   log?: (msg: string) => void
   /** Each row as soon as it is measured (a long run's partial results survive an interruption). */
   onRow?: (row: QualityBenchRow) => void
@@ -97,7 +102,7 @@ export interface QualityBenchRow {
   evalSeconds?: number
   /** What trained it: a TensorFlow.js backend, or onnxruntime for the regressions. */
   backend: string
-  /** The teacher run (reflow, distill). */
+  /** The teacher run (reflow, distill, cd). */
   teacher?: string
   /** E‖φ(z) − z‖² of the run's map (standardised units), where it has one of the data dimension. */
   transportCost?: number
@@ -189,8 +194,13 @@ export async function runQualityBench(o: QualityBenchOptions = {}): Promise<Qual
   const datasets = o.datasets ?? [...QUALITY_BENCH_DATASETS]
   const n = o.n ?? 20_000
   const seed = o.seed ?? 1
+  if (o.teacher !== undefined && !o.runsDir)
+    throw new Error(`--teacher ${o.teacher}: give --runs-dir, the folder that holds it.`)
+  if (o.teacher !== undefined && datasets.length !== 1)
+    throw new Error(`--teacher ${o.teacher}: one data set only (its own), not ${datasets.length}.`)
   const tmp = o.runsDir ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-bench-quality-'))
   const store = new RunStore(o.runsDir ?? path.join(tmp!, 'runs'))
+  if (o.teacher !== undefined) store.summary(o.teacher) // a clear error where the folder does not hold it
   const backend = await initBackend(o.backend ?? 'auto')
   const rows: QualityBenchRow[] = []
   const yardsticks: ImageYardsticks[] = []
@@ -267,11 +277,13 @@ export async function runQualityBench(o: QualityBenchOptions = {}): Promise<Qual
           let trained: { r: TrainResult; batch: number }
           if (id === TEACHER) trained = await getTeacher()
           else if (TAUGHT.has(id)) {
-            teacherId = (
-              await getTeacher().catch((e: unknown) => {
-                throw new Error(`its teacher, the ${TEACHER} run, failed: ${message(e)}`)
-              })
-            ).r.runId!
+            teacherId =
+              o.teacher ??
+              (
+                await getTeacher().catch((e: unknown) => {
+                  throw new Error(`its teacher, the ${TEACHER} run, failed: ${message(e)}`)
+                })
+              ).r.runId!
             trained = await train(id, { teacher: teacherId })
           } else trained = await train(id)
           const { r, batch } = trained
@@ -373,6 +385,7 @@ export async function main(argv: string[]): Promise<number> {
       steps: { type: 'string' },
       backend: { type: 'string' },
       'runs-dir': { type: 'string' },
+      teacher: { type: 'string' },
       rows: { type: 'string' }
     },
     allowPositionals: false
@@ -407,6 +420,7 @@ export async function main(argv: string[]): Promise<number> {
     ...(steps !== undefined ? { steps } : {}),
     ...(values.backend ? { backend: values.backend as BackendChoice } : {}),
     ...(values['runs-dir'] ? { runsDir: values['runs-dir'] } : {}),
+    ...(values.teacher ? { teacher: values.teacher } : {}),
     ...(values.rows ? { onRow: append, onFailure: append } : {}),
     log: (m) => process.stderr.write(`${m}\n`)
   })

@@ -4,6 +4,9 @@
  * come once per data set, and an objective without an image budget or an unknown data set is one clear
  * failure line while the other rows are still run.
  */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   reportText,
@@ -13,6 +16,7 @@ import {
   type QualityBenchRow
 } from '../../../src/engine/bench/quality-bench'
 import { imageQualityTable } from '../../../src/engine/bench/quality-images'
+import { RunStore } from '../../../src/engine/store/run-store'
 
 describe('bench:quality on image data', () => {
   it('scores the image-capable objectives with one evaluator and reports the others in a line', async () => {
@@ -91,6 +95,36 @@ describe('bench:quality on image data', () => {
       }
     ])
   })
+
+  it('a taught objective learns from a stored teacher run given with `teacher`, and trains no cfm', async () => {
+    const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfm-bq-teacher-'))
+    try {
+      const small = {
+        datasets: ['moons'],
+        n: 200,
+        steps: 3,
+        model: { width: 16, depth: 1 },
+        runsDir
+      }
+      await runQualityBench({ ...small, objectives: ['cfm'] })
+      const teacher = RunStore.open(runsDir).list().runs[0]!.id
+      const rep = await runQualityBench({ ...small, objectives: ['distill'], teacher })
+      expect(rep.failures).toEqual([])
+      expect(rep.rows.map((r) => [r.objective, r.teacher])).toEqual([['distill', teacher]])
+      const runs = RunStore.open(runsDir)
+        .list()
+        .runs.map((r) => r.objective)
+      expect(runs.sort()).toEqual(['cfm', 'distill'])
+      await expect(runQualityBench({ ...small, objectives: ['distill'], teacher: 'nope' })).rejects.toThrow(
+        /nope/
+      )
+      await expect(
+        runQualityBench({ ...small, runsDir: undefined, objectives: ['distill'], teacher })
+      ).rejects.toThrow(/^--teacher .*: give --runs-dir, the folder that holds it\.$/)
+    } finally {
+      fs.rmSync(runsDir, { recursive: true, force: true })
+    }
+  }, 60_000)
 
   it('refuses an unknown objective before training anything', async () => {
     await expect(runQualityBench({ objectives: ['cfm', 'nonsense'], datasets: ['mnist14'] })).rejects.toThrow(
