@@ -1,6 +1,7 @@
 /**
  * Saved benchmarks: `<dataDir>/benchmarks/<id>/` holds `bench.json` (the engine's report, what `pfm bench --out`
- * writes), `bench.csv` (its table) and `record.json` (id, title, date, runs). A benchmark is written into a
+ * writes), `bench.csv` (its table) and `record.json` (id, title, date, runs; a folder `pfm bench --out` wrote has
+ * none, and is listed under its folder's name). A benchmark is written into a
  * hidden `.partial-<id>` folder and renamed into place only when complete, so a crashed or cancelled job
  * leaves nothing behind that the list would show. Every file is validated on read; an unreadable benchmark is
  * reported in `problems` and never breaks the listing. Plain Node.
@@ -197,8 +198,11 @@ export class BenchLibrary {
   private read(id: string): BenchReportInfo {
     const dir = this.folder(id)
     if (!fs.existsSync(dir)) throw new HostError('NOT_FOUND', `There is no benchmark "${id}".`)
-    const record = readValid(RecordSchema, path.join(dir, 'record.json'), 'benchmark record')
     const r = readValid(ReportSchema, path.join(dir, 'bench.json'), 'benchmark report')
+    const recordFile = path.join(dir, 'record.json')
+    const record = fs.existsSync(recordFile)
+      ? readValid(RecordSchema, recordFile, 'benchmark record')
+      : recordOf(id, r)
     return {
       ...record,
       results: r.results.length,
@@ -227,6 +231,16 @@ export class BenchLibrary {
       }
     }
   }
+}
+
+/**
+ * The record of a folder `pfm bench --out` wrote (a report and its table, no record): the folder names it, the
+ * report gives its date and runs, so a benchmark run from the command line opens in the workbench too.
+ */
+function recordOf(id: string, r: z.infer<typeof ReportSchema>): Record {
+  const runs = [...new Set(r.results.map((x) => x.run))]
+  if (runs.length === 0) throw new HostError('STORE', `Benchmark "${id}" holds no results.`)
+  return { id, title: `${id} (pfm bench)`, createdAt: r.machine.date, runs }
 }
 
 /** Reads and validates one JSON file; a sentence naming the file and the first bad field otherwise. */

@@ -239,6 +239,21 @@ describe('training jobs in a forked worker process', () => {
       'bench.json',
       'record.json'
     ])
+    // What `pfm bench --out <benchmarks>/<name>` writes (no record.json) is listed under the folder's name,
+    // dated by the report, with the report's runs.
+    const cli = path.join(lab.paths.benchmarks, 'from-cli')
+    fs.cpSync(path.join(lab.paths.benchmarks, job.id), cli, { recursive: true })
+    fs.rmSync(path.join(cli, 'record.json'))
+    const listed = await value<{ reports: BenchRecordInfo[] }>(lab, 'bench:list', [])
+    expect(listed.reports.find((r) => r.id === 'from-cli')).toEqual({
+      id: 'from-cli',
+      title: 'from-cli (pfm bench)',
+      createdAt: report.machine.date,
+      runs: [...new Set(report.table.map((r) => r.run))],
+      results: report.table.length
+    })
+    expect((await value<BenchReportInfo>(lab, 'bench:get', ['from-cli'])).table).toEqual(report.table)
+    fs.rmSync(cli, { recursive: true })
   })
 
   it('the demo runs in a worker with staged progress, leaves its three runs and saves its benchmark', async () => {
