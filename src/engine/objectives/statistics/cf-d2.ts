@@ -167,6 +167,8 @@ export const cfD2Objective: PushforwardObjective = {
   },
   defaults: { steps: 2000, batch: 512, lr: 2e-3 },
   // Images are ≈ 20 standardised units apart: frequencies of scale 0.05 (a bandwidth of 20), many more of them.
+  // Measured on mnist it fails: a few samples leave for white noise and the bounded kernel never pulls them back
+  // (fd 9.4e5, docs/benchmarks.md) — a frequency scale taken from the batch, as mmd's bandwidths, is untried.
   imageDefaults: mapImageDefaults(3000, 256, { scale: 0.05, frequencies: 1024 }),
   loss(x, y, p, ctx) {
     checkBatches('cf-d2', x, y)
