@@ -58,6 +58,11 @@ export class ImageClassifier {
     readonly testSize: number
   ) {}
 
+  /** Its dense layers, input first (w row-major [rows, cols]): for tools that score samples elsewhere. */
+  get weights(): readonly Readonly<Layer>[] {
+    return this.layers
+  }
+
   /**
    * The classifier for these (standardised) images and labels: read from the cache, or trained and cached.
    * @throws ConfigError without labels or with fewer than 2 classes.
