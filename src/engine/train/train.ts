@@ -879,7 +879,8 @@ export async function trainLoop(setup: LoopSetup, start: LoopStart, ctx: TrainCo
     const durationMs = performance.now() - t0
     handle?.saveWeights(weights)
     keepBest(config.steps, scored.metrics)
-    const samples: Points = { n: Math.min(heldout.n, 5000), d: ds.d, data: new Float32Array(0) }
+    // The stored samples are those scored (fewer than the held-out rows where `evalPoints` says so), at most 5 000.
+    const samples: Points = { n: Math.min(scored.samples.n, 5000), d: ds.d, data: new Float32Array(0) }
     samples.data = scored.samples.data.subarray(0, samples.n * ds.d)
     handle?.saveSamples(ds.columns, invertStandardization(samples, stats))
     takeSnapshot(config.steps, samples)
