@@ -19,7 +19,10 @@ function pfm(args: string[], runsDir: string, cwd = root): { code: number; stdou
 }
 
 /** The same command in this process (no spawn, no tsx start-up): everything but the binary's own start. */
-async function pfmHere(args: string[], runsDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function pfmHere(
+  args: string[],
+  runsDir: string
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return pfmInProcess([...args, '--runs-dir', runsDir])
 }
 
@@ -36,41 +39,102 @@ describe('pfm', () => {
     const dir = tmp()
     const d = json(pfm(['datasets', '--json'], dir)) as { builtins: { id: string }[] }
     expect(d.builtins.map((b) => b.id)).toEqual(
-      expect.arrayContaining(['8gaussians', 'moons', 'circles', 'checkerboard', 'pinwheel', '2spirals', 'swissroll', 'rings', 'normal', 'uniform', 'two-bands'])
+      expect.arrayContaining([
+        '8gaussians',
+        'moons',
+        'circles',
+        'checkerboard',
+        'pinwheel',
+        '2spirals',
+        'swissroll',
+        'rings',
+        'normal',
+        'uniform',
+        'two-bands'
+      ])
     )
-    const o = json(await pfmHere(['objectives', '--json'], dir)) as { objectives: { id: string; family: string; params: unknown[] }[] }
-    expect(o.objectives.map((x) => x.id)).toEqual(expect.arrayContaining(['mmd', 'energy', 'cf-d2', 'sliced-w2', 'sinkhorn']))
+    const o = json(await pfmHere(['objectives', '--json'], dir)) as {
+      objectives: { id: string; family: string; params: unknown[] }[]
+    }
+    expect(o.objectives.map((x) => x.id)).toEqual(
+      expect.arrayContaining(['mmd', 'energy', 'cf-d2', 'sliced-w2', 'sinkhorn'])
+    )
     expect(new Set(o.objectives.map((x) => x.family))).toEqual(new Set(['statistics', 'density', 'flows']))
     expect(o.objectives.map((x) => x.id)).toEqual(
-      expect.arrayContaining(['gan', 'wgan-gp', 'realnvp', 'vae', 'ddpm', 'cfm', 'ot-cfm', 'reflow', 'distill', 'anneal'])
+      expect.arrayContaining([
+        'gan',
+        'wgan-gp',
+        'realnvp',
+        'vae',
+        'ddpm',
+        'cfm',
+        'ot-cfm',
+        'reflow',
+        'distill',
+        'anneal'
+      ])
     )
     expect(o.objectives.every((x) => Array.isArray(x.params))).toBe(true)
   })
 
   it('train → runs → eval → sample → rm, with the documented JSON shapes', async () => {
     const dir = tmp()
-    const t = json(await pfmHere(['train', '--data', 'moons', '--objective', 'energy', '--steps', '60', '--batch', '128', '--seed', '3', '--json'], dir))
+    // --eval-every 0: only the final held-out evaluation (the figures below); seven more on 4 000 points cost
+    // seconds each and are not what this test reads.
+    const t = json(
+      await pfmHere(
+        [
+          'train',
+          '--data',
+          'moons',
+          '--objective',
+          'energy',
+          '--steps',
+          '60',
+          '--batch',
+          '128',
+          '--seed',
+          '3',
+          '--eval-every',
+          '0',
+          '--json'
+        ],
+        dir
+      )
+    )
     expect(t).toMatchObject({ objective: 'energy', dataset: 'moons', steps: 60, backend: expect.any(String) })
     const m = t.metrics as Record<string, number>
-    for (const k of ['energy', 'energyGaussian', 'mmd', 'slicedW2', 'precision', 'recall', 'coverage']) expect(Number.isFinite(m[k])).toBe(true)
+    for (const k of ['energy', 'energyGaussian', 'mmd', 'slicedW2', 'precision', 'recall', 'coverage'])
+      expect(Number.isFinite(m[k])).toBe(true)
     const id = t.runId as string
     const runs = json(await pfmHere(['runs', '--json'], dir)) as { runs: { id: string; status: string }[] }
     expect(runs.runs.map((r) => [r.id, r.status])).toEqual([[id, 'completed']])
     const e = json(await pfmHere(['eval', '--run', id, '-n', '2000', '--json'], dir))
     expect(Object.keys(e.metrics as object)).toEqual(expect.arrayContaining(Object.keys(m)))
     // --draws: one evaluation per seed from --seed on, each the figure `eval --seed` gives, and their spread
-    type Draws = { draws: { seed: number; energyRatio: number }[]; spread: { energyRatio: Record<string, number> } }
-    const d = json(await pfmHere(['eval', '--run', id, '-n', '2000', '--seed', '5', '--draws', '3', '--json'], dir)) as Draws
+    type Draws = {
+      draws: { seed: number; energyRatio: number }[]
+      spread: { energyRatio: Record<string, number> }
+    }
+    const d = json(
+      await pfmHere(['eval', '--run', id, '-n', '2000', '--seed', '5', '--draws', '3', '--json'], dir)
+    ) as Draws
     expect(d.draws.map((x) => x.seed)).toEqual([5, 6, 7])
     const one = json(await pfmHere(['eval', '--run', id, '-n', '2000', '--seed', '6', '--json'], dir))
-    const r6 = (one.metrics as Record<string, number>)
+    const r6 = one.metrics as Record<string, number>
     expect(d.draws[1]!.energyRatio).toBeCloseTo(r6.energy! / r6.energyGaussian!, 12)
     const ratios = d.draws.map((x) => x.energyRatio)
     expect(new Set(ratios).size).toBe(3) // fresh samples per draw
     const mean = ratios.reduce((a, b) => a + b) / 3
     expect(d.spread.energyRatio.mean).toBeCloseTo(mean, 12)
-    expect(d.spread.energyRatio.sd).toBeCloseTo(Math.sqrt(ratios.reduce((a, b) => a + (b - mean) ** 2, 0) / 2), 12)
-    expect([d.spread.energyRatio.min, d.spread.energyRatio.max]).toEqual([Math.min(...ratios), Math.max(...ratios)])
+    expect(d.spread.energyRatio.sd).toBeCloseTo(
+      Math.sqrt(ratios.reduce((a, b) => a + (b - mean) ** 2, 0) / 2),
+      12
+    )
+    expect([d.spread.energyRatio.min, d.spread.energyRatio.max]).toEqual([
+      Math.min(...ratios),
+      Math.max(...ratios)
+    ])
     const out = path.join(dir, 's.npy')
     const s = json(await pfmHere(['sample', '--run', id, '-n', '300', '--out', out, '--json'], dir))
     expect(s).toMatchObject({ n: 300, dim: 2 })
@@ -88,7 +152,10 @@ describe('pfm', () => {
     [['train', '--data', 'nope', '--objective', 'energy'], /Unknown dataset "nope"/],
     [['train', '--data', '8gaussians', '--objective', 'gann'], /gann/],
     [['train', '--data', '8gaussians', '--objective', 'mmd', '--set', 'bogus=1'], /no parameter "bogus"/],
-    [['train', '--data', '8gaussians', '--objective', 'energy', '--steps', 'many'], /--steps: "many" is not a number/],
+    [
+      ['train', '--data', '8gaussians', '--objective', 'energy', '--steps', 'many'],
+      /--steps: "many" is not a number/
+    ],
     [['train', '--data', '8gaussians', '--objective', 'energy', '--frobnicate'], /frobnicate/],
     [['eval', '--run', 'no-such-run'], /no-such-run/],
     [['eval', '--run', '../../etc'], /\.\.\/\.\.\/etc/],

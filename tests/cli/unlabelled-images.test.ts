@@ -19,7 +19,21 @@ describe('an .npy of images without labels', () => {
     const digits = resolveDataset('mnist14', { n: 400, seed: 0 })
     const file = path.join(dir, 'digits.npy')
     fs.writeFileSync(file, npy('<f4', [400, 14, 14], digits.data))
-    const args = ['--objective', 'cfm', '--steps', '30', '--width', '32', '--depth', '2', '--runs-dir', dir]
+    // --eval-every 0: the figures read below are the final evaluation's (the one `pfm eval` reads back)
+    const args = [
+      '--objective',
+      'cfm',
+      '--steps',
+      '30',
+      '--width',
+      '32',
+      '--depth',
+      '2',
+      '--eval-every',
+      '0',
+      '--runs-dir',
+      dir
+    ]
     const t = await pfm(['train', '--data', file, ...args])
     expect(t.stderr).not.toContain('pfm train:')
     expect(t.code).toBe(0)

@@ -195,6 +195,9 @@ describe('workbench in the browser (web host)', () => {
       expect(await page.locator('[data-test=family-flows]').textContent()).toContain('§4')
       await page.locator('[data-test=train-steps] input').fill('150')
       await page.locator('[data-test=train-batch] input').fill('128')
+      // Only the final held-out evaluation (the Gallery's figures): the live metric curves are the energy run's
+      // test above, and each evaluation of a flow integrates it at K = 100 on the 600 held-out rows.
+      await page.locator('[data-test=train-eval-every] input').fill('0')
       await page.locator('[data-test=train-name] input').fill('e2e flow ring')
       await page.locator('[data-test=train-button]').click()
       await page.locator('[data-test=job-title]', { hasText: 'e2e flow ring' }).waitFor()

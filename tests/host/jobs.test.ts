@@ -125,8 +125,18 @@ describe('training jobs in a forked worker process', () => {
   })
 
   it('a benchmark job times a one-step map against a flow in a worker and saves the report', async () => {
+    // A 32×2 network: the run's snapshots and final evaluation integrate it at K = 100 (4 000 held-out points),
+    // and what is asserted below (exports, sampler costs, the benchmark's rows) does not depend on its size.
     const flowJob = await value<JobInfo>(lab, 'training:start', [
-      { dataset: '8gaussians', objective: 'cfm', steps: 60, batch: 64, evalEvery: 0, seed: 2 }
+      {
+        dataset: '8gaussians',
+        objective: 'cfm',
+        steps: 60,
+        batch: 64,
+        evalEvery: 0,
+        seed: 2,
+        model: { width: 32, depth: 2 }
+      }
     ])
     const flow = await waitForJob(lab, flowJob.id, (j) => TERMINAL.includes(j.status))
     expect(flow.error).toBeNull()
@@ -178,9 +188,19 @@ describe('training jobs in a forked worker process', () => {
     expect(fs.readdirSync(lab.paths.exports).filter((f) => f.includes('partial'))).toEqual([])
     expect(velocity.inputs.map((i) => i.name)).toEqual(['x', 't'])
     expect(velocity.parity.maxAbsError).toBeLessThanOrEqual(velocity.parity.tolerance)
-    // …unless the user picks a backend: the same objective forced onto TensorFlow.js wasm.
+    // …unless the user picks a backend: the same objective forced onto TensorFlow.js wasm. A small network: its
+    // snapshots and final evaluation integrate it at K = 100 (on 4 000 held-out points), and only the backend
+    // is asserted.
     const forced = await value<JobInfo>(lab, 'training:start', [
-      { dataset: '8gaussians', objective: 'cfm', steps: 10, batch: 64, backend: 'wasm', evalEvery: 0 }
+      {
+        dataset: '8gaussians',
+        objective: 'cfm',
+        steps: 10,
+        batch: 64,
+        backend: 'wasm',
+        evalEvery: 0,
+        model: { width: 16, depth: 1 }
+      }
     ])
     const forcedDone = await waitForJob(lab, forced.id, (j) => TERMINAL.includes(j.status))
     expect(forcedDone).toMatchObject({ status: 'completed', backend: 'wasm' })

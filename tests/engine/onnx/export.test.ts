@@ -34,7 +34,8 @@ beforeAll(async () => {
   await initBackend('auto')
   root = tempDir()
   store = new RunStore(path.join(root, 'runs'))
-  const config = makeRunConfig(ds, { objective: 'energy', steps: 30, batch: 128, seed: 1 })
+  // evalEvery 0: an export test reads no held-out curve (each evaluation scores all 1 200 held-out rows)
+  const config = makeRunConfig(ds, { objective: 'energy', steps: 30, batch: 128, seed: 1, evalEvery: 0 })
   const r = await trainRun(ds, config, { store })
   runId = r.runId!
   stats = store.load(runId).standardization!
