@@ -90,11 +90,12 @@ describe('image runs: dataset grid, training, Gallery grids from shared latent d
       expect(archs.map((t) => t.trim())).toEqual(['MLP', 'U-Net (flows on images)'])
       await page.keyboard.press('Escape')
       expect(await page.locator('[data-test=train-channels] input').isDisabled()).toBe(true)
-      // The placeholders name the image budget's network: cfm's 1024 wide, z as wide as the images; a
+      // The placeholders name the image budget's network: cfm's 768 wide and 5 deep, z as wide as the images; a
       // one-step map of §2 draws z from 64 dimensions on images.
       const placeholder = (key: string): Promise<string | null> =>
         page.locator(`[data-test=train-${key}] input`).getAttribute('placeholder')
-      expect(await placeholder('width')).toBe('default 1024')
+      expect(await placeholder('width')).toBe('default 768')
+      expect(await placeholder('depth')).toBe('default 5')
       expect(await placeholder('latentDim')).toBe('= data dim')
       await page.locator('[data-test=objective-energy]').click()
       expect(await placeholder('latentDim')).toBe('default 64')

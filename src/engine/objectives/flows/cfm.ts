@@ -23,6 +23,7 @@ import type { LossContext, ModelObjective, ModelSpec, SamplerId, TrainDefaults }
 import type { TimeNet } from '../../models/nets'
 import { diagnosticPoints, pathDiagnostics } from './diagnostics'
 import {
+  DATA_FLOW_IMAGE_MODEL,
   IMAGE_FLOW_DEFAULTS,
   VELOCITY_PARAMS,
   VelocityModel,
@@ -252,10 +253,13 @@ export function readPrediction(value: unknown, id: string): Prediction {
  * n = 2 000, seed 0; fdGaussian 9.17) velocity prediction scored fd 16.8 after 1 000 steps; data prediction
  * at lr 1e-3, ema 0.995, 4 000 steps: 3.56; at lr 5e-4, ema 0.999: 3.17; 8 000 steps: 2.60 (DDIM K = 100:
  * 2.34); 9 000 steps with DDIM K = 100: 2.11 = 0.23 × fdGaussian on the run's own draw, 2.73 = 0.30 × over
- * four more (fd's draw-to-draw spread at n = 2 000 is ±0.35; docs/benchmarks.md has the wall times).
+ * four more (fd's draw-to-draw spread at n = 2 000 is ±0.35); with the deeper 768⁵ network
+ * (`DATA_FLOW_IMAGE_MODEL`) 1.71 = 0.19 × on its own draw and 2.13 = 0.23 × over the same four (Heun K = 100:
+ * 2.24 = 0.244 ×). docs/benchmarks.md has the wall times.
  */
 export const CFM_IMAGE_DEFAULTS: TrainDefaults = {
   ...IMAGE_FLOW_DEFAULTS,
+  model: DATA_FLOW_IMAGE_MODEL,
   steps: 9000,
   lr: 5e-4,
   params: { predict: 'data', ema: 0.999 }

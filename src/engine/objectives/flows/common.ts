@@ -43,6 +43,18 @@ export const IMAGE_FLOW_DEFAULTS: TrainDefaults = {
   model: { width: 1024, depth: 3 }
 }
 
+/**
+ * The network of a clean-sample flow on images (cfm's image budget) and of its distillation, which starts from
+ * the teacher's network: 800 → 768⁵ → 784, 3.58 M weights against 3.72 M of the 1024³ MLP, so about the same
+ * cost per step. On mnist it generalises better from the 8 000 training images: in a PyTorch mirror of the
+ * recipe on a GPU (scripts/lever-sweep.py, scored in the workbench classifier's features, three seeds × four
+ * draws) fd 2.15 against 2.40 for 1024³, and far fewer samples whose strokes overshoot the pixel range (the
+ * draw-to-draw spread of fd); wider, more weight decay or dropout, other batch sizes, rates and step counts did
+ * not beat 1024³. In the engine on mnist: fd 2.13 against 2.73 over four evaluation draws (DDIM K = 100),
+ * 2.24 = 0.244 × fdGaussian with Heun K = 100 (docs/benchmarks.md, "Levers swept on a GPU").
+ */
+export const DATA_FLOW_IMAGE_MODEL = { width: 768, depth: 5 } as const
+
 /** Rows pushed through the network at once when sampling. */
 export const SAMPLE_CHUNK = 8192
 

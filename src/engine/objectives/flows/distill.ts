@@ -32,6 +32,7 @@ import type {
 } from '../types'
 import {
   EMA_PARAM,
+  DATA_FLOW_IMAGE_MODEL,
   IMAGE_FLOW_DEFAULTS,
   SAMPLE_CHUNK,
   checkNoiseSpec,
@@ -232,17 +233,20 @@ function startMap(spec: ModelSpec, teacher: Teacher): MapNet {
 }
 
 /**
- * distill's image budget: the flows' 784 → 1024³ → 784 network for 8 000 steps, started from the teacher
- * (`init=teacher`), on 64 times the toys' pool (524 288 pairs, 3.3 GB), at cfm's image rate and average
+ * distill's image budget: cfm's image network (768⁵, `DATA_FLOW_IMAGE_MODEL`, so a default teacher's start map
+ * fits it) for 8 000 steps, started from the teacher (`init=teacher`), on 64 times the toys' pool (524 288
+ * pairs, 3.3 GB), at cfm's image rate and average
  * (5e-4, 0.999). The pairs come from the teacher's first sampler at the toys' K = 32: DDIM for the image
  * budget's data-predicting cfm, 32 evaluations per pair as Heun K = 16 took before it (on mnist, the same
  * noise: fd 3.16 against 3.68). The student is short of pairs, not steps: from the 9 000-step cfm (fd 2.113 on
  * its own draw, 2.730 over four `pfm eval` draws), 131 072 pairs × 4 000 steps scored fd 6.600, 262 144 ×
  * 4 000 5.786, and 524 288 × 8 000 5.114 on the run's draw and 5.377 over the same four draws — 1.97× the
- * teacher's mean (2.42× on the run's own draw, the teacher's luckiest); docs/benchmarks.md.
+ * teacher's mean (2.42× on the run's own draw, the teacher's luckiest). With 768⁵ for both: 3.778 over the four
+ * draws, 1.77× the teacher's 2.131 (docs/benchmarks.md).
  */
 export const DISTILL_IMAGE_DEFAULTS: TrainDefaults = {
   ...IMAGE_FLOW_DEFAULTS,
+  model: DATA_FLOW_IMAGE_MODEL,
   steps: 8000,
   lr: 5e-4,
   params: { init: 'teacher', pool: 524288, ema: 0.999 }
