@@ -13,10 +13,9 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { parseArgs } from 'node:util'
 import { initBackend } from '../backend'
-import { applyStandardization, resolveDataset } from '../data'
+import { resolveDataset } from '../data'
 import { ConfigError } from '../errors'
-import { ImageClassifier, ImageEvaluator } from '../metrics'
-import { classifierDir } from '../train/image-eval'
+import { classifierDir, imageEvaluator } from '../train/image-eval'
 import { imageEvaluatorRng, prepareData } from '../train/train'
 import type { Points } from '../types'
 
@@ -46,13 +45,13 @@ export async function main(argv: string[]): Promise<number> {
   const runs = path.resolve(values['runs-dir'] ?? process.env.PFM_RUNS_DIR ?? 'runs')
   await initBackend('wasm')
   const ds = resolveDataset('mnist')
-  if (!ds.labels || !ds.classes) throw new ConfigError('mnist came without labels.')
   const { train, heldout, stats } = prepareData(ds, { seed, heldout: 0.2 })
-  // As train/image-eval.ts builds a run's evaluator: the classifier learns every standardised image.
-  const clf = await ImageClassifier.forData(applyStandardization(ds, stats), ds.labels, ds.classes.length, {
+  // The run's evaluator, as `pfm train` builds it: the same classifier (cached beside the runs) and yard-sticks.
+  const ev = await imageEvaluator(ds, stats, { train, heldout }, imageEvaluatorRng(seed), {
     cacheDir: classifierDir(runs)
   })
-  const ev = new ImageEvaluator(clf, train, heldout, imageEvaluatorRng(seed))
+  if (!ev) throw new ConfigError('mnist has no image evaluator.')
+  const clf = ev.clf
   fs.mkdirSync(out, { recursive: true })
   fs.writeFileSync(path.join(out, 'train_u8.bin'), pixelBytes(train))
   fs.writeFileSync(path.join(out, 'held_u8.bin'), pixelBytes(heldout))

@@ -53,7 +53,8 @@ export class ImageEvaluator {
    * @param features what the classifier learnt: the images' classes, or k-means clusters of unlabelled images
    */
   constructor(
-    private readonly clf: ImageClassifier,
+    /** The classifier whose features it scores in. */
+    readonly clf: ImageClassifier,
     train: Points,
     heldout: Points,
     rng: Rng,
