@@ -11,12 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { imageGrid, imageGridPng } from '../../../src/engine/io/image-grid'
 import { RunStore } from '../../../src/engine/store'
 import { sampleRun } from '../../../src/engine/train/evaluate'
-import { initBackend } from '../../../src/engine/backend'
-import { Rng } from '../../../src/engine/rng'
-import { imageEvaluator } from '../../../src/engine/train/image-eval'
-import { makeRunConfig, prepareData, trainRun } from '../../../src/engine/train/train'
+import { makeRunConfig, trainRun } from '../../../src/engine/train/train'
 import type { Dataset } from '../../../src/engine/types'
 import { sampleSet } from '../../../src/host/runs'
+import { cheapImageEvaluator } from '../../helpers/image-evaluator'
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pfl-grid-'))
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
@@ -78,15 +76,8 @@ describe('an image run', () => {
       heldout: 0.25,
       model: { width: 16, depth: 1 }
     })
-    // The run's image metrics need a classifier of the images' k-means clusters (800 steps by default); this
-    // test reads none of them, so the run gets one trained for a few steps.
-    await initBackend(config.backend)
-    const { train, heldout, stats } = prepareData(ds, config)
-    const images = await imageEvaluator(ds, stats, { train, heldout }, new Rng(7), {
-      classifier: { steps: 20 }
-    })
-    expect(images).not.toBeNull()
-    const r = await trainRun(ds, config, { store, images: images! })
+    // This test reads none of the run's image metrics: a classifier trained for a few steps scores them.
+    const r = await trainRun(ds, config, { store, images: await cheapImageEvaluator(ds, config) })
     const id = r.runId!
 
     const s = await sampleRun(store, id, 9)

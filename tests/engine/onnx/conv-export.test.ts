@@ -15,10 +15,10 @@ import { exportPushforward, type ExportOptions, type ExportReport } from '../../
 import { Rng } from '../../../src/engine/rng'
 import { RunStore } from '../../../src/engine/store'
 import { openRun } from '../../../src/engine/train/evaluate'
-import { imageEvaluator } from '../../../src/engine/train/image-eval'
 import { createModel, makeRunConfig, prepareData, trainRun } from '../../../src/engine/train/train'
 import type { Dataset } from '../../../src/engine/types'
 import { onnxCheckAll, removeTempDirs, tempDir } from './helpers'
+import { cheapImageEvaluator } from '../../helpers/image-evaluator'
 
 afterAll(removeTempDirs)
 
@@ -74,14 +74,9 @@ async function train(
   })
   const obj = findObjective(objective)
   if (obj.family !== 'flows') {
-    // The run's image metrics need a classifier of the images' k-means clusters (800 steps by default, seconds
-    // per data set); an export test reads none of them, so the run gets one trained for a few steps.
-    const { train: points, heldout, stats } = prepareData(ds, config)
-    const images = await imageEvaluator(ds, stats, { train: points, heldout }, new Rng(7), {
-      classifier: { steps: 20 }
-    })
-    expect(images).not.toBeNull()
-    return (await trainRun(ds, config, { store, evalPoints: 32, images: images! })).runId!
+    // An export test reads none of the run's image metrics: a classifier trained for a few steps scores them.
+    const images = await cheapImageEvaluator(ds, config)
+    return (await trainRun(ds, config, { store, evalPoints: 32, images })).runId!
   }
   const { train: points, stats } = prepareData(ds, config)
   const model = await createModel(obj, config, ds.d, store)
